@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Makes the development PKI of the CNSS Exchange Hub with the openssl CLI:
+#   - a CNSS root CA, and one CA per partner (DGSN, DGCT, OMPIC, DGI);
+#   - server certificates for the hub and each simulator (subjectAltName 127.0.0.1, localhost);
+#   - the hub's client certificate towards each partner (issued by that partner's CA);
+#   - each partner's client certificate towards the hub (issued by the partner's CA);
+#   - an agency front-end's and an administrator's client certificates (CNSS CA);
+#   - for negative tests: an expired, a revoked, an untrusted-CA and a no-clientAuth client
+#     certificate (all with the agency's subject), and a valid one that maps to no principal;
+#   - a CRL per CA.
+# Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
+# Idempotent: an existing complete PKI is left as it is unless --force is given.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/dev"
+force=0
+for a in "$@"; do
+  case "$a" in
+    --force) force=1 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) out="$a" ;;
+  esac
+done
+
+if [[ -f "$out/.complete" && $force -eq 0 ]]; then
+  exit 0
+fi
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+umask 077
+cd "$out"
+
+partners=(dgsn dgct ompic dgi)
+declare -A ORG=([cnss]="CNSS" [dgsn]="DGSN" [dgct]="DGCT" [ompic]="OMPIC" [dgi]="DGI" [rogue]="Rogue Authority")
+
+newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
+
+make_ca() { # name
+  local name=$1 dir="$out/ca/$1"
+  mkdir -p "$dir/newcerts"
+  : > "$dir/index.txt"
+  echo 1000 > "$dir/serial"
+  echo 1000 > "$dir/crlnumber"
+  cat > "$dir/openssl.cnf" <<CNF
+[ ca ]
+default_ca = ca_default
+[ ca_default ]
+dir = $dir
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
+certificate = \$dir/ca.crt
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 825
+default_crl_days = 30
+policy = policy_any
+unique_subject = no
+preserve = yes
+[ policy_any ]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = unused
+[ ca_ext ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ server_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ client_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ noclient_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+  newkey "$dir/ca.key"
+  openssl req -new -x509 -config "$dir/openssl.cnf" -key "$dir/ca.key" -days 3650 \
+    -subj "/C=MA/O=${ORG[$name]}/CN=${ORG[$name]} Development Root CA" -extensions ca_ext \
+    -out "$dir/ca.crt" 2>/dev/null
+  cp "$dir/ca.crt" "$out/ca/$name.crt"
+}
+
+issue() { # ca name subject ext [startdate enddate]
+  local ca=$1 file=$2 subj=$3 ext=$4 dir="$out/ca/$1"
+  mkdir -p "$(dirname "$out/$file")"
+  newkey "$out/$file.key"
+  openssl req -new -config "$dir/openssl.cnf" -key "$out/$file.key" -subj "$subj" \
+    -out "$out/$file.csr" 2>/dev/null
+  local dates=()
+  if [[ $# -ge 6 ]]; then dates=(-startdate "$5" -enddate "$6"); fi
+  openssl ca -batch -notext -preserveDN -config "$dir/openssl.cnf" -extensions "$ext" \
+    "${dates[@]}" -in "$out/$file.csr" -out "$out/$file.crt" 2>/dev/null
+  rm -f "$out/$file.csr"
+  chmod 644 "$out/$file.crt"
+}
+
+gencrl() { # ca
+  local dir="$out/ca/$1"
+  openssl ca -batch -config "$dir/openssl.cnf" -gencrl -out "$out/ca/$1.crl" 2>/dev/null
+  chmod 644 "$out/ca/$1.crl"
+}
+
+for ca in cnss "${partners[@]}" rogue; do make_ca "$ca"; done
+
+agency="/C=MA/O=CNSS/OU=Agences/CN=agency-casa-anfa"
+issue cnss hub/server "/C=MA/O=CNSS/OU=Exchange Hub/CN=localhost" server_ext
+issue cnss clients/agency "$agency" client_ext
+issue cnss clients/admin "/C=MA/O=CNSS/OU=DSI/CN=hub-admin" client_ext
+issue cnss clients/unknown "/C=MA/O=CNSS/OU=Agences/CN=agency-not-registered" client_ext
+issue cnss negative/expired "$agency" client_ext 20200101000000Z 20210101000000Z
+issue cnss negative/revoked "$agency" client_ext
+issue cnss negative/no-client-auth "$agency" noclient_ext
+issue rogue negative/untrusted "$agency" client_ext
+openssl ca -batch -config "$out/ca/cnss/openssl.cnf" -revoke "$out/negative/revoked.crt" \
+  -crl_reason keyCompromise 2>/dev/null
+
+for p in "${partners[@]}"; do
+  org=${ORG[$p]}
+  issue "$p" sim/$p "/C=MA/O=$org/OU=Simulator/CN=localhost" server_ext
+  issue "$p" hub/client-$p "/C=MA/O=CNSS/OU=Exchange Hub/CN=cnss-hub" client_ext
+  issue "$p" clients/$p "/C=MA/O=$org/CN=$p-cnss-exchange" client_ext
+done
+
+for ca in cnss "${partners[@]}" rogue; do gencrl "$ca"; done
+# Bundles the hub's partner listener trusts: every partner CA, and their CRLs.
+: > ca/partners.crt
+: > ca/partners.crl
+for p in "${partners[@]}"; do
+  cat "ca/$p.crt" >> ca/partners.crt
+  cat "ca/$p.crl" >> ca/partners.crl
+done
+chmod 644 ca/*.crt ca/*.crl
+chmod 755 "$out" "$out"/* 2>/dev/null || true
+touch "$out/.complete"
+echo "development PKI ready in $out"

@@ -1,0 +1,52 @@
+// The hub's process: configuration in, listeners and partner connection pools out.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hub/config/config.hpp"
+#include "hub/http/client.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/http/router.hpp"
+#include "hub/http/server.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::api {
+
+class App {
+ public:
+  explicit App(config::HubConfig config);
+  ~App();
+
+  // Opens the store, builds the TLS contexts and partner pools, binds every listener.
+  Result<void> start();
+  // Runs the I/O threads until SIGINT or SIGTERM.
+  int run();
+
+  boost::asio::io_context& io() { return ioc_; }
+  http::Metrics& metrics() { return metrics_; }
+  const config::HubConfig& config() const { return config_; }
+  std::map<std::string, std::uint16_t> bound_ports() const { return ports_; }
+  std::shared_ptr<http::ClientPool> partner(const std::string& name) const;
+
+ private:
+  Result<void> build_partner_pools();
+  void register_routes();
+  void record_certificate_expiry();
+
+  config::HubConfig config_;
+  boost::asio::io_context ioc_;
+  http::Metrics metrics_;
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<store::Store> store_;
+  std::map<std::string, std::unique_ptr<http::Router>> listener_routers_;
+  std::vector<http::Principal> principals_;
+  std::map<std::string, std::shared_ptr<http::ClientPool>> partners_;
+  std::map<std::string, std::uint16_t> ports_;
+};
+
+}  // namespace hub::api

@@ -1,0 +1,75 @@
+#include "hub/api/ops.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace hub::api {
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+
+void add_ops_routes(http::Router& router, OpsState state) {
+  router.add(
+      bhttp::verb::get, "/healthz", "",
+      [](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
+        co_return http::json_response(200, R"({"status":"alive"})", req.version());
+      });
+
+  router.add(
+      bhttp::verb::get, "/readyz", "",
+      [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        bool ready = true;
+        w.StartObject();
+        w.Key("checks");
+        w.StartObject();
+        w.Key("config");
+        w.String("ok");
+        w.Key("store");
+        w.StartObject();
+        w.Key("engine");
+        const std::string engine = state.store ? state.store->engine() : "none";
+        w.String(engine.c_str());
+        auto ping = state.store ? state.store->ping()
+                                : Result<void>(make_error(Errc::internal, "no store"));
+        w.Key("status");
+        w.String(ping ? "ok" : "unreachable");
+        if (!ping) {
+          ready = false;
+          w.Key("error");
+          w.String(ping.error().message.c_str());
+        }
+        w.EndObject();
+        w.EndObject();
+        // Partners never make the hub unready: it answers with what it has (degraded mode).
+        w.Key("partners");
+        w.StartObject();
+        if (state.partners) {
+          for (const auto& [name, pool] : *state.partners) {
+            const auto s = pool->stats();
+            w.Key(name.c_str());
+            w.StartObject();
+            w.Key("endpoint");
+            w.String(pool->options().base_url.c_str());
+            w.Key("connections_opened");
+            w.Uint64(s.connections_opened);
+            w.EndObject();
+          }
+        }
+        w.EndObject();
+        w.Key("status");
+        w.String(ready ? "ready" : "not_ready");
+        w.EndObject();
+        co_return http::json_response(ready ? 200 : 503, std::string(sb.GetString(), sb.GetSize()),
+                                      req.version());
+      });
+
+  router.add(
+      bhttp::verb::get, "/metrics", "ops",
+      [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
+        co_return http::text_response(200, state.metrics->render(),
+                                      "text/plain; version=0.0.4; charset=utf-8", req.version());
+      });
+}
+
+}  // namespace hub::api

@@ -1,0 +1,24 @@
+// Operations endpoints: /healthz (alive), /readyz (configuration, store, partners), /metrics.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "hub/http/client.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/http/router.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::api {
+
+struct OpsState {
+  http::Metrics* metrics = nullptr;
+  store::Store* store = nullptr;
+  const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
+};
+
+void add_ops_routes(http::Router& router, OpsState state);
+
+}  // namespace hub::api

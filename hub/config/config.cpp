@@ -1,0 +1,195 @@
+#include "hub/config/config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "hub/config/yaml_reader.hpp"
+
+namespace hub::config {
+namespace fs = std::filesystem;
+
+const Principal* HubConfig::principal_by_subject(const std::string& subject,
+                                                 const std::string& issuer) const {
+  for (const auto& p : principals) {
+    if (p.subject == subject && (p.issuer.empty() || p.issuer == issuer)) return &p;
+  }
+  return nullptr;
+}
+
+namespace {
+
+const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops"};
+
+void read_tls_server(MapReader& m, TlsServer& t) {
+  m.file("certificate", t.certificate, true);
+  m.file("key", t.key, true);
+  m.files("client_ca", t.client_ca, true);
+  m.files("crl", t.crl);
+}
+
+void read_listeners(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  std::set<std::string> names;
+  std::set<std::pair<std::string, std::uint16_t>> endpoints;
+  for (auto& [node, path] : root.sequence("listeners", true)) {
+    MapReader m(ctx, node, path);
+    if (!m.valid()) continue;
+    Listener l;
+    m.string("name", l.name, true);
+    m.string("address", l.address);
+    m.port("port", l.port, true);
+    m.strings("interfaces", l.interfaces, true);
+    for (std::size_t i = 0; i < l.interfaces.size(); ++i) {
+      if (!kInterfaces.contains(l.interfaces[i])) {
+        ctx.problem(node["interfaces"][i], path + "/interfaces/" + std::to_string(i),
+                    "invalid_value",
+                    "'" + l.interfaces[i] + "' is not one of: admin, ops, partner, registration");
+      }
+    }
+    if (auto tls = m.map("tls", true)) {
+      read_tls_server(*tls, l.tls);
+      // An empty trust list would refuse every client: say so rather than start a useless listener.
+      if (l.tls.client_ca.empty() && tls->has("client_ca")) {
+        ctx.problem(node["tls"]["client_ca"], path + "/tls/client_ca", "invalid_value",
+                    "at least one client CA is needed: every interface is mutual TLS");
+      }
+    }
+    if (!l.name.empty() && !names.insert(l.name).second) {
+      ctx.problem(node["name"], path + "/name", "duplicate",
+                  "listener name '" + l.name + "' is used twice");
+    }
+    if (l.port != 0 && !endpoints.emplace(l.address, l.port).second) {
+      ctx.problem(node["port"], path + "/port", "duplicate",
+                  l.address + ":" + std::to_string(l.port) + " is used by two listeners");
+    }
+    c.listeners.push_back(std::move(l));
+  }
+  if (root.has("listeners") && c.listeners.empty() && root.node()["listeners"].IsSequence()) {
+    ctx.problem(root.node()["listeners"], "/listeners", "invalid_value",
+                "at least one listener is needed");
+  }
+}
+
+void read_limits(MapReader& root, Limits& l) {
+  auto m = root.map("limits");
+  if (!m) return;
+  m->size("max_header_bytes", l.max_header_bytes, 1024, 1024 * 1024);
+  m->size("max_body_bytes", l.max_body_bytes, 1024, 256 * 1024 * 1024);
+  m->millis("read_timeout_ms", l.read_timeout, 10, 600'000);
+  m->millis("idle_timeout_ms", l.idle_timeout, 10, 3'600'000);
+  m->millis("write_timeout_ms", l.write_timeout, 10, 600'000);
+  m->millis("handshake_timeout_ms", l.handshake_timeout, 10, 600'000);
+  m->size("max_connections", l.max_connections, 1, 1'000'000);
+}
+
+void read_store(ReadContext& ctx, MapReader& root, Store& s) {
+  auto m = root.map("store", true);
+  if (!m) return;
+  m->one_of("engine", s.engine, {"sqlite", "postgresql"}, true);
+  m->directory("path", s.path);
+  m->string("url", s.url);
+  m->size("pool_size", s.pool_size, 1, 1024);
+  if (s.engine == "sqlite" && s.path.empty()) {
+    ctx.problem(m->node(), "/store/path", "missing_key", "the sqlite engine needs 'path'");
+  }
+  if (s.engine == "postgresql" && s.url.empty()) {
+    ctx.problem(m->node(), "/store/url", "missing_key", "the postgresql engine needs 'url'");
+  }
+}
+
+void read_partners(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  for (auto& [name, m] : root.named_maps("partners")) {
+    if (!m.valid()) continue;
+    PartnerEndpoint p;
+    p.name = name;
+    p.adapter = name;
+    m.string("adapter", p.adapter);
+    m.string("base_url", p.base_url, true);
+    if (!p.base_url.empty() && p.base_url.rfind("https://", 0) != 0) {
+      ctx.problem(m.node()["base_url"], m.path() + "/base_url", "invalid_value",
+                  "partners are reached over mutual TLS only: the URL must start with https://");
+    }
+    m.string("server_name", p.server_name);
+    m.file("ca", p.ca, true);
+    m.file("certificate", p.certificate, true);
+    m.file("key", p.key, true);
+    m.size("max_connections", p.max_connections, 1, 10'000);
+    m.millis("connect_timeout_ms", p.connect_timeout, 1, 600'000);
+    m.millis("request_timeout_ms", p.request_timeout, 1, 600'000);
+    m.size("max_response_bytes", p.max_response_bytes, 1024, 256 * 1024 * 1024);
+    c.partners.push_back(std::move(p));
+  }
+}
+
+void read_principals(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  std::set<std::string> names;
+  for (auto& [node, path] : root.sequence("principals", true)) {
+    MapReader m(ctx, node, path);
+    if (!m.valid()) continue;
+    Principal p;
+    m.string("name", p.name, true);
+    m.string("subject", p.subject, true);
+    m.string("issuer", p.issuer);
+    m.strings("roles", p.roles, true);
+    if (!p.name.empty() && !names.insert(p.name).second) {
+      ctx.problem(node["name"], path + "/name", "duplicate",
+                  "principal '" + p.name + "' is declared twice");
+    }
+    c.principals.push_back(std::move(p));
+  }
+}
+
+LoadResult parse_impl(const std::string& text, const std::string& name, const std::string& base_dir,
+                      bool check_files) {
+  LoadResult out;
+  ReadContext ctx(name, base_dir, check_files);
+  auto doc = ctx.parse(text);
+  if (!doc) {
+    out.problems = std::move(ctx.problems());
+    return out;
+  }
+  HubConfig c;
+  c.source_file = name;
+  {
+    MapReader root(ctx, *doc, "");
+    if (root.valid()) {
+      if (auto hub = root.map("hub", true)) {
+        hub->size("threads", c.threads, 1, 256);
+        hub->directory("data_dir", c.data_dir, true);
+        hub->directory("mappings_dir", c.mappings_dir);
+        hub->one_of("log_level", c.log_level, {"debug", "info", "warn", "error"});
+      }
+      read_listeners(ctx, root, c);
+      read_limits(root, c.limits);
+      read_store(ctx, root, c.store);
+      read_partners(ctx, root, c);
+      read_principals(ctx, root, c);
+    }
+  }
+  out.problems = std::move(ctx.problems());
+  if (out.problems.empty()) out.config = std::move(c);
+  return out;
+}
+
+}  // namespace
+
+LoadResult parse_hub_config(const std::string& text, const std::string& name,
+                            const std::string& base_dir, bool check_files) {
+  return parse_impl(text, name, base_dir, check_files);
+}
+
+LoadResult load_hub_config(const std::string& file, bool check_files) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.problems.push_back(Problem{file, 1, 1, "", "file_not_found", "cannot read " + file});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const fs::path abs = fs::absolute(file).lexically_normal();
+  return parse_impl(ss.str(), file, abs.parent_path().string(), check_files);
+}
+
+}  // namespace hub::config

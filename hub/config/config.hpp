@@ -1,0 +1,110 @@
+// The hub's configuration (conf/hub.yaml): read with yaml-cpp and validated as a whole. Every
+// problem is reported, each with file:line:col and the key path; nothing is served from a
+// configuration that has one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hub::config {
+
+struct Problem {
+  std::string file;
+  int line = 0;  // 1-based
+  int column = 0;
+  std::string path;  // key path, e.g. /partners/dgsn/base_url
+  std::string code;  // stable: yaml_syntax, unknown_key, wrong_type, missing_key, ...
+  std::string message;
+
+  // file:line:col: code: message (at /key/path)
+  std::string to_string() const;
+};
+
+struct TlsServer {
+  std::string certificate;             // PEM chain, leaf first
+  std::string key;                     // PEM private key
+  std::vector<std::string> client_ca;  // CA certificates trusted for client certificates
+  std::vector<std::string> crl;        // CRLs checked for every client certificate
+};
+
+struct Listener {
+  std::string name;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  TlsServer tls;
+  // Which interfaces this listener serves: "registration", "partner", "admin", "ops".
+  std::vector<std::string> interfaces;
+};
+
+struct Limits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};  // a whole request, headers and body
+  std::chrono::milliseconds idle_timeout{60'000};  // between requests on a kept-alive connection
+  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout{5'000};
+  std::size_t max_connections = 1024;
+};
+
+struct Store {
+  std::string engine = "sqlite";  // sqlite | postgresql
+  std::string path;               // sqlite file
+  std::string url;                // postgresql connection string
+  std::size_t pool_size = 8;
+};
+
+struct PartnerEndpoint {
+  std::string name;
+  std::string adapter;      // the adapter registered under this name (defaults to the name)
+  std::string base_url;     // https://host:port
+  std::string server_name;  // SNI and the name checked in the partner's certificate
+  std::string ca;           // the partner's CA bundle
+  std::string certificate;  // the hub's client certificate towards this partner
+  std::string key;
+  std::size_t max_connections = 16;
+  std::chrono::milliseconds connect_timeout{2'000};
+  std::chrono::milliseconds request_timeout{5'000};
+  std::size_t max_response_bytes = 2 * 1024 * 1024;
+};
+
+struct Principal {
+  std::string name;
+  std::string subject;  // RFC 2253 form, e.g. CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA
+  std::string issuer;   // optional: when set, the issuer must match too
+  std::vector<std::string> roles;
+};
+
+struct HubConfig {
+  std::string source_file;  // the file this came from (absolute)
+  std::size_t threads = 2;
+  std::string data_dir;
+  std::string mappings_dir;
+  std::string log_level = "info";
+  std::vector<Listener> listeners;
+  Limits limits;
+  Store store;
+  std::vector<PartnerEndpoint> partners;
+  std::vector<Principal> principals;
+
+  const Principal* principal_by_subject(const std::string& subject,
+                                        const std::string& issuer) const;
+};
+
+struct LoadResult {
+  std::optional<HubConfig> config;  // set only when problems is empty
+  std::vector<Problem> problems;
+};
+
+// Reads and validates the file; relative paths in it are resolved against the file's folder.
+// check_files: also require every referenced certificate, key and CRL file to exist.
+LoadResult load_hub_config(const std::string& file, bool check_files);
+
+// The same, from text (tests); `name` is used as the file name in problems.
+LoadResult parse_hub_config(const std::string& text, const std::string& name,
+                            const std::string& base_dir, bool check_files);
+
+}  // namespace hub::config

@@ -1,0 +1,56 @@
+// Errors as values: the small, stable taxonomy that the hub's APIs expose unchanged to clients.
+#pragma once
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <string_view>
+
+namespace hub {
+
+enum class Errc {
+  invalid_input,        // 400: the caller's input is malformed
+  unauthenticated,      // 401: no usable client certificate
+  unknown_principal,    // 403: the certificate is valid but maps to no principal
+  forbidden,            // 403: the principal lacks the role
+  forbidden_purpose,    // 403: the legal purpose is missing or not allowed
+  not_found,            // 404
+  method_not_allowed,   // 405
+  conflict,             // 409
+  precondition_failed,  // 412
+  payload_too_large,    // 413
+  unprocessable,        // 422
+  rate_limited,         // 429
+  internal,             // 500
+  partner_unavailable,  // 502/503: a partner failed
+  timeout,              // 504: a deadline passed
+  malformed_response,   // 502: a partner's answer could not be read
+  tls_failure,          // 502: handshake or certificate verification towards a partner failed
+};
+
+// Stable wire code ("invalid_input", "rate_limited", ...).
+std::string_view code_of(Errc c);
+// The HTTP status a client sees for this error.
+unsigned http_status_of(Errc c);
+
+struct Error {
+  Errc code = Errc::internal;
+  std::string message;
+  // A finer, stable code where the family is not enough ("unknown_principal",
+  // "body_too_large", "connect_refused"...). Empty means code_of(code).
+  std::string detail;
+
+  std::string_view wire_code() const { return detail.empty() ? code_of(code) : detail; }
+};
+
+inline Error make_error(Errc c, std::string message, std::string detail = {}) {
+  return Error{c, std::move(message), std::move(detail)};
+}
+
+// Found by argument-dependent lookup when result<T, Error>::value() is called on an error.
+[[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+}  // namespace hub

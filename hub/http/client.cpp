@@ -1,0 +1,285 @@
+#include "hub/http/client.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/parse.hpp>
+
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "hub/tls/context.hpp"
+
+namespace hub::http {
+namespace {
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct Connection {
+  beast::ssl_stream<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  bool session_saved = false;
+  Connection(asio::any_io_executor ex, asio::ssl::context& ctx) : stream(ex, ctx) {}
+};
+
+bool is_timeout(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+}  // namespace
+
+struct ClientPool::Impl {
+  ClientOptions options;
+  Metrics* metrics = nullptr;
+  std::string host;
+  std::string port;
+  std::string host_header;
+
+  mutable std::mutex mutex;
+  std::vector<std::unique_ptr<Connection>> idle;
+  std::size_t in_use = 0;  // connections checked out or being opened
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+  std::shared_ptr<SSL_SESSION> session;
+  Stats stats;
+
+  Error fail(Errc code, std::string detail, const std::string& what) const {
+    return make_error(code, options.name + ": " + what, std::move(detail));
+  }
+
+  void release(std::unique_ptr<Connection> conn) {
+    std::lock_guard lock(mutex);
+    --in_use;
+    if (conn) idle.push_back(std::move(conn));
+    if (!waiters.empty()) {
+      auto t = waiters.front();
+      waiters.pop_front();
+      asio::post(t->get_executor(), [t] { t->cancel(); });
+    }
+  }
+
+  // Either an idle connection, or the right to open one (nullptr with a value), or a timeout.
+  asio::awaitable<Result<std::unique_ptr<Connection>>> acquire(Clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(ex);
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        if (!idle.empty()) {
+          auto c = std::move(idle.back());
+          idle.pop_back();
+          ++in_use;
+          ++stats.reused_connections;
+          co_return c;
+        }
+        if (in_use < options.max_connections) {
+          ++in_use;
+          co_return std::unique_ptr<Connection>{};
+        }
+        if (Clock::now() >= deadline) {
+          co_return fail(Errc::timeout, "pool_timeout",
+                         "all " + std::to_string(options.max_connections) +
+                             " connections stayed busy until the deadline");
+        }
+        timer->expires_at(deadline);
+        waiters.push_back(timer);
+      }
+      co_await timer->async_wait(use_tuple);
+      std::lock_guard lock(mutex);
+      std::erase(waiters, timer);
+    }
+  }
+
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(Clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    auto conn = std::make_unique<Connection>(ex, *options.tls);
+    auto& lowest = beast::get_lowest_layer(conn->stream);
+
+    tcp::resolver resolver(ex);
+    auto [rec, results] = co_await resolver.async_resolve(host, port, use_tuple);
+    if (rec) {
+      co_return fail(Errc::partner_unavailable, "resolve_failed",
+                     "cannot resolve " + host + ": " + rec.message());
+    }
+    lowest.expires_at(std::min(deadline, Clock::now() + options.connect_timeout));
+    auto [cec, ep] = co_await lowest.async_connect(results, use_tuple);
+    if (cec) {
+      if (is_timeout(cec)) {
+        co_return fail(Errc::timeout, "connect_timeout",
+                       "no connection to " + host + ":" + port + " within the connect timeout");
+      }
+      if (cec == asio::error::connection_refused) {
+        co_return fail(Errc::partner_unavailable, "connect_refused",
+                       "connection refused by " + host + ":" + port);
+      }
+      co_return fail(Errc::partner_unavailable, "connect_failed",
+                     "cannot connect to " + host + ":" + port + ": " + cec.message());
+    }
+    lowest.socket().set_option(tcp::no_delay(true));
+
+    SSL* ssl = conn->stream.native_handle();
+    if (auto r = tls::set_peer_name(ssl, options.server_name); !r) co_return r.error();
+    {
+      std::lock_guard lock(mutex);
+      if (session) SSL_set_session(ssl, session.get());
+      ++stats.connections_opened;
+    }
+    auto [hec] = co_await conn->stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (hec) {
+      const long verify = SSL_get_verify_result(ssl);
+      if (verify != X509_V_OK) {
+        co_return fail(Errc::tls_failure, "certificate_verify_failed",
+                       std::string("the partner's certificate was refused: ") +
+                           X509_verify_cert_error_string(verify));
+      }
+      if (is_timeout(hec)) {
+        co_return fail(Errc::timeout, "connect_timeout", "TLS handshake did not finish in time");
+      }
+      co_return fail(Errc::tls_failure, "tls_handshake_failed",
+                     "TLS handshake failed: " + hec.message());
+    }
+    const bool resumed = SSL_session_reused(ssl) == 1;
+    {
+      std::lock_guard lock(mutex);
+      ++(resumed ? stats.resumed_handshakes : stats.full_handshakes);
+    }
+    if (metrics) metrics->partner_handshake(options.name, resumed);
+    co_return conn;
+  }
+
+  void save_session(Connection& c) {
+    if (c.session_saved) return;
+    c.session_saved = true;
+    SSL_SESSION* s = SSL_get1_session(c.stream.native_handle());
+    if (s == nullptr) return;
+    if (SSL_SESSION_is_resumable(s) != 1) {
+      SSL_SESSION_free(s);
+      return;
+    }
+    std::lock_guard lock(mutex);
+    session.reset(s, &SSL_SESSION_free);
+  }
+};
+
+Result<std::shared_ptr<ClientPool>> ClientPool::create(ClientOptions options, Metrics* metrics) {
+  auto impl = std::make_unique<Impl>();
+  auto url = boost::urls::parse_absolute_uri(options.base_url);
+  if (!url || url->scheme() != "https" || url->host().empty()) {
+    return make_error(Errc::internal,
+                      options.name + ": base_url '" + options.base_url + "' is not an https:// URL",
+                      "bad_url");
+  }
+  impl->host = std::string(url->host_address());
+  impl->port = url->has_port() ? std::string(url->port()) : "443";
+  impl->host_header = std::string(url->encoded_host_and_port());
+  if (options.server_name.empty()) options.server_name = impl->host;
+  if (!options.tls) return make_error(Errc::internal, options.name + ": no TLS context", "no_tls");
+  impl->options = std::move(options);
+  impl->metrics = metrics;
+  return std::shared_ptr<ClientPool>(new ClientPool(std::move(impl)));
+}
+
+ClientPool::ClientPool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ClientPool::~ClientPool() = default;
+
+const ClientOptions& ClientPool::options() const {
+  return impl_->options;
+}
+
+ClientPool::Stats ClientPool::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stats;
+}
+
+void ClientPool::close_idle() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->idle.clear();
+}
+
+asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_point deadline) {
+  auto self = shared_from_this();  // the pool outlives every call in flight
+  Impl& p = *impl_;
+  const auto started = Clock::now();
+  deadline = std::min(deadline, started + p.options.request_timeout);
+  req.set(bhttp::field::host, p.host_header);
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  auto finish = [&](Result<Response> r) {
+    if (p.metrics) {
+      const std::string outcome =
+          r ? "http_" + std::to_string(r->result_int()) : std::string(r.error().wire_code());
+      p.metrics->partner_call(p.options.name, outcome, Clock::now() - started);
+    }
+    return r;
+  };
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto acquired = co_await p.acquire(deadline);
+    if (!acquired) co_return finish(acquired.error());
+    std::unique_ptr<Connection> conn = std::move(*acquired);
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      auto opened = co_await p.connect(deadline);
+      if (!opened) {
+        p.release(nullptr);
+        co_return finish(opened.error());
+      }
+      conn = std::move(*opened);
+    }
+    auto& lowest = beast::get_lowest_layer(conn->stream);
+    lowest.expires_at(deadline);
+    auto [wec, written] = co_await bhttp::async_write(conn->stream, req, use_tuple);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(p.options.max_response_bytes);
+    parser.header_limit(64 * 1024);
+    boost::system::error_code rec = wec;
+    if (!wec) {
+      auto [ec2, n] = co_await bhttp::async_read(conn->stream, conn->buffer, parser, use_tuple);
+      rec = ec2;
+    }
+    if (rec) {
+      p.release(nullptr);
+      // A kept-alive connection the partner closed in the meantime: try once on a new one.
+      if (reused && attempt == 0 && !parser.got_some() && !is_timeout(rec)) continue;
+      if (is_timeout(rec)) {
+        co_return finish(
+            p.fail(Errc::timeout, "request_timeout", "no complete answer before the deadline"));
+      }
+      if (rec == bhttp::error::body_limit) {
+        co_return finish(p.fail(Errc::malformed_response, "response_too_large",
+                                "the answer is over the limit of " +
+                                    std::to_string(p.options.max_response_bytes) + " bytes"));
+      }
+      if (rec == bhttp::error::partial_message || rec == asio::error::eof ||
+          rec == asio::ssl::error::stream_truncated || rec == asio::error::connection_reset) {
+        co_return finish(p.fail(Errc::malformed_response, "response_truncated",
+                                "the connection closed before the whole answer arrived"));
+      }
+      if (rec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
+        co_return finish(p.fail(Errc::malformed_response, "bad_http",
+                                "unreadable HTTP answer: " + rec.message()));
+      }
+      co_return finish(p.fail(Errc::partner_unavailable, "io_error", rec.message()));
+    }
+    Response res = parser.release();
+    p.save_session(*conn);
+    p.release(res.keep_alive() ? std::move(conn) : nullptr);
+    co_return finish(std::move(res));
+  }
+  co_return finish(p.fail(Errc::partner_unavailable, "io_error", "connection lost twice"));
+}
+
+}  // namespace hub::http

@@ -1,0 +1,66 @@
+// Outbound HTTPS over mutual TLS: a keep-alive connection pool per partner, with a connect
+// deadline, a request deadline, a response size limit, TLS session resumption, and a distinct
+// error for every way a call can fail.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hub/core/error.hpp"
+#include "hub/http/message.hpp"
+#include "hub/http/metrics.hpp"
+
+namespace hub::http {
+
+struct ClientOptions {
+  std::string name;         // the partner, for metrics and error messages
+  std::string base_url;     // https://host:port
+  std::string server_name;  // SNI and the name checked in the certificate; default: the host
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::size_t max_connections = 16;
+  std::chrono::milliseconds connect_timeout{2'000};
+  std::chrono::milliseconds request_timeout{5'000};
+  std::size_t max_response_bytes = 2 * 1024 * 1024;
+};
+
+// Error details (Error::detail) a call can end with:
+//   resolve_failed, connect_refused, connect_failed (partner_unavailable);
+//   connect_timeout, request_timeout, pool_timeout (timeout);
+//   tls_handshake_failed, certificate_verify_failed (tls_failure);
+//   response_too_large, response_truncated, bad_http (malformed_response);
+//   io_error (partner_unavailable).
+class ClientPool : public std::enable_shared_from_this<ClientPool> {
+ public:
+  struct Stats {
+    std::uint64_t connections_opened = 0;
+    std::uint64_t full_handshakes = 0;
+    std::uint64_t resumed_handshakes = 0;
+    std::uint64_t reused_connections = 0;
+  };
+
+  static Result<std::shared_ptr<ClientPool>> create(ClientOptions options, Metrics* metrics);
+  ~ClientPool();
+
+  // Sends the request (Host, Content-Length and keep-alive are set here) and reads the answer,
+  // all before `deadline` (and within the request timeout).
+  boost::asio::awaitable<Result<Response>> request(Request req,
+                                                   std::chrono::steady_clock::time_point deadline);
+
+  Stats stats() const;
+  const ClientOptions& options() const;
+  // Closes the idle connections (the TLS sessions are kept for resumption).
+  void close_idle();
+
+ private:
+  struct Impl;
+  explicit ClientPool(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hub::http

@@ -1,0 +1,55 @@
+// What a request handler sees and returns. Handlers are coroutines on the connection's strand.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hub/core/error.hpp"
+
+namespace hub::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+struct Principal {
+  std::string name;
+  std::vector<std::string> roles;
+  bool has_role(std::string_view role) const;
+};
+
+struct RequestContext {
+  std::string correlation_id;
+  std::string listener;
+  std::string peer_subject;  // the verified client certificate's subject (RFC 2253)
+  std::string peer_issuer;
+  std::string remote_address;
+  const Principal* principal = nullptr;  // null: the certificate maps to no principal
+  std::string route = "unmatched";       // the route pattern, for metrics and the access log
+  std::map<std::string, std::string, std::less<>> params;  // path parameters of the route
+  std::chrono::steady_clock::time_point started;
+  asio::any_io_executor executor;
+};
+
+using Handler = std::function<asio::awaitable<Response>(const Request&, RequestContext&)>;
+
+// {"error": {"code": ..., "message": ..., "correlation_id": ...}} with the error's HTTP status.
+Response error_response(const Error& e, const RequestContext& ctx, unsigned version = 11);
+// A JSON body with the given status.
+Response json_response(unsigned status, std::string body, unsigned version = 11);
+Response text_response(unsigned status, std::string body, std::string_view content_type,
+                       unsigned version = 11);
+
+}  // namespace hub::http

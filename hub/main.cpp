@@ -1,0 +1,94 @@
+// cnss-hub: serve, check a configuration, work with mappings.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "hub/api/app.hpp"
+#include "hub/config/config.hpp"
+#include "hub/core/log.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(cnss-hub — the CNSS Exchange Hub
+
+Usage:
+  cnss-hub serve --config FILE      serve, until SIGINT or SIGTERM
+  cnss-hub check --config FILE      validate a configuration and exit (0 valid, 2 invalid)
+  cnss-hub --help | --version
+
+Every problem in a configuration is reported as  file:line:col: code: message (at /key/path).
+)";
+
+const char* option(int argc, char** argv, std::string_view name) {
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (name == argv[i]) return argv[i + 1];
+  }
+  return nullptr;
+}
+
+int report(const std::vector<hub::config::Problem>& problems) {
+  for (const auto& p : problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+  std::fprintf(stderr, "%zu problem%s found\n", problems.size(), problems.size() == 1 ? "" : "s");
+  return 2;
+}
+
+int check(const char* file) {
+  auto loaded = hub::config::load_hub_config(file, true);
+  if (!loaded.config) return report(loaded.problems);
+  std::printf("%s: configuration is valid (%zu listeners, %zu partners, %zu principals)\n", file,
+              loaded.config->listeners.size(), loaded.config->partners.size(),
+              loaded.config->principals.size());
+  return 0;
+}
+
+int serve(const char* file) {
+  auto loaded = hub::config::load_hub_config(file, true);
+  if (!loaded.config) return report(loaded.problems);
+  const auto& level = loaded.config->log_level;
+  hub::log::set_min_level(level == "debug"   ? hub::log::Level::debug
+                          : level == "warn"  ? hub::log::Level::warn
+                          : level == "error" ? hub::log::Level::error
+                                             : hub::log::Level::info);
+  hub::api::App app(std::move(*loaded.config));
+  if (auto r = app.start(); !r) {
+    hub::log::error("cannot start",
+                    {{"code", r.error().wire_code()}, {"error", r.error().message}});
+    return 1;
+  }
+  for (const auto& [name, port] : app.bound_ports()) {
+    const auto& listeners = app.config().listeners;
+    std::string address = "127.0.0.1";
+    for (const auto& l : listeners) {
+      if (l.name == name) address = l.address;
+    }
+    hub::log::info("listening",
+                   {{"listener", name}, {"address", address}, {"port", std::to_string(port)}});
+  }
+  hub::log::info("ready", {{"store", app.config().store.engine}});
+  return app.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "--version") {
+    std::puts("cnss-hub 0.1.0");
+    return 0;
+  }
+  if (cmd == "serve" || cmd == "check") {
+    const char* file = option(argc, argv, "--config");
+    if (file == nullptr) {
+      std::fprintf(stderr, "cnss-hub %s: --config FILE is required\n", argv[1]);
+      return 2;
+    }
+    return cmd == "serve" ? serve(file) : check(file);
+  }
+  std::fprintf(stderr, "cnss-hub: unknown command '%s'\n\n%s", argv[1], kUsage);
+  return 2;
+}

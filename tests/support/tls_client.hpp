@@ -1,0 +1,49 @@
+// A plain synchronous HTTPS client for integration tests, independent of the hub's own client
+// pool, that can also be told to misbehave: no certificate, an old TLS version, a weak suite,
+// headers sent slowly.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace testing_support {
+
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ClientSetup {
+  std::string ca;           // trusted server CA; empty: do not verify the server
+  std::string certificate;  // client certificate; empty: present none
+  std::string key;
+  int min_version = 0;  // e.g. TLS1_1_VERSION; 0: library default
+  int max_version = 0;
+  std::string tls12_ciphers;  // empty: default
+  int security_level = -1;    // OpenSSL security level; -1: default
+  std::string server_name = "localhost";
+};
+
+struct Exchange {
+  bool handshake_ok = false;
+  std::string error;  // handshake or I/O error text
+  std::optional<HttpResponse> response;
+};
+
+// One request on a fresh connection.
+Exchange https_request(unsigned short port, const ClientSetup& setup, const std::string& method,
+                       const std::string& target, const std::string& body = {},
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+// Sends the raw bytes of a request with a pause after each chunk of `chunk` bytes; returns what
+// happened (a response, or the connection closed by the server).
+Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::string& raw,
+                      std::size_t chunk, std::chrono::milliseconds pause,
+                      std::chrono::milliseconds give_up_after);
+
+// The agency's or another client's setup from the test PKI ("agency", "admin",
+// "negative/expired"...).
+ClientSetup client(const std::string& name);
+
+}  // namespace testing_support
