@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Quick start: sets up, makes the development PKI on first run, starts the four partner
+# simulators on loopback and the hub with its embedded defaults (SQLite under var/data), prints
+# where it listens and a ready-to-paste curl line. Ctrl-C stops everything.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh build
+certs/make-dev-pki.sh
+mkdir -p var/data var/log
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+build/bin/cnss-sim serve --config conf/sim.yaml 2> var/log/sim.log &
+pids+=($!)
+build/bin/cnss-hub serve --config conf/hub.yaml 2> >(tee var/log/hub.log >&2) &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+  grep -q '"msg":"ready"' var/log/hub.log 2>/dev/null && break
+  sleep 0.1
+done
+if ! grep -q '"msg":"ready"' var/log/hub.log; then
+  echo "the hub did not start: see var/log/hub.log" >&2
+  exit 1
+fi
+pki=certs/dev
+cat <<MSG
+
+CNSS Exchange Hub is running.
+  agencies, portals, administrators : https://127.0.0.1:8443  (client certificates from the CNSS CA)
+  partner administrations           : https://127.0.0.1:9443  (client certificates from their own CAs)
+  simulators (DGSN DGCT OMPIC DGI)  : https://127.0.0.1:7001..7004   (log: var/log/sim.log)
+  data                              : var/data/hub.db (SQLite)
+
+Try it:
+  curl --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt --key $pki/clients/agency.key https://localhost:8443/healthz
+
+Ctrl-C stops the hub and the simulators.
+MSG
+wait "${pids[1]}"

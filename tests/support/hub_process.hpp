@@ -1,0 +1,41 @@
+// A real cnss-hub process for integration tests, on its own ports, PKI and data folder.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "support/process.hpp"
+
+namespace testing_support {
+
+struct HubOptions {
+  std::string limits_yaml;    // the body of the limits: section ("" = defaults)
+  std::string partners_yaml;  // the body of the partners: section ("" = none)
+  std::string store_yaml;     // the body of the store: section ("" = SQLite in the temp folder)
+};
+
+class HubProcess {
+ public:
+  explicit HubProcess(const HubOptions& options = {});
+  unsigned short port(const std::string& listener) const { return ports_.at(listener); }
+  Process& process() { return *process_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& config_file() const { return config_; }
+
+ private:
+  std::string dir_;
+  std::string config_;
+  std::unique_ptr<Process> process_;
+  std::map<std::string, unsigned short> ports_;
+};
+
+// The hub configuration used by tests (ports 0: the hub picks free ones and logs them).
+std::string hub_test_config(const std::string& dir, const HubOptions& options);
+
+// A metric's value in Prometheus text (the first series whose name and labels contain every
+// `needle`); -1 when absent.
+double metric_value(const std::string& metrics_text, const std::string& name,
+                    const std::vector<std::string>& needles);
+
+}  // namespace testing_support
