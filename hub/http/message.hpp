@@ -41,6 +41,12 @@ struct RequestContext {
   std::map<std::string, std::string, std::less<>> params;  // path parameters of the route
   std::chrono::steady_clock::time_point started;
   asio::any_io_executor executor;
+
+  // Set by a handler to misbehave on purpose (the partner simulators' fault injection): close the
+  // connection abruptly (TCP reset) instead of answering, or write the answer in small pieces.
+  bool reset_connection = false;
+  std::size_t slow_write_chunk = 0;
+  std::chrono::milliseconds slow_write_pause{0};
 };
 
 using Handler = std::function<asio::awaitable<Response>(const Request&, RequestContext&)>;

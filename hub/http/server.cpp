@@ -2,18 +2,23 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <sstream>
+#include <tuple>
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
@@ -54,6 +59,26 @@ void access_log(const RequestContext& ctx, std::string_view method, std::string_
   put(w, "remote", ctx.remote_address);
   w.EndObject();
   log::write_raw_line({sb.GetString(), sb.GetSize()});
+}
+
+// Writes the serialized response a few bytes at a time (fault injection: a slow partner body).
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_slowly(
+    beast::ssl_stream<beast::tcp_stream>& stream, Response& res, const RequestContext& ctx) {
+  std::ostringstream os;
+  os << res;
+  const std::string raw = os.str();
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  std::size_t written = 0;
+  while (written < raw.size()) {
+    const std::size_t n = std::min(ctx.slow_write_chunk, raw.size() - written);
+    auto [ec, k] =
+        co_await asio::async_write(stream, asio::buffer(raw.data() + written, n), use_tuple);
+    if (ec) co_return std::make_tuple(ec, written);
+    written += k;
+    timer.expires_after(ctx.slow_write_pause);
+    co_await timer.async_wait(use_tuple);
+  }
+  co_return std::make_tuple(boost::system::error_code{}, written);
 }
 
 }  // namespace
@@ -253,8 +278,22 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
     res.keep_alive(!close_after);
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();
 
+    if (ctx.reset_connection) {
+      metrics_.request_done(lname, ctx.route, method, 0,
+                            std::chrono::steady_clock::now() - ctx.started);
+      boost::system::error_code ignored;
+      tcp_layer.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+      tcp_layer.socket().close(ignored);
+      co_return;
+    }
     tcp_layer.expires_after(limits_.write_timeout);
-    auto [wec, bytes_out] = co_await bhttp::async_write(stream, res, use_tuple);
+    boost::system::error_code wec;
+    std::size_t bytes_out = 0;
+    if (ctx.slow_write_chunk > 0) {
+      std::tie(wec, bytes_out) = co_await write_slowly(stream, res, ctx);
+    } else {
+      std::tie(wec, bytes_out) = co_await bhttp::async_write(stream, res, use_tuple);
+    }
     const auto took = std::chrono::steady_clock::now() - ctx.started;
     metrics_.request_done(lname, ctx.route, method, res.result_int(), took);
     if (l->options.access_log) {

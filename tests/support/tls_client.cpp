@@ -1,14 +1,20 @@
 #include "support/tls_client.hpp"
 
 #include <openssl/ssl.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <thread>
 
@@ -53,43 +59,71 @@ ClientSetup client(const std::string& name) {
   return s;
 }
 
+std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& setup,
+                                     const std::vector<Call>& calls) {
+  std::vector<Exchange> out;
+  asio::io_context ioc;
+  auto ctx = make_ctx(setup);
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, *ctx);
+  auto& tcp_layer = boost::beast::get_lowest_layer(stream);
+  const auto timeout =
+      setup.timeout.count() > 0 ? setup.timeout : std::chrono::milliseconds(60'000);
+  auto run = [&]() -> asio::awaitable<void> {
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    Exchange first;
+    tcp_layer.expires_after(timeout);
+    auto [cec] = co_await tcp_layer.async_connect(
+        tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}, tuple);
+    if (cec) {
+      first.error = "connect: " + cec.message();
+      out.push_back(first);
+      co_return;
+    }
+    tcp_layer.socket().set_option(tcp::no_delay(true));
+    SSL_set_tlsext_host_name(stream.native_handle(), setup.server_name.c_str());
+    auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, tuple);
+    if (hec) {
+      first.error = "handshake: " + hec.message();
+      out.push_back(first);
+      co_return;
+    }
+    boost::beast::flat_buffer buf;
+    for (const auto& c : calls) {
+      Exchange ex;
+      ex.handshake_ok = true;
+      http::request<http::string_body> req{http::string_to_verb(c.method), c.target, 11};
+      req.set(http::field::host, "localhost");
+      for (const auto& [k, v] : c.headers) req.set(k, v);
+      req.body() = c.body;
+      req.prepare_payload();
+      tcp_layer.expires_after(timeout);
+      auto [wec, wn] = co_await http::async_write(stream, req, tuple);
+      HttpResponse res;
+      boost::system::error_code ec = wec;
+      if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, res, tuple);
+      if (ec) {
+        // With TLS 1.3 a client certificate refused by the server is only known on the first
+        // read.
+        ex.error = "exchange: " + ec.message();
+        out.push_back(std::move(ex));
+        co_return;
+      }
+      ex.response = std::move(res);
+      out.push_back(std::move(ex));
+    }
+    tcp_layer.expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(tuple);
+  };
+  asio::co_spawn(ioc, run(), asio::detached);
+  ioc.run();
+  return out;
+}
+
 Exchange https_request(unsigned short port, const ClientSetup& setup, const std::string& method,
                        const std::string& target, const std::string& body,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
-  Exchange ex;
-  asio::io_context ioc;
-  auto ctx = make_ctx(setup);
-  ssl::stream<tcp::socket> stream(ioc, *ctx);
-  boost::system::error_code ec;
-  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) {
-    ex.error = "connect: " + ec.message();
-    return ex;
-  }
-  SSL_set_tlsext_host_name(stream.native_handle(), setup.server_name.c_str());
-  stream.handshake(ssl::stream_base::client, ec);
-  if (ec) {
-    ex.error = "handshake: " + ec.message();
-    return ex;
-  }
-  ex.handshake_ok = true;
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, "localhost");
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(stream, req, ec);
-  boost::beast::flat_buffer buf;
-  HttpResponse res;
-  if (!ec) http::read(stream, buf, res, ec);
-  if (ec) {
-    // With TLS 1.3 a client certificate refused by the server is only known on the first read.
-    ex.error = "exchange: " + ec.message();
-    return ex;
-  }
-  ex.response = std::move(res);
-  stream.shutdown(ec);
-  return ex;
+  auto all = https_requests(port, setup, {Call{method, target, body, headers}});
+  return all.empty() ? Exchange{} : all.front();
 }
 
 Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::string& raw,

@@ -23,6 +23,7 @@ struct ClientSetup {
   std::string tls12_ciphers;  // empty: default
   int security_level = -1;    // OpenSSL security level; -1: default
   std::string server_name = "localhost";
+  std::chrono::milliseconds timeout{0};  // receive timeout; 0: none
 };
 
 struct Exchange {
@@ -35,6 +36,18 @@ struct Exchange {
 Exchange https_request(unsigned short port, const ClientSetup& setup, const std::string& method,
                        const std::string& target, const std::string& body = {},
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+struct Call {
+  std::string method = "GET";
+  std::string target;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Several requests, one after the other, on one kept-alive connection; stops at the first error
+// (the last Exchange then holds it).
+std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& setup,
+                                     const std::vector<Call>& calls);
 
 // Sends the raw bytes of a request with a pause after each chunk of `chunk` bytes; returns what
 // happened (a response, or the connection closed by the server).

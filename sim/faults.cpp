@@ -1,0 +1,171 @@
+#include "sim/faults.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <random>
+
+namespace sim {
+namespace {
+
+std::mt19937_64& rng() {
+  thread_local std::mt19937_64 g{std::random_device{}()};
+  return g;
+}
+
+bool chance(double p) {
+  if (p <= 0) return false;
+  if (p >= 1) return true;
+  return std::uniform_real_distribution<double>(0, 1)(rng()) < p;
+}
+
+}  // namespace
+
+FaultDraw FaultState::draw() {
+  const Faults f = get();
+  FaultDraw d;
+  double ms = f.latency_ms;
+  if (f.jitter == "uniform" && f.jitter_ms > 0) {
+    ms += std::uniform_real_distribution<double>(0, f.jitter_ms)(rng());
+  } else if (f.jitter == "exponential" && f.jitter_ms > 0) {
+    ms += std::exponential_distribution<double>(1.0 / f.jitter_ms)(rng());
+  }
+  d.delay = std::chrono::milliseconds(static_cast<long>(ms));
+  d.reset = chance(f.reset_rate);
+  d.error = !d.reset && chance(f.error_rate);
+  d.malformed = !d.reset && !d.error && chance(f.malformed_rate);
+  d.slow_body = chance(f.slow_body_rate);
+  d.slow_body_pause = std::chrono::milliseconds(static_cast<long>(f.slow_body_ms));
+  return d;
+}
+
+Faults FaultState::get() const {
+  std::lock_guard lock(mutex_);
+  return faults_;
+}
+
+hub::Result<void> FaultState::update_from_json(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return hub::make_error(hub::Errc::invalid_input, "the body must be a JSON object");
+  }
+  Faults f = get();
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string key = it->name.GetString();
+    const auto& v = it->value;
+    if (key == "jitter") {
+      const std::string s = v.IsString() ? v.GetString() : "";
+      if (s != "none" && s != "uniform" && s != "exponential") {
+        return hub::make_error(hub::Errc::invalid_input,
+                               "/jitter: must be none, uniform or exponential");
+      }
+      f.jitter = s;
+      continue;
+    }
+    double* target = key == "latency_ms"       ? &f.latency_ms
+                     : key == "jitter_ms"      ? &f.jitter_ms
+                     : key == "error_rate"     ? &f.error_rate
+                     : key == "malformed_rate" ? &f.malformed_rate
+                     : key == "reset_rate"     ? &f.reset_rate
+                     : key == "slow_body_rate" ? &f.slow_body_rate
+                     : key == "slow_body_ms"   ? &f.slow_body_ms
+                                               : nullptr;
+    if (target == nullptr) {
+      return hub::make_error(hub::Errc::invalid_input, "/" + key + ": unknown fault setting");
+    }
+    if (!v.IsNumber() || v.GetDouble() < 0 || (key.ends_with("_rate") && v.GetDouble() > 1)) {
+      return hub::make_error(hub::Errc::invalid_input,
+                             "/" + key + ": must be a number" +
+                                 (key.ends_with("_rate") ? " between 0 and 1" : " >= 0"));
+    }
+    *target = v.GetDouble();
+  }
+  std::lock_guard lock(mutex_);
+  faults_ = f;
+  return {};
+}
+
+std::string FaultState::to_json() const {
+  const Faults f = get();
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("latency_ms");
+  w.Double(f.latency_ms);
+  w.Key("jitter");
+  w.String(f.jitter.c_str());
+  w.Key("jitter_ms");
+  w.Double(f.jitter_ms);
+  w.Key("error_rate");
+  w.Double(f.error_rate);
+  w.Key("malformed_rate");
+  w.Double(f.malformed_rate);
+  w.Key("reset_rate");
+  w.Double(f.reset_rate);
+  w.Key("slow_body_rate");
+  w.Double(f.slow_body_rate);
+  w.Key("slow_body_ms");
+  w.Double(f.slow_body_ms);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+void Counters::count(const std::string& kind, std::string_view id) {
+  std::lock_guard lock(mutex_);
+  ++by_kind_[kind];
+  if (id.empty()) return;
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) {
+    ++it->second;
+  } else if (by_id_.size() < kMaxIdentifiers) {
+    by_id_.emplace(std::string(id), 1);
+  }
+}
+
+std::uint64_t Counters::for_identifier(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? 0 : it->second;
+}
+
+void Counters::reset() {
+  std::lock_guard lock(mutex_);
+  by_kind_.clear();
+  by_id_.clear();
+}
+
+std::string Counters::to_json() const {
+  std::lock_guard lock(mutex_);
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  std::uint64_t total = 0;
+  for (const auto& [k, v] : by_kind_) {
+    w.Key(k.c_str());
+    w.Uint64(v);
+    total += v;
+  }
+  w.Key("total");
+  w.Uint64(total);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+bool RateLimiter::allow(const std::string& client) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  auto [it, fresh] = buckets_.try_emplace(client, Bucket{limit_.burst, now});
+  Bucket& b = it->second;
+  if (!fresh) {
+    const double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(limit_.burst, b.tokens + elapsed * limit_.per_second);
+    b.last = now;
+  }
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+}  // namespace sim

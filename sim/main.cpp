@@ -1,0 +1,124 @@
+// cnss-sim: the partner simulators (DGSN, DGCT, OMPIC, DGI) and their event pushers.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/push.hpp"
+#include "sim/serve.hpp"
+#include "sim/sim_config.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(cnss-sim — partner simulators for the CNSS Exchange Hub
+
+Usage:
+  cnss-sim serve --config FILE [--strict] [--seed N] [--only dgsn,dgct,ompic,dgi]
+      Serves each partner's contract on its own port over mutual TLS (client certificates from
+      that partner's CA only), with deterministic synthetic data derived from each identifier.
+  cnss-sim push dgct|ompic --to URL --config FILE [--rate N] [--count M] [--duplicates R]
+                [--shuffle R] [--stream-seed N] [--out FILE] [--give-up-after S]
+      Pushes civil events (dgct) or company events (ompic) to the hub's partner listener, at
+      least once and out of order, retrying until a 2xx; --out writes one JSON line per delivery.
+
+Partners:
+  dgsn   CNIE identity, SOAP 1.1          POST /ws/cnie/v2
+  dgct   family booklet, REST/JSON        GET  /api/etat-civil/v1/personnes/{cnie}/famille
+  ompic  commercial register, REST/XML    GET  /rc/api/v1/entreprises?ice= | /{tribunal}/{rc}
+  dgi    taxpayers, REST/JSON             GET  /dgi/api/v2/contribuables/{if} | ?ice= | ?cnie=
+
+Modes:
+  default   answers vary within what the contracts allow (prefixes, extra elements, key order...)
+  --strict  exactly the contracts' example shapes
+
+Reserved identifiers (digits ending in): 000 not found, 999 internal error, 998 malformed body,
+997 answer after 30 s, 996 429 with Retry-After: 1.
+
+Control (on each simulator's own port, loopback only):
+  GET|PUT /_sim/faults[?all=true]   fault injection settings (JSON, keys as in conf/sim.yaml)
+  GET|DELETE /_sim/counters[?id=X]  requests served per identifier kind, or for one identifier
+)";
+
+const char* option(int argc, char** argv, std::string_view name) {
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (name == argv[i]) return argv[i + 1];
+  }
+  return nullptr;
+}
+
+bool flag(int argc, char** argv, std::string_view name) {
+  for (int i = 2; i < argc; ++i) {
+    if (name == argv[i]) return true;
+  }
+  return false;
+}
+
+std::optional<sim::SimConfig> load(int argc, char** argv) {
+  const char* file = option(argc, argv, "--config");
+  if (file == nullptr) {
+    std::fprintf(stderr, "cnss-sim: --config FILE is required\n");
+    return std::nullopt;
+  }
+  auto loaded = sim::load_sim_config(file);
+  if (!loaded.config) {
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+    return std::nullopt;
+  }
+  if (flag(argc, argv, "--strict")) loaded.config->strict = true;
+  if (const char* s = option(argc, argv, "--seed"))
+    loaded.config->seed = std::strtoull(s, nullptr, 10);
+  if (const char* only = option(argc, argv, "--only")) {
+    const std::string list = std::string(",") + only + ",";
+    std::erase_if(loaded.config->partners, [&](const sim::PartnerListener& p) {
+      return list.find("," + p.name + ",") == std::string::npos;
+    });
+  }
+  return loaded.config;
+}
+
+double number(int argc, char** argv, std::string_view name, double fallback) {
+  const char* v = option(argc, argv, name);
+  return v ? std::strtod(v, nullptr) : fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "serve") {
+    auto config = load(argc, argv);
+    return config ? sim::serve(*config) : 2;
+  }
+  if (cmd == "push") {
+    if (argc < 3 || (std::strcmp(argv[2], "dgct") != 0 && std::strcmp(argv[2], "ompic") != 0)) {
+      std::fprintf(stderr, "cnss-sim push: the partner must be dgct or ompic\n");
+      return 2;
+    }
+    auto config = load(argc, argv);
+    if (!config) return 2;
+    sim::PushOptions o;
+    o.partner = argv[2];
+    const char* to = option(argc, argv, "--to");
+    if (to == nullptr) {
+      std::fprintf(stderr, "cnss-sim push: --to URL is required\n");
+      return 2;
+    }
+    o.to = to;
+    o.rate = number(argc, argv, "--rate", o.rate);
+    o.count = static_cast<std::size_t>(number(argc, argv, "--count", static_cast<double>(o.count)));
+    o.duplicate_rate = number(argc, argv, "--duplicates", o.duplicate_rate);
+    o.shuffle = number(argc, argv, "--shuffle", o.shuffle);
+    o.stream_seed = static_cast<std::uint64_t>(number(argc, argv, "--stream-seed", 1));
+    o.give_up_after_s = number(argc, argv, "--give-up-after", o.give_up_after_s);
+    if (const char* out = option(argc, argv, "--out")) o.out = out;
+    return sim::push(*config, o);
+  }
+  std::fprintf(stderr, "cnss-sim: unknown command '%s'\n\n%s", argv[1], kUsage);
+  return 2;
+}
