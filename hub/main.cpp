@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "hub/api/app.hpp"
+#include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/core/log.hpp"
 
@@ -15,6 +16,9 @@ constexpr const char* kUsage = R"(cnss-hub — the CNSS Exchange Hub
 Usage:
   cnss-hub serve --config FILE      serve, until SIGINT or SIGTERM
   cnss-hub check --config FILE      validate a configuration and exit (0 valid, 2 invalid)
+  cnss-hub audit verify --config FILE
+                                    recompute the exchange journal's hash chain (0 intact,
+                                    1 broken: names the first entry that does not match)
   cnss-hub --help | --version
 
 Every problem in a configuration is reported as  file:line:col: code: message (at /key/path).
@@ -81,6 +85,7 @@ int main(int argc, char** argv) {
     std::puts("cnss-hub 0.1.0");
     return 0;
   }
+  if (cmd == "audit") return hub::audit::run_cli(argc - 1, argv + 1);
   if (cmd == "serve" || cmd == "check") {
     const char* file = option(argc, argv, "--config");
     if (file == nullptr) {

@@ -168,8 +168,13 @@ struct ClientPool::Impl {
       SSL_SESSION_free(s);
       return;
     }
+    // Keep a copy: OpenSSL marks a session not resumable when its connection is freed without a
+    // TLS shutdown (as a dropped or closed idle connection is), and that must not spoil ours.
+    SSL_SESSION* copy = SSL_SESSION_dup(s);
+    SSL_SESSION_free(s);
+    if (copy == nullptr) return;
     std::lock_guard lock(mutex);
-    session.reset(s, &SSL_SESSION_free);
+    session.reset(copy, &SSL_SESSION_free);
   }
 };
 
@@ -267,6 +272,12 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
           rec == asio::ssl::error::stream_truncated || rec == asio::error::connection_reset) {
         co_return finish(p.fail(Errc::malformed_response, "response_truncated",
                                 "the connection closed before the whole answer arrived"));
+      }
+      if (rec.category() == asio::error::get_ssl_category()) {
+        // With TLS 1.3 the partner refuses our certificate after the handshake: its alert
+        // arrives with the first read.
+        co_return finish(p.fail(Errc::tls_failure, "tls_handshake_failed",
+                                "the partner ended the TLS session: " + rec.message()));
       }
       if (rec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
         co_return finish(p.fail(Errc::malformed_response, "bad_http",

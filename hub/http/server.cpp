@@ -93,6 +93,7 @@ Server::Server(asio::io_context& ioc, ServerLimits limits, Metrics& metrics)
     : ioc_(ioc), limits_(limits), metrics_(metrics) {}
 
 Server::~Server() {
+  alive_->store(false);
   stop();
 }
 
@@ -158,12 +159,14 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
   metrics_.connection_opened(lname);
   struct Closing {
     Server* s;
+    std::shared_ptr<std::atomic<bool>> alive;
     const std::string& name;
     ~Closing() {
+      if (!alive->load()) return;
       s->open_connections_.fetch_sub(1);
       s->metrics_.connection_closed(name);
     }
-  } closing{this, lname};
+  } closing{this, alive_, lname};
 
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);

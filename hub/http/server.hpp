@@ -66,6 +66,9 @@ class Server {
   Metrics& metrics_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::atomic<std::size_t> open_connections_{0};
+  // False once the server is destroyed: sessions that the io_context destroys later (pending at
+  // shutdown) must not touch the server or its metrics.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };
 
 }  // namespace hub::http

@@ -1,6 +1,12 @@
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "hub/store/store.hpp"
 
@@ -9,89 +15,352 @@ namespace {
 
 const char* const kMigrations[] = {
     "CREATE TABLE IF NOT EXISTS hub_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // 2: the exchange journal (hub/audit). Appenders lock the head row FOR UPDATE, so that
+    // every hub node sharing this database extends the same chain; the triggers make an
+    // accidental UPDATE, DELETE or TRUNCATE fail loudly (the chain catches the deliberate ones).
+    "CREATE TABLE audit_journal ("
+    " seq BIGINT PRIMARY KEY, time_ms BIGINT NOT NULL, principal TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, correlation_id TEXT NOT NULL, partner TEXT NOT NULL,"
+    " operation TEXT NOT NULL, identifier_hmac TEXT NOT NULL, identifier_masked TEXT NOT NULL,"
+    " outcome TEXT NOT NULL, latency_us BIGINT NOT NULL, response_sha256 TEXT NOT NULL,"
+    " prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL);"
+    "CREATE TABLE audit_journal_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "INSERT INTO audit_journal_head VALUES (1, 0, repeat('0', 64));"
+    "CREATE FUNCTION audit_journal_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the exchange journal is append-only'; END$$;"
+    "CREATE TRIGGER audit_journal_no_change BEFORE UPDATE OR DELETE ON audit_journal"
+    " FOR EACH ROW EXECUTE FUNCTION audit_journal_append_only();"
+    "CREATE TRIGGER audit_journal_no_truncate BEFORE TRUNCATE ON audit_journal"
+    " FOR EACH STATEMENT EXECUTE FUNCTION audit_journal_append_only();",
+};
+
+constexpr const char* kJournalColumns =
+    "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
+    " identifier_masked, outcome, latency_us, response_sha256, prev_hash, entry_hash";
+constexpr int kJournalFields = 14;
+constexpr int kScanPage = 512;
+// Rows per INSERT statement: well under PostgreSQL's 65535 bind parameters.
+constexpr std::size_t kInsertChunk = 500;
+
+Error pg_error(PGconn* c, const std::string& what) {
+  return make_error(Errc::internal, "postgresql: " + what + ": " + PQerrorMessage(c),
+                    "store_error");
+}
+
+using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+Result<void> exec(PGconn* c, const std::string& sql) {
+  PgResult r(PQexec(c, sql.c_str()), &PQclear);
+  const auto st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, "cannot run " + sql);
+  return {};
+}
+
+Result<PgResult> query(PGconn* c, const std::string& sql, const std::vector<std::string>& params,
+                       const std::string& what) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  PgResult r(PQexecParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                          nullptr, nullptr, 0),
+             &PQclear);
+  const auto st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, what);
+  return r;
+}
+
+std::int64_t int64_at(PGresult* r, int row, int col) {
+  const char* s = PQgetvalue(r, row, col);
+  std::int64_t v = 0;
+  std::from_chars(s, s + PQgetlength(r, row, col), v);
+  return v;
+}
+
+std::string text_at(PGresult* r, int row, int col) {
+  return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
+}
+
+JournalEntry read_entry(PGresult* r, int row) {
+  JournalEntry e;
+  e.seq = int64_at(r, row, 0);
+  e.time_ms = int64_at(r, row, 1);
+  e.principal = text_at(r, row, 2);
+  e.purpose = text_at(r, row, 3);
+  e.correlation_id = text_at(r, row, 4);
+  e.partner = text_at(r, row, 5);
+  e.operation = text_at(r, row, 6);
+  e.identifier_hmac = text_at(r, row, 7);
+  e.identifier_masked = text_at(r, row, 8);
+  e.outcome = text_at(r, row, 9);
+  e.latency_us = int64_at(r, row, 10);
+  e.response_sha256 = text_at(r, row, 11);
+  e.prev_hash = text_at(r, row, 12);
+  e.entry_hash = text_at(r, row, 13);
+  return e;
+}
+
+void add_params(std::vector<std::string>& p, const JournalEntry& e) {
+  p.push_back(std::to_string(e.seq));
+  p.push_back(std::to_string(e.time_ms));
+  p.push_back(e.principal);
+  p.push_back(e.purpose);
+  p.push_back(e.correlation_id);
+  p.push_back(e.partner);
+  p.push_back(e.operation);
+  p.push_back(e.identifier_hmac);
+  p.push_back(e.identifier_masked);
+  p.push_back(e.outcome);
+  p.push_back(std::to_string(e.latency_us));
+  p.push_back(e.response_sha256);
+  p.push_back(e.prev_hash);
+  p.push_back(e.entry_hash);
+}
+
+// "INSERT ... VALUES ($1, ..., $14), ($15, ...)" for `rows` rows.
+std::string insert_sql(std::size_t rows) {
+  std::string sql = std::string("INSERT INTO audit_journal (") + kJournalColumns + ") VALUES ";
+  int n = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int f = 0; f < kJournalFields; ++f) {
+      if (f > 0) sql += ", ";
+      sql += '$';
+      sql += std::to_string(++n);
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+// At most `size` connections, opened when first needed and reused; a caller waits while all are
+// lent out. A connection that broke is reset before it is lent again.
+class Pool {
+ public:
+  Pool(std::string url, std::size_t size)
+      : url_(std::move(url)), size_(std::max<std::size_t>(size, 1)) {}
+  ~Pool() {
+    for (auto* c : idle_) PQfinish(c);
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  class Lease {
+   public:
+    Lease(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+    Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (conn_) pool_->release(conn_);
+    }
+    PGconn* get() const { return conn_; }
+
+   private:
+    Pool* pool_;
+    PGconn* conn_;
+  };
+
+  Result<Lease> acquire() {
+    PGconn* c = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+      if (!idle_.empty()) {
+        c = idle_.back();
+        idle_.pop_back();
+      } else {
+        ++open_;
+      }
+    }
+    if (c == nullptr) {
+      c = PQconnectdb(url_.c_str());
+      // libpq prints NOTICEs ("relation already exists, skipping") on stderr, where they would
+      // break the hub's one-JSON-object-a-line log.
+      PQsetNoticeProcessor(
+          c, [](void*, const char*) {}, nullptr);
+    } else if (PQstatus(c) != CONNECTION_OK) {
+      PQreset(c);
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+      auto e = make_error(Errc::internal,
+                          std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c),
+                          "store_error");
+      PQfinish(c);
+      std::lock_guard lock(mutex_);
+      --open_;
+      cv_.notify_one();
+      return e;
+    }
+    return Lease(this, c);
+  }
+
+ private:
+  void release(PGconn* c) {
+    // A lease left inside a transaction (an error path that could not roll back) must not hand
+    // its half-done work to the next borrower.
+    if (PQtransactionStatus(c) != PQTRANS_IDLE) (void)exec(c, "ROLLBACK");
+    std::lock_guard lock(mutex_);
+    idle_.push_back(c);
+    cv_.notify_one();
+  }
+
+  std::string url_;
+  std::size_t size_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<PGconn*> idle_;
+  std::size_t open_ = 0;
 };
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(PGconn* c) : conn_(c) {}
-  ~PostgresStore() override { PQfinish(conn_); }
+  PostgresStore(std::string url, std::size_t pool_size) : pool_(std::move(url), pool_size) {}
 
   std::string engine() const override { return "postgresql"; }
 
-  Result<void> exec(const std::string& sql) {
-    PGresult* r = PQexec(conn_, sql.c_str());
-    const auto st = PQresultStatus(r);
-    const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    std::string msg = ok ? "" : PQerrorMessage(conn_);
-    PQclear(r);
-    if (!ok) return make_error(Errc::internal, "postgresql: " + msg, "store_error");
-    return {};
-  }
-
-  Result<int> version_locked() {
-    if (auto r = exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !r) {
+  Result<int> version_locked(PGconn* c) {
+    if (auto r = exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        !r) {
       return r.error();
     }
-    PGresult* r = PQexec(conn_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string msg = PQerrorMessage(conn_);
-      PQclear(r);
-      return make_error(Errc::internal, "postgresql: " + msg, "store_error");
-    }
-    const int v = std::atoi(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return v;
+    auto r = query(c, "SELECT COALESCE(MAX(version), 0) FROM schema_version", {},
+                   "cannot read the schema version");
+    if (!r) return r.error();
+    return static_cast<int>(int64_at(r->get(), 0, 0));
   }
 
   Result<int> schema_version() override {
-    std::lock_guard lock(mutex_);
-    return version_locked();
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return version_locked(lease->get());
   }
 
   Result<void> migrate() {
-    std::lock_guard lock(mutex_);
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
     // One hub node migrates at a time, whatever the number of nodes starting together.
-    if (auto r = exec("SELECT pg_advisory_lock(424242)"); !r) return r;
-    auto v = version_locked();
+    if (auto r = exec(c, "SELECT pg_advisory_lock(424242)"); !r) return r;
+    auto v = version_locked(c);
     Result<void> result;
     if (!v) result = v.error();
     const int target = static_cast<int>(std::size(kMigrations));
     for (int i = v ? *v : target; result && i < target; ++i) {
-      result = exec("BEGIN");
-      if (result) result = exec(kMigrations[i]);
-      if (result)
-        result = exec("INSERT INTO schema_version VALUES (" + std::to_string(i + 1) + ")");
+      result = exec(c, "BEGIN");
+      if (result) result = exec(c, kMigrations[i]);
       if (result) {
-        result = exec("COMMIT");
+        result = exec(c, "INSERT INTO schema_version VALUES (" + std::to_string(i + 1) + ")");
+      }
+      if (result) {
+        result = exec(c, "COMMIT");
       } else {
-        (void)exec("ROLLBACK");
+        (void)exec(c, "ROLLBACK");
       }
     }
-    (void)exec("SELECT pg_advisory_unlock(424242)");
+    (void)exec(c, "SELECT pg_advisory_unlock(424242)");
     return result;
   }
 
   Result<void> ping() override {
-    std::lock_guard lock(mutex_);
-    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
-    return exec("SELECT 1");
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return exec(lease->get(), "SELECT 1");
+  }
+
+  Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
+                                     const JournalSealer& seal) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    auto head = append_in_transaction(c, entries, seal);
+    if (head) {
+      if (auto r = exec(c, "COMMIT"); !r) head = r.error();
+    }
+    if (!head) (void)exec(c, "ROLLBACK");
+    return head;
+  }
+
+  Result<JournalHead> journal_head() override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), "SELECT seq, hash FROM audit_journal_head WHERE id = 1", {},
+                   "cannot read the journal head");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) != 1) {
+      return make_error(Errc::internal, "postgresql: the journal head row is missing",
+                        "store_error");
+    }
+    return JournalHead{int64_at(r->get(), 0, 0), text_at(r->get(), 0, 1)};
+  }
+
+  Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) override {
+    const std::string sql = std::string("SELECT ") + kJournalColumns +
+                            " FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT " +
+                            std::to_string(kScanPage);
+    for (std::int64_t next = from_seq;;) {
+      std::vector<JournalEntry> page;
+      {
+        // The connection goes back to the pool before the visitor runs: a visitor that uses the
+        // store must not wait for the connection its own scan holds.
+        auto lease = pool_.acquire();
+        if (!lease) return lease.error();
+        auto r = query(lease->get(), sql, {std::to_string(next)}, "cannot read the journal");
+        if (!r) return r.error();
+        const int rows = PQntuples(r->get());
+        for (int i = 0; i < rows; ++i) page.push_back(read_entry(r->get(), i));
+      }
+      for (const auto& e : page) {
+        if (!visit(e)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
+      next = page.back().seq + 1;
+    }
   }
 
  private:
-  PGconn* conn_;
-  std::mutex mutex_;
+  Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
+                                            const JournalSealer& seal) {
+    // The row lock serialises appenders across connections, processes and hub nodes; under
+    // READ COMMITTED a waiter then reads the head its predecessor committed.
+    auto r = query(c, "SELECT seq, hash FROM audit_journal_head WHERE id = 1 FOR UPDATE", {},
+                   "cannot lock the journal head");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) != 1) {
+      return make_error(Errc::internal, "postgresql: the journal head row is missing",
+                        "store_error");
+    }
+    JournalHead head{int64_at(r->get(), 0, 0), text_at(r->get(), 0, 1)};
+    for (auto& e : entries) {
+      e.seq = head.seq + 1;
+      e.prev_hash = head.hash;
+      e.entry_hash = seal(e);
+      head.seq = e.seq;
+      head.hash = e.entry_hash;
+    }
+    for (std::size_t at = 0; at < entries.size(); at += kInsertChunk) {
+      const std::size_t n = std::min(kInsertChunk, entries.size() - at);
+      std::vector<std::string> params;
+      params.reserve(n * kJournalFields);
+      for (std::size_t i = 0; i < n; ++i) add_params(params, entries[at + i]);
+      if (auto ins = query(c, insert_sql(n), params, "cannot append to the journal"); !ins) {
+        return ins.error();
+      }
+    }
+    auto u = query(c, "UPDATE audit_journal_head SET seq = $1, hash = $2 WHERE id = 1",
+                   {std::to_string(head.seq), head.hash}, "cannot move the journal head");
+    if (!u) return u.error();
+    return head;
+  }
+
+  Pool pool_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_postgres(const Options& o) {
-  PGconn* c = PQconnectdb(o.url.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(c);
-    PQfinish(c);
-    return make_error(Errc::internal, "cannot connect to PostgreSQL: " + msg, "store_error");
-  }
-  auto store = std::make_unique<PostgresStore>(c);
+  auto store = std::make_unique<PostgresStore>(o.url, o.pool_size);
+  // Connects once now, so that a wrong URL is reported at start rather than at the first write.
   if (auto r = store->migrate(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -1,8 +1,12 @@
 // Storage behind one interface, two engines: SQLite (embedded default, WAL) and PostgreSQL.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "hub/core/error.hpp"
 
@@ -12,8 +16,39 @@ struct Options {
   std::string engine = "sqlite";  // sqlite | postgresql
   std::string path;               // sqlite: the database file (its folder is created)
   std::string url;                // postgresql: a libpq connection string
-  std::size_t pool_size = 8;
+  std::size_t pool_size = 8;      // postgresql: connections kept open, at most
 };
+
+// One row of the exchange journal (hub/audit gives the fields their meaning). The store never
+// interprets the fields; it only assigns seq and prev_hash under the chain lock.
+struct JournalEntry {
+  std::int64_t seq = 0;      // 1, 2, 3, ... with no gap
+  std::int64_t time_ms = 0;  // UTC, milliseconds since the Unix epoch
+  std::string principal;
+  std::string purpose;
+  std::string correlation_id;
+  std::string partner;
+  std::string operation;
+  std::string identifier_hmac;    // hex
+  std::string identifier_masked;  // "BK****56"
+  std::string outcome;
+  std::int64_t latency_us = 0;  // an integer, so that it hashes the same after any round trip
+  std::string response_sha256;  // hex
+  std::string prev_hash;        // hex; 64 zeros for the first entry
+  std::string entry_hash;       // hex
+};
+
+// The last entry of the chain, kept in its own row: it is what appenders lock, and what tells a
+// verifier that entries were removed from the end.
+struct JournalHead {
+  std::int64_t seq = 0;
+  std::string hash;  // 64 zeros while the journal is empty
+};
+
+// Gives an entry whose seq and prev_hash are set its entry_hash.
+using JournalSealer = std::function<std::string(const JournalEntry&)>;
+// Called for each entry in seq order; returning false stops the scan.
+using JournalVisitor = std::function<bool(const JournalEntry&)>;
 
 class Store {
  public:
@@ -23,7 +58,22 @@ class Store {
   virtual Result<void> ping() = 0;
   // The schema version applied by the migrations.
   virtual Result<int> schema_version() = 0;
+
+  // Appends the entries in one transaction, in order, after the current head: under a lock that
+  // every appender of the database takes (other threads, other processes, other hub nodes), each
+  // entry gets the next seq and the previous entry's hash, then seal() gives it its own. On
+  // success the entries hold what was stored; on failure nothing was stored.
+  virtual Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
+                                             const JournalSealer& seal) = 0;
+  virtual Result<JournalHead> journal_head() = 0;
+  // Visits the stored entries with seq >= from_seq in seq order, reading them in pages so that
+  // appends are not held up while a long journal is read.
+  virtual Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) = 0;
 };
+
+// The prev_hash of the first entry.
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Opens the store and applies the pending schema migrations.
 Result<std::unique_ptr<Store>> open(const Options& options);

@@ -1,0 +1,72 @@
+// Small writers shared by the four renderers: escaping, JSON objects whose key order may vary,
+// the deterministic variation stream, and the answers every partner gives alike.
+#pragma once
+
+#include "sim/data/calendar.hpp"
+#include "sim/data/handlers.hpp"
+#include "sim/data/identifiers.hpp"
+#include "sim/data/random.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sim::render {
+
+void append_xml_text(std::string& out, std::string_view text);
+void append_json_string(std::string& out, std::string_view text);
+
+// Decides, per identifier, how an answer departs from the example; always "no" when strict.
+class Variation {
+ public:
+  Variation(const Options& options, std::string_view identifier);
+  bool on() const { return on_; }
+  // True with probability per_mille / 1000 when variation is on.
+  bool roll(unsigned per_mille);
+  // Index in [0, n) when on, 0 when strict.
+  unsigned choose(unsigned n);
+  Rng& rng() { return rng_; }
+
+ private:
+  bool on_;
+  Rng rng_;
+};
+
+// A JSON object built field by field and written in the example's order, or shuffled.
+class JsonObject {
+ public:
+  JsonObject& str(std::string_view key, std::string_view value);
+  JsonObject& null(std::string_view key);
+  JsonObject& date(std::string_view key, const Date& d);
+  JsonObject& date_or_null(std::string_view key, const std::optional<Date>& d);
+  JsonObject& boolean(std::string_view key, bool value);
+  JsonObject& raw(std::string_view key, std::string json);
+  // Shuffles the keys and may add unknown ones when `v` is on.
+  std::string render(Variation& v) const;
+  std::string render() const;
+
+ private:
+  std::vector<std::pair<std::string_view, std::string>> fields_;
+};
+
+std::string json_array(const std::vector<std::string>& items);
+
+// The body cut short, on a character boundary, so that it no longer parses.
+void truncate(std::string& body);
+
+struct Target {
+  std::string_view path;
+  std::string_view query;
+};
+Target split_target(std::string_view target);
+// The value of `name` in a query string, percent-decoded; empty optional when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+// Number of parameters in the query string.
+std::size_t query_param_count(std::string_view query);
+
+Reply not_found_path();
+Reply method_not_allowed(std::string_view allow);
+
+}  // namespace sim::render

@@ -1,0 +1,86 @@
+// Digests and the entry hash: known vectors, and a serialisation in which field boundaries
+// cannot move.
+#include "hub/audit/chain.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hub/audit/digest.hpp"
+
+namespace hub::audit {
+namespace {
+
+TEST(Digest, Sha256KnownVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Digest, HmacSha256Rfc4231Case2) {
+  EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Digest, HmacDependsOnTheKey) {
+  EXPECT_NE(hmac_sha256_hex(std::string(32, 'a'), "BK123456"),
+            hmac_sha256_hex(std::string(32, 'b'), "BK123456"));
+  EXPECT_EQ(hmac_sha256_hex("", "x").size(), 64u);
+}
+
+store::JournalEntry sample() {
+  store::JournalEntry e;
+  e.seq = 3;
+  e.time_ms = 1'795'000'000'123;
+  e.principal = "agency";
+  e.purpose = "affiliation";
+  e.correlation_id = "c-1";
+  e.partner = "dgsn";
+  e.operation = "identity.get";
+  e.identifier_hmac = "ab";
+  e.identifier_masked = "BK****56";
+  e.outcome = "ok";
+  e.latency_us = 1500;
+  e.response_sha256 = "cd";
+  e.prev_hash = std::string(64, '0');
+  return e;
+}
+
+TEST(EntryHash, IsSha256OfTheDocumentedSerialisation) {
+  // docs/audit.md describes these bytes; journals already written depend on them.
+  const std::string bytes = "64:" + std::string(64, '0') +
+                            ",15:cnss-journal-v1,1:3,13:1795000000123,6:agency,11:affiliation,"
+                            "3:c-1,4:dgsn,12:identity.get,2:ab,8:BK****56,2:ok,4:1500,2:cd,";
+  EXPECT_EQ(entry_hash(sample()), sha256_hex(bytes));
+}
+
+TEST(EntryHash, FieldBoundariesCannotShift) {
+  auto a = sample();
+  auto b = sample();
+  a.principal = "agencya";
+  a.purpose = "ffiliation";
+  EXPECT_NE(entry_hash(a), entry_hash(b));
+}
+
+TEST(EntryHash, EveryFieldCounts) {
+  const auto base = entry_hash(sample());
+  auto changed = [](auto mutate) {
+    auto e = sample();
+    mutate(e);
+    return entry_hash(e);
+  };
+  EXPECT_NE(base, changed([](auto& e) { e.seq = 4; }));
+  EXPECT_NE(base, changed([](auto& e) { e.time_ms += 1; }));
+  EXPECT_NE(base, changed([](auto& e) { e.principal = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.purpose = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.correlation_id = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.partner = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.operation = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.identifier_hmac = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.identifier_masked = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.outcome = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.latency_us += 1; }));
+  EXPECT_NE(base, changed([](auto& e) { e.response_sha256 = "x"; }));
+  EXPECT_NE(base, changed([](auto& e) { e.prev_hash = std::string(64, '1'); }));
+  EXPECT_EQ(base, changed([](auto& e) { e.entry_hash = "ignored"; }));
+}
+
+}  // namespace
+}  // namespace hub::audit

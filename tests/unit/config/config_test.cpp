@@ -1,0 +1,122 @@
+// The configuration reader: every problem, with its position and key path.
+#include <gtest/gtest.h>
+
+#include "hub/config/config.hpp"
+
+namespace {
+using hub::config::parse_hub_config;
+
+const char* kValid = R"(hub:
+  threads: 4
+  data_dir: data
+listeners:
+  - name: internal
+    port: 8443
+    interfaces: [registration, ops]
+    tls:
+      certificate: certs/server.crt
+      key: certs/server.key
+      client_ca: [certs/ca.crt]
+store:
+  engine: sqlite
+  path: data/hub.db
+partners:
+  dgsn:
+    base_url: https://127.0.0.1:7001
+    ca: certs/dgsn.crt
+    certificate: certs/c.crt
+    key: certs/c.key
+    request_timeout_ms: 1500
+principals:
+  - name: agency
+    subject: CN=agency,O=CNSS,C=MA
+    roles: [registration]
+)";
+
+bool has(const hub::config::LoadResult& r, const std::string& text) {
+  for (const auto& p : r.problems) {
+    if (p.to_string().find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string all(const hub::config::LoadResult& r) {
+  std::string s;
+  for (const auto& p : r.problems) s += p.to_string() + "\n";
+  return s;
+}
+
+TEST(Config, ValidConfigurationIsRead) {
+  auto r = parse_hub_config(kValid, "hub.yaml", "/etc/cnss", false);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->threads, 4u);
+  EXPECT_EQ(r.config->data_dir, "/etc/cnss/data");
+  ASSERT_EQ(r.config->listeners.size(), 1u);
+  EXPECT_EQ(r.config->listeners[0].tls.client_ca[0], "/etc/cnss/certs/ca.crt");
+  ASSERT_EQ(r.config->partners.size(), 1u);
+  EXPECT_EQ(r.config->partners[0].name, "dgsn");
+  EXPECT_EQ(r.config->partners[0].request_timeout.count(), 1500);
+  EXPECT_EQ(r.config->store.path, "/etc/cnss/data/hub.db");
+  const auto* p = r.config->principal_by_subject("CN=agency,O=CNSS,C=MA", "anything");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "agency");
+  EXPECT_EQ(r.config->principal_by_subject("CN=other", ""), nullptr);
+}
+
+TEST(Config, UnknownKeyIsRefusedWithItsPosition) {
+  std::string text = kValid;
+  text.replace(text.find("  threads: 4"), 12, "  thread: 4");
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:2:3: unknown_key: unknown key 'thread'")) << all(r);
+  EXPECT_TRUE(has(r, "(at /hub/thread)")) << all(r);
+}
+
+TEST(Config, WrongTypeMissingAndOutOfRangeAreAllReported) {
+  std::string text = kValid;
+  text.replace(text.find("threads: 4"), 10, "threads: x");
+  text.replace(text.find("port: 8443"), 10, "port: 70000");
+  text.replace(text.find("    base_url: https://127.0.0.1:7001\n"), 37, "");
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:2:12: wrong_type")) << all(r);
+  EXPECT_TRUE(has(r, "out_of_range: 70000 is outside 0..65535 (at /listeners/0/port)")) << all(r);
+  EXPECT_TRUE(
+      has(r, "missing_key: required key 'base_url' is missing (at /partners/dgsn/base_url)"))
+      << all(r);
+  EXPECT_EQ(r.problems.size(), 3u) << all(r);
+}
+
+TEST(Config, PartnersMustBeHttps) {
+  std::string text = kValid;
+  text.replace(text.find("https://127.0.0.1:7001"), 22, "http://127.0.0.1:7001");
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_TRUE(has(r, "invalid_value: partners are reached over mutual TLS only")) << all(r);
+}
+
+TEST(Config, YamlSyntaxErrorHasItsPosition) {
+  auto r = parse_hub_config("hub:\n  threads: [1,\n", "bad.yaml", "", false);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].code, "yaml_syntax");
+  EXPECT_EQ(r.problems[0].file, "bad.yaml");
+  EXPECT_GE(r.problems[0].line, 2);
+}
+
+TEST(Config, MissingFilesAreReportedWhenChecked) {
+  auto r = parse_hub_config(kValid, "hub.yaml", "/nonexistent", true);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:9:20: file_not_found: no such file: /nonexistent/certs/server.crt"))
+      << all(r);
+}
+
+TEST(Config, DuplicateListenerNamesAndPortsAreRefused) {
+  std::string text = kValid;
+  const std::string listener = text.substr(text.find("  - name: internal"),
+                                           text.find("store:") - text.find("  - name: internal"));
+  text.insert(text.find("store:"), listener);
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_TRUE(has(r, "duplicate: listener name 'internal' is used twice")) << all(r);
+  EXPECT_TRUE(has(r, "duplicate: 127.0.0.1:8443 is used by two listeners")) << all(r);
+}
+
+}  // namespace

@@ -1,0 +1,53 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "hub/core/error.hpp"
+#include "hub/core/ids.hpp"
+
+namespace {
+
+TEST(Ids, UuidsAreVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const auto u = hub::new_uuid();
+    ASSERT_TRUE(hub::is_uuid(u)) << u;
+    EXPECT_EQ(u[14], '4');
+    EXPECT_TRUE(std::string("89ab").find(u[19]) != std::string::npos) << u;
+    seen.insert(u);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_FALSE(hub::is_uuid("0f6d2c9e-5d1b-4f5e-9a55-2b1f7c1e9a1"));
+  EXPECT_FALSE(hub::is_uuid("0f6d2c9e_5d1b-4f5e-9a55-2b1f7c1e9a10"));
+}
+
+TEST(Ids, CorrelationIdsThatCouldInjectAreRefused) {
+  EXPECT_TRUE(hub::is_safe_correlation_id("0f6d2c9e-5d1b-4f5e-9a55-2b1f7c1e9a10"));
+  EXPECT_TRUE(hub::is_safe_correlation_id("dgct.2026_000001"));
+  EXPECT_FALSE(hub::is_safe_correlation_id(""));
+  EXPECT_FALSE(hub::is_safe_correlation_id("a\"b"));
+  EXPECT_FALSE(hub::is_safe_correlation_id("a\r\nSet-Cookie: x"));
+  EXPECT_FALSE(hub::is_safe_correlation_id(std::string(65, 'a')));
+}
+
+TEST(Ids, MaskingKeepsOnlyTheEnds) {
+  EXPECT_EQ(hub::mask_identifier("BK123456"), "BK****56");
+  EXPECT_EQ(hub::mask_identifier("001561191000066"), "00***********66");
+  EXPECT_EQ(hub::mask_identifier("AB12"), "****");
+  EXPECT_EQ(hub::mask_identifiers_in("/v1/insured?cnie=BK123456&x=ab"),
+            "/v1/insured?cnie=BK****56&x=ab");
+  EXPECT_EQ(hub::mask_identifiers_in("/rc/api/v1/entreprises/CASABLANCA/412345"),
+            "/rc/api/v1/entreprises/CASABLANCA/41**45");
+  EXPECT_EQ(hub::mask_identifiers_in("/healthz"), "/healthz");
+}
+
+TEST(Errors, EveryCodeHasAStatus) {
+  EXPECT_EQ(hub::http_status_of(hub::Errc::payload_too_large), 413u);
+  EXPECT_EQ(hub::http_status_of(hub::Errc::unknown_principal), 403u);
+  EXPECT_EQ(hub::http_status_of(hub::Errc::timeout), 504u);
+  EXPECT_EQ(hub::code_of(hub::Errc::rate_limited), "rate_limited");
+  const auto e = hub::make_error(hub::Errc::invalid_input, "x", "body_too_large");
+  EXPECT_EQ(e.wire_code(), "body_too_large");
+}
+
+}  // namespace
