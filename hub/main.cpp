@@ -8,6 +8,7 @@
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/core/log.hpp"
+#include "hub/mapping/cli.hpp"
 
 namespace {
 
@@ -16,6 +17,9 @@ constexpr const char* kUsage = R"(cnss-hub — the CNSS Exchange Hub
 Usage:
   cnss-hub serve --config FILE      serve, until SIGINT or SIGTERM
   cnss-hub check --config FILE      validate a configuration and exit (0 valid, 2 invalid)
+  cnss-hub mapping check [DIR|FILE]  compile mappings and run their golden cases (0, or 1)
+  cnss-hub mapping run --mapping FILE --input PAYLOAD
+                                    print the canonical record with its provenance
   cnss-hub audit verify --config FILE
                                     recompute the exchange journal's hash chain (0 intact,
                                     1 broken: names the first entry that does not match)
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "audit") return hub::audit::run_cli(argc - 1, argv + 1);
+  if (cmd == "mapping") return hub::mapping::run_cli(argc - 1, argv + 1);
   if (cmd == "serve" || cmd == "check") {
     const char* file = option(argc, argv, "--config");
     if (file == nullptr) {

@@ -2,9 +2,13 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
 #include <thread>
 
 #include "hub/api/ops.hpp"
+#include "hub/api/prefill_routes.hpp"
 #include "hub/core/log.hpp"
 #include "hub/tls/context.hpp"
 
@@ -76,6 +80,29 @@ Result<void> App::start() {
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
 
+  if (!config_.mappings_dir.empty()) {
+    mappings_ = std::make_unique<mapping::Registry>(config_.mappings_dir);
+    auto report = mappings_->reload();
+    if (!report.ok()) {
+      std::string why;
+      for (const auto& d : report.diagnostics) why += d.str() + "\n";
+      for (const auto& c : report.cases) {
+        if (!c.passed) why += c.mapping_id + " case " + c.name + ": " + c.message + "\n";
+      }
+      return make_error(Errc::internal,
+                        "the mappings in " + config_.mappings_dir +
+                            " do not compile or fail their cases:\n" + why,
+                        "mappings_invalid");
+    }
+    auto key = audit::load_or_create_key(config_.data_dir);
+    if (!key) return key.error();
+    journal_ = std::make_unique<audit::Journal>(*store_, *key);
+    auto broker =
+        exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
+    if (!broker) return broker.error();
+    broker_ = std::move(*broker);
+  }
+
   const auto* principals = &principals_;
   const auto* cfg = &config_;
   for (const auto& l : config_.listeners) {
@@ -84,7 +111,12 @@ Result<void> App::start() {
     if (!ctx) return ctx.error();
     auto router = std::make_unique<http::Router>();
     for (const auto& iface : l.interfaces) {
-      if (iface == "ops") add_ops_routes(*router, {&metrics_, store_.get(), &partners_});
+      if (iface == "ops") {
+        OpsState ops{&metrics_, store_.get(), &partners_, {}};
+        if (broker_) ops.partner_states = [b = broker_.get()] { return b->partner_states(); };
+        add_ops_routes(*router, ops);
+      }
+      if (iface == "registration" && broker_) add_prefill_routes(*router, *broker_);
     }
     http::ListenerOptions o;
     o.name = l.name;
@@ -105,18 +137,94 @@ Result<void> App::start() {
   return {};
 }
 
+void App::reload_mappings(const char* why) {
+  if (!mappings_) return;
+  auto report = mappings_->reload();
+  if (report.ok()) {
+    log::info("mappings reloaded", {{"why", why},
+                                    {"mappings", std::to_string(report.snapshot->size())},
+                                    {"cases", std::to_string(report.cases.size())}});
+    return;
+  }
+  std::string first;
+  for (const auto& d : report.diagnostics) {
+    if (first.empty()) first = d.str();
+  }
+  for (const auto& c : report.cases) {
+    if (!c.passed && first.empty()) first = c.mapping_id + " case " + c.name + ": " + c.message;
+  }
+  log::error("mappings not reloaded: the previous set keeps serving",
+             {{"why", why}, {"first_problem", first}});
+}
+
+namespace {
+// A fingerprint of a folder's files (names, sizes, modification times): polled, because it is
+// portable and cheap for the few hundred files of a mapping set.
+std::string fingerprint(const std::string& dir) {
+  std::string f;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    f += it->path().string() + ":" + std::to_string(it->file_size(ec)) + ":" +
+         std::to_string(it->last_write_time(ec).time_since_epoch().count()) + ";";
+  }
+  return f;
+}
+}  // namespace
+
 int App::run() {
+  std::atomic<bool> stopping{false};
+  std::mutex watch_mutex;
+  std::condition_variable watch_cv;
+  std::atomic<bool> reload_asked{false};
+
   boost::asio::signal_set signals(ioc_, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     log::info("stopping", {{"signal", std::to_string(sig)}});
     server_->stop();
     ioc_.stop();
   });
+  boost::asio::signal_set hangup(ioc_, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        reload_asked = true;
+        watch_cv.notify_all();
+        hangup.async_wait(on_hup);
+      };
+  hangup.async_wait(on_hup);
+
+  // Mapping reloads run on their own thread: compiling and testing never delays a request.
+  std::thread watcher;
+  if (mappings_) {
+    watcher = std::thread([&] {
+      std::string last = fingerprint(config_.mappings_dir);
+      std::unique_lock lock(watch_mutex);
+      while (!stopping) {
+        watch_cv.wait_for(lock, std::chrono::seconds(2));
+        if (stopping) break;
+        const std::string now = fingerprint(config_.mappings_dir);
+        const bool hup = reload_asked.exchange(false);
+        if (hup || now != last) {
+          last = now;
+          lock.unlock();
+          reload_mappings(hup ? "SIGHUP" : "files changed");
+          lock.lock();
+        }
+      }
+    });
+  }
+
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
   ioc_.run();
   for (auto& t : threads) t.join();
+  stopping = true;
+  watch_cv.notify_all();
+  if (watcher.joinable()) watcher.join();
+  if (journal_) (void)journal_->flush();
   return 0;
 }
 

@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
+#include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
+#include "hub/mapping/engine.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::api {
@@ -24,8 +27,11 @@ class App {
 
   // Opens the store, builds the TLS contexts and partner pools, binds every listener.
   Result<void> start();
-  // Runs the I/O threads until SIGINT or SIGTERM.
+  // Runs the I/O threads until SIGINT or SIGTERM. SIGHUP, or a change under the mappings folder,
+  // reloads the mappings: the new set serves only if it compiles and passes its golden cases.
   int run();
+  // Compiles and tests the mappings again, off the request path; keeps the old set on failure.
+  void reload_mappings(const char* why);
 
   boost::asio::io_context& io() { return ioc_; }
   http::Metrics& metrics() { return metrics_; }
@@ -47,6 +53,9 @@ class App {
   std::vector<http::Principal> principals_;
   std::map<std::string, std::shared_ptr<http::ClientPool>> partners_;
   std::map<std::string, std::uint16_t> ports_;
+  std::unique_ptr<mapping::Registry> mappings_;
+  std::unique_ptr<audit::Journal> journal_;
+  std::unique_ptr<exchange::Broker> broker_;
 };
 
 }  // namespace hub::api

@@ -44,11 +44,17 @@ void add_ops_routes(http::Router& router, OpsState state) {
         // Partners never make the hub unready: it answers with what it has (degraded mode).
         w.Key("partners");
         w.StartObject();
+        const auto breakers =
+            state.partner_states ? state.partner_states() : std::map<std::string, std::string>{};
         if (state.partners) {
           for (const auto& [name, pool] : *state.partners) {
             const auto s = pool->stats();
             w.Key(name.c_str());
             w.StartObject();
+            if (auto it = breakers.find(name); it != breakers.end()) {
+              w.Key("circuit");
+              w.String(it->second.c_str());
+            }
             w.Key("endpoint");
             w.String(pool->options().base_url.c_str());
             w.Key("connections_opened");

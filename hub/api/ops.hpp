@@ -17,6 +17,7 @@ struct OpsState {
   http::Metrics* metrics = nullptr;
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
+  std::function<std::map<std::string, std::string>()> partner_states;  // circuit breakers
 };
 
 void add_ops_routes(http::Router& router, OpsState state);

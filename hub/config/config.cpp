@@ -118,6 +118,46 @@ void read_partners(ReadContext& ctx, MapReader& root, HubConfig& c) {
     m.millis("connect_timeout_ms", p.connect_timeout, 1, 600'000);
     m.millis("request_timeout_ms", p.request_timeout, 1, 600'000);
     m.size("max_response_bytes", p.max_response_bytes, 1024, 256 * 1024 * 1024);
+    m.strings("purposes", p.purposes);
+    if (auto o = m.map("options")) {
+      for (auto it = o->node().begin(); it != o->node().end(); ++it) {
+        std::string v;
+        o->string(it->first.Scalar(), v);
+        p.options[it->first.Scalar()] = v;
+      }
+    }
+    if (auto b = m.map("breaker")) {
+      b->number("failure_ratio", p.breaker.failure_ratio, 0.01, 1);
+      b->size("window", p.breaker.window, 1, 10'000);
+      b->size("min_calls", p.breaker.min_calls, 1, 10'000);
+      b->millis("open_ms", p.breaker.open_for, 1, 3'600'000);
+      b->size("half_open_probes", p.breaker.half_open_probes, 1, 1000);
+    }
+    if (auto r = m.map("retry")) {
+      r->size("max_attempts", p.retry.max_attempts, 1, 10);
+      r->millis("base_ms", p.retry.base, 1, 60'000);
+      r->millis("max_ms", p.retry.max, 1, 60'000);
+    }
+    if (auto ca = m.map("cache")) {
+      std::size_t ttl = static_cast<std::size_t>(p.cache.ttl.count());
+      std::size_t grace = static_cast<std::size_t>(p.cache.stale_grace.count());
+      ca->size("ttl_s", ttl, 0, 365 * 86'400);
+      ca->size("stale_grace_s", grace, 0, 365 * 86'400);
+      ca->size("max_entries", p.cache.max_entries, 0, 100'000'000);
+      p.cache.ttl = std::chrono::seconds(ttl);
+      p.cache.stale_grace = std::chrono::seconds(grace);
+      if (auto ops = ca->map("ttl_by_operation")) {
+        for (auto it = ops->node().begin(); it != ops->node().end(); ++it) {
+          std::size_t v = 0;
+          ops->size(it->first.Scalar(), v, 0, 365 * 86'400, true);
+          p.cache.ttl_by_operation[it->first.Scalar()] = std::chrono::seconds(v);
+        }
+      }
+    }
+    if (auto rl = m.map("rate_limit")) {
+      rl->number("per_second", p.rate_limit.per_second, 0, 1e9, true);
+      rl->number("burst", p.rate_limit.burst, 1, 1e9, true);
+    }
     c.partners.push_back(std::move(p));
   }
 }
@@ -137,6 +177,63 @@ void read_principals(ReadContext& ctx, MapReader& root, HubConfig& c) {
                   "principal '" + p.name + "' is declared twice");
     }
     c.principals.push_back(std::move(p));
+  }
+}
+
+void read_exchange(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  auto ex = root.map("exchange");
+  if (!ex) return;
+  ex->millis("deadline_ms", c.exchange.deadline, 10, 600'000);
+  for (auto& [name, rm] : ex->named_maps("recipes")) {
+    if (!rm.valid()) continue;
+    Recipe recipe;
+    recipe.name = name;
+    std::set<std::string> names;
+    for (auto& [node, path] : rm.sequence("steps", true)) {
+      MapReader sm(ctx, node, path);
+      if (!sm.valid()) continue;
+      RecipeStep st;
+      sm.string("partner", st.partner, true);
+      sm.string("operation", st.operation, true);
+      sm.string("mapping", st.mapping, true);
+      sm.string("as", st.as, true);
+      sm.strings("only_for_categories", st.only_for_categories);
+      if (auto pm = sm.map("params", true)) {
+        for (auto it = pm->node().begin(); it != pm->node().end(); ++it) {
+          std::string v;
+          pm->string(it->first.Scalar(), v, true);
+          st.params[it->first.Scalar()] = v;
+        }
+      }
+      bool known = false;
+      for (const auto& p : c.partners) known = known || p.name == st.partner;
+      if (!st.partner.empty() && !known) {
+        ctx.problem(node["partner"], path + "/partner", "invalid_value",
+                    "no partner named '" + st.partner + "' under partners:");
+      }
+      if (!st.as.empty() && !names.insert(st.as).second) {
+        ctx.problem(node["as"], path + "/as", "duplicate", "two steps are named '" + st.as + "'");
+      }
+      recipe.steps.push_back(std::move(st));
+    }
+    for (auto& [node, path] : rm.sequence("conflicts")) {
+      MapReader cm(ctx, node, path);
+      if (!cm.valid()) continue;
+      ConflictRule rule;
+      cm.string("field", rule.field, true);
+      cm.strings("values", rule.values, true);
+      for (std::size_t i = 0; i < rule.values.size(); ++i) {
+        const auto colon = rule.values[i].find(':');
+        const std::string step = rule.values[i].substr(0, colon);
+        if (colon == std::string::npos || !names.contains(step)) {
+          ctx.problem(
+              node["values"][i], path + "/values/" + std::to_string(i), "invalid_value",
+              "'" + rule.values[i] + "' must be STEP:/json/pointer with a step of this recipe");
+        }
+      }
+      recipe.conflicts.push_back(std::move(rule));
+    }
+    c.exchange.recipes[name] = std::move(recipe);
   }
 }
 
@@ -165,6 +262,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_store(ctx, root, c.store);
       read_partners(ctx, root, c);
       read_principals(ctx, root, c);
+      read_exchange(ctx, root, c);
     }
   }
   out.problems = std::move(ctx.problems());

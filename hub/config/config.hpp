@@ -57,6 +57,32 @@ struct Store {
   std::size_t pool_size = 8;
 };
 
+struct BreakerSettings {
+  double failure_ratio = 0.5;  // opens when this share of the last `window` calls failed
+  std::size_t window = 20;
+  std::size_t min_calls = 10;  // ...and at least this many calls are in the window
+  std::chrono::milliseconds open_for{5'000};
+  std::size_t half_open_probes = 2;  // calls let through to test a recovering partner
+};
+
+struct RetrySettings {
+  std::size_t max_attempts = 3;  // including the first
+  std::chrono::milliseconds base{50};
+  std::chrono::milliseconds max{400};
+};
+
+struct CacheSettings {
+  std::chrono::seconds ttl{300};
+  std::chrono::seconds stale_grace{86'400};  // an expired answer may still be served on error
+  std::size_t max_entries = 50'000;
+  std::map<std::string, std::chrono::seconds> ttl_by_operation;
+};
+
+struct RateSettings {
+  double per_second = 0;  // 0: no limit
+  double burst = 0;
+};
+
 struct PartnerEndpoint {
   std::string name;
   std::string adapter;      // the adapter registered under this name (defaults to the name)
@@ -69,6 +95,40 @@ struct PartnerEndpoint {
   std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds request_timeout{5'000};
   std::size_t max_response_bytes = 2 * 1024 * 1024;
+  std::vector<std::string> purposes;  // legal purposes this partner accepts ([]: none asked)
+  std::map<std::string, std::string> options;  // adapter-specific settings
+  BreakerSettings breaker;
+  RetrySettings retry;
+  CacheSettings cache;
+  RateSettings rate_limit;
+};
+
+// One partner call of a recipe. Parameters are templates: "{cnie}" takes the query's value,
+// "{company:/ice}" a value from the record of the step named `company` (which then runs first).
+struct RecipeStep {
+  std::string partner;
+  std::string operation;
+  std::string mapping;
+  std::string as;  // the step's name, and its record's key in the merged record
+  std::map<std::string, std::string> params;
+  std::vector<std::string> only_for_categories;  // []: always
+};
+
+// Two or more places in the merged record that must agree ("person:/birth_date").
+struct ConflictRule {
+  std::string field;
+  std::vector<std::string> values;
+};
+
+struct Recipe {
+  std::string name;
+  std::vector<RecipeStep> steps;
+  std::vector<ConflictRule> conflicts;
+};
+
+struct ExchangeSettings {
+  std::chrono::milliseconds deadline{2'500};  // the whole prefill, all partners together
+  std::map<std::string, Recipe> recipes;
 };
 
 struct Principal {
@@ -89,6 +149,7 @@ struct HubConfig {
   Store store;
   std::vector<PartnerEndpoint> partners;
   std::vector<Principal> principals;
+  ExchangeSettings exchange;
 
   const Principal* principal_by_subject(const std::string& subject,
                                         const std::string& issuer) const;

@@ -12,6 +12,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   const std::string p = pki_dir();
   std::ostringstream y;
   y << "hub:\n  threads: 2\n  data_dir: " << dir << "/data\n";
+  if (o.mappings) y << "  mappings_dir: " << source_dir() << "/mappings\n";
   y << "listeners:\n"
     << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
@@ -26,6 +27,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << (o.store_yaml.empty() ? "  engine: sqlite\n  path: " + dir + "/data/hub.db\n"
                              : o.store_yaml);
   if (!o.partners_yaml.empty()) y << "partners:\n" << o.partners_yaml;
+  if (!o.exchange_yaml.empty()) y << "exchange:\n" << o.exchange_yaml;
   y << "principals:\n"
     << "  - name: agency-casa-anfa\n    subject: CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA\n"
     << "    issuer: CN=CNSS Development Root CA,O=CNSS,C=MA\n    roles: [registration]\n"
@@ -62,6 +64,49 @@ HubProcess::HubProcess(const HubOptions& options) {
     ports_[json_field(l, "listener")] =
         static_cast<unsigned short>(std::stoi(json_field(l, "port")));
   }
+}
+
+std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
+                             const std::string& extra) {
+  const std::string p = pki_dir();
+  std::ostringstream y;
+  for (const auto& [name, port] : ports) {
+    y << "  " << name << ":\n    base_url: https://127.0.0.1:" << port << "\n"
+      << "    server_name: localhost\n"
+      << "    ca: " << p << "/ca/" << name << ".crt\n"
+      << "    certificate: " << p << "/hub/client-" << name << ".crt\n"
+      << "    key: " << p << "/hub/client-" << name << ".key\n"
+      << "    request_timeout_ms: 800\n";
+    if (name == "dgsn") {
+      y << "    purposes: [IMMATRICULATION, AFFILIATION, AYANTS_DROIT, CONTROLE]\n";
+    }
+    if (name == "dgct") y << "    purposes: [IMMATRICULATION, AYANTS_DROIT, CONTROLE]\n";
+    if (name == "dgi") y << "    rate_limit: {per_second: 45, burst: 90}\n";
+    y << extra;
+  }
+  return y.str();
+}
+
+std::string default_exchange_yaml(int deadline_ms) {
+  return "  deadline_ms: " + std::to_string(deadline_ms) + R"(
+  recipes:
+    person:
+      steps:
+        - {as: person, partner: dgsn, operation: identity, mapping: dgsn.identity, params: {cnie: "{cnie}"}}
+        - {as: family, partner: dgct, operation: family, mapping: dgct.family, params: {cnie: "{cnie}"}}
+        - {as: taxpayer, partner: dgi, operation: taxpayer_by_cnie, mapping: dgi.taxpayer, params: {cnie: "{cnie}"}, only_for_categories: [TNS]}
+      conflicts:
+        - {field: birth_date, values: ["person:/birth_date", "family:/holder/birth_date"]}
+        - {field: last_name, values: ["person:/last_name", "family:/holder/last_name"]}
+    employer_by_ice:
+      steps:
+        - {as: company, partner: ompic, operation: company_by_ice, mapping: ompic.company, params: {ice: "{ice}"}}
+        - {as: taxpayer, partner: dgi, operation: taxpayer_by_ice, mapping: dgi.taxpayer, params: {ice: "{ice}"}}
+    employer_by_rc:
+      steps:
+        - {as: company, partner: ompic, operation: company_by_rc, mapping: ompic.company, params: {tribunal: "{tribunal}", rc: "{rc}"}}
+        - {as: taxpayer, partner: dgi, operation: taxpayer_by_ice, mapping: dgi.taxpayer, params: {ice: "{company:/ice}"}}
+)";
 }
 
 double metric_value(const std::string& text, const std::string& name,

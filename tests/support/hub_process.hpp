@@ -13,7 +13,16 @@ struct HubOptions {
   std::string limits_yaml;    // the body of the limits: section ("" = defaults)
   std::string partners_yaml;  // the body of the partners: section ("" = none)
   std::string store_yaml;     // the body of the store: section ("" = SQLite in the temp folder)
+  std::string exchange_yaml;  // the body of the exchange: section ("" = none)
+  bool mappings = false;      // serve the project's mappings/
 };
+
+// The partners: section for a hub that calls the simulators on the given ports, with the hub's
+// test PKI; `extra` is added to every partner (breaker, cache... settings, indented 4 spaces).
+std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
+                             const std::string& extra = "");
+// The default recipes (person, employer_by_ice, employer_by_rc), as in conf/hub.yaml.
+std::string default_exchange_yaml(int deadline_ms = 2500);
 
 class HubProcess {
  public:

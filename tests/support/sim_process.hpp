@@ -19,6 +19,7 @@ class SimProcess {
  public:
   explicit SimProcess(const SimOptions& options = {});
   unsigned short port(const std::string& partner) const { return ports_.at(partner); }
+  const std::map<std::string, unsigned short>& ports() const { return ports_; }
   const std::string& config_file() const { return config_; }
   Process& process() { return *process_; }
   // The hub's client setup towards a partner (its certificate issued by the partner's CA).

@@ -1,0 +1,80 @@
+// DGSN — CNIE identity service v2, SOAP 1.1 (shared/partners/dgsn.md).
+#include <boost/url/encode.hpp>
+
+#include "hub/exchange/adapter.hpp"
+
+namespace adapters::dgsn {
+namespace {
+using hub::exchange::Query;
+namespace bhttp = boost::beast::http;
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+class DgsnAdapter final : public hub::exchange::Adapter {
+ public:
+  explicit DgsnAdapter(const hub::config::PartnerEndpoint& e) {
+    auto it = e.options.find("organisme");
+    if (it != e.options.end()) organisme_ = it->second;
+    it = e.options.find("path");
+    if (it != e.options.end()) path_ = it->second;
+  }
+
+  hub::Result<hub::http::Request> build(const Query& q) const override {
+    if (q.operation != "identity") {
+      return hub::make_error(hub::Errc::internal, "dgsn: unknown operation " + q.operation);
+    }
+    const std::string cnie = hub::exchange::require_param(q, "cnie");
+    auto req = hub::exchange::make_request(bhttp::verb::post, path_, q);
+    req.set(bhttp::field::content_type, "text/xml; charset=utf-8");
+    req.set("SOAPAction", "\"urn:ma:dgsn:cnie:v2#ConsulterCitoyen\"");
+    req.body() =
+        R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
+        R"(xmlns:cnie="urn:ma:dgsn:cnie:v2"><soapenv:Header><cnie:Demandeur><cnie:Organisme>)" +
+        xml_escape(organisme_) + "</cnie:Organisme><cnie:Motif>" + xml_escape(q.purpose) +
+        "</cnie:Motif><cnie:Reference>" + xml_escape(q.correlation_id) +
+        "</cnie:Reference></cnie:Demandeur></soapenv:Header><soapenv:Body><cnie:ConsulterCitoyen>"
+        "<cnie:NumeroCNIE>" +
+        xml_escape(cnie) +
+        "</cnie:NumeroCNIE></cnie:ConsulterCitoyen></soapenv:Body></soapenv:Envelope>";
+    return req;
+  }
+
+ private:
+  std::string organisme_ = "CNSS";
+  std::string path_ = "/ws/cnie/v2";
+};
+
+const hub::exchange::AdapterRegistration kRegistration{
+    "dgsn",
+    [](const hub::config::PartnerEndpoint& e)
+        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
+      return std::unique_ptr<hub::exchange::Adapter>(new DgsnAdapter(e));
+    }};
+
+}  // namespace
+}  // namespace adapters::dgsn

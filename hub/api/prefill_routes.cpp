@@ -1,0 +1,184 @@
+#include "hub/api/prefill_routes.hpp"
+
+#include <rapidjson/document.h>
+
+#include <cctype>
+#include <set>
+
+#include "hub/core/ids.hpp"
+
+namespace hub::api {
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+
+namespace {
+
+const std::set<std::string, std::less<>> kPurposes = {"IMMATRICULATION", "AFFILIATION",
+                                                      "AYANTS_DROIT", "CONTROLE"};
+const std::set<std::string, std::less<>> kCategories = {"SALARIE", "TNS", "AMO_TADAMON",
+                                                        "AMO_ACHAMIL"};
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Error bad(std::string pointer, std::string what) {
+  return make_error(Errc::invalid_input, pointer + ": " + what);
+}
+
+// Reads a JSON object whose members are all strings and all among `allowed`.
+Result<std::map<std::string, std::string>> read_body(
+    const http::Request& req, const std::set<std::string, std::less<>>& allowed) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(req.body().c_str(), req.body().size());
+  if (doc.HasParseError()) {
+    return make_error(Errc::invalid_input, "the body is not valid JSON (at byte " +
+                                               std::to_string(doc.GetErrorOffset()) + ")");
+  }
+  if (!doc.IsObject()) return bad("/", "the body must be a JSON object");
+  std::map<std::string, std::string> out;
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    const std::string key(it->name.GetString(), it->name.GetStringLength());
+    if (!allowed.contains(key)) return bad("/" + key, "unknown field");
+    if (!it->value.IsString()) return bad("/" + key, "must be a string");
+    out[key] = std::string(it->value.GetString(), it->value.GetStringLength());
+  }
+  return out;
+}
+
+http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
+                      unsigned version) {
+  auto res = http::json_response(r.status, r.body, version);
+  if (r.retry_after.count() > 0)
+    res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
+  (void)ctx;
+  return res;
+}
+
+exchange::Caller caller_of(const http::Request& req, const http::RequestContext& ctx) {
+  exchange::Caller c;
+  c.principal = ctx.principal ? ctx.principal->name : "";
+  // Partners expect a UUID; a client's own, non-UUID id is kept for the client, not sent on.
+  c.correlation_id = is_uuid(ctx.correlation_id) ? ctx.correlation_id : new_uuid();
+  const auto cc = req[bhttp::field::cache_control];
+  c.no_cache = cc.find("no-cache") != std::string_view::npos;
+  return c;
+}
+
+}  // namespace
+
+bool valid_cnie(std::string_view s) {
+  std::size_t letters = 0;
+  while (letters < s.size() && s[letters] >= 'A' && s[letters] <= 'Z') ++letters;
+  const auto digits = s.size() - letters;
+  return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 6 &&
+         all_digits(s.substr(letters));
+}
+
+bool valid_ice(std::string_view s) {
+  if (s.size() != 15 || !all_digits(s)) return false;
+  unsigned r = 0;
+  for (char c : s) r = (r * 10 + static_cast<unsigned>(c - '0')) % 97;
+  return r == 0;
+}
+
+void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
+  router.add(
+      bhttp::verb::post, "/v1/prefill/person", "registration",
+      [&broker](const http::Request& req,
+                http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto body = read_body(req, {"cnie", "purpose", "category"});
+        if (!body) co_return http::error_response(body.error(), ctx, req.version());
+        auto& b = *body;
+        if (!b.contains("cnie")) {
+          co_return http::error_response(bad("/cnie", "is required"), ctx, req.version());
+        }
+        if (!valid_cnie(b["cnie"])) {
+          co_return http::error_response(
+              bad("/cnie", "must be one or two capital letters then one to six digits"), ctx,
+              req.version());
+        }
+        if (!b.contains("purpose")) {
+          co_return http::error_response(
+              bad("/purpose",
+                  "the legal purpose is required (IMMATRICULATION, AFFILIATION, "
+                  "AYANTS_DROIT or CONTROLE)"),
+              ctx, req.version());
+        }
+        if (!kPurposes.contains(b["purpose"])) {
+          co_return http::error_response(
+              bad("/purpose", "must be IMMATRICULATION, AFFILIATION, AYANTS_DROIT or CONTROLE"),
+              ctx, req.version());
+        }
+        if (b.contains("category") && !kCategories.contains(b["category"])) {
+          co_return http::error_response(
+              bad("/category", "must be SALARIE, TNS, AMO_TADAMON or AMO_ACHAMIL"), ctx,
+              req.version());
+        }
+        exchange::PrefillRequest pr;
+        pr.recipe = "person";
+        pr.params = {{"cnie", b["cnie"]}};
+        pr.purpose = b["purpose"];
+        pr.category = b.contains("category") ? b["category"] : "";
+        auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
+        co_return answer(r, ctx, req.version());
+      });
+
+  router.add(
+      bhttp::verb::post, "/v1/prefill/employer", "registration",
+      [&broker](const http::Request& req,
+                http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto body = read_body(req, {"ice", "tribunal", "rc", "purpose"});
+        if (!body) co_return http::error_response(body.error(), ctx, req.version());
+        auto& b = *body;
+        exchange::PrefillRequest pr;
+        pr.purpose = b.contains("purpose") ? b["purpose"] : "AFFILIATION";
+        if (!kPurposes.contains(pr.purpose)) {
+          co_return http::error_response(
+              bad("/purpose", "must be IMMATRICULATION, AFFILIATION, AYANTS_DROIT or CONTROLE"),
+              ctx, req.version());
+        }
+        if (b.contains("ice")) {
+          if (b.contains("tribunal") || b.contains("rc")) {
+            co_return http::error_response(
+                bad("/ice", "give either an ICE or a tribunal and an RC number, not both"), ctx,
+                req.version());
+          }
+          if (!valid_ice(b["ice"])) {
+            co_return http::error_response(
+                bad("/ice", "must be 15 digits whose whole number is a multiple of 97"), ctx,
+                req.version());
+          }
+          pr.recipe = "employer_by_ice";
+          pr.params = {{"ice", b["ice"]}};
+        } else if (b.contains("tribunal") || b.contains("rc")) {
+          const std::string t = b.contains("tribunal") ? b["tribunal"] : "";
+          const std::string rc = b.contains("rc") ? b["rc"] : "";
+          if (t.empty() || t.size() > 32 ||
+              !std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            co_return http::error_response(
+                bad("/tribunal", "the court's code in capitals is required (e.g. CASABLANCA)"), ctx,
+                req.version());
+          }
+          if (!all_digits(rc) || rc.size() > 10) {
+            co_return http::error_response(bad("/rc", "the register number must be digits"), ctx,
+                                           req.version());
+          }
+          pr.recipe = "employer_by_rc";
+          pr.params = {{"tribunal", t}, {"rc", rc}};
+        } else {
+          co_return http::error_response(
+              bad("/ice", "an ICE, or a tribunal and an RC number, is required"), ctx,
+              req.version());
+        }
+        if (!broker.has_recipe(pr.recipe)) {
+          co_return http::error_response(
+              make_error(Errc::internal, "the recipe '" + pr.recipe + "' is not configured"), ctx,
+              req.version());
+        }
+        auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
+        co_return answer(r, ctx, req.version());
+      });
+}
+
+}  // namespace hub::api

@@ -1,0 +1,16 @@
+// POST /v1/prefill/person and POST /v1/prefill/employer (role `registration`): one identifier
+// in, what the partners know out, field by field with its source.
+#pragma once
+
+#include "hub/exchange/broker.hpp"
+#include "hub/http/router.hpp"
+
+namespace hub::api {
+
+void add_prefill_routes(http::Router& router, exchange::Broker& broker);
+
+// Input checks shared with other routes: the identifiers' published forms.
+bool valid_cnie(std::string_view s);
+bool valid_ice(std::string_view s);  // 15 digits, the whole number ≡ 0 (mod 97)
+
+}  // namespace hub::api

@@ -1,0 +1,768 @@
+#include "hub/exchange/broker.hpp"
+
+#include <rapidjson/pointer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cctype>
+#include <mutex>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "hub/core/ids.hpp"
+#include "hub/core/log.hpp"
+#include "hub/exchange/adapter.hpp"
+#include "hub/exchange/breaker.hpp"
+#include "hub/exchange/cache.hpp"
+#include "hub/exchange/rate_limiter.hpp"
+
+namespace hub::exchange {
+namespace {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+asio::awaitable<void> sleep_until(Clock::time_point t) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, t);
+  co_await timer.async_wait(use_tuple);
+}
+
+// Failures that say the partner (or the way to it) is unwell: retried, and counted by the
+// breaker. A "not found" or a refused purpose is a healthy partner's answer.
+bool transient(Errc c) {
+  return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
+}
+
+void put_string(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void put_error(Writer& w, const Error& e) {
+  w.StartObject();
+  w.Key("code");
+  put_string(w, code_of(e.code));
+  if (!e.detail.empty()) {
+    w.Key("detail");
+    put_string(w, e.detail);
+  }
+  w.Key("message");
+  put_string(w, e.message);
+  w.EndObject();
+}
+
+// "{cnie}" -> the query's cnie; "{company:/ice}" -> a value of the record of step `company`.
+struct Template {
+  std::string step;     // empty: from the query
+  std::string pointer;  // JSON pointer in that step's record, or the query key
+};
+
+std::optional<Template> parse_template(const std::string& v) {
+  if (v.size() < 3 || v.front() != '{' || v.back() != '}') return std::nullopt;
+  const std::string inner = v.substr(1, v.size() - 2);
+  const auto colon = inner.find(':');
+  if (colon == std::string::npos) return Template{"", inner};
+  return Template{inner.substr(0, colon), inner.substr(colon + 1)};
+}
+
+std::string normalise(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+// Two values agree when equal once case and spaces are set aside, or when one is a year-only
+// date ("1985") and the other a full date of that year.
+bool agree(const std::string& a, const std::string& b) {
+  const auto na = normalise(a), nb = normalise(b);
+  if (na == nb) return true;
+  auto year_only = [](const std::string& s) {
+    return s.size() == 4 && std::all_of(s.begin(), s.end(), ::isdigit);
+  };
+  if (year_only(na) && nb.size() == 10 && nb.compare(0, 4, na) == 0) return true;
+  if (year_only(nb) && na.size() == 10 && na.compare(0, 4, nb) == 0) return true;
+  return false;
+}
+
+std::string scalar_text(const rapidjson::Value& v) {
+  if (v.IsString()) return {v.GetString(), v.GetStringLength()};
+  if (v.IsNull()) return {};
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  v.Accept(w);
+  return {sb.GetString(), sb.GetSize()};
+}
+
+// A value the mapping itself set (a constant, or a default for an absent element) has no source
+// path in the payload; its provenance says so rather than being left out.
+void add_mapping_set_values(const rapidjson::Value& v,
+                            std::vector<std::pair<std::string, std::string>>& sources,
+                            std::set<std::string>& known, const std::string& pointer) {
+  if (v.IsObject()) {
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      add_mapping_set_values(it->value, sources, known, pointer + "/" + it->name.GetString());
+    }
+  } else if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      add_mapping_set_values(v[i], sources, known, pointer + "/" + std::to_string(i));
+    }
+  } else if (!v.IsNull() && !known.contains(pointer)) {
+    sources.emplace_back(pointer, "(set by the mapping)");
+  }
+}
+
+void add_mapping_set_values(const rapidjson::Value& record,
+                            std::vector<std::pair<std::string, std::string>>& sources) {
+  std::set<std::string> known;
+  for (const auto& [p, s] : sources) known.insert(p);
+  add_mapping_set_values(record, sources, known, "");
+}
+
+struct Flight {
+  std::mutex mutex;
+  bool done = false;
+  StepOutcome outcome;
+  std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+};
+
+}  // namespace
+
+struct PartnerRuntime {
+  config::PartnerEndpoint settings;
+  std::unique_ptr<Adapter> adapter;
+  std::shared_ptr<http::ClientPool> pool;
+  std::unique_ptr<CircuitBreaker> breaker;
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<AnswerCache> cache;
+  std::mutex flights_mutex;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights;
+
+  std::chrono::seconds ttl_for(const std::string& operation) const {
+    auto it = settings.cache.ttl_by_operation.find(operation);
+    return it == settings.cache.ttl_by_operation.end() ? settings.cache.ttl : it->second;
+  }
+  bool takes_purpose() const { return !settings.purposes.empty(); }
+  bool allows(const std::string& purpose) const {
+    return std::find(settings.purposes.begin(), settings.purposes.end(), purpose) !=
+           settings.purposes.end();
+  }
+};
+
+struct Broker::Impl {
+  config::ExchangeSettings exchange;
+  std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
+  mapping::Registry* mappings = nullptr;
+  audit::Journal* journal = nullptr;
+  http::Metrics* metrics = nullptr;
+
+  void gauge_breaker(const std::string& partner, CircuitBreaker::State s) {
+    if (!metrics) return;
+    metrics->set_gauge("cnss_partner_circuit_state",
+                       "Circuit breaker per partner: 0 closed, 1 half-open, 2 open", "partner",
+                       partner,
+                       s == CircuitBreaker::State::closed      ? 0
+                       : s == CircuitBreaker::State::half_open ? 1
+                                                               : 2);
+  }
+
+  void count(const char* name, const char* help, const std::string& partner) {
+    if (!metrics) return;
+    // Gauges hold running totals here: prometheus-cpp's counters need a family per name, and
+    // these few are cheap to keep as monotonic gauges.
+    std::lock_guard lock(count_mutex);
+    const double v = ++counts[std::string(name) + "/" + partner];
+    metrics->set_gauge(name, help, "partner", partner, v);
+  }
+  std::mutex count_mutex;
+  std::map<std::string, double> counts;
+
+  // One attempt: the request, the answer, its classification and mapping.
+  asio::awaitable<StepOutcome> attempt(PartnerRuntime& p, const Query& q,
+                                       const std::string& mapping_id, Clock::time_point deadline,
+                                       const Caller& caller) {
+    StepOutcome out;
+    out.partner = p.settings.name;
+    const auto started = Clock::now();
+    std::string body_sha;
+    auto req = p.adapter->build(q);
+    if (!req) {
+      out.error = req.error();
+      co_return out;
+    }
+    auto res = co_await p.pool->request(std::move(*req), deadline);
+    out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (!res) {
+      out.error = res.error();
+    } else {
+      body_sha = audit::sha256_hex(res->body());
+      const unsigned status = res->result_int();
+      if (status == 429) {
+        long secs = 1;
+        try {
+          secs = std::stol(std::string((*res)[boost::beast::http::field::retry_after]));
+        } catch (...) {
+        }
+        out.retry_after = std::chrono::seconds(std::max(1L, secs));
+        p.limiter->block_until(Clock::now() + out.retry_after);
+        out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
+                                                       std::to_string(std::max(1L, secs)) + " s");
+      } else {
+        auto snapshot = mappings->current();
+        const std::string fetched_at = log::now_iso8601();
+        mapping::Context ctx{q.correlation_id, fetched_at};
+        auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
+                               : Result<mapping::MappedRecord>(make_error(
+                                     Errc::internal, "no mapping set is loaded", "no_mappings"));
+        if (mapped && status == 200) {
+          auto a = std::make_shared<MappedAnswer>();
+          a->partner = p.settings.name;
+          a->operation = q.operation;
+          a->mapping_id = mapped->mapping_id();
+          a->mapping_version = mapped->version();
+          a->record_json = std::move(mapped->json);
+          for (const auto& s : mapped->sources()) {
+            if (s.field == nullptr) continue;
+            a->sources.emplace_back(mapped->pointer(s), std::string(s.path));
+          }
+          a->fetched_at = fetched_at;
+          a->correlation_id = q.correlation_id;
+          auto doc = std::make_shared<rapidjson::Document>();
+          doc->Parse(a->record_json.c_str(), a->record_json.size());
+          add_mapping_set_values(*doc, a->sources);
+          a->record = std::move(doc);
+          out.answer = std::move(a);
+          out.status = "ok";
+        } else if (!mapped && mapped.error().code != Errc::malformed_response &&
+                   mapped.error().code != Errc::internal) {
+          out.error = mapped.error();  // the partner's own error, read by its mapping
+        } else if (status != 200) {
+          out.error = p.adapter->classify_status(status, res->body());
+          out.error->message = p.settings.name + ": " + out.error->message;
+        } else {
+          out.error =
+              mapped ? make_error(Errc::malformed_response, "unexpected answer") : mapped.error();
+          if (out.error->code == Errc::internal) out.error->code = Errc::malformed_response;
+        }
+      }
+    }
+    if (journal) {
+      audit::ExchangeRecord r;
+      r.time = std::chrono::system_clock::now();
+      r.principal = caller.principal;
+      r.purpose = q.purpose;
+      r.correlation_id = q.correlation_id;
+      r.partner = p.settings.name;
+      r.operation = q.operation;
+      r.identifier = p.adapter->identifier(q);
+      r.outcome = out.error ? std::string(out.error->wire_code()) : "ok";
+      r.latency_ms = out.latency_ms;
+      r.response_body_sha256 = body_sha;
+      journal->append(std::move(r));
+    }
+    co_return out;
+  }
+
+  // Retries, breaker and rate limit around attempt().
+  asio::awaitable<StepOutcome> fetch(PartnerRuntime& p, Query q, std::string mapping_id,
+                                     Clock::time_point deadline, Caller caller) {
+    StepOutcome out;
+    out.partner = p.settings.name;
+    const auto started = Clock::now();
+    std::mt19937_64 rng{std::random_device{}()};
+    for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
+      if (!p.breaker->allow()) {
+        out.error = make_error(Errc::partner_unavailable,
+                               p.settings.name + " is failing: calls are suspended for a while",
+                               "circuit_open");
+        out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
+        break;
+      }
+      if (auto blocked = p.limiter->blocked_for(); blocked > Clock::duration::zero()) {
+        p.breaker->record(false);
+        out.error = make_error(Errc::rate_limited, p.settings.name + " asked us to wait");
+        out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(blocked);
+        break;
+      }
+      const auto wait = p.limiter->reserve();
+      if (Clock::now() + wait >= deadline) {
+        p.limiter->refund();
+        p.breaker->record(false);
+        out.error = make_error(Errc::rate_limited,
+                               "the hub's quota towards " + p.settings.name + " is spent");
+        out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
+                          std::chrono::milliseconds(1);
+        break;
+      }
+      if (wait > Clock::duration::zero()) co_await sleep_until(Clock::now() + wait);
+      auto one = co_await attempt(p, q, mapping_id, deadline, caller);
+      ++out.attempts;
+      const bool failed = one.error && transient(one.error->code);
+      p.breaker->record(failed);
+      gauge_breaker(p.settings.name, p.breaker->state());
+      out.answer = std::move(one.answer);
+      out.error = std::move(one.error);
+      out.retry_after = one.retry_after;
+      out.status = one.status;
+      if (!failed) break;
+      // Full jitter, and only when a new attempt can still finish before the deadline.
+      const auto cap = std::min(p.settings.retry.max,
+                                p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
+      const auto backoff = std::chrono::milliseconds(
+          std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(rng));
+      if (Clock::now() + backoff + std::chrono::milliseconds(20) >= deadline) break;
+      co_await sleep_until(Clock::now() + backoff);
+      count("cnss_partner_retries", "Attempts repeated after a transient failure, by partner",
+            p.settings.name);
+    }
+    out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    co_return out;
+  }
+
+  // Cache, single-flight and stale-if-error around fetch().
+  asio::awaitable<StepOutcome> call(PartnerRuntime& p, Query q, std::string mapping_id,
+                                    Clock::time_point deadline, Caller caller) {
+    std::string key = q.operation + "|" + mapping_id + "|" + p.adapter->identifier(q);
+    if (p.takes_purpose()) key += "|" + q.purpose;  // an answer is served only for its purpose
+    const auto started = Clock::now();
+    std::optional<AnswerCache::Hit> hit;
+    if (!caller.no_cache) {
+      hit = p.cache->get(key);
+      if (hit && hit->fresh) {
+        StepOutcome out;
+        out.partner = p.settings.name;
+        out.status = "cached";
+        out.answer = hit->answer;
+        out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        count("cnss_partner_cache_hits", "Answers served from the cache, by partner",
+              p.settings.name);
+        co_return out;
+      }
+    }
+    count("cnss_partner_cache_misses", "Answers not in the cache, by partner", p.settings.name);
+
+    std::shared_ptr<Flight> flight;
+    bool leader = false;
+    {
+      std::lock_guard lock(p.flights_mutex);
+      auto it = p.flights.find(key);
+      if (it == p.flights.end()) {
+        flight = std::make_shared<Flight>();
+        p.flights.emplace(key, flight);
+        leader = true;
+      } else {
+        flight = it->second;
+      }
+    }
+    StepOutcome out;
+    if (leader) {
+      out = co_await fetch(p, q, mapping_id, deadline, caller);
+      if (out.answer) {
+        p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
+      }
+      std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+      {
+        std::lock_guard lock(flight->mutex);
+        flight->done = true;
+        flight->outcome = out;
+        waiters.swap(flight->waiters);
+      }
+      {
+        std::lock_guard lock(p.flights_mutex);
+        p.flights.erase(key);
+      }
+      for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
+    } else {
+      // Another request is already asking the partner the same thing: share its answer.
+      auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+      bool done;
+      {
+        std::lock_guard lock(flight->mutex);
+        done = flight->done;
+        if (!done) {
+          timer->expires_at(deadline);
+          flight->waiters.push_back(timer);
+        }
+      }
+      if (!done) co_await timer->async_wait(use_tuple);
+      std::lock_guard lock(flight->mutex);
+      if (flight->done) {
+        out = flight->outcome;
+        out.attempts = 0;  // this request made no call of its own
+      } else {
+        out.partner = p.settings.name;
+        out.error =
+            make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
+      }
+      count("cnss_partner_shared_calls",
+            "Requests answered by another request's call in flight, by partner", p.settings.name);
+    }
+    if (out.error && transient(out.error->code) && !caller.no_cache) {
+      if (!hit) hit = p.cache->get(key);
+      if (hit) {
+        // Stale-if-error: an expired answer, said to be so, beats no answer.
+        out.status = "stale";
+        out.answer = hit->answer;
+      }
+    }
+    out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    co_return out;
+  }
+};
+
+Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Broker::~Broker() = default;
+
+Result<std::unique_ptr<Broker>> Broker::create(
+    const config::HubConfig& config,
+    const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
+    mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics) {
+  auto impl = std::make_unique<Impl>();
+  impl->exchange = config.exchange;
+  impl->mappings = &mappings;
+  impl->journal = journal;
+  impl->metrics = metrics;
+  for (const auto& e : config.partners) {
+    auto rt = std::make_unique<PartnerRuntime>();
+    rt->settings = e;
+    auto adapter = AdapterRegistry::instance().make(e);
+    if (!adapter) return adapter.error();
+    rt->adapter = std::move(*adapter);
+    auto pool = pools.find(e.name);
+    if (pool == pools.end()) {
+      return make_error(Errc::internal, "no connection pool for partner " + e.name);
+    }
+    rt->pool = pool->second;
+    rt->breaker = std::make_unique<CircuitBreaker>(e.breaker);
+    rt->limiter = std::make_unique<RateLimiter>(e.rate_limit);
+    rt->cache = std::make_unique<AnswerCache>(e.cache.max_entries);
+    impl->gauge_breaker(e.name, CircuitBreaker::State::closed);
+    impl->partners.emplace(e.name, std::move(rt));
+  }
+  return std::unique_ptr<Broker>(new Broker(std::move(impl)));
+}
+
+bool Broker::has_recipe(const std::string& name) const {
+  return impl_->exchange.recipes.contains(name);
+}
+
+std::map<std::string, std::string> Broker::partner_states() {
+  std::map<std::string, std::string> out;
+  for (auto& [name, p] : impl_->partners) {
+    const auto s = p->breaker->state();
+    impl_->gauge_breaker(name, s);
+    out[name] = CircuitBreaker::name(s);
+  }
+  return out;
+}
+
+namespace {
+
+void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a) {
+  for (const auto& [pointer, source] : a.sources) {
+    const std::string key = "/" + step + pointer;
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartObject();
+    w.Key("partner");
+    put_string(w, a.partner);
+    w.Key("mapping");
+    put_string(w, a.mapping_id);
+    w.Key("version");
+    w.Int(a.mapping_version);
+    w.Key("fetched_at");
+    put_string(w, a.fetched_at);
+    w.Key("correlation_id");
+    put_string(w, a.correlation_id);
+    w.Key("source");
+    put_string(w, source);
+    w.EndObject();
+  }
+}
+
+void write_conflicts(Writer& w, const config::Recipe& recipe,
+                     const std::vector<StepOutcome>& steps) {
+  w.StartArray();
+  for (const auto& rule : recipe.conflicts) {
+    struct Seen {
+      std::string path, partner, value;
+    };
+    std::vector<Seen> seen;
+    for (const auto& ref : rule.values) {
+      const auto colon = ref.find(':');
+      const std::string step = ref.substr(0, colon);
+      const std::string pointer = ref.substr(colon + 1);
+      for (const auto& s : steps) {
+        if (s.step != step || !s.answer || !s.answer->record) continue;
+        const auto* v = rapidjson::Pointer(pointer.c_str()).Get(*s.answer->record);
+        if (v == nullptr || v->IsNull()) continue;
+        seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});
+      }
+    }
+    bool disagree = false;
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      disagree = disagree || !agree(seen[0].value, seen[i].value);
+    }
+    if (!disagree) continue;
+    w.StartObject();
+    w.Key("field");
+    put_string(w, rule.field);
+    w.Key("values");
+    w.StartArray();
+    for (const auto& s : seen) {
+      w.StartObject();
+      w.Key("path");
+      put_string(w, s.path);
+      w.Key("partner");
+      put_string(w, s.partner);
+      w.Key("value");
+      put_string(w, s.value);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
+asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller caller) {
+  Impl& impl = *impl_;
+  PrefillResult result;
+  const auto rit = impl.exchange.recipes.find(request.recipe);
+  if (rit == impl.exchange.recipes.end()) {
+    result.status = 500;
+    result.body = R"({"error":{"code":"internal","message":"no such recipe"}})";
+    co_return result;
+  }
+  const config::Recipe& recipe = rit->second;
+  const auto deadline = Clock::now() + impl.exchange.deadline;
+
+  // The steps that apply to this request, in recipe order.
+  auto shared = std::make_shared<std::vector<StepOutcome>>();
+  std::vector<const config::RecipeStep*> steps;
+  for (const auto& st : recipe.steps) {
+    const auto& only = st.only_for_categories;
+    if (!only.empty() && std::find(only.begin(), only.end(), request.category) == only.end()) {
+      continue;
+    }
+    steps.push_back(&st);
+    StepOutcome o;
+    o.step = st.as;
+    o.partner = st.partner;
+    o.status = "pending";
+    shared->push_back(std::move(o));
+  }
+
+  // Rounds: every step whose parameters are known runs, concurrently with the others; a step
+  // that needs another step's record waits for it.
+  auto ex = co_await asio::this_coro::executor;
+  std::vector<std::map<std::string, std::string>> resolved(steps.size());
+  for (;;) {
+    std::vector<std::size_t> ready;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if ((*shared)[i].status != "pending") continue;
+      Query q;
+      q.operation = steps[i]->operation;
+      q.purpose = request.purpose;
+      q.correlation_id = caller.correlation_id;
+      bool waiting = false;
+      std::optional<Error> missing;
+      for (const auto& [key, value] : steps[i]->params) {
+        auto t = parse_template(value);
+        if (!t) {
+          q.params[key] = value;
+          continue;
+        }
+        if (t->step.empty()) {
+          auto it = request.params.find(t->pointer);
+          if (it == request.params.end()) {
+            missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
+          } else {
+            q.params[key] = it->second;
+          }
+          continue;
+        }
+        const StepOutcome* dep = nullptr;
+        for (const auto& o : *shared) {
+          if (o.step == t->step) dep = &o;
+        }
+        if (dep == nullptr || dep->status == "pending" || dep->status == "running") {
+          waiting = dep != nullptr;
+          if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
+          continue;
+        }
+        const rapidjson::Value* v =
+            dep->answer && dep->answer->record
+                ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep->answer->record)
+                : nullptr;
+        if (v == nullptr || v->IsNull()) {
+          missing = make_error(Errc::not_found,
+                               "needs " + t->pointer + " from " + t->step + ", which is unknown",
+                               "dependency_failed");
+        } else {
+          q.params[key] = scalar_text(*v);
+        }
+      }
+      StepOutcome& o = (*shared)[i];
+      if (missing) {
+        o.status = missing->detail == "dependency_failed" ? "skipped" : "error";
+        o.error = missing;
+        continue;
+      }
+      if (waiting) continue;
+      resolved[i] = q.params;
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      if (p.takes_purpose() && !p.allows(request.purpose)) {
+        o.error =
+            make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
+                                                    "' is not allowed towards " + p.settings.name);
+        o.status = "error";
+        continue;
+      }
+      o.status = "running";
+      ready.push_back(i);
+    }
+    if (ready.empty()) break;
+    // The steps of a round run at the same time, on this request's strand; the last one to end
+    // wakes this coroutine. Every call honours the deadline, so the round ends by then.
+    struct Round {
+      std::size_t remaining;
+      asio::steady_timer timer;
+    };
+    auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
+    for (auto i : ready) {
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      Query q;
+      q.operation = steps[i]->operation;
+      q.purpose = request.purpose;
+      q.correlation_id = caller.correlation_id;
+      q.params = resolved[i];
+      asio::co_spawn(
+          ex,
+          [&impl, &p, q, mapping = steps[i]->mapping, deadline, caller, shared, round,
+           i]() -> asio::awaitable<void> {
+            auto out = co_await impl.call(p, q, mapping, deadline, caller);
+            out.step = (*shared)[i].step;
+            if (out.status == "pending" || out.status == "running") out.status = "error";
+            (*shared)[i] = std::move(out);
+            if (--round->remaining == 0) round->timer.cancel();
+          },
+          asio::detached);
+    }
+    round->timer.expires_at(deadline + std::chrono::milliseconds(200));
+    if (round->remaining > 0) co_await round->timer.async_wait(use_tuple);
+    for (auto i : ready) {
+      if ((*shared)[i].status == "running") {
+        (*shared)[i].status = "error";
+        (*shared)[i].error = make_error(Errc::timeout, "no answer before the deadline");
+      }
+    }
+  }
+  for (auto& o : *shared) {
+    if (o.status == "pending") {
+      o.status = "skipped";
+      o.error = make_error(Errc::internal, "a step it depends on did not run");
+    }
+  }
+  result.steps = *shared;
+
+  // The answer.
+  bool any = false, all_not_found = true, all_rate_limited = true;
+  std::chrono::milliseconds retry_after{0};
+  for (const auto& o : result.steps) {
+    if (o.answer) {
+      any = true;
+      all_not_found = all_rate_limited = false;
+      continue;
+    }
+    if (o.status == "skipped") continue;
+    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
+    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
+    retry_after = std::max(retry_after, o.retry_after);
+  }
+  if (!any) {
+    result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
+    if (result.status != 404) {
+      result.retry_after =
+          std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
+    }
+  }
+
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  w.StartObject();
+  w.Key("record");
+  w.StartObject();
+  for (const auto& o : result.steps) {
+    if (!o.answer) continue;
+    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
+    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  w.Key("provenance");
+  w.StartObject();
+  for (const auto& o : result.steps) {
+    if (o.answer) write_provenance(w, o.step, *o.answer);
+  }
+  w.EndObject();
+  w.Key("conflicts");
+  write_conflicts(w, recipe, result.steps);
+  w.Key("partners");
+  w.StartObject();
+  for (const auto& o : result.steps) {
+    w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
+    w.StartObject();
+    if (o.step != o.partner) {
+      w.Key("step");
+      put_string(w, o.step);
+    }
+    w.Key("status");
+    put_string(w, o.status);
+    if (o.answer && (o.status == "cached" || o.status == "stale")) {
+      w.Key("as_of");
+      put_string(w, o.answer->fetched_at);
+    }
+    if (o.error && !o.answer) {
+      w.Key("error");
+      put_error(w, *o.error);
+    }
+    if (o.error && o.status == "stale") {
+      w.Key("error");
+      put_error(w, *o.error);
+    }
+    if (o.retry_after.count() > 0 && !o.answer) {
+      w.Key("retry_after_s");
+      w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
+    }
+    w.Key("latency_ms");
+    w.Double(std::round(o.latency_ms * 1000) / 1000);
+    w.Key("attempts");
+    w.Int(o.attempts);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("correlation_id");
+  put_string(w, caller.correlation_id);
+  w.EndObject();
+  result.body.assign(sb.GetString(), sb.GetSize());
+  co_return result;
+}
+
+}  // namespace hub::exchange

@@ -1,0 +1,79 @@
+// The exchange broker: for one use case (a recipe in the configuration), asks the partners
+// concurrently under one overall deadline, each through its adapter and connection pool, with
+// retries for transient failures, a circuit breaker, a rate limit honouring Retry-After, a cache
+// with single-flight and stale-if-error, and journals every exchange. It merges the mapped
+// answers into one record with per-field provenance and lists the conflicts between partners,
+// never resolving them silently.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/audit/journal.hpp"
+#include "hub/config/config.hpp"
+#include "hub/core/error.hpp"
+#include "hub/exchange/answer.hpp"
+#include "hub/http/client.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/mapping/engine.hpp"
+
+namespace hub::exchange {
+
+struct PrefillRequest {
+  std::string recipe;                         // person | employer_by_ice | employer_by_rc
+  std::map<std::string, std::string> params;  // the query: cnie, ice, tribunal, rc...
+  std::string purpose;
+  std::string category;
+};
+
+struct Caller {
+  std::string principal;
+  std::string correlation_id;  // a UUID: sent to every partner
+  bool no_cache = false;       // Cache-Control: no-cache
+};
+
+struct StepOutcome {
+  std::string step;
+  std::string partner;
+  std::string status = "error";  // ok | cached | stale | error | skipped
+  std::shared_ptr<const MappedAnswer> answer;
+  std::optional<Error> error;
+  std::chrono::milliseconds retry_after{0};
+  double latency_ms = 0;
+  int attempts = 0;
+};
+
+struct PrefillResult {
+  unsigned status = 200;  // 200; 404 when every partner said not found; 429/503 when none answered
+  std::chrono::seconds retry_after{0};
+  std::vector<StepOutcome> steps;
+  std::string body;  // {"record", "provenance", "conflicts", "partners"}
+};
+
+class Broker {
+ public:
+  static Result<std::unique_ptr<Broker>> create(
+      const config::HubConfig& config,
+      const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
+      mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics);
+  ~Broker();
+
+  boost::asio::awaitable<PrefillResult> prefill(PrefillRequest request, Caller caller);
+
+  bool has_recipe(const std::string& name) const;
+  // {partner: breaker state} for /readyz; also refreshes the breaker gauges in /metrics.
+  std::map<std::string, std::string> partner_states();
+
+ private:
+  struct Impl;
+  explicit Broker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hub::exchange

@@ -1,0 +1,41 @@
+#include "hub/exchange/cache.hpp"
+
+namespace hub::exchange {
+
+std::optional<AnswerCache::Hit> AnswerCache::get(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  Entry& e = it->second;
+  if (now >= e.stale_until) {
+    lru_.erase(e.lru);
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  lru_.splice(lru_.begin(), lru_, e.lru);
+  return Hit{e.answer, now < e.expires};
+}
+
+void AnswerCache::put(const std::string& key, std::shared_ptr<const MappedAnswer> answer,
+                      std::chrono::seconds ttl, std::chrono::seconds grace, Clock::time_point now) {
+  if (max_entries_ == 0) return;
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    lru_.erase(it->second.lru);
+    entries_.erase(it);
+  }
+  while (entries_.size() >= max_entries_ && !lru_.empty()) {
+    entries_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(key);
+  entries_.emplace(key, Entry{std::move(answer), now + ttl, now + ttl + grace, lru_.begin()});
+}
+
+std::size_t AnswerCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace hub::exchange

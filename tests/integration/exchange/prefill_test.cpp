@@ -1,0 +1,340 @@
+// Prefill end to end: the hub and the four simulators as real processes, over real mutual TLS,
+// with the project's mappings. What a registration screen gets, and how the hub behaves when a
+// partner is slow, wrong, down or rationed.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+#include <sqlite3.h>
+
+#include <future>
+#include <thread>
+
+#include "support/hub_process.hpp"
+#include "support/pki.hpp"
+#include "support/process.hpp"
+#include "support/sim_process.hpp"
+#include "support/tls_client.hpp"
+
+namespace ts = testing_support;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kDeadlineMs = 2500;
+
+class Prefill : public ::testing::Test {
+ protected:
+  static void start(int breaker_min_calls) {
+    sim_ = new ts::SimProcess();
+    ts::HubOptions o;
+    o.mappings = true;
+    o.partners_yaml = ts::partners_for_sim(
+        sim_->ports(), "    breaker: {failure_ratio: 0.5, window: 10, min_calls: " +
+                           std::to_string(breaker_min_calls) +
+                           ", open_ms: 1500, half_open_probes: 1}\n"
+                           "    retry: {max_attempts: 2, base_ms: 20, max_ms: 50}\n"
+                           "    cache: {ttl_s: 1, stale_grace_s: 3600, max_entries: 10000}\n");
+    o.exchange_yaml = ts::default_exchange_yaml(kDeadlineMs);
+    hub_ = new ts::HubProcess(o);
+  }
+  static void SetUpTestSuite() { start(6); }
+  static void TearDownTestSuite() {
+    delete hub_;
+    delete sim_;
+  }
+
+  struct Answer {
+    unsigned status = 0;
+    rapidjson::Document body;
+    std::chrono::milliseconds took{0};
+    std::string retry_after;
+  };
+
+  static Answer post(const std::string& path, const std::string& json, bool no_cache = false) {
+    std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "application/json"}};
+    if (no_cache) h.emplace_back("Cache-Control", "no-cache");
+    const auto t0 = std::chrono::steady_clock::now();
+    auto ex =
+        ts::https_request(hub_->port("internal"), ts::client("agency"), "POST", path, json, h);
+    Answer a;
+    a.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    EXPECT_TRUE(ex.response) << ex.error;
+    if (!ex.response) return a;
+    a.status = ex.response->result_int();
+    a.body.Parse(ex.response->body().c_str());
+    EXPECT_FALSE(a.body.HasParseError()) << ex.response->body();
+    if (ex.response->count("Retry-After"))
+      a.retry_after = std::string(ex.response->at("Retry-After"));
+    return a;
+  }
+  static Answer person(const std::string& cnie, bool no_cache = false,
+                       const std::string& purpose = "IMMATRICULATION") {
+    return post("/v1/prefill/person",
+                R"({"cnie":")" + cnie + R"(","purpose":")" + purpose + R"("})", no_cache);
+  }
+  static std::string str(const rapidjson::Value& root, const char* pointer) {
+    const auto* v = rapidjson::Pointer(pointer).Get(root);
+    return v && v->IsString() ? std::string(v->GetString()) : std::string();
+  }
+  static ts::Exchange control(const std::string& partner, const std::string& method,
+                              const std::string& target, const std::string& body = "") {
+    return ts::https_request(sim_->port(partner), ts::SimProcess::hub_client(partner), method,
+                             target, body, {{"Content-Type", "application/json"}});
+  }
+  static std::string readyz() {
+    auto ex = ts::https_request(hub_->port("internal"), ts::client("agency"), "GET", "/readyz");
+    return ex.response ? ex.response->body() : "";
+  }
+
+  static ts::SimProcess* sim_;
+  static ts::HubProcess* hub_;
+};
+ts::SimProcess* Prefill::sim_ = nullptr;
+ts::HubProcess* Prefill::hub_ = nullptr;
+
+// Every non-null scalar of the record has its provenance, naming the partner and mapping.
+void expect_provenance_everywhere(const rapidjson::Value& record, const rapidjson::Value& prov,
+                                  const std::string& pointer, int& checked) {
+  if (record.IsObject()) {
+    for (auto it = record.MemberBegin(); it != record.MemberEnd(); ++it) {
+      expect_provenance_everywhere(it->value, prov, pointer + "/" + it->name.GetString(), checked);
+    }
+  } else if (record.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < record.Size(); ++i) {
+      expect_provenance_everywhere(record[i], prov, pointer + "/" + std::to_string(i), checked);
+    }
+  } else if (!record.IsNull()) {
+    ++checked;
+    ASSERT_TRUE(prov.HasMember(pointer.c_str())) << "no provenance for " << pointer;
+    const auto& p = prov[pointer.c_str()];
+    EXPECT_TRUE(p.HasMember("partner") && p.HasMember("mapping") && p.HasMember("version") &&
+                p.HasMember("fetched_at") && p.HasMember("correlation_id") && p.HasMember("source"))
+        << pointer;
+  }
+}
+
+TEST_F(Prefill, PersonWithProvenanceOnEveryField) {
+  auto a = person("BK123456");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "ok");
+  EXPECT_EQ(str(a.body, "/partners/dgct/status"), "ok");
+  EXPECT_EQ(str(a.body, "/record/person/cnie"), "BK123456");
+  EXPECT_FALSE(str(a.body, "/record/person/last_name").empty());
+  EXPECT_EQ(str(a.body, "/record/family/holder/cnie"), "BK123456");
+  EXPECT_EQ(str(a.body, "/provenance/~1person~1last_name/partner"), "dgsn");
+  EXPECT_EQ(str(a.body, "/provenance/~1person~1last_name/mapping"), "dgsn.identity");
+  int checked = 0;
+  expect_provenance_everywhere(a.body["record"], a.body["provenance"], "", checked);
+  EXPECT_GT(checked, 15);
+  // DGSN and DGCT describe the same person in the simulated world: no conflict.
+  EXPECT_TRUE(a.body["conflicts"].IsArray());
+  EXPECT_EQ(a.body["conflicts"].Size(), 0u);
+  // The same request again is served from the cache, saying so.
+  auto b = person("BK123456");
+  EXPECT_EQ(str(b.body, "/partners/dgsn/status"), "cached");
+  EXPECT_FALSE(str(b.body, "/partners/dgsn/as_of").empty());
+}
+
+TEST_F(Prefill, EmployerByIceAndByRegister) {
+  auto a = post("/v1/prefill/employer", R"({"ice":"001561191000066"})");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/record/company/ice"), "001561191000066");
+  EXPECT_EQ(str(a.body, "/partners/ompic/status"), "ok");
+  EXPECT_EQ(str(a.body, "/partners/dgi/status"), "ok");
+  int checked = 0;
+  expect_provenance_everywhere(a.body["record"], a.body["provenance"], "", checked);
+  EXPECT_GT(checked, 10);
+  // By register entry: DGI is asked with the ICE that OMPIC gave.
+  auto b = post("/v1/prefill/employer", R"({"tribunal":"CASABLANCA","rc":"412345"})");
+  ASSERT_EQ(b.status, 200u);
+  EXPECT_EQ(str(b.body, "/partners/dgi/status"), "ok");
+  EXPECT_EQ(str(b.body, "/record/taxpayer/ice"), str(b.body, "/record/company/ice"));
+}
+
+TEST_F(Prefill, MalformedInputIsRefusedBeforeAnyPartnerCall) {
+  ASSERT_TRUE(control("dgsn", "DELETE", "/_sim/counters").response);
+  auto a = person("bk12");
+  EXPECT_EQ(a.status, 400u);
+  EXPECT_EQ(str(a.body, "/error/code"), "invalid_input");
+  EXPECT_NE(str(a.body, "/error/message").find("/cnie"), std::string::npos);
+  auto b = post("/v1/prefill/person", R"({"cnie":"BK123456"})");
+  EXPECT_EQ(b.status, 400u);
+  EXPECT_NE(str(b.body, "/error/message").find("/purpose"), std::string::npos);
+  auto c = person("BK123456", false, "CURIOSITE");
+  EXPECT_EQ(c.status, 400u);
+  auto d = post("/v1/prefill/employer", R"({"ice":"001561191000065"})");
+  EXPECT_EQ(d.status, 400u);
+  EXPECT_NE(str(d.body, "/error/message").find("/ice"), std::string::npos);
+  auto e = post("/v1/prefill/person", R"({"cnie":"BK123456","purpose":"CONTROLE","x":"1"})");
+  EXPECT_EQ(e.status, 400u);
+  EXPECT_NE(str(e.body, "/error/message").find("/x"), std::string::npos);
+  auto counters = control("dgsn", "GET", "/_sim/counters");
+  ASSERT_TRUE(counters.response);
+  EXPECT_EQ(counters.response->body(), R"({"total":0})");
+}
+
+TEST_F(Prefill, PurposeNotAllowedTowardsAPartnerIsRefusedPerPartner) {
+  // AFFILIATION is a DGSN purpose, not a DGCT one: DGSN answers, DGCT is not asked.
+  auto a = person("BK223456", false, "AFFILIATION");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "ok");
+  EXPECT_EQ(str(a.body, "/partners/dgct/error/code"), "forbidden_purpose");
+}
+
+struct Fault {
+  const char* cnie;
+  unsigned status;
+  const char* code;
+};
+
+// A hub of its own, whose breakers do not open: each fault is seen as the partner gives it.
+class PrefillFaults : public Prefill, public ::testing::WithParamInterface<Fault> {
+ protected:
+  static void SetUpTestSuite() { start(1000); }
+};
+
+TEST_P(PrefillFaults, ReservedIdentifierGivesItsStatusWithinTheDeadline) {
+  const Fault f = GetParam();
+  auto a = person(f.cnie, true);
+  EXPECT_EQ(a.status, f.status);
+  EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "error");
+  EXPECT_EQ(str(a.body, "/partners/dgsn/error/code"), f.code)
+      << str(a.body, "/partners/dgsn/error/detail") << ": "
+      << str(a.body, "/partners/dgsn/error/message");
+  EXPECT_EQ(str(a.body, "/partners/dgct/error/code"), f.code);
+  EXPECT_LT(a.took, std::chrono::milliseconds(kDeadlineMs + 400));
+  if (f.status == 429 || f.status == 503) {
+    EXPECT_FALSE(a.retry_after.empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Reserved, PrefillFaults,
+                         ::testing::Values(Fault{"AB321000", 404, "not_found"},
+                                           Fault{"AB321999", 503, "partner_unavailable"},
+                                           Fault{"AB321998", 503, "malformed_response"},
+                                           Fault{"AB321997", 503, "timeout"},
+                                           Fault{"AB321996", 429, "rate_limited"}),
+                         [](const auto& info) { return std::string(info.param.code); });
+
+TEST_F(Prefill, APartnerDownGivesAPartialAnswer) {
+  auto a = post("/v1/prefill/person",
+                R"({"cnie":"BK323999","purpose":"CONTROLE","category":"TNS"})", true);
+  // DGSN and DGCT fail on ...999; DGI says whether a self-employed taxpayer exists.
+  EXPECT_EQ(str(a.body, "/partners/dgsn/error/code"), "partner_unavailable");
+  EXPECT_TRUE(a.body["partners"].HasMember("dgi"));
+}
+
+TEST_F(Prefill, SingleFlightSharesOneCallAmongConcurrentRequests) {
+  ASSERT_TRUE(control("dgsn", "PUT", "/_sim/faults", R"({"latency_ms": 400})").response);
+  const std::string cnie = "CD424242";
+  std::vector<std::future<Answer>> all;
+  for (int i = 0; i < 12; ++i) {
+    all.push_back(std::async(std::launch::async, [&] { return person(cnie); }));
+  }
+  int ok = 0;
+  for (auto& f : all) ok += f.get().status == 200;
+  ASSERT_TRUE(control("dgsn", "PUT", "/_sim/faults", R"({"latency_ms": 0})").response);
+  EXPECT_EQ(ok, 12);
+  auto n = control("dgsn", "GET", "/_sim/counters?id=" + cnie);
+  ASSERT_TRUE(n.response);
+  EXPECT_EQ(n.response->body(), R"({"count":1})") << "12 concurrent identical requests";
+}
+
+TEST_F(Prefill, StaleAnswerIsServedWhenThePartnerFails) {
+  const std::string cnie = "EE515151";
+  ASSERT_EQ(person(cnie).status, 200u);
+  std::this_thread::sleep_for(1200ms);  // the cache's TTL in this configuration is 1 s
+  ASSERT_TRUE(control("dgsn", "PUT", "/_sim/faults", R"({"error_rate": 1})").response);
+  auto a = person(cnie);
+  ASSERT_TRUE(control("dgsn", "PUT", "/_sim/faults", R"({"error_rate": 0})").response);
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "stale");
+  EXPECT_FALSE(str(a.body, "/partners/dgsn/as_of").empty());
+  EXPECT_EQ(str(a.body, "/partners/dgsn/error/code"), "partner_unavailable");
+  EXPECT_EQ(str(a.body, "/record/person/cnie"), cnie);
+}
+
+TEST_F(Prefill, BreakerOpensInAFaultStormAndClosesAfter) {
+  ASSERT_TRUE(control("dgct", "PUT", "/_sim/faults", R"({"error_rate": 1})").response);
+  for (int i = 0; i < 8; ++i) person("JH60" + std::to_string(1000 + i), true);
+  EXPECT_NE(readyz().find(R"("dgct":{"circuit":"open")"), std::string::npos) << readyz();
+  ASSERT_TRUE(control("dgct", "DELETE", "/_sim/counters").response);
+  auto fast = person("JH609999", true);
+  EXPECT_EQ(str(fast.body, "/partners/dgct/error/detail"), "circuit_open");
+  auto calls = control("dgct", "GET", "/_sim/counters");
+  EXPECT_EQ(calls.response->body(), R"({"total":0})") << "an open breaker still called DGCT";
+  // The storm passes; after open_ms a probe goes through and the breaker closes.
+  ASSERT_TRUE(control("dgct", "PUT", "/_sim/faults", R"({"error_rate": 0})").response);
+  std::this_thread::sleep_for(1600ms);
+  auto probe = person("JH608888", true);
+  EXPECT_EQ(str(probe.body, "/partners/dgct/status"), "ok");
+  EXPECT_NE(readyz().find(R"("dgct":{"circuit":"closed")"), std::string::npos) << readyz();
+}
+
+TEST_F(Prefill, DgiQuotaIsNeverExceededInABurst) {
+  ASSERT_TRUE(control("dgi", "DELETE", "/_sim/counters").response);
+  std::this_thread::sleep_for(2100ms);  // let DGI's own bucket refill after other tests
+  // 140 distinct companies at once: the hub spreads its DGI calls at 45/s after a burst of 90.
+  std::vector<std::future<Answer>> all;
+  for (int i = 0; i < 140; ++i) {
+    // ICEs 0012345NN0000KK: valid modulo 97.
+    std::string base = "00123" + std::to_string(4000 + i) + "0000";
+    unsigned r = 0;
+    for (char c : base) r = (r * 10 + static_cast<unsigned>(c - '0')) % 97;
+    r = (r * 100) % 97;
+    const unsigned key = (97 - r) % 97;
+    const std::string ice = base + (key < 10 ? "0" : "") + std::to_string(key);
+    all.push_back(std::async(std::launch::async, [ice] {
+      return post("/v1/prefill/employer", R"({"ice":")" + ice + R"("})", true);
+    }));
+  }
+  int dgi_ok = 0;
+  for (auto& f : all) {
+    auto a = f.get();
+    dgi_ok += str(a.body, "/partners/dgi/status") == "ok";
+  }
+  auto c = control("dgi", "GET", "/_sim/counters");
+  ASSERT_TRUE(c.response);
+  EXPECT_EQ(c.response->body().find("quota"), std::string::npos)
+      << "DGI refused calls over its quota: " << c.response->body();
+  EXPECT_GE(dgi_ok, 90);
+}
+
+TEST_F(Prefill, JournalVerifiesAndNamesATamperedEntry) {
+  ASSERT_EQ(person("BK777001", true).status, 200u);
+  ASSERT_EQ(person("BK777002", true).status, 200u);
+  // The journal is written in batches a few milliseconds apart.
+  std::this_thread::sleep_for(300ms);
+  const std::string bin = ts::binary_dir() + "/bin/cnss-hub";
+  auto ok = ts::run_command({bin, "audit", "verify", "--config", hub_->config_file()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("journal verified"), std::string::npos) << ok.output;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((hub_->dir() + "/data/hub.db").c_str(), &db), SQLITE_OK);
+  // The journal refuses updates through triggers; a tamperer with file access drops them.
+  char* err = nullptr;
+  sqlite3_exec(db, "SELECT 1", nullptr, nullptr, &err);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='trigger'", -1, &st,
+                               nullptr),
+            SQLITE_OK);
+  std::vector<std::string> triggers;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  for (const auto& t : triggers)
+    sqlite3_exec(db, ("DROP TRIGGER " + t).c_str(), nullptr, nullptr, nullptr);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_journal SET outcome = 'oK' WHERE seq = 2", nullptr,
+                         nullptr, &err),
+            SQLITE_OK)
+      << (err ? err : "");
+  sqlite3_close(db);
+  auto broken = ts::run_command({bin, "audit", "verify", "--config", hub_->config_file()});
+  EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_NE(broken.output.find("entry 2"), std::string::npos) << broken.output;
+}
+
+}  // namespace

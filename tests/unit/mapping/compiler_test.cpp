@@ -1,0 +1,282 @@
+// A wrong mapping is refused before it is served, with file:line:col, a stable code and the key
+// path; every problem is reported, not only the first.
+#include "hub/mapping/compiler.hpp"
+
+#include "hub/mapping/engine.hpp"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+namespace hub::mapping {
+namespace {
+
+const std::filesystem::path kSet = std::filesystem::path(CNSS_SOURCE_DIR) / "mappings";
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = new CanonicalModel(CanonicalModel::load(kSet / "canonical", setup_diags_));
+    tables_ = new TableSet(load_tables(kSet / "tables", setup_diags_));
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    delete tables_;
+  }
+
+  // Compiles YAML text as if it were the file `name`.
+  std::shared_ptr<Mapping> compile(const std::string& yaml, const std::string& name = "t.yaml") {
+    diags.clear();
+    return compile_mapping(YAML::Load(yaml), name, *model_, *tables_, diags);
+  }
+
+  const Diagnostic* find(std::string_view code) const {
+    auto it = std::find_if(diags.begin(), diags.end(),
+                           [&](const Diagnostic& d) { return d.code == code; });
+    return it == diags.end() ? nullptr : &*it;
+  }
+
+  std::string all() const {
+    std::string s;
+    for (const auto& d : diags) s += d.str() + "\n";
+    return s;
+  }
+
+  Diagnostics diags;
+  static inline Diagnostics setup_diags_;
+  static inline CanonicalModel* model_ = nullptr;
+  static inline TableSet* tables_ = nullptr;
+};
+
+const std::string kHead = R"(mapping: test.person
+version: 1
+target: person
+source:
+  format: xml
+  namespaces: {c: "urn:ma:dgsn:cnie:v2"}
+  root: /c:Citoyen
+fields:
+)";
+
+TEST_F(CompilerTest, TheCanonicalModelAndTablesLoadCleanly) {
+  EXPECT_TRUE(setup_diags_.empty()) << setup_diags_.front().str();
+  ASSERT_NE(model_->find("person"), nullptr);
+  EXPECT_NE(model_->find("family"), nullptr);
+  EXPECT_NE(model_->find("company"), nullptr);
+  EXPECT_NE(model_->find("taxpayer"), nullptr);
+  EXPECT_NE(model_->find("civil_event"), nullptr);
+  EXPECT_NE(model_->find("company_event"), nullptr);
+  EXPECT_TRUE(model_->find("person")->find("birth_date")->partial);
+}
+
+TEST_F(CompilerTest, AValidMappingCompiles) {
+  auto m = compile(kHead + "  last_name: {path: c:Nom/c:Latin, transform: [trim, upper]}\n");
+  ASSERT_NE(m, nullptr) << all();
+  EXPECT_EQ(m->id, "test.person");
+  EXPECT_EQ(m->fields.size(), 1u);
+  EXPECT_EQ(m->fields[0].paths[0].steps[0].uri, "urn:ma:dgsn:cnie:v2");
+}
+
+TEST_F(CompilerTest, UnknownTargetFieldIsRefusedWithPositionAndHint) {
+  auto m = compile(kHead + "  last_nam: c:Nom/c:Latin\n");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("unknown_field");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 9);
+  EXPECT_EQ(d->pos.col, 3);
+  EXPECT_EQ(d->key_path, "fields.last_nam");
+  EXPECT_NE(d->message.find("did you mean 'last_name'"), std::string::npos) << d->message;
+  EXPECT_EQ(d->str(), "t.yaml:9:3: unknown_field: fields.last_nam: " + d->message);
+}
+
+TEST_F(CompilerTest, TypeMismatchIsRefused) {
+  // A date field fed raw text: it needs a date step with an explicit pattern.
+  auto m = compile(kHead + "  death_date: c:DateDeces\n");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("type_mismatch");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 9);
+  EXPECT_NE(d->message.find("date"), std::string::npos);
+}
+
+TEST_F(CompilerTest, StepInputTypesAreChecked) {
+  auto m = compile(
+      kHead +
+      "  last_name: {path: c:Nom, transform: [{date: dd/MM/yyyy, on_error: null}, upper]}\n");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("type_mismatch");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->key_path, "fields.last_name.transform[1]");
+}
+
+TEST_F(CompilerTest, YearOnlyDatesCannotFillAFullDateField) {
+  auto m =
+      compile(kHead +
+              "  death_date: {path: c:D, transform: [{date: dd/MM/yyyy, year_only: 00/00/yyyy}], "
+              "on_error: null}\n");
+  EXPECT_EQ(m, nullptr);
+  EXPECT_NE(find("type_mismatch"), nullptr) << all();
+}
+
+TEST_F(CompilerTest, UnhandledFallibleStepIsRefused) {
+  auto m = compile(
+      kHead +
+      "  birth_date:\n    path: c:DateNaissance\n    transform:\n      - {date: dd/MM/yyyy}\n");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("unhandled_error");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 12);
+  EXPECT_EQ(d->pos.col, 9);
+  EXPECT_EQ(d->key_path, "fields.birth_date");
+}
+
+TEST_F(CompilerTest, AnEnumTargetImpliesACheckThatMustBeHandled) {
+  EXPECT_EQ(compile(kHead + "  sex: c:Sexe\n"), nullptr);
+  EXPECT_NE(find("unhandled_error"), nullptr) << all();
+  EXPECT_NE(compile(kHead + "  sex: {path: c:Sexe, on_error: null}\n"), nullptr) << all();
+}
+
+TEST_F(CompilerTest, ATableWhoseValuesFitTheEnumNeedsNoEnumCheck) {
+  // Only the table lookup itself can fail; its values are all card states.
+  auto m = compile(kHead +
+                   "  card: {from: c:Carte, fields: {status: {path: c:Etat, transform: [{table: "
+                   "dgsn_card_status, on_error: null}]}}}\n");
+  ASSERT_NE(m, nullptr) << all();
+  EXPECT_EQ(m->fields[0].fields[0].steps.size(), 1u);
+}
+
+TEST_F(CompilerTest, BadPathsAreRefused) {
+  auto m = compile(
+      kHead +
+      "  last_name: x:Nom\n  first_name: c:Prenom//c:Latin\n  birth_place: \"c:Lieu/@a/b\"\n");
+  EXPECT_EQ(m, nullptr);
+  auto n = std::count_if(diags.begin(), diags.end(),
+                         [](const Diagnostic& d) { return d.code == "bad_path"; });
+  EXPECT_EQ(n, 3) << all();
+  const Diagnostic* d = find("bad_path");
+  EXPECT_EQ(d->pos.line, 9);
+  EXPECT_EQ(d->pos.col, 14);
+  EXPECT_NE(d->message.find("prefix 'x' is not declared"), std::string::npos);
+}
+
+TEST_F(CompilerTest, YamlSyntaxErrorIsRefusedWithPosition) {
+  const auto file = std::filesystem::path(::testing::TempDir()) /
+                    ("broken-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(file) << kHead << "  last_name: {path: c:Nom\n  first_name: c:Prenom\n";
+  auto m = compile_mapping_file(file, *model_, *tables_, diags);
+  EXPECT_EQ(m, nullptr);
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].code, "yaml_syntax");
+  EXPECT_GT(diags[0].pos.line, 8);
+  EXPECT_EQ(diags[0].file, file.string());
+}
+
+TEST_F(CompilerTest, EveryErrorIsReportedNotOnlyTheFirst) {
+  auto m = compile(kHead +
+                   "  nom: c:Nom\n"
+                   "  birth_date: {path: c:D, transform: [{date: dd/MM/yyyy}]}\n"
+                   "  sex: {path: c:Sexe, transform: [uper], on_error: null}\n"
+                   "  card: {from: c:Carte, fields: {status: {path: c:Etat, transform: [{table: "
+                   "nope}], on_error: null}}}\n");
+  EXPECT_EQ(m, nullptr);
+  for (const char* code :
+       {"unknown_field", "unhandled_error", "unknown_transform", "unknown_table"})
+    EXPECT_NE(find(code), nullptr) << code << "\n" << all();
+  EXPECT_NE(find("unknown_transform")->message.find("did you mean 'upper'"), std::string::npos);
+}
+
+TEST_F(CompilerTest, StructureErrorsHaveTheirOwnCodes) {
+  EXPECT_EQ(compile("mapping: x\nversion: 0\ntarget: persn\nsource: {format: csv, root: "
+                    "/a}\nfields: {}\nextra: 1\n"),
+            nullptr);
+  for (const char* code : {"bad_value", "unknown_entity", "unknown_key"})
+    EXPECT_NE(find(code), nullptr) << code << "\n" << all();
+  EXPECT_NE(find("unknown_entity")->message.find("did you mean 'person'"), std::string::npos);
+}
+
+TEST_F(CompilerTest, LiteralsAreCheckedAgainstTheTargetType) {
+  EXPECT_EQ(compile(kHead + "  sex: {const: X}\n"), nullptr);
+  EXPECT_NE(find("type_mismatch"), nullptr) << all();
+  EXPECT_EQ(compile(kHead + "  death_date: {path: c:D, default: 2024-02-30, transform: [{date: "
+                            "dd/MM/yyyy}], on_error: default}\n"),
+            nullptr);
+  EXPECT_NE(find("type_mismatch"), nullptr) << all();
+  EXPECT_NE(compile(kHead + "  sex: {const: F}\n"), nullptr) << all();
+}
+
+TEST_F(CompilerTest, BadPatternsAreRefused) {
+  EXPECT_EQ(
+      compile(kHead + "  death_date: {path: c:D, transform: [{date: dd/MM/yy}], on_error: null}\n"),
+      nullptr);
+  EXPECT_NE(find("bad_pattern"), nullptr) << all();
+  EXPECT_EQ(
+      compile(kHead +
+              "  last_name: {path: c:D, transform: [{extract: \"([a-z\"}], on_error: null}\n"),
+      nullptr);
+  EXPECT_NE(find("bad_pattern"), nullptr) << all();
+}
+
+TEST_F(CompilerTest, ErrorRulesNameHubErrorCodes) {
+  auto m = compile(R"(mapping: t
+version: 1
+target: person
+source: {format: xml, root: /Citoyen}
+errors:
+  - match: /Erreur
+    code: Code
+    codes: {INCONNU: not_fund}
+fields: {}
+)");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("unknown_error_code");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_NE(d->message.find("did you mean 'not_found'"), std::string::npos);
+}
+
+TEST_F(CompilerTest, APartnerViewMayNotExposePersonalData) {
+  auto m = compile(R"(mapping: t.view
+version: 1
+direction: reverse
+source: {canonical: affiliation}
+output: {format: json}
+fields:
+  numero: affiliation_number
+  salaire: legal_representative/salary
+)");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("personal_data_exposed");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 8);
+}
+
+TEST_F(CompilerTest, ReversePathsAreCheckedAgainstTheCanonicalModel) {
+  EXPECT_EQ(compile("mapping: t\nversion: 1\ndirection: reverse\nsource: {canonical: affiliation}\n"
+                    "output: {format: json}\nfields:\n  n: affiliation_numbr\n  d: {path: "
+                    "affiliated_on, transform: [upper]}\n"),
+            nullptr);
+  EXPECT_NE(find("unknown_field"), nullptr) << all();
+  EXPECT_NE(find("type_mismatch"), nullptr) << all();
+}
+
+TEST_F(CompilerTest, ArraysNeedTheirItemsPath) {
+  auto m = compile(R"(mapping: t
+version: 1
+target: family
+source: {format: json, root: /}
+fields:
+  children:
+    fields: {first_name: prenom}
+)");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("missing_key");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->key_path, "fields.children");
+}
+
+}  // namespace
+}  // namespace hub::mapping
