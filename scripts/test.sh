@@ -28,3 +28,31 @@ trap stop_pg EXIT
 export CNSS_TEST_PG_URL="host=$pgdir port=$pgport user=cnss dbname=cnss_test"
 
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+
+# Fuzz the mapping engine for a bounded time: libFuzzer with ASan and UBSan, built with clang
+# from Debian (CNSS_FUZZ_SECONDS=0 skips it). A finding fails the run and leaves its input in
+# build-fuzz/findings/.
+fuzz_seconds=${CNSS_FUZZ_SECONDS:-20}
+if [[ $fuzz_seconds -gt 0 ]]; then
+  if [[ ! -f build-fuzz/build.ninja ]]; then
+    cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCNSS_FUZZ=ON \
+      -DCNSS_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+  fi
+  cmake --build build-fuzz --target fuzz_xml_mapping fuzz_json_mapping fuzz_mapping_compiler
+  mkdir -p build-fuzz/findings
+  run_fuzzer() { # target corpus-name seed-dirs...
+    local target=$1 corpus=build-fuzz/corpus/$2
+    shift 2
+    mkdir -p "$corpus"
+    echo "fuzz: $target for ${fuzz_seconds}s"
+    build-fuzz/fuzz/"$target" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 \
+      -artifact_prefix=build-fuzz/findings/"$target"- "$corpus" "$@" 2>&1 | tail -n 3
+    return "${PIPESTATUS[0]}"
+  }
+  run_fuzzer fuzz_xml_mapping xml mappings/dgsn/cases mappings/ompic/cases
+  run_fuzzer fuzz_json_mapping json mappings/dgct/cases mappings/dgi/cases
+  mkdir -p build-fuzz/corpus/yaml-seed
+  cp mappings/*/*.yaml build-fuzz/corpus/yaml-seed/ 2>/dev/null || true
+  run_fuzzer fuzz_mapping_compiler yaml build-fuzz/corpus/yaml-seed
+  echo "fuzz: no finding"
+fi
