@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -302,7 +303,23 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
     if (l->options.access_log) {
       access_log(ctx, method, target, res.result_int(), bytes_in, bytes_out, took);
     }
-    if (wec || close_after) break;
+    if (wec) break;
+    if (close_after) {
+      if (pec) {
+        // Lingering close: the client may still be sending the body we refused. Closing with
+        // unread bytes makes the kernel reset the connection, and the client could lose our
+        // answer; read and discard for a moment first.
+        tcp_layer.expires_after(std::chrono::seconds(1));
+        std::array<char, 16 * 1024> sink{};
+        std::size_t drained = 0;
+        while (drained < 4 * limits_.max_body_bytes) {
+          auto [dec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+          if (dec) break;
+          drained += n;
+        }
+      }
+      break;
+    }
   }
   tcp_layer.expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(use_tuple);
