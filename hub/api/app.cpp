@@ -48,6 +48,8 @@ Result<void> App::build_partner_pools() {
     o.connect_timeout = p.connect_timeout;
     o.request_timeout = p.request_timeout;
     o.max_response_bytes = p.max_response_bytes;
+    o.rate_per_second = p.rate_limit.per_second;
+    o.rate_burst = p.rate_limit.burst;
     auto pool = http::ClientPool::create(std::move(o), &metrics_);
     if (!pool) return pool.error();
     partners_[p.name] = *pool;

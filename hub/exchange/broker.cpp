@@ -149,7 +149,7 @@ struct PartnerRuntime {
   std::unique_ptr<Adapter> adapter;
   std::shared_ptr<http::ClientPool> pool;
   std::unique_ptr<CircuitBreaker> breaker;
-  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<RetryAfterGate> limiter;
   std::unique_ptr<AnswerCache> cache;
   std::mutex flights_mutex;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights;
@@ -300,17 +300,6 @@ struct Broker::Impl {
         out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(blocked);
         break;
       }
-      const auto wait = p.limiter->reserve();
-      if (Clock::now() + wait >= deadline) {
-        p.limiter->refund();
-        p.breaker->record(false);
-        out.error = make_error(Errc::rate_limited,
-                               "the hub's quota towards " + p.settings.name + " is spent");
-        out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
-                          std::chrono::milliseconds(1);
-        break;
-      }
-      if (wait > Clock::duration::zero()) co_await sleep_until(Clock::now() + wait);
       auto one = co_await attempt(p, q, mapping_id, deadline, caller);
       ++out.attempts;
       const bool failed = one.error && transient(one.error->code);
@@ -450,7 +439,7 @@ Result<std::unique_ptr<Broker>> Broker::create(
     }
     rt->pool = pool->second;
     rt->breaker = std::make_unique<CircuitBreaker>(e.breaker);
-    rt->limiter = std::make_unique<RateLimiter>(e.rate_limit);
+    rt->limiter = std::make_unique<RetryAfterGate>();
     rt->cache = std::make_unique<AnswerCache>(e.cache.max_entries);
     impl->gauge_breaker(e.name, CircuitBreaker::State::closed);
     impl->partners.emplace(e.name, std::move(rt));

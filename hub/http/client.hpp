@@ -27,6 +27,11 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds request_timeout{5'000};
   std::size_t max_response_bytes = 2 * 1024 * 1024;
+  // Requests per second towards the partner (0: no limit), with bursts of `rate_burst`. The pace
+  // is kept where a request is written, once it has its connection: pacing earlier would let
+  // requests queued for a connection reach the partner bunched together, over its quota.
+  double rate_per_second = 0;
+  double rate_burst = 0;
 };
 
 // Error details (Error::detail) a call can end with:
@@ -34,7 +39,8 @@ struct ClientOptions {
 //   connect_timeout, request_timeout, pool_timeout (timeout);
 //   tls_handshake_failed, certificate_verify_failed (tls_failure);
 //   response_too_large, response_truncated, bad_http (malformed_response);
-//   io_error (partner_unavailable).
+//   io_error (partner_unavailable);
+//   local_quota (rate_limited: the configured pace leaves no slot before the deadline).
 class ClientPool : public std::enable_shared_from_this<ClientPool> {
  public:
   struct Stats {

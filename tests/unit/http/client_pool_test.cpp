@@ -117,6 +117,8 @@ struct PoolSetup {
   std::string server_name = "localhost";
   std::size_t max_connections = 4;
   std::size_t max_response_bytes = 1'000'000;
+  double rate = 0;
+  double burst = 0;
 };
 
 std::shared_ptr<hub::http::ClientPool> make_pool(const std::string& url, PoolSetup s = {}) {
@@ -132,6 +134,8 @@ std::shared_ptr<hub::http::ClientPool> make_pool(const std::string& url, PoolSet
   o.connect_timeout = 1s;
   o.request_timeout = 5s;
   o.max_response_bytes = s.max_response_bytes;
+  o.rate_per_second = s.rate;
+  o.rate_burst = s.burst;
   return *hub::http::ClientPool::create(o, nullptr);
 }
 
@@ -268,6 +272,18 @@ TEST(ClientPool, WaitsForAFreeConnectionWithinItsDeadline) {
   EXPECT_TRUE(a.get());
   EXPECT_TRUE(b.get());
   expect_error(c.get(), hub::Errc::timeout, "pool_timeout");
+  EXPECT_EQ(pool->stats().connections_opened, 1u);
+}
+
+TEST(ClientPool, KeepsThePartnersPace) {
+  TestServer server;
+  PoolSetup s;
+  s.rate = 1;  // one request a second, no burst beyond one
+  s.burst = 1;
+  auto pool = make_pool(url(server.port()), s);
+  ASSERT_TRUE(call(pool, "/ok", 300ms));
+  // The next slot is a second away: a request that must end within 300 ms is not sent.
+  expect_error(call(pool, "/ok", 300ms), hub::Errc::rate_limited, "local_quota");
   EXPECT_EQ(pool->stats().connections_opened, 1u);
 }
 
