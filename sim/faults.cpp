@@ -22,7 +22,13 @@ bool chance(double p) {
 
 }  // namespace
 
+bool FaultState::any(const Faults& f) {
+  return f.latency_ms > 0 || (f.jitter != "none" && f.jitter_ms > 0) || f.error_rate > 0 ||
+         f.malformed_rate > 0 || f.reset_rate > 0 || f.slow_body_rate > 0;
+}
+
 FaultDraw FaultState::draw() {
+  if (!active_.load(std::memory_order_relaxed)) return {};
   const Faults f = get();
   FaultDraw d;
   double ms = f.latency_ms;
@@ -84,6 +90,7 @@ hub::Result<void> FaultState::update_from_json(const std::string& json) {
   }
   std::lock_guard lock(mutex_);
   faults_ = f;
+  active_ = any(f);
   return {};
 }
 

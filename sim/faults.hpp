@@ -1,10 +1,12 @@
 // Fault injection and counters for one simulated partner, changeable while it runs.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "hub/core/error.hpp"
 #include "sim/sim_config.hpp"
@@ -23,7 +25,7 @@ struct FaultDraw {
 
 class FaultState {
  public:
-  explicit FaultState(Faults initial) : faults_(initial) {}
+  explicit FaultState(Faults initial) : faults_(initial) { active_ = any(initial); }
 
   FaultDraw draw();
   Faults get() const;
@@ -32,8 +34,10 @@ class FaultState {
   std::string to_json() const;
 
  private:
+  static bool any(const Faults& f);
   mutable std::mutex mutex_;
   Faults faults_;
+  std::atomic<bool> active_{false};  // the common case, no fault at all, takes no lock
 };
 
 class Counters {
@@ -50,7 +54,11 @@ class Counters {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> by_kind_;
-  std::map<std::string, std::uint64_t, std::less<>> by_id_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> by_id_;
 };
 
 // A token bucket per client certificate (DGI's documented quota).

@@ -237,7 +237,8 @@ int serve(const SimConfig& config) {
     o.address = config.address;
     o.port = rt->listener.port;
     o.tls = *ctx;
-    o.access_log = false;  // a load test would spend its time logging
+    o.access_log = false;       // a load test would spend its time logging
+    o.request_metrics = false;  // nobody reads the simulators' metrics: the control endpoint counts
     o.authenticate = [](const hub::tls::PeerIdentity&) { return &client; };
     PartnerRuntime* p = rt.get();
     o.handler = [p](const hub::http::Request& req, RequestContext& ctx) {

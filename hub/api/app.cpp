@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <thread>
 
+#include "hub/api/broker_facts.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/prefill_routes.hpp"
 #include "hub/core/log.hpp"
+#include "hub/registry/routes.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::api {
@@ -103,6 +105,8 @@ Result<void> App::start() {
         exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
+    facts_ = std::make_unique<BrokerFacts>(*broker_);
+    registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
   }
 
   const auto* principals = &principals_;
@@ -118,7 +122,10 @@ Result<void> App::start() {
         if (broker_) ops.partner_states = [b = broker_.get()] { return b->partner_states(); };
         add_ops_routes(*router, ops);
       }
-      if (iface == "registration" && broker_) add_prefill_routes(*router, *broker_);
+      if (iface == "registration" && broker_) {
+        add_prefill_routes(*router, *broker_);
+        registry::add_registration_routes(*router, *registry_);
+      }
     }
     http::ListenerOptions o;
     o.name = l.name;

@@ -16,6 +16,9 @@
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/registry/clock.hpp"
+#include "hub/registry/facts.hpp"
+#include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::api {
@@ -56,6 +59,9 @@ class App {
   std::unique_ptr<mapping::Registry> mappings_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<exchange::Broker> broker_;
+  std::unique_ptr<registry::FactSource> facts_;
+  registry::SystemClock clock_;
+  std::unique_ptr<registry::Registry> registry_;
 };
 
 }  // namespace hub::api

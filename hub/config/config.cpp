@@ -144,6 +144,9 @@ void read_partners(ReadContext& ctx, MapReader& root, HubConfig& c) {
       ca->size("ttl_s", ttl, 0, 365 * 86'400);
       ca->size("stale_grace_s", grace, 0, 365 * 86'400);
       ca->size("max_entries", p.cache.max_entries, 0, 100'000'000);
+      std::size_t mb = p.cache.max_bytes >> 20;
+      ca->size("max_mb", mb, 0, 1'000'000);
+      p.cache.max_bytes = mb << 20;
       p.cache.ttl = std::chrono::seconds(ttl);
       p.cache.stale_grace = std::chrono::seconds(grace);
       if (auto ops = ca->map("ttl_by_operation")) {

@@ -75,6 +75,7 @@ struct CacheSettings {
   std::chrono::seconds ttl{300};
   std::chrono::seconds stale_grace{86'400};  // an expired answer may still be served on error
   std::size_t max_entries = 50'000;
+  std::size_t max_bytes = 64u << 20;  // what the answers weigh in memory, at most
   std::map<std::string, std::chrono::seconds> ttl_by_operation;
 };
 

@@ -25,6 +25,14 @@
 #include "hub/exchange/rate_limiter.hpp"
 
 namespace hub::exchange {
+
+std::unique_ptr<rapidjson::Document> parse_record(const MappedAnswer& a) {
+  auto doc = std::make_unique<rapidjson::Document>();
+  doc->Parse(a.record_json.c_str(), a.record_json.size());
+  if (doc->HasParseError()) return nullptr;
+  return doc;
+}
+
 namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -243,10 +251,7 @@ struct Broker::Impl {
           }
           a->fetched_at = fetched_at;
           a->correlation_id = q.correlation_id;
-          auto doc = std::make_shared<rapidjson::Document>();
-          doc->Parse(a->record_json.c_str(), a->record_json.size());
-          add_mapping_set_values(*doc, a->sources);
-          a->record = std::move(doc);
+          if (auto doc = parse_record(*a)) add_mapping_set_values(*doc, a->sources);
           out.answer = std::move(a);
           out.status = "ok";
         } else if (!mapped && mapped.error().code != Errc::malformed_response &&
@@ -440,7 +445,7 @@ Result<std::unique_ptr<Broker>> Broker::create(
     rt->pool = pool->second;
     rt->breaker = std::make_unique<CircuitBreaker>(e.breaker);
     rt->limiter = std::make_unique<RetryAfterGate>();
-    rt->cache = std::make_unique<AnswerCache>(e.cache.max_entries);
+    rt->cache = std::make_unique<AnswerCache>(e.cache.max_entries, e.cache.max_bytes);
     impl->gauge_breaker(e.name, CircuitBreaker::State::closed);
     impl->partners.emplace(e.name, std::move(rt));
   }
@@ -497,8 +502,9 @@ void write_conflicts(Writer& w, const config::Recipe& recipe,
       const std::string step = ref.substr(0, colon);
       const std::string pointer = ref.substr(colon + 1);
       for (const auto& s : steps) {
-        if (s.step != step || !s.answer || !s.answer->record) continue;
-        const auto* v = rapidjson::Pointer(pointer.c_str()).Get(*s.answer->record);
+        if (s.step != step || !s.answer) continue;
+        auto doc = parse_record(*s.answer);
+        const auto* v = doc ? rapidjson::Pointer(pointer.c_str()).Get(*doc) : nullptr;
         if (v == nullptr || v->IsNull()) continue;
         seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});
       }
@@ -597,10 +603,9 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
           if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
           continue;
         }
+        auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
         const rapidjson::Value* v =
-            dep->answer && dep->answer->record
-                ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep->answer->record)
-                : nullptr;
+            dep_doc ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep_doc) : nullptr;
         if (v == nullptr || v->IsNull()) {
           missing = make_error(Errc::not_found,
                                "needs " + t->pointer + " from " + t->step + ", which is unknown",

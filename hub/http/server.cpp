@@ -299,7 +299,9 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
       std::tie(wec, bytes_out) = co_await bhttp::async_write(stream, res, use_tuple);
     }
     const auto took = std::chrono::steady_clock::now() - ctx.started;
-    metrics_.request_done(lname, ctx.route, method, res.result_int(), took);
+    if (l->options.request_metrics) {
+      metrics_.request_done(lname, ctx.route, method, res.result_int(), took);
+    }
     if (l->options.access_log) {
       access_log(ctx, method, target, res.result_int(), bytes_in, bytes_out, took);
     }

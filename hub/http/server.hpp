@@ -39,6 +39,7 @@ struct ListenerOptions {
   std::function<const Principal*(const tls::PeerIdentity&)> authenticate;
   Handler handler;
   bool access_log = true;
+  bool request_metrics = true;  // per-request counters and histograms (a simulator skips them)
 };
 
 class Server {

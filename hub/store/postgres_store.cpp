@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -33,6 +34,27 @@ const char* const kMigrations[] = {
     " FOR EACH ROW EXECUTE FUNCTION audit_journal_append_only();"
     "CREATE TRIGGER audit_journal_no_truncate BEFORE TRUNCATE ON audit_journal"
     " FOR EACH STATEMENT EXECUTE FUNCTION audit_journal_append_only();",
+    // 3: registration records (hub/registry): append-only event streams, the state each folds
+    // to, the unique lookup keys, the first answers of idempotent requests, number counters.
+    "CREATE TABLE registry_events ("
+    " seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream TEXT NOT NULL,"
+    " version BIGINT NOT NULL, type TEXT NOT NULL, time_ms BIGINT NOT NULL,"
+    " principal TEXT NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,"
+    " correlation_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (stream, version));"
+    "CREATE FUNCTION registry_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the registration history is append-only'; END$$;"
+    "CREATE TRIGGER registry_events_no_change BEFORE UPDATE OR DELETE ON registry_events"
+    " FOR EACH ROW EXECUTE FUNCTION registry_events_append_only();"
+    "CREATE TRIGGER registry_events_no_truncate BEFORE TRUNCATE ON registry_events"
+    " FOR EACH STATEMENT EXECUTE FUNCTION registry_events_append_only();"
+    "CREATE TABLE registry_records (stream TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " version BIGINT NOT NULL, state TEXT NOT NULL, updated_ms BIGINT NOT NULL);"
+    "CREATE INDEX registry_records_by_kind ON registry_records (kind, stream);"
+    "CREATE TABLE registry_keys (key TEXT PRIMARY KEY, stream TEXT NOT NULL);"
+    "CREATE TABLE registry_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
+    " etag TEXT NOT NULL, time_ms BIGINT NOT NULL, PRIMARY KEY (principal, key));"
+    "CREATE TABLE registry_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);",
 };
 
 constexpr const char* kJournalColumns =
@@ -75,6 +97,11 @@ std::int64_t int64_at(PGresult* r, int row, int col) {
   std::int64_t v = 0;
   std::from_chars(s, s + PQgetlength(r, row, col), v);
   return v;
+}
+
+// Rows changed by an INSERT, UPDATE or DELETE.
+int affected(PGresult* r) {
+  return std::atoi(PQcmdTuples(r));
 }
 
 std::string text_at(PGresult* r, int row, int col) {
@@ -354,6 +381,175 @@ class PostgresStore final : public Store {
   }
 
   Pool pool_;
+
+ public:
+  Result<void> commit_records(const RecordCommit& commit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    auto r = exec(c, "BEGIN");
+    if (!r) return r;
+    r = commit_in_transaction(c, commit);
+    if (r) r = exec(c, "COMMIT");
+    if (!r) (void)exec(c, "ROLLBACK");
+    return r;
+  }
+
+  Result<std::optional<RecordState>> read_record(const std::string& stream) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+                   " WHERE stream = $1",
+                   {stream}, "cannot read a record");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 0) return std::optional<RecordState>();
+    return std::optional<RecordState>(read_state(r->get(), 0));
+  }
+
+  Result<std::optional<std::string>> find_record_key(const std::string& key) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), "SELECT stream FROM registry_keys WHERE key = $1", {key},
+                   "cannot look a key up");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 0) return std::optional<std::string>();
+    return std::optional<std::string>(text_at(r->get(), 0, 0));
+  }
+
+  Result<std::vector<RecordEvent>> record_events(const std::string& stream,
+                                                 std::int64_t until_ms) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT seq, stream, version, type, time_ms, principal, reason, source,"
+                   " correlation_id, data FROM registry_events WHERE stream = $1 AND time_ms <= $2"
+                   " ORDER BY version",
+                   {stream, std::to_string(until_ms)}, "cannot read a history");
+    if (!r) return r.error();
+    std::vector<RecordEvent> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      PGresult* p = r->get();
+      out.push_back(RecordEvent{int64_at(p, i, 0), text_at(p, i, 1), int64_at(p, i, 2),
+                                text_at(p, i, 3), int64_at(p, i, 4), text_at(p, i, 5),
+                                text_at(p, i, 6), text_at(p, i, 7), text_at(p, i, 8),
+                                text_at(p, i, 9)});
+    }
+    return out;
+  }
+
+  Result<std::vector<RecordState>> list_records(const std::string& kind, const std::string& after,
+                                                std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(
+        lease->get(),
+        "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+        " WHERE kind = $1 AND stream COLLATE \"C\" > $2 ORDER BY stream COLLATE \"C\" LIMIT $3",
+        {kind, after, std::to_string(limit)}, "cannot list records");
+    if (!r) return r.error();
+    std::vector<RecordState> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_state(r->get(), i));
+    return out;
+  }
+
+  Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
+                                                            const std::string& key) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
+                   " WHERE principal = $1 AND key = $2",
+                   {principal, key}, "cannot read an idempotent answer");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 0) return std::optional<IdempotentAnswer>();
+    PGresult* p = r->get();
+    return std::optional<IdempotentAnswer>(
+        IdempotentAnswer{principal, key, text_at(p, 0, 0), static_cast<int>(int64_at(p, 0, 1)),
+                         text_at(p, 0, 2), text_at(p, 0, 3), int64_at(p, 0, 4)});
+  }
+
+  Result<std::int64_t> next_number(const std::string& counter) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    // One statement, so one implicit transaction: concurrent callers queue on the row lock.
+    auto r = query(lease->get(),
+                   "INSERT INTO registry_counters VALUES ($1, 1) ON CONFLICT (name)"
+                   " DO UPDATE SET value = registry_counters.value + 1 RETURNING value",
+                   {counter}, "cannot draw a number");
+    if (!r) return r.error();
+    return int64_at(r->get(), 0, 0);
+  }
+
+ private:
+  static RecordState read_state(PGresult* r, int row) {
+    return RecordState{text_at(r, row, 0), text_at(r, row, 1), int64_at(r, row, 2),
+                       text_at(r, row, 3), int64_at(r, row, 4)};
+  }
+
+  Result<void> commit_in_transaction(PGconn* c, const RecordCommit& commit) {
+    for (const auto& w : commit.writes) {
+      const std::int64_t version = w.expected_version + static_cast<std::int64_t>(w.events.size());
+      const std::string now = std::to_string(w.events.empty() ? 0 : w.events.back().time_ms);
+      Result<PgResult> r =
+          w.expected_version == 0
+              ? query(c,
+                      "INSERT INTO registry_records VALUES ($1, $2, $3, $4, $5)"
+                      " ON CONFLICT DO NOTHING",
+                      {w.stream, w.kind, std::to_string(version), w.state, now},
+                      "cannot create a record")
+              : query(c,
+                      "UPDATE registry_records SET version = $1, state = $2, updated_ms = $3"
+                      " WHERE stream = $4 AND version = $5",
+                      {std::to_string(version), w.state, now, w.stream,
+                       std::to_string(w.expected_version)},
+                      "cannot update a record");
+      if (!r) return r.error();
+      if (affected(r->get()) != 1) {
+        return make_error(Errc::conflict,
+                          w.stream + " changed since version " + std::to_string(w.expected_version),
+                          "stale_version");
+      }
+      std::int64_t v = w.expected_version;
+      for (const auto& e : w.events) {
+        auto ins = query(c,
+                         "INSERT INTO registry_events (stream, version, type, time_ms, principal,"
+                         " reason, source, correlation_id, data)"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                         {w.stream, std::to_string(++v), e.type, std::to_string(e.time_ms),
+                          e.principal, e.reason, e.source, e.correlation_id, e.data},
+                         "cannot append an event");
+        if (!ins) return ins.error();
+      }
+      for (const auto& key : w.keys) {
+        auto claim = query(c, "INSERT INTO registry_keys VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           {key, w.stream}, "cannot claim a key");
+        if (!claim) return claim.error();
+        if (affected(claim->get()) == 1) continue;
+        auto owner = query(c, "SELECT stream FROM registry_keys WHERE key = $1", {key},
+                           "cannot look a key up");
+        if (!owner) return owner.error();
+        if (PQntuples(owner->get()) == 1 && text_at(owner->get(), 0, 0) != w.stream) {
+          return make_error(Errc::conflict, key + " is already registered", "duplicate_key");
+        }
+      }
+    }
+    if (commit.answer) {
+      const auto& a = *commit.answer;
+      auto r = query(c,
+                     "INSERT INTO registry_idempotency VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                     " ON CONFLICT DO NOTHING",
+                     {a.principal, a.key, a.request_hash, std::to_string(a.status), a.body, a.etag,
+                      std::to_string(a.time_ms)},
+                     "cannot store an idempotent answer");
+      if (!r) return r.error();
+      if (affected(r->get()) != 1) {
+        return make_error(Errc::conflict, "this Idempotency-Key has already been answered",
+                          "idempotent_replay");
+      }
+    }
+    return {};
+  }
 };
 
 }  // namespace

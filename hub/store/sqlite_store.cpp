@@ -34,6 +34,25 @@ const char* const kMigrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal is append-only'); END;"
     "CREATE TRIGGER audit_journal_no_delete BEFORE DELETE ON audit_journal"
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal is append-only'); END;",
+    // 3: registration records (hub/registry): append-only event streams, the state each folds
+    // to, the unique lookup keys, the first answers of idempotent requests, number counters.
+    "CREATE TABLE registry_events ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, version INTEGER NOT NULL,"
+    " type TEXT NOT NULL, time_ms INTEGER NOT NULL, principal TEXT NOT NULL,"
+    " reason TEXT NOT NULL, source TEXT NOT NULL, correlation_id TEXT NOT NULL,"
+    " data TEXT NOT NULL, UNIQUE (stream, version));"
+    "CREATE TRIGGER registry_events_no_update BEFORE UPDATE ON registry_events"
+    " BEGIN SELECT RAISE(ABORT, 'the registration history is append-only'); END;"
+    "CREATE TRIGGER registry_events_no_delete BEFORE DELETE ON registry_events"
+    " BEGIN SELECT RAISE(ABORT, 'the registration history is append-only'); END;"
+    "CREATE TABLE registry_records (stream TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " version INTEGER NOT NULL, state TEXT NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX registry_records_by_kind ON registry_records (kind, stream);"
+    "CREATE TABLE registry_keys (key TEXT PRIMARY KEY, stream TEXT NOT NULL);"
+    "CREATE TABLE registry_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
+    " etag TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (principal, key));"
+    "CREATE TABLE registry_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
 };
 
 constexpr const char* kJournalColumns =
@@ -58,6 +77,13 @@ class Statement {
     sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(st_, i, v); }
+  void bind(int i, int v) { sqlite3_bind_int64(st_, i, v); }
+  // Runs a statement that returns no row, ready to run again with new bindings.
+  bool run() {
+    const bool ok = sqlite3_step(st_) == SQLITE_DONE;
+    sqlite3_reset(st_);
+    return ok;
+  }
 
   std::string text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
@@ -248,6 +274,219 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::mutex mutex_;
+
+ public:
+  Result<void> commit_records(const RecordCommit& commit) override {
+    std::lock_guard lock(mutex_);
+    auto r = exec("BEGIN IMMEDIATE");
+    if (!r) return r;
+    r = commit_locked(commit);
+    if (r) r = exec("COMMIT");
+    if (!r) (void)exec("ROLLBACK");
+    return r;
+  }
+
+  Result<std::optional<RecordState>> read_record(const std::string& stream) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+                 " WHERE stream = ?");
+    if (!st) return sqlite_error(db_, "cannot read a record");
+    st.bind(1, stream);
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return std::optional<RecordState>();
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read a record");
+    return std::optional<RecordState>(read_state(st));
+  }
+
+  Result<std::optional<std::string>> find_record_key(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT stream FROM registry_keys WHERE key = ?");
+    if (!st) return sqlite_error(db_, "cannot look a key up");
+    st.bind(1, key);
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot look a key up");
+    return std::optional<std::string>(st.text(0));
+  }
+
+  Result<std::vector<RecordEvent>> record_events(const std::string& stream,
+                                                 std::int64_t until_ms) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT seq, stream, version, type, time_ms, principal, reason, source,"
+                 " correlation_id, data FROM registry_events WHERE stream = ? AND time_ms <= ?"
+                 " ORDER BY version");
+    if (!st) return sqlite_error(db_, "cannot read a history");
+    st.bind(1, stream);
+    st.bind(2, until_ms);
+    std::vector<RecordEvent> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      RecordEvent e;
+      e.seq = st.int64(0);
+      e.stream = st.text(1);
+      e.version = st.int64(2);
+      e.type = st.text(3);
+      e.time_ms = st.int64(4);
+      e.principal = st.text(5);
+      e.reason = st.text(6);
+      e.source = st.text(7);
+      e.correlation_id = st.text(8);
+      e.data = st.text(9);
+      out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read a history");
+    return out;
+  }
+
+  Result<std::vector<RecordState>> list_records(const std::string& kind, const std::string& after,
+                                                std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+                 " WHERE kind = ? AND stream > ? ORDER BY stream LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot list records");
+    st.bind(1, kind);
+    st.bind(2, after);
+    st.bind(3, static_cast<std::int64_t>(limit));
+    std::vector<RecordState> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(read_state(st));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list records");
+    return out;
+  }
+
+  Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
+                                                            const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
+                 " WHERE principal = ? AND key = ?");
+    if (!st) return sqlite_error(db_, "cannot read an idempotent answer");
+    st.bind(1, principal);
+    st.bind(2, key);
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return std::optional<IdempotentAnswer>();
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read an idempotent answer");
+    IdempotentAnswer a{principal,  key,        st.text(0), static_cast<int>(st.int64(1)),
+                       st.text(2), st.text(3), st.int64(4)};
+    return std::optional<IdempotentAnswer>(std::move(a));
+  }
+
+  Result<std::int64_t> next_number(const std::string& counter) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+    Statement ins(db_, "INSERT INTO registry_counters VALUES (?, 0) ON CONFLICT DO NOTHING");
+    Statement up(db_,
+                 "UPDATE registry_counters SET value = value + 1 WHERE name = ? RETURNING value");
+    std::optional<std::int64_t> drawn;
+    if (ins && up) {
+      ins.bind(1, counter);
+      up.bind(1, counter);
+      if (ins.run() && sqlite3_step(up.get()) == SQLITE_ROW) drawn = up.int64(0);
+    }
+    // The error is read before the reset, which would clear it.
+    Result<std::int64_t> out =
+        drawn ? Result<std::int64_t>(*drawn)
+              : Result<std::int64_t>(sqlite_error(db_, "cannot draw a number"));
+    if (up) sqlite3_reset(up.get());
+    if (out) {
+      if (auto c = exec("COMMIT"); !c) out = c.error();
+    }
+    if (!out) (void)exec("ROLLBACK");
+    return out;
+  }
+
+ private:
+  static RecordState read_state(const Statement& st) {
+    return RecordState{st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4)};
+  }
+
+  Result<void> commit_locked(const RecordCommit& commit) {
+    Statement insert_event(db_,
+                           "INSERT INTO registry_events (stream, version, type, time_ms,"
+                           " principal, reason, source, correlation_id, data)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement create(db_,
+                     "INSERT INTO registry_records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    Statement update(db_,
+                     "UPDATE registry_records SET version = ?, state = ?, updated_ms = ?"
+                     " WHERE stream = ? AND version = ?");
+    Statement claim(db_, "INSERT INTO registry_keys VALUES (?, ?) ON CONFLICT DO NOTHING");
+    Statement owner(db_, "SELECT stream FROM registry_keys WHERE key = ?");
+    if (!insert_event || !create || !update || !claim || !owner) {
+      return sqlite_error(db_, "cannot prepare a record commit");
+    }
+    for (const auto& w : commit.writes) {
+      const std::int64_t version = w.expected_version + static_cast<std::int64_t>(w.events.size());
+      const std::int64_t now = w.events.empty() ? 0 : w.events.back().time_ms;
+      if (w.expected_version == 0) {
+        create.bind(1, w.stream);
+        create.bind(2, w.kind);
+        create.bind(3, version);
+        create.bind(4, w.state);
+        create.bind(5, now);
+        if (!create.run()) return sqlite_error(db_, "cannot create a record");
+      } else {
+        update.bind(1, version);
+        update.bind(2, w.state);
+        update.bind(3, now);
+        update.bind(4, w.stream);
+        update.bind(5, w.expected_version);
+        if (!update.run()) return sqlite_error(db_, "cannot update a record");
+      }
+      if (sqlite3_changes(db_) != 1) {
+        return make_error(Errc::conflict,
+                          w.stream + " changed since version " + std::to_string(w.expected_version),
+                          "stale_version");
+      }
+      std::int64_t v = w.expected_version;
+      for (const auto& e : w.events) {
+        insert_event.bind(1, w.stream);
+        insert_event.bind(2, ++v);
+        insert_event.bind(3, e.type);
+        insert_event.bind(4, e.time_ms);
+        insert_event.bind(5, e.principal);
+        insert_event.bind(6, e.reason);
+        insert_event.bind(7, e.source);
+        insert_event.bind(8, e.correlation_id);
+        insert_event.bind(9, e.data);
+        if (!insert_event.run()) return sqlite_error(db_, "cannot append an event");
+      }
+      for (const auto& key : w.keys) {
+        claim.bind(1, key);
+        claim.bind(2, w.stream);
+        if (!claim.run()) return sqlite_error(db_, "cannot claim a key");
+        if (sqlite3_changes(db_) == 1) continue;
+        owner.bind(1, key);
+        const bool held = sqlite3_step(owner.get()) == SQLITE_ROW && owner.text(0) != w.stream;
+        sqlite3_reset(owner.get());
+        if (held)
+          return make_error(Errc::conflict, key + " is already registered", "duplicate_key");
+      }
+    }
+    if (commit.answer) {
+      const auto& a = *commit.answer;
+      Statement st(db_,
+                   "INSERT INTO registry_idempotency VALUES (?, ?, ?, ?, ?, ?, ?)"
+                   " ON CONFLICT DO NOTHING");
+      if (!st) return sqlite_error(db_, "cannot prepare an idempotent answer");
+      st.bind(1, a.principal);
+      st.bind(2, a.key);
+      st.bind(3, a.request_hash);
+      st.bind(4, a.status);
+      st.bind(5, a.body);
+      st.bind(6, a.etag);
+      st.bind(7, a.time_ms);
+      if (!st.run()) return sqlite_error(db_, "cannot store an idempotent answer");
+      if (sqlite3_changes(db_) != 1) {
+        return make_error(Errc::conflict, "this Idempotency-Key has already been answered",
+                          "idempotent_replay");
+      }
+    }
+    return {};
+  }
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hub/core/error.hpp"
+#include "hub/store/records.hpp"
 
 namespace hub::store {
 
@@ -69,6 +70,27 @@ class Store {
   // Visits the stored entries with seq >= from_seq in seq order, reading them in pages so that
   // appends are not held up while a long journal is read.
   virtual Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) = 0;
+
+  // Registration records (records.hpp). Both engines implement them; the defaults, which say
+  // "not supported", let a store made for the journal alone (a test's fake) leave them out.
+
+  // Writes every stream of the commit and its answer in one transaction.
+  virtual Result<void> commit_records(const RecordCommit& commit);
+  virtual Result<std::optional<RecordState>> read_record(const std::string& stream);
+  // The stream that holds a lookup key.
+  virtual Result<std::optional<std::string>> find_record_key(const std::string& key);
+  // The events of a stream in version order, those at or before until_ms only.
+  virtual Result<std::vector<RecordEvent>> record_events(const std::string& stream,
+                                                         std::int64_t until_ms);
+  // Up to `limit` records of a kind whose stream sorts after `after`, in stream order.
+  virtual Result<std::vector<RecordState>> list_records(const std::string& kind,
+                                                        const std::string& after,
+                                                        std::size_t limit);
+  virtual Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
+                                                                    const std::string& key);
+  // The next value of a named counter (1, 2, 3, ...), committed at once: a value is never given
+  // twice, and one whose registration then failed is skipped.
+  virtual Result<std::int64_t> next_number(const std::string& counter);
 };
 
 // The prev_hash of the first entry.

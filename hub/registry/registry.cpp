@@ -1,0 +1,285 @@
+#include "hub/registry/registry.hpp"
+
+#include "hub/registry/support.hpp"
+
+namespace hub::registry {
+
+using json::Doc;
+using json::Value;
+
+Registry::Registry(store::Store& store, FactSource& facts, const Clock& clock)
+    : store_(store), facts_(facts), clock_(clock) {}
+
+Error invalid(std::string_view path, std::string_view problem) {
+  return make_error(Errc::invalid_input, std::string(path) + ": " + std::string(problem));
+}
+
+std::string etag_of(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+std::int64_t end_of_day_ms(const Date& d) {
+  return (days_from_epoch(d) + 1) * 86400000 - 1;
+}
+
+Result<json::Doc> parse_body(const std::string& body,
+                             std::initializer_list<std::string_view> allowed) {
+  auto doc = json::parse(body.empty() ? std::string_view("{}") : std::string_view(body));
+  if (!doc) return invalid("/", "the body is not valid JSON");
+  if (!doc->IsObject()) return invalid("/", "the body must be a JSON object");
+  if (auto r = only_members(*doc, "", allowed); !r) return r.error();
+  return std::move(*doc);
+}
+
+Result<void> only_members(const Value& root, std::string_view path,
+                          std::initializer_list<std::string_view> allowed) {
+  const Value* v = json::find(root, path);
+  if (v == nullptr) return {};
+  if (!v->IsObject()) return invalid(path.empty() ? "/" : path, "must be a JSON object");
+  for (const auto& m : v->GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    bool known = false;
+    for (auto a : allowed) known = known || a == name;
+    if (!known) return invalid(std::string(path) + "/" + json::escape(name), "unknown field");
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> string_at(const Value& root, std::string_view path,
+                                             bool required, std::size_t max_chars) {
+  const Value* v = json::find(root, path);
+  if (v == nullptr || v->IsNull()) {
+    if (required) return invalid(path, "is required");
+    return std::optional<std::string>();
+  }
+  if (!v->IsString()) return invalid(path, "must be a string");
+  std::string s(v->GetString(), v->GetStringLength());
+  if (s.empty()) return invalid(path, "must not be empty");
+  if (s.size() > max_chars) return invalid(path, "is longer than " + std::to_string(max_chars));
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::optional<Date>> date_at(const Value& root, std::string_view path, bool required) {
+  auto s = string_at(root, path, required, 10);
+  if (!s) return s.error();
+  if (!*s) return std::optional<Date>();
+  auto d = parse_date(**s);
+  if (!d) return invalid(path, "must be a date YYYY-MM-DD");
+  return std::optional<Date>(*d);
+}
+
+Result<std::string> reason_at(const Value& root, bool required) {
+  auto r = string_at(root, "/reason", required, 500);
+  if (!r) return r.error();
+  return r->value_or("");
+}
+
+const Value* provenance_for(const Value& facts_provenance, std::string pointer) {
+  if (!facts_provenance.IsObject()) return nullptr;
+  for (;;) {
+    auto it =
+        facts_provenance.FindMember(Value(rapidjson::StringRef(pointer.data(), pointer.size())));
+    if (it != facts_provenance.MemberEnd()) return &it->value;
+    const auto slash = pointer.rfind('/');
+    if (slash == std::string::npos || pointer.empty()) return nullptr;
+    pointer.resize(slash);
+    if (pointer.empty()) return nullptr;
+  }
+}
+
+void copy_with_provenance(const Value& from, const std::string& from_path,
+                          const Value& facts_provenance, Doc& to, const std::string& to_path) {
+  if (from.IsNull()) return;
+  if (from.IsObject()) {
+    for (const auto& m : from.GetObject()) {
+      const std::string name = json::escape({m.name.GetString(), m.name.GetStringLength()});
+      copy_with_provenance(m.value, from_path + "/" + name, facts_provenance, to,
+                           to_path + "/" + name);
+    }
+    return;
+  }
+  Value copy;
+  copy.CopyFrom(from, to.GetAllocator());
+  json::strip_nulls(copy);
+  json::set(to, to_path, copy);
+  if (const Value* p = provenance_for(facts_provenance, from_path)) {
+    json::set(to, "/provenance/" + json::escape(to_path), *p);
+  }
+}
+
+void erase_provenance_under(Doc& state, const std::string& pointer) {
+  auto it = state.FindMember("provenance");
+  if (it == state.MemberEnd() || !it->value.IsObject()) return;
+  const std::string exact = pointer;
+  const std::string below = pointer + "/";
+  for (auto m = it->value.MemberBegin(); m != it->value.MemberEnd();) {
+    // Provenance keys are pointers stored as member names (not escaped inside the map).
+    const std::string key(m->name.GetString(), m->name.GetStringLength());
+    if (key == exact || key.compare(0, below.size(), below) == 0) {
+      m = it->value.EraseMember(m);
+    } else {
+      ++m;
+    }
+  }
+}
+
+std::string partner_status(const Value& partners, std::string_view partner) {
+  return json::text(partners, "/" + std::string(partner) + "/status").value_or("absent");
+}
+
+std::string partner_error(const Value& partners, std::string_view partner) {
+  return json::text(partners, "/" + std::string(partner) + "/error").value_or("no answer");
+}
+
+Result<std::optional<Loaded>> Registry::Impl::load(Registry& r, const std::string& stream) {
+  auto rec = r.store_.read_record(stream);
+  if (!rec) return rec.error();
+  if (!*rec) return std::optional<Loaded>();
+  auto doc = json::parse((*rec)->state);
+  if (!doc) {
+    return make_error(Errc::internal, "the stored state of " + stream + " is not JSON",
+                      "store_error");
+  }
+  return std::optional<Loaded>(Loaded{stream, (*rec)->version, std::move(*doc)});
+}
+
+Result<Loaded> Registry::Impl::load_existing(Registry& r, const std::string& stream,
+                                             const std::string& what) {
+  auto l = load(r, stream);
+  if (!l) return l.error();
+  if (!*l) return make_error(Errc::not_found, "no " + what);
+  return std::move(**l);
+}
+
+Result<std::optional<Doc>> Registry::Impl::fold_at(Registry& r, const std::string& stream,
+                                                   std::optional<Date> as_of) {
+  const std::int64_t until = as_of ? end_of_day_ms(*as_of) : r.clock_.now_ms();
+  auto events = r.store_.record_events(stream, until);
+  if (!events) return events.error();
+  if (events->empty()) return std::optional<Doc>();
+  Doc state = json::object();
+  for (const auto& e : *events) {
+    auto data = json::parse(e.data);
+    if (!data) continue;
+    if (const Value* changes = json::find(*data, "/changes")) json::apply(state, *changes);
+  }
+  return std::optional<Doc>(std::move(state));
+}
+
+std::optional<store::StreamWrite> Registry::Impl::change(Registry& r, const std::string& stream,
+                                                         std::int64_t expected_version,
+                                                         const Value& before, const Doc& after,
+                                                         std::string type, const Caller& caller,
+                                                         std::string reason, std::string source) {
+  Doc data = json::object();
+  auto& a = data.GetAllocator();
+  Value changes(rapidjson::kArrayType);
+  json::diff(before, after, "", changes, a);
+  if (changes.Empty()) return std::nullopt;
+  data.AddMember("changes", changes, a);
+  store::RecordEvent e;
+  e.stream = stream;
+  e.type = std::move(type);
+  e.time_ms = r.clock_.now_ms();
+  e.principal = caller.principal;
+  e.reason = std::move(reason);
+  e.source = std::move(source);
+  e.correlation_id = caller.correlation_id;
+  e.data = json::dump(data);
+  store::StreamWrite w;
+  w.stream = stream;
+  w.kind = stream.substr(0, stream.find('/'));
+  w.expected_version = expected_version;
+  w.events.push_back(std::move(e));
+  w.state = json::dump(after);
+  return w;
+}
+
+Result<std::optional<Answer>> Registry::replayed(const Caller& caller) {
+  if (caller.idempotency_key.empty()) return std::optional<Answer>();
+  auto a = store_.idempotent_answer(caller.principal, caller.idempotency_key);
+  if (!a) return a.error();
+  if (!*a) return std::optional<Answer>();
+  if ((*a)->request_hash != caller.request_hash) {
+    return make_error(Errc::unprocessable,
+                      "this Idempotency-Key was used for another request; use a new key",
+                      "idempotency_key_reused");
+  }
+  return std::optional<Answer>(Answer{static_cast<unsigned>((*a)->status), (*a)->body, (*a)->etag});
+}
+
+Result<Answer> Registry::Impl::commit(Registry& r, store::RecordCommit& commit, Answer answer,
+                                      const Caller& caller) {
+  if (!caller.idempotency_key.empty()) {
+    commit.answer = store::IdempotentAnswer{caller.principal,    caller.idempotency_key,
+                                            caller.request_hash, static_cast<int>(answer.status),
+                                            answer.body,         answer.etag,
+                                            r.clock_.now_ms()};
+  }
+  auto c = r.store_.commit_records(commit);
+  if (c) return answer;
+  // A twin of this request (the same key, sent again before the first answer arrived) may have
+  // committed meanwhile: whatever conflict that caused here, the client gets the twin's answer.
+  if (c.error().code == Errc::conflict && !caller.idempotency_key.empty()) {
+    auto first = r.replayed(caller);
+    if (!first) return first.error();
+    if (*first) return std::move(**first);
+  }
+  if (c.error().detail == "stale_version") {
+    return make_error(Errc::conflict,
+                      "the record changed while this request was handled; read it again and retry",
+                      "concurrent_update");
+  }
+  return c.error();
+}
+
+Result<void> Registry::Impl::check_if_match(const Caller& caller, std::int64_t version,
+                                            const std::string& stream) {
+  if (caller.if_match && *caller.if_match != version) {
+    return make_error(Errc::precondition_failed,
+                      stream + " is at version " + std::to_string(version) + ", not " +
+                          std::to_string(*caller.if_match) + ": read it again",
+                      "stale_etag");
+  }
+  return {};
+}
+
+Value Registry::Impl::client_provenance(Registry& r, const Caller& caller, json::Alloc& a) {
+  Value p(rapidjson::kObjectType);
+  p.AddMember("source", "client", a);
+  p.AddMember("principal", Value(caller.principal.c_str(), a), a);
+  p.AddMember("correlation_id", Value(caller.correlation_id.c_str(), a), a);
+  p.AddMember("recorded_at_ms", Value(static_cast<int64_t>(r.clock_.now_ms())), a);
+  return p;
+}
+
+Result<Answer> Registry::history(const std::string& kind, const std::string& id) {
+  const std::string stream = kind + "/" + id;
+  auto events = store_.record_events(stream, INT64_MAX);
+  if (!events) return events.error();
+  if (events->empty()) return make_error(Errc::not_found, "no " + kind + " " + id);
+  Doc out = json::object();
+  auto& a = out.GetAllocator();
+  out.AddMember("record", Value(stream.c_str(), a), a);
+  Value list(rapidjson::kArrayType);
+  for (const auto& e : *events) {
+    Value item(rapidjson::kObjectType);
+    item.AddMember("version", Value(static_cast<int64_t>(e.version)), a);
+    item.AddMember("type", Value(e.type.c_str(), a), a);
+    item.AddMember("at_ms", Value(static_cast<int64_t>(e.time_ms)), a);
+    item.AddMember("principal", Value(e.principal.c_str(), a), a);
+    item.AddMember("reason", Value(e.reason.c_str(), a), a);
+    item.AddMember("source", Value(e.source.c_str(), a), a);
+    item.AddMember("correlation_id", Value(e.correlation_id.c_str(), a), a);
+    if (auto data = json::parse(e.data)) {
+      Value copy;
+      copy.CopyFrom(*data, a);
+      for (auto& m : copy.GetObject()) item.AddMember(m.name, m.value, a);
+    }
+    list.PushBack(item, a);
+  }
+  out.AddMember("events", list, a);
+  return Answer{200, json::dump(out), etag_of(events->back().version)};
+}
+
+}  // namespace hub::registry

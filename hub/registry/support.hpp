@@ -1,0 +1,102 @@
+// What the registry's operations share (internal to hub/registry): loading and folding records,
+// building the events of a change, committing with the idempotent answer, checking bodies.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hub/registry/json.hpp"
+#include "hub/registry/registry.hpp"
+
+namespace hub::registry {
+
+// A record read for an update: its state and the version it was read at.
+struct Loaded {
+  std::string stream;
+  std::int64_t version = 0;
+  json::Doc state;
+};
+
+struct Registry::Impl {
+  static Result<std::optional<Loaded>> load(Registry& r, const std::string& stream);
+  // not_found naming `what` when the record does not exist.
+  static Result<Loaded> load_existing(Registry& r, const std::string& stream,
+                                      const std::string& what);
+  // The state the stream's events fold to at the end of the day `as_of` (now when nullopt);
+  // nullopt when no event existed yet.
+  static Result<std::optional<json::Doc>> fold_at(Registry& r, const std::string& stream,
+                                                  std::optional<Date> as_of);
+  // One event that takes the record from `before` to `after`; nullopt when nothing changed.
+  static std::optional<store::StreamWrite> change(Registry& r, const std::string& stream,
+                                                  std::int64_t expected_version,
+                                                  const json::Value& before, const json::Doc& after,
+                                                  std::string type, const Caller& caller,
+                                                  std::string reason,
+                                                  std::string source = "client");
+  // Commits, storing `answer` under the caller's Idempotency-Key in the same transaction. A
+  // concurrent twin that committed first makes this one answer what the twin answered.
+  static Result<Answer> commit(Registry& r, store::RecordCommit& commit, Answer answer,
+                               const Caller& caller);
+  // precondition_failed when the client's If-Match names another version.
+  static Result<void> check_if_match(const Caller& caller, std::int64_t version,
+                                     const std::string& stream);
+  // Provenance of a value the client gave.
+  static json::Value client_provenance(Registry& r, const Caller& caller, json::Alloc& a);
+  static std::int64_t now_ms(Registry& r) { return r.clock_.now_ms(); }
+  static store::Store& store(Registry& r) { return r.store_; }
+  static FactSource& facts(Registry& r) { return r.facts_; }
+  static Date today(Registry& r) { return r.clock_.today(); }
+};
+
+// invalid_input with the field's JSON pointer: "/rib: key does not match".
+Error invalid(std::string_view path, std::string_view problem);
+std::string etag_of(std::int64_t version);
+// A request body that must be a JSON object holding only the `allowed` members.
+Result<json::Doc> parse_body(const std::string& body,
+                             std::initializer_list<std::string_view> allowed);
+// Only the `allowed` members in the object at `path` (which must be an object when present).
+Result<void> only_members(const json::Value& root, std::string_view path,
+                          std::initializer_list<std::string_view> allowed);
+// The string at `path`: nullopt when absent; invalid_input when not a string, empty, or longer
+// than max_chars, or when absent and required.
+Result<std::optional<std::string>> string_at(const json::Value& root, std::string_view path,
+                                             bool required, std::size_t max_chars = 200);
+// A date at `path` ("YYYY-MM-DD").
+Result<std::optional<Date>> date_at(const json::Value& root, std::string_view path, bool required);
+// The reason a client gave ("/reason"), required or not.
+Result<std::string> reason_at(const json::Value& root, bool required);
+
+// Copies the leaves of facts' `from` into `to` at `to_path`, each with its provenance: the
+// broker's entry for the same pointer, or for its nearest ancestor.
+void copy_with_provenance(const json::Value& from, const std::string& from_path,
+                          const json::Value& facts_provenance, json::Doc& to,
+                          const std::string& to_path);
+// The provenance entry for `pointer` or its nearest ancestor, or null.
+const json::Value* provenance_for(const json::Value& facts_provenance, std::string pointer);
+// Erases the provenance entries of `pointer` and of every field below it.
+void erase_provenance_under(json::Doc& state, const std::string& pointer);
+// The status a partner's answer had in partners_json ("ok", "not_found", "unavailable", ...);
+// "absent" when the partner was not asked.
+std::string partner_status(const json::Value& partners, std::string_view partner);
+std::string partner_error(const json::Value& partners, std::string_view partner);
+// The end of a day in ms since the epoch (the last millisecond of it).
+std::int64_t end_of_day_ms(const Date& d);
+
+}  // namespace hub::registry
+
+namespace hub::registry {
+
+// The current state of the insured registration of the person with this CNIE, if any.
+Result<std::optional<json::Doc>> insured_of_cnie(Registry& r, const std::string& cnie);
+// Adds to a family state the members of a DGCT family booklet it does not hold yet (matched by
+// CNIE or birth act), each field with its provenance.
+void merge_booklet(json::Doc& family, const json::Value& booklet, const std::string& booklet_path,
+                   const json::Value& facts_provenance);
+// Every member's coverage on `on`, as {"<member>": {"covered", "reason", "until"?,
+// "attached_to"?}}, given the declarant's insured and person states.
+Result<json::Doc> coverage(Registry& r, const json::Value& family, const json::Value& insured,
+                           const json::Value& person, const Date& on);
+
+}  // namespace hub::registry

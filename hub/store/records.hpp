@@ -1,0 +1,68 @@
+// The registration records (hub/registry gives them their meaning), stored as event streams:
+// every change is an appended event, and each stream keeps beside its events the state they fold
+// to, so that reads do not replay history. The store never interprets events or states.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hub::store {
+
+// One change to one record. Events are never updated nor deleted.
+struct RecordEvent {
+  std::int64_t seq = 0;      // order across every stream, assigned by the store
+  std::string stream;        // "insured/100000018"
+  std::int64_t version = 0;  // 1, 2, 3, ... within the stream, with no gap
+  std::string type;          // "insured.registered"
+  std::int64_t time_ms = 0;  // UTC, milliseconds since the Unix epoch
+  std::string principal;     // who
+  std::string reason;        // why, as the principal gave it (may be empty)
+  std::string source;        // from where: "client", or the partner or job that caused it
+  std::string correlation_id;
+  std::string data;  // JSON
+};
+
+// The current state of a record: what its events fold to, and the version of the last one.
+struct RecordState {
+  std::string stream;
+  std::string kind;  // "insured", "employer", "person", ...
+  std::int64_t version = 0;
+  std::string state;  // JSON
+  std::int64_t updated_ms = 0;
+};
+
+// Appends events to one stream. The write fails with conflict/"stale_version" when the stream's
+// version is no longer expected_version (0: the stream must not exist yet).
+struct StreamWrite {
+  std::string stream;
+  std::string kind;
+  std::int64_t expected_version = 0;
+  std::vector<RecordEvent> events;  // their versions follow expected_version
+  std::string state;                // the state after the events
+  // Unique lookup keys this stream claims ("cnie/BK123456"); a key that another stream holds
+  // fails the whole commit with conflict/"duplicate_key".
+  std::vector<std::string> keys;
+};
+
+// The first answer given to a request that carried an Idempotency-Key.
+struct IdempotentAnswer {
+  std::string principal;
+  std::string key;
+  std::string request_hash;  // of the method, target and body: a reuse with another request
+  int status = 0;
+  std::string body;
+  std::string etag;
+  std::int64_t time_ms = 0;
+};
+
+// What one request changes, written in one transaction: all of it, or nothing.
+struct RecordCommit {
+  std::vector<StreamWrite> writes;
+  // Stored with the changes, so that an acknowledged request is never applied twice; a second
+  // answer for the same (principal, key) fails the commit with conflict/"idempotent_replay".
+  std::optional<IdempotentAnswer> answer;
+};
+
+}  // namespace hub::store

@@ -1,0 +1,171 @@
+// Employers on both engines: affiliation from an ICE alone, refusals with the partner's reason,
+// representatives proposed from OMPIC's managers, agency, transfer, suspension, reopening,
+// closure, each an event.
+#include "hub/registry/identifiers.hpp"
+#include "unit/registry/support.hpp"
+
+namespace hub::registry::testing {
+namespace {
+
+const char* kBoth = R"({"ompic":{"status":"ok"},"dgi":{"status":"ok"}})";
+
+std::string company(const std::string& ice, const std::string& status,
+                    const std::string& tax_status) {
+  return R"({"company":{"ice":")" + ice + R"(","name":"ATLAS TEXTILES","legal_form":"SARL",
+  "rc_court":"Casablanca","rc_number":"123456","status":")" +
+         status + R"(","head_office":{"line":"1 bd Zerktouni","city":"Casablanca"},
+  "managers":[{"last_name":"TAZI","first_name":"Karim","cnie":"BE998877","role":"manager"},
+              {"last_name":"SMITH","first_name":"John","passport":"X1","role":"director"}]},
+  "taxpayer":{"fiscal_id":"40012345","ice":")" +
+         ice + R"(","kind":"company","status":")" + tax_status +
+         R"(","status_date":"2025-06-30"}})";
+}
+
+class EmployerTest : public RegistryTest {
+ protected:
+  void SetUp() override {
+    RegistryTest::SetUp();
+    if (IsSkipped()) return;
+    facts_.companies[kIce] = facts_with_provenance(company(kIce, "active", "active"), kBoth);
+  }
+  std::string affiliate() {
+    auto r = run(registry_->register_employer(std::string(R"({"ice":")") + kIce + "\"}", agent()));
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? json::text(body_of(r), "/affiliation_number").value_or("") : "";
+  }
+};
+
+TEST_P(EmployerTest, AffiliatesFromAnIceAloneWithProvenanceAndProposedRepresentatives) {
+  auto r = run(registry_->register_employer(R"({"ice":"001561191000066"})", agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 201u);
+  auto b = body_of(r);
+  const auto number = json::text(b, "/affiliation_number").value_or("");
+  EXPECT_TRUE(valid_affiliation(number)) << number;
+  EXPECT_EQ(json::text(b, "/status"), "ACTIVE");
+  EXPECT_EQ(json::text(b, "/company/name"), "ATLAS TEXTILES");
+  EXPECT_EQ(json::text(b, "/taxpayer/fiscal_id"), "40012345");
+  for (const char* f : {"/company/name", "/company/legal_form", "/company/head_office/city"}) {
+    const json::Value* p = json::find(b, std::string("/provenance/") + json::escape(f));
+    ASSERT_NE(p, nullptr) << f;
+    EXPECT_EQ(json::text(*p, "/partner"), "ompic");
+  }
+  EXPECT_EQ(json::text(*json::find(b, "/provenance/~1taxpayer~1status"), "/partner"), "dgi");
+  // The manager with a CNIE is proposed as representative; the one with a passport only is not.
+  EXPECT_EQ(json::text(b, "/representatives/BE998877/role"), "manager");
+  EXPECT_EQ(json::text(b, "/representatives/BE998877/source"), "ompic");
+  EXPECT_EQ(
+      json::text(*json::find(b, "/provenance/~1representatives~1BE998877~1last_name"), "/partner"),
+      "ompic");
+  EXPECT_EQ(json::find(b, "/representatives")->MemberCount(), 1u);
+  EXPECT_EQ(json::text(b, "/agency"), "Casablanca");
+  auto by_ice = registry_->employer_by_ice(kIce);
+  ASSERT_TRUE(by_ice);
+  EXPECT_EQ(json::text(body_of(by_ice), "/affiliation_number"), number);
+
+  auto again = run(registry_->register_employer(R"({"ice":"001561191000066"})", agent()));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().detail, "already_registered");
+}
+
+TEST_P(EmployerTest, RefusesStruckOffOrCeasedCompaniesWithTheReason) {
+  facts_.companies["002136093000040"] =
+      facts_with_provenance(company("002136093000040", "struck_off", "active"), kBoth);
+  auto struck = run(registry_->register_employer(R"({"ice":"002136093000040"})", agent()));
+  ASSERT_FALSE(struck);
+  EXPECT_EQ(struck.error().code, Errc::unprocessable);
+  EXPECT_EQ(struck.error().detail, "company_struck_off");
+  EXPECT_NE(struck.error().message.find("RADIEE"), std::string::npos);
+
+  facts_.companies["002136093000040"] =
+      facts_with_provenance(company("002136093000040", "active", "ceased"), kBoth);
+  auto ceased = run(registry_->register_employer(R"({"ice":"002136093000040"})", agent()));
+  ASSERT_FALSE(ceased);
+  EXPECT_EQ(ceased.error().detail, "taxpayer_ceased");
+  EXPECT_NE(ceased.error().message.find("CESSE"), std::string::npos);
+  EXPECT_NE(ceased.error().message.find("2025-06-30"), std::string::npos);
+
+  auto unknown = run(registry_->register_employer(R"({"ice":"001561191000066x"})", agent()));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "/ice: is longer than 15");
+  auto bad = run(registry_->register_employer(R"({"ice":"001561191000065"})", agent()));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "/ice: control digits do not match");
+  auto none = run(registry_->register_employer(R"({"ice":"000000000000000"})", agent()));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().detail, "unknown_company");
+}
+
+TEST_P(EmployerTest, ClientNamedRepresentativesAreChecked) {
+  auto bad = run(registry_->register_employer(
+      R"({"ice":"001561191000066","representatives":[{"cnie":"BK1","role":"boss"}]})", agent()));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "/representatives/0/role: is not a known role");
+  auto ok = run(registry_->register_employer(
+      R"({"ice":"001561191000066","agency":"Rabat-Agdal","representatives":[{"cnie":"BK1","role":"agent"}]})",
+      agent()));
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto b = body_of(ok);
+  EXPECT_EQ(json::text(b, "/agency"), "Rabat-Agdal");
+  EXPECT_EQ(json::text(b, "/representatives/BK1/source"), "client");
+  EXPECT_EQ(json::find(b, "/representatives/BE998877"), nullptr);
+}
+
+TEST_P(EmployerTest, LifecycleIsAHistoryOfEvents) {
+  const std::string n = affiliate();
+  auto no_reason = registry_->employer_action(n, "suspend", "{}", agent());
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().message, "/reason: is required");
+  clock_.set(Date{2027, 1, 5});
+  ASSERT_TRUE(registry_->employer_action(n, "suspend", R"({"reason":"no declarations"})", agent()));
+  auto twice = registry_->employer_action(n, "suspend", R"({"reason":"again"})", agent());
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().detail, "invalid_transition");
+  clock_.set(Date{2027, 2, 5});
+  ASSERT_TRUE(registry_->employer_action(n, "reopen", "{}", agent()));
+  auto transfer = registry_->employer_action(n, "transfer", R"({"agency":"Tanger"})", agent());
+  ASSERT_TRUE(transfer) << transfer.error().message;
+  EXPECT_EQ(json::text(body_of(transfer), "/agency"), "Tanger");
+  auto rep = registry_->add_representative(n, R"({"cnie":"BK42","role":"director"})", agent());
+  ASSERT_TRUE(rep) << rep.error().message;
+  auto removed =
+      registry_->remove_representative(n, "BE998877", R"({"reason":"resigned"})", agent());
+  ASSERT_TRUE(removed) << removed.error().message;
+  auto rb = body_of(removed);
+  EXPECT_EQ(json::find(rb, "/representatives/BE998877"), nullptr);
+  EXPECT_EQ(json::find(rb, "/provenance/~1representatives~1BE998877~1last_name"), nullptr);
+  clock_.set(Date{2027, 3, 5});
+  ASSERT_TRUE(registry_->employer_action(n, "close", R"({"reason":"liquidation"})", agent()));
+  auto after_close = registry_->employer_action(n, "transfer", R"({"agency":"Fes"})", agent());
+  ASSERT_FALSE(after_close);
+  EXPECT_EQ(after_close.error().detail, "invalid_transition");
+
+  auto h = body_of(registry_->history("employer", n));
+  std::vector<std::string> types;
+  for (const auto& e : json::find(h, "/events")->GetArray()) {
+    types.push_back(json::text(e, "/type").value_or(""));
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"employer.affiliated", "employer.suspended",
+                                             "employer.reopened", "employer.transferred",
+                                             "representative.added", "representative.removed",
+                                             "employer.closed"}));
+  EXPECT_EQ(json::text(body_of(registry_->employer(n, Date{2027, 1, 20})), "/status"), "SUSPENDED");
+  EXPECT_EQ(json::text(body_of(registry_->employer(n, Date{2027, 2, 20})), "/agency"), "Tanger");
+  EXPECT_EQ(json::text(body_of(registry_->employer(n)), "/status"), "CLOSED");
+}
+
+TEST_P(EmployerTest, StaleETagIsRefused) {
+  const std::string n = affiliate();
+  Caller c = agent();
+  c.if_match = 1;
+  ASSERT_TRUE(registry_->employer_action(n, "transfer", R"({"agency":"Oujda"})", c));
+  auto stale = registry_->employer_action(n, "transfer", R"({"agency":"Agadir"})", c);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, Errc::precondition_failed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, EmployerTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace hub::registry::testing

@@ -1,0 +1,417 @@
+// Insured persons on both engines: registration from a CNIE, a category and a RIB; provenance;
+// data controls; contradictions and overrides; idempotency; ETags; history; point-in-time reads.
+#include <thread>
+
+#include "hub/registry/identifiers.hpp"
+#include "unit/registry/support.hpp"
+
+namespace hub::registry::testing {
+namespace {
+
+const char* kOk = R"({"dgsn":{"status":"ok"},"dgct":{"status":"ok"}})";
+
+class InsuredTest : public RegistryTest {
+ protected:
+  void SetUp() override {
+    RegistryTest::SetUp();
+    if (IsSkipped()) return;
+    facts_.people["BK123456"] =
+        facts_with_provenance(person_record("BK123456", "EL AMRANI", "Fatima Zahra", "F",
+                                            "1985-03-14", R"({"spouses":[],"children":[]})"),
+                              kOk);
+  }
+};
+
+TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPartnerField) {
+  auto r = run(registry_->register_insured(
+      R"({"cnie":"BK123456","category":"SALARIE","rib":"001810007800020110620318"})", agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 201u);
+  EXPECT_EQ(r->etag, "\"1\"");
+  auto body = body_of(r);
+  const auto number = json::text(body, "/immatriculation").value_or("");
+  EXPECT_TRUE(valid_immatriculation(number)) << number;
+  EXPECT_EQ(json::text(body, "/status"), "ACTIVE");
+  EXPECT_EQ(json::text(body, "/person/last_name"), "EL AMRANI");
+  EXPECT_EQ(json::text(body, "/person/address/commune"), "Agdal");
+  EXPECT_EQ(json::find(body, "/person/last_name_ar"), nullptr) << "nulls are not stored";
+  // Every partner field carries partner, mapping, version, time fetched and correlation id.
+  for (const char* field : {"/person/last_name", "/person/first_name", "/person/birth_date",
+                            "/person/sex", "/person/address/line"}) {
+    const json::Value* p = json::find(body, std::string("/provenance/") + json::escape(field));
+    ASSERT_NE(p, nullptr) << field;
+    EXPECT_EQ(json::text(*p, "/partner"), "dgsn") << field;
+    EXPECT_EQ(json::text(*p, "/mapping"), "dgsn.identity");
+    EXPECT_TRUE(json::text(*p, "/fetched_at"));
+    EXPECT_TRUE(json::text(*p, "/correlation_id"));
+  }
+  const json::Value* rib = json::find(body, "/provenance/~1rib");
+  ASSERT_NE(rib, nullptr);
+  EXPECT_EQ(json::text(*rib, "/source"), "client");
+  EXPECT_EQ(facts_.last_purpose(), "IMMATRICULATION");
+
+  auto again = registry_->insured(number);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, r->body) << "the answer is what a read then gives";
+  auto by_cnie = registry_->insured_by_cnie("BK123456");
+  ASSERT_TRUE(by_cnie);
+  EXPECT_EQ(json::text(body_of(by_cnie), "/immatriculation"), number);
+}
+
+TEST_P(InsuredTest, DataControlsNameTheField) {
+  struct Case {
+    std::string body;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"cnie":"BK123456","category":"SALARIE","rib":"001810007800020110620319"})",
+       "/rib: key does not match"},
+      {R"({"cnie":"BK123456","category":"SALARIE","rib":"0018"})", "/rib: must be 24 digits"},
+      {R"({"cnie":"bk123456","category":"SALARIE"})",
+       "/cnie: must be one or two capital letters then one to six digits (BK123456)"},
+      {R"({"category":"SALARIE"})", "/cnie: is required"},
+      {R"({"cnie":"BK123456","category":"CHOMEUR"})",
+       "/category: must be SALARIE, TNS, AMO_TADAMON or AMO_ACHAMIL"},
+      {R"({"cnie":"BK123456","category":"SALARIE","contact":{"phone":"12"}})",
+       "/contact/phone: must be 9 to 15 digits, optionally after +"},
+      {R"({"cnie":"BK123456","category":"SALARIE","contact":{"email":"nobody"}})",
+       "/contact/email: must be an e-mail address"},
+      {R"({"cnie":"BK123456","category":"SALARIE","contact":{"fax":"1"}})",
+       "/contact/fax: unknown field"},
+      {R"({"cnie":"BK123456","category":"SALARIE","salary":1})", "/salary: unknown field"},
+      {R"({"cnie":"BK123456","category":"SALARIE","person":{"birth_date":"1985-02-30"}})",
+       "/person/birth_date: must be a date YYYY-MM-DD"},
+      {R"({"cnie":12,"category":"SALARIE"})", "/cnie: must be a string"},
+      {R"([1,2])", "/: the body must be a JSON object"},
+      {R"({"cnie":)", "/: the body is not valid JSON"},
+      {std::string(100000, '[') + std::string(100000, ']'), "/: the body is not valid JSON"},
+  };
+  for (const auto& c : cases) {
+    auto r = run(registry_->register_insured(c.body, agent()));
+    ASSERT_FALSE(r) << c.body;
+    EXPECT_EQ(r.error().code, Errc::invalid_input) << c.body;
+    EXPECT_EQ(r.error().message, c.message) << c.body;
+  }
+  EXPECT_EQ(facts_.calls, 0) << "bad input never reaches the partners";
+}
+
+TEST_P(InsuredTest, UnknownPersonAndDeathAreRefusedWithTheReason) {
+  auto unknown =
+      run(registry_->register_insured(R"({"cnie":"ZZ1000","category":"SALARIE"})", agent()));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::unprocessable);
+  EXPECT_EQ(unknown.error().detail, "unknown_person");
+
+  facts_.people["C12345"] = facts_with_provenance(
+      R"({"person":{"cnie":"C12345","last_name":"ALAOUI","first_name":"Ahmed","sex":"M","birth_date":"1962","death_date":"2024-02-03"}})",
+      kOk);
+  auto dead =
+      run(registry_->register_insured(R"({"cnie":"C12345","category":"SALARIE"})", agent()));
+  ASSERT_FALSE(dead);
+  EXPECT_EQ(dead.error().detail, "deceased");
+
+  facts_.people["D1"] = Facts{"{}", "{}", R"({"dgsn":{"status":"unavailable","error":"timeout"}})"};
+  auto down = run(registry_->register_insured(R"({"cnie":"D1","category":"SALARIE"})", agent()));
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, Errc::partner_unavailable);
+  EXPECT_NE(down.error().message.find("timeout"), std::string::npos);
+}
+
+TEST_P(InsuredTest, TnsNeedsAnActiveSelfEmployedTaxpayer) {
+  facts_.people["T1"] = facts_with_provenance(
+      person_record(
+          "T1", "BENNANI", "Omar", "M", "1980-01-01", "",
+          R"({"fiscal_id":"12345678","kind":"individual","status":"active","tax_regime":"IR_RNS"})"),
+      R"({"dgsn":{"status":"ok"},"dgi":{"status":"ok"}})");
+  facts_.people["T2"] =
+      facts_with_provenance(person_record("T2", "BENNANI", "Ali", "M", "1980-01-01"),
+                            R"({"dgsn":{"status":"ok"},"dgi":{"status":"not_found"}})");
+  facts_.people["T3"] = facts_with_provenance(
+      person_record("T3", "BENNANI", "Sara", "F", "1980-01-01", "",
+                    R"({"fiscal_id":"12345679","kind":"individual","status":"ceased"})"),
+      R"({"dgsn":{"status":"ok"},"dgi":{"status":"ok"}})");
+
+  auto ok = run(registry_->register_insured(R"({"cnie":"T1","category":"TNS"})", agent()));
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto body = body_of(ok);
+  EXPECT_EQ(json::text(body, "/taxpayer/fiscal_id"), "12345678");
+  const json::Value* p = json::find(body, "/provenance/~1taxpayer~1fiscal_id");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(json::text(*p, "/partner"), "dgi");
+
+  auto unknown = run(registry_->register_insured(R"({"cnie":"T2","category":"TNS"})", agent()));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::unprocessable);
+  EXPECT_EQ(unknown.error().detail, "not_self_employed");
+  auto ceased = run(registry_->register_insured(R"({"cnie":"T3","category":"TNS"})", agent()));
+  ASSERT_FALSE(ceased);
+  EXPECT_EQ(ceased.error().detail, "not_self_employed");
+  EXPECT_NE(ceased.error().message.find("ceased"), std::string::npos);
+}
+
+TEST_P(InsuredTest, ClientValueContradictingAPartnerNeedsTheOverrideRoleAndAReason) {
+  const std::string body =
+      R"({"cnie":"BK123456","category":"SALARIE","person":{"last_name":"AMRANI"}})";
+  auto refused = run(registry_->register_insured(body, agent()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_EQ(refused.error().detail, "contradicts_source");
+  EXPECT_NE(refused.error().message.find("/person/last_name: DGSN says \"EL AMRANI\""),
+            std::string::npos)
+      << refused.error().message;
+
+  auto no_reason = run(registry_->register_insured(body, supervisor()));
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().detail, "contradicts_source");
+
+  // The same value as the partner's is no contradiction.
+  auto same = run(registry_->register_insured(
+      R"({"cnie":"BK123456","category":"SALARIE","person":{"last_name":"EL AMRANI","first_name":"Fatima Zahra"},"override":{"reason":"x"}})",
+      agent("k-same")));
+  ASSERT_TRUE(same) << same.error().message;
+  auto number = json::text(body_of(same), "/immatriculation").value_or("");
+
+  facts_.people["AB1"] =
+      facts_with_provenance(person_record("AB1", "BENJELLOUN", "Youssef", "M", "1981-11-02"), kOk);
+  auto overridden = run(registry_->register_insured(
+      R"({"cnie":"AB1","category":"SALARIE","person":{"last_name":"BEN JELLOUN","father_name":"Ahmed"},"override":{"reason":"civil status judgment 12/2025"}})",
+      supervisor()));
+  ASSERT_TRUE(overridden) << overridden.error().message;
+  auto b = body_of(overridden);
+  EXPECT_EQ(json::text(b, "/person/last_name"), "BEN JELLOUN");
+  const json::Value* p = json::find(b, "/provenance/~1person~1last_name");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(json::text(*p, "/source"), "client");
+  EXPECT_EQ(json::text(*p, "/principal"), "hub-admin");
+  EXPECT_EQ(json::text(*p, "/reason"), "civil status judgment 12/2025");
+  EXPECT_EQ(json::text(*p, "/overrides/value"), "BENJELLOUN");
+  EXPECT_EQ(json::text(*p, "/overrides/provenance/partner"), "dgsn");
+  // A field the partner does not know is the client's, with no override needed.
+  const json::Value* father = json::find(b, "/provenance/~1person~1father_name");
+  ASSERT_NE(father, nullptr);
+  EXPECT_EQ(json::find(*father, "/overrides"), nullptr);
+}
+
+TEST_P(InsuredTest, CorrectionsOfAnIdentityFollowTheSameRule) {
+  register_person("BK123456");
+  auto refused =
+      registry_->correct_person("BK123456", R"({"person":{"first_name":"Fatima"}})", agent());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().detail, "contradicts_source");
+  auto added =
+      registry_->correct_person("BK123456", R"({"person":{"mother_name":"Aicha"}})", agent());
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(added->etag, "\"2\"");
+  Caller boss = supervisor();
+  boss.if_match = 2;
+  auto fixed = registry_->correct_person(
+      "BK123456", R"({"person":{"first_name":"Fatima"},"override":{"reason":"judgment 7/2026"}})",
+      boss);
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  auto b = body_of(registry_->person("BK123456"));
+  EXPECT_EQ(json::text(b, "/person/first_name"), "Fatima");
+  EXPECT_EQ(json::text(b, "/person/mother_name"), "Aicha");
+  // The override still has DGSN's value behind it: an agent cannot change it, and a client's
+  // own field (mother_name) is the client's to correct.
+  auto again = registry_->correct_person("BK123456", R"({"person":{"first_name":"F."}})", agent());
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("DGSN says \"Fatima Zahra\""), std::string::npos)
+      << again.error().message;
+  EXPECT_TRUE(
+      registry_->correct_person("BK123456", R"({"person":{"mother_name":"Aïcha"}})", agent()));
+  auto h = body_of(registry_->history("person", "BK123456"));
+  const auto& last = (*json::find(h, "/events"))[2];
+  EXPECT_EQ(json::text(last, "/type"), "person.corrected");
+  EXPECT_EQ(json::text(last, "/principal"), "hub-admin");
+  EXPECT_EQ(json::text(last, "/reason"), "judgment 7/2026");
+}
+
+TEST_P(InsuredTest, IdempotencyKeyReplaysTheFirstAnswerAndNeverRegistersTwice) {
+  const std::string body = R"({"cnie":"BK123456","category":"SALARIE"})";
+  auto first = run(registry_->register_insured(body, agent("key-1")));
+  ASSERT_TRUE(first) << first.error().message;
+  auto replay = registry_->replayed(agent("key-1"));
+  ASSERT_TRUE(replay);
+  ASSERT_TRUE(*replay);
+  EXPECT_EQ((*replay)->status, 201u);
+  EXPECT_EQ((*replay)->body, first->body);
+  EXPECT_EQ((*replay)->etag, first->etag);
+
+  // The same key with another request is refused.
+  Caller other = agent("key-1");
+  other.request_hash = "another";
+  auto reused = registry_->replayed(other);
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().detail, "idempotency_key_reused");
+
+  // A twin that did not see the stored answer (it checked before the first committed) still
+  // gets the first answer, not a second record nor an error.
+  auto twin = run(registry_->register_insured(body, agent("key-1")));
+  ASSERT_TRUE(twin) << twin.error().message;
+  EXPECT_EQ(twin->body, first->body);
+  // Under another key, a second registration of the same CNIE is refused.
+  auto again = run(registry_->register_insured(body, agent("key-2")));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().detail, "already_registered");
+  auto page = store_->list_records("insured", "", 10);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->size(), 1u);
+}
+
+TEST_P(InsuredTest, ConcurrentTwinsWithOneKeyGetOneRegistrationAndOneAnswer) {
+  const std::string body = R"({"cnie":"BK123456","category":"SALARIE"})";
+  std::vector<std::string> answers(6);
+  std::vector<std::thread> twins;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    twins.emplace_back([&, i] {
+      auto r = run(registry_->register_insured(body, agent("race-key")));
+      answers[i] = r ? r->body : "error: " + r.error().message;
+    });
+  }
+  for (auto& t : twins) t.join();
+  for (const auto& a : answers) EXPECT_EQ(a, answers[0]);
+  EXPECT_EQ(answers[0].rfind("error", 0), std::string::npos) << answers[0];
+  auto page = store_->list_records("insured", "", 10);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->size(), 1u);
+}
+
+TEST_P(InsuredTest, IfMatchRefusesAStaleUpdate) {
+  const std::string number = register_person("BK123456");
+  Caller c = agent();
+  c.if_match = 1;
+  auto changed = registry_->change_rib(number, R"({"rib":"011780000012345678901234"})", c);
+  // 011780000012345678901234 is not ≡ 0 mod 97: the control comes before the version check.
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().message, "/rib: key does not match");
+
+  auto ok = registry_->change_contact(number, R"({"contact":{"phone":"+212612345678"}})", c);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->etag, "\"2\"");
+  auto stale = registry_->change_contact(number, R"({"contact":{"phone":"+212600000000"}})", c);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, Errc::precondition_failed);
+  EXPECT_EQ(json::text(body_of(registry_->insured(number)), "/contact/phone"), "+212612345678");
+}
+
+TEST_P(InsuredTest, HistoryRecordsWhatWhoWhenWhyAndFromWhere) {
+  const std::string number = register_person("BK123456");
+  clock_.set(Date{2026, 12, 5});
+  ASSERT_TRUE(registry_->change_rib(
+      number, R"({"rib":"230810000012345678901231","reason":"new bank"})", agent()));
+  clock_.set(Date{2027, 1, 10});
+  ASSERT_TRUE(registry_->change_insured_status(
+      number, R"({"status":"SUSPENDED","reason":"documents missing"})", agent()));
+
+  auto h = registry_->history("insured", number);
+  ASSERT_TRUE(h) << h.error().message;
+  auto b = body_of(h);
+  const json::Value* events = json::find(b, "/events");
+  ASSERT_TRUE(events && events->IsArray());
+  ASSERT_EQ(events->Size(), 3u);
+  const json::Value& rib = (*events)[1];
+  EXPECT_EQ(json::text(rib, "/type"), "rib.changed");
+  EXPECT_EQ(json::text(rib, "/principal"), "agency-casa-anfa");
+  EXPECT_EQ(json::text(rib, "/reason"), "new bank");
+  EXPECT_EQ(json::text(rib, "/source"), "client");
+  EXPECT_EQ(json::text(rib, "/correlation_id"), "corr-client");
+  bool saw_rib = false;
+  for (const auto& c : json::find(rib, "/changes")->GetArray()) {
+    if (json::text(c, "/path") == "/rib") {
+      saw_rib = true;
+      EXPECT_EQ(json::text(c, "/old"), kRib);
+      EXPECT_EQ(json::text(c, "/new"), "230810000012345678901231");
+    }
+  }
+  EXPECT_TRUE(saw_rib);
+
+  // The RIB history: one active at a time, each with when, who and why.
+  auto ribs = body_of(registry_->rib_history(number));
+  EXPECT_EQ(json::text(ribs, "/active"), "230810000012345678901231");
+  ASSERT_EQ(json::find(ribs, "/ribs")->Size(), 2u);
+  const auto& old_rib = (*json::find(ribs, "/ribs"))[0];
+  EXPECT_EQ(json::text(old_rib, "/rib"), kRib);
+  EXPECT_TRUE(json::find(old_rib, "/until_ms"));
+  EXPECT_EQ(json::text((*json::find(ribs, "/ribs"))[1], "/reason"), "new bank");
+
+  // Point-in-time reads fold the history up to the end of the day asked.
+  auto before = registry_->insured(number, Date{2026, 12, 1});
+  ASSERT_TRUE(before);
+  EXPECT_EQ(json::text(body_of(before), "/rib"), kRib);
+  EXPECT_EQ(json::text(body_of(before), "/status"), "ACTIVE");
+  EXPECT_EQ(before->etag, "\"1\"");
+  auto mid = registry_->insured(number, Date{2026, 12, 5});
+  EXPECT_EQ(json::text(body_of(mid), "/rib"), "230810000012345678901231");
+  EXPECT_EQ(json::text(body_of(registry_->insured(number, Date{2027, 1, 10})), "/status"),
+            "SUSPENDED");
+  auto earlier = registry_->insured(number, Date{2026, 11, 26});
+  ASSERT_FALSE(earlier);
+  EXPECT_EQ(earlier.error().code, Errc::not_found);
+
+  // The stored state is exactly what the events fold to.
+  auto now = body_of(registry_->insured(number, Date{2030, 1, 1}));
+  auto current = body_of(registry_->insured(number));
+  now.RemoveMember("as_of");
+  EXPECT_EQ(json::dump(now), json::dump(current));
+}
+
+TEST_P(InsuredTest, StatusTransitionsCardsAndDeath) {
+  const std::string number = register_person("BK123456");
+  auto card = registry_->request_card(number, R"({"reason":"first"})", agent());
+  ASSERT_TRUE(card) << card.error().message;
+  EXPECT_EQ(card->status, 201u);
+  EXPECT_EQ(json::text(body_of(card), "/cards/card-1/status"), "requested");
+  auto bad = registry_->request_card(number, R"({"reason":"bored"})", agent());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "/reason: must be first, lost, stolen, damaged or renewal");
+  auto no_reason = registry_->change_insured_status(number, R"({"status":"SUSPENDED"})", agent());
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().message, "/reason: is required");
+
+  auto died = registry_->record_death("BK123456", "2026-11-20", "dgct", agent());
+  ASSERT_TRUE(died) << died.error().message;
+  auto b = body_of(died);
+  EXPECT_EQ(json::text(b, "/status"), "CLOSED");
+  EXPECT_EQ(json::text(b, "/person/death_date"), "2026-11-20");
+  EXPECT_EQ(json::text(*json::find(b, "/provenance/~1person~1death_date"), "/partner"), "dgct");
+  auto again = registry_->record_death("BK123456", "2026-11-20", "dgct", agent());
+  ASSERT_TRUE(again) << "a partner's retry changes nothing";
+  EXPECT_EQ(again->etag, died->etag);
+  auto reopen =
+      registry_->change_insured_status(number, R"({"status":"ACTIVE","reason":"x"})", agent());
+  ASSERT_FALSE(reopen);
+  EXPECT_EQ(reopen.error().detail, "invalid_transition");
+  auto h = body_of(registry_->history("insured", number));
+  const auto& last = json::find(h, "/events")->GetArray()[json::find(h, "/events")->Size() - 1];
+  EXPECT_EQ(json::text(last, "/source"), "dgct");
+  EXPECT_EQ(json::text(last, "/reason"), "death reported by dgct");
+}
+
+TEST_P(InsuredTest, RefreshClosesOnADeathDgsnReports) {
+  const std::string number = register_person("BK123456");
+  facts_.people["BK123456"] = facts_with_provenance(
+      R"({"person":{"cnie":"BK123456","last_name":"EL AMRANI","first_name":"Fatima-Zahra","sex":"F","birth_date":"1985-03-14","death_date":"2026-11-25"}})",
+      kOk);
+  auto r = run(registry_->refresh_insured(number, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  auto b = body_of(r);
+  EXPECT_EQ(json::text(b, "/status"), "CLOSED");
+  EXPECT_EQ(json::text(b, "/person/first_name"), "Fatima-Zahra");
+  auto ph = body_of(registry_->history("person", "BK123456"));
+  EXPECT_EQ(json::find(ph, "/events")->Size(), 2u);
+  EXPECT_EQ(json::text(json::find(ph, "/events")->GetArray()[1], "/source"), "dgsn");
+}
+
+TEST_P(InsuredTest, ADuplicateCnieIsRefused) {
+  register_person("BK123456");
+  auto again = run(registry_->register_insured(R"({"cnie":"BK123456","category":"TNS"})", agent()));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::conflict);
+  EXPECT_EQ(again.error().detail, "already_registered");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, InsuredTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace hub::registry::testing

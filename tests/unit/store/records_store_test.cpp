@@ -1,0 +1,247 @@
+// The registration-record primitives of hub::store, on both engines: a commit writes all of its
+// streams or none, versions guard against lost updates, keys are unique, an idempotent answer is
+// stored once, histories read as of a time, counters never give a number twice.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "unit/store/engines.hpp"
+
+namespace hub::store {
+namespace {
+
+RecordEvent event(std::string type, std::int64_t time_ms, std::string data = "{}") {
+  RecordEvent e;
+  e.type = std::move(type);
+  e.time_ms = time_ms;
+  e.principal = "agency-rabat";
+  e.source = "client";
+  e.correlation_id = "c-1";
+  e.data = std::move(data);
+  return e;
+}
+
+StreamWrite write(std::string stream, std::int64_t expected, std::vector<RecordEvent> events,
+                  std::string state, std::vector<std::string> keys = {}) {
+  StreamWrite w;
+  w.stream = std::move(stream);
+  w.kind = w.stream.substr(0, w.stream.find('/'));
+  w.expected_version = expected;
+  w.events = std::move(events);
+  w.state = std::move(state);
+  w.keys = std::move(keys);
+  return w;
+}
+
+class RecordStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
+    auto s = open(db_->options());
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(RecordStoreTest, CommitWritesEventsStateAndKeys) {
+  RecordCommit c;
+  c.writes.push_back(write("insured/1", 0, {event("registered", 10), event("rib.set", 10)},
+                           R"({"v":2})", {"cnie/BK1"}));
+  ASSERT_TRUE(store_->commit_records(c));
+
+  auto rec = store_->read_record("insured/1");
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->version, 2);
+  EXPECT_EQ((*rec)->kind, "insured");
+  EXPECT_EQ((*rec)->state, R"({"v":2})");
+  auto key = store_->find_record_key("cnie/BK1");
+  ASSERT_TRUE(key && *key);
+  EXPECT_EQ(**key, "insured/1");
+  auto events = store_->record_events("insured/1", 1000);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].version, 1);
+  EXPECT_EQ((*events)[1].type, "rib.set");
+  EXPECT_EQ((*events)[1].principal, "agency-rabat");
+  auto none = store_->read_record("insured/2");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+}
+
+TEST_P(RecordStoreTest, StaleVersionRefusesTheWholeCommit) {
+  RecordCommit first;
+  first.writes.push_back(write("insured/1", 0, {event("registered", 10)}, "{}"));
+  ASSERT_TRUE(store_->commit_records(first));
+
+  RecordCommit ok;
+  ok.writes.push_back(write("insured/1", 1, {event("contact.changed", 20)}, R"({"x":1})"));
+  ASSERT_TRUE(store_->commit_records(ok));
+
+  // A second writer that read version 1 too: its update must not overwrite the first.
+  RecordCommit stale;
+  stale.writes.push_back(write("person/BK2", 0, {event("registered", 30)}, "{}", {"cnie/BK2"}));
+  stale.writes.push_back(write("insured/1", 1, {event("contact.changed", 30)}, R"({"x":2})"));
+  auto r = store_->commit_records(stale);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::conflict);
+  EXPECT_EQ(r.error().detail, "stale_version");
+  EXPECT_EQ((*store_->read_record("insured/1"))->state, R"({"x":1})");
+  EXPECT_FALSE(*store_->read_record("person/BK2")) << "the commit must be all or nothing";
+  EXPECT_FALSE(*store_->find_record_key("cnie/BK2"));
+  EXPECT_EQ(store_->record_events("insured/1", 1000)->size(), 2u);
+
+  // Creating a stream that exists is stale too.
+  RecordCommit again;
+  again.writes.push_back(write("insured/1", 0, {event("registered", 40)}, "{}"));
+  auto a = store_->commit_records(again);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().detail, "stale_version");
+}
+
+TEST_P(RecordStoreTest, KeyHeldByAnotherStreamIsADuplicate) {
+  RecordCommit first;
+  first.writes.push_back(write("insured/1", 0, {event("registered", 10)}, "{}", {"cnie/BK1"}));
+  ASSERT_TRUE(store_->commit_records(first));
+  RecordCommit same_stream;
+  same_stream.writes.push_back(write("insured/1", 1, {event("x", 11)}, "{}", {"cnie/BK1"}));
+  EXPECT_TRUE(store_->commit_records(same_stream)) << "re-claiming one's own key is harmless";
+  RecordCommit dup;
+  dup.writes.push_back(write("insured/2", 0, {event("registered", 12)}, "{}", {"cnie/BK1"}));
+  auto r = store_->commit_records(dup);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, "duplicate_key");
+  EXPECT_FALSE(*store_->read_record("insured/2"));
+}
+
+TEST_P(RecordStoreTest, IdempotentAnswerIsStoredOnceWithItsChanges) {
+  RecordCommit c;
+  c.writes.push_back(write("insured/1", 0, {event("registered", 10)}, "{}"));
+  c.answer = IdempotentAnswer{"agency", "k1", "h1", 201, R"({"n":1})", "\"1\"", 10};
+  ASSERT_TRUE(store_->commit_records(c));
+  auto a = store_->idempotent_answer("agency", "k1");
+  ASSERT_TRUE(a && *a);
+  EXPECT_EQ((*a)->status, 201);
+  EXPECT_EQ((*a)->body, R"({"n":1})");
+  EXPECT_EQ((*a)->request_hash, "h1");
+  EXPECT_EQ((*a)->etag, "\"1\"");
+  EXPECT_FALSE(*store_->idempotent_answer("other-agency", "k1"))
+      << "keys belong to the principal that sent them";
+
+  RecordCommit replay;
+  replay.writes.push_back(write("insured/2", 0, {event("registered", 20)}, "{}"));
+  replay.answer = IdempotentAnswer{"agency", "k1", "h1", 201, "{}", "", 20};
+  auto r = store_->commit_records(replay);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, "idempotent_replay");
+  EXPECT_FALSE(*store_->read_record("insured/2")) << "a replay must not register twice";
+}
+
+TEST_P(RecordStoreTest, HistoryReadsAsOfATime) {
+  RecordCommit c1;
+  c1.writes.push_back(write("insured/1", 0, {event("registered", 100)}, "{}"));
+  ASSERT_TRUE(store_->commit_records(c1));
+  RecordCommit c2;
+  c2.writes.push_back(write("insured/1", 1, {event("suspended", 200)}, "{}"));
+  ASSERT_TRUE(store_->commit_records(c2));
+  EXPECT_EQ(store_->record_events("insured/1", 99)->size(), 0u);
+  EXPECT_EQ(store_->record_events("insured/1", 100)->size(), 1u);
+  EXPECT_EQ(store_->record_events("insured/1", 199)->size(), 1u);
+  EXPECT_EQ(store_->record_events("insured/1", 200)->size(), 2u);
+}
+
+TEST_P(RecordStoreTest, HistoryIsAppendOnly) {
+  RecordCommit c;
+  c.writes.push_back(write("insured/1", 0, {event("registered", 100)}, "{}"));
+  ASSERT_TRUE(store_->commit_records(c));
+  EXPECT_FALSE(db_->exec("UPDATE registry_events SET principal = 'mallory'"));
+  EXPECT_FALSE(db_->exec("DELETE FROM registry_events"));
+  EXPECT_EQ(store_->record_events("insured/1", 1000)->at(0).principal, "agency-rabat");
+}
+
+TEST_P(RecordStoreTest, ListsRecordsOfAKindInPages) {
+  for (int i = 1; i <= 5; ++i) {
+    RecordCommit c;
+    c.writes.push_back(write("insured/" + std::to_string(i), 0, {event("r", i)}, "{}"));
+    c.writes.push_back(write("employer/" + std::to_string(i), 0, {event("r", i)}, "{}"));
+    ASSERT_TRUE(store_->commit_records(c));
+  }
+  auto p1 = store_->list_records("insured", "", 3);
+  ASSERT_TRUE(p1);
+  ASSERT_EQ(p1->size(), 3u);
+  EXPECT_EQ(p1->front().stream, "insured/1");
+  auto p2 = store_->list_records("insured", p1->back().stream, 3);
+  ASSERT_TRUE(p2);
+  ASSERT_EQ(p2->size(), 2u);
+  EXPECT_EQ(p2->back().stream, "insured/5");
+}
+
+TEST_P(RecordStoreTest, CountersNeverGiveANumberTwiceUnderConcurrency) {
+  std::vector<std::thread> threads;
+  std::mutex m;
+  std::set<std::int64_t> seen;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto n = store_->next_number("insured");
+        if (!n) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(m);
+        seen.insert(*n);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(seen.size(), 100u);
+  EXPECT_EQ(*seen.begin(), 1);
+  EXPECT_EQ(*seen.rbegin(), 100);
+  EXPECT_EQ(*store_->next_number("employer"), 1) << "each counter counts on its own";
+}
+
+TEST_P(RecordStoreTest, ConcurrentWritersOfOneStreamLoseNoUpdate) {
+  RecordCommit c;
+  c.writes.push_back(write("insured/1", 0, {event("registered", 1)}, "0"));
+  ASSERT_TRUE(store_->commit_records(c));
+  std::atomic<int> applied{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        // Read, then write with the version read, retrying on a stale version.
+        for (;;) {
+          auto rec = store_->read_record("insured/1");
+          if (!rec || !*rec) return;
+          const auto v = (*rec)->version;
+          RecordCommit u;
+          u.writes.push_back(write("insured/1", v, {event("bump", 2)}, std::to_string(v)));
+          auto r = store_->commit_records(u);
+          if (r) {
+            ++applied;
+            break;
+          }
+          if (r.error().detail != "stale_version") return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(applied, 80);
+  EXPECT_EQ((*store_->read_record("insured/1"))->version, 81);
+  EXPECT_EQ(store_->record_events("insured/1", 1000)->size(), 81u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RecordStoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace hub::store
