@@ -5,7 +5,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+t0=$(date +%s)
 scripts/setup.sh build
+t_build=$(( $(date +%s) - t0 ))
 
 # A throwaway PostgreSQL cluster on a private port and socket folder.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -27,7 +29,9 @@ trap stop_pg EXIT
 "${as_pg[@]}" "$pgbin/createdb" -h "$pgdir" -p "$pgport" -U cnss cnss_test
 export CNSS_TEST_PG_URL="host=$pgdir port=$pgport user=cnss dbname=cnss_test"
 
+t0=$(date +%s)
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+echo "timing: set-up and build ${t_build}s, tests $(( $(date +%s) - t0 ))s"
 
 # Fuzz the mapping engine for a bounded time: libFuzzer with ASan and UBSan, built with clang
 # from Debian (CNSS_FUZZ_SECONDS=0 skips it). A finding fails the run and leaves its input in

@@ -1,39 +1,11 @@
 // DGSN — CNIE identity service v2, SOAP 1.1 (shared/partners/dgsn.md).
-#include <boost/url/encode.hpp>
-
+#include "hub/core/xml_text.hpp"
 #include "hub/exchange/adapter.hpp"
 
 namespace adapters::dgsn {
 namespace {
 using hub::exchange::Query;
 namespace bhttp = boost::beast::http;
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 class DgsnAdapter final : public hub::exchange::Adapter {
  public:
@@ -55,11 +27,12 @@ class DgsnAdapter final : public hub::exchange::Adapter {
     req.body() =
         R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
         R"(xmlns:cnie="urn:ma:dgsn:cnie:v2"><soapenv:Header><cnie:Demandeur><cnie:Organisme>)" +
-        xml_escape(organisme_) + "</cnie:Organisme><cnie:Motif>" + xml_escape(q.purpose) +
-        "</cnie:Motif><cnie:Reference>" + xml_escape(q.correlation_id) +
+        hub::xml_escaped(organisme_) + "</cnie:Organisme><cnie:Motif>" +
+        hub::xml_escaped(q.purpose) + "</cnie:Motif><cnie:Reference>" +
+        hub::xml_escaped(q.correlation_id) +
         "</cnie:Reference></cnie:Demandeur></soapenv:Header><soapenv:Body><cnie:ConsulterCitoyen>"
         "<cnie:NumeroCNIE>" +
-        xml_escape(cnie) +
+        hub::xml_escaped(cnie) +
         "</cnie:NumeroCNIE></cnie:ConsulterCitoyen></soapenv:Body></soapenv:Envelope>";
     return req;
   }

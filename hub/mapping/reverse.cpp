@@ -1,6 +1,7 @@
 // Canonical record -> a partner's view (JSON or namespaced XML), for answering partners in their
 // own format. The record is ours: a value that does not fit its declared type is our bug, so it
 // refuses the view (unprocessable) rather than guessing.
+#include "hub/core/xml_text.hpp"
 #include "hub/mapping/evaluator.hpp"
 
 #include "hub/mapping/payload.hpp"
@@ -24,27 +25,7 @@ struct Out {
 };
 
 void escape(std::string& out, std::string_view s, bool attribute) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        if (attribute) {
-          out += "&quot;";
-          break;
-        }
-        [[fallthrough]];
-      default:
-        out += c;
-    }
-  }
+  hub::append_xml_escaped(out, s, attribute);
 }
 
 std::string as_text(const Out& v) {

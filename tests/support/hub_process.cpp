@@ -43,7 +43,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
 }
 
 HubProcess::HubProcess(const HubOptions& options) {
-  dir_ = temp_dir("cnss-hub-test");
+  dir_ = options.dir.empty() ? temp_dir("cnss-hub-test") : options.dir;
   config_ = dir_ + "/hub.yaml";
   std::ofstream(config_) << hub_test_config(dir_, options);
   process_ = std::make_unique<Process>(

@@ -15,6 +15,7 @@ struct HubOptions {
   std::string store_yaml;     // the body of the store: section ("" = SQLite in the temp folder)
   std::string exchange_yaml;  // the body of the exchange: section ("" = none)
   bool mappings = false;      // serve the project's mappings/
+  std::string dir;            // reuse this folder (a restart); "" = a new temporary one
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's
