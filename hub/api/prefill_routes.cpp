@@ -46,12 +46,10 @@ Result<std::map<std::string, std::string>> read_body(
   return out;
 }
 
-http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
-                      unsigned version) {
+http::Response answer(const exchange::PrefillResult& r, unsigned version) {
   auto res = http::json_response(r.status, r.body, version);
   if (r.retry_after.count() > 0)
     res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
-  (void)ctx;
   return res;
 }
 
@@ -121,7 +119,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, ctx, req.version());
+        co_return answer(r, req.version());
       });
 
   router.add(
@@ -177,7 +175,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
               req.version());
         }
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, ctx, req.version());
+        co_return answer(r, req.version());
       });
 }
 
