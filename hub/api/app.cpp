@@ -205,15 +205,29 @@ int App::run() {
       };
   hangup.async_wait(on_hup);
 
-  // Mapping reloads run on their own thread: compiling and testing never delays a request.
+  // Background work runs on its own thread and never delays a request: mapping reloads (compiling
+  // and testing), and the registry's daily job that records eligibility changes as events (a
+  // child turning 21...), run at start and then every 24 hours.
   std::thread watcher;
   if (mappings_) {
     watcher = std::thread([&] {
       std::string last = fingerprint(config_.mappings_dir);
+      auto next_job = std::chrono::steady_clock::now();
       std::unique_lock lock(watch_mutex);
       while (!stopping) {
         watch_cv.wait_for(lock, std::chrono::seconds(2));
         if (stopping) break;
+        if (registry_ && std::chrono::steady_clock::now() >= next_job) {
+          next_job += std::chrono::hours(24);
+          lock.unlock();
+          auto changes = registry_->record_eligibility_changes();
+          if (changes) {
+            log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
+          } else {
+            log::error("eligibility job failed", {{"error", changes.error().message}});
+          }
+          lock.lock();
+        }
         const std::string now = fingerprint(config_.mappings_dir);
         const bool hup = reload_asked.exchange(false);
         if (hup || now != last) {

@@ -183,6 +183,13 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
   }
 }
 
+TEST_P(Registration, DailyEligibilityJobRunsAtStart) {
+  auto line = hub_->process().wait_for_line(
+      [](const std::string& l) { return l.find("eligibility job") != std::string::npos; }, 10s);
+  ASSERT_TRUE(line) << "the hub never ran its daily eligibility job";
+  EXPECT_NE(line->find("eligibility job done"), std::string::npos) << *line;
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Registration, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
