@@ -191,15 +191,8 @@ struct Broker::Impl {
   }
 
   void count(const char* name, const char* help, const std::string& partner) {
-    if (!metrics) return;
-    // Gauges hold running totals here: prometheus-cpp's counters need a family per name, and
-    // these few are cheap to keep as monotonic gauges.
-    std::lock_guard lock(count_mutex);
-    const double v = ++counts[std::string(name) + "/" + partner];
-    metrics->set_gauge(name, help, "partner", partner, v);
+    if (metrics) metrics->increment(name, help, "partner", partner);
   }
-  std::mutex count_mutex;
-  std::map<std::string, double> counts;
 
   // One attempt: the request, the answer, its classification and mapping.
   asio::awaitable<StepOutcome> attempt(PartnerRuntime& p, const Query& q,
@@ -322,7 +315,7 @@ struct Broker::Impl {
           std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(rng));
       if (Clock::now() + backoff + std::chrono::milliseconds(20) >= deadline) break;
       co_await sleep_until(Clock::now() + backoff);
-      count("cnss_partner_retries", "Attempts repeated after a transient failure, by partner",
+      count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
             p.settings.name);
     }
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
@@ -344,12 +337,13 @@ struct Broker::Impl {
         out.status = "cached";
         out.answer = hit->answer;
         out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        count("cnss_partner_cache_hits", "Answers served from the cache, by partner",
+        count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
               p.settings.name);
         co_return out;
       }
     }
-    count("cnss_partner_cache_misses", "Answers not in the cache, by partner", p.settings.name);
+    count("cnss_partner_cache_misses_total", "Answers not in the cache, by partner",
+          p.settings.name);
 
     std::shared_ptr<Flight> flight;
     bool leader = false;
@@ -404,7 +398,7 @@ struct Broker::Impl {
         out.error =
             make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
       }
-      count("cnss_partner_shared_calls",
+      count("cnss_partner_shared_calls_total",
             "Requests answered by another request's call in flight, by partner", p.settings.name);
     }
     if (out.error && transient(out.error->code) && !caller.no_cache) {
@@ -492,6 +486,11 @@ void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a)
 void write_conflicts(Writer& w, const config::Recipe& recipe,
                      const std::vector<StepOutcome>& steps) {
   w.StartArray();
+  // Each step's record is parsed once for all the rules, not once per rule.
+  std::map<std::string, std::unique_ptr<rapidjson::Document>> docs;
+  for (const auto& s : steps) {
+    if (s.answer && !recipe.conflicts.empty()) docs[s.step] = parse_record(*s.answer);
+  }
   for (const auto& rule : recipe.conflicts) {
     struct Seen {
       std::string path, partner, value;
@@ -503,7 +502,7 @@ void write_conflicts(Writer& w, const config::Recipe& recipe,
       const std::string pointer = ref.substr(colon + 1);
       for (const auto& s : steps) {
         if (s.step != step || !s.answer) continue;
-        auto doc = parse_record(*s.answer);
+        const auto& doc = docs[step];
         const auto* v = doc ? rapidjson::Pointer(pointer.c_str()).Get(*doc) : nullptr;
         if (v == nullptr || v->IsNull()) continue;
         seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});

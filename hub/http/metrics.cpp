@@ -69,6 +69,7 @@ struct Metrics::Impl {
 
   std::mutex extra_mutex;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> extra_gauges;
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> extra_counters;
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -148,6 +149,22 @@ void Metrics::set_gauge(const std::string& name, const std::string& help,
     }
   }
   family->Add({{std::string(label_key), std::string(label_value)}}).Set(value);
+}
+
+void Metrics::increment(const std::string& name, const std::string& help,
+                        std::string_view label_key, std::string_view label_value) {
+  prometheus::Family<prometheus::Counter>* family = nullptr;
+  {
+    std::lock_guard lock(impl_->extra_mutex);
+    auto it = impl_->extra_counters.find(name);
+    if (it == impl_->extra_counters.end()) {
+      family = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
+      impl_->extra_counters.emplace(name, family);
+    } else {
+      family = it->second;
+    }
+  }
+  family->Add({{std::string(label_key), std::string(label_value)}}).Increment();
 }
 
 std::string Metrics::render() const {

@@ -30,6 +30,9 @@ class Metrics {
   void partner_handshake(std::string_view partner, bool resumed);
   void certificate_expiry(std::string_view role, std::string_view subject,
                           std::chrono::system_clock::time_point not_after);
+  // A counter other parts increment by one (name must be a valid metric name ending in _total).
+  void increment(const std::string& name, const std::string& help, std::string_view label_key,
+                 std::string_view label_value);
   // A gauge set by other parts (circuit breakers, ...): name must be a valid metric name.
   void set_gauge(const std::string& name, const std::string& help, std::string_view label_key,
                  std::string_view label_value, double value);
