@@ -9,6 +9,7 @@
 
 #include "hub/api/broker_facts.hpp"
 #include "hub/api/ops.hpp"
+#include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
 #include "hub/core/log.hpp"
 #include "hub/registry/routes.hpp"
@@ -107,6 +108,9 @@ Result<void> App::start() {
     broker_ = std::move(*broker);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
+    events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
+                                           journal_.get(), &metrics_);
+    if (auto c = events_->check(); !c) return c.error();
   }
 
   const auto* principals = &principals_;
@@ -126,6 +130,8 @@ Result<void> App::start() {
         add_prefill_routes(*router, *broker_);
         registry::add_registration_routes(*router, *registry_);
       }
+      if (iface == "partner" && events_) add_partner_event_routes(*router, *events_);
+      if (iface == "admin" && events_) add_event_admin_routes(*router, *events_);
     }
     http::ListenerOptions o;
     o.name = l.name;
@@ -206,13 +212,15 @@ int App::run() {
   hangup.async_wait(on_hup);
 
   // Background work runs on its own thread and never delays a request: mapping reloads (compiling
-  // and testing), and the registry's daily job that records eligibility changes as events (a
-  // child turning 21...), run at start and then every 24 hours.
+  // and testing), partner events recorded but not applied yet, and the registry's daily job that
+  // records eligibility changes as events (a child turning 21...), run at start and then every 24
+  // hours.
   std::thread watcher;
   if (mappings_) {
     watcher = std::thread([&] {
       std::string last = fingerprint(config_.mappings_dir);
       auto next_job = std::chrono::steady_clock::now();
+      auto next_events = next_job;
       std::unique_lock lock(watch_mutex);
       while (!stopping) {
         watch_cv.wait_for(lock, std::chrono::seconds(2));
@@ -225,6 +233,17 @@ int App::run() {
             log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
           } else {
             log::error("eligibility job failed", {{"error", changes.error().message}});
+          }
+          lock.lock();
+        }
+        if (events_ && events_->has_pending() && std::chrono::steady_clock::now() >= next_events) {
+          next_events = std::chrono::steady_clock::now() + config_.events.retry_every;
+          lock.unlock();
+          auto applied = events_->apply_pending();
+          if (!applied) {
+            log::error("partner events not applied", {{"error", applied.error().message}});
+          } else if (*applied > 0) {
+            log::info("partner events applied", {{"events", std::to_string(*applied)}});
           }
           lock.lock();
         }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/api/partner_events.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/exchange/broker.hpp"
@@ -62,6 +63,7 @@ class App {
   std::unique_ptr<registry::FactSource> facts_;
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<EventInbox> events_;
 };
 
 }  // namespace hub::api

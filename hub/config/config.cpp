@@ -240,6 +240,32 @@ void read_exchange(ReadContext& ctx, MapReader& root, HubConfig& c) {
   }
 }
 
+void read_events(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  auto ev = root.map("events");
+  if (!ev) return;
+  ev->millis("retry_every_ms", c.events.retry_every, 100, 86'400'000);
+  std::set<std::string> principals;
+  for (auto& [name, sm] : ev->named_maps("sources")) {
+    if (!sm.valid()) continue;
+    EventSource s;
+    s.partner = name;
+    sm.string("principal", s.principal, true);
+    sm.string("mapping", s.mapping, true);
+    if (!s.principal.empty()) {
+      bool known = false;
+      for (const auto& p : c.principals) known = known || p.name == s.principal;
+      if (!known) {
+        ctx.problem(sm.node()["principal"], "/events/sources/" + name + "/principal",
+                    "invalid_value", "no principal named '" + s.principal + "' under principals:");
+      } else if (!principals.insert(s.principal).second) {
+        ctx.problem(sm.node()["principal"], "/events/sources/" + name + "/principal", "duplicate",
+                    "principal '" + s.principal + "' already pushes the events of another source");
+      }
+    }
+    c.events.sources.push_back(std::move(s));
+  }
+}
+
 LoadResult parse_impl(const std::string& text, const std::string& name, const std::string& base_dir,
                       bool check_files) {
   LoadResult out;
@@ -266,6 +292,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_partners(ctx, root, c);
       read_principals(ctx, root, c);
       read_exchange(ctx, root, c);
+      read_events(ctx, root, c);
     }
   }
   out.problems = std::move(ctx.problems());

@@ -139,6 +139,21 @@ struct Principal {
   std::vector<std::string> roles;
 };
 
+// A partner that pushes events to POST /partner/v1/events: the principal it authenticates as,
+// and the mapping that reads its events (its target entity says how they are applied).
+struct EventSource {
+  std::string partner;    // the name its events are kept under
+  std::string principal;  // who may push them
+  std::string mapping;    // e.g. dgct.civil_event
+};
+
+struct EventSettings {
+  std::vector<EventSource> sources;
+  // How often events recorded but not applied yet (the store was busy, a record was being
+  // changed by someone else) are applied again.
+  std::chrono::milliseconds retry_every{30'000};
+};
+
 struct HubConfig {
   std::string source_file;  // the file this came from (absolute)
   std::size_t threads = 2;
@@ -151,6 +166,7 @@ struct HubConfig {
   std::vector<PartnerEndpoint> partners;
   std::vector<Principal> principals;
   ExchangeSettings exchange;
+  EventSettings events;
 
   const Principal* principal_by_subject(const std::string& subject,
                                         const std::string& issuer) const;

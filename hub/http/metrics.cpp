@@ -153,6 +153,11 @@ void Metrics::set_gauge(const std::string& name, const std::string& help,
 
 void Metrics::increment(const std::string& name, const std::string& help,
                         std::string_view label_key, std::string_view label_value) {
+  increment(name, help, {{std::string(label_key), std::string(label_value)}});
+}
+
+void Metrics::increment(const std::string& name, const std::string& help,
+                        const std::map<std::string, std::string>& labels) {
   prometheus::Family<prometheus::Counter>* family = nullptr;
   {
     std::lock_guard lock(impl_->extra_mutex);
@@ -164,7 +169,7 @@ void Metrics::increment(const std::string& name, const std::string& help,
       family = it->second;
     }
   }
-  family->Add({{std::string(label_key), std::string(label_value)}}).Increment();
+  family->Add(labels).Increment();
 }
 
 std::string Metrics::render() const {

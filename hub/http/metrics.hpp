@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <memory>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ class Metrics {
   // A counter other parts increment by one (name must be a valid metric name ending in _total).
   void increment(const std::string& name, const std::string& help, std::string_view label_key,
                  std::string_view label_value);
+  void increment(const std::string& name, const std::string& help,
+                 const std::map<std::string, std::string>& labels);
   // A gauge set by other parts (circuit breakers, ...): name must be a valid metric name.
   void set_gauge(const std::string& name, const std::string& help, std::string_view label_key,
                  std::string_view label_value, double value);

@@ -51,15 +51,29 @@ std::string next_id(const Value& family, char prefix) {
 
 }  // namespace
 
-Result<Answer> Registry::apply_civil_event(const std::string& event_json,
-                                           const std::string& provenance_json,
-                                           const Caller& caller) {
+Result<PartnerEvent> read_partner_event(const std::string& event_json,
+                                        const std::string& provenance_json) {
   auto event = json::parse(event_json);
   if (!event || !event->IsObject()) return invalid("/", "the event is not a JSON object");
   auto prov = json::parse(provenance_json.empty() ? "{}" : provenance_json);
   if (!prov || !prov->IsObject()) return invalid("/provenance", "must be a JSON object");
-  const std::string type = json::text(*event, "/type").value_or("");
-  const std::string id = json::text(*event, "/event_id").value_or("");
+  PartnerEvent out;
+  out.type = json::text(*event, "/type").value_or("");
+  out.id = json::text(*event, "/event_id").value_or("");
+  out.event = std::move(*event);
+  out.provenance = std::move(*prov);
+  return out;
+}
+
+Result<Answer> Registry::apply_civil_event(const std::string& event_json,
+                                           const std::string& provenance_json,
+                                           const Caller& caller) {
+  auto read = read_partner_event(event_json, provenance_json);
+  if (!read) return read.error();
+  const json::Doc* event = &read->event;
+  const json::Doc* prov = &read->provenance;
+  const std::string& type = read->type;
+  const std::string& id = read->id;
   const std::string why = "DGCT " + type + " " + id;
   Doc applied = json::object();
   Value streams(rapidjson::kArrayType);

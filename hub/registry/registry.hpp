@@ -85,6 +85,12 @@ class Registry {
   // resends events: applying one twice changes nothing. Answers {"applied": [streams]}.
   Result<Answer> apply_civil_event(const std::string& event_json,
                                    const std::string& provenance_json, const Caller& caller);
+  // A register event OMPIC pushed (company_event) for a company CNSS affiliates: its facts
+  // replace the employer's company facts with the event's provenance; a removal also flags the
+  // employer for review (it does not close the affiliation). For a company not affiliated it
+  // changes nothing ({"applied": [], "outcome": "not_affiliated"}). Idempotent.
+  Result<Answer> apply_company_event(const std::string& event_json,
+                                     const std::string& provenance_json, const Caller& caller);
 
   // Employers. POST /v1/employers {"ice", "agency"?, "representatives"?: [{"cnie", "role"}]}.
   boost::asio::awaitable<Result<Answer>> register_employer(std::string body, Caller caller);

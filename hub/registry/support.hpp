@@ -81,6 +81,16 @@ void erase_provenance_under(json::Doc& state, const std::string& pointer);
 // "absent" when the partner was not asked.
 std::string partner_status(const json::Value& partners, std::string_view partner);
 std::string partner_error(const json::Value& partners, std::string_view partner);
+// A partner event as the events inbox hands it over: the canonical record (civil_event,
+// company_event), its one provenance entry, and its type and id.
+struct PartnerEvent {
+  json::Doc event;
+  json::Doc provenance;
+  std::string type;
+  std::string id;
+};
+Result<PartnerEvent> read_partner_event(const std::string& event_json,
+                                        const std::string& provenance_json);
 // The end of a day in ms since the epoch (the last millisecond of it).
 std::int64_t end_of_day_ms(const Date& d);
 

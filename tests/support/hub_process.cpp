@@ -18,7 +18,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"
-    << "  - name: partners\n    port: 0\n    interfaces: [partner, ops]\n"
+    << "  - name: partners\n    port: " << o.partners_port << "\n    interfaces: [partner, ops]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/partners.crt]\n      crl: [" << p
     << "/ca/partners.crl]\n";
@@ -39,6 +39,12 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "    roles: [partner, events]\n"
     << "  - name: dgi\n    subject: CN=dgi-cnss-exchange,O=DGI,C=MA\n"
     << "    roles: [partner, attestation]\n";
+  // The events DGCT and OMPIC push are read by the project's mappings.
+  if (o.mappings && o.partner_events) {
+    y << "events:\n  retry_every_ms: 1000\n  sources:\n"
+      << "    dgct: {principal: dgct, mapping: dgct.civil_event}\n"
+      << "    ompic: {principal: ompic, mapping: ompic.company_event}\n";
+  }
   return y.str();
 }
 
@@ -85,6 +91,12 @@ std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
     y << extra;
   }
   return y.str();
+}
+
+std::string store_yaml(const std::string& engine, const std::string& sqlite_path,
+                       const std::string& postgres_url) {
+  return engine == "sqlite" ? "  engine: sqlite\n  path: " + sqlite_path + "\n"
+                            : "  engine: postgresql\n  url: \"" + postgres_url + "\"\n";
 }
 
 std::string default_exchange_yaml(int deadline_ms) {

@@ -10,18 +10,23 @@
 namespace testing_support {
 
 struct HubOptions {
-  std::string limits_yaml;    // the body of the limits: section ("" = defaults)
-  std::string partners_yaml;  // the body of the partners: section ("" = none)
-  std::string store_yaml;     // the body of the store: section ("" = SQLite in the temp folder)
-  std::string exchange_yaml;  // the body of the exchange: section ("" = none)
-  bool mappings = false;      // serve the project's mappings/
-  std::string dir;            // reuse this folder (a restart); "" = a new temporary one
+  std::string limits_yaml;     // the body of the limits: section ("" = defaults)
+  std::string partners_yaml;   // the body of the partners: section ("" = none)
+  std::string store_yaml;      // the body of the store: section ("" = SQLite in the temp folder)
+  std::string exchange_yaml;   // the body of the exchange: section ("" = none)
+  bool mappings = false;       // serve the project's mappings/
+  bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
+  unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
+  std::string dir;                   // reuse this folder (a restart); "" = a new temporary one
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's
 // test PKI; `extra` is added to every partner (breaker, cache... settings, indented 4 spaces).
 std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
                              const std::string& extra = "");
+// The body of the store: section for an engine ("sqlite": the file; "postgresql": the URL).
+std::string store_yaml(const std::string& engine, const std::string& sqlite_path,
+                       const std::string& postgres_url);
 // The default recipes (person, employer_by_ice, employer_by_rc), as in conf/hub.yaml.
 std::string default_exchange_yaml(int deadline_ms = 2500);
 

@@ -13,28 +13,19 @@
 #include <thread>
 
 #include "support/hub_process.hpp"
+#include "support/json_reply.hpp"
 #include "support/pki.hpp"
 #include "support/sim_process.hpp"
 #include "support/tls_client.hpp"
 #include "unit/store/engines.hpp"
 
 namespace ts = testing_support;
+using ts::kTestRib;
+using ts::Reply;
+using ts::str;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr const char* kRib = "001810007800020110620318";
-
-struct Reply {
-  unsigned status = 0;
-  rapidjson::Document body;
-  std::string raw;
-};
-
-std::string str(const rapidjson::Value& v, const char* pointer) {
-  const auto* x = rapidjson::Pointer(pointer).Get(v);
-  return x && x->IsString() ? std::string(x->GetString()) : std::string();
-}
 
 class Registration : public ::testing::TestWithParam<std::string> {
  protected:
@@ -46,9 +37,7 @@ class Registration : public ::testing::TestWithParam<std::string> {
     options_.partners_yaml = ts::partners_for_sim(sim_->ports());
     options_.exchange_yaml = ts::default_exchange_yaml();
     const auto o = db_->options();
-    options_.store_yaml = GetParam() == "sqlite"
-                              ? "  engine: sqlite\n  path: " + o.path + "\n"
-                              : "  engine: postgresql\n  url: \"" + o.url + "\"\n";
+    options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
     start();
   }
   void start() {
@@ -61,12 +50,7 @@ class Registration : public ::testing::TestWithParam<std::string> {
     if (!key.empty()) h.emplace_back("Idempotency-Key", key);
     auto ex =
         ts::https_request(hub_->port("internal"), ts::client("agency"), method, target, body, h);
-    Reply r;
-    if (!ex.response) return r;
-    r.status = ex.response->result_int();
-    r.raw = ex.response->body();
-    r.body.Parse(r.raw.c_str());
-    return r;
+    return ts::reply_of(ex);
   }
   std::string unique_cnie() {
     std::random_device rd;
@@ -80,10 +64,16 @@ class Registration : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(Registration, InsuredPersonFromCnieCategoryAndRibAlone) {
-  const std::string cnie = unique_cnie();
-  const std::string body =
-      R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kRib + R"("})";
-  auto r = call("POST", "/v1/insured", body, "reg-" + cnie);
+  // The synthetic world holds some deceased people, refused with the reason (422): try a few.
+  std::string cnie, body;
+  Reply r;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    cnie = unique_cnie();
+    body = R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kTestRib + R"("})";
+    r = call("POST", "/v1/insured", body, "reg-" + cnie);
+    if (r.status != 422) break;
+    EXPECT_EQ(str(r.body, "/error/code"), "deceased") << r.raw;
+  }
   ASSERT_EQ(r.status, 201u) << r.raw;
   const std::string number = str(r.body, "/immatriculation");
   EXPECT_EQ(number.size(), 9u);
@@ -111,12 +101,7 @@ TEST_P(Registration, EmployerFromIceAlone) {
   Reply r;
   std::string ice;
   for (int attempt = 0; attempt < 10; ++attempt) {
-    std::string base = std::to_string(100000000 + rd() % 800000000) + "0000";
-    unsigned m = 0;
-    for (char c : base) m = (m * 10 + static_cast<unsigned>(c - '0')) % 97;
-    m = (m * 100) % 97;
-    const unsigned key = (97 - m) % 97;
-    ice = base + (key < 10 ? "0" : "") + std::to_string(key);
+    ice = ts::random_ice(rd());
     r = call("POST", "/v1/employers", R"({"ice":")" + ice + R"("})", "emp-" + ice);
     if (r.status != 422) break;
     EXPECT_NE(r.raw.find("message"), std::string::npos) << "a refusal without its reason";
@@ -141,9 +126,10 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
         std::lock_guard lock(mutex);
         sent.push_back(cnie);
       }
-      auto r = call("POST", "/v1/insured",
-                    R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kRib + R"("})",
-                    "kill-" + cnie);
+      auto r =
+          call("POST", "/v1/insured",
+               R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kTestRib + R"("})",
+               "kill-" + cnie);
       if (r.status == 201) {
         std::lock_guard lock(mutex);
         acknowledged[cnie] = str(r.body, "/immatriculation");
@@ -166,7 +152,7 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
   start();  // the same data folder and database
   for (const auto& cnie : sent) {
     auto r = call("POST", "/v1/insured",
-                  R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kRib + R"("})",
+                  R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kTestRib + R"("})",
                   "kill-" + cnie);
     // Some synthetic people are refused (deceased, ...): any answer but a failure of the hub.
     EXPECT_TRUE(r.status > 0 && r.status < 500) << cnie << ": " << r.raw;

@@ -120,3 +120,25 @@ TEST(Config, DuplicateListenerNamesAndPortsAreRefused) {
 }
 
 }  // namespace
+
+TEST(Config, EventSourcesNameKnownPrincipals) {
+  std::string ok = std::string(kValid) +
+                   "events:\n  retry_every_ms: 5000\n  sources:\n"
+                   "    dgct: {principal: agency, mapping: dgct.civil_event}\n";
+  auto r = parse_hub_config(ok, "hub.yaml", "", false);
+  ASSERT_TRUE(r.config) << all(r);
+  ASSERT_EQ(r.config->events.sources.size(), 1u);
+  EXPECT_EQ(r.config->events.sources[0].partner, "dgct");
+  EXPECT_EQ(r.config->events.sources[0].mapping, "dgct.civil_event");
+  EXPECT_EQ(r.config->events.retry_every, std::chrono::milliseconds(5000));
+
+  std::string bad = std::string(kValid) +
+                    "events:\n  sources:\n"
+                    "    dgct: {principal: nobody, mapping: dgct.civil_event}\n"
+                    "    ompic: {principal: agency}\n";
+  r = parse_hub_config(bad, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:28:23: invalid_value: no principal named 'nobody'")) << all(r);
+  EXPECT_TRUE(has(r, "missing_key")) << all(r);
+  EXPECT_TRUE(has(r, "(at /events/sources/ompic/mapping)")) << all(r);
+}

@@ -1,0 +1,72 @@
+// POST /partner/v1/events: the events partners push (DGCT's civil-status acts, OMPIC's register
+// entries). Each delivery is read through its partner's mapping, recorded durably once per event
+// id — the partner gets 202 only after the commit, 200 for an id already recorded, 400 with the
+// reason for what cannot be read — and then applied to the registrations it concerns. An event
+// recorded but not applied (the store failed, a record was changing) is applied again later; a
+// refused delivery is kept too, with the reason, for an administrator to see.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "hub/audit/journal.hpp"
+#include "hub/config/config.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/http/router.hpp"
+#include "hub/mapping/engine.hpp"
+#include "hub/registry/registry.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::api {
+
+class EventInbox {
+ public:
+  EventInbox(std::vector<config::EventSource> sources, store::Store& store,
+             mapping::Registry& mappings, registry::Registry& registry, audit::Journal* journal,
+             http::Metrics* metrics);
+
+  // Every source's mapping exists in the served set and reads civil or company events.
+  Result<void> check() const;
+
+  // One delivery from `principal`.
+  Result<registry::Answer> receive(const std::string& principal, const std::string& body,
+                                   const std::string& correlation_id);
+  // Where one of the principal's events stands: recorded, applied, not_applicable.
+  Result<registry::Answer> status(const std::string& principal, const std::string& event_id);
+  // Administrators: the events recorded, optionally of one partner and in one status, in pages.
+  Result<registry::Answer> list(const std::string& partner, const std::string& status,
+                                const std::string& after, std::size_t limit);
+
+  // Applies every event recorded and not applied yet; returns how many it applied.
+  Result<int> apply_pending();
+  // Set when an application failed for a reason that may pass (store, concurrent change).
+  bool has_pending() const { return pending_.load(); }
+
+ private:
+  const config::EventSource* source_of(const std::string& principal) const;
+  // Applies one recorded event and records the outcome in its stream.
+  void apply(const store::RecordState& recorded, std::string* outcome_json);
+  void keep_refused(const config::EventSource& source, const std::string& body,
+                    const std::string& correlation_id, const Error& why);
+  void journal(const std::string& principal, const std::string& partner,
+               const std::string& correlation_id, const std::string& event_id,
+               const std::string& outcome, const std::string& body);
+
+  std::vector<config::EventSource> sources_;
+  store::Store& store_;
+  mapping::Registry& mappings_;
+  registry::Registry& registry_;
+  audit::Journal* journal_;
+  http::Metrics* metrics_;
+  std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
+};
+
+// POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`);
+// GET /admin/v1/events (role `admin_role`) when admin is true.
+void add_partner_event_routes(http::Router& router, EventInbox& inbox,
+                              const std::string& partner_role = "events");
+void add_event_admin_routes(http::Router& router, EventInbox& inbox,
+                            const std::string& admin_role = "admin");
+
+}  // namespace hub::api

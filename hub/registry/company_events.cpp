@@ -1,0 +1,74 @@
+// Register events OMPIC pushed (mappings/canonical/events.yaml, company_event), applied to the
+// employer they concern, if CNSS affiliates it.
+#include "hub/registry/identifiers.hpp"
+#include "hub/registry/registry.hpp"
+#include "hub/registry/support.hpp"
+
+namespace hub::registry {
+
+using json::Doc;
+using json::Value;
+
+Result<Answer> Registry::apply_company_event(const std::string& event_json,
+                                             const std::string& provenance_json,
+                                             const Caller& caller) {
+  auto read = read_partner_event(event_json, provenance_json);
+  if (!read) return read.error();
+  const json::Doc* event = &read->event;
+  const json::Doc* prov = &read->provenance;
+  const std::string& type = read->type;
+  const std::string& id = read->id;
+  if (type != "creation" && type != "modification" && type != "removal") {
+    return invalid("/type", "must be creation, modification or removal");
+  }
+  const Value* company = json::find(*event, "/company");
+  if (company == nullptr || !company->IsObject()) return invalid("/company", "is required");
+  const auto ice = json::text(*company, "/ice");
+  if (!ice) return invalid("/company/ice", "is required");
+  if (auto p = ice_problem(*ice)) return invalid("/company/ice", *p);
+
+  auto key = store_.find_record_key("ice/" + *ice);
+  if (!key) return key.error();
+  if (!*key) {
+    // Not affiliated (yet): a creation is what prepares an affiliation; the inbox keeps it, and
+    // POST /v1/employers with this ICE then reads the same facts from OMPIC.
+    return Answer{200, R"({"applied":[],"outcome":"not_affiliated"})", ""};
+  }
+  auto l = Impl::load_existing(*this, **key, "employer");
+  if (!l) return l.error();
+  Doc after;
+  after.CopyFrom(l->state, after.GetAllocator());
+  // The register's facts replace the company facts, each with the event's provenance.
+  erase_provenance_under(after, "/company");
+  json::erase(after, "/company");
+  Doc by_pointer = json::object();
+  json::set(by_pointer, "/~1company", *prov);
+  copy_with_provenance(*company, "/company", by_pointer, after, "/company");
+  std::string event_type = "employer.company_updated";
+  if (type == "removal") {
+    // Striking a company off the register does not close its affiliation by itself: contributions
+    // may still be due. The employer is flagged for an agent's review, with the event as source.
+    event_type = "employer.removal_reported";
+    Doc review = json::object();
+    json::set_string(review, "/reason", "OMPIC reports the company struck off the register");
+    json::set_string(review, "/event_id", id);
+    json::set(after, "/review", review);
+    json::set(after, "/provenance/~1review", *prov);
+  }
+  auto w = Impl::change(*this, l->stream, l->version, l->state, after, event_type, caller,
+                        "OMPIC " + type + " " + id, "ompic");
+  if (!w) return Answer{200, R"({"applied":[],"outcome":"unchanged"})", ""};
+  store::RecordCommit commit;
+  commit.writes.push_back(std::move(*w));
+  auto done = Impl::commit(*this, commit, Answer{200, "{}", ""},
+                           Caller{caller.principal, false, caller.correlation_id, "", "", {}});
+  if (!done) return done.error();
+  Doc out = json::object();
+  Value streams(rapidjson::kArrayType);
+  streams.PushBack(Value(l->stream.c_str(), out.GetAllocator()), out.GetAllocator());
+  out.AddMember("applied", streams, out.GetAllocator());
+  json::set_string(out, "/outcome", "applied");
+  return Answer{200, json::dump(out), ""};
+}
+
+}  // namespace hub::registry

@@ -1,0 +1,303 @@
+// POST /partner/v1/events through the real hub process, over mutual TLS with the partners' own
+// certificates, on SQLite and on PostgreSQL: DGCT's civil events and OMPIC's register events are
+// recorded once per id (202, then 200), applied to the registrations they concern with their
+// provenance, refused with a reason when unreadable; and cnss-sim's pushers — at least once, out
+// of order — lose nothing and duplicate nothing, even when the hub is killed mid-stream.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/hub_process.hpp"
+#include "support/json_reply.hpp"
+#include "support/pki.hpp"
+#include "support/sim_process.hpp"
+#include "support/tls_client.hpp"
+#include "unit/store/engines.hpp"
+
+namespace ts = testing_support;
+using ts::kTestRib;
+using ts::Reply;
+using ts::str;
+using namespace std::chrono_literals;
+
+namespace {
+
+unsigned short free_port() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+std::string read_text(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class PartnerEvents : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<hub::testing::TestDatabase>(GetParam());
+    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
+    sim_ = std::make_unique<ts::SimProcess>();
+    options_.mappings = true;
+    options_.partners_port = free_port();
+    options_.partners_yaml = ts::partners_for_sim(sim_->ports());
+    options_.exchange_yaml = ts::default_exchange_yaml();
+    const auto o = db_->options();
+    options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
+    start();
+  }
+  void start() {
+    hub_ = std::make_unique<ts::HubProcess>(options_);
+    options_.dir = hub_->dir();  // a restart keeps the same data folder and ports
+  }
+  Reply call(const std::string& who, unsigned short port, const std::string& method,
+             const std::string& target, const std::string& body = "",
+             const std::string& content_type = "application/json", const std::string& key = "") {
+    std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", content_type}};
+    if (!key.empty()) h.emplace_back("Idempotency-Key", key);
+    auto ex = ts::https_request(port, ts::client(who), method, target, body, h);
+    return ts::reply_of(ex);
+  }
+  Reply partner(const std::string& who, const std::string& body,
+                const std::string& content_type = "application/json") {
+    return call(who, hub_->port("partners"), "POST", "/partner/v1/events", body, content_type);
+  }
+  Reply agency(const std::string& method, const std::string& target, const std::string& body = "") {
+    return call("agency", hub_->port("internal"), method, target, body, "application/json",
+                body.empty() ? "" : "k-" + std::to_string(rng_()));
+  }
+  Reply admin(const std::string& target) {
+    return call("admin", hub_->port("internal"), "GET", target);
+  }
+  // Every event the admin page lists for a partner: id -> status.
+  std::map<std::string, std::string> inbox(const std::string& partner) {
+    auto r = admin("/admin/v1/events?partner=" + partner + "&limit=1000");
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    std::map<std::string, std::string> out;
+    if (!r.body.IsObject() || !r.body.HasMember("events")) return out;
+    for (const auto& e : r.body["events"].GetArray()) {
+      EXPECT_TRUE(out.emplace(str(e, "/event_id"), str(e, "/status")).second)
+          << "event " << str(e, "/event_id") << " listed twice";
+    }
+    return out;
+  }
+  std::string register_insured() {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const std::string cnie = "XE" + std::to_string(100000 + rng_() % 800000);
+      auto r =
+          agency("POST", "/v1/insured",
+                 R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kTestRib + R"("})");
+      if (r.status == 201) {
+        cnie_ = cnie;
+        return str(r.body, "/immatriculation");
+      }
+    }
+    ADD_FAILURE() << "no insured person could be registered";
+    return "";
+  }
+
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::unique_ptr<hub::testing::TestDatabase> db_;
+  std::unique_ptr<ts::SimProcess> sim_;
+  ts::HubOptions options_;
+  std::unique_ptr<ts::HubProcess> hub_;
+  std::string cnie_;
+};
+
+TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
+  const std::string number = register_insured();
+  ASSERT_FALSE(number.empty());
+  const std::string id = "dgct-test-" + std::to_string(rng_());
+  const std::string birth =
+      R"({"evenementId":")" + id + R"(","type":"NAISSANCE",)" +
+      R"("dateActe":"2026-11-20","acte":{"numero":"4512/2026","commune":"Salé"},)" +
+      R"("personne":{"nom":"BENJELLOUN","prenom":"Adam","sexe":"M",)" +
+      R"("dateNaissance":"2026-11-18","cnie":null},)" + R"("parents":[{"cnie":")" + cnie_ +
+      R"(","role":"PERE"}]})";
+  auto first = partner("dgct", birth);
+  ASSERT_EQ(first.status, 202u) << first.raw;
+  EXPECT_EQ(str(first.body, "/status"), "recorded");
+  EXPECT_NE(first.raw.find("family/" + number), std::string::npos) << first.raw;
+
+  // DGCT retries until it gets a 2xx: the same event again is recognised, not applied twice.
+  auto again = partner("dgct", birth);
+  ASSERT_EQ(again.status, 200u) << again.raw;
+  EXPECT_EQ(str(again.body, "/status"), "duplicate");
+  EXPECT_EQ(str(again.body, "/state"), "applied");
+
+  auto family = agency("GET", "/v1/insured/" + number + "/family");
+  ASSERT_EQ(family.status, 200u) << family.raw;
+  EXPECT_NE(family.raw.find("\"Adam\""), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find("\"dgct.civil_event\""), std::string::npos) << "the event's provenance";
+  EXPECT_NE(family.raw.find(id), std::string::npos) << "the provenance names the event";
+  auto history = agency("GET", "/v1/insured/" + number + "/family/history");
+  ASSERT_EQ(history.status, 200u) << history.raw;
+  std::size_t births = 0;
+  for (std::size_t at = 0;
+       (at = history.raw.find("family.birth_recorded", at)) != std::string::npos; ++at) {
+    ++births;
+  }
+  EXPECT_EQ(births, 1u) << "one birth event in the family's history: " << history.raw;
+
+  // The partner can ask where its event stands; another partner cannot see it.
+  auto status = call("dgct", hub_->port("partners"), "GET", "/partner/v1/events/" + id);
+  ASSERT_EQ(status.status, 200u) << status.raw;
+  EXPECT_EQ(str(status.body, "/status"), "applied");
+  EXPECT_EQ(call("ompic", hub_->port("partners"), "GET", "/partner/v1/events/" + id).status, 404u);
+
+  // The same id with another body: 200 (DGCT has the event recorded), the first one stands.
+  auto changed = partner("dgct", std::regex_replace(birth, std::regex("Adam"), "Adil"));
+  EXPECT_EQ(changed.status, 200u) << changed.raw;
+  family = agency("GET", "/v1/insured/" + number + "/family");
+  EXPECT_EQ(family.raw.find("\"Adil\""), std::string::npos) << family.raw;
+}
+
+TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
+  auto truncated = partner("dgct", R"({"evenementId":"dgct-x","type":"NAIS)");
+  EXPECT_EQ(truncated.status, 400u) << truncated.raw;
+  EXPECT_NE(truncated.raw.find("json_truncated"), std::string::npos) << truncated.raw;
+  auto no_id = partner("dgct", R"({"type":"DECES","dateActe":"2026-11-20"})");
+  EXPECT_EQ(no_id.status, 400u) << no_id.raw;
+  EXPECT_NE(no_id.raw.find("event_id"), std::string::npos) << no_id.raw;
+  auto unknown_type =
+      partner("dgct", R"({"evenementId":"dgct-y","type":"ADOPTION","dateActe":"2026-11-20"})");
+  EXPECT_EQ(unknown_type.status, 400u) << unknown_type.raw;
+  auto wrong_ns =
+      partner("ompic", R"(<rc:EvenementRC xmlns:rc="urn:other" id="o-1" type="CREATION"/>)",
+              "application/xml");
+  EXPECT_EQ(wrong_ns.status, 400u) << wrong_ns.raw;
+  // A principal that pushes no events is refused before anything is read.
+  auto dgi = partner("dgi", R"({"evenementId":"x"})");
+  EXPECT_EQ(dgi.status, 403u) << dgi.raw;
+  // Nothing unreadable was recorded as an event.
+  EXPECT_TRUE(inbox("dgct").empty());
+  // ...but each refusal was counted, by partner and reason.
+  auto metrics = call("admin", hub_->port("internal"), "GET", "/metrics");
+  EXPECT_GE(ts::metric_value(metrics.raw, "cnss_partner_events_total",
+                             {"partner=\"dgct\"", "outcome=\"refused_json_truncated\""}),
+            1.0)
+      << metrics.raw.substr(0, 200);
+}
+
+TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) {
+  std::string ice;
+  Reply employer;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    ice = ts::random_ice(rng_());
+    employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
+    if (employer.status != 422) break;
+  }
+  ASSERT_EQ(employer.status, 201u) << employer.raw;
+  const std::string affiliation = str(employer.body, "/affiliation_number");
+  std::string xml =
+      read_text(ts::source_dir() + "/mappings/ompic/cases/company_event.creation.xml");
+  ASSERT_FALSE(xml.empty());
+  xml = std::regex_replace(xml, std::regex("001561191000066"), ice);
+  xml = std::regex_replace(xml, std::regex("ompic-2026-00004411"),
+                           "ompic-test-" + std::to_string(rng_()));
+  xml = std::regex_replace(xml, std::regex("type=\"CREATION\""), "type=\"MODIFICATION\"");
+  xml = std::regex_replace(xml, std::regex("ATLAS LOGISTIQUE SARL"), "ATLAS RENOMMEE SARL");
+  auto r = partner("ompic", xml, "application/xml");
+  ASSERT_EQ(r.status, 202u) << r.raw;
+  EXPECT_NE(r.raw.find("employer/" + affiliation), std::string::npos) << r.raw;
+  auto now = agency("GET", "/v1/employers/" + affiliation);
+  ASSERT_EQ(now.status, 200u) << now.raw;
+  EXPECT_EQ(str(now.body, "/company/name"), "ATLAS RENOMMEE SARL") << now.raw;
+  EXPECT_EQ(str(now.body, "/provenance/~1company~1name/mapping"), "ompic.company_event") << now.raw;
+  auto history = agency("GET", "/v1/employers/" + affiliation + "/history");
+  ASSERT_EQ(history.status, 200u) << history.raw;
+  EXPECT_NE(history.raw.find("employer.company_updated"), std::string::npos) << history.raw;
+
+  // A removal flags the employer for review; it does not close the affiliation.
+  xml = std::regex_replace(xml, std::regex("type=\"MODIFICATION\""), "type=\"RADIATION\"");
+  xml = std::regex_replace(xml, std::regex("id=\"ompic-test-[0-9]+\""),
+                           "id=\"ompic-test-r" + std::to_string(rng_()) + "\"");
+  r = partner("ompic", xml, "application/xml");
+  ASSERT_EQ(r.status, 202u) << r.raw;
+  now = agency("GET", "/v1/employers/" + affiliation);
+  EXPECT_EQ(str(now.body, "/status"), "ACTIVE") << now.raw;
+  EXPECT_FALSE(str(now.body, "/review/reason").empty()) << now.raw;
+}
+
+TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
+  const std::string dir = ts::temp_dir("cnss-push-hub");
+  constexpr int kCount = 100;
+  const std::string to = "https://127.0.0.1:" + std::to_string(hub_->port("partners"));
+  const std::vector<std::string> partners = {"dgct", "ompic"};
+  std::vector<std::unique_ptr<ts::Process>> pushers;
+  for (const auto& p : partners) {
+    pushers.push_back(std::make_unique<ts::Process>(std::vector<std::string>{
+        ts::binary_dir() + "/bin/cnss-sim", "push", p, "--to", to, "--config", sim_->config_file(),
+        "--count", std::to_string(kCount), "--rate", "50", "--duplicates", "0.3", "--shuffle",
+        "0.5", "--out", dir + "/" + p + ".jsonl", "--stream-seed",
+        std::to_string(rng_() % 100000)}));
+  }
+  // Kill the hub once some events are in, mid-stream; the pushers keep retrying meanwhile.
+  std::this_thread::sleep_for(700ms);
+  hub_->process().stop(SIGKILL);
+  std::this_thread::sleep_for(500ms);
+  start();
+
+  for (std::size_t k = 0; k < partners.size(); ++k) {
+    SCOPED_TRACE(partners[k]);
+    auto code = pushers[k]->wait_exit(120s);
+    ASSERT_TRUE(code.has_value()) << "the pusher did not finish";
+    std::string pushed;
+    for (const auto& l : pushers[k]->lines()) pushed += l + "\n";
+    EXPECT_EQ(*code, 0) << pushed;
+
+    std::set<std::string> ids;
+    int accepted = 0, duplicates_answered = 0, retried = 0;
+    std::ifstream in(dir + "/" + partners[k] + ".jsonl");
+    for (std::string l; std::getline(in, l);) {
+      const std::string status = ts::json_field(l, "status");
+      EXPECT_TRUE(status == "202" || status == "200") << l;
+      accepted += status == "202";
+      duplicates_answered += status == "200";
+      retried += std::stoi(ts::json_field(l, "attempts")) > 1;
+      ids.insert(ts::json_field(l, "id"));
+    }
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCount));
+    EXPECT_LE(accepted, kCount) << "an event was recorded twice";
+    EXPECT_GT(duplicates_answered, 0);
+    EXPECT_GT(retried, 0) << "no delivery met the killed hub: the kill was not mid-stream";
+
+    // Every event is in the inbox once, and each is applied (or found not applicable) once the
+    // restarted hub has gone over what the killed one left recorded.
+    std::map<std::string, std::string> events;
+    for (int i = 0; i < 100; ++i) {
+      events = inbox(partners[k]);
+      bool settled = events.size() == ids.size();
+      for (const auto& [id, status] : events) settled = settled && status != "recorded";
+      if (settled) break;
+      std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_EQ(events.size(), ids.size());
+    for (const auto& id : ids) {
+      auto it = events.find(id);
+      ASSERT_NE(it, events.end()) << id << " was acknowledged and is not in the inbox";
+      EXPECT_TRUE(it->second == "applied" || it->second == "not_applicable")
+          << id << " is " << it->second;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PartnerEvents, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace

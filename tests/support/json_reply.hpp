@@ -1,0 +1,48 @@
+// What the registry's integration tests share: an HTTP answer with its JSON body parsed, a string
+// read by JSON pointer, a valid RIB and random valid ICEs.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
+
+#include <cstdint>
+#include <string>
+
+#include "support/tls_client.hpp"
+
+namespace testing_support {
+
+inline constexpr const char* kTestRib = "001810007800020110620318";
+
+struct Reply {
+  unsigned status = 0;  // 0: no answer
+  rapidjson::Document body;
+  std::string raw;
+};
+
+inline Reply reply_of(const Exchange& ex) {
+  Reply r;
+  if (!ex.response) return r;
+  r.status = ex.response->result_int();
+  r.raw = ex.response->body();
+  r.body.Parse(r.raw.c_str());
+  return r;
+}
+
+// The string at a JSON pointer, or "" when absent or not a string.
+inline std::string str(const rapidjson::Value& v, const char* pointer) {
+  const auto* x = rapidjson::Pointer(pointer).Get(v);
+  return x && x->IsString() ? std::string(x->GetString()) : std::string();
+}
+
+// A valid ICE (modulo-97 key) whose enterprise part comes from `random`, so runs never collide.
+inline std::string random_ice(std::uint64_t random) {
+  std::string base = std::to_string(100000000 + random % 800000000) + "0000";
+  unsigned m = 0;
+  for (char c : base) m = (m * 10 + static_cast<unsigned>(c - '0')) % 97;
+  m = (m * 100) % 97;
+  const unsigned key = (97 - m) % 97;
+  return base + (key < 10 ? "0" : "") + std::to_string(key);
+}
+
+}  // namespace testing_support
