@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Registrations per second through the hub's HTTP API, end to end: POST /v1/insured with a CNIE,
+# a category and a RIB, each with its Idempotency-Key — the hub asks DGSN and DGCT (the
+# simulators, over mutual TLS), journals each exchange in the hash chain, writes the insured
+# record, the person and the family with their history in one transaction, and answers 201.
+# Every CNIE is new (no cache hit). On SQLite (the embedded default) and on PostgreSQL (a
+# throwaway cluster with fsync on, as in production).
+# Usage: bench/run-registrations.sh [SECONDS] [sqlite|postgresql|both]   (needs scripts/setup.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+secs=${1:-10}
+engines=${2:-both}
+[[ $engines == both ]] && engines="sqlite postgresql"
+bin=build/bin
+pki=certs/dev
+certs/make-dev-pki.sh > /dev/null
+work=$(mktemp -d /tmp/cnss-bench-reg-XXXXXX)
+pids=()
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pgdir=$(mktemp -d /tmp/cnss-bench-pg-XXXXXX)  # its own: the postgres user must reach it
+pgport=${CNSS_BENCH_PG_PORT:-55442}
+as_pg=()
+[[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -d $pgdir/data ]] && "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null 2>&1
+  rm -rf "$work" "$pgdir"
+}
+trap cleanup EXIT
+
+grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
+$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
+pids+=($!)
+sleep 0.5
+
+run_engine() { # engine
+  local engine=$1 data=$work/data-$1 store
+  mkdir -p "$data"
+  if [[ $engine == sqlite ]]; then
+    store="store:\n  engine: sqlite\n  path: $data/hub.db\n"
+  else
+    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$pgdir"
+    "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U cnss --auth=trust > /dev/null
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+      -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1" start > /dev/null
+    "${as_pg[@]}" "$pgbin/createdb" -h "$pgdir" -p "$pgport" -U cnss cnss_bench
+    store="store:\n  engine: postgresql\n  url: \"host=$pgdir port=$pgport user=cnss dbname=cnss_bench\"\n  pool_size: 16\n"
+  fi
+  # The shipped configuration, with its own data folder and store.
+  python3 - "$root" "$data" "$store" "${CNSS_BENCH_HUB_THREADS:-}" > "$work/hub-$engine.yaml" <<'PY'
+import re, sys
+root, data, store = sys.argv[1], sys.argv[2], sys.argv[3].encode().decode('unicode_escape')
+y = open(f"{root}/conf/hub.yaml").read()
+y = re.sub(r"store:\n(  .*\n)+", store, y)
+threads = sys.argv[4] if len(sys.argv) > 4 else ""
+if threads: y = re.sub(r"  threads: \d+", f"  threads: {threads}", y, count=1)
+y = y.replace("data_dir: ../var/data", f"data_dir: {data}").replace("../", f"{root}/")
+print(y, end="")
+PY
+  $bin/cnss-hub serve --config "$work/hub-$engine.yaml" 2> "$work/hub-$engine.log" &
+  local hub_pid=$!
+  pids+=($hub_pid)
+  for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub-$engine.log" && break; sleep 0.02; done
+  local from=$(( 100000 + RANDOM * 20 ))
+  local out
+  out=$($bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
+    --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
+    --target /v1/insured --header 'Content-Type: application/json' \
+    --header 'Idempotency-Key: bench-{id}' \
+    --body '{"cnie":"{id}","category":"SALARIE","rib":"001810007800020110620318"}' \
+    --id-kind cnie --id-from "$from" --id-to 999999 --sequential \
+    --connections "${CNSS_BENCH_CONNECTIONS:-16}" --duration "$secs" --warmup 1 --json | tail -n 1)
+  local rss
+  rss=$(awk '/VmHWM/{print $2}' /proc/$hub_pid/status)
+  kill "$hub_pid"
+  wait "$hub_pid" 2>/dev/null || true
+  # The journal the run wrote must verify: two exchanges (DGSN, DGCT) per registration.
+  local verify
+  verify=$($bin/cnss-hub audit verify --config "$work/hub-$engine.yaml" 2>&1 | tail -n 1)
+  echo "$engine: $out"
+  echo "$engine: peak resident ${rss} kB; journal: $verify"
+  python3 -c "
+import json,sys
+d=json.loads(sys.argv[2]); s=d.get('status',{})
+print(f\"| {sys.argv[1]} | {s.get('201',0)/d['seconds'] if 'seconds' in d else 0:.0f} | {d['throughput_rps']:.0f} | {d['p50_ms']} | {d['p99_ms']} | {json.dumps(s)} | {d['errors']} |\")
+" "$engine" "$out" >> "$work/table.md"
+}
+
+for e in $engines; do run_engine "$e"; done
+echo
+echo "| engine | registrations/s (201) | answers/s | p50 ms | p99 ms | statuses | errors |"
+echo "|---|---|---|---|---|---|---|"
+cat "$work/table.md"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${CNSS_BENCH_CONNECTIONS:-16} connections, ${secs} s"
