@@ -164,6 +164,54 @@ TEST_P(EmployerTest, StaleETagIsRefused) {
   EXPECT_EQ(stale.error().code, Errc::precondition_failed);
 }
 
+TEST_P(EmployerTest, OmpicEventsUpdateAnAffiliatedEmployerOnceAndIgnoreOthers) {
+  const char* prov = R"({"partner":"ompic","mapping":"ompic.company_event","version":1,
+                         "correlation_id":"c-1","event_id":"ompic-1"})";
+  auto event = [](const std::string& type, const std::string& ice, const std::string& name) {
+    return R"({"event_id":"ompic-1","type":")" + type + R"(","company":{"ice":")" + ice +
+           R"(","name":")" + name + R"(","status":"active"}})";
+  };
+  // A company CNSS does not affiliate: nothing to change.
+  auto none = registry_->apply_company_event(event("creation", kIce, "X"), prov, agent());
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(json::text(body_of(none), "/outcome"), "not_affiliated");
+
+  const std::string n = affiliate();
+  auto changed =
+      registry_->apply_company_event(event("modification", kIce, "ATLAS RENAMED"), prov, agent());
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(json::text(body_of(changed), "/outcome"), "applied");
+  // OMPIC resends: the same event again changes nothing.
+  auto again =
+      registry_->apply_company_event(event("modification", kIce, "ATLAS RENAMED"), prov, agent());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(json::text(body_of(again), "/outcome"), "unchanged");
+
+  auto e = body_of(registry_->employer(n));
+  EXPECT_EQ(json::text(e, "/company/name"), "ATLAS RENAMED");
+  EXPECT_EQ(json::text(*json::find(e, "/provenance/~1company~1name"), "/mapping"),
+            "ompic.company_event");
+  EXPECT_EQ(json::text(e, "/status"), "ACTIVE");
+
+  auto removal =
+      registry_->apply_company_event(event("removal", kIce, "ATLAS RENAMED"), prov, agent());
+  ASSERT_TRUE(removal) << removal.error().message;
+  e = body_of(registry_->employer(n));
+  EXPECT_EQ(json::text(e, "/status"), "ACTIVE") << "a removal does not close the affiliation";
+  EXPECT_TRUE(json::text(e, "/review/reason")) << "but flags the employer for review";
+  auto h = body_of(registry_->history("employer", n));
+  const std::string text = json::dump(h);
+  EXPECT_NE(text.find("employer.company_updated"), std::string::npos) << text;
+  EXPECT_NE(text.find("employer.removal_reported"), std::string::npos) << text;
+
+  auto bad = registry_->apply_company_event(event("merger", kIce, "X"), prov, agent());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_input);
+  auto bad_ice = registry_->apply_company_event(event("creation", "123", "X"), prov, agent());
+  ASSERT_FALSE(bad_ice);
+  EXPECT_NE(bad_ice.error().message.find("/company/ice"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, EmployerTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
