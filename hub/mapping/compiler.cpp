@@ -484,6 +484,9 @@ class Compiler {
       try {
         s.regex = compile_regex(re);
         s.arg = re;
+        if (s.kind == StepKind::check_regex)
+          if (auto simple = SimpleRegex::compile(re))
+            s.simple = std::make_shared<const SimpleRegex>(std::move(*simple));
       } catch (const std::regex_error& e) {
         r_.error(opts, "bad_pattern", "'" + re + "' is not a regular expression: " + e.what());
       }
@@ -980,7 +983,20 @@ class Compiler {
     add(sc, c.path);
   }
 
+  static void mark_shared(std::vector<ScopeEdge>& edges) {
+    for (auto& e : edges) {
+      for (const auto& o : edges)
+        if (&o != &e && o.name == e.name) e.shares_local = true;
+      mark_shared(e.children);
+    }
+  }
+
   static void index(std::vector<Field>& fields, Scope& sc) {
+    index_fields(fields, sc);
+    mark_shared(sc.edges);
+  }
+
+  static void index_fields(std::vector<Field>& fields, Scope& sc) {
     for (Field& f : fields) {
       if (f.when) add(sc, *f.when);
       for (Path& p : f.paths) add(sc, p);
@@ -1264,12 +1280,6 @@ std::string_view name_of(ValueType t) {
       return "a boolean";
   }
   return "?";
-}
-
-std::uint64_t name_head(const char* s, std::size_t n) {
-  std::uint64_t h = 0;
-  std::memcpy(&h, s, n < 8 ? n : 8);
-  return h;
 }
 
 const std::string* Table::lookup(std::string_view key) const {

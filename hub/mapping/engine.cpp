@@ -97,13 +97,13 @@ std::string MappedRecord::provenance_json() const {
   w.Int(mapping_->version);
   w.Key("partner");
   w.String(mapping_->partner.c_str());
-  if (!correlation_id_.empty()) {
+  if (const auto id = correlation_id(); !id.empty()) {
     w.Key("correlation_id");
-    w.String(correlation_id_.c_str());
+    w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
   }
-  if (!fetched_at_.empty()) {
+  if (const auto at = fetched_at(); !at.empty()) {
     w.Key("fetched_at");
-    w.String(fetched_at_.c_str());
+    w.String(at.data(), static_cast<rapidjson::SizeType>(at.size()));
   }
   w.Key("fields");
   w.StartObject();

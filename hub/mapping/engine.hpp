@@ -49,8 +49,12 @@ class MappedRecord {
   const std::string& mapping_id() const { return mapping_->id; }
   int version() const { return mapping_->version; }
   const std::string& entity() const { return mapping_->entity->name; }
-  const std::string& correlation_id() const { return correlation_id_; }
-  const std::string& fetched_at() const { return fetched_at_; }
+  std::string_view correlation_id() const {
+    return std::string_view(context_).substr(0, correlation_id_size_);
+  }
+  std::string_view fetched_at() const {
+    return std::string_view(context_).substr(correlation_id_size_);
+  }
   const std::vector<Source>& sources() const { return sources_; }
   // JSON pointer of the value in the record: /children/2/birth_date
   std::string pointer(const Source& s) const;
@@ -70,8 +74,8 @@ class MappedRecord {
   std::shared_ptr<const Mapping> mapping_;  // keeps the snapshot (and so `path`) alive
   std::vector<Source> sources_;
   std::vector<Frame> frames_;
-  std::string correlation_id_;
-  std::string fetched_at_;
+  std::string context_;  // the correlation id, then the fetch time
+  std::size_t correlation_id_size_ = 0;
 };
 
 // A partner view built from a canonical record: JSON or namespaced XML text.

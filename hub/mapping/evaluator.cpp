@@ -3,16 +3,19 @@
 #include "hub/mapping/payload.hpp"
 #include "hub/mapping/values.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
-#include <memory_resource>
+#include <memory>
 #include <optional>
+#include <type_traits>
 
 namespace hub::mapping {
 
 namespace {
 
-bool blank(std::string_view s) {
+inline bool blank(std::string_view s) {
   return trim(s).empty();
 }
 
@@ -43,100 +46,295 @@ inline std::uint64_t has_less(std::uint64_t w, unsigned char n) {
   return (w - kOnes * n) & ~w & kHighs;
 }
 
-// True when the text holds a control character, '"' or '\\' (JSON must escape them).
-bool needs_escape(std::string_view v) {
-  std::size_t i = 0;
-  for (; i + 8 <= v.size(); i += 8) {
-    std::uint64_t w = load8(v.data() + i);
-    if (has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\')) return true;
+// True when a byte of w must be escaped in a JSON string: a control character, '"' or '\\'.
+inline bool needs_escape(std::uint64_t w) {
+  return (has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\')) != 0;
+}
+
+// True when the NUL-terminated name is prefix:local (local alone when prefix is empty). Reads
+// stop at the first difference, so never past the name's end.
+inline bool qname_is(const char* name, std::string_view prefix, std::string_view local) {
+  const char* p = name;
+  if (!prefix.empty()) {
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (p[i] != prefix[i]) return false;
+    p += prefix.size();
+    if (*p++ != ':') return false;
   }
-  for (; i < v.size(); ++i) {
-    auto c = static_cast<unsigned char>(v[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return true;
+  for (std::size_t i = 0; i < local.size(); ++i)
+    if (p[i] != local[i]) return false;
+  return p[local.size()] == '\0';
+}
+
+// a == b, inline: the strings compared here (names, prefixes, namespace URIs) are short, and a
+// call to memcmp costs more than comparing them a word at a time.
+[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (a.data() == b.data()) return true;
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
-  return false;
+  for (std::size_t i = 0; i + 8 < n; i += 8)
+    if (load8(a.data() + i) != load8(b.data() + i)) return false;
+  return load8(a.data() + n - 8) == load8(b.data() + n - 8);
+}
+
+// memcpy for the short, variable lengths of keys and values: overlapping word copies instead of
+// a call.
+inline void copy(char* d, const char* s, std::size_t n) {
+  if (n >= 8 && n <= 16) {
+    const std::uint64_t a = load8(s), b = load8(s + n - 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + n - 4, 4);
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+  } else {
+    std::memcpy(d, s, n);
+  }
+}
+
+// For two names of the same length n > 8 whose first 8 bytes are equal: are the rest equal too?
+inline bool same_tail(const char* a, const char* b, std::size_t n) {
+  if (n <= 16) return load8(a + n - 8) == load8(b + n - 8);
+  return std::memcmp(a + 8, b + 8, n - 8) == 0;
+}
+
+// Exactly the bytes of w equal to b: 0x80 in each, 0 elsewhere (no false positives, unlike
+// has_byte, so that neighbouring bytes can be compared).
+inline std::uint64_t bytes_equal(std::uint64_t w, unsigned char b) {
+  constexpr std::uint64_t kLows = 0x7F7F7F7F7F7F7F7Full;
+  const std::uint64_t x = w ^ (kOnes * b);
+  return ~(((x & kLows) + kLows) | x | kLows);
 }
 
 // True when the text holds a tab, a line break or two spaces in a row.
 bool needs_collapse(std::string_view v) {
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i + 8 <= v.size()) {
-      std::uint64_t w = load8(v.data() + i);
-      if (!has_less(w, 0x20) && !has_byte(w, ' ')) {
-        i += 7;
-        continue;
-      }
-    }
-    char c = v[i];
-    if (c == '\t' || c == '\n' || c == '\r' || (c == ' ' && i + 1 < v.size() && v[i + 1] == ' '))
+  const char* s = v.data();
+  const std::size_t n = v.size();
+  std::size_t i = 0;
+  std::uint64_t carry = 0;  // 0x80 when the previous word ended with a space
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = load8(s + i);
+    if (has_less(w, 0x20)) break;  // a control character: look at it byte by byte
+    const std::uint64_t sp = bytes_equal(w, ' ');
+    if (sp & ((sp << 8) | carry)) return true;
+    carry = sp >> 56;
+  }
+  for (i = i ? i - 1 : 0; i < n; ++i) {
+    const char c = s[i];
+    if (c == '\t' || c == '\n' || c == '\r' || (c == ' ' && i + 1 < n && s[i + 1] == ' '))
       return true;
   }
   return false;
 }
 
-// The record is written straight into its string: keys are precomputed by the compiler and
-// text is copied in runs, so writing a field is a few appends.
+// The record is written through a cursor into a buffer on the stack, and copied into its string
+// once, at its exact size (one allocation, nothing zero-filled); a record too long for the
+// buffer continues in the string itself. Writing a field is a capacity check and a few stores;
+// keys are precomputed by the compiler.
 class JsonOut {
  public:
-  explicit JsonOut(std::string& s) : s_(s) {}
+  explicit JsonOut(std::string& s)
+      : s_(s), base_(stack_), p_(stack_), end_(stack_ + sizeof stack_) {}
+  JsonOut(const JsonOut&) = delete;
+  JsonOut& operator=(const JsonOut&) = delete;
 
-  void raw(std::string_view t) { s_.append(t.data(), t.size()); }
-  void ch(char c) { s_.push_back(c); }
-  void null() { s_.append("null", 4); }
-  void boolean(bool b) { b ? s_.append("true", 4) : s_.append("false", 5); }
+  // Room for n more bytes.
+  void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+  }
+  // Hands what was written to the string.
+  void finish() {
+    const auto used = static_cast<std::size_t>(p_ - base_);
+    if (base_ == stack_)
+      s_.assign(stack_, used);
+    else
+      s_.resize(used);
+  }
+
+  void raw(std::string_view t) {
+    room(t.size());
+    copy(p_, t.data(), t.size());
+    p_ += t.size();
+  }
+  // Comma (unless first) and a precomputed key.
+  void key(std::string_view k, bool first) {
+    room(k.size() + 1);
+    if (!first) *p_++ = ',';
+    copy(p_, k.data(), k.size());
+    p_ += k.size();
+  }
+  void ch(char c) {
+    room(1);
+    *p_++ = c;
+  }
+  void null() { raw({"null", 4}); }
+  void boolean(bool b) { b ? raw({"true", 4}) : raw({"false", 5}); }
   void integer(std::int64_t v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    s_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    room(24);
+    p_ = std::to_chars(p_, p_ + 24, v).ptr;
+  }
+  // "YYYY-MM-DD" for a full date with a four-digit year (1000..9999).
+  void iso_date(int y, int m, int d) {
+    room(12);
+    char* o = p_;
+    o[0] = '"';
+    o[1] = static_cast<char>('0' + y / 1000);
+    o[2] = static_cast<char>('0' + y / 100 % 10);
+    o[3] = static_cast<char>('0' + y / 10 % 10);
+    o[4] = static_cast<char>('0' + y % 10);
+    o[5] = '-';
+    o[6] = static_cast<char>('0' + m / 10);
+    o[7] = static_cast<char>('0' + m % 10);
+    o[8] = '-';
+    o[9] = static_cast<char>('0' + d / 10);
+    o[10] = static_cast<char>('0' + d % 10);
+    o[11] = '"';
+    p_ = o + 12;
   }
   void string(std::string_view v) {
-    s_.push_back('"');
-    if (!needs_escape(v)) {
-      s_.append(v.data(), v.size());
-      s_.push_back('"');
-      return;
+    // Worst case: every byte as \u00XX.
+    room(v.size() * 6 + 2);
+    char* o = p_;
+    *o++ = '"';
+    const char* s = v.data();
+    const std::size_t n = v.size();
+    std::size_t i = 0;
+    // Eight bytes at a time while none needs escaping (almost always all of it); the last,
+    // partial word is read overlapping the one before, and short texts as two half-words.
+    if (n >= 8) {
+      for (; i + 8 <= n; i += 8, o += 8) {
+        const std::uint64_t w = load8(s + i);
+        if (needs_escape(w)) break;
+        std::memcpy(o, &w, 8);
+      }
+      if (i + 8 > n && i < n) {
+        const std::uint64_t w = load8(s + n - 8);
+        if (!needs_escape(w)) {
+          std::memcpy(o + (n - i) - 8, &w, 8);
+          o += n - i;
+          i = n;
+        }
+      }
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + n - 4, 4);
+      if (!needs_escape(a | std::uint64_t{b} << 32)) {
+        std::memcpy(o, &a, 4);
+        std::memcpy(o + n - 4, &b, 4);
+        o += n;
+        i = n;
+      }
     }
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      const auto c = static_cast<unsigned char>(v[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      s_.append(v.data() + run, i - run);
-      run = i + 1;
+    for (; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        *o++ = static_cast<char>(c);
+        continue;
+      }
+      *o++ = '\\';
       switch (c) {
         case '"':
-          s_.append("\\\"", 2);
+          *o++ = '"';
           break;
         case '\\':
-          s_.append("\\\\", 2);
+          *o++ = '\\';
           break;
         case '\n':
-          s_.append("\\n", 2);
+          *o++ = 'n';
           break;
         case '\r':
-          s_.append("\\r", 2);
+          *o++ = 'r';
           break;
         case '\t':
-          s_.append("\\t", 2);
+          *o++ = 't';
           break;
         default: {
           static constexpr char kHex[] = "0123456789abcdef";
-          const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          s_.append(esc, 6);
+          *o++ = 'u';
+          *o++ = '0';
+          *o++ = '0';
+          *o++ = kHex[c >> 4];
+          *o++ = kHex[c & 15];
         }
       }
     }
-    s_.append(v.data() + run, v.size() - run);
-    s_.push_back('"');
+    *o++ = '"';
+    p_ = o;
   }
 
  private:
+  [[gnu::noinline]] void grow(std::size_t n) {
+    const auto used = static_cast<std::size_t>(p_ - base_);
+    const auto capacity = static_cast<std::size_t>(end_ - base_);
+    s_.resize(std::max(capacity * 2, used + n + 256));
+    if (base_ == stack_) std::memcpy(s_.data(), stack_, used);
+    base_ = s_.data();
+    p_ = base_ + used;
+    end_ = base_ + s_.size();
+  }
+
   std::string& s_;
+  alignas(16) char stack_[4096];
+  char* base_;
+  char* p_;
+  char* end_;
+};
+
+// pugixml's handles hold one pointer, but every accessor, even the null test, is a call into the
+// shared library. These wrappers keep the pointer, test it inline and only call for the rest.
+static_assert(sizeof(pugi::xml_node) == sizeof(pugi::xml_node_struct*) &&
+              std::is_trivially_copyable_v<pugi::xml_node>);
+static_assert(sizeof(pugi::xml_attribute) == sizeof(pugi::xml_attribute_struct*) &&
+              std::is_trivially_copyable_v<pugi::xml_attribute>);
+
+struct XA {
+  pugi::xml_attribute_struct* p = nullptr;
+  XA() = default;
+  XA(pugi::xml_attribute a) : p(std::bit_cast<pugi::xml_attribute_struct*>(a)) {}
+  pugi::xml_attribute api() const { return std::bit_cast<pugi::xml_attribute>(p); }
+  explicit operator bool() const { return p != nullptr; }
+  const char* name() const { return api().name(); }
+  const char* value() const { return api().value(); }
+  XA next_attribute() const { return p ? XA(api().next_attribute()) : XA(); }
+};
+
+struct XN {
+  pugi::xml_node_struct* p = nullptr;
+  XN() = default;
+  XN(pugi::xml_node n) : p(std::bit_cast<pugi::xml_node_struct*>(n)) {}
+  pugi::xml_node api() const { return std::bit_cast<pugi::xml_node>(p); }
+  explicit operator bool() const { return p != nullptr; }
+  bool operator!() const { return p == nullptr; }
+  bool operator==(const XN& o) const { return p == o.p; }
+  const void* internal_object() const { return p; }
+  const char* name() const { return api().name(); }
+  const char* child_value() const { return api().child_value(); }
+  pugi::xml_node_type type() const { return api().type(); }
+  XN first_child() const { return p ? XN(api().first_child()) : XN(); }
+  XN next_sibling() const { return p ? XN(api().next_sibling()) : XN(); }
+  XN parent() const { return p ? XN(api().parent()) : XN(); }
+  XA first_attribute() const { return p ? XA(api().first_attribute()) : XA(); }
+};
+
+// A namespace prefix and the URI it is bound to in some element's scope.
+struct Binding {
+  std::string_view prefix, uri;
+  bool known = false;
 };
 
 // A node of either source format. XML attributes are leaves, kept apart from elements.
 struct Node {
-  pugi::xml_node x;
-  pugi::xml_attribute a;
+  XN x;
+  XA a;
   const rapidjson::Value* j = nullptr;
 };
 
@@ -157,13 +355,35 @@ constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
 // The evaluation of one payload: owns the scratch memory that transforms write into.
 class EvalState {
  public:
-  EvalState(const Mapping& m, MappedRecord& out)
-      : m_(m), out_(out), arena_(buffer_, sizeof buffer_), w_(out.json) {}
+  EvalState(const Mapping& m, MappedRecord& out) : m_(m), out_(out), w_(out.json) {}
 
   const Mapping& m_;
   MappedRecord& out_;
   alignas(16) char buffer_[4096];
-  std::pmr::monotonic_buffer_resource arena_;
+  // Scratch memory for this evaluation: a bump pointer into buffer_, then into blocks of the
+  // heap that double in size (very long texts, long arrays), freed with the evaluation.
+  char* block_ = buffer_;
+  std::size_t block_size_ = sizeof buffer_;
+  std::size_t used_ = 0;  // bytes of block_ handed out
+  std::vector<std::unique_ptr<char[]>> overflow_;
+
+  void* allocate(std::size_t n, std::size_t align) {
+    const std::size_t at = (used_ + align - 1) & ~(align - 1);
+    if (at + n <= block_size_) {
+      used_ = at + n;
+      return block_ + at;
+    }
+    return overflow(n, align);
+  }
+  [[gnu::noinline]] void* overflow(std::size_t n, std::size_t align) {
+    const std::size_t size = std::max(n + align, block_size_ * 2);
+    overflow_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    block_ = overflow_.back().get();
+    block_size_ = size;
+    used_ = 0;
+    return allocate(n, align);
+  }
+
   JsonOut w_;
   std::int32_t frame_ = -1;  // the object or array item being written (MappedRecord::frames_)
   Node* slots_ = nullptr;    // the current scope's index (see Scope)
@@ -178,17 +398,42 @@ class EvalState {
   };
   // Direct-mapped by element address: one compare per ancestor; a collision only evicts.
   static constexpr unsigned kMemo = 32;
-  NsMemo memo_[kMemo] = {};
+  NsMemo memo_[kMemo];  // entry i is valid when bit i of memo_valid_ is set
+  std::uint32_t memo_valid_ = 0;
   static unsigned memo_slot(const void* element) {
     return static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(element) >> 5) % kMemo;
   }
 
-  char* alloc(std::size_t n) { return static_cast<char*>(arena_.allocate(n ? n : 1, 1)); }
+  char* alloc(std::size_t n) { return static_cast<char*>(allocate(n ? n : 1, 1)); }
+
+  // The first child of an element matching a step, for walks from the document: the partner-
+  // error rules and the root usually start with the same steps (/soap:Envelope/soap:Body), and
+  // the second walk reuses the first one's finds.
+  struct StepMemo {
+    const void* parent;
+    const PathStep* step;
+    XN found;
+  };
+  StepMemo step_memo_[4];
+  unsigned step_memo_size_ = 0;
+  const XN* step_memo_find(XN parent, const PathStep& s) const {
+    for (unsigned i = 0; i < step_memo_size_; ++i) {
+      const StepMemo& m = step_memo_[i];
+      if (m.parent == parent.p &&
+          (m.step == &s ||
+           (m.step->any_ns == s.any_ns && same(m.step->name, s.name) && same(m.step->uri, s.uri))))
+        return &m.found;
+    }
+    return nullptr;
+  }
+  void step_memo_put(XN parent, const PathStep& s, XN found) {
+    if (step_memo_size_ < 4) step_memo_[step_memo_size_++] = {parent.p, &s, found};
+  }
 
   // ---- XML namespaces ---------------------------------------------------------------------------
 
-  static bool declares(pugi::xml_node e, std::string_view prefix, std::string_view& uri) {
-    for (pugi::xml_attribute a = e.first_attribute(); a; a = a.next_attribute()) {
+  static bool declares(XN e, std::string_view prefix, std::string_view& uri) {
+    for (XA a = e.first_attribute(); a; a = a.next_attribute()) {
       const char* n = a.name();
       if (n[0] != 'x' || n[1] != 'm' || n[2] != 'l' || n[3] != 'n' || n[4] != 's') continue;
       if ((prefix.empty() && n[5] == '\0') || (n[5] == ':' && std::string_view(n + 6) == prefix)) {
@@ -200,56 +445,65 @@ class EvalState {
   }
 
   // The URI bound to prefix in the scope of element e ("" when unbound or no default namespace).
-  std::string_view resolve(pugi::xml_node e, std::string_view prefix) {
+  std::string_view resolve(XN e, std::string_view prefix) {
     if (prefix == "xml") return kXmlNs;
     const void* visited[32];
     unsigned n = 0;
     std::string_view uri;
-    for (pugi::xml_node cur = e; cur; cur = cur.parent()) {
+    for (XN cur = e; cur; cur = cur.parent()) {
       const void* key = cur.internal_object();
-      const NsMemo& m = memo_[memo_slot(key)];
-      if (m.element == key && m.prefix == prefix) {
+      const unsigned slot = memo_slot(key);
+      const NsMemo& m = memo_[slot];
+      if ((memo_valid_ >> slot & 1) && m.element == key && same(m.prefix, prefix)) {
         uri = m.uri;
         break;
       }
       if (cur.first_attribute() && declares(cur, prefix, uri)) break;
       if (n < 32) visited[n++] = key;
     }
-    for (unsigned i = 0; i < n; ++i) memo_[memo_slot(visited[i])] = {visited[i], prefix, uri};
+    for (unsigned i = 0; i < n; ++i) {
+      const unsigned slot = memo_slot(visited[i]);
+      memo_[slot] = {visited[i], prefix, uri};
+      memo_valid_ |= 1u << slot;
+    }
     return uri;
   }
 
-  static bool local_name_is(pugi::xml_node e, std::string_view local) {
+  static bool local_name_is(XN e, std::string_view local) {
     const char* name = e.name();
     const char* colon = std::strchr(name, ':');
     return std::string_view(colon ? colon + 1 : name) == local;
   }
 
   // Text and comment nodes have an empty name, so they never match a step.
-  bool element_matches(pugi::xml_node e, const PathStep& s) {
+  bool element_matches(XN e, const PathStep& s) {
+    // The step's name is an NCName (no colon), so the element's local name (after its last
+    // colon) is s.name exactly when the name ends with s.name, preceded by a colon or nothing.
     const char* name = e.name();
+    const std::size_t total = std::strlen(name);
+    const std::size_t n = s.name.size();
+    if (total < n || !same({name + total - n, n}, s.name)) return false;
+    if (total > n && name[total - n - 1] != ':') return false;
+    if (s.any_ns) return true;
+    const std::string_view prefix =
+        total > n ? std::string_view(name, total - n - 1) : std::string_view();
+    return same(resolve(e, prefix), s.uri);
+  }
+
+  bool attribute_matches(XN owner, XA a, const PathStep& s) {
+    const char* name = a.name();
+    // The first colon splits prefix and local name; one pass finds it and the end.
     const char* colon = nullptr;
     const char* end = name;
     for (; *end; ++end)
-      if (*end == ':') colon = end;
-    const char* local = colon ? colon + 1 : name;
-    const auto len = static_cast<std::size_t>(end - local);
-    if (len != s.name.size() || std::memcmp(local, s.name.data(), len) != 0) return false;
-    if (s.any_ns) return true;
-    std::string_view prefix =
-        colon ? std::string_view(name, static_cast<std::size_t>(colon - name)) : std::string_view();
-    return resolve(e, prefix) == s.uri;
-  }
-
-  bool attribute_matches(pugi::xml_node owner, pugi::xml_attribute a, const PathStep& s) {
-    const char* name = a.name();
-    const char* colon = std::strchr(name, ':');
-    std::string_view local = colon ? std::string_view(colon + 1) : std::string_view(name);
-    if (local != s.name) return false;
+      if (*end == ':' && !colon) colon = end;
+    const char* local_begin = colon ? colon + 1 : name;
+    const std::string_view local(local_begin, static_cast<std::size_t>(end - local_begin));
+    if (!same(local, s.name)) return false;
     if (s.any_ns) return true;
     // Unprefixed attributes are in no namespace, whatever the default namespace is.
     if (!colon) return s.uri.empty();
-    return resolve(owner, std::string_view(name, colon - name)) == s.uri;
+    return same(resolve(owner, std::string_view(name, colon - name)), s.uri);
   }
 
   // ---- paths ------------------------------------------------------------------------------------
@@ -258,8 +512,8 @@ class EvalState {
 
   // Calls fn(node) for every match of the path's last step (earlier steps take their first
   // match); fn returns false to stop.
-  Node attribute_of(pugi::xml_node e, const PathStep& s) {
-    for (pugi::xml_attribute a = e.first_attribute(); a; a = a.next_attribute())
+  Node attribute_of(XN e, const PathStep& s) {
+    for (XA a = e.first_attribute(); a; a = a.next_attribute())
       if (attribute_matches(e, a, s)) return Node{e, a, nullptr};
     return Node{};
   }
@@ -279,7 +533,7 @@ class EvalState {
       if (!fn(n) || p.slot == Path::kSelf) return true;
       // The slot holds the first match; the others are its later siblings.
       const PathStep& last = p.steps.back();
-      for (pugi::xml_node c = n.x.next_sibling(); c; c = c.next_sibling())
+      for (XN c = n.x.next_sibling(); c; c = c.next_sibling())
         if (element_matches(c, last) && !fn(Node{c, {}, nullptr})) return true;
       return true;
     }
@@ -293,34 +547,60 @@ class EvalState {
     return true;
   }
 
-  void fill_xml(const std::vector<ScopeEdge>& edges, pugi::xml_node parent, Node* slots) {
-    std::size_t remaining = edges.size();
-    // Siblings share their parent's scope: one lookup serves every child with the same prefix
-    // that declares no namespace itself.
-    std::string_view shared_prefix, shared_uri;
-    bool shared = false;
-    for (pugi::xml_node c = parent.first_child(); c && remaining; c = c.next_sibling()) {
+  // Each child is compared with the edges starting after the last one matched: partners write
+  // elements in their schema's order, which is usually the mapping's, so most children match the
+  // first edge tried. A child stops the search at its first match unless another edge has the
+  // same local name.
+  //
+  // Siblings share their parent's scope: one lookup serves every child with the same prefix that
+  // declares no namespace itself. The binding is handed down (inherited) too: the URI a matched
+  // child's prefix has in the child's own scope, so its children need no lookup either.
+  void fill_xml(const std::vector<ScopeEdge>& edges, XN parent, Node* slots,
+                Binding inherited = {}) {
+    const std::size_t count = edges.size();
+    if (!count) return;
+    std::size_t remaining = count;
+    std::size_t cursor = 0;
+    std::string_view shared_prefix = inherited.prefix, shared_uri = inherited.uri;
+    bool shared = inherited.known;
+    for (XN c = parent.first_child(); c && remaining; c = c.next_sibling()) {
       const char* name = c.name();
-      const char* colon = nullptr;
-      const char* end = name;
-      for (; *end; ++end)
-        if (*end == ':') colon = end;
-      if (end == name) continue;  // text, comment
+      // Fast path: the child is the edge after the last one matched, written with the prefix
+      // its siblings use, so its name is known in full and needs no scanning.
+      if (shared) {
+        const ScopeEdge& e = edges[cursor];
+        if (!e.any_ns && !e.shares_local && !slots[e.slot].x &&
+            qname_is(name, shared_prefix, e.name)) {
+          std::string_view uri = shared_uri;
+          if (c.first_attribute()) declares(c, shared_prefix, uri);  // a local declaration wins
+          if (same(uri, e.uri)) {
+            slots[e.slot].x = c;
+            --remaining;
+            if (!e.children.empty()) fill_xml(e.children, c, slots, {shared_prefix, uri, true});
+            cursor = cursor + 1 == count ? 0 : cursor + 1;
+            continue;
+          }
+        }
+      }
+      const std::size_t total = std::strlen(name);
+      if (!total) continue;  // text, comment
+      const auto* colon = static_cast<const char*>(memrchr(name, ':', total));
       const char* local = colon ? colon + 1 : name;
-      const auto len = static_cast<std::size_t>(end - local);
+      const auto len = static_cast<std::size_t>(name + total - local);
       const std::uint64_t head = name_head(local, len);
       std::string_view uri;
       bool uri_known = false;
-      for (const ScopeEdge& e : edges) {
-        if (slots[e.slot].x || e.head != head || e.name.size() != len) continue;
-        if (len > 8 && std::memcmp(local + 8, e.name.data() + 8, len - 8) != 0) continue;
+      for (std::size_t t = 0, k = cursor; t < count; ++t, k = k + 1 == count ? 0 : k + 1) {
+        const ScopeEdge& e = edges[k];
+        if (e.head != head || e.name.size() != len || slots[e.slot].x) continue;
+        if (len > 8 && !same_tail(local, e.name.data(), len)) continue;
         if (!e.any_ns) {
           if (!uri_known) {
             const std::string_view prefix =
                 colon ? std::string_view(name, static_cast<std::size_t>(colon - name))
                       : std::string_view();
             if (c.first_attribute() && declares(c, prefix, uri)) {
-            } else if (shared && prefix == shared_prefix) {
+            } else if (shared && same(prefix, shared_prefix)) {
               uri = shared_uri;
             } else {
               uri = resolve(parent, prefix);
@@ -330,28 +610,42 @@ class EvalState {
             }
             uri_known = true;
           }
-          if (uri != e.uri) continue;
+          if (!same(uri, e.uri)) continue;
         }
         slots[e.slot].x = c;
         --remaining;
-        if (!e.children.empty()) fill_xml(e.children, c, slots);
+        if (!e.children.empty()) {
+          Binding down;
+          if (uri_known)
+            down = {colon ? std::string_view(name, static_cast<std::size_t>(colon - name))
+                          : std::string_view(),
+                    uri, true};
+          fill_xml(e.children, c, slots, down);
+        }
+        cursor = k + 1 == count ? 0 : k + 1;
+        if (!e.shares_local) break;
       }
     }
   }
 
   void fill_json(const std::vector<ScopeEdge>& edges, const rapidjson::Value& obj, Node* slots) {
     if (!obj.IsObject()) return;
-    std::size_t remaining = edges.size();
+    const std::size_t count = edges.size();
+    std::size_t remaining = count;
+    std::size_t cursor = 0;
     for (const auto& m : obj.GetObject()) {
       const char* key = m.name.GetString();
       const std::size_t len = m.name.GetStringLength();
       const std::uint64_t head = name_head(key, len);
-      for (const ScopeEdge& e : edges) {
-        if (slots[e.slot].j || e.head != head || e.name.size() != len) continue;
-        if (len > 8 && std::memcmp(key + 8, e.name.data() + 8, len - 8) != 0) continue;
+      for (std::size_t t = 0, k = cursor; t < count; ++t, k = k + 1 == count ? 0 : k + 1) {
+        const ScopeEdge& e = edges[k];
+        if (e.head != head || e.name.size() != len || slots[e.slot].j) continue;
+        if (len > 8 && !same_tail(key, e.name.data(), len)) continue;
         slots[e.slot].j = &m.value;
         --remaining;
         if (!e.children.empty()) fill_json(e.children, m.value, slots);
+        cursor = k + 1 == count ? 0 : k + 1;
+        if (!e.shares_local) break;
       }
       if (!remaining) break;
     }
@@ -359,7 +653,7 @@ class EvalState {
 
   Node* fill(const Scope& sc, Node ctx) {
     if (!sc.slots) return nullptr;
-    auto* slots = static_cast<Node*>(arena_.allocate(sc.slots * sizeof(Node), alignof(Node)));
+    auto* slots = static_cast<Node*>(allocate(sc.slots * sizeof(Node), alignof(Node)));
     for (std::size_t i = 0; i < sc.slots; ++i) new (&slots[i]) Node{};
     if (m_.format == Format::xml) {
       if (ctx.x && !ctx.a) fill_xml(sc.edges, ctx.x, slots);
@@ -388,20 +682,27 @@ class EvalState {
             if (last) fn(n);
             continue;
           case PathStep::Kind::attribute:
-            for (pugi::xml_attribute a = n.x.first_attribute(); a; a = a.next_attribute())
+            for (XA a = n.x.first_attribute(); a; a = a.next_attribute())
               if (attribute_matches(n.x, a, s)) {
                 fn(Node{n.x, a, nullptr});
                 return;
               }
             return;
           case PathStep::Kind::child: {
-            pugi::xml_node c = n.x.first_child();
+            if (!last) {
+              if (const XN* hit = step_memo_find(n.x, s)) {
+                n.x = *hit;
+                continue;
+              }
+            }
+            XN c = n.x.first_child();
             for (; c; c = c.next_sibling())
               if (element_matches(c, s)) {
                 if (!last) break;
                 if (!fn(Node{c, {}, nullptr})) return;
               }
             if (last || !c) return;
+            step_memo_put(n.x, s, c);
             n.x = c;
             continue;
           }
@@ -435,6 +736,16 @@ class EvalState {
     return out;
   }
 
+  // text(first(p, ctx, doc)), reading the slot directly when it holds the first match: an XML
+  // element, or a JSON value that is not an array (whose first item would be the match).
+  std::optional<std::string_view> first_text(const Path& p, Node ctx, const Node& doc) {
+    if (p.slot >= 0 && slots_ && !p.attribute_last) {
+      const Node& n = slots_[p.slot];
+      if (!n.j || !n.j->IsArray()) return text(n);
+    }
+    return text(first(p, ctx, doc));
+  }
+
   // The text of a leaf; nothing for a container or a null.
   static std::optional<std::string_view> text(const Node& n) {
     if (n.a) return std::string_view(n.a.value());
@@ -449,7 +760,7 @@ class EvalState {
   static bool present(const Node& n) {
     if (n.x && !n.a) {
       if (!blank(n.x.child_value())) return true;
-      for (pugi::xml_node c = n.x.first_child(); c; c = c.next_sibling())
+      for (XN c = n.x.first_child(); c; c = c.next_sibling())
         if (c.type() == pugi::node_element) return true;
       return false;
     }
@@ -523,8 +834,21 @@ class EvalState {
   }
 
   static bool already_upper(std::string_view s) {
-    for (char c : s)
+    std::size_t i = 0;
+    // Eight bytes at a time: none at or above 0x80, none in 'a'..'z'.
+    for (; i + 8 <= s.size(); i += 8) {
+      const std::uint64_t w = load8(s.data() + i);
+      constexpr std::uint64_t kLows = 0x7F7F7F7F7F7F7F7Full;
+      const std::uint64_t low = w & kLows;
+      // 0x80 in each byte in 'a'..'z' (bytes are below 0x80 once the first test passed).
+      const std::uint64_t lower =
+          (kOnes * (127 + 'z' + 1) - low) & ~w & (low + kOnes * (127 - ('a' - 1)));
+      if ((w & kHighs) || (lower & kHighs)) return false;
+    }
+    for (; i < s.size(); ++i) {
+      const char c = s[i];
       if ((c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80) return false;
+    }
     return true;
   }
 
@@ -636,7 +960,8 @@ class EvalState {
         bool ok = v.s.size() <= 1024 &&
                   (s.kind == StepKind::extract
                        ? std::regex_search(v.s.data(), v.s.data() + v.s.size(), m, *s.regex)
-                       : std::regex_match(v.s.data(), v.s.data() + v.s.size(), *s.regex));
+                   : s.simple ? s.simple->full_match(v.s)
+                              : std::regex_match(v.s.data(), v.s.data() + v.s.size(), *s.regex));
         if (!ok) {
           why = quote(v.s) + " does not match " + s.arg;
           return "no_match";
@@ -653,7 +978,7 @@ class EvalState {
              p = v.s.find(s.arg, p + s.arg.size()))
           ++count;
         auto* items = static_cast<std::string_view*>(
-            arena_.allocate(count * sizeof(std::string_view), alignof(std::string_view)));
+            allocate(count * sizeof(std::string_view), alignof(std::string_view)));
         std::size_t n = 0, from = 0;
         for (std::size_t p = v.s.find(s.arg); p != std::string_view::npos;
              p = v.s.find(s.arg, from)) {
@@ -761,6 +1086,10 @@ class EvalState {
     char buf[16];
     switch (v.t) {
       case ValueType::date:
+        if (!v.d.year_only() && v.d.year >= 1000) {
+          w_.iso_date(v.d.year, v.d.month, v.d.day);  // digits only: nothing to escape
+          break;
+        }
         w_.string(std::string_view(buf, write_iso_date(v.d, buf)));
         break;
       case ValueType::integer:
@@ -788,9 +1117,8 @@ class EvalState {
     for (const Field& f : fs) {
       if (refusal_) break;
       // Every field is written (null when absent), so the record's shape never depends on data.
-      if (!first_field) w_.ch(',');
+      w_.key(f.key_json, first_field);
       first_field = false;
-      w_.raw(f.key_json);
       if (f.when && !holds(*f.when, ctx, doc)) {
         w_.null();
       } else if (f.source == Field::Source::object) {
@@ -870,7 +1198,25 @@ class EvalState {
     w_.ch(']');
   }
 
+  // The common case (one or more paths, first non-blank wins) stays small; constants, concat,
+  // `all`, absence and failures are out of line.
   void scalar(const Field& f, Node ctx, const Node& doc) {
+    if (f.source != Field::Source::path || f.all) {
+      scalar_other(f, ctx, doc);
+      return;
+    }
+    Val v;
+    for (const Path& p : f.paths) {
+      if (auto tx = first_text(p, ctx, doc); tx && !blank(*tx)) {
+        v.s = *tx;
+        convert(f, v, p);
+        return;
+      }
+    }
+    absent(f);
+  }
+
+  [[gnu::noinline]] void scalar_other(const Field& f, Node ctx, const Node& doc) {
     const CanonicalField& t = *f.target;
     if (f.source == Field::Source::constant) {
       write_literal(t, f.constant.text);
@@ -909,7 +1255,7 @@ class EvalState {
         });
         if (!count) continue;
         auto* items = static_cast<std::string_view*>(
-            arena_.allocate(count * sizeof(std::string_view), alignof(std::string_view)));
+            allocate(count * sizeof(std::string_view), alignof(std::string_view)));
         std::size_t k = 0;
         each(p, ctx, doc, [&](const Node& n) {
           if (auto tx = text(n); tx && !blank(*tx)) new (&items[k++]) std::string_view(*tx);
@@ -921,48 +1267,72 @@ class EvalState {
         from = &p;
         break;
       }
-    } else {
-      for (const Path& p : f.paths) {
-        if (auto tx = text(first(p, ctx, doc)); tx && !blank(*tx)) {
-          v.s = *tx;
-          from = &p;
-          break;
-        }
-      }
     }
     if (!from) {
-      if (f.fallback) {
-        write_literal(t, f.fallback->text);
-      } else {
-        if (f.required)
-          refuse(f, "missing_field",
-                 "required, but " + (f.paths.empty() ? std::string("absent")
-                                                     : "'" + f.paths.front().text + "' is absent"));
-        w_.null();
-      }
+      absent(f);
       return;
     }
-    std::string why;
+    convert(f, v, *from);
+  }
+
+  // No value: the default, else null (and a refusal when the field is required).
+  [[gnu::noinline]] void absent(const Field& f) {
+    if (f.fallback) {
+      write_literal(*f.target, f.fallback->text);
+      return;
+    }
+    if (f.required)
+      refuse(f, "missing_field",
+             "required, but " + (f.paths.empty() ? std::string("absent")
+                                                 : "'" + f.paths.front().text + "' is absent"));
+    w_.null();
+  }
+
+  // Runs the field's steps on v, then writes it and where it came from.
+  void convert(const Field& f, Val& v, const Path& from) {
     for (const Step& s : f.steps) {
-      const char* code = apply(s, v, why);
-      if (!code) continue;
-      switch (s.on_error.kind) {
-        case OnError::Kind::fallback:
-          problem(f, code, why + "; the default is used");
-          write_literal(t, s.on_error.value);
-          record_source(&f, from->text);
-          return;
-        case OnError::Kind::null:
-          problem(f, code, why + "; the field is left empty");
-          w_.null();
-          return;
+      // The steps that cannot fail, and run on most fields, without the call.
+      switch (s.kind) {
+        case StepKind::trim:
+          v.s = trim(v.s);
+          continue;
+        case StepKind::collapse_spaces:
+          v.s = collapse(v.s);
+          continue;
+        case StepKind::upper:
+        case StepKind::lower:
+        case StepKind::title:
+          v.s = change_case(v.s, s.kind);
+          continue;
         default:
-          refuse(f, "invalid_field", why);
-          return;
+          break;
+      }
+      std::string why;
+      if (const char* code = apply(s, v, why)) {
+        failed(f, s, code, std::move(why), from);
+        return;
       }
     }
     write_value(v);
-    record_source(&f, from->text);
+    record_source(&f, from.text);
+  }
+
+  [[gnu::noinline]] void failed(const Field& f, const Step& s, const char* code, std::string why,
+                                const Path& from) {
+    switch (s.on_error.kind) {
+      case OnError::Kind::fallback:
+        problem(f, code, why + "; the default is used");
+        write_literal(*f.target, s.on_error.value);
+        record_source(&f, from.text);
+        return;
+      case OnError::Kind::null:
+        problem(f, code, why + "; the field is left empty");
+        w_.null();
+        return;
+      default:
+        refuse(f, "invalid_field", why);
+        return;
+    }
   }
 
   // ---- partner errors and root ------------------------------------------------------------------
@@ -1009,10 +1379,14 @@ class EvalState {
                           m_.id + ": the body has no object at '" + p.text + "'", "wrong_root");
       return n;
     }
-    pugi::xml_node cur = doc.x;
+    XN cur = doc.x;
     for (const PathStep& s : p.steps) {
-      pugi::xml_node found, same_local;
-      for (pugi::xml_node c = cur.first_child(); c; c = c.next_sibling()) {
+      if (const XN* hit = step_memo_find(cur, s)) {
+        cur = *hit;
+        continue;
+      }
+      XN found, same_local;
+      for (XN c = cur.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         if (element_matches(c, s)) {
           found = c;
@@ -1031,13 +1405,14 @@ class EvalState {
                                 "', expected '" + s.uri + "'",
                             "wrong_namespace");
         }
-        pugi::xml_node got = cur.first_child();
+        XN got = cur.first_child();
         while (got && got.type() != pugi::node_element) got = got.next_sibling();
         return make_error(Errc::malformed_response,
                           m_.id + ": expected <" + s.name + "> at '" + p.text + "', found " +
                               (got ? "<" + std::string(got.name()) + ">" : std::string("nothing")),
                           "wrong_root");
       }
+      step_memo_put(cur, s, found);
       cur = found;
     }
     return Node{cur, {}, nullptr};
@@ -1047,9 +1422,9 @@ class EvalState {
 Result<MappedRecord> Evaluator::forward(std::shared_ptr<const Mapping> m, std::string_view payload,
                                         const Context& ctx) {
   MappedRecord out;
-  out.json.reserve(payload.size() / 2 + 256);
-  out.sources_.reserve(32);
-  out.frames_.reserve(16);
+  out.sources_.reserve(
+      std::max<std::uint32_t>(m->sources_seen.load(std::memory_order_relaxed), 16));
+  out.frames_.reserve(std::max<std::uint32_t>(m->frames_seen.load(std::memory_order_relaxed), 4));
   EvalState st(*m, out);
   // Only the document of the mapping's format is built (a rapidjson document allocates).
   std::optional<pugi::xml_document> xdoc;
@@ -1067,9 +1442,17 @@ Result<MappedRecord> Evaluator::forward(std::shared_ptr<const Mapping> m, std::s
   if (!root) return root.error();
   st.fields(m->fields, *root, doc, st.fill(m->scope, *root));
   if (st.refusal_) return *st.refusal_;
+  st.w_.finish();
+  if (out.sources_.size() > m->sources_seen.load(std::memory_order_relaxed))
+    m->sources_seen.store(static_cast<std::uint32_t>(out.sources_.size()),
+                          std::memory_order_relaxed);
+  if (out.frames_.size() > m->frames_seen.load(std::memory_order_relaxed))
+    m->frames_seen.store(static_cast<std::uint32_t>(out.frames_.size()), std::memory_order_relaxed);
   out.mapping_ = std::move(m);
-  out.correlation_id_ = std::string(ctx.correlation_id);
-  out.fetched_at_ = std::string(ctx.fetched_at);
+  // One string for both (one allocation): correlation id, then the fetch time.
+  out.context_.reserve(ctx.correlation_id.size() + ctx.fetched_at.size());
+  out.context_.append(ctx.correlation_id).append(ctx.fetched_at);
+  out.correlation_id_size_ = ctx.correlation_id.size();
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "hub/mapping/identifiers.hpp"
 
+#include <cstdint>
+
 namespace hub::mapping {
 
 namespace {
@@ -10,11 +12,15 @@ bool all_digits(std::string_view s) {
   return !s.empty();
 }
 
-// The number is too long for any integer type: reduce digit by digit.
+// The number can be too long for any integer type: accumulate digits in 64 bits and reduce only
+// when the next digit could overflow (the remainder is the same as reducing digit by digit).
 bool mod97_zero(std::string_view digits) {
-  unsigned r = 0;
-  for (char c : digits) r = (r * 10 + static_cast<unsigned>(c - '0')) % 97;
-  return r == 0;
+  std::uint64_t r = 0;
+  for (char c : digits) {
+    if (r >= (std::uint64_t{1} << 59)) r %= 97;
+    r = r * 10 + static_cast<unsigned>(c - '0');
+  }
+  return r % 97 == 0;
 }
 
 }  // namespace

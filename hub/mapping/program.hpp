@@ -5,7 +5,9 @@
 #include "hub/core/error.hpp"
 #include "hub/mapping/canonical.hpp"
 #include "hub/mapping/diagnostic.hpp"
+#include "hub/mapping/simple_regex.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -59,6 +61,9 @@ struct ScopeEdge {
   bool any_ns = false;
   std::uint64_t head = 0;  // the name's first 8 bytes, to reject most candidates with one compare
   std::uint16_t slot = 0;
+  // Another edge of the same list has the same local name (another namespace, or `*:`): a child
+  // matching this edge may match that one too, so the search cannot stop at the first match.
+  bool shares_local = false;
   std::vector<ScopeEdge> children;
 };
 
@@ -67,7 +72,22 @@ struct Scope {
   std::uint16_t slots = 0;
 };
 
-std::uint64_t name_head(const char* s, std::size_t n);
+// The first 8 bytes of a name, zero-padded: fixed-size loads, no call to memcpy.
+inline std::uint64_t name_head(const char* s, std::size_t n) {
+  std::uint64_t h = 0;
+  if (n >= 8) {
+    std::memcpy(&h, s, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + n - 4, 4);
+    h = a | (std::uint64_t{b} << (8 * (n - 4)));
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      h |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  }
+  return h;
+}
 
 struct Condition {
   enum class Op { exists, missing, equals, not_equals, one_of, all, any, negate };
@@ -97,6 +117,14 @@ struct DatePattern {
   };
   std::vector<Token> tokens;
   std::string text;
+  std::size_t length = 0;  // the sum of the tokens' widths: the only length that can match
+  // The same pattern as fixed offsets (every token has a fixed width), for parsing without
+  // walking the tokens: where day, month and year start (-1: absent) and the literal characters.
+  bool fixed = false;
+  std::int8_t day_at = -1, month_at = -1, year_at = -1;
+  std::uint8_t literals = 0;
+  std::uint8_t literal_at[12] = {};
+  char literal_char[12] = {};
 };
 
 enum class StepKind : std::uint8_t {
@@ -132,6 +160,8 @@ struct Step {
   DatePattern pattern;
   std::optional<DatePattern> year_only;
   std::shared_ptr<const std::regex> regex;
+  // check_regex: the same pattern compiled for the subset SimpleRegex handles; null outside it.
+  std::shared_ptr<const SimpleRegex> simple;
   const Table* table = nullptr;
   std::vector<std::string> values;   // check_enum; boolean: true-words
   std::vector<std::string> values2;  // boolean: false-words
@@ -206,6 +236,11 @@ struct Mapping {
   bool partner_audience = false;
   // reverse XML output
   std::string out_root_uri, out_root_prefix, out_root_name;
+
+  // The most provenance entries and frames a record of this mapping has needed so far: the next
+  // record reserves that much at once instead of growing its vectors field by field.
+  mutable std::atomic<std::uint32_t> sources_seen{0};
+  mutable std::atomic<std::uint32_t> frames_seen{0};
 };
 
 }  // namespace hub::mapping

@@ -73,31 +73,80 @@ bool compile_date_pattern(std::string_view text, bool year_only, DatePattern& ou
       ++i;
     }
   }
+  out.length = 0;
+  out.fixed = true;
+  out.day_at = out.month_at = out.year_at = -1;
+  out.literals = 0;
+  for (const auto& t : out.tokens) {
+    if (out.length > 100) out.fixed = false;
+    const auto at = static_cast<std::int8_t>(out.length);
+    if (t.kind == 'L') {
+      if (out.literals == sizeof out.literal_at) {
+        out.fixed = false;
+      } else {
+        out.literal_at[out.literals] = static_cast<std::uint8_t>(out.length);
+        out.literal_char[out.literals++] = t.literal;
+      }
+    } else {
+      (t.kind == 'd' ? out.day_at : t.kind == 'M' ? out.month_at : out.year_at) = at;
+    }
+    out.length += t.width;
+  }
   if (year_only) return seen_y == 1 && seen_d == 0 && seen_m == 0;
   return seen_y == 1 && seen_d == 1 && seen_m == 1;
 }
 
+namespace {
+
+bool two_digits(const char* c, int& out) {
+  const unsigned a = static_cast<unsigned char>(c[0]) - static_cast<unsigned>('0');
+  const unsigned b = static_cast<unsigned char>(c[1]) - static_cast<unsigned>('0');
+  if (a > 9 || b > 9) return false;
+  out = static_cast<int>(a * 10 + b);
+  return true;
+}
+
+}  // namespace
+
 bool parse_date(std::string_view s, const DatePattern& p, Date& out) {
-  Date d;
-  std::size_t i = 0;
-  for (const auto& t : p.tokens) {
-    switch (t.kind) {
-      case 'L':
-        if (i >= s.size() || s[i] != t.literal) return false;
-        ++i;
-        break;
-      case 'd':
-        if (!read_number(s, i, t.width, d.day)) return false;
-        break;
-      case 'M':
-        if (!read_number(s, i, t.width, d.month)) return false;
-        break;
-      case 'y':
-        if (!read_number(s, i, t.width, d.year)) return false;
-        break;
+  // Every token has a fixed width: a text of another length cannot match.
+  if (p.length && s.size() != p.length) return false;
+  if (p.fixed && p.length) {
+    const char* c = s.data();
+    for (std::uint8_t i = 0; i < p.literals; ++i)
+      if (c[p.literal_at[i]] != p.literal_char[i]) return false;
+    Date d;
+    int hi = 0, lo = 0;
+    if (p.day_at >= 0 && !two_digits(c + p.day_at, d.day)) return false;
+    if (p.month_at >= 0 && !two_digits(c + p.month_at, d.month)) return false;
+    if (p.year_at >= 0) {
+      if (!two_digits(c + p.year_at, hi) || !two_digits(c + p.year_at + 2, lo)) return false;
+      d.year = hi * 100 + lo;
     }
+    if (!valid(d)) return false;
+    out = d;
+    return true;
   }
-  if (i != s.size() || !valid(d)) return false;
+  Date d;
+  const char* c = s.data();
+  const char* const end = c + s.size();
+  for (const auto& t : p.tokens) {
+    if (t.kind == 'L') {
+      if (c == end || *c != t.literal) return false;
+      ++c;
+      continue;
+    }
+    if (end - c < t.width) return false;
+    int v = 0;
+    for (std::size_t k = 0; k < t.width; ++k) {
+      const unsigned digit = static_cast<unsigned char>(c[k]) - static_cast<unsigned>('0');
+      if (digit > 9) return false;
+      v = v * 10 + static_cast<int>(digit);
+    }
+    c += t.width;
+    (t.kind == 'd' ? d.day : t.kind == 'M' ? d.month : d.year) = v;
+  }
+  if (c != end || !valid(d)) return false;
   out = d;
   return true;
 }
@@ -222,13 +271,6 @@ std::string check_literal(const CanonicalField& f, std::string_view text) {
                  ? std::string()
                  : "'" + std::string(text) + "' is not a valid " + std::string(name_of(f.type));
   }
-}
-
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace hub::mapping

@@ -36,6 +36,13 @@ bool check_identifier(FieldType kind, std::string_view s);
 // else the reason.
 std::string check_literal(const CanonicalField& f, std::string_view text);
 
-std::string_view trim(std::string_view s);
+// Without leading and trailing spaces, tabs and line breaks.
+inline std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 }  // namespace hub::mapping

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 
 namespace hub::mapping {
@@ -47,6 +48,8 @@ class Transforms : public ::testing::Test {
       born: {type: date, partial: true}
       fallback_date: date
       checked: string
+      collapsed: string
+      upper_case: string
 )");
     write(dir_ / "tables/kinds.yaml", "entries: {A: a, B: b}\ndefault: a\n");
     write(dir_ / "test/sample.yaml", R"Y(mapping: test.sample
@@ -71,12 +74,15 @@ fields:
   born: {path: born, transform: [{date: dd/MM/yyyy, year_only: 00/00/yyyy}], on_error: refuse}
   fallback_date: {path: nothing_here, transform: [{date: yyyy-MM-dd}], default: 2000-01-01, on_error: default}
   checked: {path: status, validate: [{enum: [OK, KO]}], on_error: null}
+  collapsed: {path: texte, transform: [collapse_spaces]}
+  upper_case: {path: name, transform: [upper]}
 )Y");
     write(dir_ / "test/cases/sample.basic.json", R"({"data": {"first": "Ahmed"}})");
     write(dir_ / "test/cases/sample.basic.expected.json", R"({"record": {"full_name": "Ahmed",
       "initials": null, "code": null, "phone": null, "city": null, "title_case": null,
       "lower_case": null, "count": null, "amount": null, "flag": null, "rib": null, "rc": null,
-      "fiscal_id": null, "kind": null, "born": null, "fallback_date": "2000-01-01", "checked": null}})");
+      "fiscal_id": null, "kind": null, "born": null, "fallback_date": "2000-01-01", "checked": null,
+      "collapsed": null, "upper_case": null}})");
     auto report = load_mapping_set(dir_);
     ASSERT_TRUE(report.ok()) << report.diagnostics.front().str();
     set_ = report.snapshot;
@@ -198,6 +204,90 @@ TEST(Identifiers, ContractExamples) {
   EXPECT_FALSE(valid_cnie("BK1234567"));
   EXPECT_TRUE(valid_if("40123456"));
   EXPECT_FALSE(valid_if("4012345"));  // 7 digits must be left-padded first
+}
+
+// JSON text for s, as a partner would send it.
+std::string json_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// The record writer escapes a word at a time with special cases for the last, partial word and
+// short texts, and moves to the heap past its stack buffer: every length and escape position
+// must come back intact.
+TEST_F(Transforms, EscapesAtEveryPositionAndLongRecords) {
+  for (std::size_t len = 1; len <= 20; ++len)
+    for (std::size_t at = 0; at < len; ++at)
+      for (char special : {'"', '\\', '\t', '\x01'}) {
+        std::string text(len, 'a');
+        text[at] = special;
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank
+        auto d = map("{\"ville\": " + json_quoted(text) + "}");
+        ASSERT_TRUE(d.IsObject() && d["city"].IsString()) << len << " " << at;
+        EXPECT_EQ(std::string(d["city"].GetString(), d["city"].GetStringLength()), text)
+            << len << " " << at;
+      }
+  std::string big;
+  for (int i = 0; i < 900; ++i) big += "a\"b\\c\td\x01 \xC3\xA9 ";
+  big = big.substr(0, big.size() - 1);  // not blank at the end: nothing for trim to cut
+  auto d = map("{\"ville\": " + json_quoted(big) + ", \"name\": " + json_quoted(big) + "}");
+  ASSERT_TRUE(d.IsObject() && d["city"].IsString());
+  EXPECT_EQ(std::string(d["city"].GetString(), d["city"].GetStringLength()), big);
+  EXPECT_EQ(d["lower_case"].GetStringLength(), big.size());
+}
+
+// collapse_spaces and upper test eight bytes at a time: compared with the plain definitions on
+// texts of every length, with spaces, tabs and line breaks anywhere.
+TEST_F(Transforms, CollapseAndUpperAgreeWithTheirDefinitions) {
+  const std::string alphabet[] = {"a", "Z", " ", "\t", "\n", "\xC3\xA9", "z", "'"};
+  unsigned seed = 7;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    seed = seed * 1103515245u + 12345u;
+    for (unsigned n = (seed >> 16) % 40; n; --n) {
+      seed = seed * 1103515245u + 12345u;
+      text += alphabet[(seed >> 16) % 8];
+    }
+    std::string collapsed;
+    bool space = false;
+    for (char c : text) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        space = true;
+        continue;
+      }
+      if (space && !collapsed.empty()) collapsed += ' ';
+      space = false;
+      collapsed += c;
+    }
+    std::string upper = text;
+    for (std::size_t i = 0; i < upper.size(); ++i) {
+      if (upper[i] >= 'a' && upper[i] <= 'z') upper[i] = static_cast<char>(upper[i] - 32);
+      if (upper[i] == '\xC3' && i + 1 < upper.size() && upper[i + 1] == '\xA9') upper[++i] = '\x89';
+    }
+    auto d = map("{\"texte\": " + json_quoted(text) + ", \"name\": " + json_quoted(text) + "}");
+    ASSERT_TRUE(d.IsObject()) << text;
+    if (collapsed.empty()) {
+      EXPECT_TRUE(d["collapsed"].IsNull()) << text;
+      continue;
+    }
+    ASSERT_TRUE(d["collapsed"].IsString()) << text;
+    EXPECT_EQ(std::string(d["collapsed"].GetString(), d["collapsed"].GetStringLength()), collapsed)
+        << "'" << text << "'";
+    EXPECT_EQ(std::string(d["upper_case"].GetString(), d["upper_case"].GetStringLength()), upper)
+        << "'" << text << "'";
+  }
 }
 
 TEST(Dates, PatternsAndCalendar) {
