@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-url1.81-dev
   libssl-dev openssl
-  libpugixml-dev rapidjson-dev libyaml-cpp-dev
+  libpugixml-dev rapidjson-dev libyaml-cpp-dev libre2-dev
   libsqlite3-dev libpq-dev postgresql
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev

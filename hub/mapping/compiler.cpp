@@ -3,6 +3,8 @@
 #include "hub/mapping/values.hpp"
 #include "hub/mapping/yaml_source.hpp"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <initializer_list>
 
@@ -10,9 +12,15 @@ namespace hub::mapping {
 
 namespace {
 
-// Compiled once, when the mapping is compiled; shared by every evaluation.
-std::shared_ptr<const std::regex> compile_regex(const std::string& re) {
-  return std::make_shared<const std::regex>(re, std::regex::ECMAScript | std::regex::optimize);
+// Compiled once, when the mapping is compiled; shared by every evaluation. RE2 matches in time
+// linear in the input whatever the pattern (administrators write patterns: none can make a
+// payload take exponential time), and refuses what would need backtracking (back-references,
+// look-around) when the mapping is compiled.
+std::shared_ptr<const re2::RE2> compile_regex(const std::string& re) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_max_mem(1 << 20);
+  return std::make_shared<const re2::RE2>(re, o);
 }
 
 constexpr std::string_view kStepNames[] = {
@@ -476,19 +484,15 @@ class Compiler {
       s.fallible = true;
       std::string re;
       if (!arg(re)) return false;
-      // libstdc++ compiles and runs patterns recursively: a long pattern is refused outright.
       if (re.size() > 256) {
         r_.error(opts, "bad_pattern", "a pattern is at most 256 characters");
         return false;
       }
-      try {
-        s.regex = compile_regex(re);
-        s.arg = re;
-        if (s.kind == StepKind::check_regex)
-          if (auto simple = SimpleRegex::compile(re))
-            s.simple = std::make_shared<const SimpleRegex>(std::move(*simple));
-      } catch (const std::regex_error& e) {
-        r_.error(opts, "bad_pattern", "'" + re + "' is not a regular expression: " + e.what());
+      s.regex = compile_regex(re);
+      s.arg = re;
+      if (!s.regex->ok()) {
+        r_.error(opts, "bad_pattern",
+                 "'" + re + "' is not a regular expression (RE2 syntax): " + s.regex->error());
       }
       return expect(ValueType::text, ValueType::text);
     }

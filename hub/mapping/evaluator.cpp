@@ -1,5 +1,7 @@
 #include "hub/mapping/evaluator.hpp"
 
+#include <re2/re2.h>
+
 #include "hub/mapping/payload.hpp"
 #include "hub/mapping/values.hpp"
 
@@ -955,20 +957,24 @@ class EvalState {
       }
       case StepKind::extract:
       case StepKind::check_regex: {
-        // libstdc++'s regex recurses per character: bound the input it sees.
-        std::cmatch m;
-        bool ok = v.s.size() <= 1024 &&
-                  (s.kind == StepKind::extract
-                       ? std::regex_search(v.s.data(), v.s.data() + v.s.size(), m, *s.regex)
-                   : s.simple ? s.simple->full_match(v.s)
-                              : std::regex_match(v.s.data(), v.s.data() + v.s.size(), *s.regex));
+        // check: the whole value matches; extract: the first match's first group, else the
+        // whole match. RE2 runs in time linear in the value.
+        const re2::StringPiece text(v.s.data(), v.s.size());
+        re2::StringPiece found[2];
+        const int groups =
+            s.kind == StepKind::extract ? (s.regex->NumberOfCapturingGroups() > 0 ? 2 : 1) : 0;
+        const bool ok = s.regex->Match(
+            text, 0, text.size(),
+            s.kind == StepKind::extract ? re2::RE2::UNANCHORED : re2::RE2::ANCHOR_BOTH, found,
+            groups);
         if (!ok) {
           why = quote(v.s) + " does not match " + s.arg;
           return "no_match";
         }
         if (s.kind == StepKind::extract) {
-          const auto& g = m.size() > 1 && m[1].matched ? m[1] : m[0];
-          v.s = std::string_view(g.first, static_cast<std::size_t>(g.second - g.first));
+          const re2::StringPiece& g =
+              groups == 2 && found[1].data() != nullptr ? found[1] : found[0];
+          v.s = std::string_view(g.data(), g.size());
         }
         return nullptr;
       }

@@ -5,7 +5,6 @@
 #include "hub/core/error.hpp"
 #include "hub/mapping/canonical.hpp"
 #include "hub/mapping/diagnostic.hpp"
-#include "hub/mapping/simple_regex.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -13,9 +12,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace hub::mapping {
 
@@ -159,9 +161,7 @@ struct Step {
   std::size_t width = 0;
   DatePattern pattern;
   std::optional<DatePattern> year_only;
-  std::shared_ptr<const std::regex> regex;
-  // check_regex: the same pattern compiled for the subset SimpleRegex handles; null outside it.
-  std::shared_ptr<const SimpleRegex> simple;
+  std::shared_ptr<const re2::RE2> regex;  // extract, check_regex: compiled once (RE2 syntax)
   const Table* table = nullptr;
   std::vector<std::string> values;   // check_enum; boolean: true-words
   std::vector<std::string> values2;  // boolean: false-words

@@ -219,6 +219,17 @@ TEST_F(CompilerTest, BadPatternsAreRefused) {
               "  last_name: {path: c:D, transform: [{extract: \"([a-z\"}], on_error: null}\n"),
       nullptr);
   EXPECT_NE(find("bad_pattern"), nullptr) << all();
+  // What needs backtracking (a back-reference, look-ahead) is refused when the mapping is
+  // compiled: every accepted pattern matches in time linear in the value (RE2).
+  EXPECT_EQ(compile(kHead + "  last_name: {path: c:D, validate: [{regex: '^(a)\\1$'}], "
+                            "on_error: null}\n"),
+            nullptr);
+  ASSERT_NE(find("bad_pattern"), nullptr) << all();
+  EXPECT_NE(find("bad_pattern")->message.find("RE2"), std::string::npos) << all();
+  EXPECT_EQ(compile(kHead + "  last_name: {path: c:D, validate: [{regex: '^(?=a)a$'}], "
+                            "on_error: null}\n"),
+            nullptr);
+  EXPECT_NE(find("bad_pattern"), nullptr) << all();
 }
 
 TEST_F(CompilerTest, ErrorRulesNameHubErrorCodes) {
