@@ -20,6 +20,7 @@ struct MappedAnswer {
   std::vector<std::pair<std::string, std::string>> sources;  // JSON pointer -> source path
   std::string fetched_at;                                    // RFC 3339 UTC
   std::string correlation_id;                                // of the call that fetched it
+  std::string body_sha256;  // of the partner's answer: ties a cache hit's journal entry to it
 
   // What the answer holds in memory, roughly: the cache's budget is counted in these.
   std::size_t bytes() const {

@@ -244,6 +244,7 @@ struct Broker::Impl {
           }
           a->fetched_at = fetched_at;
           a->correlation_id = q.correlation_id;
+          a->body_sha256 = body_sha;
           if (auto doc = parse_record(*a)) add_mapping_set_values(*doc, a->sources);
           out.answer = std::move(a);
           out.status = "ok";
@@ -339,6 +340,7 @@ struct Broker::Impl {
         out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
               p.settings.name);
+        journal_served(p, q, caller, out);
         co_return out;
       }
     }
@@ -410,7 +412,28 @@ struct Broker::Impl {
       }
     }
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (out.status == "stale" || (!leader && out.answer)) journal_served(p, q, caller, out);
     co_return out;
+  }
+
+  // Data served without a call of this request's own (from the cache, stale, or shared with a
+  // call in flight) is journaled too: who saw what about whom, and when, whatever its route.
+  // The entry's answer hash is the original call's, so the two entries can be tied together.
+  void journal_served(PartnerRuntime& p, const Query& q, const Caller& caller,
+                      const StepOutcome& out) {
+    if (!journal || !out.answer) return;
+    audit::ExchangeRecord r;
+    r.time = std::chrono::system_clock::now();
+    r.principal = caller.principal;
+    r.purpose = q.purpose;
+    r.correlation_id = q.correlation_id;
+    r.partner = p.settings.name;
+    r.operation = q.operation;
+    r.identifier = p.adapter->identifier(q);
+    r.outcome = out.status == "stale" ? "stale" : out.status == "cached" ? "cached" : "shared";
+    r.latency_ms = out.latency_ms;
+    r.response_body_sha256 = out.answer->body_sha256;
+    journal->append(std::move(r));
   }
 };
 

@@ -6,7 +6,9 @@
 #include <rapidjson/pointer.h>
 #include <sqlite3.h>
 
+#include <array>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "support/hub_process.hpp"
@@ -335,6 +337,42 @@ TEST_F(Prefill, JournalVerifiesAndNamesATamperedEntry) {
   auto broken = ts::run_command({bin, "audit", "verify", "--config", hub_->config_file()});
   EXPECT_EQ(broken.exit_code, 1) << broken.output;
   EXPECT_NE(broken.output.find("entry 2"), std::string::npos) << broken.output;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Prefill, CachedAnswersAreJournaledTiedToTheirCall) {
+  // The first ask calls DGSN; the second is served from the cache: both are in the journal,
+  // the second as "cached" with the first call's answer hash.
+  const std::string cnie = "BK778" + std::to_string(100 + std::random_device{}() % 800);
+  ASSERT_EQ(person(cnie, true).status, 200u);
+  auto second = person(cnie);
+  ASSERT_EQ(second.status, 200u);
+  EXPECT_EQ(str(second.body, "/partners/dgsn/status"), "cached");
+  std::this_thread::sleep_for(300ms);  // the journal is written in batches
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((hub_->dir() + "/data/hub.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT outcome, response_sha256, identifier_masked FROM "
+                               "audit_journal WHERE partner = 'dgsn' ORDER BY seq",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::vector<std::array<std::string, 3>> rows;
+  const std::string masked = cnie.substr(0, 2) + "****" + cnie.substr(cnie.size() - 2);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::array<std::string, 3> r;
+    for (int i = 0; i < 3; ++i) r[i] = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    if (r[2] == masked) rows.push_back(r);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  ASSERT_GE(rows.size(), 2u);
+  EXPECT_EQ(rows.front()[0], "ok");
+  EXPECT_EQ(rows.back()[0], "cached");
+  EXPECT_EQ(rows.back()[1], rows.front()[1]) << "the cached entry names the call's answer";
 }
 
 }  // namespace
