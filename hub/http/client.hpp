@@ -41,6 +41,8 @@ struct ClientOptions {
 //   response_too_large, response_truncated, bad_http (malformed_response);
 //   io_error (partner_unavailable);
 //   local_quota (rate_limited: the configured pace leaves no slot before the deadline).
+// Idle connections keep the sockets and timers of the io_context that opened them: the pool must
+// be destroyed before that io_context is.
 class ClientPool : public std::enable_shared_from_this<ClientPool> {
  public:
   struct Stats {

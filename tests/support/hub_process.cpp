@@ -73,7 +73,7 @@ HubProcess::HubProcess(const HubOptions& options) {
 }
 
 std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
-                             const std::string& extra) {
+                             const std::string& extra, int request_timeout_ms) {
   const std::string p = pki_dir();
   std::ostringstream y;
   for (const auto& [name, port] : ports) {
@@ -82,7 +82,7 @@ std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
       << "    ca: " << p << "/ca/" << name << ".crt\n"
       << "    certificate: " << p << "/hub/client-" << name << ".crt\n"
       << "    key: " << p << "/hub/client-" << name << ".key\n"
-      << "    request_timeout_ms: 800\n";
+      << "    request_timeout_ms: " << request_timeout_ms << "\n";
     if (name == "dgsn") {
       y << "    purposes: [IMMATRICULATION, AFFILIATION, AYANTS_DROIT, CONTROLE]\n";
     }

@@ -23,7 +23,7 @@ struct HubOptions {
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's
 // test PKI; `extra` is added to every partner (breaker, cache... settings, indented 4 spaces).
 std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
-                             const std::string& extra = "");
+                             const std::string& extra = "", int request_timeout_ms = 800);
 // The body of the store: section for an engine ("sqlite": the file; "postgresql": the URL).
 std::string store_yaml(const std::string& engine, const std::string& sqlite_path,
                        const std::string& postgres_url);

@@ -55,8 +55,10 @@ class PartnerEvents : public ::testing::TestWithParam<std::string> {
     sim_ = std::make_unique<ts::SimProcess>();
     options_.mappings = true;
     options_.partners_port = free_port();
-    options_.partners_yaml = ts::partners_for_sim(sim_->ports());
-    options_.exchange_yaml = ts::default_exchange_yaml();
+    // Generous timeouts: these tests are about registrations, not partner latency, and CI runs
+    // them beside other process-heavy tests on two cores.
+    options_.partners_yaml = ts::partners_for_sim(sim_->ports(), "", 3000);
+    options_.exchange_yaml = ts::default_exchange_yaml(8000);
     const auto o = db_->options();
     options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
     start();
@@ -164,7 +166,10 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   auto changed = partner("dgct", std::regex_replace(birth, std::regex("Adam"), "Adil"));
   EXPECT_EQ(changed.status, 200u) << changed.raw;
   family = agency("GET", "/v1/insured/" + number + "/family");
-  EXPECT_EQ(family.raw.find("\"Adil\""), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find(R"("last_name":"BENJELLOUN","first_name":"Adam")"), std::string::npos)
+      << family.raw;
+  EXPECT_EQ(family.raw.find(R"("last_name":"BENJELLOUN","first_name":"Adil")"), std::string::npos)
+      << "the first body stands";
 }
 
 TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
@@ -259,7 +264,8 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
     ASSERT_TRUE(code.has_value()) << "the pusher did not finish";
     std::string pushed;
     for (const auto& l : pushers[k]->lines()) pushed += l + "\n";
-    EXPECT_EQ(*code, 0) << pushed;
+    EXPECT_EQ(*code, 0) << "wait status " << *code << " (below 128: killed by that signal)\n"
+                        << pushed;
 
     std::set<std::string> ids;
     int accepted = 0, duplicates_answered = 0, retried = 0;

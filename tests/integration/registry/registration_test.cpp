@@ -34,8 +34,10 @@ class Registration : public ::testing::TestWithParam<std::string> {
     if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
     sim_ = std::make_unique<ts::SimProcess>();
     options_.mappings = true;
-    options_.partners_yaml = ts::partners_for_sim(sim_->ports());
-    options_.exchange_yaml = ts::default_exchange_yaml();
+    // Generous timeouts: these tests are about registrations, not partner latency, and CI runs
+    // them beside other process-heavy tests on two cores.
+    options_.partners_yaml = ts::partners_for_sim(sim_->ports(), "", 3000);
+    options_.exchange_yaml = ts::default_exchange_yaml(8000);
     const auto o = db_->options();
     options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
     start();
@@ -136,8 +138,9 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
       }
     }
   });
-  // Kill the hub once it has acknowledged some registrations, mid-stream.
-  for (int i = 0; i < 200; ++i) {
+  // Kill the hub once it has acknowledged some registrations, mid-stream (waiting up to 20 s: a
+  // loaded CI machine may register slowly).
+  for (int i = 0; i < 1000; ++i) {
     {
       std::lock_guard lock(mutex);
       if (acknowledged.size() >= 15) break;
