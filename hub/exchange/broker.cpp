@@ -261,20 +261,8 @@ struct Broker::Impl {
         }
       }
     }
-    if (journal) {
-      audit::ExchangeRecord r;
-      r.time = std::chrono::system_clock::now();
-      r.principal = caller.principal;
-      r.purpose = q.purpose;
-      r.correlation_id = q.correlation_id;
-      r.partner = p.settings.name;
-      r.operation = q.operation;
-      r.identifier = p.adapter->identifier(q);
-      r.outcome = out.error ? std::string(out.error->wire_code()) : "ok";
-      r.latency_ms = out.latency_ms;
-      r.response_body_sha256 = body_sha;
-      journal->append(std::move(r));
-    }
+    journal_entry(p, q, caller, out.error ? std::string(out.error->wire_code()) : "ok",
+                  out.latency_ms, body_sha);
     co_return out;
   }
 
@@ -416,12 +404,10 @@ struct Broker::Impl {
     co_return out;
   }
 
-  // Data served without a call of this request's own (from the cache, stale, or shared with a
-  // call in flight) is journaled too: who saw what about whom, and when, whatever its route.
-  // The entry's answer hash is the original call's, so the two entries can be tied together.
-  void journal_served(PartnerRuntime& p, const Query& q, const Caller& caller,
-                      const StepOutcome& out) {
-    if (!journal || !out.answer) return;
+  // One journal entry: who asked, why, about whom, what came back.
+  void journal_entry(PartnerRuntime& p, const Query& q, const Caller& caller, std::string outcome,
+                     double latency_ms, std::string body_sha256) {
+    if (!journal) return;
     audit::ExchangeRecord r;
     r.time = std::chrono::system_clock::now();
     r.principal = caller.principal;
@@ -430,10 +416,23 @@ struct Broker::Impl {
     r.partner = p.settings.name;
     r.operation = q.operation;
     r.identifier = p.adapter->identifier(q);
-    r.outcome = out.status == "stale" ? "stale" : out.status == "cached" ? "cached" : "shared";
-    r.latency_ms = out.latency_ms;
-    r.response_body_sha256 = out.answer->body_sha256;
+    r.outcome = std::move(outcome);
+    r.latency_ms = latency_ms;
+    r.response_body_sha256 = std::move(body_sha256);
     journal->append(std::move(r));
+  }
+
+  // Data served without a call of this request's own (from the cache, stale, or shared with a
+  // call in flight) is journaled too: who saw what about whom, and when, whatever its route.
+  // The entry's answer hash is the original call's, so the two entries can be tied together.
+  void journal_served(PartnerRuntime& p, const Query& q, const Caller& caller,
+                      const StepOutcome& out) {
+    if (!out.answer) return;
+    journal_entry(p, q, caller,
+                  out.status == "stale"    ? "stale"
+                  : out.status == "cached" ? "cached"
+                                           : "shared",
+                  out.latency_ms, out.answer->body_sha256);
   }
 };
 

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/hub_on_engine.hpp"
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
@@ -47,26 +48,10 @@ std::string read_text(const std::string& file) {
   return ss.str();
 }
 
-class PartnerEvents : public ::testing::TestWithParam<std::string> {
+class PartnerEvents : public ts::HubOnEngine {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<hub::testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    sim_ = std::make_unique<ts::SimProcess>();
-    options_.mappings = true;
-    options_.partners_port = free_port();
-    // Generous timeouts: these tests are about registrations, not partner latency, and CI runs
-    // them beside other process-heavy tests on two cores.
-    options_.partners_yaml = ts::partners_for_sim(sim_->ports(), "", 3000);
-    options_.exchange_yaml = ts::default_exchange_yaml(8000);
-    const auto o = db_->options();
-    options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
-    start();
-  }
-  void start() {
-    hub_ = std::make_unique<ts::HubProcess>(options_);
-    options_.dir = hub_->dir();  // a restart keeps the same data folder and ports
-  }
+  // The partners' listener keeps its port across a restart: the pushers keep their URL.
+  void tune(ts::HubOptions& o) override { o.partners_port = free_port(); }
   Reply call(const std::string& who, unsigned short port, const std::string& method,
              const std::string& target, const std::string& body = "",
              const std::string& content_type = "application/json", const std::string& key = "") {
@@ -114,10 +99,6 @@ class PartnerEvents : public ::testing::TestWithParam<std::string> {
   }
 
   std::mt19937_64 rng_{std::random_device{}()};
-  std::unique_ptr<hub::testing::TestDatabase> db_;
-  std::unique_ptr<ts::SimProcess> sim_;
-  ts::HubOptions options_;
-  std::unique_ptr<ts::HubProcess> hub_;
   std::string cnie_;
 };
 

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "support/hub_on_engine.hpp"
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
@@ -27,25 +28,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Registration : public ::testing::TestWithParam<std::string> {
+class Registration : public ts::HubOnEngine {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<hub::testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    sim_ = std::make_unique<ts::SimProcess>();
-    options_.mappings = true;
-    // Generous timeouts: these tests are about registrations, not partner latency, and CI runs
-    // them beside other process-heavy tests on two cores.
-    options_.partners_yaml = ts::partners_for_sim(sim_->ports(), "", 3000);
-    options_.exchange_yaml = ts::default_exchange_yaml(8000);
-    const auto o = db_->options();
-    options_.store_yaml = ts::store_yaml(GetParam(), o.path, o.url);
-    start();
-  }
-  void start() {
-    hub_ = std::make_unique<ts::HubProcess>(options_);
-    options_.dir = hub_->dir();  // a restart keeps the same data folder
-  }
   Reply call(const std::string& method, const std::string& target, const std::string& body = "",
              const std::string& key = "") {
     std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "application/json"}};
@@ -58,11 +42,6 @@ class Registration : public ::testing::TestWithParam<std::string> {
     std::random_device rd;
     return "XK" + std::to_string(100000 + rd() % 800000);
   }
-
-  std::unique_ptr<hub::testing::TestDatabase> db_;
-  std::unique_ptr<ts::SimProcess> sim_;
-  ts::HubOptions options_;
-  std::unique_ptr<ts::HubProcess> hub_;
 };
 
 TEST_P(Registration, InsuredPersonFromCnieCategoryAndRibAlone) {
