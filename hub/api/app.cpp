@@ -186,7 +186,41 @@ std::string fingerprint(const std::string& dir) {
   }
   return f;
 }
+// The same for the listeners' certificate, key, CA and CRL files.
+std::string tls_fingerprint(const config::HubConfig& c) {
+  std::string f;
+  std::error_code ec;
+  auto add = [&](const std::string& file) {
+    f += file + ":" + std::to_string(std::filesystem::file_size(file, ec)) + ":" +
+         std::to_string(std::filesystem::last_write_time(file, ec).time_since_epoch().count()) +
+         ";";
+  };
+  for (const auto& l : c.listeners) {
+    add(l.tls.certificate);
+    add(l.tls.key);
+    for (const auto& ca : l.tls.client_ca) add(ca);
+    for (const auto& crl : l.tls.crl) add(crl);
+  }
+  return f;
+}
 }  // namespace
+
+void App::reload_tls(const char* why) {
+  // Each listener's context is built anew from its files; one that fails (a key that does not
+  // match, a CRL being rewritten) keeps the listener on its previous context, and says why.
+  for (const auto& l : config_.listeners) {
+    auto ctx = tls::make_server_context(
+        {l.tls.certificate, l.tls.key, l.tls.client_ca, l.tls.crl, "cnss-hub/" + l.name});
+    if (!ctx) {
+      log::error("TLS not reloaded: the listener keeps its previous certificates and CRLs",
+                 {{"listener", l.name}, {"why", why}, {"error", ctx.error().message}});
+      continue;
+    }
+    server_->set_tls(l.name, *ctx);
+    log::info("TLS reloaded", {{"listener", l.name}, {"why", why}});
+  }
+  record_certificate_expiry();
+}
 
 int App::run() {
   std::atomic<bool> stopping{false};
@@ -212,52 +246,59 @@ int App::run() {
   hangup.async_wait(on_hup);
 
   // Background work runs on its own thread and never delays a request: mapping reloads (compiling
-  // and testing), partner events recorded but not applied yet, and the registry's daily job that
-  // records eligibility changes as events (a child turning 21...), run at start and then every 24
-  // hours.
-  std::thread watcher;
-  if (mappings_) {
-    watcher = std::thread([&] {
-      std::string last = fingerprint(config_.mappings_dir);
-      auto next_job = std::chrono::steady_clock::now();
-      auto next_events = next_job;
-      std::unique_lock lock(watch_mutex);
-      while (!stopping) {
-        watch_cv.wait_for(lock, std::chrono::seconds(2));
-        if (stopping) break;
-        if (registry_ && std::chrono::steady_clock::now() >= next_job) {
-          next_job += std::chrono::hours(24);
-          lock.unlock();
-          auto changes = registry_->record_eligibility_changes();
-          if (changes) {
-            log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
-          } else {
-            log::error("eligibility job failed", {{"error", changes.error().message}});
-          }
-          lock.lock();
+  // and testing), TLS reloads (certificates, CAs, CRLs), partner events recorded but not applied
+  // yet, and the registry's daily job that records eligibility changes as events (a child
+  // turning 21...), run at start and then every 24 hours.
+  std::thread watcher([&] {
+    std::string last = mappings_ ? fingerprint(config_.mappings_dir) : "";
+    std::string last_tls = tls_fingerprint(config_);
+    auto next_job = std::chrono::steady_clock::now();
+    auto next_events = next_job;
+    std::unique_lock lock(watch_mutex);
+    while (!stopping) {
+      watch_cv.wait_for(lock, std::chrono::seconds(2));
+      if (stopping) break;
+      if (registry_ && std::chrono::steady_clock::now() >= next_job) {
+        next_job += std::chrono::hours(24);
+        lock.unlock();
+        auto changes = registry_->record_eligibility_changes();
+        if (changes) {
+          log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
+        } else {
+          log::error("eligibility job failed", {{"error", changes.error().message}});
         }
-        if (events_ && events_->has_pending() && std::chrono::steady_clock::now() >= next_events) {
-          next_events = std::chrono::steady_clock::now() + config_.events.retry_every;
-          lock.unlock();
-          auto applied = events_->apply_pending();
-          if (!applied) {
-            log::error("partner events not applied", {{"error", applied.error().message}});
-          } else if (*applied > 0) {
-            log::info("partner events applied", {{"events", std::to_string(*applied)}});
-          }
-          lock.lock();
-        }
-        const std::string now = fingerprint(config_.mappings_dir);
-        const bool hup = reload_asked.exchange(false);
-        if (hup || now != last) {
-          last = now;
-          lock.unlock();
-          reload_mappings(hup ? "SIGHUP" : "files changed");
-          lock.lock();
-        }
+        lock.lock();
       }
-    });
-  }
+      if (events_ && events_->has_pending() && std::chrono::steady_clock::now() >= next_events) {
+        next_events = std::chrono::steady_clock::now() + config_.events.retry_every;
+        lock.unlock();
+        auto applied = events_->apply_pending();
+        if (!applied) {
+          log::error("partner events not applied", {{"error", applied.error().message}});
+        } else if (*applied > 0) {
+          log::info("partner events applied", {{"events", std::to_string(*applied)}});
+        }
+        lock.lock();
+      }
+      const bool hup = reload_asked.exchange(false);
+      const std::string now = mappings_ ? fingerprint(config_.mappings_dir) : "";
+      if (mappings_ && (hup || now != last)) {
+        last = now;
+        lock.unlock();
+        reload_mappings(hup ? "SIGHUP" : "files changed");
+        lock.lock();
+      }
+      // A renewed certificate or a fresh CRL takes effect for new connections without a
+      // restart: a revoked client is refused from the next handshake on.
+      const std::string now_tls = tls_fingerprint(config_);
+      if (hup || now_tls != last_tls) {
+        last_tls = now_tls;
+        lock.unlock();
+        reload_tls(hup ? "SIGHUP" : "files changed");
+        lock.lock();
+      }
+    }
+  });
 
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });

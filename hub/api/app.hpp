@@ -36,6 +36,9 @@ class App {
   int run();
   // Compiles and tests the mappings again, off the request path; keeps the old set on failure.
   void reload_mappings(const char* why);
+  // Builds every listener's TLS context again from its files (certificate, key, client CAs,
+  // CRLs) and swaps it in for new connections; a listener whose files fail keeps its context.
+  void reload_tls(const char* why);
 
   boost::asio::io_context& io() { return ioc_; }
   http::Metrics& metrics() { return metrics_; }

@@ -87,7 +87,11 @@ asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_slowly
 struct Server::Listener {
   ListenerOptions options;
   tcp::acceptor acceptor;
-  Listener(ListenerOptions o, asio::io_context& ioc) : options(std::move(o)), acceptor(ioc) {}
+  // The TLS context new connections use; replaced whole by set_tls (certificate, CA or CRL
+  // reloaded) while connections already open keep the one they started with.
+  std::atomic<std::shared_ptr<asio::ssl::context>> tls;
+  Listener(ListenerOptions o, asio::io_context& ioc)
+      : options(std::move(o)), acceptor(ioc), tls(options.tls) {}
 };
 
 Server::Server(asio::io_context& ioc, ServerLimits limits, Metrics& metrics)
@@ -122,6 +126,15 @@ Result<std::uint16_t> Server::listen(ListenerOptions options) {
   listeners_.push_back(l);
   asio::co_spawn(ioc_, accept_loop(l), asio::detached);
   return port;
+}
+
+bool Server::set_tls(const std::string& listener, std::shared_ptr<asio::ssl::context> tls) {
+  for (auto& l : listeners_) {
+    if (l->options.name != listener) continue;
+    l->tls.store(std::move(tls));
+    return true;
+  }
+  return false;
 }
 
 void Server::stop() {
@@ -172,7 +185,8 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   const std::string remote_address = ec ? "-" : remote.address().to_string();
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *l->options.tls);
+  const std::shared_ptr<asio::ssl::context> tls = l->tls.load();  // held for the connection
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
   auto& tcp_layer = beast::get_lowest_layer(stream);
 
   tcp_layer.expires_after(limits_.handshake_timeout);

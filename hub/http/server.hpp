@@ -51,6 +51,9 @@ class Server {
 
   // Binds now and starts accepting; returns the bound port.
   Result<std::uint16_t> listen(ListenerOptions options);
+  // New connections to this listener use `tls` from now on (open ones keep theirs): how a renewed
+  // certificate, a new CA or a fresh CRL takes effect without a restart. False: no such listener.
+  bool set_tls(const std::string& listener, std::shared_ptr<boost::asio::ssl::context> tls);
   // Stops accepting; open connections finish their current request.
   void stop();
 

@@ -9,7 +9,7 @@
 namespace testing_support {
 
 std::string hub_test_config(const std::string& dir, const HubOptions& o) {
-  const std::string p = pki_dir();
+  const std::string p = o.pki.empty() ? pki_dir() : o.pki;
   std::ostringstream y;
   y << "hub:\n  threads: 2\n  data_dir: " << dir << "/data\n";
   if (o.mappings) y << "  mappings_dir: " << source_dir() << "/mappings\n";

@@ -16,8 +16,10 @@ struct HubOptions {
   std::string exchange_yaml;   // the body of the exchange: section ("" = none)
   bool mappings = false;       // serve the project's mappings/
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
-  unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
-  std::string dir;                   // reuse this folder (a restart); "" = a new temporary one
+  unsigned short partners_port = 0;
+  std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)  // the
+                    // partners listener's port (0: the hub picks one)
+  std::string dir;  // reuse this folder (a restart); "" = a new temporary one
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's

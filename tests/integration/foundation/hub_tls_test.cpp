@@ -2,6 +2,7 @@
 // refused and counted, and the limits that protect it.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 
 #include <future>
 #include <thread>
@@ -219,6 +220,60 @@ TEST_F(HubTls, PartnerListenerRefusesAgencyCertificate) {
   auto ok = ts::https_request(hub_->port("partners"), dgct, "GET", "/healthz");
   ASSERT_TRUE(ok.response) << ok.error;
   EXPECT_EQ(ok.response->result_int(), 200);
+}
+
+}  // namespace
+
+namespace {
+
+// A PKI of its own (the shared one must not change under other tests), a hub on it, and a CRL
+// that changes while the hub runs: the revocation takes effect on the next handshake, without a
+// restart; a CRL that cannot be read keeps the previous one in force.
+TEST(HubTlsReload, ARevocationTakesEffectWithoutARestart) {
+  const std::string pki = ts::temp_dir("cnss-pki-reload");
+  auto made = ts::run_command({ts::source_dir() + "/certs/make-dev-pki.sh", pki});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  ts::HubOptions o;
+  o.pki = pki;
+  ts::HubProcess hub(o);
+  ts::ClientSetup agency;
+  agency.ca = pki + "/ca/cnss.crt";
+  agency.certificate = pki + "/clients/agency.crt";
+  agency.key = pki + "/clients/agency.key";
+  auto get = [&] { return ts::https_request(hub.port("internal"), agency, "GET", "/healthz"); };
+  auto reloaded = [&](const std::string& what) {
+    return hub.process().wait_for_line(
+        [&](const std::string& l) {
+          return l.find(what) != std::string::npos && l.find("\"internal\"") != std::string::npos;
+        },
+        std::chrono::seconds(10));
+  };
+  auto first = get();
+  ASSERT_TRUE(first.response) << first.error;
+  EXPECT_EQ(first.response->result_int(), 200u);
+
+  // A CRL being rewritten (here: garbage) is refused; the listener keeps the CRL it had.
+  const std::string crl = pki + "/ca/cnss.crl";
+  ts::run_command({"sh", "-c", "echo not-a-crl > '" + crl + "'"});
+  kill(hub.process().pid(), SIGHUP);
+  auto refused = reloaded("TLS not reloaded");
+  ASSERT_TRUE(refused) << "no log line about the unreadable CRL";
+  EXPECT_NE(refused->find("CRL"), std::string::npos) << *refused;
+  auto still = get();
+  ASSERT_TRUE(still.response) << still.error;
+  EXPECT_EQ(still.response->result_int(), 200u);
+
+  // The agency's certificate is revoked and a fresh CRL written: the hub sees the file change.
+  const std::string cnf = pki + "/ca/cnss/openssl.cnf";
+  auto revoke = ts::run_command({"openssl", "ca", "-batch", "-config", cnf, "-revoke",
+                                 pki + "/clients/agency.crt", "-crl_reason", "keyCompromise"});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.output;
+  auto gencrl =
+      ts::run_command({"openssl", "ca", "-batch", "-config", cnf, "-gencrl", "-out", crl});
+  ASSERT_EQ(gencrl.exit_code, 0) << gencrl.output;
+  ASSERT_TRUE(reloaded("TLS reloaded")) << "the new CRL was not picked up";
+  auto after = get();
+  EXPECT_FALSE(after.response) << "a revoked certificate still got an HTTP answer";
 }
 
 }  // namespace
