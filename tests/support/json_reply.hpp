@@ -35,6 +35,21 @@ inline std::string str(const rapidjson::Value& v, const char* pointer) {
   return x && x->IsString() ? std::string(x->GetString()) : std::string();
 }
 
+// The simulators give identifiers whose digits end in 000, 996, 997, 998 or 999 a scripted
+// failure (not found, 429, a 30 s delay, a malformed body, an internal error): tests that want an
+// ordinary person draw around them.
+inline bool reserved_by_simulators(std::uint64_t digits) {
+  const auto last3 = digits % 1000;
+  return last3 == 0 || last3 >= 996;
+}
+
+// A CNIE of an ordinary person of the synthetic world: `prefix` and six digits from `random`.
+inline std::string ordinary_cnie(const std::string& prefix, std::uint64_t random) {
+  std::uint64_t n = 100000 + random % 800000;
+  while (reserved_by_simulators(n)) ++n;
+  return prefix + std::to_string(n);
+}
+
 // A valid ICE (modulo-97 key) whose enterprise part comes from `random`, so runs never collide.
 inline std::string random_ice(std::uint64_t random) {
   std::string base = std::to_string(100000000 + random % 800000000) + "0000";

@@ -85,7 +85,7 @@ class PartnerEvents : public ts::HubOnEngine {
   }
   std::string register_insured() {
     for (int attempt = 0; attempt < 10; ++attempt) {
-      const std::string cnie = "XE" + std::to_string(100000 + rng_() % 800000);
+      const std::string cnie = ts::ordinary_cnie("XE", rng_());
       auto r =
           agency("POST", "/v1/insured",
                  R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kTestRib + R"("})");

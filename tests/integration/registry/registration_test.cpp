@@ -40,7 +40,7 @@ class Registration : public ts::HubOnEngine {
   }
   std::string unique_cnie() {
     std::random_device rd;
-    return "XK" + std::to_string(100000 + rd() % 800000);
+    return ts::ordinary_cnie("XK", rd());
   }
 };
 
@@ -102,6 +102,7 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
   const int base = 100000 + static_cast<int>(rd() % 700000);
   std::thread writer([&] {
     for (int i = 0; i < 400 && !stop; ++i) {
+      if (ts::reserved_by_simulators(static_cast<std::uint64_t>(base + i))) continue;
       const std::string cnie = "XS" + std::to_string(base + i);
       {
         std::lock_guard lock(mutex);
