@@ -182,7 +182,11 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
                       "no_event_source");
   }
   auto snapshot = mappings_.current();
-  if (!snapshot) return make_error(Errc::internal, "no mapping set is loaded");
+  if (!snapshot || !snapshot->find(source->mapping)) {
+    // The hub's configuration, not the partner's event: a 5xx, so that the partner retries.
+    return make_error(Errc::internal, "the mapping " + source->mapping + " is not loaded",
+                      "mapping_not_loaded");
+  }
   const std::string received_at = log::now_iso8601();
   auto mapped = snapshot->map(source->mapping, body, {correlation_id, received_at});
   std::optional<json::Doc> record;
