@@ -257,8 +257,8 @@ TEST(ClientPool, WaitsForAFreeConnectionWithinItsDeadline) {
   TestServer server;
   PoolSetup s;
   s.max_connections = 1;
+  asio::io_context ioc;  // before the pool: its idle connection belongs to this context
   auto pool = make_pool(url(server.port()), s);
-  asio::io_context ioc;
   auto deadline = std::chrono::steady_clock::now() + 5s;
   auto a = asio::co_spawn(ioc, pool->request(Request{bhttp::verb::get, "/slow", 11}, deadline),
                           asio::use_future);
