@@ -109,7 +109,7 @@ Result<void> App::start() {
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
     events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
-                                           journal_.get(), &metrics_);
+                                           clock_, journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
   }
 
@@ -173,6 +173,14 @@ void App::reload_mappings(const char* why) {
 }
 
 namespace {
+// What says a file changed: its path, size and modification time.
+std::string file_stamp(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  const auto time = std::filesystem::last_write_time(file, ec).time_since_epoch().count();
+  return file.string() + ":" + std::to_string(size) + ":" + std::to_string(time) + ";";
+}
+
 // A fingerprint of a folder's files (names, sizes, modification times): polled, because it is
 // portable and cheap for the few hundred files of a mapping set.
 std::string fingerprint(const std::string& dir) {
@@ -180,26 +188,18 @@ std::string fingerprint(const std::string& dir) {
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    f += it->path().string() + ":" + std::to_string(it->file_size(ec)) + ":" +
-         std::to_string(it->last_write_time(ec).time_since_epoch().count()) + ";";
+    if (it->is_regular_file(ec)) f += file_stamp(it->path());
   }
   return f;
 }
+
 // The same for the listeners' certificate, key, CA and CRL files.
 std::string tls_fingerprint(const config::HubConfig& c) {
   std::string f;
-  std::error_code ec;
-  auto add = [&](const std::string& file) {
-    f += file + ":" + std::to_string(std::filesystem::file_size(file, ec)) + ":" +
-         std::to_string(std::filesystem::last_write_time(file, ec).time_since_epoch().count()) +
-         ";";
-  };
   for (const auto& l : c.listeners) {
-    add(l.tls.certificate);
-    add(l.tls.key);
-    for (const auto& ca : l.tls.client_ca) add(ca);
-    for (const auto& crl : l.tls.crl) add(crl);
+    f += file_stamp(l.tls.certificate) + file_stamp(l.tls.key);
+    for (const auto& ca : l.tls.client_ca) f += file_stamp(ca);
+    for (const auto& crl : l.tls.crl) f += file_stamp(crl);
   }
   return f;
 }

@@ -24,12 +24,6 @@ std::string stream_of(const std::string& partner, const std::string& event_id) {
   return "partner-event/" + partner + "/" + event_id;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Event ids are the partner's: any printable ASCII without spaces, at most 128 characters, so that
 // they name a stream and show in a URL path segment unchanged.
 std::optional<std::string> event_id_problem(const std::string& id) {
@@ -64,6 +58,7 @@ struct OneEvent {
   std::string correlation_id;
   std::string data;
   std::string state;
+  std::int64_t time_ms = 0;
 };
 
 store::RecordCommit one_event(OneEvent o) {
@@ -74,7 +69,7 @@ store::RecordCommit one_event(OneEvent o) {
   store::RecordEvent e;
   e.version = o.expected_version + 1;
   e.type = std::move(o.type);
-  e.time_ms = now_ms();
+  e.time_ms = o.time_ms;
   e.principal = std::move(o.principal);
   e.reason = std::move(o.reason);
   e.source = std::move(o.source);
@@ -97,11 +92,13 @@ json::Doc parsed(const std::string& text) {
 
 EventInbox::EventInbox(std::vector<config::EventSource> sources, store::Store& store,
                        mapping::Registry& mappings, registry::Registry& registry,
-                       audit::Journal* journal, http::Metrics* metrics)
+                       const registry::Clock& clock, audit::Journal* journal,
+                       http::Metrics* metrics)
     : sources_(std::move(sources)),
       store_(store),
       mappings_(mappings),
       registry_(registry),
+      clock_(clock),
       journal_(journal),
       metrics_(metrics) {}
 
@@ -167,7 +164,7 @@ void EventInbox::keep_refused(const config::EventSource& source, const std::stri
   store::RecordCommit commit =
       one_event({"partner-event-refused/" + source.partner + "/" + new_uuid(), kRefusedKind, 0,
                  "partner_event.refused", source.principal, why.message, source.partner,
-                 correlation_id, text, text});
+                 correlation_id, text, text, clock_.now_ms()});
   if (auto r = store_.commit_records(commit); !r) {
     log::error("a refused partner event could not be kept",
                {{"partner", source.partner}, {"error", r.error().message}});
@@ -252,8 +249,9 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
   const std::string stream = stream_of(source->partner, event_id);
   const std::string data_text = json::dump(data);
   const std::string state_text = json::dump(state);
-  store::RecordCommit commit = one_event({stream, kKind, 0, "partner_event.received", principal, "",
-                                          source->partner, correlation_id, data_text, state_text});
+  store::RecordCommit commit =
+      one_event({stream, kKind, 0, "partner_event.received", principal, "", source->partner,
+                 correlation_id, data_text, state_text, clock_.now_ms()});
   auto stored = store_.commit_records(commit);
 
   if (!stored && stored.error().code == Errc::conflict) {
@@ -271,7 +269,7 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
       store::RecordCommit c2 =
           one_event({stream, kKind, (*first)->version, "partner_event.redelivered_different",
                      principal, "the same event id with another body; the first one stands",
-                     source->partner, correlation_id, data_text, (*first)->state});
+                     source->partner, correlation_id, data_text, (*first)->state, clock_.now_ms()});
       (void)store_.commit_records(c2);  // a concurrent change: the warning above remains
     }
     journal(principal, source->partner, correlation_id, event_id, outcome, body);
@@ -287,8 +285,7 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
 
   // Recorded: the partner may now be told so. Applying it is the hub's business from here on.
   std::string outcome;
-  store::RecordState recorded{stream, std::string(kKind), 1, state_text, 0};
-  apply(recorded, &outcome);
+  apply(stream, 1, state, &outcome);
   json::Doc out = json::object();
   json::set_string(out, "/event_id", event_id);
   json::set_string(out, "/status", "recorded");
@@ -297,8 +294,8 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
   return Answer{202, json::dump(out), ""};
 }
 
-void EventInbox::apply(const store::RecordState& recorded, std::string* outcome_json) {
-  json::Doc state = parsed(recorded.state);
+void EventInbox::apply(const std::string& stream, std::int64_t version, const json::Doc& state,
+                       std::string* outcome_json) {
   const std::string entity = json::text(state, "/entity").value_or("");
   const std::string partner = json::text(state, "/partner").value_or("");
   const json::Value* record = json::find(state, "/record");
@@ -319,7 +316,7 @@ void EventInbox::apply(const store::RecordState& recorded, std::string* outcome_
     // Perhaps passing (the store, a family changed by someone else): left recorded, retried.
     pending_ = true;
     log::warn("a partner event is recorded but not applied yet",
-              {{"stream", recorded.stream}, {"error", r.error().message}});
+              {{"stream", stream}, {"error", r.error().message}});
     if (outcome_json) *outcome_json = R"({"applied":"later"})";
     return;
   }
@@ -333,16 +330,15 @@ void EventInbox::apply(const store::RecordState& recorded, std::string* outcome_
     json::set_string(result, "/error/message", r.error().message);
   }
   json::set(after, "/result", result);
-  store::RecordCommit commit =
-      one_event({recorded.stream, kKind, recorded.version,
-                 r ? "partner_event.applied" : "partner_event.not_applicable", caller.principal,
-                 r ? "" : r.error().message, partner, caller.correlation_id, json::dump(result),
-                 json::dump(after)});
+  store::RecordCommit commit = one_event(
+      {stream, kKind, version, r ? "partner_event.applied" : "partner_event.not_applicable",
+       caller.principal, r ? "" : r.error().message, partner, caller.correlation_id,
+       json::dump(result), json::dump(after), clock_.now_ms()});
   if (auto c = store_.commit_records(commit); !c && c.error().code != Errc::conflict) {
     // The application itself is idempotent: applying it again later changes nothing more.
     pending_ = true;
     log::warn("a partner event was applied but its status not recorded",
-              {{"stream", recorded.stream}, {"error", c.error().message}});
+              {{"stream", stream}, {"error", c.error().message}});
   }
   if (outcome_json) *outcome_json = json::dump(result);
 }
@@ -360,7 +356,7 @@ Result<int> EventInbox::apply_pending() {
     for (const auto& rec : *page) {
       const json::Doc s = parsed(rec.state);
       if (json::text(s, "/status") != "recorded") continue;
-      apply(rec, nullptr);
+      apply(rec.stream, rec.version, s, nullptr);
       ++applied;
     }
     if (page->size() < 200) break;

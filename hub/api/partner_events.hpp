@@ -6,6 +6,8 @@
 // refused delivery is kept too, with the reason, for an administrator to see.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <atomic>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/registry/clock.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
 
@@ -23,8 +26,8 @@ namespace hub::api {
 class EventInbox {
  public:
   EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-             mapping::Registry& mappings, registry::Registry& registry, audit::Journal* journal,
-             http::Metrics* metrics);
+             mapping::Registry& mappings, registry::Registry& registry,
+             const registry::Clock& clock, audit::Journal* journal, http::Metrics* metrics);
 
   // Every source's mapping exists in the served set and reads civil or company events.
   Result<void> check() const;
@@ -45,8 +48,10 @@ class EventInbox {
 
  private:
   const config::EventSource* source_of(const std::string& principal) const;
-  // Applies one recorded event and records the outcome in its stream.
-  void apply(const store::RecordState& recorded, std::string* outcome_json);
+  // Applies one recorded event (its stream, version and state) and records the outcome in its
+  // stream.
+  void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
+             std::string* outcome_json);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
   void journal(const std::string& principal, const std::string& partner,
@@ -57,6 +62,7 @@ class EventInbox {
   store::Store& store_;
   mapping::Registry& mappings_;
   registry::Registry& registry_;
+  const registry::Clock& clock_;
   audit::Journal* journal_;
   http::Metrics* metrics_;
   std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
