@@ -6,6 +6,8 @@
 # Every CNIE is new (no cache hit). On SQLite (the embedded default) and on PostgreSQL (a
 # throwaway cluster with fsync on, as in production).
 # Usage: bench/run-registrations.sh [SECONDS] [sqlite|postgresql|both]   (needs scripts/setup.sh)
+# Environment: CNSS_BENCH_CONNECTIONS (loadgen connections, 16), CNSS_BENCH_HUB_THREADS (the
+# hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
