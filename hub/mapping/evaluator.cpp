@@ -4,6 +4,7 @@
 
 #include "hub/mapping/payload.hpp"
 #include "hub/mapping/values.hpp"
+#include "hub/mapping/xml_records.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -292,39 +293,86 @@ class JsonOut {
 };
 
 // pugixml's handles hold one pointer, but every accessor, even the null test, is a call into the
-// shared library. These wrappers keep the pointer, test it inline and only call for the rest.
+// shared library. These wrappers keep the pointer and read pugixml's records inline when their
+// layout was checked (xml_records.hpp), through the public accessors otherwise.
 static_assert(sizeof(pugi::xml_node) == sizeof(pugi::xml_node_struct*) &&
               std::is_trivially_copyable_v<pugi::xml_node>);
 static_assert(sizeof(pugi::xml_attribute) == sizeof(pugi::xml_attribute_struct*) &&
               std::is_trivially_copyable_v<pugi::xml_attribute>);
 
+inline const char* or_empty(const char* s) {
+  return s ? s : "";
+}
+
 struct XA {
   pugi::xml_attribute_struct* p = nullptr;
   XA() = default;
+  explicit XA(pugi::xml_attribute_struct* r) : p(r) {}
   XA(pugi::xml_attribute a) : p(std::bit_cast<pugi::xml_attribute_struct*>(a)) {}
   pugi::xml_attribute api() const { return std::bit_cast<pugi::xml_attribute>(p); }
+  const xml::AttributeRecord* rec() const {
+    return reinterpret_cast<const xml::AttributeRecord*>(p);
+  }
   explicit operator bool() const { return p != nullptr; }
-  const char* name() const { return api().name(); }
-  const char* value() const { return api().value(); }
-  XA next_attribute() const { return p ? XA(api().next_attribute()) : XA(); }
+  const char* name() const { return xml::read_records ? or_empty(rec()->name) : api().name(); }
+  const char* value() const { return xml::read_records ? or_empty(rec()->value) : api().value(); }
+  XA next_attribute() const {
+    if (!p) return XA();
+    if (xml::read_records)
+      return XA(reinterpret_cast<pugi::xml_attribute_struct*>(rec()->next_attribute));
+    return XA(api().next_attribute());
+  }
 };
 
 struct XN {
   pugi::xml_node_struct* p = nullptr;
   XN() = default;
+  explicit XN(pugi::xml_node_struct* r) : p(r) {}
+  explicit XN(const xml::NodeRecord* r)
+      : p(reinterpret_cast<pugi::xml_node_struct*>(const_cast<xml::NodeRecord*>(r))) {}
   XN(pugi::xml_node n) : p(std::bit_cast<pugi::xml_node_struct*>(n)) {}
   pugi::xml_node api() const { return std::bit_cast<pugi::xml_node>(p); }
+  const xml::NodeRecord* rec() const { return reinterpret_cast<const xml::NodeRecord*>(p); }
   explicit operator bool() const { return p != nullptr; }
   bool operator!() const { return p == nullptr; }
   bool operator==(const XN& o) const { return p == o.p; }
   const void* internal_object() const { return p; }
-  const char* name() const { return api().name(); }
-  const char* child_value() const { return api().child_value(); }
-  pugi::xml_node_type type() const { return api().type(); }
-  XN first_child() const { return p ? XN(api().first_child()) : XN(); }
-  XN next_sibling() const { return p ? XN(api().next_sibling()) : XN(); }
-  XN parent() const { return p ? XN(api().parent()) : XN(); }
-  XA first_attribute() const { return p ? XA(api().first_attribute()) : XA(); }
+  const char* name() const { return xml::read_records ? or_empty(rec()->name) : api().name(); }
+  pugi::xml_node_type type() const {
+    if (!p) return pugi::node_null;
+    return xml::read_records ? static_cast<pugi::xml_node_type>(rec()->header & xml::kTypeMask)
+                             : api().type();
+  }
+  // The element's text: its first text or CDATA child's (pugixml's child_value).
+  const char* child_value() const {
+    if (!xml::read_records) return api().child_value();
+    if (!p) return "";
+    const xml::NodeRecord* r = rec();
+    if ((r->header & xml::kTypeMask) == pugi::node_element && r->value) return r->value;
+    for (const xml::NodeRecord* c = r->first_child; c; c = c->next_sibling) {
+      const auto t = c->header & xml::kTypeMask;
+      if ((t == pugi::node_pcdata || t == pugi::node_cdata) && c->value) return c->value;
+    }
+    return "";
+  }
+  XN first_child() const {
+    if (!p) return XN();
+    return xml::read_records ? XN(rec()->first_child) : XN(api().first_child());
+  }
+  XN next_sibling() const {
+    if (!p) return XN();
+    return xml::read_records ? XN(rec()->next_sibling) : XN(api().next_sibling());
+  }
+  XN parent() const {
+    if (!p) return XN();
+    return xml::read_records ? XN(rec()->parent) : XN(api().parent());
+  }
+  XA first_attribute() const {
+    if (!p) return XA();
+    if (xml::read_records)
+      return XA(reinterpret_cast<pugi::xml_attribute_struct*>(rec()->first_attribute));
+    return XA(api().first_attribute());
+  }
 };
 
 // A namespace prefix and the URI it is bound to in some element's scope.

@@ -1,6 +1,7 @@
 // Every shipped mapping passes its golden cases, through the same runner as the CLI.
 #include "hub/mapping/cases.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/mapping/xml_records.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,27 @@ INSTANTIATE_TEST_SUITE_P(Shipped, GoldenCases,
                              if (c == '.') c = '_';
                            return n;
                          });
+
+// The same cases through pugixml's public accessors: the path every XML mapping takes if a
+// future pugixml changes the node layout the evaluator reads inline (xml_records.hpp).
+TEST(GoldenCasesSet, PassThroughPugixmlsAccessorsToo) {
+  const LoadReport& r = shipped();
+  ASSERT_TRUE(r.ok());
+  const bool saved = xml::read_records;
+  xml::read_records = false;
+  std::size_t passed = 0, total = 0;
+  for (const auto& id : r.snapshot->ids()) {
+    Diagnostics diags;
+    for (const auto& c : run_cases(*r.snapshot, *r.snapshot->find(id), diags)) {
+      ++total;
+      passed += c.passed;
+      EXPECT_TRUE(c.passed) << id << " " << c.name << ": " << c.message;
+    }
+  }
+  xml::read_records = saved;
+  EXPECT_EQ(passed, total);
+  EXPECT_GE(total, 80u);
+}
 
 TEST(GoldenCasesSet, EveryMappingIsServedAndCovered) {
   const LoadReport& r = shipped();

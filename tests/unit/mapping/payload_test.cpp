@@ -1,5 +1,6 @@
 // Malformed payloads give typed errors, never a crash.
 #include "hub/mapping/payload.hpp"
+#include "hub/mapping/xml_records.hpp"
 
 #include <gtest/gtest.h>
 
@@ -87,6 +88,14 @@ TEST(Payload, SizeLimit) {
   small.max_bytes = 8;
   pugi::xml_document x;
   EXPECT_EQ(parse_xml("<a>123456789</a>", x, small).error().detail, "too_large");
+}
+
+// The evaluator reads pugixml's node records inline only when their layout matches the linked
+// library; with Debian's pugixml it does, so a mismatch here means every XML mapping has fallen
+// back to the (slower) public accessors.
+TEST(XmlRecords, LayoutMatchesTheLinkedPugixml) {
+  EXPECT_TRUE(xml::check_records());
+  EXPECT_TRUE(xml::read_records);
 }
 
 }  // namespace
