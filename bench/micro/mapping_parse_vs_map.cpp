@@ -136,26 +136,32 @@ void escaped(char*& o, const char* s, std::size_t n) {
   o = hub::mapping::write_json_string(o, {s, n});
 }
 
+// A name as a key: XML names need no escaping.
+void key(char*& o, const char* name, std::size_t n) {
+  *o++ = ',';
+  *o++ = '"';
+  std::memcpy(o, name, n);
+  o += n;
+  *o++ = '"';
+  *o++ = ':';
+}
+
+// Only what carries data: elements with text, attributes other than namespace declarations.
 void write_xml(const hub::mapping::xml::NodeRecord* parent, char*& o) {
   using hub::mapping::xml::kTypeMask;
   for (const auto* c = parent->first_child; c; c = c->next_sibling) {
     if ((c->header & kTypeMask) != pugi::node_element) continue;
-    const char* colon = std::strchr(c->name, ':');
-    const char* local = colon ? colon + 1 : c->name;
-    *o++ = ',';
-    escaped(o, local, std::strlen(local));
-    *o++ = ':';
-    const char* text = "";
-    for (const auto* t = c->first_child; t; t = t->next_sibling)
-      if ((t->header & kTypeMask) == pugi::node_pcdata && t->value) {
-        text = t->value;
-        break;
-      }
-    escaped(o, text, std::strlen(text));
+    const auto* t = c->first_child;
+    if (t && (t->header & kTypeMask) == pugi::node_pcdata && t->value) {
+      const std::size_t total = std::strlen(c->name);
+      const auto* colon = static_cast<const char*>(std::memchr(c->name, ':', total));
+      const char* local = colon ? colon + 1 : c->name;
+      key(o, local, total - static_cast<std::size_t>(local - c->name));
+      escaped(o, t->value, std::strlen(t->value));
+    }
     for (const auto* a = c->first_attribute; a; a = a->next_attribute) {
-      *o++ = ',';
-      escaped(o, a->name, std::strlen(a->name));
-      *o++ = ':';
+      if (std::strncmp(a->name, "xmlns", 5) == 0) continue;
+      key(o, a->name, std::strlen(a->name));
       escaped(o, a->value, std::strlen(a->value));
     }
     write_xml(c, o);
@@ -165,9 +171,7 @@ void write_xml(const hub::mapping::xml::NodeRecord* parent, char*& o) {
 void write_json(const rapidjson::Value& v, char*& o) {
   if (v.IsObject()) {
     for (const auto& m : v.GetObject()) {
-      *o++ = ',';
-      escaped(o, m.name.GetString(), m.name.GetStringLength());
-      *o++ = ':';
+      key(o, m.name.GetString(), m.name.GetStringLength());
       write_json(m.value, o);
     }
   } else if (v.IsArray()) {
