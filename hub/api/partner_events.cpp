@@ -59,6 +59,7 @@ struct OneEvent {
   std::string data;
   std::string state;
   std::int64_t time_ms = 0;
+  std::string label;  // the event's status after the write (indexed: StreamWrite::label)
 };
 
 store::RecordCommit one_event(OneEvent o) {
@@ -77,6 +78,7 @@ store::RecordCommit one_event(OneEvent o) {
   e.data = std::move(o.data);
   w.events.push_back(std::move(e));
   w.state = std::move(o.state);
+  w.label = std::move(o.label);
   store::RecordCommit c;
   c.writes.push_back(std::move(w));
   return c;
@@ -164,7 +166,7 @@ void EventInbox::keep_refused(const config::EventSource& source, const std::stri
   store::RecordCommit commit =
       one_event({"partner-event-refused/" + source.partner + "/" + new_uuid(), kRefusedKind, 0,
                  "partner_event.refused", source.principal, why.message, source.partner,
-                 correlation_id, text, text, clock_.now_ms()});
+                 correlation_id, text, text, clock_.now_ms(), "refused"});
   if (auto r = store_.commit_records(commit); !r) {
     log::error("a refused partner event could not be kept",
                {{"partner", source.partner}, {"error", r.error().message}});
@@ -251,7 +253,7 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
   const std::string state_text = json::dump(state);
   store::RecordCommit commit =
       one_event({stream, kKind, 0, "partner_event.received", principal, "", source->partner,
-                 correlation_id, data_text, state_text, clock_.now_ms()});
+                 correlation_id, data_text, state_text, clock_.now_ms(), "recorded"});
   auto stored = store_.commit_records(commit);
 
   if (!stored && stored.error().code == Errc::conflict) {
@@ -266,10 +268,10 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
       outcome = "duplicate_different_body";
       log::warn("a partner sent an event id again with another body: the first is kept",
                 {{"partner", source->partner}, {"event_id", event_id}});
-      store::RecordCommit c2 =
-          one_event({stream, kKind, (*first)->version, "partner_event.redelivered_different",
-                     principal, "the same event id with another body; the first one stands",
-                     source->partner, correlation_id, data_text, (*first)->state, clock_.now_ms()});
+      store::RecordCommit c2 = one_event(
+          {stream, kKind, (*first)->version, "partner_event.redelivered_different", principal,
+           "the same event id with another body; the first one stands", source->partner,
+           correlation_id, data_text, (*first)->state, clock_.now_ms(), (*first)->label});
       (void)store_.commit_records(c2);  // a concurrent change: the warning above remains
     }
     journal(principal, source->partner, correlation_id, event_id, outcome, body);
@@ -333,7 +335,7 @@ void EventInbox::apply(const std::string& stream, std::int64_t version, const js
   store::RecordCommit commit = one_event(
       {stream, kKind, version, r ? "partner_event.applied" : "partner_event.not_applicable",
        caller.principal, r ? "" : r.error().message, partner, caller.correlation_id,
-       json::dump(result), json::dump(after), clock_.now_ms()});
+       json::dump(result), json::dump(after), clock_.now_ms(), r ? "applied" : "not_applicable"});
   if (auto c = store_.commit_records(commit); !c && c.error().code != Errc::conflict) {
     // The application itself is idempotent: applying it again later changes nothing more.
     pending_ = true;
@@ -347,8 +349,10 @@ Result<int> EventInbox::apply_pending() {
   pending_ = false;
   int applied = 0;
   std::string after;
+  // Only the events still "recorded", through the store's label index: the sweep costs what is
+  // pending, not what the inbox has ever received.
   for (;;) {
-    auto page = store_.list_records(std::string(kKind), after, 200);
+    auto page = store_.list_labelled(std::string(kKind), "recorded", after, 200);
     if (!page) {
       pending_ = true;
       return page.error();
@@ -389,17 +393,23 @@ Result<Answer> EventInbox::list(const std::string& partner, const std::string& s
   json::Doc out = json::object();
   rapidjson::Value items(rapidjson::kArrayType);
   auto& a = out.GetAllocator();
-  std::string cursor = after;
+  // A partner's events are the streams under its prefix, a status is the records' label: both
+  // narrow the store's reading itself, so a page costs what it lists.
+  const std::string prefix = partner.empty() ? "" : stream_of(partner, "");
+  std::string cursor = after < prefix ? prefix : after;
   std::string last;
-  // Pages of the store are read until `limit` events match or the store has no more.
-  while (items.Size() < limit) {
-    auto page = store_.list_records(std::string(kKind), cursor, 200);
+  bool done = false;
+  while (!done && items.Size() < limit) {
+    auto page = status.empty() ? store_.list_records(std::string(kKind), cursor, 200)
+                               : store_.list_labelled(std::string(kKind), status, cursor, 200);
     if (!page) return page.error();
     for (const auto& rec : *page) {
+      if (rec.stream.compare(0, prefix.size(), prefix) != 0) {
+        done = true;  // past the partner's streams
+        break;
+      }
       last = rec.stream;
       const json::Doc s = parsed(rec.state);
-      if (!partner.empty() && json::text(s, "/partner") != partner) continue;
-      if (!status.empty() && json::text(s, "/status") != status) continue;
       rapidjson::Value item(rapidjson::kObjectType);
       for (const char* k : {"partner", "event_id", "type", "status", "received_at", "applied_at"}) {
         if (auto v = json::text(s, std::string("/") + k)) {
@@ -412,7 +422,7 @@ Result<Answer> EventInbox::list(const std::string& partner, const std::string& s
       items.PushBack(item, a);
       if (items.Size() >= limit) break;
     }
-    if (page->size() < 200 || items.Size() >= limit) break;
+    if (page->size() < 200) break;
     cursor = page->back().stream;
   }
   out.AddMember("events", items, a);

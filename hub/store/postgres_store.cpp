@@ -55,6 +55,16 @@ const char* const kMigrations[] = {
     " request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
     " etag TEXT NOT NULL, time_ms BIGINT NOT NULL, PRIMARY KEY (principal, key));"
     "CREATE TABLE registry_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);",
+    // 4: a label per record, indexed with its kind (StreamWrite::label). The events inbox is its
+    // one user so far: its records written before this migration get their status as label.
+    // Listings order streams bytewise (COLLATE "C", as SQLite does), so the indexes do too.
+    "ALTER TABLE registry_records ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX registry_records_by_label ON registry_records (kind, label, stream COLLATE "
+    "\"C\");"
+    "DROP INDEX registry_records_by_kind;"
+    "CREATE INDEX registry_records_by_kind ON registry_records (kind, stream COLLATE \"C\");"
+    "UPDATE registry_records SET label = coalesce(state::jsonb->>'status', '')"
+    " WHERE kind = 'partner_event';",
 };
 
 constexpr const char* kJournalColumns =
@@ -399,7 +409,7 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     auto r = query(lease->get(),
-                   "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+                   "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
                    " WHERE stream = $1",
                    {stream}, "cannot read a record");
     if (!r) return r.error();
@@ -444,13 +454,25 @@ class PostgresStore final : public Store {
     if (!lease) return lease.error();
     auto r = query(
         lease->get(),
-        "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+        "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
         " WHERE kind = $1 AND stream COLLATE \"C\" > $2 ORDER BY stream COLLATE \"C\" LIMIT $3",
         {kind, after, std::to_string(limit)}, "cannot list records");
     if (!r) return r.error();
-    std::vector<RecordState> out;
-    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_state(r->get(), i));
-    return out;
+    return read_states(r->get());
+  }
+
+  Result<std::vector<RecordState>> list_labelled(const std::string& kind, const std::string& label,
+                                                 const std::string& after,
+                                                 std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
+                   " WHERE kind = $1 AND label = $2 AND stream COLLATE \"C\" > $3"
+                   " ORDER BY stream COLLATE \"C\" LIMIT $4",
+                   {kind, label, after, std::to_string(limit)}, "cannot list records");
+    if (!r) return r.error();
+    return read_states(r->get());
   }
 
   Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
@@ -482,9 +504,15 @@ class PostgresStore final : public Store {
   }
 
  private:
+  static std::vector<RecordState> read_states(PGresult* r) {
+    std::vector<RecordState> out;
+    for (int i = 0; i < PQntuples(r); ++i) out.push_back(read_state(r, i));
+    return out;
+  }
+
   static RecordState read_state(PGresult* r, int row) {
-    return RecordState{text_at(r, row, 0), text_at(r, row, 1), int64_at(r, row, 2),
-                       text_at(r, row, 3), int64_at(r, row, 4)};
+    return RecordState{text_at(r, row, 0), text_at(r, row, 1),  int64_at(r, row, 2),
+                       text_at(r, row, 3), int64_at(r, row, 4), text_at(r, row, 5)};
   }
 
   Result<void> commit_in_transaction(PGconn* c, const RecordCommit& commit) {
@@ -494,14 +522,14 @@ class PostgresStore final : public Store {
       Result<PgResult> r =
           w.expected_version == 0
               ? query(c,
-                      "INSERT INTO registry_records VALUES ($1, $2, $3, $4, $5)"
-                      " ON CONFLICT DO NOTHING",
-                      {w.stream, w.kind, std::to_string(version), w.state, now},
+                      "INSERT INTO registry_records (stream, kind, version, state, updated_ms,"
+                      " label) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                      {w.stream, w.kind, std::to_string(version), w.state, now, w.label},
                       "cannot create a record")
               : query(c,
-                      "UPDATE registry_records SET version = $1, state = $2, updated_ms = $3"
-                      " WHERE stream = $4 AND version = $5",
-                      {std::to_string(version), w.state, now, w.stream,
+                      "UPDATE registry_records SET version = $1, state = $2, updated_ms = $3,"
+                      " label = $4 WHERE stream = $5 AND version = $6",
+                      {std::to_string(version), w.state, now, w.label, w.stream,
                        std::to_string(w.expected_version)},
                       "cannot update a record");
       if (!r) return r.error();

@@ -26,6 +26,10 @@ Result<std::vector<RecordState>> Store::list_records(const std::string&, const s
                                                      std::size_t) {
   return unsupported(*this);
 }
+Result<std::vector<RecordState>> Store::list_labelled(const std::string&, const std::string&,
+                                                      const std::string&, std::size_t) {
+  return unsupported(*this);
+}
 Result<std::optional<IdempotentAnswer>> Store::idempotent_answer(const std::string&,
                                                                  const std::string&) {
   return unsupported(*this);

@@ -31,6 +31,7 @@ struct RecordState {
   std::int64_t version = 0;
   std::string state;  // JSON
   std::int64_t updated_ms = 0;
+  std::string label;  // see StreamWrite::label
 };
 
 // Appends events to one stream. The write fails with conflict/"stale_version" when the stream's
@@ -41,6 +42,10 @@ struct StreamWrite {
   std::int64_t expected_version = 0;
   std::vector<RecordEvent> events;  // their versions follow expected_version
   std::string state;                // the state after the events
+  // A short tag of that state, indexed with the kind, for records that must be found by it
+  // without reading every record of their kind (the events inbox: "recorded" until applied).
+  // "" when the kind has no use for one.
+  std::string label;
   // Unique lookup keys this stream claims ("cnie/BK123456"); a key that another stream holds
   // fails the whole commit with conflict/"duplicate_key".
   std::vector<std::string> keys;

@@ -53,6 +53,12 @@ const char* const kMigrations[] = {
     " request_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
     " etag TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY (principal, key));"
     "CREATE TABLE registry_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+    // 4: a label per record, indexed with its kind (StreamWrite::label). The events inbox is its
+    // one user so far: its records written before this migration get their status as label.
+    "ALTER TABLE registry_records ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX registry_records_by_label ON registry_records (kind, label, stream);"
+    "UPDATE registry_records SET label = coalesce(json_extract(state, '$.status'), '')"
+    " WHERE kind = 'partner_event';",
 };
 
 constexpr const char* kJournalColumns =
@@ -289,7 +295,7 @@ class SqliteStore final : public Store {
   Result<std::optional<RecordState>> read_record(const std::string& stream) override {
     std::lock_guard lock(mutex_);
     Statement st(db_,
-                 "SELECT stream, kind, version, state, updated_ms FROM registry_records"
+                 "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
                  " WHERE stream = ?");
     if (!st) return sqlite_error(db_, "cannot read a record");
     st.bind(1, stream);
@@ -342,19 +348,13 @@ class SqliteStore final : public Store {
 
   Result<std::vector<RecordState>> list_records(const std::string& kind, const std::string& after,
                                                 std::size_t limit) override {
-    std::lock_guard lock(mutex_);
-    Statement st(db_,
-                 "SELECT stream, kind, version, state, updated_ms FROM registry_records"
-                 " WHERE kind = ? AND stream > ? ORDER BY stream LIMIT ?");
-    if (!st) return sqlite_error(db_, "cannot list records");
-    st.bind(1, kind);
-    st.bind(2, after);
-    st.bind(3, static_cast<std::int64_t>(limit));
-    std::vector<RecordState> out;
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(read_state(st));
-    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list records");
-    return out;
+    return list(kind, nullptr, after, limit);
+  }
+
+  Result<std::vector<RecordState>> list_labelled(const std::string& kind, const std::string& label,
+                                                 const std::string& after,
+                                                 std::size_t limit) override {
+    return list(kind, &label, after, limit);
   }
 
   Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
@@ -399,8 +399,31 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Records of a kind (with that label, when given) after a stream, in stream order.
+  Result<std::vector<RecordState>> list(const std::string& kind, const std::string* label,
+                                        const std::string& after, std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, label ? "SELECT stream, kind, version, state, updated_ms, label"
+                              " FROM registry_records WHERE kind = ? AND stream > ? AND label = ?"
+                              " ORDER BY stream LIMIT ?"
+                            : "SELECT stream, kind, version, state, updated_ms, label"
+                              " FROM registry_records WHERE kind = ? AND stream > ?"
+                              " ORDER BY stream LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot list records");
+    int at = 1;
+    st.bind(at++, kind);
+    st.bind(at++, after);
+    if (label) st.bind(at++, *label);
+    st.bind(at, static_cast<std::int64_t>(limit));
+    std::vector<RecordState> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(read_state(st));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list records");
+    return out;
+  }
+
   static RecordState read_state(const Statement& st) {
-    return RecordState{st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4)};
+    return RecordState{st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5)};
   }
 
   Result<void> commit_locked(const RecordCommit& commit) {
@@ -409,10 +432,11 @@ class SqliteStore final : public Store {
                            " principal, reason, source, correlation_id, data)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Statement create(db_,
-                     "INSERT INTO registry_records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                     "INSERT INTO registry_records (stream, kind, version, state, updated_ms,"
+                     " label) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     Statement update(db_,
-                     "UPDATE registry_records SET version = ?, state = ?, updated_ms = ?"
-                     " WHERE stream = ? AND version = ?");
+                     "UPDATE registry_records SET version = ?, state = ?, updated_ms = ?,"
+                     " label = ? WHERE stream = ? AND version = ?");
     Statement claim(db_, "INSERT INTO registry_keys VALUES (?, ?) ON CONFLICT DO NOTHING");
     Statement owner(db_, "SELECT stream FROM registry_keys WHERE key = ?");
     if (!insert_event || !create || !update || !claim || !owner) {
@@ -427,13 +451,15 @@ class SqliteStore final : public Store {
         create.bind(3, version);
         create.bind(4, w.state);
         create.bind(5, now);
+        create.bind(6, w.label);
         if (!create.run()) return sqlite_error(db_, "cannot create a record");
       } else {
         update.bind(1, version);
         update.bind(2, w.state);
         update.bind(3, now);
-        update.bind(4, w.stream);
-        update.bind(5, w.expected_version);
+        update.bind(4, w.label);
+        update.bind(5, w.stream);
+        update.bind(6, w.expected_version);
         if (!update.run()) return sqlite_error(db_, "cannot update a record");
       }
       if (sqlite3_changes(db_) != 1) {

@@ -86,6 +86,12 @@ class Store {
   virtual Result<std::vector<RecordState>> list_records(const std::string& kind,
                                                         const std::string& after,
                                                         std::size_t limit);
+  // The same, among the records whose label (StreamWrite::label) is `label`: an index lookup,
+  // whatever the number of records of that kind with other labels.
+  virtual Result<std::vector<RecordState>> list_labelled(const std::string& kind,
+                                                         const std::string& label,
+                                                         const std::string& after,
+                                                         std::size_t limit);
   virtual Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
                                                                     const std::string& key);
   // The next value of a named counter (1, 2, 3, ...), committed at once: a value is never given

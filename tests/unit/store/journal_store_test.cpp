@@ -54,7 +54,7 @@ TEST_P(JournalStoreTest, MigrationsAreAppliedOnceWhenOpenedTwice) {
   ASSERT_TRUE(first);
   auto v1 = first->schema_version();
   ASSERT_TRUE(v1);
-  EXPECT_EQ(*v1, 3);  // 1 meta, 2 journal, 3 registration records
+  EXPECT_EQ(*v1, 4);  // 1 meta, 2 journal, 3 registration records, 4 record labels
   std::vector<JournalEntry> batch = entries(3);
   ASSERT_TRUE(first->append_journal(batch, test_seal));
 

@@ -182,6 +182,69 @@ TEST_P(RecordStoreTest, ListsRecordsOfAKindInPages) {
   EXPECT_EQ(p2->back().stream, "insured/5");
 }
 
+TEST_P(RecordStoreTest, ListsRecordsOfAKindByLabel) {
+  for (int i = 1; i <= 5; ++i) {
+    RecordCommit c;
+    StreamWrite w = write("inbox/" + std::to_string(i), 0, {event("received", i)}, "{}");
+    w.label = "recorded";
+    c.writes.push_back(std::move(w));
+    StreamWrite other = write("other/" + std::to_string(i), 0, {event("r", i)}, "{}");
+    other.label = "recorded";  // the same label on another kind is not listed
+    c.writes.push_back(std::move(other));
+    ASSERT_TRUE(store_->commit_records(c));
+  }
+  for (int i : {2, 4}) {  // moved on: their label changes with their state
+    RecordCommit c;
+    StreamWrite w = write("inbox/" + std::to_string(i), 1, {event("applied", 10 + i)}, "{}");
+    w.label = "applied";
+    c.writes.push_back(std::move(w));
+    ASSERT_TRUE(store_->commit_records(c));
+  }
+  auto p1 = store_->list_labelled("inbox", "recorded", "", 2);
+  ASSERT_TRUE(p1) << p1.error().message;
+  ASSERT_EQ(p1->size(), 2u);
+  EXPECT_EQ(p1->at(0).stream, "inbox/1");
+  EXPECT_EQ(p1->at(1).stream, "inbox/3");
+  auto p2 = store_->list_labelled("inbox", "recorded", p1->back().stream, 2);
+  ASSERT_TRUE(p2);
+  ASSERT_EQ(p2->size(), 1u);
+  EXPECT_EQ(p2->at(0).stream, "inbox/5");
+  EXPECT_EQ(p2->at(0).label, "recorded");
+  auto applied = store_->list_labelled("inbox", "applied", "", 10);
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(applied->size(), 2u);
+  EXPECT_EQ(applied->at(1).stream, "inbox/4");
+  EXPECT_EQ(applied->at(1).version, 2);
+  EXPECT_EQ((*store_->read_record("inbox/4"))->label, "applied");
+  EXPECT_EQ(store_->list_records("inbox", "", 10)->size(), 5u);
+}
+
+// A database made before labels existed (schema 3) gets them when opened: the events inbox's
+// records are labelled with their status, so pending events are found by the index at once.
+TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
+  store_.reset();
+  const bool sqlite = GetParam() == "sqlite";
+  ASSERT_TRUE(db_->exec(
+      std::string("DROP INDEX registry_records_by_label;"
+                  "ALTER TABLE registry_records DROP COLUMN label;") +
+      (sqlite ? "PRAGMA user_version = 3;" : "DELETE FROM schema_version WHERE version = 4;") +
+      "INSERT INTO registry_records VALUES ('partner-event/dgct/e1', 'partner_event', 1,"
+      " '{\"status\":\"recorded\"}', 1);"
+      "INSERT INTO registry_records VALUES ('partner-event/dgct/e2', 'partner_event', 2,"
+      " '{\"status\":\"applied\"}', 2);"
+      "INSERT INTO registry_records VALUES ('insured/1', 'insured', 1, '{\"status\":\"x\"}', 3);"))
+      << db_->last_error();
+  auto s = open(db_->options());
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(*(*s)->schema_version(), 4);
+  auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).stream, "partner-event/dgct/e1");
+  EXPECT_EQ((*(*s)->read_record("partner-event/dgct/e2"))->label, "applied");
+  EXPECT_EQ((*(*s)->read_record("insured/1"))->label, "") << "other kinds keep no label";
+}
+
 TEST_P(RecordStoreTest, CountersNeverGiveANumberTwiceUnderConcurrency) {
   std::vector<std::thread> threads;
   std::mutex m;
