@@ -108,6 +108,12 @@ Result<void> App::start() {
     broker_ = std::move(*broker);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
+    // As many threads as PostgreSQL connections (a call holds one), two for SQLite (one
+    // connection: a second thread only queues, but keeps a long call from delaying the next).
+    store_pool_ = std::make_unique<registry::StorePool>(
+        config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2)
+                                             : 2);
+    registry_->run_store_calls_on(store_pool_.get());
     events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
                                            clock_, journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
@@ -128,10 +134,10 @@ Result<void> App::start() {
       }
       if (iface == "registration" && broker_) {
         add_prefill_routes(*router, *broker_);
-        registry::add_registration_routes(*router, *registry_);
+        registry::add_registration_routes(*router, *registry_, *store_pool_);
       }
-      if (iface == "partner" && events_) add_partner_event_routes(*router, *events_);
-      if (iface == "admin" && events_) add_event_admin_routes(*router, *events_);
+      if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
+      if (iface == "admin" && events_) add_event_admin_routes(*router, *events_, *store_pool_);
     }
     http::ListenerOptions o;
     o.name = l.name;

@@ -67,6 +67,8 @@ class App {
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<EventInbox> events_;
+  // Last, so first to go: its calls under way finish while the registry and store still exist.
+  std::unique_ptr<registry::StorePool> store_pool_;
 };
 
 }  // namespace hub::api

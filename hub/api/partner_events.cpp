@@ -444,26 +444,31 @@ std::string principal_of(const http::RequestContext& ctx) {
 
 }  // namespace
 
-void add_partner_event_routes(http::Router& router, EventInbox& inbox,
+void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
                               const std::string& partner_role) {
   router.add(bhttp::verb::post, "/partner/v1/events", partner_role,
-             [&inbox](const http::Request& req,
-                      http::RequestContext& ctx) -> asio::awaitable<http::Response> {
-               co_return render(inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id),
+             [&inbox, &pool](const http::Request& req,
+                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+               co_return render(co_await pool.run<Result<Answer>>([&] {
+                 return inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id);
+               }),
                                 req, ctx);
              });
   router.add(bhttp::verb::get, "/partner/v1/events/{id}", partner_role,
-             [&inbox](const http::Request& req,
-                      http::RequestContext& ctx) -> asio::awaitable<http::Response> {
-               co_return render(inbox.status(principal_of(ctx), ctx.params["id"]), req, ctx);
+             [&inbox, &pool](const http::Request& req,
+                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+               co_return render(co_await pool.run<Result<Answer>>([&] {
+                 return inbox.status(principal_of(ctx), ctx.params["id"]);
+               }),
+                                req, ctx);
              });
 }
 
-void add_event_admin_routes(http::Router& router, EventInbox& inbox,
+void add_event_admin_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
                             const std::string& admin_role) {
   router.add(bhttp::verb::get, "/admin/v1/events", admin_role,
-             [&inbox](const http::Request& req,
-                      http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+             [&inbox, &pool](const http::Request& req,
+                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
                const std::string status = http::query_param(req.target(), "status").value_or("");
                if (!status.empty() && status != "recorded" && status != "applied" &&
                    status != "not_applicable") {
@@ -483,10 +488,11 @@ void add_event_admin_routes(http::Router& router, EventInbox& inbox,
                  }
                  limit = n;
                }
-               co_return render(
-                   inbox.list(http::query_param(req.target(), "partner").value_or(""), status,
-                              http::query_param(req.target(), "after").value_or(""), limit),
-                   req, ctx);
+               co_return render(co_await pool.run<Result<Answer>>([&] {
+                 return inbox.list(http::query_param(req.target(), "partner").value_or(""), status,
+                                   http::query_param(req.target(), "after").value_or(""), limit);
+               }),
+                                req, ctx);
              });
 }
 

@@ -19,6 +19,7 @@
 #include "hub/mapping/engine.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/registry.hpp"
+#include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::api {
@@ -69,10 +70,10 @@ class EventInbox {
 };
 
 // POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`);
-// GET /admin/v1/events (role `admin_role`) when admin is true.
-void add_partner_event_routes(http::Router& router, EventInbox& inbox,
+// GET /admin/v1/events (role `admin_role`). The inbox's work (mapping, store) runs on `pool`.
+void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
                               const std::string& partner_role = "events");
-void add_event_admin_routes(http::Router& router, EventInbox& inbox,
+void add_event_admin_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
                             const std::string& admin_role = "admin");
 
 }  // namespace hub::api

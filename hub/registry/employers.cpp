@@ -123,91 +123,85 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
       if (!known_role(**role)) co_return invalid(p + "/role", "is not a known role");
     }
   }
-  auto existing = store_.find_record_key("ice/" + **ice);
-  if (!existing) co_return existing.error();
-  if (*existing) {
-    // A twin of this request may have affiliated the company since the caller looked.
-    if (auto first = replayed(caller); !first || *first) {
-      co_return first ? Result<Answer>(std::move(**first)) : Result<Answer>(first.error());
-    }
-    co_return make_error(
-        Errc::conflict,
-        "/ice: already affiliated as " + (*existing)->substr((*existing)->find('/') + 1),
-        "already_registered");
-  }
+  auto earlier = co_await blocking<Result<std::optional<Answer>>>(
+      [&] { return Impl::earlier(*this, "ice/" + **ice, caller, "/ice: already affiliated as"); });
+  if (!earlier) co_return earlier.error();
+  if (*earlier) co_return std::move(**earlier);
   auto facts = co_await facts_.employer(**ice, caller.correlation_id);
-  if (!facts) co_return facts.error();
-  auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
-  auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
-  auto partners = json::parse(facts->partners_json.empty() ? "{}" : facts->partners_json);
-  if (!record || !provenance || !partners || !record->IsObject()) {
-    co_return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
-  }
-  if (auto c = check_company(*record, *partners); !c) co_return c.error();
+  co_return co_await blocking<Result<Answer>>([&]() -> Result<Answer> {
+    if (!facts) return facts.error();
+    auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
+    auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
+    auto partners = json::parse(facts->partners_json.empty() ? "{}" : facts->partners_json);
+    if (!record || !provenance || !partners || !record->IsObject()) {
+      return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
+    }
+    if (auto c = check_company(*record, *partners); !c) return c.error();
 
-  auto serial = store_.next_number("affiliation");
-  if (!serial) co_return serial.error();
-  auto number = affiliation_number(*serial);
-  if (!number) co_return make_error(Errc::internal, "the affiliation numbers are exhausted");
+    auto serial = store_.next_number("affiliation");
+    if (!serial) return serial.error();
+    auto number = affiliation_number(*serial);
+    if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
 
-  Doc employer = json::object();
-  json::set_string(employer, "/affiliation_number", *number);
-  json::set_string(employer, "/ice", **ice);
-  json::set_string(employer, "/status", "ACTIVE");
-  json::set_string(employer, "/affiliated_on", format_date(clock_.today()));
-  copy_with_provenance(*json::find(*record, "/company"), "/company", *provenance, employer,
-                       "/company");
-  if (const Value* tax = json::find(*record, "/taxpayer")) {
-    copy_with_provenance(*tax, "/taxpayer", *provenance, employer, "/taxpayer");
-  }
-  const Value client = Impl::client_provenance(*this, caller, employer.GetAllocator());
-  // The managing agency: the client's choice, else the city of the head office (OMPIC).
-  if (*agency) {
-    json::set_string(employer, "/agency", **agency);
-    json::set(employer, "/provenance/~1agency", client);
-  } else if (auto city = json::text(*record, "/company/head_office/city")) {
-    json::set_string(employer, "/agency", *city);
-    if (const Value* p = provenance_for(*provenance, "/company/head_office/city")) {
-      json::set(employer, "/provenance/~1agency", *p);
+    Doc employer = json::object();
+    json::set_string(employer, "/affiliation_number", *number);
+    json::set_string(employer, "/ice", **ice);
+    json::set_string(employer, "/status", "ACTIVE");
+    json::set_string(employer, "/affiliated_on", format_date(clock_.today()));
+    copy_with_provenance(*json::find(*record, "/company"), "/company", *provenance, employer,
+                         "/company");
+    if (const Value* tax = json::find(*record, "/taxpayer")) {
+      copy_with_provenance(*tax, "/taxpayer", *provenance, employer, "/taxpayer");
     }
-  }
-  // Representatives: those the client named, else the managers OMPIC lists with a CNIE.
-  if (reps != nullptr && !reps->Empty()) {
-    for (const auto& rep : reps->GetArray()) {
-      const std::string cnie = json::text(rep, "/cnie").value_or("");
-      const std::string base = "/representatives/" + cnie;
-      Doc r = copy_of(rep);
-      json::set_string(r, "/source", "client");
-      json::set(employer, base, r);
-      json::set(employer, "/provenance/" + json::escape(base), client);
+    const Value client = Impl::client_provenance(*this, caller, employer.GetAllocator());
+    // The managing agency: the client's choice, else the city of the head office (OMPIC).
+    if (*agency) {
+      json::set_string(employer, "/agency", **agency);
+      json::set(employer, "/provenance/~1agency", client);
+    } else if (auto city = json::text(*record, "/company/head_office/city")) {
+      json::set_string(employer, "/agency", *city);
+      if (const Value* p = provenance_for(*provenance, "/company/head_office/city")) {
+        json::set(employer, "/provenance/~1agency", *p);
+      }
     }
-  } else if (const Value* managers = json::find(*record, "/company/managers");
-             managers && managers->IsArray()) {
-    for (rapidjson::SizeType i = 0; i < managers->Size(); ++i) {
-      const auto cnie = json::text((*managers)[i], "/cnie");
-      if (!cnie) continue;  // a manager known by passport only is not proposed
-      const std::string base = "/representatives/" + *cnie;
-      copy_with_provenance((*managers)[i], "/company/managers/" + std::to_string(i), *provenance,
-                           employer, base);
-      json::set_string(employer, base + "/source", "ompic");
+    // Representatives: those the client named, else the managers OMPIC lists with a CNIE.
+    if (reps != nullptr && !reps->Empty()) {
+      for (const auto& rep : reps->GetArray()) {
+        const std::string cnie = json::text(rep, "/cnie").value_or("");
+        const std::string base = "/representatives/" + cnie;
+        Doc r = copy_of(rep);
+        json::set_string(r, "/source", "client");
+        json::set(employer, base, r);
+        json::set(employer, "/provenance/" + json::escape(base), client);
+      }
+    } else if (const Value* managers = json::find(*record, "/company/managers");
+               managers && managers->IsArray()) {
+      for (rapidjson::SizeType i = 0; i < managers->Size(); ++i) {
+        const auto cnie = json::text((*managers)[i], "/cnie");
+        if (!cnie) continue;  // a manager known by passport only is not proposed
+        const std::string base = "/representatives/" + *cnie;
+        copy_with_provenance((*managers)[i], "/company/managers/" + std::to_string(i), *provenance,
+                             employer, base);
+        json::set_string(employer, base + "/source", "ompic");
+      }
     }
-  }
-  for (auto p : {"ompic", "dgi"}) {
-    if (const Value* s = json::find(*partners, "/" + std::string(p))) {
-      json::set(employer, "/prefill/" + std::string(p), *s);
+    for (auto p : {"ompic", "dgi"}) {
+      if (const Value* s = json::find(*partners, "/" + std::string(p))) {
+        json::set(employer, "/prefill/" + std::string(p), *s);
+      }
     }
-  }
-  const Doc empty = json::object();
-  auto w = Impl::change(*this, employer_stream(*number), 0, empty, employer, "employer.affiliated",
-                        caller, "");
-  w->keys.push_back("ice/" + **ice);
-  store::RecordCommit commit;
-  commit.writes.push_back(std::move(*w));
-  auto done = Impl::commit(*this, commit, Answer{201, compose(employer, 1), etag_of(1)}, caller);
-  if (!done && done.error().detail == "duplicate_key") {
-    co_return make_error(Errc::conflict, "/ice: already affiliated", "already_registered");
-  }
-  co_return done;
+    const Doc empty = json::object();
+    auto w = Impl::change(*this, employer_stream(*number), 0, empty, employer,
+                          "employer.affiliated", caller, "");
+    w->keys.push_back("ice/" + **ice);
+    store::RecordCommit commit;
+    commit.writes.push_back(std::move(*w));
+    auto done = Impl::commit(*this, commit, Answer{201, compose(employer, 1), etag_of(1)}, caller);
+    if (!done && done.error().detail == "duplicate_key") {
+      return make_error(Errc::conflict, "/ice: already affiliated", "already_registered");
+    }
+    return done;
+  });
 }
 
 Result<Answer> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {

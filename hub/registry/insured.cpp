@@ -247,105 +247,103 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
       co_return m.error();
     }
   }
-  auto existing = store_.find_record_key("insured-of/" + **cnie);
-  if (!existing) co_return existing.error();
-  if (*existing) {
-    // A twin of this request may have registered the person since the caller looked.
-    if (auto first = replayed(caller); !first || *first) {
-      co_return first ? Result<Answer>(std::move(**first)) : Result<Answer>(first.error());
-    }
-    co_return make_error(Errc::conflict, "/cnie: already registered as " + number_from(**existing),
-                         "already_registered");
-  }
+  auto earlier = co_await blocking<Result<std::optional<Answer>>>([&] {
+    return Impl::earlier(*this, "insured-of/" + **cnie, caller, "/cnie: already registered as");
+  });
+  if (!earlier) co_return earlier.error();
+  if (*earlier) co_return std::move(**earlier);
   auto facts = co_await facts_.person(**cnie, "IMMATRICULATION", **category, caller.correlation_id);
-  if (!facts) co_return facts.error();
-  auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
-  auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
-  auto partners = json::parse(facts->partners_json.empty() ? "{}" : facts->partners_json);
-  if (!record || !provenance || !partners || !record->IsObject()) {
-    co_return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
-  }
-  if (auto c = check_partners_for_person(*record, *partners, **category); !c) co_return c.error();
-
-  Doc person = json::object();
-  json::set_string(person, "/id", **cnie);
-  copy_with_provenance(*json::find(*record, "/person"), "/person", *provenance, person, "/person");
-  json::set_string(person, "/person/cnie", **cnie);
-  if (auto m = merge_client_person(*this, *input, person, caller, client_prov); !m)
-    co_return m.error();
-
-  auto serial = store_.next_number("immatriculation");
-  if (!serial) co_return serial.error();
-  auto number = immatriculation_number(*serial);
-  if (!number) co_return make_error(Errc::internal, "the immatriculation numbers are exhausted");
-
-  Doc insured = json::object();
-  auto& a = insured.GetAllocator();
-  json::set_string(insured, "/immatriculation", *number);
-  json::set_string(insured, "/cnie", **cnie);
-  json::set_string(insured, "/category", **category);
-  json::set_string(insured, "/status", "ACTIVE");
-  json::set_string(insured, "/registered_on", format_date(clock_.today()));
-  const Value client = Impl::client_provenance(*this, caller, a);
-  json::set(insured, "/provenance/~1category", client);
-  if (*rib) {
-    json::set_string(insured, "/rib", **rib);
-    json::set(insured, "/provenance/~1rib", client);
-  }
-  if (const Value* contact = json::find(*input, "/contact")) {
-    json::set(insured, "/contact", *contact);
-    json::set(insured, "/provenance/~1contact", client);
-  }
-  if (**category == "TNS") {
-    copy_with_provenance(*json::find(*record, "/taxpayer"), "/taxpayer", *provenance, insured,
-                         "/taxpayer");
-  }
-  // The partners consulted, as the registration's evidence.
-  for (auto p : kPartnerNames) {
-    if (const Value* s = json::find(*partners, "/" + std::string(p))) {
-      json::set(insured, "/prefill/" + std::string(p), *s);
+  co_return co_await blocking<Result<Answer>>([&]() -> Result<Answer> {
+    if (!facts) return facts.error();
+    auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
+    auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
+    auto partners = json::parse(facts->partners_json.empty() ? "{}" : facts->partners_json);
+    if (!record || !provenance || !partners || !record->IsObject()) {
+      return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
     }
-  }
+    if (auto c = check_partners_for_person(*record, *partners, **category); !c) return c.error();
 
-  Doc family = json::object();
-  json::set_string(family, "/immatriculation", *number);
-  json::set_string(family, "/holder_cnie", **cnie);
-  if (const Value* booklet = json::find(*record, "/family")) {
-    merge_booklet(family, *booklet, "/family", *provenance);
-  }
-  auto covered = coverage(*this, family, insured, person, clock_.today());
-  if (!covered) co_return covered.error();
-  json::set(family, "/eligibility", *covered);
+    Doc person = json::object();
+    json::set_string(person, "/id", **cnie);
+    copy_with_provenance(*json::find(*record, "/person"), "/person", *provenance, person,
+                         "/person");
+    json::set_string(person, "/person/cnie", **cnie);
+    if (auto m = merge_client_person(*this, *input, person, caller, client_prov); !m)
+      return m.error();
 
-  const Doc empty = json::object();
-  store::RecordCommit commit;
-  auto pw = Impl::change(*this, person_stream(**cnie), 0, empty, person, "person.identified",
-                         caller, "registration of " + *number);
-  auto existing_person = Impl::load(*this, person_stream(**cnie));
-  if (!existing_person) co_return existing_person.error();
-  if (*existing_person) {
-    pw = Impl::change(*this, person_stream(**cnie), (*existing_person)->version,
-                      (*existing_person)->state, person, "person.updated", caller,
-                      "registration of " + *number);
-  }
-  if (pw) {
-    pw->keys.push_back("cnie/" + **cnie);
-    commit.writes.push_back(std::move(*pw));
-  }
-  auto iw = Impl::change(*this, insured_stream(*number), 0, empty, insured, "insured.registered",
-                         caller, "");
-  iw->keys.push_back("insured-of/" + **cnie);
-  commit.writes.push_back(std::move(*iw));
-  if (auto fw = Impl::change(*this, family_stream(*number), 0, empty, family, "family.prefilled",
-                             caller, "DGCT family booklet", "dgct")) {
-    commit.writes.push_back(std::move(*fw));
-  }
-  Answer answer{201, compose_insured(insured, &person, 1), etag_of(1)};
-  auto done = Impl::commit(*this, commit, std::move(answer), caller);
-  if (!done && done.error().detail == "duplicate_key") {
-    co_return make_error(Errc::conflict, "/cnie: already registered", "already_registered");
-  }
-  co_return done;
+    auto serial = store_.next_number("immatriculation");
+    if (!serial) return serial.error();
+    auto number = immatriculation_number(*serial);
+    if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
+
+    Doc insured = json::object();
+    auto& a = insured.GetAllocator();
+    json::set_string(insured, "/immatriculation", *number);
+    json::set_string(insured, "/cnie", **cnie);
+    json::set_string(insured, "/category", **category);
+    json::set_string(insured, "/status", "ACTIVE");
+    json::set_string(insured, "/registered_on", format_date(clock_.today()));
+    const Value client = Impl::client_provenance(*this, caller, a);
+    json::set(insured, "/provenance/~1category", client);
+    if (*rib) {
+      json::set_string(insured, "/rib", **rib);
+      json::set(insured, "/provenance/~1rib", client);
+    }
+    if (const Value* contact = json::find(*input, "/contact")) {
+      json::set(insured, "/contact", *contact);
+      json::set(insured, "/provenance/~1contact", client);
+    }
+    if (**category == "TNS") {
+      copy_with_provenance(*json::find(*record, "/taxpayer"), "/taxpayer", *provenance, insured,
+                           "/taxpayer");
+    }
+    // The partners consulted, as the registration's evidence.
+    for (auto p : kPartnerNames) {
+      if (const Value* s = json::find(*partners, "/" + std::string(p))) {
+        json::set(insured, "/prefill/" + std::string(p), *s);
+      }
+    }
+
+    Doc family = json::object();
+    json::set_string(family, "/immatriculation", *number);
+    json::set_string(family, "/holder_cnie", **cnie);
+    if (const Value* booklet = json::find(*record, "/family")) {
+      merge_booklet(family, *booklet, "/family", *provenance);
+    }
+    auto covered = coverage(*this, family, insured, person, clock_.today());
+    if (!covered) return covered.error();
+    json::set(family, "/eligibility", *covered);
+
+    const Doc empty = json::object();
+    store::RecordCommit commit;
+    auto pw = Impl::change(*this, person_stream(**cnie), 0, empty, person, "person.identified",
+                           caller, "registration of " + *number);
+    auto existing_person = Impl::load(*this, person_stream(**cnie));
+    if (!existing_person) return existing_person.error();
+    if (*existing_person) {
+      pw = Impl::change(*this, person_stream(**cnie), (*existing_person)->version,
+                        (*existing_person)->state, person, "person.updated", caller,
+                        "registration of " + *number);
+    }
+    if (pw) {
+      pw->keys.push_back("cnie/" + **cnie);
+      commit.writes.push_back(std::move(*pw));
+    }
+    auto iw = Impl::change(*this, insured_stream(*number), 0, empty, insured, "insured.registered",
+                           caller, "");
+    iw->keys.push_back("insured-of/" + **cnie);
+    commit.writes.push_back(std::move(*iw));
+    if (auto fw = Impl::change(*this, family_stream(*number), 0, empty, family, "family.prefilled",
+                               caller, "DGCT family booklet", "dgct")) {
+      commit.writes.push_back(std::move(*fw));
+    }
+    Answer answer{201, compose_insured(insured, &person, 1), etag_of(1)};
+    auto done = Impl::commit(*this, commit, std::move(answer), caller);
+    if (!done && done.error().detail == "duplicate_key") {
+      return make_error(Errc::conflict, "/cnie: already registered", "already_registered");
+    }
+    return done;
+  });
 }
 
 Result<Answer> Registry::insured(const std::string& number, std::optional<Date> as_of) {
@@ -650,77 +648,79 @@ Result<Answer> Registry::record_death(const std::string& cnie, const std::string
 
 boost::asio::awaitable<Result<Answer>> Registry::refresh_insured(std::string number,
                                                                  Caller caller) {
-  auto l = for_update(*this, number, caller);
+  auto l = co_await blocking<Result<Loaded>>([&] { return for_update(*this, number, caller); });
   if (!l) co_return l.error();
   const std::string cnie = json::text(l->state, "/cnie").value_or("");
   const std::string category = json::text(l->state, "/category").value_or("");
   auto facts = co_await facts_.person(cnie, "CONTROLE", category, caller.correlation_id);
-  if (!facts) co_return facts.error();
-  auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
-  auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
-  if (!record || !provenance) {
-    co_return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
-  }
-  store::RecordCommit commit;
-  auto p = Impl::load_existing(*this, person_stream(cnie), "person " + cnie);
-  if (!p) co_return p.error();
-  if (const Value* identity = json::find(*record, "/person")) {
-    Doc after = copy_of(p->state);
-    // A client override stays until the partner's value changes again; other fields follow
-    // the partner.
-    Doc fresh = json::object();
-    copy_with_provenance(*identity, "/person", *provenance, fresh, "/person");
-    if (const Value* fields = json::find(fresh, "/person"); fields && fields->IsObject()) {
-      for (const auto& m : fields->GetObject()) {
-        const std::string path =
-            "/person/" + json::escape({m.name.GetString(), m.name.GetStringLength()});
-        const Value* prov = json::find(after, "/provenance/" + json::escape(path));
-        const bool overridden = prov && json::find(*prov, "/overrides") != nullptr &&
-                                json::find(*prov, "/overrides/value") != nullptr &&
-                                *json::find(*prov, "/overrides/value") == m.value;
-        if (overridden) continue;
-        json::set(after, path, m.value);
-        if (const Value* np = json::find(fresh, "/provenance/" + json::escape(path))) {
-          json::set(after, "/provenance/" + json::escape(path), *np);
+  co_return co_await blocking<Result<Answer>>([&]() -> Result<Answer> {
+    if (!facts) return facts.error();
+    auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
+    auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
+    if (!record || !provenance) {
+      return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
+    }
+    store::RecordCommit commit;
+    auto p = Impl::load_existing(*this, person_stream(cnie), "person " + cnie);
+    if (!p) return p.error();
+    if (const Value* identity = json::find(*record, "/person")) {
+      Doc after = copy_of(p->state);
+      // A client override stays until the partner's value changes again; other fields follow
+      // the partner.
+      Doc fresh = json::object();
+      copy_with_provenance(*identity, "/person", *provenance, fresh, "/person");
+      if (const Value* fields = json::find(fresh, "/person"); fields && fields->IsObject()) {
+        for (const auto& m : fields->GetObject()) {
+          const std::string path =
+              "/person/" + json::escape({m.name.GetString(), m.name.GetStringLength()});
+          const Value* prov = json::find(after, "/provenance/" + json::escape(path));
+          const bool overridden = prov && json::find(*prov, "/overrides") != nullptr &&
+                                  json::find(*prov, "/overrides/value") != nullptr &&
+                                  *json::find(*prov, "/overrides/value") == m.value;
+          if (overridden) continue;
+          json::set(after, path, m.value);
+          if (const Value* np = json::find(fresh, "/provenance/" + json::escape(path))) {
+            json::set(after, "/provenance/" + json::escape(path), *np);
+          }
         }
       }
+      if (auto w = Impl::change(*this, p->stream, p->version, p->state, after, "person.refreshed",
+                                caller, "refresh from the partners", "dgsn")) {
+        commit.writes.push_back(std::move(*w));
+      }
     }
-    if (auto w = Impl::change(*this, p->stream, p->version, p->state, after, "person.refreshed",
-                              caller, "refresh from the partners", "dgsn")) {
-      commit.writes.push_back(std::move(*w));
+    std::string death = json::text(*record, "/person/death_date").value_or("");
+    if (death.empty()) death = json::text(*record, "/family/holder/death_date").value_or("");
+    Doc insured_after = copy_of(l->state);
+    if (!death.empty() && json::text(l->state, "/status") != "CLOSED") {
+      json::set_string(insured_after, "/status", "CLOSED");
+      json::set_string(insured_after, "/status_reason",
+                       "death on " + death + " reported by a partner");
+      json::set_string(insured_after, "/status_since", format_date(clock_.today()));
+      if (auto w = Impl::change(*this, l->stream, l->version, l->state, insured_after,
+                                "insured.status_changed", caller, "death reported by a partner",
+                                json::find(*record, "/person/death_date") ? "dgsn" : "dgct")) {
+        commit.writes.push_back(std::move(*w));
+      }
     }
-  }
-  std::string death = json::text(*record, "/person/death_date").value_or("");
-  if (death.empty()) death = json::text(*record, "/family/holder/death_date").value_or("");
-  Doc insured_after = copy_of(l->state);
-  if (!death.empty() && json::text(l->state, "/status") != "CLOSED") {
-    json::set_string(insured_after, "/status", "CLOSED");
-    json::set_string(insured_after, "/status_reason",
-                     "death on " + death + " reported by a partner");
-    json::set_string(insured_after, "/status_since", format_date(clock_.today()));
-    if (auto w = Impl::change(*this, l->stream, l->version, l->state, insured_after,
-                              "insured.status_changed", caller, "death reported by a partner",
-                              json::find(*record, "/person/death_date") ? "dgsn" : "dgct")) {
-      commit.writes.push_back(std::move(*w));
+    if (const Value* booklet = json::find(*record, "/family")) {
+      auto f = Impl::load_existing(*this, family_stream(number), "family of " + number);
+      if (!f) return f.error();
+      Doc after = copy_of(f->state);
+      merge_booklet(after, *booklet, "/family", *provenance);
+      if (auto w = Impl::change(*this, f->stream, f->version, f->state, after, "family.refreshed",
+                                caller, "DGCT family booklet", "dgct")) {
+        commit.writes.push_back(std::move(*w));
+      }
     }
-  }
-  if (const Value* booklet = json::find(*record, "/family")) {
-    auto f = Impl::load_existing(*this, family_stream(number), "family of " + number);
-    if (!f) co_return f.error();
-    Doc after = copy_of(f->state);
-    merge_booklet(after, *booklet, "/family", *provenance);
-    if (auto w = Impl::change(*this, f->stream, f->version, f->state, after, "family.refreshed",
-                              caller, "DGCT family booklet", "dgct")) {
-      commit.writes.push_back(std::move(*w));
+    if (!commit.writes.empty()) {
+      Caller plain = caller;
+      plain.idempotency_key.clear();
+      auto done = Impl::commit(*this, commit, Answer{}, plain);
+      if (!done) return done.error();
     }
-  }
-  if (!commit.writes.empty()) {
-    Caller plain = caller;
-    plain.idempotency_key.clear();
-    auto done = Impl::commit(*this, commit, Answer{}, plain);
-    if (!done) co_return done.error();
-  }
-  co_return insured(number);
+    return insured(number);
+  });
 }
 
 }  // namespace hub::registry

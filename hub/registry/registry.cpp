@@ -208,6 +208,18 @@ Result<std::optional<Answer>> Registry::replayed(const Caller& caller) {
   return std::optional<Answer>(Answer{static_cast<unsigned>((*a)->status), (*a)->body, (*a)->etag});
 }
 
+Result<std::optional<Answer>> Registry::Impl::earlier(Registry& r, const std::string& key,
+                                                      const Caller& caller,
+                                                      const std::string& what) {
+  auto existing = r.store_.find_record_key(key);
+  if (!existing) return existing.error();
+  if (!*existing) return std::optional<Answer>();
+  if (auto first = r.replayed(caller); !first || *first) return first;
+  const std::string& stream = **existing;  // "insured/100000018": the number follows the kind
+  return make_error(Errc::conflict, what + " " + stream.substr(stream.find('/') + 1),
+                    "already_registered");
+}
+
 Result<Answer> Registry::Impl::commit(Registry& r, store::RecordCommit& commit, Answer answer,
                                       const Caller& caller) {
   if (!caller.idempotency_key.empty()) {

@@ -14,6 +14,7 @@
 #include "hub/core/error.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/facts.hpp"
+#include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::registry {
@@ -126,13 +127,25 @@ class Registry {
 
   const Clock& clock() const { return clock_; }
 
+  // The operations that await a partner (registrations, refresh) run their store calls on this
+  // pool, as the routes run the others (routes.hpp); without one, they run where they are called.
+  void run_store_calls_on(StorePool* pool) { pool_ = pool; }
+
   // The operations' shared machinery (support.hpp), for hub/registry's own files only.
   struct Impl;
 
  private:
+  // f's store calls, on the pool when there is one.
+  template <class T>
+  boost::asio::awaitable<T> blocking(std::function<T()> f) {
+    if (pool_) co_return co_await pool_->run<T>(std::move(f));
+    co_return f();
+  }
+
   store::Store& store_;
   FactSource& facts_;
   const Clock& clock_;
+  StorePool* pool_ = nullptr;
 };
 
 }  // namespace hub::registry

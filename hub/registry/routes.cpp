@@ -92,162 +92,172 @@ using Write =
 using Read = std::function<Result<Answer>(const Request&, RequestContext&, std::optional<Date>)>;
 
 // A change: the caller's guards are read, an earlier answer to the same Idempotency-Key is
-// given again, and the operation runs otherwise.
-http::Handler writing(Registry& registry, RouteRoles roles, Write op) {
-  return
-      [&registry, roles, op](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-        auto caller = caller_of(req, ctx, roles);
-        if (!caller) co_return http::error_response(caller.error(), ctx, req.version());
-        auto first = registry.replayed(*caller);
-        if (!first) co_return http::error_response(first.error(), ctx, req.version());
-        if (*first) {
-          Response res = render(Result<Answer>(std::move(**first)), req, ctx);
-          res.set("Idempotent-Replayed", "true");
-          co_return res;
-        }
-        auto answer = co_await op(req, ctx, std::move(*caller));
-        co_return render(answer, req, ctx);
-      };
+// given again, and the operation runs otherwise. Store calls run on the store pool.
+http::Handler writing(Registry& registry, StorePool& pool, RouteRoles roles, Write op) {
+  return [&registry, &pool, roles, op](const Request& req,
+                                       RequestContext& ctx) -> asio::awaitable<Response> {
+    auto caller = caller_of(req, ctx, roles);
+    if (!caller) co_return http::error_response(caller.error(), ctx, req.version());
+    auto first = co_await pool.run<Result<std::optional<Answer>>>(
+        [&registry, &caller] { return registry.replayed(*caller); });
+    if (!first) co_return http::error_response(first.error(), ctx, req.version());
+    if (*first) {
+      Response res = render(Result<Answer>(std::move(**first)), req, ctx);
+      res.set("Idempotent-Replayed", "true");
+      co_return res;
+    }
+    auto answer = co_await op(req, ctx, std::move(*caller));
+    co_return render(answer, req, ctx);
+  };
 }
 
-http::Handler reading(Read op) {
-  return [op](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+http::Handler reading(StorePool& pool, Read op) {
+  return [&pool, op](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
     auto as_of = as_of_of(req);
     if (!as_of) co_return http::error_response(as_of.error(), ctx, req.version());
-    co_return render(op(req, ctx, *as_of), req, ctx);
+    auto answer = co_await pool.run<Result<Answer>>([&] { return op(req, ctx, *as_of); });
+    co_return render(answer, req, ctx);
   };
 }
 
-// A synchronous change, as a Write.
-Write sync(std::function<Result<Answer>(const Request&, RequestContext&, const Caller&)> f) {
-  return [f](const Request& req, RequestContext& ctx, Caller c) -> asio::awaitable<Result<Answer>> {
-    co_return f(req, ctx, c);
-  };
+// A synchronous change: the guards of `writing`, then f on the store pool.
+http::Handler changing(
+    Registry& registry, StorePool& pool, RouteRoles roles,
+    std::function<Result<Answer>(const Request&, RequestContext&, const Caller&)> f) {
+  return writing(registry, pool, roles,
+                 [&pool, f](const Request& req, RequestContext& ctx,
+                            Caller c) -> asio::awaitable<Result<Answer>> {
+                   co_return co_await pool.run<Result<Answer>>([&] { return f(req, ctx, c); });
+                 });
 }
 
 }  // namespace
 
-void add_registration_routes(http::Router& router, Registry& registry, RouteRoles roles) {
+void add_registration_routes(http::Router& router, Registry& registry, StorePool& pool,
+                             RouteRoles roles) {
   auto& r = registry;
+  auto& p = pool;
   const std::string role = roles.registration;
   using V = bhttp::verb;
 
   router.add(V::post, "/v1/insured", role,
-             writing(r, roles, [&r](const Request& req, RequestContext&, Caller c) {
+             writing(r, p, roles, [&r](const Request& req, RequestContext&, Caller c) {
                return r.register_insured(req.body(), std::move(c));
              }));
   router.add(V::get, "/v1/insured", role,
-             reading([&r](const Request& req, RequestContext&, std::optional<Date>) {
+             reading(p, [&r](const Request& req, RequestContext&, std::optional<Date>) {
                auto cnie = http::query_param(req.target(), "cnie");
                if (!cnie)
                  return Result<Answer>(make_error(Errc::invalid_input, "/cnie: is required"));
                return r.insured_by_cnie(*cnie);
              }));
   router.add(V::get, "/v1/insured/{number}", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
                return r.insured(param(ctx, "number"), as_of);
              }));
   router.add(V::get, "/v1/insured/{number}/history", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.history("insured", param(ctx, "number"));
              }));
   router.add(V::get, "/v1/insured/{number}/ribs", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.rib_history(param(ctx, "number"));
              }));
   router.add(V::put, "/v1/insured/{number}/rib", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.change_rib(param(ctx, "number"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.change_rib(param(ctx, "number"), req.body(), c);
+             }));
   router.add(V::put, "/v1/insured/{number}/contact", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.change_contact(param(ctx, "number"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.change_contact(param(ctx, "number"), req.body(), c);
+             }));
   router.add(V::post, "/v1/insured/{number}/status", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.change_insured_status(param(ctx, "number"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.change_insured_status(param(ctx, "number"), req.body(), c);
+             }));
   router.add(V::post, "/v1/insured/{number}/cards", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.request_card(param(ctx, "number"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.request_card(param(ctx, "number"), req.body(), c);
+             }));
   router.add(V::post, "/v1/insured/{number}/refresh", role,
-             writing(r, roles, [&r](const Request&, RequestContext& ctx, Caller c) {
+             writing(r, p, roles, [&r](const Request&, RequestContext& ctx, Caller c) {
                return r.refresh_insured(param(ctx, "number"), std::move(c));
              }));
   router.add(V::get, "/v1/insured/{number}/family", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
                return r.family(param(ctx, "number"), as_of);
              }));
   router.add(V::get, "/v1/insured/{number}/family/history", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.history("family", param(ctx, "number"));
              }));
   router.add(V::get, "/v1/insured/{number}/beneficiaries", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
                return r.beneficiaries(param(ctx, "number"), as_of);
              }));
   router.add(V::post, "/v1/insured/{number}/beneficiaries", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.add_beneficiary(param(ctx, "number"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.add_beneficiary(param(ctx, "number"), req.body(), c);
+             }));
   router.add(V::patch, "/v1/insured/{number}/beneficiaries/{member}", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.update_beneficiary(param(ctx, "number"), param(ctx, "member"),
-                                                   req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.update_beneficiary(param(ctx, "number"), param(ctx, "member"), req.body(),
+                                           c);
+             }));
   router.add(V::get, "/v1/persons/{cnie}", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.person(param(ctx, "cnie"));
              }));
   router.add(V::patch, "/v1/persons/{cnie}", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.correct_person(param(ctx, "cnie"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.correct_person(param(ctx, "cnie"), req.body(), c);
+             }));
   router.add(V::get, "/v1/persons/{cnie}/history", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.history("person", param(ctx, "cnie"));
              }));
 
   router.add(V::post, "/v1/employers", role,
-             writing(r, roles, [&r](const Request& req, RequestContext&, Caller c) {
+             writing(r, p, roles, [&r](const Request& req, RequestContext&, Caller c) {
                return r.register_employer(req.body(), std::move(c));
              }));
   router.add(V::get, "/v1/employers", role,
-             reading([&r](const Request& req, RequestContext&, std::optional<Date>) {
+             reading(p, [&r](const Request& req, RequestContext&, std::optional<Date>) {
                auto ice = http::query_param(req.target(), "ice");
                if (!ice)
                  return Result<Answer>(make_error(Errc::invalid_input, "/ice: is required"));
                return r.employer_by_ice(*ice);
              }));
   router.add(V::get, "/v1/employers/{affiliation}", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date> as_of) {
                return r.employer(param(ctx, "affiliation"), as_of);
              }));
   router.add(V::get, "/v1/employers/{affiliation}/history", role,
-             reading([&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+             reading(p, [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
                return r.history("employer", param(ctx, "affiliation"));
              }));
   for (const char* action : {"suspend", "reopen", "close", "transfer"}) {
     router.add(V::post, std::string("/v1/employers/{affiliation}/") + action, role,
-               writing(r, roles,
-                       sync([&r, action](const Request& req, RequestContext& ctx, const Caller& c) {
-                         return r.employer_action(param(ctx, "affiliation"), action, req.body(), c);
-                       })));
+               changing(r, p, roles,
+                        [&r, action](const Request& req, RequestContext& ctx, const Caller& c) {
+                          return r.employer_action(param(ctx, "affiliation"), action, req.body(),
+                                                   c);
+                        }));
   }
   router.add(V::post, "/v1/employers/{affiliation}/representatives", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.add_representative(param(ctx, "affiliation"), req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.add_representative(param(ctx, "affiliation"), req.body(), c);
+             }));
   router.add(V::delete_, "/v1/employers/{affiliation}/representatives/{cnie}", role,
-             writing(r, roles, sync([&r](const Request& req, RequestContext& ctx, const Caller& c) {
-                       return r.remove_representative(param(ctx, "affiliation"), param(ctx, "cnie"),
-                                                      req.body(), c);
-                     })));
+             changing(r, p, roles, [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+               return r.remove_representative(param(ctx, "affiliation"), param(ctx, "cnie"),
+                                              req.body(), c);
+             }));
 
   router.add(V::post, "/v1/registry/jobs/eligibility", roles.admin,
-             [&r](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-               auto n = r.record_eligibility_changes();
+             [&r, &p](const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               auto n =
+                   co_await p.run<Result<int>>([&r] { return r.record_eligibility_changes(); });
                if (!n) co_return http::error_response(n.error(), ctx, req.version());
                co_return http::json_response(
                    200, "{\"events_appended\":" + std::to_string(*n) + "}", req.version());

@@ -6,6 +6,7 @@
 
 #include "hub/http/router.hpp"
 #include "hub/registry/registry.hpp"
+#include "hub/registry/store_pool.hpp"
 
 namespace hub::registry {
 
@@ -15,7 +16,8 @@ struct RouteRoles {
   std::string admin = "admin";                // runs the daily eligibility job on demand
 };
 
-// The registry must outlive the router.
-void add_registration_routes(http::Router& router, Registry& registry, RouteRoles roles = {});
+// The registry and the pool its store calls run on must outlive the router.
+void add_registration_routes(http::Router& router, Registry& registry, StorePool& pool,
+                             RouteRoles roles = {});
 
 }  // namespace hub::registry

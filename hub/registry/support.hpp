@@ -39,6 +39,12 @@ struct Registry::Impl {
   // concurrent twin that committed first makes this one answer what the twin answered.
   static Result<Answer> commit(Registry& r, store::RecordCommit& commit, Answer answer,
                                const Caller& caller);
+  // Before a registration asks a partner: nullopt when no record holds `key` yet. When one does,
+  // a twin of this request may have made it since the caller looked: its answer is given again;
+  // otherwise conflict/"already_registered", with `what` and the record's number ("/cnie: already
+  // registered as").
+  static Result<std::optional<Answer>> earlier(Registry& r, const std::string& key,
+                                               const Caller& caller, const std::string& what);
   // precondition_failed when the client's If-Match names another version.
   static Result<void> check_if_match(const Caller& caller, std::int64_t version,
                                      const std::string& stream);

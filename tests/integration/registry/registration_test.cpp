@@ -2,9 +2,11 @@
 // SQLite and on PostgreSQL: an insured person from a CNIE, a category and a RIB alone; an
 // employer from an ICE alone; and a SIGKILL in the middle of a stream of registrations.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <map>
@@ -42,6 +44,47 @@ class Registration : public ts::HubOnEngine {
     std::random_device rd;
     return ts::ordinary_cnie("XK", rd());
   }
+  // A new insured person's number ("" when none could be registered).
+  std::string register_one() {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const std::string cnie = unique_cnie();
+      auto r = call("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"SALARIE"})");
+      if (r.status == 201) return str(r.body, "/immatriculation");
+      EXPECT_EQ(r.status, 422u) << r.raw;  // deceased, in the synthetic world: another one
+    }
+    return "";
+  }
+};
+
+// Holds the store's write lock from outside the hub, as a long transaction or a stuck database
+// would: PostgreSQL's records table locked, SQLite's database write-locked.
+class StoreLock {
+ public:
+  explicit StoreLock(hub::testing::TestDatabase& db) {
+    if (db.engine() == "sqlite") {
+      sqlite3_open(db.sqlite_path().c_str(), &sqlite_);
+      held_ = sqlite3_exec(sqlite_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    } else {
+      pg_ = PQconnectdb(db.pg_url().c_str());
+      PGresult* r = PQexec(pg_, "BEGIN; LOCK TABLE registry_records IN ACCESS EXCLUSIVE MODE");
+      held_ = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+    }
+  }
+  ~StoreLock() { release(); }
+  bool held() const { return held_; }
+  void release() {
+    if (sqlite_)
+      sqlite3_exec(sqlite_, "ROLLBACK", nullptr, nullptr, nullptr), sqlite3_close(sqlite_);
+    if (pg_) PQclear(PQexec(pg_, "ROLLBACK")), PQfinish(pg_);
+    sqlite_ = nullptr;
+    pg_ = nullptr;
+  }
+
+ private:
+  sqlite3* sqlite_ = nullptr;
+  PGconn* pg_ = nullptr;
+  bool held_ = false;
 };
 
 TEST_P(Registration, InsuredPersonFromCnieCategoryAndRibAlone) {
@@ -150,6 +193,40 @@ TEST_P(Registration, SigkillLosesNoAcknowledgedRegistrationAndDuplicatesNone) {
     EXPECT_EQ(found.status, 200u) << cnie << " acknowledged before the kill, lost after";
     EXPECT_NE(found.raw.find(number), std::string::npos) << found.raw;
   }
+}
+
+// A database that keeps the hub waiting holds up only the requests that need it: their store
+// calls wait on the store's own threads, while the two I/O threads go on serving the rest. (When
+// store calls ran on the I/O threads, two such requests stopped the hub answering anything.)
+TEST_P(Registration, SlowStoreHoldsUpOnlyTheRequestsThatNeedIt) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 3; ++i) numbers.push_back(register_one());
+  for (const auto& n : numbers) ASSERT_FALSE(n.empty());
+
+  StoreLock lock(*db_);
+  ASSERT_TRUE(lock.held());
+  std::atomic<int> changed{0};
+  std::vector<std::thread> waiting;
+  for (const auto& n : numbers) {
+    waiting.emplace_back([&, n] {
+      auto r =
+          call("PUT", "/v1/insured/" + n + "/contact", R"({"contact":{"phone":"+212612345678"}})");
+      if (r.status == 200) ++changed;
+    });
+  }
+  std::this_thread::sleep_for(500ms);  // the three are waiting on the lock by now
+  const auto t0 = std::chrono::steady_clock::now();
+  auto setup = ts::client("agency");
+  setup.timeout = 2500ms;
+  auto health = ts::https_request(hub_->port("internal"), setup, "GET", "/healthz");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_TRUE(health.response && health.response->result_int() == 200) << health.error;
+  EXPECT_LT(took, 1500ms) << "the hub answered nothing while the store was busy";
+  EXPECT_EQ(changed.load(), 0) << "the changes went through a held lock";
+
+  lock.release();
+  for (auto& t : waiting) t.join();
+  EXPECT_EQ(changed.load(), 3) << "once the store answers, the waiting changes are made";
 }
 
 TEST_P(Registration, DailyEligibilityJobRunsAtStart) {

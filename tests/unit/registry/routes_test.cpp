@@ -20,7 +20,8 @@ class RoutesTest : public RegistryTest {
     facts_.people["BK123456"] = facts_with_provenance(
         person_record("BK123456", "EL AMRANI", "Fatima Zahra", "F", "1985-03-14"),
         R"({"dgsn":{"status":"ok"},"dgct":{"status":"not_found"}})");
-    add_registration_routes(router_, *registry_);
+    registry_->run_store_calls_on(&pool_);
+    add_registration_routes(router_, *registry_, pool_);
   }
 
   http::Response call(bhttp::verb method, const std::string& target, const std::string& body = "",
@@ -47,6 +48,7 @@ class RoutesTest : public RegistryTest {
     return d ? std::move(*d) : json::object();
   }
 
+  StorePool pool_{2};  // store calls run on it, as in the hub
   http::Router router_;
   http::Principal agency_{"agency-casa-anfa", {"registration"}};
   http::Principal partner_{"dgsn", {"partner"}};
