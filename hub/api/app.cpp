@@ -82,6 +82,10 @@ Result<void> App::start() {
   auto st = store::open(so);
   if (!st) return st.error();
   store_ = std::move(*st);
+  // As many threads as PostgreSQL connections (a call holds one), two for SQLite (one
+  // connection: a second thread only queues, but keeps a long call from delaying the next).
+  store_pool_ = std::make_unique<registry::StorePool>(
+      config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2) : 2);
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
 
@@ -108,11 +112,6 @@ Result<void> App::start() {
     broker_ = std::move(*broker);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
-    // As many threads as PostgreSQL connections (a call holds one), two for SQLite (one
-    // connection: a second thread only queues, but keeps a long call from delaying the next).
-    store_pool_ = std::make_unique<registry::StorePool>(
-        config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2)
-                                             : 2);
     registry_->run_store_calls_on(store_pool_.get());
     events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
                                            clock_, journal_.get(), &metrics_);
@@ -128,7 +127,7 @@ Result<void> App::start() {
     auto router = std::make_unique<http::Router>();
     for (const auto& iface : l.interfaces) {
       if (iface == "ops") {
-        OpsState ops{&metrics_, store_.get(), &partners_, {}};
+        OpsState ops{&metrics_, store_.get(), &partners_, {}, store_pool_.get()};
         if (broker_) ops.partner_states = [b = broker_.get()] { return b->partner_states(); };
         add_ops_routes(*router, ops);
       }

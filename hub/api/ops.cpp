@@ -30,8 +30,12 @@ void add_ops_routes(http::Router& router, OpsState state) {
         w.Key("engine");
         const std::string engine = state.store ? state.store->engine() : "none";
         w.String(engine.c_str());
-        auto ping = state.store ? state.store->ping()
-                                : Result<void>(make_error(Errc::internal, "no store"));
+        // A store that keeps the hub waiting makes the probe wait, never an I/O thread.
+        auto ping_store = [store = state.store] {
+          return store ? store->ping() : Result<void>(make_error(Errc::internal, "no store"));
+        };
+        auto ping = state.store_pool ? co_await state.store_pool->run<Result<void>>(ping_store)
+                                     : ping_store();
         w.Key("status");
         w.String(ping ? "ok" : "unreachable");
         if (!ping) {

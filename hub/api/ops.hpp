@@ -9,6 +9,7 @@
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
+#include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::api {
@@ -18,6 +19,8 @@ struct OpsState {
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
   std::function<std::map<std::string, std::string>()> partner_states;  // circuit breakers
+  // Where /readyz pings the store, off the I/O threads; null: where it is called.
+  registry::StorePool* store_pool = nullptr;
 };
 
 void add_ops_routes(http::Router& router, OpsState state);

@@ -215,6 +215,16 @@ TEST_P(Registration, SlowStoreHoldsUpOnlyTheRequestsThatNeedIt) {
     });
   }
   std::this_thread::sleep_for(500ms);  // the three are waiting on the lock by now
+  // Two readiness probes too: each pings the store, which is waiting as well (SQLite's one
+  // connection is in use; PostgreSQL answers a ping whatever the table lock), off the I/O threads.
+  std::atomic<int> ready{0};
+  for (int i = 0; i < 2; ++i) {
+    waiting.emplace_back([&] {
+      auto r = ts::https_request(hub_->port("internal"), ts::client("agency"), "GET", "/readyz");
+      if (r.response && r.response->result_int() == 200) ++ready;
+    });
+  }
+  std::this_thread::sleep_for(300ms);
   const auto t0 = std::chrono::steady_clock::now();
   auto setup = ts::client("agency");
   setup.timeout = 2500ms;
@@ -227,6 +237,7 @@ TEST_P(Registration, SlowStoreHoldsUpOnlyTheRequestsThatNeedIt) {
   lock.release();
   for (auto& t : waiting) t.join();
   EXPECT_EQ(changed.load(), 3) << "once the store answers, the waiting changes are made";
+  EXPECT_EQ(ready.load(), 2);
 }
 
 TEST_P(Registration, DailyEligibilityJobRunsAtStart) {
