@@ -179,3 +179,27 @@ TEST(PrincipalIssuerKeyId, AKeyIdThatIsNotTheCasRefusesTheGenuineCertificate) {
 }
 
 }  // namespace
+
+namespace {
+
+// bench/probe-trust.sh, the repeatable probe set, against a hub laid out like scripts/run.sh's
+// (mappings served, the test PKI): every case answers as expected, and it says so.
+TEST(ProbeTrust, EveryCertificateCaseAnswersAsExpected) {
+  ts::HubOptions o;
+  o.mappings = true;
+  ts::HubProcess hub(o);
+  auto r = ts::run_command({ts::source_dir() + "/bench/probe-trust.sh", "--pki", ts::pki_dir(),
+                            "--internal", "127.0.0.1:" + std::to_string(hub.port("internal")),
+                            "--partners", "127.0.0.1:" + std::to_string(hub.port("partners"))});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("SURPRISE"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("every case answered as expected"), std::string::npos) << r.output;
+  std::size_t ok = 0;
+  for (std::size_t at = r.output.find(" ok\n"); at != std::string::npos;
+       at = r.output.find(" ok\n", at + 1)) {
+    ++ok;
+  }
+  EXPECT_EQ(ok, 19u) << r.output;
+}
+
+}  // namespace
