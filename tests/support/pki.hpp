@@ -11,6 +11,10 @@ inline std::string pki(const std::string& relative) {
   return pki_dir() + "/" + relative;
 }
 
+// The Subject Key Identifier of a certificate file as the administrator reads it,
+// `openssl x509 -noout -ext subjectKeyIdentifier` ("76:AE:CC:..."): what issuer_key_id takes.
+std::string subject_key_id(const std::string& cert_file);
+
 std::string source_dir();
 std::string binary_dir();
 

@@ -3,14 +3,9 @@
 // the genuine certificates keep working; issuer_key_id tells apart two CAs with one name. Real
 // hub processes over real mutual TLS, with the test PKI's cross-CA certificates.
 #include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
-#include <cstdio>
-#include <memory>
-
 #include "support/hub_process.hpp"
 #include "support/pki.hpp"
+#include "support/process.hpp"
 #include "support/tls_client.hpp"
 
 namespace ts = testing_support;
@@ -35,21 +30,6 @@ const char* kForgedDeath =
     R"("acte":{"numero":"1/2026","commune":"Rabat"},)"
     R"("personne":{"nom":"X","prenom":"Y","sexe":"M","dateNaissance":"1960-01-01",)"
     R"("dateDeces":"2026-11-19","cnie":"BK123456"}})";
-
-std::string ski_hex(const std::string& ca_file) {
-  std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(ca_file.c_str(), "r"), &std::fclose);
-  std::unique_ptr<X509, decltype(&X509_free)> ca(PEM_read_X509(f.get(), nullptr, nullptr, nullptr),
-                                                 &X509_free);
-  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca.get());
-  std::string out;
-  char buf[4];
-  for (int i = 0; ski != nullptr && i < ASN1_STRING_length(ski); ++i) {
-    std::snprintf(buf, sizeof buf, "%02X:", ASN1_STRING_get0_data(ski)[i]);
-    out += buf;
-  }
-  if (!out.empty()) out.pop_back();
-  return out;  // as `openssl x509 -ext subjectKeyIdentifier` prints it: 76:AE:...
-}
 
 class PrincipalIssuer : public ::testing::Test {
  protected:
@@ -161,7 +141,7 @@ TEST(PrincipalIssuerKeyId, TellsApartTwoCasWithOneName) {
     ts::HubProcess hub(twin_trusted(""));
     EXPECT_EQ(status_of(hub, "negative/dgct-by-twin"), 200);
   }
-  ts::HubProcess hub(twin_trusted(ski_hex(ts::pki("ca/dgct.crt"))));
+  ts::HubProcess hub(twin_trusted(ts::subject_key_id(ts::pki("ca/dgct.crt"))));
   EXPECT_EQ(status_of(hub, "dgct"), 200);
   EXPECT_EQ(status_of(hub, "negative/dgct-by-twin"), 403);
   auto m = ts::https_request(hub.port("internal"), ts::client("admin"), "GET", "/metrics");
@@ -173,7 +153,7 @@ TEST(PrincipalIssuerKeyId, TellsApartTwoCasWithOneName) {
 
 TEST(PrincipalIssuerKeyId, AKeyIdThatIsNotTheCasRefusesTheGenuineCertificate) {
   ts::pki_dir();
-  ts::HubProcess hub(twin_trusted(ski_hex(ts::pki("ca/ompic.crt"))));
+  ts::HubProcess hub(twin_trusted(ts::subject_key_id(ts::pki("ca/ompic.crt"))));
   EXPECT_EQ(status_of(hub, "dgct"), 403);
   EXPECT_EQ(status_of(hub, "ompic"), 200);
 }
