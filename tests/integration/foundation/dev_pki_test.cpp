@@ -1,0 +1,26 @@
+// certs/make-dev-pki.sh: every private key it writes, the cross-CA negatives' included, is
+// readable by its owner alone.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/pki.hpp"
+
+namespace ts = testing_support;
+namespace fs = std::filesystem;
+
+namespace {
+
+TEST(DevPki, EveryPrivateKeyIsOwnerOnly) {
+  std::size_t keys = 0;
+  for (const auto& e : fs::recursive_directory_iterator(ts::pki_dir())) {
+    if (e.path().extension() != ".key") continue;
+    ++keys;
+    const auto perms = fs::status(e.path()).permissions();
+    EXPECT_EQ(perms & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << e.path();
+  }
+  // 7 CAs, the hub's server and 4 client keys, 4 simulators, 7 clients, 8 negatives.
+  EXPECT_EQ(keys, 31u);
+}
+
+}  // namespace
