@@ -3,9 +3,10 @@
 
 #include <set>
 
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 
-namespace hub::registry {
+namespace hub::identifiers {
 namespace {
 
 TEST(Identifiers, Cnie) {
@@ -64,5 +65,35 @@ TEST(Identifiers, IssuedNumbersCarryALuhnDigitAndCatchOneTypo) {
   EXPECT_EQ(luhn_digit("7992739871"), '3');  // the classic Luhn example
 }
 
+TEST(Identifiers, ContractExamples) {
+  EXPECT_TRUE(valid_ice("001561191000066"));
+  EXPECT_TRUE(valid_ice("002136093000040"));
+  EXPECT_FALSE(valid_ice("001561191000065"));
+  EXPECT_FALSE(valid_ice("00156119100006"));
+  EXPECT_TRUE(valid_rib("001810007800020110620318"));
+  EXPECT_FALSE(valid_rib("001810007800020110620317"));
+  EXPECT_TRUE(valid_cnie("BK123456"));
+  EXPECT_TRUE(valid_cnie("A98765"));
+  EXPECT_FALSE(valid_cnie("ABC12345"));
+  EXPECT_FALSE(valid_cnie("bk123456"));
+  EXPECT_FALSE(valid_cnie("BK1234567"));
+  EXPECT_TRUE(valid_if("40123456"));
+  EXPECT_FALSE(valid_if("4012345"));  // 7 digits must be left-padded first
+}
+
+TEST(Identifiers, RcAndIfForms) {
+  EXPECT_TRUE(valid_rc("412345"));
+  EXPECT_FALSE(valid_rc(""));
+  EXPECT_FALSE(valid_rc("12345678901"));
+  EXPECT_EQ(*left_padded_if("4012345"), "04012345");
+  EXPECT_EQ(*left_padded_if("40123456"), "40123456");
+  EXPECT_FALSE(left_padded_if("401234"));
+  EXPECT_FALSE(left_padded_if("4012345a"));
+  EXPECT_EQ(cnie_letters("BK123456"), "BK");
+  EXPECT_EQ(cnie_digits("BK123456"), "123456");
+  EXPECT_EQ(mod97("001810007800020110620318"), 0);
+  EXPECT_EQ(mod97("001810007800020110620319"), 1);
+}
+
 }  // namespace
-}  // namespace hub::registry
+}  // namespace hub::identifiers
