@@ -7,6 +7,7 @@
 
 #include "hub/core/ids.hpp"
 #include "hub/identifiers/partner_ids.hpp"
+#include "hub/identifiers/typed.hpp"
 
 namespace hub::api {
 namespace bhttp = boost::beast::http;
@@ -73,6 +74,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         if (!b.contains("cnie")) {
           co_return http::error_response(bad("/cnie", "is required"), ctx, req.version());
         }
+        // As people type it ("bk 123 456"), read into the contract's form ("BK123456").
+        if (auto typed = identifiers::typed_letters_and_digits(b["cnie"])) b["cnie"] = *typed;
         if (auto problem = identifiers::cnie_problem(b["cnie"])) {
           co_return http::error_response(bad("/cnie", *problem), ctx, req.version());
         }
@@ -122,6 +125,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
                 bad("/ice", "give either an ICE or a tribunal and an RC number, not both"), ctx,
                 req.version());
           }
+          if (auto typed = identifiers::typed_digits(b["ice"])) b["ice"] = *typed;
           if (auto problem = identifiers::ice_problem(b["ice"])) {
             co_return http::error_response(bad("/ice", *problem), ctx, req.version());
           }
@@ -129,7 +133,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
           pr.params = {{"ice", b["ice"]}};
         } else if (b.contains("tribunal") || b.contains("rc")) {
           const std::string t = b.contains("tribunal") ? b["tribunal"] : "";
-          const std::string rc = b.contains("rc") ? b["rc"] : "";
+          std::string rc = b.contains("rc") ? b["rc"] : "";
+          if (auto typed = identifiers::typed_digits(rc)) rc = *typed;
           if (t.empty() || t.size() > 32 ||
               !std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
             co_return http::error_response(

@@ -76,7 +76,7 @@ Result<void> check_company(const Value& record, const Value& partners) {
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!identifiers::valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   auto l =
@@ -142,7 +142,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
 
     auto serial = store_.next_number("affiliation");
     if (!serial) return serial.error();
-    auto number = identifiers::affiliation_number(*serial);
+    auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
     if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
 
     Doc employer = json::object();
@@ -207,7 +207,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
 }
 
 Result<Answer> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!identifiers::valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   if (!as_of) {

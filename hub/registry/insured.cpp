@@ -274,7 +274,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
 
     auto serial = store_.next_number("immatriculation");
     if (!serial) return serial.error();
-    auto number = identifiers::immatriculation_number(*serial);
+    auto number = identifiers::immatriculation_number(*serial, identifiers::CheckDigit::luhn);
     if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
 
     Doc insured = json::object();
@@ -348,7 +348,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
 }
 
 Result<Answer> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   if (!as_of) {
@@ -423,7 +423,7 @@ namespace {
 
 // Loads an insured registration for an update, after the If-Match check.
 Result<Loaded> for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto l = Registry::Impl::load_existing(r, insured_stream(number), "insured person " + number);
@@ -478,7 +478,7 @@ Result<Answer> Registry::change_rib(const std::string& number, const std::string
 }
 
 Result<Answer> Registry::rib_history(const std::string& number) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto events = store_.record_events(insured_stream(number), INT64_MAX);
