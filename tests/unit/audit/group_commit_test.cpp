@@ -76,7 +76,8 @@ ExchangeRecord record(int i) {
 
 TEST(GroupCommit, ManyAppendsShareFewTransactions) {
   FakeStore store;
-  Journal journal(store, "key", JournalOptions{20ms, 1000, 100'000});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 20ms, .max_batch = 1000, .max_queued = 100'000});
   for (int i = 0; i < 2000; ++i) journal.append(record(i));
   ASSERT_TRUE(journal.flush());
   EXPECT_EQ(store.size(), 2000u);
@@ -86,7 +87,8 @@ TEST(GroupCommit, ManyAppendsShareFewTransactions) {
 TEST(GroupCommit, FlushReportsFailureAndRetriesWithoutLossOrReordering) {
   FakeStore store;
   store.fail = true;
-  Journal journal(store, "key", JournalOptions{1ms, 4, 100'000});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 1ms, .max_batch = 4, .max_queued = 100'000});
   for (int i = 0; i < 10; ++i) journal.append(record(i));
   auto r = journal.flush();
   ASSERT_FALSE(r);
@@ -107,7 +109,8 @@ TEST(GroupCommit, FlushReportsFailureAndRetriesWithoutLossOrReordering) {
 TEST(GroupCommit, AppendWaitsWhileTheQueueIsFull) {
   FakeStore store;
   store.fail = true;
-  Journal journal(store, "key", JournalOptions{1ms, 2, 4});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 1ms, .max_batch = 2, .max_queued = 4});
   auto appender = std::async(std::launch::async, [&] {
     for (int i = 0; i < 10; ++i) journal.append(record(i));
   });

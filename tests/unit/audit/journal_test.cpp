@@ -235,7 +235,10 @@ TEST_P(JournalTest, FlushMakesEverythingDurableForAnotherConnection) {
 
 TEST_P(JournalTest, DestructorFlushes) {
   {
-    Journal journal(*store_, kKey, JournalOptions{std::chrono::milliseconds(500), 1000, 100'000});
+    Journal journal(*store_, kKey,
+                    JournalOptions{.batch_window = std::chrono::milliseconds(500),
+                                   .max_batch = 1000,
+                                   .max_queued = 100'000});
     for (int i = 0; i < 100; ++i) journal.append(record(i));
   }
   store_.reset();
@@ -248,7 +251,10 @@ TEST_P(JournalTest, DestructorFlushes) {
 }
 
 TEST_P(JournalTest, VerifyWhileAppendingSeesAnIntactChain) {
-  Journal journal(*store_, kKey, JournalOptions{std::chrono::milliseconds(0), 7, 100'000});
+  Journal journal(
+      *store_, kKey,
+      JournalOptions{
+          .batch_window = std::chrono::milliseconds(0), .max_batch = 7, .max_queued = 100'000});
   std::atomic<bool> done{false};
   std::thread appender([&] {
     for (int i = 0; i < 3000; ++i) journal.append(record(i));
