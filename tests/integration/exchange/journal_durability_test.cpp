@@ -100,21 +100,31 @@ void expect_journal_unavailable(const Answer& a) {
 }
 
 // The store's lock held from outside: prefills, cached or not, are refused within a bounded time
-// and nothing is served; /readyz says why. Once released, every prefill answered 200 is in the
-// journal even after a SIGKILL, and the chain verifies.
+// and nothing is served; /readyz says why. Killed while the lock is held, then again in the
+// middle of a stream of prefills once it is released: every prefill answered 200 is in the
+// journal, and the chain verifies.
 TEST_P(JournalDurability, LockedStoreRefusesPrefillsAndNothingAnsweredIsLostToASigkill) {
   const std::string known = cnie();
   ASSERT_EQ(prefill(known, true).reply.status, 200u);  // cached from now on
 
+  std::mutex m;
+  std::set<std::string> answered;  // correlation ids of the prefills answered 200
+  auto ask = [&](int t, int i) {
+    auto a = (t + i) % 2 ? prefill(known, false) : prefill(cnie(), true);
+    if (a.reply.status == 200) {
+      std::lock_guard g(m);
+      answered.insert(a.correlation_id);
+    }
+    return a;
+  };
   ts::StoreLock lock(*db_, "audit_journal_head");
   ASSERT_TRUE(lock.held());
-  std::mutex m;
   std::vector<Answer> locked;
   std::vector<std::thread> clients;
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&, t] {
       for (int i = 0; i < 5; ++i) {
-        auto a = (t + i) % 2 ? prefill(known, false) : prefill(cnie(), true);
+        auto a = ask(t, i);
         std::lock_guard g(m);
         locked.push_back(std::move(a));
       }
@@ -133,24 +143,21 @@ TEST_P(JournalDurability, LockedStoreRefusesPrefillsAndNothingAnsweredIsLostToAS
   EXPECT_EQ(ts::str(ready.body, "/checks/journal/status"), "failing") << ready.raw;
   EXPECT_FALSE(ts::str(ready.body, "/checks/journal/error").empty()) << ready.raw;
   EXPECT_EQ(metric("cnss_journal_state", {}), 1);
-
+  hub_->process().stop(SIGKILL);
   lock.release();
-  ASSERT_TRUE(serves_again(known)) << "the journal did not recover once the lock was released";
-  EXPECT_EQ(ts::str(get("agency", "/readyz").body, "/checks/journal/status"), "ok");
+  for (const auto& id : answered) {
+    EXPECT_TRUE(journaled().contains(id)) << "answered 200 under the lock, not in the journal";
+  }
 
+  start();
+  ASSERT_TRUE(serves_again(known)) << "the journal did not write once the lock was released";
+  EXPECT_EQ(ts::str(get("agency", "/readyz").body, "/checks/journal/status"), "ok");
   // A stream of prefills, killed mid-way: each one answered 200 was journaled first.
-  std::set<std::string> answered;
   std::atomic<bool> stop{false};
   clients.clear();
   for (int t = 0; t < 4; ++t) {
     clients.emplace_back([&, t] {
-      for (int i = 0; !stop && i < 500; ++i) {
-        auto a = (t + i) % 2 ? prefill(known, false) : prefill(cnie(), true);
-        if (a.reply.status == 200) {
-          std::lock_guard g(m);
-          answered.insert(a.correlation_id);
-        }
-      }
+      for (int i = 0; !stop && i < 500; ++i) ask(t, i);
     });
   }
   for (int i = 0; i < 1000; ++i) {
