@@ -142,6 +142,8 @@ class Journal {
   std::uint64_t failures_ = 0;  // failed batch writes, ever
   std::optional<Error> last_error_;
   std::optional<Error> stopped_;  // why the writer stopped for good
+  // When the queue last went from empty to not empty: a batch gathers from then on.
+  std::chrono::steady_clock::time_point queued_since_{};
   // When the write under way began: a write that takes longer than wait_limit is a failing one.
   std::optional<std::chrono::steady_clock::time_point> writing_since_;
   // The entries loaded from unwritten_path have tickets up to this; once written, the file goes.
