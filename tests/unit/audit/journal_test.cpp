@@ -292,6 +292,15 @@ std::string last_hash(store::Store& s) {
   return hash;
 }
 
+// A row after the last stored one, correctly chained, so that the insert trigger lets it
+// through; the head does not name it.
+bool insert_chained_past_the_head(testing::TestDatabase& db, store::Store& s) {
+  auto head = s.journal_head();
+  return head &&
+         db.exec("INSERT INTO audit_journal VALUES (" + std::to_string(head->seq + 1) +
+                 ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) + "', 'forged')");
+}
+
 // Waits (up to 10 s) for the journal to reach a state.
 bool reaches(const Journal& journal, JournalState state) {
   for (int i = 0; i < 1000; ++i) {
@@ -303,11 +312,7 @@ bool reaches(const Journal& journal, JournalState state) {
 
 TEST_P(JournalTest, RowPastTheHeadIsNamedByVerify) {
   append_n(3);
-  // Correctly chained, so the insert trigger lets it through; the head does not name it.
-  ASSERT_TRUE(db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
-                        "0, '', '" +
-                        last_hash(*store_) + "', 'forged')"))
-      << db_->last_error();
+  ASSERT_TRUE(insert_chained_past_the_head(*db_, *store_)) << db_->last_error();
   auto report = verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.broken_at, 4);
@@ -320,10 +325,7 @@ TEST_P(JournalTest, RowPastTheHeadIsNamedByVerify) {
 // durable() refused at once; a new journal on the same database (a restart) stops the same way.
 TEST_P(JournalTest, RowPastTheHeadStopsTheWriterAlsoAfterARestart) {
   append_n(3);
-  ASSERT_TRUE(db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
-                        "0, '', '" +
-                        last_hash(*store_) + "', 'forged')"))
-      << db_->last_error();
+  ASSERT_TRUE(insert_chained_past_the_head(*db_, *store_)) << db_->last_error();
   for (int restart = 0; restart < 2; ++restart) {
     std::vector<std::string> reasons;
     std::mutex m;
@@ -358,8 +360,9 @@ TEST_P(JournalTest, RowPastTheHeadStopsTheWriterAlsoAfterARestart) {
 // identifier in clear, and written first once the journal is repaired and the hub restarted.
 TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) {
   append_n(3);
-  ASSERT_TRUE(db_->tamper("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', "
-                          "'', 0, '', 'x', 'y')"))
+  ASSERT_TRUE(
+      db_->tamper("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', "
+                  "'', 0, '', 'x', 'y')"))
       << db_->last_error();
   JournalOptions o;
   o.unwritten_path = (db_->dir().empty() ? std::filesystem::temp_directory_path() : db_->dir()) /
@@ -371,8 +374,8 @@ TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) 
   }
   ASSERT_TRUE(std::filesystem::exists(o.unwritten_path));
   const auto perms = std::filesystem::status(o.unwritten_path).permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::ifstream in(o.unwritten_path);
   const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(saved.find(kIdentifier), std::string::npos) << "the identifier in clear";
