@@ -54,11 +54,10 @@ HubProcess::HubProcess(const HubOptions& options) {
   std::ofstream(config_) << hub_test_config(dir_, options);
   process_ = std::make_unique<Process>(
       std::vector<std::string>{binary_dir() + "/bin/cnss-hub", "serve", "--config", config_});
+  // A hub that cannot start logs why and exits (the wait ends at its end of output); one that
+  // starts may log errors first and still serve (a stopped exchange journal: docs/audit.md).
   auto ready = process_->wait_for_line(
-      [](const std::string& l) {
-        return l.find("\"msg\":\"ready\"") != std::string::npos ||
-               l.find("\"level\":\"error\"") != std::string::npos;
-      },
+      [](const std::string& l) { return l.find("\"msg\":\"ready\"") != std::string::npos; },
       std::chrono::seconds(20));
   if (!ready || ready->find("\"msg\":\"ready\"") == std::string::npos) {
     std::string all;
