@@ -1,9 +1,11 @@
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
 #include <utility>
 
+#include "hub/core/files.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::store {
@@ -518,12 +520,14 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite(const Options& o) {
-  std::error_code ec;
+  // Personal data: the folders the hub creates, the database and its WAL and shared-memory
+  // files (SQLite gives those the database file's mode) are the owner's alone.
   const auto parent = std::filesystem::path(o.path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) {
-    return make_error(Errc::internal, "cannot create " + parent.string() + ": " + ec.message(),
-                      "store_error");
+  if (auto r = create_private_directories(parent.string()); !r) return r.error();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = o.path + suffix;
+    if (*suffix != '\0' && ::access(file.c_str(), F_OK) != 0) continue;
+    if (auto r = make_owner_only(file); !r) return r.error();
   }
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;

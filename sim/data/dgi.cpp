@@ -89,12 +89,12 @@ Reply handle_dgi(const Request& request, const Options& options) {
       return invalid("Un seul paramètre attendu : ice ou cnie");
     }
     if (ice) {
-      if (!is_valid_ice(*ice)) return invalid("ICE invalide : " + *ice);
+      if (!identifiers::valid_ice(*ice)) return invalid("ICE invalide : " + *ice);
       const Reserved reserved = reserved_of(std::string_view(*ice).substr(0, 9));
       if (auto r = reserved_reply(reserved)) return std::move(*r);
       return answer(taxpayer_by_ice(options.seed, *ice), reserved, *ice, options, "ice");
     }
-    if (!is_valid_cnie(*cnie)) return invalid("CNIE invalide : " + *cnie);
+    if (!identifiers::valid_cnie(*cnie)) return invalid("CNIE invalide : " + *cnie);
     const Reserved reserved = reserved_of(cnie_digits(*cnie));
     if (auto r = reserved_reply(reserved)) return std::move(*r);
     const std::optional<Taxpayer> t = taxpayer_by_cnie(options.seed, *cnie);
@@ -111,7 +111,7 @@ Reply handle_dgi(const Request& request, const Options& options) {
   const std::string_view id = path.substr(kPath.size() + 1);
   if (id.find('/') != std::string_view::npos) return render::not_found_path();
   if (request.method != "GET") return render::method_not_allowed("GET");
-  const std::optional<std::string> fiscal_id = normalize_if(id);
+  const std::optional<std::string> fiscal_id = identifiers::left_padded_if(id);
   if (!fiscal_id) return invalid("Identifiant fiscal invalide : " + std::string(id));
   const Reserved reserved = reserved_of(*fiscal_id);
   if (auto r = reserved_reply(reserved)) return std::move(*r);

@@ -156,7 +156,7 @@ TEST_F(Prefill, EmployerByIceAndByRegister) {
 
 TEST_F(Prefill, MalformedInputIsRefusedBeforeAnyPartnerCall) {
   ASSERT_TRUE(control("dgsn", "DELETE", "/_sim/counters").response);
-  auto a = person("bk12");
+  auto a = person("BK12*");
   EXPECT_EQ(a.status, 400u);
   EXPECT_EQ(str(a.body, "/error/code"), "invalid_input");
   EXPECT_NE(str(a.body, "/error/message").find("/cnie"), std::string::npos);
@@ -174,6 +174,23 @@ TEST_F(Prefill, MalformedInputIsRefusedBeforeAnyPartnerCall) {
   auto counters = control("dgsn", "GET", "/_sim/counters");
   ASSERT_TRUE(counters.response);
   EXPECT_EQ(counters.response->body(), R"({"total":0})");
+}
+
+// An identifier as people type it is read into the contract's form before any partner is asked,
+// and answered in that form (issue 19, kind 6).
+TEST_F(Prefill, TypedIdentifiersAreReadInTheirCanonicalForm) {
+  auto a = person("bk 123\u00a0456");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/record/person/cnie"), "BK123456");
+  auto b = person("BK\u0661\u0662\u0663\u0664\u0665\u0666");  // Arabic-Indic digits
+  ASSERT_EQ(b.status, 200u);
+  EXPECT_EQ(str(b.body, "/record/person/cnie"), "BK123456");
+  auto c = post("/v1/prefill/employer", R"({"ice":"001 561 191-000.066"})");
+  ASSERT_EQ(c.status, 200u);
+  EXPECT_EQ(str(c.body, "/record/company/ice"), "001561191000066");
+  auto d = post("/v1/prefill/employer", R"({"ice":"001 561 191 000 06€"})");
+  EXPECT_EQ(d.status, 400u);
+  EXPECT_NE(str(d.body, "/error/message").find("/ice"), std::string::npos);
 }
 
 TEST_F(Prefill, PurposeNotAllowedTowardsAPartnerIsRefusedPerPartner) {
