@@ -91,7 +91,7 @@ Reply answer(const Request& request, const Options& options) {
                           "forbidden");
   }
   const std::optional<std::string> cnie = render::query_param(target.query, "cnie");
-  if (!cnie || render::query_param_count(target.query) != 1 || !is_valid_cnie(*cnie)) {
+  if (!cnie || render::query_param_count(target.query) != 1 || !identifiers::valid_cnie(*cnie)) {
     return render::erreur(400, "CNIE_INVALIDE",
                           "Un seul paramètre attendu : cnie, une CNIE bien formée", "invalid");
   }

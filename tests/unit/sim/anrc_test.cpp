@@ -54,7 +54,7 @@ void check_member(const rapidjson::Value& m, bool strict, std::vector<std::strin
     ++seen.absent_cnie;
   } else if (m["cnie"].IsNull()) {
     ++seen.null_cnie;
-  } else if (!is_valid_cnie(string_or_empty(m, "cnie"))) {
+  } else if (!identifiers::valid_cnie(string_or_empty(m, "cnie"))) {
     p.push_back("member cnie");
   }
   const std::string lien = string_or_empty(m, "lien");
