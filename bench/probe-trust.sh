@@ -109,6 +109,7 @@ probe "genuine administrator" clients/admin "$internal" GET /metrics "200"
 probe "genuine DGCT" clients/dgct "$partners" GET /partner/v1/events/probe-none "404 not_found"
 probe "genuine OMPIC" clients/ompic "$partners" GET /partner/v1/events/probe-none "404 not_found"
 probe "genuine DGI" clients/dgi "$partners" GET /healthz "200"
+probe "genuine ANRC" clients/anrc "$partners" GET /healthz "200"
 # A partner's CA minting another principal's identity.
 probe "DGI CA, DGCT's subject" negative/dgct-by-dgi "$partners" POST /partner/v1/events "$mismatch"
 probe "DGI CA, DGCT's subject" negative/dgct-by-dgi "$partners" GET /partner/v1/events/probe-none "$mismatch"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the development PKI of the CNSS Exchange Hub with the openssl CLI:
-#   - a CNSS root CA, and one CA per partner (DGSN, DGCT, OMPIC, DGI);
+#   - a CNSS root CA, and one CA per partner: every partner conf/sim.yaml simulates (so a new
+#     partner needs no edit here; its organisation is its name in capitals);
 #   - server certificates for the hub and each simulator (subjectAltName 127.0.0.1, localhost);
 #   - the hub's client certificate towards each partner (issued by that partner's CA);
 #   - each partner's client certificate towards the hub (issued by the partner's CA);
@@ -13,8 +14,8 @@
 #     certificate carrying DGCT's subject;
 #   - a CRL per CA (with its authorityKeyIdentifier, RFC 5280 §5.2.1).
 # Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
-# Idempotent: an existing complete PKI of this script's version is left as it is unless --force
-# is given; one made by an older version is made again.
+# Idempotent: an existing complete PKI for the same partners, made by this version of the script,
+# is left as it is unless --force is given; any other is made again.
 set -euo pipefail
 
 version=2  # raise when the PKI gains or changes files, so that older ones are made again
@@ -24,12 +25,23 @@ force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
 
-if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$version" && $force -eq 0 ]]; then
+# The keys of the top-level `partners:` map of conf/sim.yaml, in their order.
+mapfile -t partners < <(awk '
+  /^partners:/ { inside = 1; next }
+  /^[^ #]/ { inside = 0 }
+  inside && /^  [a-z][a-z0-9_]*:/ { sub(/^  /, ""); sub(/:.*/, ""); print }
+' "$here/../conf/sim.yaml")
+if [[ ${#partners[@]} -eq 0 ]]; then
+  echo "make-dev-pki: no partners found under partners: in conf/sim.yaml" >&2
+  exit 2
+fi
+
+if [[ -f "$out/.complete" && $force -eq 0 && "$(cat "$out/.complete")" == "$version ${partners[*]}" ]]; then
   exit 0
 fi
 rm -rf "$out"
@@ -38,9 +50,8 @@ out=$(cd "$out" && pwd)
 umask 077
 cd "$out"
 
-partners=(dgsn dgct ompic dgi)
-declare -A ORG=([cnss]="CNSS" [dgsn]="DGSN" [dgct]="DGCT" [ompic]="OMPIC" [dgi]="DGI" [rogue]="Rogue Authority"
-  [dgct-twin]="DGCT")
+declare -A ORG=([cnss]="CNSS" [rogue]="Rogue Authority" [dgct-twin]="DGCT")
+for p in "${partners[@]}"; do ORG[$p]=${p^^}; done
 
 newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
@@ -169,5 +180,5 @@ for p in "${partners[@]}"; do
 done
 chmod 644 ca/*.crt ca/*.crl
 chmod 755 "$out" "$out"/* 2>/dev/null || true
-echo "$version" > "$out/.complete"
+echo "$version ${partners[*]}" > "$out/.complete"
 echo "development PKI ready in $out"

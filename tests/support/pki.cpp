@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -43,6 +44,14 @@ std::string subject_key_id(const std::string& cert_file) {
   if (r.exit_code != 0 || id.empty())
     throw std::runtime_error("no subjectKeyIdentifier in " + cert_file);
   return id;
+}
+
+std::size_t certificates_in(const std::string& pem_file) {
+  std::ifstream in(pem_file);
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) n += line == "-----BEGIN CERTIFICATE-----" ? 1 : 0;
+  return n;
 }
 
 std::string temp_dir(const std::string& prefix) {

@@ -19,8 +19,10 @@ TEST(DevPki, EveryPrivateKeyIsOwnerOnly) {
     const auto perms = fs::status(e.path()).permissions();
     EXPECT_EQ(perms & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << e.path();
   }
-  // 7 CAs, the hub's server and 4 client keys, 4 simulators, 7 clients, 8 negatives.
-  EXPECT_EQ(keys, 31u);
+  // For P partners: P + 3 CAs (CNSS, rogue, twin), the hub's server key and its P client keys,
+  // P simulators, P + 3 clients (agency, administrator, unknown), 8 negatives.
+  const std::size_t p = ts::certificates_in(ts::pki("ca/partners.crt"));
+  EXPECT_EQ(keys, 4 * p + 15);
 }
 
 }  // namespace

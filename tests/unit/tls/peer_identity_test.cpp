@@ -164,7 +164,8 @@ TEST(PeerIdentityCrossCa, TwoCasWithOneNameAreToldApartByTheirKey) {
 TEST(CountCertificates, ABundleCountsEachCa) {
   auto bundle = hub::tls::count_certificates(ts::pki("ca/partners.crt"));
   ASSERT_TRUE(bundle);
-  EXPECT_EQ(*bundle, 4u);
+  EXPECT_EQ(*bundle, ts::certificates_in(ts::pki("ca/partners.crt")));
+  EXPECT_GE(*bundle, 4u);
   auto one = hub::tls::count_certificates(ts::pki("ca/cnss.crt"));
   ASSERT_TRUE(one);
   EXPECT_EQ(*one, 1u);
