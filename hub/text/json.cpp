@@ -326,4 +326,17 @@ std::optional<JsonProblem> read_json(std::string_view body, rapidjson::Document&
                          rapidjson::GetParseError_En(code) + " at byte " + std::to_string(at)};
 }
 
+Result<rapidjson::Document> read_client_body(std::string_view body, unsigned max_depth) {
+  rapidjson::Document doc;
+  JsonOptions o;
+  o.max_depth = max_depth;
+  auto p = read_json(body, doc, o);
+  if (!p) return doc;
+  const bool syntax = p->code == "json_malformed" || p->code == "json_truncated" ||
+                      p->code == "empty_body" || p->code == "too_deep" || p->code == "too_large";
+  return make_error(Errc::invalid_input,
+                    syntax ? "the body is not valid JSON: " + p->message : p->message,
+                    syntax ? std::string() : std::move(p->code));
+}
+
 }  // namespace hub::text

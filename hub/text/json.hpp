@@ -15,9 +15,11 @@
 #include <rapidjson/document.h>
 
 #include <cstddef>
+
 #include <optional>
 #include <string>
 #include <string_view>
+#include "hub/core/error.hpp"
 
 namespace hub::text {
 
@@ -41,5 +43,11 @@ struct JsonProblem {
 
 std::optional<JsonProblem> read_json(std::string_view body, rapidjson::Document& doc,
                                      const JsonOptions& options = {});
+
+// A client's request body, as every reader of one (hub/api, the registry's parse_body) reads it:
+// read_json, numbers typed, at most `max_depth` levels. Its refusal is 400: invalid_input for a
+// syntax error or a limit, the refusal's own code otherwise (json_duplicate_key, invalid_utf8,
+// text_control_character...), the message naming the JSON pointer and the byte offset.
+Result<rapidjson::Document> read_client_body(std::string_view body, unsigned max_depth = 32);
 
 }  // namespace hub::text
