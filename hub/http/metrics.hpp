@@ -2,8 +2,8 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
