@@ -114,9 +114,9 @@ std::string with_invisible_marks(std::string_view body, bool xml) {
 }
 
 bool put_on_the_wire(Reply& reply, const FaultDraw& draw, std::string_view accept_encoding) {
-  if (draw.invisible_marks)
-    reply.body =
-        with_invisible_marks(reply.body, reply.content_type.find("xml") != std::string::npos);
+  const bool xml = reply.content_type.find("xml") != std::string::npos;
+  if (draw.invisible_marks) reply.body = with_invisible_marks(reply.body, xml);
+  if (draw.split_text && xml) reply.body = with_split_text(reply.body);
   for (auto& [name, value] : reply.headers) {
     if (name == "Retry-After")
       value =
