@@ -41,12 +41,20 @@ class TextRule : public ts::HubOnEngine {
       const std::string cnie = ts::ordinary_cnie("XT", rng_());
       prefill = agency("POST", "/v1/prefill/person",
                        R"({"cnie":")" + cnie + R"(","purpose":"IMMATRICULATION"})");
+      const std::string last = str(prefill.body, "/record/person/last_name");
       if (prefill.status == 200 && str(prefill.body, "/record/person/death_date").empty() &&
-          str(prefill.body, "/record/person/last_name").find(' ') != std::string::npos)
+          (last.find(' ') != std::string::npos || last.find(kNbsp) != std::string::npos))
         return cnie;
     }
     return "";
   }
+  // As an agent types it: plain spaces.
+  static std::string typed(std::string s) {
+    for (auto at = s.find(kNbsp); at != std::string::npos; at = s.find(kNbsp))
+      s.replace(at, 2, " ");
+    return s;
+  }
+  static constexpr const char* kNbsp = "\xC2\xA0";
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
@@ -57,9 +65,13 @@ TEST_P(TextRule, AnAgentsPlainSpellingOfAMarkedPartnerNameIsAccepted) {
   Reply prefill;
   const std::string cnie = person_with_compound_name(prefill);
   ASSERT_FALSE(cnie.empty()) << "no compound family name found";
-  const std::string last = str(prefill.body, "/record/person/last_name");
-  const std::string first = str(prefill.body, "/record/person/first_name");
-  EXPECT_EQ(last.find("\xC2\xA0"), std::string::npos) << "DGSN's no-break space was handed on";
+  const std::string last = typed(str(prefill.body, "/record/person/last_name"));
+  const std::string first = typed(str(prefill.body, "/record/person/first_name"));
+  EXPECT_EQ(str(prefill.body, "/record/person/last_name"), last)
+      << "DGSN's no-break space was handed on";
+  EXPECT_EQ(str(prefill.body, "/record/person/last_name_ar").find("\xE2\x80\x8F"),
+            std::string::npos)
+      << "DGSN's right-to-left mark was handed on";
   for (const auto& c : prefill.body["conflicts"].GetArray())
     EXPECT_NE(str(c, "/field"), "last_name") << "a no-break space made a conflict";
   auto r = agency("POST", "/v1/insured",
@@ -76,16 +88,17 @@ TEST_P(TextRule, EquivalentSpellingsAreNotContradictions) {
   const std::string cnie = person_with_compound_name(prefill);
   ASSERT_FALSE(cnie.empty());
   std::string last = str(prefill.body, "/record/person/last_name");
-  std::string typed;
+  std::string spelled;
   for (char c : last) {
     if (c == ' ')
-      typed += "\\u202f ";  // a narrow no-break space and a space: one space once compared
+      spelled += "\\u202f ";  // a narrow no-break space and a space: one space once compared
     else
-      typed.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      spelled.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
-  auto r = agency("POST", "/v1/insured",
-                  R"({"cnie":")" + cnie +
-                      R"(","category":"SALARIE","person":{"last_name":"\u200f)" + typed + R"("}})");
+  auto r =
+      agency("POST", "/v1/insured",
+             R"({"cnie":")" + cnie + R"(","category":"SALARIE","person":{"last_name":"\u200f)" +
+                 spelled + R"("}})");
   ASSERT_EQ(r.status, 201u) << r.raw;
   EXPECT_EQ(str(r.body, "/person/last_name"), last) << "the partner's value stands";
   // A different spelling still is one.
