@@ -334,9 +334,12 @@ Result<rapidjson::Document> read_client_body(std::string_view body, unsigned max
   if (!p) return doc;
   const bool syntax = p->code == "json_malformed" || p->code == "json_truncated" ||
                       p->code == "empty_body" || p->code == "too_deep" || p->code == "too_large";
-  return make_error(Errc::invalid_input,
-                    syntax ? "the body is not valid JSON: " + p->message : p->message,
-                    syntax ? std::string() : std::move(p->code));
+  if (!syntax) return make_error(Errc::invalid_input, std::move(p->message), std::move(p->code));
+  return make_error(
+      Errc::invalid_input,
+      "/: the body is not valid JSON: " +
+          (p->code == "too_deep" ? "it nests deeper than " + std::to_string(max_depth) + " levels"
+                                 : p->message));
 }
 
 }  // namespace hub::text
