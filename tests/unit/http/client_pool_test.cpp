@@ -76,10 +76,12 @@ class TestServer {
   std::thread thread_;
 };
 
-// A TLS server that answers with fewer body bytes than it announced, then closes.
-class TruncatingServer {
+// A TLS server that answers each request on one connection with the given raw HTTP message,
+// and keeps the request it read.
+class CannedServer {
  public:
-  TruncatingServer() : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
+  explicit CannedServer(std::string answer)
+      : answer_(std::move(answer)), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
     ctx_.use_certificate_chain_file(ts::pki("sim/dgsn.crt"));
     ctx_.use_private_key_file(ts::pki("sim/dgsn.key"), asio::ssl::context::pem);
     port_ = acceptor_.local_endpoint().port();
@@ -90,21 +92,27 @@ class TruncatingServer {
       if (ec) return;
       s.handshake(asio::ssl::stream_base::server, ec);
       if (ec) return;
+      std::string got;
       char buf[4096];
-      s.read_some(asio::buffer(buf), ec);
-      const std::string partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part";
-      asio::write(s, asio::buffer(partial), ec);
+      while (got.find("\r\n\r\n") == std::string::npos && !ec)
+        got.append(buf, s.read_some(asio::buffer(buf), ec));
+      request_ = got;
+      asio::write(s, asio::buffer(answer_), ec);
       s.shutdown(ec);
     });
   }
-  ~TruncatingServer() {
+  ~CannedServer() {
     boost::system::error_code ec;
     acceptor_.close(ec);
     thread_.join();
   }
   unsigned short port() const { return port_; }
+  // Read once the call returned.
+  const std::string& request() const { return request_; }
 
  private:
+  std::string answer_;
+  std::string request_;
   asio::io_context ioc_;
   asio::ssl::context ctx_{asio::ssl::context::tls_server};
   asio::ip::tcp::acceptor acceptor_;
@@ -249,7 +257,8 @@ TEST(ClientPool, OversizedResponse) {
 }
 
 TEST(ClientPool, TruncatedResponse) {
-  TruncatingServer server;
+  // Fewer body bytes than announced, then the connection closes.
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part");
   expect_error(call(make_pool(url(server.port())), "/ok"), hub::Errc::malformed_response,
                "response_truncated");
 }
@@ -287,50 +296,6 @@ TEST(ClientPool, KeepsThePartnersPace) {
   expect_error(call(pool, "/ok", 300ms), hub::Errc::rate_limited, "local_quota");
   EXPECT_EQ(pool->stats().connections_opened, 1u);
 }
-
-// A TLS server that answers each request on one connection with the given raw HTTP message,
-// and keeps the request it read.
-class CannedServer {
- public:
-  explicit CannedServer(std::string answer)
-      : answer_(std::move(answer)), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    ctx_.use_certificate_chain_file(ts::pki("sim/dgsn.crt"));
-    ctx_.use_private_key_file(ts::pki("sim/dgsn.key"), asio::ssl::context::pem);
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] {
-      asio::ssl::stream<asio::ip::tcp::socket> s(ioc_, ctx_);
-      boost::system::error_code ec;
-      acceptor_.accept(s.next_layer(), ec);
-      if (ec) return;
-      s.handshake(asio::ssl::stream_base::server, ec);
-      if (ec) return;
-      std::string got;
-      char buf[4096];
-      while (got.find("\r\n\r\n") == std::string::npos && !ec)
-        got.append(buf, s.read_some(asio::buffer(buf), ec));
-      request_ = got;
-      asio::write(s, asio::buffer(answer_), ec);
-      s.shutdown(ec);
-    });
-  }
-  ~CannedServer() {
-    boost::system::error_code ec;
-    acceptor_.close(ec);
-    thread_.join();
-  }
-  unsigned short port() const { return port_; }
-  // Read once the call returned.
-  const std::string& request() const { return request_; }
-
- private:
-  std::string answer_;
-  std::string request_;
-  asio::io_context ioc_;
-  asio::ssl::context ctx_{asio::ssl::context::tls_server};
-  asio::ip::tcp::acceptor acceptor_;
-  unsigned short port_ = 0;
-  std::thread thread_;
-};
 
 std::string answer_with(const std::string& fields, const std::string& body) {
   return "HTTP/1.1 200 OK\r\n" + fields + "Content-Length: " + std::to_string(body.size()) +
