@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "hub/audit/digest.hpp"
+#include "hub/audit/netstring.hpp"
 
 namespace hub::audit {
 namespace {
@@ -10,33 +11,30 @@ namespace {
 // Bumped if the serialisation ever changes; a verifier then knows which rule an entry follows.
 constexpr std::string_view kVersionTag = "cnss-journal-v1";
 
-void put(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-  out += ',';
-}
-
 }  // namespace
 
-std::string entry_hash(const store::JournalEntry& e) {
+std::string entry_bytes(const store::JournalEntry& e) {
   std::string bytes;
   bytes.reserve(512);
-  put(bytes, e.prev_hash);
-  put(bytes, kVersionTag);
-  put(bytes, std::to_string(e.seq));
-  put(bytes, std::to_string(e.time_ms));
-  put(bytes, e.principal);
-  put(bytes, e.purpose);
-  put(bytes, e.correlation_id);
-  put(bytes, e.partner);
-  put(bytes, e.operation);
-  put(bytes, e.identifier_hmac);
-  put(bytes, e.identifier_masked);
-  put(bytes, e.outcome);
-  put(bytes, std::to_string(e.latency_us));
-  put(bytes, e.response_sha256);
-  return sha256_hex(bytes);
+  append_netstring(bytes, e.prev_hash);
+  append_netstring(bytes, kVersionTag);
+  append_netstring(bytes, std::to_string(e.seq));
+  append_netstring(bytes, std::to_string(e.time_ms));
+  append_netstring(bytes, e.principal);
+  append_netstring(bytes, e.purpose);
+  append_netstring(bytes, e.correlation_id);
+  append_netstring(bytes, e.partner);
+  append_netstring(bytes, e.operation);
+  append_netstring(bytes, e.identifier_hmac);
+  append_netstring(bytes, e.identifier_masked);
+  append_netstring(bytes, e.outcome);
+  append_netstring(bytes, std::to_string(e.latency_us));
+  append_netstring(bytes, e.response_sha256);
+  return bytes;
+}
+
+std::string entry_hash(const store::JournalEntry& e) {
+  return sha256_hex(entry_bytes(e));
 }
 
 Result<VerifyReport> verify_journal(store::Store& store) {

@@ -10,9 +10,13 @@
 
 namespace hub::audit {
 
-// SHA-256 over the previous entry's hash and every field of the entry (seq included), each
-// written as a netstring ("<length>:<bytes>,") after a version tag, so that no two different
-// entries serialise to the same bytes. Hex, lower case.
+// The previous entry's hash and every field of the entry (seq included), each written as a
+// netstring ("<length>:<bytes>,"), with a version tag after prev_hash, so that no two different
+// entries serialise to the same bytes (docs/audit.md, "The chain"). It is also the entry's leaf
+// input in the Merkle tree (hub/audit/journal_leaf.hpp).
+std::string entry_bytes(const store::JournalEntry& e);
+
+// SHA-256 of entry_bytes(e); hex, lower case.
 std::string entry_hash(const store::JournalEntry& e);
 
 struct VerifyReport {
