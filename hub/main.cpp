@@ -23,6 +23,9 @@ Usage:
   cnss-hub audit verify --config FILE
                                     recompute the exchange journal's hash chain (0 intact,
                                     1 broken: names the first entry that does not match)
+  cnss-hub audit verify --offline DIR --pubkey KEY [--checkpoint FILE]...
+                                    check a journal export without the database: chain,
+                                    Merkle tree, signed checkpoints (0, 1 names what fails)
   cnss-hub --help | --version
 
 Every problem in a configuration is reported as  file:line:col: code: message (at /key/path).
