@@ -7,7 +7,8 @@
 #   - an agency front-end's and an administrator's client certificates (CNSS CA);
 #   - for negative tests: an expired, a revoked, an untrusted-CA and a no-clientAuth client
 #     certificate (all with the agency's subject), and a valid one that maps to no principal;
-#   - a CRL per CA.
+#   - a CRL per CA;
+#   - the journal's signing key (Ed25519), that signs the journal's checkpoints (docs/audit.md).
 # Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
 # Idempotent: an existing complete PKI is left as it is unless --force is given.
 set -euo pipefail
@@ -18,12 +19,27 @@ force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
 
+# journal/signing.key (0600) and journal/signing.pub.pem: the key the hub signs its journal's
+# checkpoints with, and the public half verifiers are given. Made once, never replaced: the
+# checkpoints already signed verify only with it.
+journal_key() { # dir
+  local dir="$1/journal"
+  [[ -f "$dir/signing.key" ]] && return 0
+  mkdir -p "$dir"
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/signing.key" 2>/dev/null)
+  chmod 600 "$dir/signing.key"
+  openssl pkey -in "$dir/signing.key" -pubout -out "$dir/signing.pub.pem" 2>/dev/null
+  chmod 644 "$dir/signing.pub.pem"
+  chmod 755 "$dir"
+}
+
 if [[ -f "$out/.complete" && $force -eq 0 ]]; then
+  journal_key "$out"  # a PKI made before the journal key existed gains it
   exit 0
 fi
 rm -rf "$out"
@@ -150,6 +166,7 @@ for p in "${partners[@]}"; do
   cat "ca/$p.crt" >> ca/partners.crt
   cat "ca/$p.crl" >> ca/partners.crl
 done
+journal_key "$out"
 chmod 644 ca/*.crt ca/*.crl
 chmod 755 "$out" "$out"/* 2>/dev/null || true
 touch "$out/.complete"
