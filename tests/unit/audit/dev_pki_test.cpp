@@ -1,5 +1,6 @@
 // certs/make-dev-pki.sh makes the journal's signing key: Ed25519, owner-only, loadable as the
-// hub will load it; a PKI made before the key existed gains it, and an existing key is kept.
+// hub will load it; a PKI made before the key existed gains it, and an existing key is kept
+// unless --force.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -17,9 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int make_pki(const fs::path& out) {
-  const std::string cmd =
-      std::string(CNSS_SOURCE_DIR) + "/certs/make-dev-pki.sh '" + out.string() + "' > /dev/null";
+int make_pki(const fs::path& out, const std::string& options = "") {
+  const std::string cmd = std::string(CNSS_SOURCE_DIR) + "/certs/make-dev-pki.sh '" +
+                          out.string() + "' " + options + " > /dev/null";
   return std::system(cmd.c_str());
 }
 
@@ -56,10 +57,18 @@ TEST(DevPki, MakesTheJournalSigningKey) {
   EXPECT_EQ(mode_of(key), 0600u);
   EXPECT_TRUE(NoteSigner::from_pem_file(key.string(), testing::kOrigin));
   EXPECT_EQ(read(out / "ca" / "cnss.crt"), ca);
-  // An existing key is never replaced: the checkpoints it signed verify only with it.
+  // An existing key is kept, even when the rest is made again for other partners: the
+  // checkpoints it signed verify only with it. Only --force replaces it.
   const std::string before = read(key);
   ASSERT_EQ(make_pki(out), 0);
   EXPECT_EQ(read(key), before);
+  std::ofstream(out / ".complete") << "partners that changed\n";
+  ASSERT_EQ(make_pki(out), 0);
+  EXPECT_NE(read(out / "ca" / "cnss.crt"), ca);
+  EXPECT_EQ(read(key), before);
+  EXPECT_EQ(mode_of(key), 0600u);
+  ASSERT_EQ(make_pki(out, "--force"), 0);
+  EXPECT_NE(read(key), before);
   fs::remove_all(out);
 }
 
