@@ -38,6 +38,23 @@ std::string entry_hash(const store::JournalEntry& e) {
   return sha256_hex(entry_bytes(e));
 }
 
+std::optional<ChainBreak> check_link(const store::JournalEntry& e, std::int64_t expected,
+                                     std::string_view prev) {
+  if (e.seq != expected) {
+    return ChainBreak{
+        expected, "the entry is missing (the next stored entry is " + std::to_string(e.seq) + ")"};
+  }
+  if (e.prev_hash != prev) {
+    return ChainBreak{e.seq, expected == 1 ? "its prev_hash is not the genesis value (64 zeros)"
+                                           : "its prev_hash does not match the hash of entry " +
+                                                 std::to_string(e.seq - 1)};
+  }
+  if (entry_hash(e) != e.entry_hash) {
+    return ChainBreak{e.seq, "its stored hash does not match its contents (a field was changed)"};
+  }
+  return std::nullopt;
+}
+
 Result<VerifyReport> verify_journal(store::Store& store) {
   // Entries up to this head were committed before the scan starts, so each of them must be
   // found; entries appended while the scan runs are checked too, as far as the scan sees them.
@@ -68,18 +85,8 @@ Result<VerifyReport> verify_journal(store::Store& store) {
                                "): the hub's journal writer did not write it");
       }
     }
-    const std::int64_t expected = report.entries + 1;
-    if (e.seq != expected) {
-      return fail(expected,
-                  "the entry is missing (the next stored entry is " + std::to_string(e.seq) + ")");
-    }
-    if (e.prev_hash != prev) {
-      return fail(e.seq, expected == 1 ? "its prev_hash is not the genesis value (64 zeros)"
-                                       : "its prev_hash does not match the hash of entry " +
-                                             std::to_string(e.seq - 1));
-    }
-    if (entry_hash(e) != e.entry_hash) {
-      return fail(e.seq, "its stored hash does not match its contents (a field was changed)");
+    if (auto broken = check_link(e, report.entries + 1, prev)) {
+      return fail(broken->seq, std::move(broken->problem));
     }
     if (e.seq == head->seq && e.entry_hash != head->hash) {
       return fail(e.seq, "its hash does not match the chain head recorded for it");

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/core/error.hpp"
 #include "hub/store/store.hpp"
@@ -18,6 +20,18 @@ std::string entry_bytes(const store::JournalEntry& e);
 
 // SHA-256 of entry_bytes(e); hex, lower case.
 std::string entry_hash(const store::JournalEntry& e);
+
+// Where the chain breaks at one entry, and why, for an administrator.
+struct ChainBreak {
+  std::int64_t seq = 0;
+  std::string problem;
+};
+
+// The chain's rules for `e`, read where entry `expected` should be, after an entry whose hash is
+// `prev` (store::kGenesisHash before entry 1): its seq, its prev_hash, and its entry_hash
+// recomputed from its fields. Nothing when they hold.
+std::optional<ChainBreak> check_link(const store::JournalEntry& e, std::int64_t expected,
+                                     std::string_view prev);
 
 struct VerifyReport {
   bool ok = true;

@@ -13,14 +13,16 @@ namespace {
 using store::JournalEntry;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// The fields of a journal entry, in the store's column order.
+// The fields of a journal entry, in the store's column order. `chain`: given by the chain when
+// the entry is written, not by the caller.
 struct Field {
   const char* name;
   std::string JournalEntry::*text = nullptr;
   std::int64_t JournalEntry::*number = nullptr;
+  bool chain = false;
 };
 const Field kFields[] = {
-    {"seq", nullptr, &JournalEntry::seq},
+    {"seq", nullptr, &JournalEntry::seq, true},
     {"time_ms", nullptr, &JournalEntry::time_ms},
     {"principal", &JournalEntry::principal},
     {"purpose", &JournalEntry::purpose},
@@ -32,9 +34,13 @@ const Field kFields[] = {
     {"outcome", &JournalEntry::outcome},
     {"latency_us", nullptr, &JournalEntry::latency_us},
     {"response_sha256", &JournalEntry::response_sha256},
-    {"prev_hash", &JournalEntry::prev_hash},
-    {"entry_hash", &JournalEntry::entry_hash},
+    {"prev_hash", &JournalEntry::prev_hash, nullptr, true},
+    {"entry_hash", &JournalEntry::entry_hash, nullptr, true},
 };
+
+bool included(const Field& f, EntryFields which) {
+  return which == EntryFields::all || !f.chain;
+}
 
 Error malformed(const std::string& what, std::string why) {
   return make_error(Errc::invalid_input, what + ": " + why, "malformed_entry");
@@ -67,11 +73,12 @@ Result<rapidjson::Document> parse_object(std::string_view text, const std::strin
 
 }  // namespace
 
-std::string entry_to_json(const JournalEntry& e) {
+std::string entry_to_json(const JournalEntry& e, EntryFields which) {
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
   for (const auto& f : kFields) {
+    if (!included(f, which)) continue;
     w.Key(f.name);
     if (f.number) {
       w.Int64(e.*f.number);
@@ -83,13 +90,16 @@ std::string entry_to_json(const JournalEntry& e) {
   return {sb.GetString(), sb.GetSize()};
 }
 
-Result<JournalEntry> entry_from_json(std::string_view line) {
+Result<JournalEntry> entry_from_json(std::string_view line, EntryFields which) {
   std::set<std::string> names;
-  for (const auto& f : kFields) names.insert(f.name);
+  for (const auto& f : kFields) {
+    if (included(f, which)) names.insert(f.name);
+  }
   auto d = parse_object(line, "entry", names);
   if (!d) return d.error();
   JournalEntry e;
   for (const auto& f : kFields) {
+    if (!included(f, which)) continue;
     const auto& v = (*d)[f.name];
     if (f.number) {
       if (!v.IsInt64())

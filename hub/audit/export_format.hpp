@@ -22,15 +22,23 @@ inline constexpr std::string_view kExportHeadFile = "journal-head.json";
 inline constexpr std::string_view kExportCheckpointsDir = "checkpoints";
 inline constexpr std::string_view kExportPublicKeyFile = "journal-key.pub.pem";
 
-// One line of journal.ndjson, without its newline. Strings are written byte for byte (JSON
-// escapes for quotes, backslashes and control characters), so that a line reads back to the
-// very bytes the chain hashed.
-std::string entry_to_json(const store::JournalEntry& e);
+enum class EntryFields {
+  all,       // every stored field: an exported entry
+  contents,  // without seq, prev_hash and entry_hash, which the chain gives when it is written
+             // (the entries kept at shutdown, unwritten.hpp)
+};
+
+// One line of journal.ndjson, without its newline: a JSON object with the fields under their
+// column names, in the store's column order. Strings are written byte for byte (JSON escapes
+// for quotes, backslashes and control characters), so that a line reads back to the very bytes
+// the chain hashed.
+std::string entry_to_json(const store::JournalEntry& e, EntryFields which = EntryFields::all);
 
 // Reads a line back. Exactly the fields entry_to_json writes, each once, with its type
 // (integers for seq, time_ms, latency_us; strings for the rest); anything else is
 // Errc::invalid_input, detail "malformed_entry", naming the field.
-Result<store::JournalEntry> entry_from_json(std::string_view line);
+Result<store::JournalEntry> entry_from_json(std::string_view line,
+                                            EntryFields which = EntryFields::all);
 
 std::string head_to_json(const store::JournalHead& head);
 Result<store::JournalHead> head_from_json(std::string_view text);

@@ -75,18 +75,8 @@ void OfflineVerifier::add_entry(const store::JournalEntry& e) {
   if (!report_.ok) return;
   if (tree_.size() == 0) check_checkpoint_at(0);
   if (!report_.ok) return;
-  const auto expected = static_cast<std::int64_t>(tree_.size() + 1);
-  if (e.seq != expected) {
-    return fail_entry(expected, "the entry is missing or out of place (entry " +
-                                    std::to_string(e.seq) + " is where it should be)");
-  }
-  if (e.prev_hash != prev_hash_) {
-    return fail_entry(e.seq, expected == 1 ? "its prev_hash is not the genesis value (64 zeros)"
-                                           : "its prev_hash does not match the hash of entry " +
-                                                 std::to_string(e.seq - 1));
-  }
-  if (entry_hash(e) != e.entry_hash) {
-    return fail_entry(e.seq, "its stored hash does not match its contents (a field was changed)");
+  if (auto broken = check_link(e, static_cast<std::int64_t>(tree_.size() + 1), prev_hash_)) {
+    return fail_entry(broken->seq, std::move(broken->problem));
   }
   const Hash leaf = journal_leaf_hash(e);
   if (auto appended = tree_.append({&leaf, 1}); !appended) {

@@ -19,8 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 int make_pki(const fs::path& out, const std::string& options = "") {
-  const std::string cmd = std::string(CNSS_SOURCE_DIR) + "/certs/make-dev-pki.sh '" +
-                          out.string() + "' " + options + " > /dev/null";
+  const std::string cmd = std::string(CNSS_SOURCE_DIR) + "/certs/make-dev-pki.sh '" + out.string() +
+                          "' " + options + " > /dev/null";
   return std::system(cmd.c_str());
 }
 

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "hub/audit/journal.hpp"
+#include "unit/audit/cli_run.hpp"
 #include "unit/audit/journal_fixture.hpp"
 #include "unit/audit/key_files.hpp"
 
@@ -13,22 +13,10 @@ namespace hub::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using hub::testing::CliRun;
 
 CliRun run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  CliRun r;
-  r.status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return hub::testing::run_audit_cli(std::move(args));
 }
 
 class OfflineCliTest : public ::testing::Test {

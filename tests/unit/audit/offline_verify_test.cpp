@@ -102,7 +102,7 @@ TEST_F(OfflineVerifyTest, TwoEntriesSwapped) {
   auto r = verify(tampered, {50, 100, 150}, head_of(tampered), true);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.failed, "entry 42");
-  EXPECT_NE(r.problem.find("entry 43 is where it should be"), std::string::npos) << r.problem;
+  EXPECT_NE(r.problem.find("the next stored entry is 43"), std::string::npos) << r.problem;
 }
 
 TEST_F(OfflineVerifyTest, TheLastTenCutWithTheHeadMovedBack) {
