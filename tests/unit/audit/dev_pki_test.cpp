@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "hub/audit/note_signer.hpp"
@@ -39,6 +40,9 @@ std::string read(const fs::path& p) {
 
 TEST(DevPki, MakesTheJournalSigningKey) {
   const auto out = testing::fresh_dir("dev-pki");
+  // Removed however the test ends: it holds private keys.
+  const std::unique_ptr<const fs::path, void (*)(const fs::path*)> cleanup(
+      &out, [](const fs::path* d) { fs::remove_all(*d); });
   ASSERT_EQ(make_pki(out), 0);
   const auto key = out / "journal" / "signing.key";
   const auto pub = out / "journal" / "signing.pub.pem";
@@ -69,7 +73,6 @@ TEST(DevPki, MakesTheJournalSigningKey) {
   EXPECT_EQ(mode_of(key), 0600u);
   ASSERT_EQ(make_pki(out, "--force"), 0);
   EXPECT_NE(read(key), before);
-  fs::remove_all(out);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "hub/audit/base64.hpp"
 #include "hub/audit/note_signer.hpp"
@@ -173,6 +174,9 @@ TEST(NoteKeyFiles, PemKeysLoadAndASecretReadableByOthersIsRefused) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("cnss-note-keys-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
+  // Removed however the test ends: it holds private keys.
+  const std::unique_ptr<const std::filesystem::path, void (*)(const std::filesystem::path*)>
+      cleanup(&dir, [](const std::filesystem::path* d) { std::filesystem::remove_all(*d); });
   const auto pair = testing::new_key();
   testing::write_file(dir / "signing.key", pair.private_pem, 0600);
   testing::write_file(dir / "signing.pub", pair.public_pem, 0644);
@@ -201,7 +205,6 @@ TEST(NoteKeyFiles, PemKeysLoadAndASecretReadableByOthersIsRefused) {
   EXPECT_EQ(NoteSigner::from_pem_file((dir / "none.key").string(), "x").error().code,
             Errc::not_found);
   EXPECT_FALSE(NoteSigner::from_pem(pair.private_pem, "bad name"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Base64, OnlyTheCanonicalEncodingIsAccepted) {
