@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test, and stops
-# the cluster. Usage: scripts/test.sh [extra ctest arguments...]
+# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test (and lints
+# the OpenAPI descriptions), and stops the cluster.
+# Usage: scripts/test.sh [extra ctest arguments...]
+# Environment: CNSS_TEST_PG_PORT (the throwaway cluster's port, 55432), CNSS_FUZZ_SECONDS (each
+# fuzz target's time, 20; 0 skips the fuzzing).
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 

@@ -5,6 +5,7 @@
 
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
+#include "hub/core/version.hpp"
 
 namespace hub::audit {
 namespace {
@@ -29,6 +30,10 @@ int run_cli(int argc, char** argv) {
 }
 
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  if (asks_for_help(argc, argv)) {
+    out << kUsage;
+    return 0;
+  }
   if (argc < 2 || std::string_view(argv[1]) != "verify") {
     err << kUsage;
     return 2;
