@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -18,7 +19,7 @@ struct OpsState {
   http::Metrics* metrics = nullptr;
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
-  std::function<std::map<std::string, std::string>()> partner_states;  // circuit breakers
+  std::function<std::map<std::string, exchange::PartnerHealth>()> partner_states;  // breakers
   // Where /readyz pings the store, off the I/O threads; null: where it is called.
   registry::StorePool* store_pool = nullptr;
 };

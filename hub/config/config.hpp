@@ -57,10 +57,12 @@ struct Store {
   std::size_t pool_size = 8;
 };
 
+// Sized in docs/exchange.md, "The breaker": a call is one sample whatever its retries, and the
+// window keeps one (the latest) per identifier asked.
 struct BreakerSettings {
   double failure_ratio = 0.5;  // opens when this share of the last `window` calls failed
-  std::size_t window = 20;
-  std::size_t min_calls = 10;  // ...and at least this many calls are in the window
+  std::size_t window = 50;
+  std::size_t min_calls = 20;  // ...and at least this many calls are in the window
   std::chrono::milliseconds open_for{5'000};
   std::size_t half_open_probes = 2;  // calls let through to test a recovering partner
 };
