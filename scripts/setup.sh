@@ -33,6 +33,18 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
 
+# The OpenAPI linter (docs/package.json, pinned by docs/package-lock.json), with the machine's
+# Node.js and npm; installed again only when the lock file changes. scripts/test.sh runs it.
+if command -v npm > /dev/null; then
+  if ! cmp -s docs/package-lock.json docs/node_modules/.installed-lock.json; then
+    echo "setup: installing docs/package-lock.json (npm ci)"
+    (cd docs && npm ci --no-audit --no-fund --loglevel=error > /dev/null)
+    cp docs/package-lock.json docs/node_modules/.installed-lock.json
+  fi
+else
+  echo "setup: npm not found: the OpenAPI descriptions cannot be linted (Node.js 20 with npm)" >&2
+fi
+
 build=${1:-build}
 shift || true
 if [[ ! -f "$build/build.ninja" ]]; then

@@ -37,6 +37,11 @@ t0=$(date +%s)
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
 echo "timing: set-up and build ${t_build}s, tests $(( $(date +%s) - t0 ))s"
 
+# Every OpenAPI description, with a real validator (@redocly/cli, docs/redocly.yaml's rules).
+t0=$(date +%s%N)
+(cd docs && npm run --silent lint:openapi)
+echo "timing: OpenAPI lint $(( ($(date +%s%N) - t0) / 1000000 ))ms"
+
 # Fuzz the mapping engine for a bounded time: libFuzzer with ASan and UBSan, built with clang
 # from Debian (CNSS_FUZZ_SECONDS=0 skips it). A finding fails the run and leaves its input in
 # build-fuzz/findings/.

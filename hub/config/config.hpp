@@ -187,4 +187,7 @@ LoadResult load_hub_config(const std::string& file, bool check_files);
 LoadResult parse_hub_config(const std::string& text, const std::string& name,
                             const std::string& base_dir, bool check_files);
 
+// Every interface a listener may serve ("admin", "ops", "partner", "registration").
+std::vector<std::string> interface_names();
+
 }  // namespace hub::config
