@@ -57,17 +57,20 @@ class ShippedBreaker : public ::testing::Test {
     unsigned status = 0;
     rapidjson::Document body;
   };
-  Answer person(const std::string& cnie, const std::string& client = "agency") {
-    auto ex = ts::https_request(
-        hub_->port("internal"), ts::client(client), "POST", "/v1/prefill/person",
-        R"({"cnie":")" + cnie + R"(","purpose":"IMMATRICULATION"})",
-        {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}});
+  static Answer answer_of(const ts::Exchange& ex) {
     Answer a;
     EXPECT_TRUE(ex.response) << ex.error;
     if (!ex.response) return a;
     a.status = ex.response->result_int();
     a.body.Parse(ex.response->body().c_str());
     return a;
+  }
+  Answer person(const std::string& cnie, const std::string& client = "agency") {
+    auto ex =
+        ts::https_request(hub_->port("internal"), ts::client(client), "POST", "/v1/prefill/person",
+                          R"({"cnie":")" + cnie + R"(","purpose":"IMMATRICULATION"})",
+                          {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}});
+    return answer_of(ex);
   }
   // Many at once, as a front-end's users would.
   void burst(const std::vector<std::string>& cnies) {
@@ -79,12 +82,7 @@ class ShippedBreaker : public ::testing::Test {
   }
   Answer readyz() {
     auto ex = ts::https_request(hub_->port("internal"), ts::client("agency"), "GET", "/readyz");
-    Answer a;
-    EXPECT_TRUE(ex.response) << ex.error;
-    if (!ex.response) return a;
-    a.status = ex.response->result_int();
-    a.body.Parse(ex.response->body().c_str());
-    return a;
+    return answer_of(ex);
   }
   static std::string str(const rapidjson::Value& root, const char* pointer) {
     const auto* v = rapidjson::Pointer(pointer).Get(root);

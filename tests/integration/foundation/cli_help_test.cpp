@@ -1,7 +1,6 @@
 // Every command of every binary and script answers --help with its usage on standard output and
 // exit status 0, and every binary answers --version with the CMake project's version.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -10,29 +9,15 @@
 #include <sstream>
 
 #include "support/pki.hpp"
+#include "support/process.hpp"
 
 namespace ts = testing_support;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;  // standard output alone
-};
-
-// Runs `argv` through the shell with standard error discarded.
-Run run(const std::vector<std::string>& argv) {
-  std::string cmd;
-  for (const auto& a : argv) cmd += "'" + a + "' ";
-  cmd += "2>/dev/null";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// Standard output alone: the usage and the version are not diagnostics.
+ts::RunResult run(const std::vector<std::string>& argv) {
+  return ts::run_command(argv, false);
 }
 
 // The version in CMakeLists.txt's project(... VERSION x.y.z ...).
@@ -66,11 +51,11 @@ TEST_P(CommandHelp, HelpPrintsTheUsageAndExitsZero) {
     argv.insert(argv.end(), c.words.begin(), c.words.end());
     argv.push_back(flag);
     auto r = run(argv);
-    EXPECT_EQ(r.exit_code, 0) << flag << "\n" << r.out;
+    EXPECT_EQ(r.exit_code, 0) << flag << "\n" << r.output;
     // "Usage:", then the command line (on the same line, or the next one).
-    const auto usage = r.out.find("Usage:");
-    ASSERT_NE(usage, std::string::npos) << flag << "\n" << r.out;
-    EXPECT_NE(r.out.find(c.usage, usage), std::string::npos) << flag << "\n" << r.out;
+    const auto usage = r.output.find("Usage:");
+    ASSERT_NE(usage, std::string::npos) << flag << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.usage, usage), std::string::npos) << flag << "\n" << r.output;
   }
 }
 
@@ -81,13 +66,13 @@ TEST_P(CommandHelp, VersionPrintsTheProjectVersion) {
   argv.insert(argv.end(), c.words.begin(), c.words.end());
   argv.push_back("--version");
   auto r = run(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   const std::string version = project_version();
   ASSERT_FALSE(version.empty());
   // "cnss-hub 0.1.0" and, built from a git checkout, " (git <12 hex digits>)".
   EXPECT_TRUE(std::regex_match(
-      r.out, std::regex(c.binary + " " + version + R"(( \(git [0-9a-f]{12}\))?\n)")))
-      << r.out;
+      r.output, std::regex(c.binary + " " + version + R"(( \(git [0-9a-f]{12}\))?\n)")))
+      << r.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -117,8 +102,8 @@ class ScriptHelp : public ::testing::TestWithParam<std::string> {};
 // A script that takes arguments says how, and does nothing else (no build, no server started).
 TEST_P(ScriptHelp, HelpPrintsTheUsageAndDoesNothing) {
   auto r = run({"bash", ts::source_dir() + "/" + GetParam(), "--help"});
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("Usage: " + GetParam()), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Usage: " + GetParam()), std::string::npos) << r.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Scripts, ScriptHelp,

@@ -22,7 +22,17 @@ hub::config::BreakerSettings settings() {
 }
 
 // Distinct identifiers, as an outage fails them all: "id0", "id1"...
-std::string id(int i) { return "id" + std::to_string(i); }
+std::string id(int i) {
+  return "id" + std::to_string(i);
+}
+
+// min_calls distinct calls time out: the breaker opens at t0.
+void open_by_timeouts(CircuitBreaker& b, CircuitBreaker::Clock::time_point t0) {
+  for (int i = 0; i < 4; ++i) {
+    b.allow(t0);
+    b.record(id(i), "timeout", t0);
+  }
+}
 
 TEST(CircuitBreaker, OpensOnTheFailureRatioThenProbesAndCloses) {
   CircuitBreaker b(settings());
@@ -48,10 +58,7 @@ TEST(CircuitBreaker, OpensOnTheFailureRatioThenProbesAndCloses) {
 TEST(CircuitBreaker, AFailedProbeOpensAgain) {
   CircuitBreaker b(settings());
   const auto t0 = CircuitBreaker::Clock::now();
-  for (int i = 0; i < 4; ++i) {
-    b.allow(t0);
-    b.record(id(i), "timeout", t0);
-  }
+  open_by_timeouts(b, t0);
   ASSERT_TRUE(b.allow(t0 + 1100ms));
   b.record(id(9), "partner_unavailable", t0 + 1100ms);
   EXPECT_EQ(b.state(t0 + 1100ms), CircuitBreaker::State::open);
@@ -122,10 +129,7 @@ TEST(CircuitBreaker, ReportSaysWhyItOpened) {
 TEST(CircuitBreaker, AnAbandonedProbeFreesItsPlace) {
   CircuitBreaker b(settings());
   const auto t0 = CircuitBreaker::Clock::now();
-  for (int i = 0; i < 4; ++i) {
-    b.allow(t0);
-    b.record(id(i), "timeout", t0);
-  }
+  open_by_timeouts(b, t0);
   ASSERT_TRUE(b.allow(t0 + 1100ms));
   EXPECT_FALSE(b.allow(t0 + 1100ms)) << "one probe at a time";
   b.abandon();  // the partner's Retry-After kept it from being made
