@@ -44,7 +44,9 @@ Result<std::map<std::string, std::string>> read_body(
   return out;
 }
 
-http::Response answer(const exchange::PrefillResult& r, unsigned version) {
+http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
+                      unsigned version) {
+  if (r.error) return http::error_response(*r.error, ctx, version);
   auto res = http::json_response(r.status, r.body, version);
   if (r.retry_after.count() > 0)
     res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
@@ -102,7 +104,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 
   router.add(
@@ -157,7 +159,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
               req.version());
         }
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 }
 
