@@ -82,9 +82,15 @@ class OpenApiRoutes : public ::testing::Test {
     const std::string dir = ts::temp_dir("cnss-openapi-routes");
     ts::HubOptions o;
     o.mappings = true;  // the registration and partner interfaces need the mappings
-    // Partners that are never called: the routes only need them configured.
-    o.partners_yaml = ts::partners_for_sim({{"dgsn", 1}, {"dgct", 1}, {"ompic", 1}, {"dgi", 1}});
+    // The recipes' partners, never called: the routes only need them configured.
     o.exchange_yaml = ts::default_exchange_yaml();
+    std::map<std::string, unsigned short> partners;
+    const std::regex partner(R"(partner: (\w+))");
+    for (std::sregex_iterator m(o.exchange_yaml.begin(), o.exchange_yaml.end(), partner), end;
+         m != end; ++m) {
+      partners[(*m)[1]] = 1;
+    }
+    o.partners_yaml = ts::partners_for_sim(partners);
     const std::string file = dir + "/hub.yaml";
     std::ofstream(file) << ts::hub_test_config(dir, o);
     auto loaded = hub::config::load_hub_config(file, true);
