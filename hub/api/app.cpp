@@ -39,6 +39,12 @@ std::shared_ptr<http::ClientPool> App::partner(const std::string& name) const {
   return it == partners_.end() ? nullptr : it->second;
 }
 
+std::map<std::string, std::vector<http::RouteInfo>> App::routes() const {
+  std::map<std::string, std::vector<http::RouteInfo>> out;
+  for (const auto& [listener, router] : listener_routers_) out[listener] = router->routes();
+  return out;
+}
+
 Result<void> App::build_partner_pools() {
   for (const auto& p : config_.partners) {
     auto ctx = tls::make_client_context({p.ca, p.certificate, p.key});

@@ -8,6 +8,7 @@
 #include "hub/audit/log_key.hpp"
 #include "hub/audit/offline_verify.hpp"
 #include "hub/config/config.hpp"
+#include "hub/core/version.hpp"
 
 namespace hub::audit {
 namespace {
@@ -40,14 +41,6 @@ std::vector<std::filesystem::path> options(int argc, char** argv, std::string_vi
     if (name == argv[i]) out.emplace_back(argv[++i]);
   }
   return out;
-}
-
-bool asks_for_help(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") return true;
-  }
-  return false;
 }
 
 int verify_store(const char* file, std::ostream& out, std::ostream& err) {

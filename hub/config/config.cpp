@@ -295,4 +295,8 @@ LoadResult load_hub_config(const std::string& file, bool check_files) {
   return parse_impl(ss.str(), file, abs.parent_path().string(), check_files);
 }
 
+std::vector<std::string> interface_names() {
+  return {kInterfaces.begin(), kInterfaces.end()};
+}
+
 }  // namespace hub::config

@@ -57,10 +57,12 @@ struct Store {
   std::size_t pool_size = 8;
 };
 
+// Sized in docs/exchange.md, "The breaker": a call is one sample whatever its retries, and the
+// window keeps one (the latest) per identifier asked.
 struct BreakerSettings {
   double failure_ratio = 0.5;  // opens when this share of the last `window` calls failed
-  std::size_t window = 20;
-  std::size_t min_calls = 10;  // ...and at least this many calls are in the window
+  std::size_t window = 50;
+  std::size_t min_calls = 20;  // ...and at least this many calls are in the window
   std::chrono::milliseconds open_for{5'000};
   std::size_t half_open_probes = 2;  // calls let through to test a recovering partner
 };
@@ -210,5 +212,8 @@ LoadResult load_hub_config(const std::string& file, bool check_files);
 // The same, from text (tests); `name` is used as the file name in problems.
 LoadResult parse_hub_config(const std::string& text, const std::string& name,
                             const std::string& base_dir, bool check_files);
+
+// Every interface a listener may serve ("admin", "ops", "partner", "registration").
+std::vector<std::string> interface_names();
 
 }  // namespace hub::config

@@ -290,6 +290,7 @@ asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket s
         }
       }
       res.version(req.version());
+      if (req.method() == bhttp::verb::head) omit_content_for_head(res);
       close_after = !req.keep_alive();
     }
     res.set("X-Correlation-ID", ctx.correlation_id);

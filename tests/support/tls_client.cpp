@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -98,9 +99,12 @@ std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& set
       req.prepare_payload();
       tcp_layer.expires_after(timeout);
       auto [wec, wn] = co_await http::async_write(stream, req, tuple);
-      HttpResponse res;
+      // The answer to a HEAD has no content whatever its Content-Length (RFC 9110 §9.3.2):
+      // content sent all the same is left in the buffer, and spoils the next answer.
+      http::response_parser<http::string_body> parser;
+      parser.skip(req.method() == http::verb::head);
       boost::system::error_code ec = wec;
-      if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, res, tuple);
+      if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, parser, tuple);
       if (ec) {
         // With TLS 1.3 a client certificate refused by the server is only known on the first
         // read.
@@ -108,7 +112,7 @@ std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& set
         out.push_back(std::move(ex));
         co_return;
       }
-      ex.response = std::move(res);
+      ex.response = parser.release();
       out.push_back(std::move(ex));
     }
     tcp_layer.expires_after(std::chrono::seconds(1));
