@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "support/hub_process.hpp"
 #include "support/tls_client.hpp"
 
 namespace testing_support {
@@ -12,6 +13,12 @@ class OwnPki {
  public:
   OwnPki();  // throws std::runtime_error when the script fails
   const std::string& dir() const { return dir_; }
+  // A hub's options with its certificates, CAs and CRLs from this PKI.
+  HubOptions hub_options() const {
+    HubOptions o;
+    o.pki = dir_;
+    return o;
+  }
   // The setup of one of its CNSS clients ("agency", "admin"...), trusting its CNSS CA.
   ClientSetup client(const std::string& name) const;
   // Revokes the CNSS client's certificate (keyCompromise) and writes the CNSS CA's fresh CRL in

@@ -232,9 +232,7 @@ namespace {
 // restart; a CRL that cannot be read keeps the previous one in force.
 TEST(HubTlsReload, ARevocationTakesEffectWithoutARestart) {
   const ts::OwnPki pki;
-  ts::HubOptions o;
-  o.pki = pki.dir();
-  ts::HubProcess hub(o);
+  ts::HubProcess hub(pki.hub_options());
   const ts::ClientSetup agency = pki.client("agency");
   auto get = [&] { return ts::https_request(hub.port("internal"), agency, "GET", "/healthz"); };
   auto reloaded = [&](const std::string& what) {

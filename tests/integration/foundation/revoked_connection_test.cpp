@@ -13,9 +13,7 @@ namespace {
 
 TEST(HubTlsReload, AnOpenConnectionWhoseCertificateIsRevokedIsClosed) {
   const ts::OwnPki pki;
-  ts::HubOptions o;
-  o.pki = pki.dir();
-  ts::HubProcess hub(o);
+  ts::HubProcess hub(pki.hub_options());
   const ts::Call healthz{"GET", "/healthz", "", {}};
   ts::TlsConnection agency(hub.port("internal"), pki.client("agency"));
   ts::TlsConnection admin(hub.port("internal"), pki.client("admin"));
