@@ -67,7 +67,9 @@ struct FloodResult {
 // A hub with its limits as conf/hub.yaml ships them (everything else at its default), 2,100
 // connections from 200 addresses (10 or 11 each: below any per-address limit, so that only the
 // listener's own budgets stand between the flood and the agency) on the internal listener, each
-// sending `first_bytes` and then nothing, reopened when the hub closes them; meanwhile 100
+// sending `first_bytes` and then nothing, each reopened a second after the hub closes it (faster,
+// the flood becomes one of connection attempts, which fill the kernel's accept queue before the
+// hub can tell anyone apart: a matter for SYN cookies and the firewall); meanwhile 100
 // requests from the agency on the internal listener and 100 from DGCT on the partners listener.
 FloodResult flood_internal_listener(const std::string& first_bytes) {
   ts::raise_open_file_limit();
@@ -89,6 +91,7 @@ FloodResult flood_internal_listener(const std::string& first_bytes) {
   {
     ts::FloodOptions f{internal, 2100, ts::loopback_sources(2, 200)};
     f.first_bytes = first_bytes;
+    f.reopen_after = 1s;
     ts::IdleFlood flood(f);
     flood.wait_open(2000, 10s);
     std::this_thread::sleep_for(1s);
