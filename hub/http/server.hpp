@@ -1,5 +1,8 @@
 // The HTTPS server: Boost.Beast on Asio coroutines, mutual TLS on every listener, limits on every
-// read, a correlation id on every exchange, one JSON access-log line per request.
+// read, a correlation id on every exchange, one JSON access-log line per request. Each listener
+// keeps its own connection limits (ConnectionTable): nothing of TLS is built before a
+// connection's ClientHello has arrived whole, and a full pre-handshake budget evicts rather than
+// refuses.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -82,6 +85,8 @@ class Server {
   // Reads the ClientHello's first TLS record whole from the plain socket: the first byte within
   // the first-byte timeout, the rest within the handshake timeout (both from accept).
   boost::asio::awaitable<bool> read_client_hello(Listener& l, Connection& c);
+  // False: the handshake failed, the connection was evicted, or a TLS reload during it no longer
+  // trusts the client.
   boost::asio::awaitable<bool> handshake(Listener& l, Connection& c);
   awaitable serve_requests(Listener& l, Connection& c);
   // False: the connection is gone (closed, idle, too slow), nothing to answer.
