@@ -38,7 +38,7 @@ struct ConnectionLimits {
   std::size_t max_connections = 1024;
   std::size_t max_pre_handshake = 256;
   std::size_t max_connections_per_address = 256;  // per client IP address
-  std::size_t max_pre_handshake_per_address = 32;
+  std::size_t max_pre_handshake_per_address = 256;
   std::chrono::milliseconds first_byte_timeout{2'000};  // accept to the ClientHello's first byte
 };
 

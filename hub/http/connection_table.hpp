@@ -34,7 +34,7 @@ struct ConnectionLimits {
   std::size_t max_connections = 1024;  // open on the listener, in every phase
   std::size_t max_pre_handshake = 256;
   std::size_t max_connections_per_address = 256;
-  std::size_t max_pre_handshake_per_address = 32;
+  std::size_t max_pre_handshake_per_address = 256;
   // From accept to the ClientHello's first byte; a client sends it at once.
   std::chrono::milliseconds first_byte_timeout{2'000};
 };
