@@ -31,6 +31,17 @@ struct TlsServer {
   std::vector<std::string> crl;        // CRLs checked for every client certificate
 };
 
+// How many connections one listener keeps, counted per listener (a flood on one leaves the others
+// be). "Pre-handshake": accepted, TLS handshake not ended; such a connection has proved nothing,
+// so it has a budget of its own, and the oldest idle one is evicted when a newcomer needs room.
+struct ConnectionLimits {
+  std::size_t max_connections = 1024;
+  std::size_t max_pre_handshake = 256;
+  std::size_t max_connections_per_address = 256;  // per client IP address
+  std::size_t max_pre_handshake_per_address = 256;
+  std::chrono::milliseconds first_byte_timeout{2'000};  // accept to the ClientHello's first byte
+};
+
 struct Listener {
   std::string name;
   std::string address = "127.0.0.1";
@@ -38,6 +49,8 @@ struct Listener {
   TlsServer tls;
   // Which interfaces this listener serves: "registration", "partner", "admin", "ops".
   std::vector<std::string> interfaces;
+  // limits: of the configuration, with this listener's own limits: over them.
+  ConnectionLimits connections;
 };
 
 struct Limits {
@@ -46,8 +59,9 @@ struct Limits {
   std::chrono::milliseconds read_timeout{10'000};  // a whole request, headers and body
   std::chrono::milliseconds idle_timeout{60'000};  // between requests on a kept-alive connection
   std::chrono::milliseconds write_timeout{10'000};
+  // From accept to the end of the TLS handshake, the wait for its first byte included.
   std::chrono::milliseconds handshake_timeout{5'000};
-  std::size_t max_connections = 1024;
+  ConnectionLimits connections;  // each listener's, unless it sets its own
 };
 
 struct Store {
