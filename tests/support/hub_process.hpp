@@ -20,6 +20,7 @@ struct HubOptions {
   std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)  // the
                     // partners listener's port (0: the hub picks one)
   std::string dir;  // reuse this folder (a restart); "" = a new temporary one
+  std::string web_dir;  // serve these pages on the internal listener ("web" interface)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's
