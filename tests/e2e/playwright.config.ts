@@ -51,10 +51,7 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        '--lang=fr-FR',
       ],
-      // The date fields' format follows the browser's own language, as an agent's French browser.
-      env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },
     },
     locale: 'fr-FR',
     timezoneId: 'Africa/Casablanca',
