@@ -25,6 +25,8 @@ boost::asio::awaitable<Result<registry::Facts>> BrokerFacts::ask(exchange::Prefi
   caller.principal = "registry";
   caller.correlation_id = is_uuid(correlation_id) ? correlation_id : new_uuid();
   auto r = co_await broker_.prefill(std::move(request), caller);
+  // journal_unavailable: the partners' answers may not be used, so nothing is registered.
+  if (r.error) co_return *r.error;
   if (r.status == 404) {
     co_return make_error(Errc::not_found, "no partner knows this identifier");
   }

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "hub/core/ids.hpp"
+#include "hub/identifiers/partner_ids.hpp"
+#include "hub/identifiers/typed.hpp"
 
 namespace hub::api {
 namespace bhttp = boost::beast::http;
@@ -17,10 +19,6 @@ const std::set<std::string, std::less<>> kPurposes = {"IMMATRICULATION", "AFFILI
                                                       "AYANTS_DROIT", "CONTROLE"};
 const std::set<std::string, std::less<>> kCategories = {"SALARIE", "TNS", "AMO_TADAMON",
                                                         "AMO_ACHAMIL"};
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 Error bad(std::string pointer, std::string what) {
   return make_error(Errc::invalid_input, pointer + ": " + what);
@@ -46,7 +44,9 @@ Result<std::map<std::string, std::string>> read_body(
   return out;
 }
 
-http::Response answer(const exchange::PrefillResult& r, unsigned version) {
+http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
+                      unsigned version) {
+  if (r.error) return http::error_response(*r.error, ctx, version);
   auto res = http::json_response(r.status, r.body, version);
   if (r.retry_after.count() > 0)
     res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
@@ -65,21 +65,6 @@ exchange::Caller caller_of(const http::Request& req, const http::RequestContext&
 
 }  // namespace
 
-bool valid_cnie(std::string_view s) {
-  std::size_t letters = 0;
-  while (letters < s.size() && s[letters] >= 'A' && s[letters] <= 'Z') ++letters;
-  const auto digits = s.size() - letters;
-  return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 6 &&
-         all_digits(s.substr(letters));
-}
-
-bool valid_ice(std::string_view s) {
-  if (s.size() != 15 || !all_digits(s)) return false;
-  unsigned r = 0;
-  for (char c : s) r = (r * 10 + static_cast<unsigned>(c - '0')) % 97;
-  return r == 0;
-}
-
 void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
   router.add(
       bhttp::verb::post, "/v1/prefill/person", "registration",
@@ -91,10 +76,10 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         if (!b.contains("cnie")) {
           co_return http::error_response(bad("/cnie", "is required"), ctx, req.version());
         }
-        if (!valid_cnie(b["cnie"])) {
-          co_return http::error_response(
-              bad("/cnie", "must be one or two capital letters then one to six digits"), ctx,
-              req.version());
+        // As people type it ("bk 123 456"), read into the contract's form ("BK123456").
+        if (auto typed = identifiers::typed_letters_and_digits(b["cnie"])) b["cnie"] = *typed;
+        if (auto problem = identifiers::cnie_problem(b["cnie"])) {
+          co_return http::error_response(bad("/cnie", *problem), ctx, req.version());
         }
         if (!b.contains("purpose")) {
           co_return http::error_response(
@@ -119,7 +104,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 
   router.add(
@@ -142,25 +127,24 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
                 bad("/ice", "give either an ICE or a tribunal and an RC number, not both"), ctx,
                 req.version());
           }
-          if (!valid_ice(b["ice"])) {
-            co_return http::error_response(
-                bad("/ice", "must be 15 digits whose whole number is a multiple of 97"), ctx,
-                req.version());
+          if (auto typed = identifiers::typed_digits(b["ice"])) b["ice"] = *typed;
+          if (auto problem = identifiers::ice_problem(b["ice"])) {
+            co_return http::error_response(bad("/ice", *problem), ctx, req.version());
           }
           pr.recipe = "employer_by_ice";
           pr.params = {{"ice", b["ice"]}};
         } else if (b.contains("tribunal") || b.contains("rc")) {
           const std::string t = b.contains("tribunal") ? b["tribunal"] : "";
-          const std::string rc = b.contains("rc") ? b["rc"] : "";
+          std::string rc = b.contains("rc") ? b["rc"] : "";
+          if (auto typed = identifiers::typed_digits(rc)) rc = *typed;
           if (t.empty() || t.size() > 32 ||
               !std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
             co_return http::error_response(
                 bad("/tribunal", "the court's code in capitals is required (e.g. CASABLANCA)"), ctx,
                 req.version());
           }
-          if (!all_digits(rc) || rc.size() > 10) {
-            co_return http::error_response(bad("/rc", "the register number must be digits"), ctx,
-                                           req.version());
+          if (auto problem = identifiers::rc_problem(rc)) {
+            co_return http::error_response(bad("/rc", *problem), ctx, req.version());
           }
           pr.recipe = "employer_by_rc";
           pr.params = {{"tribunal", t}, {"rc", rc}};
@@ -175,7 +159,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
               req.version());
         }
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 }
 

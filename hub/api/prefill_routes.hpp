@@ -9,8 +9,4 @@ namespace hub::api {
 
 void add_prefill_routes(http::Router& router, exchange::Broker& broker);
 
-// Input checks shared with other routes: the identifiers' published forms.
-bool valid_cnie(std::string_view s);
-bool valid_ice(std::string_view s);  // 15 digits, the whole number ≡ 0 (mod 97)
-
 }  // namespace hub::api

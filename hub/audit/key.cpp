@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "hub/core/files.hpp"
+
 namespace hub::audit {
 namespace {
 
@@ -68,9 +70,7 @@ Result<void> create_key(const std::string& dir, const std::string& path) {
 }  // namespace
 
 Result<std::string> load_or_create_key(const std::string& data_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) return key_error("cannot create " + data_dir + ": " + ec.message());
+  if (auto r = create_private_directories(data_dir); !r) return key_error(r.error().message);
   const std::string path = (std::filesystem::path(data_dir) / "audit.key").string();
   if (::access(path.c_str(), F_OK) != 0) {
     if (auto r = create_key(data_dir, path); !r) return r.error();

@@ -1,6 +1,6 @@
 #include "hub/mapping/values.hpp"
 
-#include "hub/mapping/identifiers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 
 #include <charconv>
 
@@ -228,15 +228,15 @@ bool parse_decimal(std::string_view s, std::string_view& normalized) {
 bool check_identifier(FieldType kind, std::string_view s) {
   switch (kind) {
     case FieldType::cnie:
-      return valid_cnie(s);
+      return identifiers::valid_cnie(s);
     case FieldType::ice:
-      return valid_ice(s);
+      return identifiers::valid_ice(s);
     case FieldType::fiscal_id:
-      return valid_if(s);
+      return identifiers::valid_if(s);
     case FieldType::rc:
-      return valid_rc(s);
+      return identifiers::valid_rc(s);
     case FieldType::rib:
-      return valid_rib(s);
+      return identifiers::valid_rib(s);
     default:
       return true;
   }

@@ -1,5 +1,6 @@
 // Civil-status events pushed by DGCT, applied to the families and registrations they concern.
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
 
@@ -105,7 +106,7 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     const auto act = json::text(*event, "/act/number");
     for (const auto& p : parents->GetArray()) {
       const auto cnie = json::text(p, "/cnie");
-      if (!cnie || cnie_problem(*cnie)) continue;
+      if (!cnie || identifiers::cnie_problem(*cnie)) continue;
       std::optional<std::string> other;
       for (const auto& q : parents->GetArray()) {
         if (json::text(q, "/cnie") != cnie) other = json::text(q, "/cnie");
@@ -171,7 +172,7 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     const auto cnie = json::text(*event, "/person/cnie");
     const auto date = json::text(*event, "/person/death_date")
                           .value_or(json::text(*event, "/act_date").value_or(""));
-    if (cnie && !cnie_problem(*cnie)) {
+    if (cnie && !identifiers::cnie_problem(*cnie)) {
       auto r = record_death(*cnie, date, "dgct", caller);
       if (!r && r.error().code != Errc::not_found) return r.error();
       if (r) {

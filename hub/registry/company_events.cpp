@@ -1,6 +1,7 @@
 // Register events OMPIC pushed (mappings/canonical/events.yaml, company_event), applied to the
 // employer they concern, if CNSS affiliates it.
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
 
@@ -25,7 +26,7 @@ Result<Answer> Registry::apply_company_event(const std::string& event_json,
   if (company == nullptr || !company->IsObject()) return invalid("/company", "is required");
   const auto ice = json::text(*company, "/ice");
   if (!ice) return invalid("/company/ice", "is required");
-  if (auto p = ice_problem(*ice)) return invalid("/company/ice", *p);
+  if (auto p = identifiers::ice_problem(*ice)) return invalid("/company/ice", *p);
 
   auto key = store_.find_record_key("ice/" + *ice);
   if (!key) return key.error();

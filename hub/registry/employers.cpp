@@ -1,6 +1,7 @@
 // Employers and their affiliations: registration from an ICE, representatives, the managing
 // agency, transfer, suspension, reopening and closure.
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
 
@@ -75,7 +76,7 @@ Result<void> check_company(const Value& record, const Value& partners) {
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   auto l =
@@ -104,7 +105,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
   if (!input) co_return input.error();
   auto ice = string_at(*input, "/ice", true, 15);
   if (!ice) co_return ice.error();
-  if (auto p = ice_problem(**ice)) co_return invalid("/ice", *p);
+  if (auto p = identifiers::ice_problem(**ice)) co_return invalid("/ice", *p);
   auto agency = string_at(*input, "/agency", false, 60);
   if (!agency) co_return agency.error();
   const Value* reps = json::find(*input, "/representatives");
@@ -117,7 +118,8 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
       }
       auto cnie = string_at(*input, p + "/cnie", true, 8);
       if (!cnie) co_return cnie.error();
-      if (auto problem = cnie_problem(**cnie)) co_return invalid(p + "/cnie", *problem);
+      if (auto problem = identifiers::cnie_problem(**cnie))
+        co_return invalid(p + "/cnie", *problem);
       auto role = string_at(*input, p + "/role", true, 20);
       if (!role) co_return role.error();
       if (!known_role(**role)) co_return invalid(p + "/role", "is not a known role");
@@ -140,7 +142,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
 
     auto serial = store_.next_number("affiliation");
     if (!serial) return serial.error();
-    auto number = affiliation_number(*serial);
+    auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
     if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
 
     Doc employer = json::object();
@@ -205,7 +207,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string b
 }
 
 Result<Answer> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   if (!as_of) {
@@ -226,7 +228,7 @@ Result<Answer> Registry::employer(const std::string& affiliation, std::optional<
 }
 
 Result<Answer> Registry::employer_by_ice(const std::string& ice) {
-  if (auto p = ice_problem(ice)) return invalid("/ice", *p);
+  if (auto p = identifiers::ice_problem(ice)) return invalid("/ice", *p);
   auto key = store_.find_record_key("ice/" + ice);
   if (!key) return key.error();
   if (!*key) return make_error(Errc::not_found, "no employer with this ICE");
@@ -293,7 +295,7 @@ Result<Answer> Registry::add_representative(const std::string& affiliation, cons
   if (!input) return input.error();
   auto cnie = string_at(*input, "/cnie", true, 8);
   if (!cnie) return cnie.error();
-  if (auto p = cnie_problem(**cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(**cnie)) return invalid("/cnie", *p);
   auto role = string_at(*input, "/role", true, 20);
   if (!role) return role.error();
   if (!known_role(**role)) return invalid("/role", "is not a known role");
@@ -323,7 +325,7 @@ Result<Answer> Registry::remove_representative(const std::string& affiliation,
   if (!input) return input.error();
   auto reason = reason_at(*input, true);
   if (!reason) return reason.error();
-  if (auto p = cnie_problem(cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(cnie)) return invalid("/cnie", *p);
   auto l = for_update(*this, affiliation, caller);
   if (!l) return l.error();
   const std::string base = "/representatives/" + cnie;

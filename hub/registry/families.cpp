@@ -1,8 +1,9 @@
 // Families: the members of an insured person's family, prefilled from DGCT's family booklet and
 // completed by the client (kafala, guardianship, proofs), and their coverage, computed from
 // facts and rules (eligibility.hpp) on the date asked.
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/eligibility.hpp"
-#include "hub/registry/identifiers.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
 
@@ -248,7 +249,7 @@ struct FamilyView {
 };
 
 Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Date> as_of) {
-  if (!valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   FamilyView v;
@@ -320,7 +321,7 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
     } else if (f == "cnie") {
       auto s = string_at(input, p, true, 8);
       if (!s) return s.error();
-      if (auto problem = cnie_problem(**s)) return invalid(p, *problem);
+      if (auto problem = identifiers::cnie_problem(**s)) return invalid(p, *problem);
     } else if (f == "reference" || f == "establishment") {
       auto s = string_at(input, p, false, 200);
       if (!s) return s.error();
@@ -333,7 +334,7 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
 }
 
 Result<Loaded> family_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto l = Registry::Impl::load_existing(r, family_stream(number), "family of " + number);
@@ -414,7 +415,7 @@ Result<Answer> Registry::add_beneficiary(const std::string& number, const std::s
   auto cnie = string_at(*input, "/cnie", spouse, 8);
   if (!cnie) return cnie.error();
   if (*cnie) {
-    if (auto p = cnie_problem(**cnie)) return invalid("/cnie", *p);
+    if (auto p = identifiers::cnie_problem(**cnie)) return invalid("/cnie", *p);
   }
   for (const char* f : {"/last_name", "/first_name"}) {
     auto s = string_at(*input, f, true, 120);
@@ -450,7 +451,7 @@ Result<Answer> Registry::add_beneficiary(const std::string& number, const std::s
   auto other = string_at(*input, "/other_parent_cnie", false, 8);
   if (!other) return other.error();
   if (*other) {
-    if (auto p = cnie_problem(**other)) return invalid("/other_parent_cnie", *p);
+    if (auto p = identifiers::cnie_problem(**other)) return invalid("/other_parent_cnie", *p);
   }
   if (const Value* m = json::find(*input, "/married"); m && !m->IsBool()) {
     return invalid("/married", "must be true or false");
@@ -510,7 +511,7 @@ Result<Answer> Registry::update_beneficiary(const std::string& number, const std
     auto o = string_at(*input, "/other_parent_cnie", false, 8);
     if (!o) return o.error();
     if (*o) {
-      if (auto p = cnie_problem(**o)) return invalid("/other_parent_cnie", *p);
+      if (auto p = identifiers::cnie_problem(**o)) return invalid("/other_parent_cnie", *p);
     }
   }
   auto st = string_at(*input, "/status", false, 10);

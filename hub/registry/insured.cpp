@@ -1,5 +1,6 @@
 // Insured persons: registration from a CNIE, reads, RIB, contact, status, cards, refresh, death.
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
 
@@ -69,7 +70,7 @@ Result<std::optional<std::string>> check_rib(const Value& input) {
   auto rib = string_at(input, "/rib", false, 24);
   if (!rib) return rib.error();
   if (*rib) {
-    if (auto p = rib_problem(**rib)) return invalid("/rib", *p);
+    if (auto p = identifiers::rib_problem(**rib)) return invalid("/rib", *p);
   }
   return rib;
 }
@@ -229,7 +230,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
   if (!input) co_return input.error();
   auto cnie = string_at(*input, "/cnie", true, 8);
   if (!cnie) co_return cnie.error();
-  if (auto p = cnie_problem(**cnie)) co_return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(**cnie)) co_return invalid("/cnie", *p);
   auto category = string_at(*input, "/category", true, 20);
   if (!category) co_return category.error();
   bool known = false;
@@ -273,7 +274,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
 
     auto serial = store_.next_number("immatriculation");
     if (!serial) return serial.error();
-    auto number = immatriculation_number(*serial);
+    auto number = identifiers::immatriculation_number(*serial, identifiers::CheckDigit::luhn);
     if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
 
     Doc insured = json::object();
@@ -347,7 +348,7 @@ boost::asio::awaitable<Result<Answer>> Registry::register_insured(std::string bo
 }
 
 Result<Answer> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (!valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   if (!as_of) {
@@ -377,7 +378,7 @@ Result<Answer> Registry::insured(const std::string& number, std::optional<Date> 
 }
 
 Result<Answer> Registry::person(const std::string& cnie) {
-  if (auto p = cnie_problem(cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(cnie)) return invalid("/cnie", *p);
   auto l = Impl::load_existing(*this, person_stream(cnie), "person " + cnie);
   if (!l) return l.error();
   Doc out = copy_of(l->state);
@@ -390,7 +391,7 @@ Result<Answer> Registry::correct_person(const std::string& cnie, const std::stri
   auto input = parse_body(body, {"person", "override"});
   if (!input) return input.error();
   if (json::find(*input, "/person") == nullptr) return invalid("/person", "is required");
-  if (auto p = cnie_problem(cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(cnie)) return invalid("/cnie", *p);
   auto l = Impl::load_existing(*this, person_stream(cnie), "person " + cnie);
   if (!l) return l.error();
   if (auto m = Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
@@ -411,7 +412,7 @@ Result<Answer> Registry::correct_person(const std::string& cnie, const std::stri
 }
 
 Result<Answer> Registry::insured_by_cnie(const std::string& cnie) {
-  if (auto p = cnie_problem(cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(cnie)) return invalid("/cnie", *p);
   auto key = store_.find_record_key("insured-of/" + cnie);
   if (!key) return key.error();
   if (!*key) return make_error(Errc::not_found, "no insured person with this CNIE");
@@ -422,7 +423,7 @@ namespace {
 
 // Loads an insured registration for an update, after the If-Match check.
 Result<Loaded> for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto l = Registry::Impl::load_existing(r, insured_stream(number), "insured person " + number);
@@ -462,7 +463,7 @@ Result<Answer> Registry::change_rib(const std::string& number, const std::string
   if (!input) return input.error();
   auto rib = string_at(*input, "/rib", true, 24);
   if (!rib) return rib.error();
-  if (auto p = rib_problem(**rib)) return invalid("/rib", *p);
+  if (auto p = identifiers::rib_problem(**rib)) return invalid("/rib", *p);
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
   auto l = for_update(*this, number, caller);
@@ -477,7 +478,7 @@ Result<Answer> Registry::change_rib(const std::string& number, const std::string
 }
 
 Result<Answer> Registry::rib_history(const std::string& number) {
-  if (!valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto events = store_.record_events(insured_stream(number), INT64_MAX);
@@ -591,7 +592,7 @@ Result<Answer> Registry::request_card(const std::string& number, const std::stri
 
 Result<Answer> Registry::record_death(const std::string& cnie, const std::string& date,
                                       const std::string& partner, const Caller& caller) {
-  if (auto p = cnie_problem(cnie)) return invalid("/cnie", *p);
+  if (auto p = identifiers::cnie_problem(cnie)) return invalid("/cnie", *p);
   if (!parse_date(date)) return invalid("/death_date", "must be a date YYYY-MM-DD");
   store::RecordCommit commit;
   std::string number;

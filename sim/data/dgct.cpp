@@ -116,7 +116,7 @@ Reply handle_dgct(const Request& request, const Options& options) {
   if (!allowed_motif(request.motif)) {
     return error(403, "MOTIF_NON_AUTORISE", "X-Motif absent ou non autorisé", "forbidden");
   }
-  if (!is_valid_cnie(cnie)) {
+  if (!identifiers::valid_cnie(cnie)) {
     return error(400, "CNIE_INVALIDE", "Numéro de CNIE mal formé : " + std::string(cnie),
                  "invalid");
   }

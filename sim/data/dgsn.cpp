@@ -254,7 +254,7 @@ Reply handle_dgsn(const Request& request, const Options& options) {
                  "forbidden");
   }
   const std::string_view cnie = trimmed(number_node.child_value());
-  if (!is_valid_cnie(cnie)) {
+  if (!identifiers::valid_cnie(cnie)) {
     return fault("cnie:NUMERO_INVALIDE",
                  "Le numéro " + std::string(cnie) + " n'est pas un numéro de CNIE valide",
                  "invalid");

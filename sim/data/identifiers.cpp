@@ -7,14 +7,6 @@
 
 namespace sim {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 Reserved reserved_of(std::string_view digits) {
   if (digits.size() < 3) return Reserved::none;
   const std::string_view tail = digits.substr(digits.size() - 3);
@@ -26,22 +18,8 @@ Reserved reserved_of(std::string_view digits) {
   return Reserved::none;
 }
 
-bool is_valid_cnie(std::string_view cnie) {
-  std::size_t letters = 0;
-  while (letters < cnie.size() && cnie[letters] >= 'A' && cnie[letters] <= 'Z') ++letters;
-  if (letters < 1 || letters > 2) return false;
-  const std::string_view digits = cnie.substr(letters);
-  return digits.size() >= 1 && digits.size() <= 6 && all_digits(digits);
-}
-
-std::string_view cnie_digits(std::string_view cnie) {
-  std::size_t letters = 0;
-  while (letters < cnie.size() && cnie[letters] >= 'A' && cnie[letters] <= 'Z') ++letters;
-  return cnie.substr(letters);
-}
-
 std::optional<std::uint32_t> dense_cnie_index(std::string_view cnie) {
-  if (cnie.size() != 8 || !is_valid_cnie(cnie) || cnie_digits(cnie).size() != 6) {
+  if (cnie.size() != 8 || !identifiers::valid_cnie(cnie) || cnie_digits(cnie).size() != 6) {
     return std::nullopt;
   }
   std::uint32_t number = 0;
@@ -60,13 +38,6 @@ std::string cnie_of_dense_index(std::uint32_t index) {
   return s;
 }
 
-bool is_valid_ice(std::string_view ice) {
-  if (ice.size() != 15 || !all_digits(ice)) return false;
-  unsigned rest = 0;
-  for (char c : ice) rest = (rest * 10 + static_cast<unsigned>(c - '0')) % 97;
-  return rest == 0;
-}
-
 std::uint32_t ice_enterprise(std::string_view ice) {
   std::uint32_t e = 0;
   for (char c : ice.substr(0, 9)) e = e * 10 + static_cast<std::uint32_t>(c - '0');
@@ -83,13 +54,6 @@ std::string make_ice(std::uint32_t enterprise, unsigned establishment) {
   append_padded(s, head, 13);
   append_padded(s, control, 2);
   return s;
-}
-
-std::optional<std::string> normalize_if(std::string_view value) {
-  if (!all_digits(value)) return std::nullopt;
-  if (value.size() == 8) return std::string(value);
-  if (value.size() == 7) return "0" + std::string(value);
-  return std::nullopt;
 }
 
 namespace {

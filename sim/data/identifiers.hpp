@@ -1,5 +1,6 @@
-// The partners' identifiers: form checks, the ICE control key, the reserved suffixes that let
-// tests reach every error path, and the keyed permutations that tie identifiers together.
+// The simulators' own use of identifiers: the reserved suffixes that let tests reach every error
+// path, dense CNIE numbering, ICEs made from an enterprise number, and the keyed permutations that
+// tie identifiers together. Their validity rules are the hub's (hub/identifiers).
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "hub/identifiers/partner_ids.hpp"
+
 namespace sim {
+
+// The identifiers' rules are the hub's own (hub/identifiers): one spelling of each.
+namespace identifiers = hub::identifiers;
+using identifiers::all_digits;
+using identifiers::cnie_digits;
 
 // What partners/README.md reserves, by the last three digits of an identifier.
 enum class Reserved {
@@ -22,26 +30,15 @@ enum class Reserved {
 // Classifies by the last three characters of `digits` (fewer than three digits: none).
 Reserved reserved_of(std::string_view digits);
 
-// ^[A-Z]{1,2}[0-9]{1,6}$
-bool is_valid_cnie(std::string_view cnie);
-// The digit part of a well-formed CNIE.
-std::string_view cnie_digits(std::string_view cnie);
 // The commonest form, two letters and six digits, numbered densely in [0, kCnieDenseCount).
 constexpr std::uint32_t kCnieDenseCount = 676u * 1000000u;
 std::optional<std::uint32_t> dense_cnie_index(std::string_view cnie);
 std::string cnie_of_dense_index(std::uint32_t index);
 
-// 15 digits whose value is 0 modulo 97.
-bool is_valid_ice(std::string_view ice);
 // The 9-digit enterprise part of a well-formed ICE.
 std::uint32_t ice_enterprise(std::string_view ice);
 // The ICE of an establishment (0 = head office) of enterprise `enterprise` (< 10^9).
 std::string make_ice(std::uint32_t enterprise, unsigned establishment);
-
-// Eight digits (a seven-digit one is accepted and left-padded, as DGI's older numbers are).
-std::optional<std::string> normalize_if(std::string_view value);
-
-bool all_digits(std::string_view s);
 
 // x -> (a*x + b) mod m with gcd(a, m) = 1: a keyed bijection of [0, m) whose inverse is as cheap
 // as itself. It only has to look unrelated to a person reading the data, not resist analysis.

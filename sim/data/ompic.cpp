@@ -240,7 +240,7 @@ Reply handle_ompic(const Request& request, const Options& options) {
   if (path == kPath) {
     if (request.method != "GET") return render::method_not_allowed("GET");
     const std::optional<std::string> ice = render::query_param(target.query, "ice");
-    if (!ice || !is_valid_ice(*ice)) {
+    if (!ice || !identifiers::valid_ice(*ice)) {
       return error(400, "ICE_INVALIDE", "ICE absent ou invalide (15 chiffres, clé modulo 97)",
                    "invalid");
     }

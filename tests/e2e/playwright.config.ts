@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { resultsDir, testPki } from './support/stack';
+import { resultsDir, simulatedPartners, testPki } from './support/stack';
 
 // The hub and simulators present certificates from the test PKI's CAs: the process that holds the
 // browser's client certificates (Playwright's TLS proxy) verifies them against these, read by
@@ -16,7 +16,7 @@ mkdirSync(resultsDir, { recursive: true });
 const bundle = join(resultsDir, 'test-cas.pem');
 writeFileSync(
   bundle,
-  ['cnss', 'dgsn', 'dgct', 'ompic', 'dgi'].map((ca) => readFileSync(join(pki, 'ca', `${ca}.crt`), 'utf8')).join(''),
+  ['cnss', ...simulatedPartners()].map((ca) => readFileSync(join(pki, 'ca', `${ca}.crt`), 'utf8')).join(''),
 );
 process.env.NODE_EXTRA_CA_CERTS = bundle;
 

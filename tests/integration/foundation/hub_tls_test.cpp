@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <future>
 #include <thread>
@@ -210,6 +211,40 @@ TEST_F(HubTls, AccessLogMasksIdentifiers) {
   EXPECT_EQ(line->find("BK123456"), std::string::npos) << *line;
   EXPECT_NE(line->find("BK****56"), std::string::npos) << *line;
   EXPECT_NE(line->find("\"principal\":\"agency-casa-anfa\""), std::string::npos) << *line;
+}
+
+// Percent-encoding must not smuggle an identifier into the log (issue 15).
+TEST_F(HubTls, AccessLogMasksEncodedIdentifiers) {
+  const std::vector<std::string> targets = {"/v1/persons/AB%31%32%33%34%35%36",
+                                            "/v1/insured?cnie=AB%2531%2532%2533%2534%2535%2536",
+                                            "/v1/insured?cnie=A%42+123+456"};
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::string probe = "access-log-encoded-" + std::to_string(i);
+    auto ex = ts::https_request(port(), ts::client("agency"), "GET", targets[i], "",
+                                {{"X-Correlation-ID", probe}});
+    ASSERT_TRUE(ex.response) << ex.error;
+    auto line = hub_->process().wait_for_line(
+        [&](const std::string& l) { return l.find(probe) != std::string::npos; },
+        std::chrono::seconds(5));
+    ASSERT_TRUE(line) << targets[i];
+    for (const char* clear : {"123456", "%31%32%33", "%2531%2532", "123+456", "3456"}) {
+      EXPECT_EQ(line->find(clear), std::string::npos) << clear << " in " << *line;
+    }
+    EXPECT_NE(line->find("AB"), std::string::npos) << *line;
+  }
+}
+
+// Personal data is the hub user's alone: the data folder it made, the database and its WAL.
+TEST_F(HubTls, DataFilesAreOwnerOnly) {
+  auto mode = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+  };
+  const std::string data = hub_->dir() + "/data";
+  EXPECT_EQ(mode(data), 0700u);
+  EXPECT_EQ(mode(data + "/hub.db"), 0600u);
+  EXPECT_EQ(mode(data + "/hub.db-wal"), 0600u);
 }
 
 TEST_F(HubTls, PartnerListenerRefusesAgencyCertificate) {

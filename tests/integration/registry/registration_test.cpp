@@ -2,11 +2,9 @@
 // SQLite and on PostgreSQL: an insured person from a CNIE, a category and a RIB alone; an
 // employer from an ICE alone; and a SIGKILL in the middle of a stream of registrations.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <map>
@@ -19,6 +17,7 @@
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
 #include "support/sim_process.hpp"
+#include "support/store_lock.hpp"
 #include "support/tls_client.hpp"
 #include "unit/store/engines.hpp"
 
@@ -54,37 +53,6 @@ class Registration : public ts::HubOnEngine {
     }
     return "";
   }
-};
-
-// Holds the store's write lock from outside the hub, as a long transaction or a stuck database
-// would: PostgreSQL's records table locked, SQLite's database write-locked.
-class StoreLock {
- public:
-  explicit StoreLock(hub::testing::TestDatabase& db) {
-    if (db.engine() == "sqlite") {
-      sqlite3_open(db.sqlite_path().c_str(), &sqlite_);
-      held_ = sqlite3_exec(sqlite_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-    } else {
-      pg_ = PQconnectdb(db.pg_url().c_str());
-      PGresult* r = PQexec(pg_, "BEGIN; LOCK TABLE registry_records IN ACCESS EXCLUSIVE MODE");
-      held_ = PQresultStatus(r) == PGRES_COMMAND_OK;
-      PQclear(r);
-    }
-  }
-  ~StoreLock() { release(); }
-  bool held() const { return held_; }
-  void release() {
-    if (sqlite_)
-      sqlite3_exec(sqlite_, "ROLLBACK", nullptr, nullptr, nullptr), sqlite3_close(sqlite_);
-    if (pg_) PQclear(PQexec(pg_, "ROLLBACK")), PQfinish(pg_);
-    sqlite_ = nullptr;
-    pg_ = nullptr;
-  }
-
- private:
-  sqlite3* sqlite_ = nullptr;
-  PGconn* pg_ = nullptr;
-  bool held_ = false;
 };
 
 TEST_P(Registration, InsuredPersonFromCnieCategoryAndRibAlone) {
@@ -203,7 +171,7 @@ TEST_P(Registration, SlowStoreHoldsUpOnlyTheRequestsThatNeedIt) {
   for (int i = 0; i < 3; ++i) numbers.push_back(register_one());
   for (const auto& n : numbers) ASSERT_FALSE(n.empty());
 
-  StoreLock lock(*db_);
+  ts::StoreLock lock(*db_, "registry_records");
   ASSERT_TRUE(lock.held());
   std::atomic<int> changed{0};
   std::vector<std::thread> waiting;

@@ -41,6 +41,32 @@ TEST(Ids, MaskingKeepsOnlyTheEnds) {
   EXPECT_EQ(hub::mask_identifiers_in("/healthz"), "/healthz");
 }
 
+// An identifier hidden by percent-encoding, typed with separators or in another script's digits
+// is still an identifier (issue 15: "/v1/persons/AB%31%32..." was logged in clear).
+TEST(Ids, MaskingSeesThroughEncodingsSeparatorsAndScripts) {
+  EXPECT_EQ(hub::mask_identifiers_in("/v1/persons/AB%31%32%33%34%35%36"), "/v1/persons/AB****56");
+  EXPECT_EQ(hub::mask_identifiers_in("/v1/persons/%42%4B123456/history"),
+            "/v1/persons/BK****56/history");
+  EXPECT_EQ(hub::mask_identifiers_in("/v1/persons/AB%2531%2532%2533%2534"), "/v1/persons/AB**34");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?ice=001%20561%20191%20000%20066"),
+            "/x?ice=00* *** *** *** *66");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?cnie=BK+123+456"), "/x?cnie=BK+***+*56");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?rib=001-810-0078"), "/x?rib=00*-***-**78");
+  // U+00A0 inside a number, Arabic-Indic and fullwidth digits.
+  EXPECT_EQ(hub::mask_identifiers_in("/x?ice=001\xC2\xA0"
+                                     "561191"),
+            "/x?ice=00*\xC2\xA0"
+            "****91");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?cnie=BK%D9%A1%D9%A2%D9%A3%D9%A4"),
+            "/x?cnie=BK**\xD9\xA3\xD9\xA4");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?cnie=BK\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94"),
+            "/x?cnie=BK**\xEF\xBC\x93\xEF\xBC\x94");
+  // What is not an identifier stays readable; bytes that are not UTF-8 become '?'.
+  EXPECT_EQ(hub::mask_identifiers_in("/v1/prefill/person?purpose=IMMATRICULATION"),
+            "/v1/prefill/person?purpose=IMMATRICULATION");
+  EXPECT_EQ(hub::mask_identifiers_in("/x?a=%FF%zz%4"), "/x?a=?%zz%4");
+}
+
 TEST(Errors, EveryCodeHasAStatus) {
   EXPECT_EQ(hub::http_status_of(hub::Errc::payload_too_large), 413u);
   EXPECT_EQ(hub::http_status_of(hub::Errc::unknown_principal), 403u);

@@ -1,7 +1,6 @@
 // Each transform and validator, through a small mapping of its own (so the language is tested
 // the way administrators use it), plus the identifier checks from the partners' contracts.
 #include "hub/mapping/engine.hpp"
-#include "hub/mapping/identifiers.hpp"
 #include "hub/mapping/values.hpp"
 
 #include <gtest/gtest.h>
@@ -188,22 +187,6 @@ TEST_F(Transforms, ARootThatIsNotThereIsTheWrongRoot) {
   auto r = set_->map("test.sample", R"({"other": {}})", {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().detail, "wrong_root");
-}
-
-TEST(Identifiers, ContractExamples) {
-  EXPECT_TRUE(valid_ice("001561191000066"));
-  EXPECT_TRUE(valid_ice("002136093000040"));
-  EXPECT_FALSE(valid_ice("001561191000065"));
-  EXPECT_FALSE(valid_ice("00156119100006"));
-  EXPECT_TRUE(valid_rib("001810007800020110620318"));
-  EXPECT_FALSE(valid_rib("001810007800020110620317"));
-  EXPECT_TRUE(valid_cnie("BK123456"));
-  EXPECT_TRUE(valid_cnie("A98765"));
-  EXPECT_FALSE(valid_cnie("ABC12345"));
-  EXPECT_FALSE(valid_cnie("bk123456"));
-  EXPECT_FALSE(valid_cnie("BK1234567"));
-  EXPECT_TRUE(valid_if("40123456"));
-  EXPECT_FALSE(valid_if("4012345"));  // 7 digits must be left-padded first
 }
 
 // JSON text for s, as a partner would send it.

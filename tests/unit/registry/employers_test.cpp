@@ -1,7 +1,8 @@
 // Employers on both engines: affiliation from an ICE alone, refusals with the partner's reason,
 // representatives proposed from OMPIC's managers, agency, transfer, suspension, reopening,
 // closure, each an event.
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "unit/registry/support.hpp"
 
 namespace hub::registry::testing {
@@ -41,7 +42,7 @@ TEST_P(EmployerTest, AffiliatesFromAnIceAloneWithProvenanceAndProposedRepresenta
   EXPECT_EQ(r->status, 201u);
   auto b = body_of(r);
   const auto number = json::text(b, "/affiliation_number").value_or("");
-  EXPECT_TRUE(valid_affiliation(number)) << number;
+  EXPECT_TRUE(identifiers::valid_affiliation(number, identifiers::kLuhnForAll)) << number;
   EXPECT_EQ(json::text(b, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(b, "/company/name"), "ATLAS TEXTILES");
   EXPECT_EQ(json::text(b, "/taxpayer/fiscal_id"), "40012345");

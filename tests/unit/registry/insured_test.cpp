@@ -2,7 +2,8 @@
 // data controls; contradictions and overrides; idempotency; ETags; history; point-in-time reads.
 #include <thread>
 
-#include "hub/registry/identifiers.hpp"
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "unit/registry/support.hpp"
 
 namespace hub::registry::testing {
@@ -30,7 +31,7 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
   EXPECT_EQ(r->etag, "\"1\"");
   auto body = body_of(r);
   const auto number = json::text(body, "/immatriculation").value_or("");
-  EXPECT_TRUE(valid_immatriculation(number)) << number;
+  EXPECT_TRUE(identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) << number;
   EXPECT_EQ(json::text(body, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(body, "/person/last_name"), "EL AMRANI");
   EXPECT_EQ(json::text(body, "/person/address/commune"), "Agdal");

@@ -62,7 +62,7 @@ std::vector<std::string> check_booklet(const rapidjson::Document& d, std::string
                 {"cnie", "nom", "prenom", "dateNaissance", "sexe", "acteMariage", "situation",
                  "dateDissolution"},
                 strict, p, "conjoint");
-    if (!is_valid_cnie(string_or_empty(s, "cnie"))) p.push_back("conjoint.cnie");
+    if (!identifiers::valid_cnie(string_or_empty(s, "cnie"))) p.push_back("conjoint.cnie");
     if (!is_iso_date(string_or_empty(s, "dateNaissance"))) p.push_back("conjoint.dateNaissance");
     const std::string sex = string_or_empty(s, "sexe");
     if (sex != "M" && sex != "F") p.push_back("conjoint.sexe");
@@ -87,7 +87,8 @@ std::vector<std::string> check_booklet(const rapidjson::Document& d, std::string
     if (sex != "M" && sex != "F") p.push_back("enfant.sexe");
     if (!is_iso_date(string_or_empty(c, "dateNaissance"))) p.push_back("enfant.dateNaissance");
     if (c.HasMember("acteNaissance")) check_act(c["acteNaissance"], false, p);
-    if (c.HasMember("cnie") && !c["cnie"].IsNull() && !is_valid_cnie(string_or_empty(c, "cnie"))) {
+    if (c.HasMember("cnie") && !c["cnie"].IsNull() &&
+        !identifiers::valid_cnie(string_or_empty(c, "cnie"))) {
       p.push_back("enfant.cnie");
     }
     if (!optional_date(c, "dateDeces")) p.push_back("enfant.dateDeces");

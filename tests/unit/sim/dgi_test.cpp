@@ -25,7 +25,8 @@ std::vector<std::string> check_taxpayer(const rapidjson::Document& d, bool stric
   if (!d.IsObject()) return {"not an object"};
   const std::string fiscal_id = string_or_empty(d, "identifiantFiscal");
   if (fiscal_id.size() != 8 || !all_digits(fiscal_id)) p.push_back("identifiantFiscal");
-  if (!is_null_or_absent(d, "ice") && !is_valid_ice(string_or_empty(d, "ice"))) p.push_back("ice");
+  if (!is_null_or_absent(d, "ice") && !identifiers::valid_ice(string_or_empty(d, "ice")))
+    p.push_back("ice");
   const std::string type = string_or_empty(d, "type");
   if (type == "PERSONNE_MORALE") {
     if (string_or_empty(d, "raisonSociale").empty()) p.push_back("raisonSociale");
@@ -35,7 +36,8 @@ std::vector<std::string> check_taxpayer(const rapidjson::Document& d, bool stric
       p.push_back("personnePhysique");
     } else {
       const auto& pp = d["personnePhysique"];
-      if (!is_valid_cnie(string_or_empty(pp, "cnie"))) p.push_back("personnePhysique.cnie");
+      if (!identifiers::valid_cnie(string_or_empty(pp, "cnie")))
+        p.push_back("personnePhysique.cnie");
       if (string_or_empty(pp, "nom").empty() || string_or_empty(pp, "prenom").empty()) {
         p.push_back("personnePhysique names");
       }

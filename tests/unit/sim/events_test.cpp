@@ -127,7 +127,7 @@ TEST_P(OmpicEvents, HoldOneCompanyThatOmpicKnows) {
     ASSERT_EQ(companies.size(), 1u);
     ASSERT_EQ(child_names(root).size(), 1u);
     const std::string ice = text(child(companies[0], kOmpicNs, "ICE"));
-    ASSERT_TRUE(is_valid_ice(ice));
+    ASSERT_TRUE(identifiers::valid_ice(ice));
     const std::string status = text(child(companies[0], kOmpicNs, "Statut"));
     const std::string registered =
         text(child(child(companies[0], kOmpicNs, "Immatriculation"), kOmpicNs, "Date"));

@@ -11,11 +11,11 @@ namespace sim {
 namespace {
 
 TEST(Ice, ContractExamples) {
-  EXPECT_TRUE(is_valid_ice("001561191000066"));
-  EXPECT_TRUE(is_valid_ice("002136093000040"));
-  EXPECT_FALSE(is_valid_ice("001561191000065"));
-  EXPECT_FALSE(is_valid_ice("00156119100006"));
-  EXPECT_FALSE(is_valid_ice("00156119100006a"));
+  EXPECT_TRUE(identifiers::valid_ice("001561191000066"));
+  EXPECT_TRUE(identifiers::valid_ice("002136093000040"));
+  EXPECT_FALSE(identifiers::valid_ice("001561191000065"));
+  EXPECT_FALSE(identifiers::valid_ice("00156119100006"));
+  EXPECT_FALSE(identifiers::valid_ice("00156119100006a"));
   EXPECT_EQ(make_ice(1561191, 0), "001561191000066");
   EXPECT_EQ(make_ice(2136093, 0), "002136093000040");
   EXPECT_EQ(ice_enterprise("001561191000066"), 1561191u);
@@ -25,17 +25,17 @@ TEST(Ice, MadeIcesAreValidForEveryEstablishment) {
   Rng r(1);
   for (int i = 0; i < 20000; ++i) {
     const std::string ice = make_ice(r.below(1000000000u), r.below(10000));
-    ASSERT_TRUE(is_valid_ice(ice)) << ice;
+    ASSERT_TRUE(identifiers::valid_ice(ice)) << ice;
   }
 }
 
 TEST(Cnie, Form) {
   for (const char* ok : {"BK123456", "A98765", "A1", "ZZ999999", "AB000001"}) {
-    EXPECT_TRUE(is_valid_cnie(ok)) << ok;
+    EXPECT_TRUE(identifiers::valid_cnie(ok)) << ok;
   }
   for (const char* bad :
        {"", "B", "1234", "ABC1", "ab123", "AB1234567", "AB12 34", "AB-1234", "É1"}) {
-    EXPECT_FALSE(is_valid_cnie(bad)) << bad;
+    EXPECT_FALSE(identifiers::valid_cnie(bad)) << bad;
   }
   EXPECT_EQ(cnie_digits("BK123456"), "123456");
   EXPECT_EQ(dense_cnie_index("AA000000"), 0u);
@@ -58,10 +58,10 @@ TEST(Reserved, Suffixes) {
 }
 
 TEST(FiscalId, SevenDigitsArePadded) {
-  EXPECT_EQ(normalize_if("4012345"), "04012345");
-  EXPECT_EQ(normalize_if("40123456"), "40123456");
-  EXPECT_FALSE(normalize_if("123456789").has_value());
-  EXPECT_FALSE(normalize_if("4012345a").has_value());
+  EXPECT_EQ(identifiers::left_padded_if("4012345"), "04012345");
+  EXPECT_EQ(identifiers::left_padded_if("40123456"), "40123456");
+  EXPECT_FALSE(identifiers::left_padded_if("123456789").has_value());
+  EXPECT_FALSE(identifiers::left_padded_if("4012345a").has_value());
 }
 
 TEST(AffinePermutation, IsABijectionWithItsInverse) {

@@ -50,7 +50,7 @@ Extract check_entreprise(pugi::xml_node e, bool strict, std::vector<std::string>
   };
   if (!is_rfc3339_utc(e.attribute("dateExtrait").value())) p.push_back("dateExtrait");
   x.ice = text(one(e, "ICE", true));
-  if (!is_valid_ice(x.ice) || x.ice.substr(9, 4) != "0000") p.push_back("ICE " + x.ice);
+  if (!identifiers::valid_ice(x.ice) || x.ice.substr(9, 4) != "0000") p.push_back("ICE " + x.ice);
   const pugi::xml_node reg = one(e, "Immatriculation", true);
   x.tribunal = text(one(reg, "Tribunal", true));
   x.rc = text(one(reg, "NumeroRC", true));
@@ -88,14 +88,14 @@ Extract check_entreprise(pugi::xml_node e, bool strict, std::vector<std::string>
   const pugi::xml_node managers = one(e, "Dirigeants", false);
   for (pugi::xml_node m : children(managers, ns, "Dirigeant")) {
     const std::string cnie = text(one(m, "CNIE", false));
-    if (!is_valid_cnie(cnie) && !one(m, "Passeport", false)) p.push_back("Dirigeant id");
+    if (!identifiers::valid_cnie(cnie) && !one(m, "Passeport", false)) p.push_back("Dirigeant id");
     if (!kQualities.count(text(one(m, "Qualite", true)))) p.push_back("Qualite");
     if (!is_iso_date(text(one(m, "DateNomination", true)))) p.push_back("DateNomination");
     x.managers.push_back({cnie, {text(one(m, "Nom", true)), text(one(m, "Prenom", true))}});
   }
   for (pugi::xml_node est : children(one(e, "Etablissements", strict), ns, "Etablissement")) {
     const std::string ice = est.attribute("ice").value();
-    if (!is_valid_ice(ice) || ice.substr(0, 9) != x.ice.substr(0, 9) || ice == x.ice) {
+    if (!identifiers::valid_ice(ice) || ice.substr(0, 9) != x.ice.substr(0, 9) || ice == x.ice) {
       p.push_back("Etablissement ice " + ice);
     }
     if (text(one(est, "Adresse", true)).empty() || text(one(est, "Ville", true)).empty()) {
