@@ -1,8 +1,8 @@
 // The insured person's card: number, names in both scripts, category, issue date; printed from the
 // page (agency.css's print stylesheet keeps the card alone on the page).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Answer, type ApiError, call, measureRender, newIdempotencyKey } from '../shared/api';
-import { Ar, ErrorBox } from './components';
+import { type Answer, type ApiError, call, newIdempotencyKey } from '../shared/api';
+import { Ar, Choice, ErrorBox, useAnswerShown } from './components';
 import { CATEGORIES, frenchDate, label } from './labels';
 import { resolveInsured } from './lookup';
 
@@ -59,9 +59,7 @@ export function CardScreen({ number: initial }: { number?: string }) {
   useEffect(() => {
     if (initial) void load(initial);
   }, [initial]);
-  useEffect(() => {
-    if (insured) measureRender('agency:card', insured.answeredAt);
-  }, [insured]);
+  useAnswerShown(insured, 'agency:card');
 
   async function request(e: Event) {
     e.preventDefault();
@@ -107,16 +105,7 @@ export function CardScreen({ number: initial }: { number?: string }) {
       {i && (
         <>
           <form class="card-form inline no-print" onSubmit={request}>
-            <div class="row">
-              <label for="card-reason">Motif de l’édition</label>
-              <select id="card-reason" value={reason} onChange={(e) => setReason((e.target as HTMLSelectElement).value)}>
-                {Object.entries(REASONS).map(([code, name]) => (
-                  <option key={code} value={code}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Choice id="card-reason" label="Motif de l’édition" value={reason} options={REASONS} onChange={(v) => setReason(v)} />
             <button type="submit" disabled={busy || i.status !== 'ACTIVE'}>
               Demander l’édition de la carte
             </button>

@@ -1,7 +1,8 @@
 // Small pieces every screen uses: where a value came from, how each administration answered,
 // errors, Arabic text.
-import type { ComponentChildren } from 'preact';
-import type { ApiError } from '../shared/api';
+import type { ComponentChildren, RefObject } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { type ApiError, measureRender } from '../shared/api';
 import { ERRORS, PARTNERS, PARTNER_ROLES, PARTNER_STATUS, SOURCES, frenchTime, label } from './labels';
 
 /** One entry of a `provenance` map (docs/openapi/*.yaml § Provenance). */
@@ -153,4 +154,65 @@ export function Status({ children }: { children: ComponentChildren }) {
       {children}
     </p>
   );
+}
+
+/** Options as a table of code → label, a list of codes shown as they are, or [code, label] pairs. */
+export type Options = Record<string, string> | readonly string[] | readonly (readonly [string, string])[];
+
+function entries(options: Options): [string, string][] {
+  if (!Array.isArray(options)) return Object.entries(options as Record<string, string>);
+  return (options as readonly (string | readonly [string, string])[]).map((o) => (typeof o === 'string' ? [o, o] : [o[0], o[1]]));
+}
+
+/** A labelled drop-down list; `bare` leaves out the row around it, `hiddenLabel` shows no label
+ * (still read by assistive technology). */
+export function Choice(props: {
+  id: string;
+  label: ComponentChildren;
+  value: string;
+  options: Options;
+  onChange: (value: string) => void;
+  bare?: boolean;
+  hiddenLabel?: boolean;
+}) {
+  const control = (
+    <>
+      <label for={props.id} class={props.hiddenLabel ? 'visually-hidden' : undefined}>
+        {props.label}
+      </label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {entries(props.options).map(([code, text]) => (
+          <option key={code} value={code}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+  return props.bare ? control : <div class="row">{control}</div>;
+}
+
+/** A table's column headings. */
+export function Columns({ names }: { names: ComponentChildren[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((n, i) => (
+          <th scope="col" key={i}>
+            {n}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** When `answer` changes: the focus goes to `heading` (the result, for keyboard and screen-reader
+ * users) and the time the page took after the hub's answer is recorded as `name`. */
+export function useAnswerShown(answer: { answeredAt: number } | null, name: string, heading?: RefObject<HTMLElement>) {
+  useEffect(() => {
+    if (!answer) return;
+    heading?.current?.focus();
+    measureRender(name, answer.answeredAt);
+  }, [answer]);
 }

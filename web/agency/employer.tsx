@@ -1,10 +1,10 @@
 // Employer: an ICE, or a commercial court and register number, in; the company (OMPIC), its
 // managers and its tax status (DGI) out, with their sources; the agent proposes the
 // representatives and registers the affiliation (POST /v1/employers with an Idempotency-Key).
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Answer, type ApiError, call, measureRender, newIdempotencyKey } from '../shared/api';
+import { useRef, useState } from 'preact/hooks';
+import { type Answer, type ApiError, call, IdempotencyKeys } from '../shared/api';
 import { CNIE_PATTERN, isCnie, isIce } from '../shared/identifiers';
-import { ErrorBox, Field, PartnerStatuses, type PartnerMap, type ProvenanceMap, SourceBadge, provenanceOf } from './components';
+import { Choice, Columns, ErrorBox, Field, type PartnerMap, PartnerStatuses, type ProvenanceMap, provenanceOf, SourceBadge, useAnswerShown } from './components';
 import { COMPANY_STATUS, PARTNERS, ROLES, STATUS, TAX_STATUS, TRIBUNALS, frenchDate, label } from './labels';
 import type { Conflict } from './person';
 
@@ -73,23 +73,15 @@ export function EmployerScreen() {
   const [newRep, setNewRep] = useState({ cnie: '', role: 'agent', last_name: '', first_name: '' });
   const [registering, setRegistering] = useState(false);
   const [registered, setRegistered] = useState<Answer<Employer> | null>(null);
-  const idempotency = useRef<{ body: string; key: string } | null>(null);
+  const keys = useRef(new IdempotencyKeys());
   const heading = useRef<HTMLHeadingElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
 
   const iceOk = isIce(ice);
   const canAsk = by === 'ice' ? iceOk : /^[0-9]{1,10}$/.test(rc);
 
-  useEffect(() => {
-    if (!prefill) return;
-    heading.current?.focus();
-    measureRender('agency:prefill-employer', prefill.answeredAt);
-  }, [prefill]);
-  useEffect(() => {
-    if (!registered) return;
-    doneHeading.current?.focus();
-    measureRender('agency:register-employer', registered.answeredAt);
-  }, [registered]);
+  useAnswerShown(prefill, 'agency:prefill-employer', heading);
+  useAnswerShown(registered, 'agency:register-employer', doneHeading);
 
   async function ask(e: Event) {
     e.preventDefault();
@@ -143,12 +135,10 @@ export function EmployerScreen() {
         .map((r) => ({ cnie: r.cnie, role: r.role, ...(r.last_name ? { last_name: r.last_name } : {}), ...(r.first_name ? { first_name: r.first_name } : {}) })),
     };
     if (agency.trim()) body.agency = agency.trim();
-    const text = JSON.stringify(body);
-    if (!idempotency.current || idempotency.current.body !== text) idempotency.current = { body: text, key: newIdempotencyKey() };
     setRegistering(true);
     setError(null);
     try {
-      const a = await call<Employer>('POST', '/v1/employers', { body, idempotencyKey: idempotency.current.key });
+      const a = await call<Employer>('POST', '/v1/employers', { body, idempotencyKey: keys.current.for(body) });
       if (a.error) setError(a.error);
       else setRegistered(a);
     } catch (err) {
@@ -194,16 +184,7 @@ export function EmployerScreen() {
           </div>
         ) : (
           <>
-            <div class="row">
-              <label for="tribunal">Tribunal de commerce</label>
-              <select id="tribunal" value={tribunal} onChange={(e) => setTribunal((e.target as HTMLSelectElement).value)}>
-                {TRIBUNALS.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Choice id="tribunal" label="Tribunal de commerce" value={tribunal} options={TRIBUNALS} onChange={(v) => setTribunal(v)} />
             <div class="row">
               <label for="rc">N° de registre du commerce</label>
               <input id="rc" inputMode="numeric" value={rc} onInput={(e) => setRc((e.target as HTMLInputElement).value.trim())} />
@@ -256,15 +237,7 @@ export function EmployerScreen() {
               </dl>
               <table class="table">
                 <caption>Dirigeants selon l’OMPIC</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Nom et prénom</th>
-                    <th scope="col">CNIE ou passeport</th>
-                    <th scope="col">Qualité</th>
-                    <th scope="col">Depuis</th>
-                    <th scope="col">Source</th>
-                  </tr>
-                </thead>
+                <Columns names={['Nom et prénom', 'CNIE ou passeport', 'Qualité', 'Depuis', 'Source']} />
                 <tbody>
                   {(c.managers ?? []).map((m, i) => (
                     <tr key={i}>
@@ -314,16 +287,15 @@ export function EmployerScreen() {
                         />{' '}
                         {r.last_name} {r.first_name} ({r.cnie}) — {r.from === 'ompic' ? 'dirigeant selon l’OMPIC' : 'ajouté par l’agence'}
                       </label>
-                      <label for={`rep-role-${i}`} class="visually-hidden">
-                        Qualité de {r.last_name} {r.first_name}
-                      </label>
-                      <select id={`rep-role-${i}`} value={r.role} onChange={(e) => setReps(reps.map((x, j) => (j === i ? { ...x, role: (e.target as HTMLSelectElement).value } : x)))}>
-                        {Object.entries(ROLES).map(([code, name]) => (
-                          <option key={code} value={code}>
-                            {name}
-                          </option>
-                        ))}
-                      </select>
+                      <Choice
+                        bare
+                        hiddenLabel
+                        id={`rep-role-${i}`}
+                        label={`Qualité de ${r.last_name ?? ''} ${r.first_name ?? ''}`}
+                        value={r.role}
+                        options={ROLES}
+                        onChange={(role) => setReps(reps.map((x, j) => (j === i ? { ...x, role } : x)))}
+                      />
                     </div>
                   ))}
                 </fieldset>
@@ -341,16 +313,7 @@ export function EmployerScreen() {
                   <label for="rep-cnie">CNIE</label>
                   <input id="rep-cnie" pattern={CNIE_PATTERN} value={newRep.cnie} onInput={(e) => setNewRep({ ...newRep, cnie: (e.target as HTMLInputElement).value.toUpperCase().trim() })} />
                 </div>
-                <div class="row">
-                  <label for="rep-role">Qualité</label>
-                  <select id="rep-role" value={newRep.role} onChange={(e) => setNewRep({ ...newRep, role: (e.target as HTMLSelectElement).value })}>
-                    {Object.entries(ROLES).map(([code, name]) => (
-                      <option key={code} value={code}>
-                        {name}
-                      </option>
-                    ))}
-                  </select>
-                </div>
+                <Choice id="rep-role" label="Qualité" value={newRep.role} options={ROLES} onChange={(role) => setNewRep({ ...newRep, role })} />
                 <div class="row">
                   <label for="rep-last">Nom</label>
                   <input id="rep-last" value={newRep.last_name} onInput={(e) => setNewRep({ ...newRep, last_name: (e.target as HTMLInputElement).value })} />

@@ -2,8 +2,8 @@
 // why; the facts an agent may add (a dated proof of studies, a disability, custody) and the
 // children DGCT's booklet does not hold (kafala, guardianship).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Answer, type ApiError, NetworkError, call, measureRender, newIdempotencyKey } from '../shared/api';
-import { ErrorBox, type ProvenanceMap, SourceBadge, Status, Untranslated, provenanceOf } from './components';
+import { type Answer, type ApiError, NetworkError, call, newIdempotencyKey } from '../shared/api';
+import { Choice, Columns, ErrorBox, type ProvenanceMap, provenanceOf, SourceBadge, Status, Untranslated, useAnswerShown } from './components';
 import { RELATIONS, frenchDate, label, coverageReason, MARITAL } from './labels';
 import { resolveInsured } from './lookup';
 
@@ -81,14 +81,7 @@ function FactForm({ member, id, onSave, busy }: { member: Member; id: string; on
   return (
     <form class="card-form" onSubmit={submit} aria-labelledby={`fact-${id}`}>
       <h3 id={`fact-${id}`}>Ajouter un justificatif pour {who}</h3>
-      <div class="row">
-        <label for="fact-kind">Justificatif</label>
-        <select id="fact-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as FactKind)}>
-          <option value="studies">Certificat de scolarité (études supérieures)</option>
-          <option value="disabled">Handicap</option>
-          <option value="custody">Garde (après divorce)</option>
-        </select>
-      </div>
+      <Choice id="fact-kind" label="Justificatif" value={kind} options={[['studies', 'Certificat de scolarité (études supérieures)'], ['disabled', 'Handicap'], ['custody', 'Garde (après divorce)']]} onChange={(v) => setKind(v as FactKind)} />
       {kind !== 'custody' && (
         <div class="row">
           <label for="proof-date">Date du justificatif</label>
@@ -114,13 +107,7 @@ function FactForm({ member, id, onSave, busy }: { member: Member; id: string; on
         </div>
       )}
       {kind === 'custody' && (
-        <div class="row">
-          <label for="custody">Garde confiée à</label>
-          <select id="custody" value={custody} onChange={(e) => setCustody((e.target as HTMLSelectElement).value)}>
-            <option value="declarant">l’assuré(e)</option>
-            <option value="other_parent">l’autre parent</option>
-          </select>
-        </div>
+        <Choice id="custody" label="Garde confiée à" value={custody} options={[['declarant', 'l’assuré(e)'], ['other_parent', 'l’autre parent']]} onChange={(v) => setCustody(v)} />
       )}
       <div class="row">
         <label for="fact-reason">Motif</label>
@@ -171,22 +158,10 @@ function NewChildForm({ onSave, busy }: { onSave: (body: Record<string, unknown>
     <details>
       <summary>Déclarer un enfant que le livret ne mentionne pas (kafala, tutelle)</summary>
       <form class="card-form" onSubmit={submit}>
-        <div class="row">
-          <label for="new-relation">Lien</label>
-          <select id="new-relation" value={relation} onChange={(e) => setRelation((e.target as HTMLSelectElement).value)}>
-            <option value="kafala">{RELATIONS.kafala}</option>
-            <option value="guardianship">{RELATIONS.guardianship}</option>
-          </select>
-        </div>
+        <Choice id="new-relation" label="Lien" value={relation} options={[['kafala', RELATIONS.kafala], ['guardianship', RELATIONS.guardianship]]} onChange={(v) => setRelation(v)} />
         {input('new-last', 'Nom', lastName, setLastName)}
         {input('new-first', 'Prénom', firstName, setFirstName)}
-        <div class="row">
-          <label for="new-sex">Sexe</label>
-          <select id="new-sex" value={sex} onChange={(e) => setSex((e.target as HTMLSelectElement).value)}>
-            <option value="F">Féminin</option>
-            <option value="M">Masculin</option>
-          </select>
-        </div>
+        <Choice id="new-sex" label="Sexe" value={sex} options={[['F', 'Féminin'], ['M', 'Masculin']]} onChange={(v) => setSex(v)} />
         {input('new-birth', 'Date de naissance', birth, setBirth, 'date')}
         {input('new-cnie', 'CNIE de l’enfant (s’il en a une)', childCnie, (v) => setChildCnie(v.toUpperCase().trim()), 'text', false)}
         {!childCnie.trim() && (
@@ -253,9 +228,7 @@ export function FamilyScreen({ number: initial }: { number?: string }) {
   useEffect(() => {
     if (initial) void load(initial, '');
   }, [initial]);
-  useEffect(() => {
-    if (family) measureRender('agency:family', family.answeredAt);
-  }, [family]);
+  useAnswerShown(family, 'agency:family');
 
   async function change(method: string, path: string, body: Record<string, unknown>, what: string) {
     if (!family) return;
@@ -316,19 +289,9 @@ export function FamilyScreen({ number: initial }: { number?: string }) {
           {changed && <Status>{changed}</Status>}
           <table class="table">
             <caption class="visually-hidden">Membres de la famille et leur couverture</caption>
-            <thead>
-              <tr>
-                <th scope="col">Lien</th>
-                <th scope="col">Nom et prénom</th>
-                <th scope="col">Naissance</th>
-                <th scope="col">Justificatifs</th>
-                <th scope="col">Source</th>
-                <th scope="col">Couverture</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <Columns
+              names={['Lien', 'Nom et prénom', 'Naissance', 'Justificatifs', 'Source', 'Couverture', <span class="visually-hidden">Actions</span>]}
+            />
             <tbody>
               {Object.entries(f.members).map(([id, m]) => (
                 <tr key={id} data-member={id}>

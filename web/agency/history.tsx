@@ -2,7 +2,7 @@
 // source), and the record as it stood at the end of a chosen day (?as_of=, folded from its events).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Answer, type ApiError, call, measureRender } from '../shared/api';
-import { ErrorBox, Status } from './components';
+import { Choice, Columns, ErrorBox, Status, useAnswerShown } from './components';
 import { CoverageText, type FamilyView } from './family';
 import { CATEGORIES, EVENTS, RELATIONS, SOURCES, STATUS, frenchDate, frenchTime, label } from './labels';
 import { resolveInsured } from './lookup';
@@ -85,13 +85,7 @@ function Timeline({ events }: { events: HistoryEvent[] }) {
                 </summary>
                 <table class="table">
                   <caption class="visually-hidden">Changements de la version {e.version}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Donnée</th>
-                      <th scope="col">Avant</th>
-                      <th scope="col">Après</th>
-                    </tr>
-                  </thead>
+                  <Columns names={['Donnée', 'Avant', 'Après']} />
                   <tbody>
                     {changes.map((c) => (
                       <tr key={c.path}>
@@ -199,11 +193,7 @@ export function HistoryScreen({ kind: initialKind, id: initialId }: { kind?: str
   useEffect(() => {
     if (initialId) void load(kind, initialId);
   }, [initialKind, initialId]);
-  useEffect(() => {
-    if (!history) return;
-    heading.current?.focus();
-    measureRender('agency:history', history.answeredAt);
-  }, [history]);
+  useAnswerShown(history, 'agency:history', heading);
 
   return (
     <section aria-labelledby="history-title">
@@ -215,16 +205,7 @@ export function HistoryScreen({ kind: initialKind, id: initialId }: { kind?: str
           void load(kind, id.trim());
         }}
       >
-        <div class="row">
-          <label for="history-kind">Dossier</label>
-          <select id="history-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind)}>
-            {Object.entries(KINDS).map(([k, name]) => (
-              <option key={k} value={k}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice id="history-kind" label="Dossier" value={kind} options={KINDS} onChange={(v) => setKind(v as Kind)} />
         <div class="row">
           <label for="history-id">{kind === 'employer' ? 'N° d’affiliation' : kind === 'person' ? 'CNIE' : 'N° d’immatriculation ou CNIE'}</label>
           <input id="history-id" required value={id} onInput={(e) => setId((e.target as HTMLInputElement).value.toUpperCase().trim())} />

@@ -1,20 +1,10 @@
 // Person: a CNIE and a category in; what DGSN, DGCT (and DGI for a TNS) know, field by field with
 // its source, the disagreements between them, and each administration's answer; the agent types
 // only the contact details and the RIB, then registers (POST /v1/insured with an Idempotency-Key).
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Answer, NetworkError, call, measureRender, newIdempotencyKey } from '../shared/api';
+import { useRef, useState } from 'preact/hooks';
+import { type Answer, NetworkError, call, IdempotencyKeys } from '../shared/api';
 import { CNIE_PATTERN, checkRib, isCnie, ribDigits } from '../shared/identifiers';
-import {
-  Ar,
-  ErrorBox,
-  Field,
-  PartnerStatuses,
-  type PartnerMap,
-  type ProvenanceMap,
-  SourceBadge,
-  Status,
-  provenanceOf,
-} from './components';
+import { Ar, Choice, Columns, ErrorBox, Field, type PartnerMap, PartnerStatuses, type ProvenanceMap, provenanceOf, SourceBadge, Status, useAnswerShown } from './components';
 import { CARD_STATUS, CATEGORIES, FIELDS, MARITAL, PARTNERS, SEX, STATUS, TAX_STATUS, frenchDate, label } from './labels';
 import { RibField } from './rib_field';
 
@@ -221,16 +211,7 @@ function Booklet({ answer }: { answer: PrefillAnswer }) {
       </h3>
       <table class="table">
         <caption class="visually-hidden">Conjoints et enfants selon le livret de famille</caption>
-        <thead>
-          <tr>
-            <th scope="col">Lien</th>
-            <th scope="col">Nom et prénom</th>
-            <th scope="col">CNIE</th>
-            <th scope="col">Naissance</th>
-            <th scope="col">Situation</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
+        <Columns names={['Lien', 'Nom et prénom', 'CNIE', 'Naissance', 'Situation', 'Source']} />
         <tbody>
           {(f.spouses ?? []).map((s, i) => row(s, `/family/spouses/${i}`, 'Conjoint(e)'))}
           {(f.children ?? []).map((c, i) => row(c, `/family/children/${i}`, 'Enfant'))}
@@ -288,22 +269,12 @@ export function PersonScreen() {
   const resultHeading = useRef<HTMLHeadingElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
   const ribInput = useRef<HTMLInputElement>(null);
-  // One key per distinct registration request: a second click, or a retry after the answer was
-  // lost, sends the same body with the same key, and the hub gives the first answer again.
-  const idempotency = useRef<{ body: string; key: string } | null>(null);
+  const keys = useRef(new IdempotencyKeys());
 
   const cnieOk = isCnie(cnie);
 
-  useEffect(() => {
-    if (!prefill) return;
-    resultHeading.current?.focus();
-    measureRender('agency:prefill-person', prefill.answeredAt);
-  }, [prefill]);
-  useEffect(() => {
-    if (!registered) return;
-    doneHeading.current?.focus();
-    measureRender('agency:register-person', registered.answeredAt);
-  }, [registered]);
+  useAnswerShown(prefill, 'agency:prefill-person', resultHeading);
+  useAnswerShown(registered, 'agency:register-person', doneHeading);
 
   async function ask(e?: Event, noCache = false) {
     e?.preventDefault();
@@ -364,14 +335,10 @@ export function PersonScreen() {
     }
     if (registering) return;
     const body = registrationBody();
-    const text = JSON.stringify(body);
-    if (!idempotency.current || idempotency.current.body !== text) {
-      idempotency.current = { body: text, key: newIdempotencyKey() };
-    }
     setRegistering(true);
     setRegisterError(null);
     try {
-      const a = await call<Insured>('POST', '/v1/insured', { body, idempotencyKey: idempotency.current.key });
+      const a = await call<Insured>('POST', '/v1/insured', { body, idempotencyKey: keys.current.for(body) });
       if (a.error) setRegisterError(a.error);
       else setRegistered(a);
     } catch (err) {
@@ -408,16 +375,7 @@ export function PersonScreen() {
             une ou deux lettres puis un à six chiffres (ex. BK123456)
           </span>
         </div>
-        <div class="row">
-          <label for="category">Catégorie</label>
-          <select id="category" value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
-            {Object.entries(CATEGORIES).map(([code, name]) => (
-              <option key={code} value={code}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice id="category" label="Catégorie" value={category} options={CATEGORIES} onChange={(v) => setCategory(v)} />
         <button type="submit" disabled={!cnieOk || asking}>
           {asking ? 'Interrogation en cours…' : 'Interroger les administrations'}
         </button>
@@ -465,16 +423,13 @@ export function PersonScreen() {
 
             <details open={overrideOpen} onToggle={(e) => setOverrideOpen((e.target as HTMLDetailsElement).open)}>
               <summary>Corriger une donnée d’une administration (dérogation : rôle « override » et motif)</summary>
-              <div class="row">
-                <label for="override-field">Donnée</label>
-                <select id="override-field" value={override.field} onChange={(e) => setOverride({ ...override, field: (e.target as HTMLSelectElement).value })}>
-                  {OVERRIDABLE.map((f) => (
-                    <option key={f} value={f}>
-                      {label(FIELDS, f)}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <Choice
+                id="override-field"
+                label="Donnée"
+                value={override.field}
+                options={OVERRIDABLE.map((f) => [f, label(FIELDS, f)] as const)}
+                onChange={(field) => setOverride({ ...override, field })}
+              />
               <div class="row">
                 <label for="override-value">Valeur retenue</label>
                 <input id="override-value" value={override.value} onInput={(e) => setOverride({ ...override, value: (e.target as HTMLInputElement).value })} />

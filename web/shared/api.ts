@@ -71,6 +71,20 @@ export async function call<T>(method: string, path: string, options: CallOptions
   };
 }
 
+/**
+ * One Idempotency-Key per distinct request: the same body again (a second click, a retry after a
+ * lost answer) keeps its key, so the hub answers the first request again and never records a
+ * second; another body gets a new key (the hub refuses a key reused for another request, 422).
+ */
+export class IdempotencyKeys {
+  private last: { body: string; key: string } | null = null;
+  for(body: unknown): string {
+    const text = JSON.stringify(body);
+    if (!this.last || this.last.body !== text) this.last = { body: text, key: newIdempotencyKey() };
+    return this.last.key;
+  }
+}
+
 /** A fresh Idempotency-Key (a UUID: 36 visible ASCII characters, within the API's 1..128). */
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();

@@ -1,7 +1,10 @@
 // After the suite: the page's render times after the hub's answers (PerformanceMeasures the page
 // records, collected by the fixtures), summarised in <build>/e2e-results/render-times.json and
-// printed for CI's log.
+// printed for CI's log. A screen whose median is over the budget fails the run, unless the machine
+// was overloaded (a load average above twice its cores: other builds or tests competing for the
+// CPU make any wall-clock figure meaningless), which is then said instead.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { RENDER_BUDGET_MS, renderTimesFile } from './fixtures';
 import { resultsDir } from './stack';
@@ -34,6 +37,12 @@ export default function globalTeardown(): void {
     console.log(`  ${s.name.padEnd(28)} n=${String(s.n).padStart(2)}  median ${s.median_ms.toFixed(1)}  max ${s.max_ms.toFixed(1)}`);
   }
   const slow = summary.filter((s) => s.median_ms >= RENDER_BUDGET_MS);
+  const load = loadavg()[0];
+  const cores = availableParallelism();
+  if (slow.length && load > 2 * cores) {
+    console.log(`not checked against ${RENDER_BUDGET_MS} ms: load average ${load.toFixed(1)} on ${cores} cores`);
+    return;
+  }
   if (slow.length) {
     throw new Error(`the page answers more than ${RENDER_BUDGET_MS} ms after the hub (median): ${slow.map((s) => s.name).join(', ')}`);
   }
