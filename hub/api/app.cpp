@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "hub/api/authenticate.hpp"
 #include "hub/api/broker_facts.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
@@ -127,8 +128,6 @@ Result<void> App::start() {
     if (auto c = events_->check(); !c) return c.error();
   }
 
-  const auto* principals = &principals_;
-  const auto* cfg = &config_;
   for (const auto& l : config_.listeners) {
     auto ctx = tls::make_server_context(
         {l.tls.certificate, l.tls.key, l.tls.client_ca, l.tls.crl, "cnss-hub/" + l.name});
@@ -156,11 +155,7 @@ Result<void> App::start() {
     o.port = l.port;
     o.tls = *ctx;
     o.handler = router->handler();
-    o.authenticate = [principals, cfg](const tls::PeerIdentity& id) -> const http::Principal* {
-      const config::Principal* p = cfg->principal_by_subject(id.subject, id.issuer);
-      if (p == nullptr) return nullptr;
-      return &(*principals)[static_cast<std::size_t>(p - cfg->principals.data())];
-    };
+    o.authenticate = make_authenticator(l.name, config_, principals_, metrics_);
     listener_routers_[l.name] = std::move(router);
     auto port = server_->listen(std::move(o));
     if (!port) return port.error();

@@ -5,18 +5,11 @@
 #include <set>
 #include <sstream>
 
+#include "hub/config/principals.hpp"
 #include "hub/config/yaml_reader.hpp"
 
 namespace hub::config {
 namespace fs = std::filesystem;
-
-const Principal* HubConfig::principal_by_subject(const std::string& subject,
-                                                 const std::string& issuer) const {
-  for (const auto& p : principals) {
-    if (p.subject == subject && (p.issuer.empty() || p.issuer == issuer)) return &p;
-  }
-  return nullptr;
-}
 
 namespace {
 
@@ -166,24 +159,6 @@ void read_partners(ReadContext& ctx, MapReader& root, HubConfig& c) {
       rl->number("burst", p.rate_limit.burst, 1, 1e9, true);
     }
     c.partners.push_back(std::move(p));
-  }
-}
-
-void read_principals(ReadContext& ctx, MapReader& root, HubConfig& c) {
-  std::set<std::string> names;
-  for (auto& [node, path] : root.sequence("principals", true)) {
-    MapReader m(ctx, node, path);
-    if (!m.valid()) continue;
-    Principal p;
-    m.string("name", p.name, true);
-    m.string("subject", p.subject, true);
-    m.string("issuer", p.issuer);
-    m.strings("roles", p.roles, true);
-    if (!p.name.empty() && !names.insert(p.name).second) {
-      ctx.problem(node["name"], path + "/name", "duplicate",
-                  "principal '" + p.name + "' is declared twice");
-    }
-    c.principals.push_back(std::move(p));
   }
 }
 

@@ -133,11 +133,34 @@ struct ExchangeSettings {
   std::map<std::string, Recipe> recipes;
 };
 
+// A client known by its certificate. Subject and issuer are RFC 2253 text compared exactly
+// (`openssl x509 -noout -subject -issuer -nameopt RFC2253`); the issuer is the subject of the CA
+// certificate that issued the client's, as found in the chain OpenSSL verified.
 struct Principal {
   std::string name;
-  std::string subject;  // RFC 2253 form, e.g. CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA
-  std::string issuer;   // optional: when set, the issuer must match too
+  std::string subject;  // e.g. CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA
+  // The issuing CA's subject, e.g. CN=CNSS Development Root CA,O=CNSS,C=MA. Required when a
+  // listener trusts several CAs (any of them could issue a certificate with this subject).
+  std::string issuer;
+  // Optional: the issuing CA's subjectKeyIdentifier (RFC 5280 §4.2.1.2), which tells apart two CAs
+  // with the same name. Lower-case hexadecimal without colons (the file may write AB:CD:...).
+  std::string issuer_key_id;
   std::vector<std::string> roles;
+};
+
+// Why a verified certificate matched no principal, as a stable label.
+enum class PrincipalMiss {
+  none,
+  unknown_subject,         // no principal has the certificate's subject
+  issuer_mismatch,         // one has, but another CA issued the certificate
+  issuer_key_id_mismatch,  // one has, and a CA of the same name but another key issued it
+};
+const char* to_string(PrincipalMiss miss);
+
+struct PrincipalMatch {
+  const Principal* principal = nullptr;  // set when the certificate is this principal's
+  PrincipalMiss miss = PrincipalMiss::unknown_subject;
+  const Principal* claimed = nullptr;  // on an issuer mismatch: the principal whose subject it has
 };
 
 // A partner that pushes events to POST /partner/v1/events: the principal it authenticates as,
@@ -172,8 +195,11 @@ struct HubConfig {
   ExchangeSettings exchange;
   EventSettings events;
 
-  const Principal* principal_by_subject(const std::string& subject,
-                                        const std::string& issuer) const;
+  // The principal a verified certificate is: its subject equal to the certificate's, its issuer
+  // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id
+  // (when set) equal to that CA's key identifier (hex, lower case, no colons).
+  PrincipalMatch principal_by_subject(const std::string& subject, const std::string& issuer,
+                                      const std::string& issuer_key_id = "") const;
 };
 
 struct LoadResult {

@@ -57,10 +57,10 @@ TEST(Config, ValidConfigurationIsRead) {
   EXPECT_EQ(r.config->partners[0].name, "dgsn");
   EXPECT_EQ(r.config->partners[0].request_timeout.count(), 1500);
   EXPECT_EQ(r.config->store.path, "/etc/cnss/data/hub.db");
-  const auto* p = r.config->principal_by_subject("CN=agency,O=CNSS,C=MA", "anything");
+  const auto* p = r.config->principal_by_subject("CN=agency,O=CNSS,C=MA", "anything").principal;
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->name, "agency");
-  EXPECT_EQ(r.config->principal_by_subject("CN=other", ""), nullptr);
+  EXPECT_EQ(r.config->principal_by_subject("CN=other", "").principal, nullptr);
 }
 
 TEST(Config, UnknownKeyIsRefusedWithItsPosition) {
