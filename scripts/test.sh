@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 t0=$(date +%s)
+# The browser tests (ctest e2e.*) need Debian's Chromium: installed here, and required.
+export CNSS_SETUP_BROWSER=1 CNSS_E2E_REQUIRED=1
 scripts/setup.sh build
 t_build=$(( $(date +%s) - t0 ))
 
@@ -49,7 +51,7 @@ fuzz_seconds=${CNSS_FUZZ_SECONDS:-20}
 if [[ $fuzz_seconds -gt 0 ]]; then
   if [[ ! -f build-fuzz/build.ninja ]]; then
     cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCNSS_FUZZ=ON \
-      -DCNSS_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+      -DCNSS_BENCH=OFF -DCNSS_WEB=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
   fi
   cmake --build build-fuzz --target fuzz_xml_mapping fuzz_json_mapping fuzz_mapping_compiler
   mkdir -p build-fuzz/findings

@@ -12,6 +12,7 @@
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
+#include "hub/api/web_routes.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
 #include "hub/registry/routes.hpp"
@@ -171,6 +172,9 @@ Result<void> App::start() {
       }
       if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
       if (iface == "admin" && events_) add_event_admin_routes(*router, *events_, *store_pool_);
+      if (iface == "web") {
+        if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
+      }
     }
     http::ListenerOptions o;
     o.name = l.name;
