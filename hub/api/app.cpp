@@ -90,7 +90,7 @@ Result<void> App::start() {
   record_certificate_expiry();
 
   if (!config_.mappings_dir.empty()) {
-    mappings_ = std::make_unique<mapping::Registry>(config_.mappings_dir);
+    mappings_ = std::make_unique<mapping::Catalog>(config_.mappings_dir);
     auto report = mappings_->reload();
     if (!report.ok()) {
       std::string why;

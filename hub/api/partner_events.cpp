@@ -93,7 +93,7 @@ json::Doc parsed(const std::string& text) {
 }  // namespace
 
 EventInbox::EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-                       mapping::Registry& mappings, registry::Registry& registry,
+                       mapping::Catalog& mappings, registry::Registry& registry,
                        const registry::Clock& clock, audit::Journal* journal,
                        http::Metrics* metrics)
     : sources_(std::move(sources)),

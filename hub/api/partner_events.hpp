@@ -27,8 +27,8 @@ namespace hub::api {
 class EventInbox {
  public:
   EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-             mapping::Registry& mappings, registry::Registry& registry,
-             const registry::Clock& clock, audit::Journal* journal, http::Metrics* metrics);
+             mapping::Catalog& mappings, registry::Registry& registry, const registry::Clock& clock,
+             audit::Journal* journal, http::Metrics* metrics);
 
   // Every source's mapping exists in the served set and reads civil or company events.
   Result<void> check() const;
@@ -61,7 +61,7 @@ class EventInbox {
 
   std::vector<config::EventSource> sources_;
   store::Store& store_;
-  mapping::Registry& mappings_;
+  mapping::Catalog& mappings_;
   registry::Registry& registry_;
   const registry::Clock& clock_;
   audit::Journal* journal_;

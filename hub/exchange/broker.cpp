@@ -176,7 +176,7 @@ struct PartnerRuntime {
 struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
-  mapping::Registry* mappings = nullptr;
+  mapping::Catalog* mappings = nullptr;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
 
@@ -442,7 +442,7 @@ Broker::~Broker() = default;
 Result<std::unique_ptr<Broker>> Broker::create(
     const config::HubConfig& config,
     const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
-    mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics) {
+    mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
   impl->mappings = &mappings;
@@ -451,7 +451,7 @@ Result<std::unique_ptr<Broker>> Broker::create(
   for (const auto& e : config.partners) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->settings = e;
-    auto adapter = AdapterRegistry::instance().make(e);
+    auto adapter = AdapterCatalog::instance().make(e);
     if (!adapter) return adapter.error();
     rt->adapter = std::move(*adapter);
     auto pool = pools.find(e.name);
