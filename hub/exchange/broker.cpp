@@ -50,6 +50,12 @@ bool transient(Errc c) {
   return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
 }
 
+// The hub's own configuration failing a step (the mapping a recipe names is not served): never
+// the partner's malformed answer, never retried, never counted by the partner's breaker.
+bool configuration_fault(const Error& e) {
+  return e.code == Errc::internal && (e.detail == "unknown_mapping" || e.detail == "no_mappings");
+}
+
 void put_string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
@@ -231,7 +237,9 @@ struct Broker::Impl {
         auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
                                : Result<mapping::MappedRecord>(make_error(
                                      Errc::internal, "no mapping set is loaded", "no_mappings"));
-        if (mapped && status == 200) {
+        if (!mapped && configuration_fault(mapped.error())) {
+          out.error = mapped.error();  // the mapping went away while the partner answered
+        } else if (mapped && status == 200) {
           auto a = std::make_shared<MappedAnswer>();
           a->partner = p.settings.name;
           a->operation = q.operation;
@@ -266,11 +274,27 @@ struct Broker::Impl {
     co_return out;
   }
 
+  // A step whose mapping is not served is not sent: the partner could answer, the hub could not
+  // read it.
+  std::optional<Error> missing_mapping(const std::string& mapping_id) const {
+    auto snapshot = mappings->current();
+    if (!snapshot) return make_error(Errc::internal, "no mapping set is loaded", "no_mappings");
+    if (snapshot->find(mapping_id)) return std::nullopt;
+    return make_error(Errc::internal,
+                      "the recipe names the mapping '" + mapping_id +
+                          "', which the hub does not serve: a fault of the hub's configuration",
+                      "unknown_mapping");
+  }
+
   // Retries, breaker and rate limit around attempt().
   asio::awaitable<StepOutcome> fetch(PartnerRuntime& p, Query q, std::string mapping_id,
                                      Clock::time_point deadline, Caller caller) {
     StepOutcome out;
     out.partner = p.settings.name;
+    if (auto fault = missing_mapping(mapping_id)) {
+      out.error = std::move(fault);
+      co_return out;
+    }
     const auto started = Clock::now();
     std::mt19937_64 rng{std::random_device{}()};
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
@@ -290,7 +314,7 @@ struct Broker::Impl {
       auto one = co_await attempt(p, q, mapping_id, deadline, caller);
       ++out.attempts;
       const bool failed = one.error && transient(one.error->code);
-      p.breaker->record(failed);
+      if (!one.error || !configuration_fault(*one.error)) p.breaker->record(failed);
       gauge_breaker(p.settings.name, p.breaker->state());
       out.answer = std::move(one.answer);
       out.error = std::move(one.error);
