@@ -39,12 +39,15 @@ struct Error {
   // A finer, stable code where the family is not enough ("unknown_principal",
   // "body_too_large", "connect_refused"...). Empty means code_of(code).
   std::string detail;
+  // A JSON object a client may read beside the message: the facts behind a refusal (not_eligible:
+  // the household's index, threshold and date). Empty: none. HTTP renders it as "details".
+  std::string details_json;
 
   std::string_view wire_code() const { return detail.empty() ? code_of(code) : detail; }
 };
 
 inline Error make_error(Errc c, std::string message, std::string detail = {}) {
-  return Error{c, std::move(message), std::move(detail)};
+  return Error{c, std::move(message), std::move(detail), {}};
 }
 
 // Found by argument-dependent lookup when result<T, Error>::value() is called on an error.
