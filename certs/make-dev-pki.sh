@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the development PKI of the CNSS Exchange Hub with the openssl CLI:
-#   - a CNSS root CA, and one CA per partner (DGSN, DGCT, OMPIC, DGI);
+#   - a CNSS root CA, and one CA per partner: every partner conf/sim.yaml simulates (so a new
+#     partner needs no edit here; its organisation is its name in capitals);
 #   - server certificates for the hub and each simulator (subjectAltName 127.0.0.1, localhost);
 #   - the hub's client certificate towards each partner (issued by that partner's CA);
 #   - each partner's client certificate towards the hub (issued by the partner's CA);
@@ -9,7 +10,8 @@
 #     certificate (all with the agency's subject), and a valid one that maps to no principal;
 #   - a CRL per CA.
 # Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
-# Idempotent: an existing complete PKI is left as it is unless --force is given.
+# Idempotent: an existing complete PKI for the same partners is left as it is unless --force is
+# given; one made for other partners is made again.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,12 +20,23 @@ force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
 
-if [[ -f "$out/.complete" && $force -eq 0 ]]; then
+# The keys of the top-level `partners:` map of conf/sim.yaml, in their order.
+mapfile -t partners < <(awk '
+  /^partners:/ { inside = 1; next }
+  /^[^ #]/ { inside = 0 }
+  inside && /^  [a-z][a-z0-9_]*:/ { sub(/^  /, ""); sub(/:.*/, ""); print }
+' "$here/../conf/sim.yaml")
+if [[ ${#partners[@]} -eq 0 ]]; then
+  echo "make-dev-pki: no partners found under partners: in conf/sim.yaml" >&2
+  exit 2
+fi
+
+if [[ -f "$out/.complete" && $force -eq 0 && "$(cat "$out/.complete")" == "${partners[*]}" ]]; then
   exit 0
 fi
 rm -rf "$out"
@@ -32,8 +45,8 @@ out=$(cd "$out" && pwd)
 umask 077
 cd "$out"
 
-partners=(dgsn dgct ompic dgi)
-declare -A ORG=([cnss]="CNSS" [dgsn]="DGSN" [dgct]="DGCT" [ompic]="OMPIC" [dgi]="DGI" [rogue]="Rogue Authority")
+declare -A ORG=([cnss]="CNSS" [rogue]="Rogue Authority")
+for p in "${partners[@]}"; do ORG[$p]=${p^^}; done
 
 newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
@@ -152,5 +165,5 @@ for p in "${partners[@]}"; do
 done
 chmod 644 ca/*.crt ca/*.crl
 chmod 755 "$out" "$out"/* 2>/dev/null || true
-touch "$out/.complete"
+echo "${partners[*]}" > "$out/.complete"
 echo "development PKI ready in $out"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Quick start: sets up, makes the development PKI on first run, starts the four partner
-# simulators on loopback and the hub with its embedded defaults (SQLite under var/data), prints
+# Quick start: sets up, makes the development PKI on first run, starts the partner simulators
+# of conf/sim.yaml on loopback and the hub with its embedded defaults (SQLite under var/data), prints
 # where it listens and a ready-to-paste curl line. Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,12 +28,14 @@ if ! grep -q '"msg":"ready"' var/log/hub.log; then
   exit 1
 fi
 pki=certs/dev
+# Each simulator logs its listener and port: list them rather than name the partners here.
+sims=$(sed -n 's/.*"listener":"\([a-z]*\)".*"port":"\([0-9]*\)".*/\1 \2/p' var/log/sim.log | tr '\n' ' ')
 cat <<MSG
 
 CNSS Exchange Hub is running.
   agencies, portals, administrators : https://127.0.0.1:8443  (client certificates from the CNSS CA)
   partner administrations           : https://127.0.0.1:9443  (client certificates from their own CAs)
-  simulators (DGSN DGCT OMPIC DGI)  : https://127.0.0.1:7001..7004   (log: var/log/sim.log)
+  partner simulators (name port)    : $sims  (log: var/log/sim.log)
   data                              : var/data/hub.db (SQLite)
 
 Try it:

@@ -1,4 +1,4 @@
-// cnss-sim: the partner simulators (DGSN, DGCT, OMPIC, DGI) and their event pushers.
+// cnss-sim: the partner simulators (DGSN, DGCT, OMPIC, DGI, ANRC) and their event pushers.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/partners.hpp"
 #include "sim/push.hpp"
 #include "sim/serve.hpp"
 #include "sim/sim_config.hpp"
@@ -15,19 +16,21 @@ namespace {
 constexpr const char* kUsage = R"(cnss-sim — partner simulators for the CNSS Exchange Hub
 
 Usage:
-  cnss-sim serve --config FILE [--strict] [--seed N] [--only dgsn,dgct,ompic,dgi]
+  cnss-sim serve --config FILE [--strict] [--seed N] [--only dgsn,dgct,ompic,dgi,anrc]
       Serves each partner's contract on its own port over mutual TLS (client certificates from
       that partner's CA only), with deterministic synthetic data derived from each identifier.
-  cnss-sim push dgct|ompic --to URL --config FILE [--rate N] [--count M] [--duplicates R]
-                [--shuffle R] [--stream-seed N] [--out FILE] [--give-up-after S]
-      Pushes civil events (dgct) or company events (ompic) to the hub's partner listener, at
-      least once and out of order, retrying until a 2xx; --out writes one JSON line per delivery.
+  cnss-sim push dgct|ompic|anrc --to URL --config FILE [--rate N] [--count M]
+                [--duplicates R] [--shuffle R] [--stream-seed N] [--out FILE] [--give-up-after S]
+      Pushes civil events (dgct), company events (ompic) or eligibility changes (anrc) to the
+      hub's partner listener, at least once and out of order, retrying until a 2xx; --out writes
+      one JSON line per delivery.
 
 Partners:
   dgsn   CNIE identity, SOAP 1.1          POST /ws/cnie/v2
   dgct   family booklet, REST/JSON        GET  /api/etat-civil/v1/personnes/{cnie}/famille
   ompic  commercial register, REST/XML    GET  /rc/api/v1/entreprises?ice= | /{tribunal}/{rc}
   dgi    taxpayers, REST/JSON             GET  /dgi/api/v2/contribuables/{if} | ?ice= | ?cnie=
+  anrc   households (RSU), REST/JSON      GET  /rsu/api/v1/menages?cnie=  (X-Finalite)
 
 Modes:
   default   answers vary within what the contracts allow (prefixes, extra elements, key order...)
@@ -96,8 +99,10 @@ int main(int argc, char** argv) {
     return config ? sim::serve(*config) : 2;
   }
   if (cmd == "push") {
-    if (argc < 3 || (std::strcmp(argv[2], "dgct") != 0 && std::strcmp(argv[2], "ompic") != 0)) {
-      std::fprintf(stderr, "cnss-sim push: the partner must be dgct or ompic\n");
+    const sim::SimulatedPartner* pusher = argc < 3 ? nullptr : sim::simulated_partner(argv[2]);
+    if (pusher == nullptr || pusher->events == nullptr) {
+      std::fprintf(stderr, "cnss-sim push: the partner must be one of %s\n",
+                   sim::simulated_partner_names(true).c_str());
       return 2;
     }
     auto config = load(argc, argv);

@@ -20,6 +20,7 @@
 #include "hub/http/client.hpp"
 #include "hub/tls/context.hpp"
 #include "sim/data/events.hpp"
+#include "sim/partners.hpp"
 
 namespace sim {
 namespace {
@@ -83,6 +84,12 @@ std::string outcome_json(const Outcome& o) {
 }  // namespace
 
 int push(const SimConfig& config, const PushOptions& o) {
+  const SimulatedPartner* pusher = simulated_partner(o.partner);
+  if (pusher == nullptr || pusher->events == nullptr) {
+    std::fprintf(stderr, "cnss-sim push: '%s' pushes no events (%s do)\n", o.partner.c_str(),
+                 simulated_partner_names(true).c_str());
+    return 2;
+  }
   auto id_it = config.push.find(o.partner);
   if (id_it == config.push.end()) {
     std::fprintf(stderr, "cnss-sim push: no push identity for '%s' in the configuration\n",
@@ -90,9 +97,7 @@ int push(const SimConfig& config, const PushOptions& o) {
     return 2;
   }
   const Options world{config.seed, config.strict};
-  const std::vector<Event> events = o.partner == "dgct"
-                                        ? dgct_events(o.stream_seed, o.count, world)
-                                        : ompic_events(o.stream_seed, o.count, world);
+  const std::vector<Event> events = pusher->events(o.stream_seed, o.count, world);
   const std::vector<Delivery> deliveries = plan(events, o);
 
   auto tls =

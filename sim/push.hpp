@@ -1,4 +1,4 @@
-// cnss-sim push dgct|ompic: delivers events to the hub the way the contracts say partners do —
+// cnss-sim push dgct|ompic|anrc: delivers events to the hub the way the contracts say partners do —
 // at least once (duplicates), in any order (shuffle), retrying until a 2xx — and records what it
 // sent, so that a test can prove nothing was lost or applied twice.
 #pragma once
@@ -11,7 +11,7 @@
 namespace sim {
 
 struct PushOptions {
-  std::string partner;  // dgct | ompic
+  std::string partner;  // one that pushes events (sim/partners.hpp)
   std::string to;       // https://host:port of the hub's partner listener
   double rate = 20;     // deliveries per second
   std::size_t count = 10;

@@ -15,6 +15,7 @@
 #include "hub/http/server.hpp"
 #include "sim/data/handlers.hpp"
 #include "sim/faults.hpp"
+#include "sim/partners.hpp"
 
 namespace sim {
 namespace {
@@ -23,52 +24,6 @@ namespace bhttp = boost::beast::http;
 using hub::http::Request;
 using hub::http::RequestContext;
 using hub::http::Response;
-
-using PartnerHandler = Reply (*)(const sim::Request&, const Options&);
-
-PartnerHandler handler_for(const std::string& name) {
-  if (name == "dgsn") return &handle_dgsn;
-  if (name == "dgct") return &handle_dgct;
-  if (name == "ompic") return &handle_ompic;
-  return &handle_dgi;
-}
-
-// The partner's own "internal error" answer, for injected errors.
-Reply internal_error(const std::string& partner) {
-  Reply r;
-  r.kind = "injected_error";
-  if (partner == "dgsn") {
-    r.status = 500;
-    r.content_type = "text/xml; charset=utf-8";
-    r.body =
-        R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>)"
-        R"(<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring xml:lang="fr">)"
-        R"(Erreur interne du service</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>)";
-  } else if (partner == "ompic") {
-    r.status = 503;
-    r.content_type = "application/xml; charset=utf-8";
-    r.body = R"(<rc:Erreur xmlns:rc="http://www.ompic.ma/rc/v1"><rc:Code>INDISPONIBLE</rc:Code>)"
-             R"(<rc:Message>Service en maintenance</rc:Message></rc:Erreur>)";
-  } else if (partner == "dgi") {
-    r.status = 503;
-    r.content_type = "application/json";
-    r.body = R"({"erreur":{"code":"INDISPONIBLE","message":"Service indisponible"}})";
-  } else {
-    r.status = 500;
-    r.content_type = "application/json";
-    r.body = R"({"code":"ERREUR_INTERNE","message":"Erreur interne"})";
-  }
-  return r;
-}
-
-Reply rate_limited(const std::string& partner) {
-  Reply r = internal_error(partner);
-  r.status = 429;
-  r.kind = "quota";
-  r.headers.emplace_back("Retry-After", "1");
-  if (partner == "dgi") r.body = R"({"erreur":{"code":"QUOTA_DEPASSE","message":"Quota depasse"}})";
-  return r;
-}
 
 // The identifier a request asks about, for the per-identifier counters: the last path segment
 // that is not a fixed word, a query value, or DGSN's NumeroCNIE element.
@@ -93,7 +48,7 @@ std::string identifier_of(const std::string& partner, std::string_view target,
 
 struct PartnerRuntime {
   PartnerListener listener;
-  PartnerHandler handler;
+  const SimulatedPartner* partner = nullptr;
   Options options;
   std::unique_ptr<FaultState> faults;
   Counters counters;
@@ -165,12 +120,12 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
   }
   if (p.limiter && !p.limiter->allow(ctx.peer_subject)) {
     p.counters.count("quota", {});
-    co_return to_response(rate_limited(p.listener.name), req.version());
+    co_return to_response(p.partner->over_quota(), req.version());
   }
   Reply reply;
   std::string id;
   if (fault.error) {
-    reply = internal_error(p.listener.name);
+    reply = p.partner->unavailable();
   } else {
     sim::Request r;
     r.method = req.method_string();
@@ -178,7 +133,9 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
     r.body = req.body();
     r.motif = req["X-Motif"];
     r.content_type = req[bhttp::field::content_type];
-    reply = p.handler(r, p.options);
+    r.finalite = req["X-Finalite"];
+    r.correlation_id = req["X-Correlation-ID"];
+    reply = p.partner->handle(r, p.options);
     id = identifier_of(p.listener.name, req.target(), req.body());
   }
   if (fault.malformed && reply.status == 200) {
@@ -211,7 +168,7 @@ int serve(const SimConfig& config) {
   for (const auto& l : config.partners) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->listener = l;
-    rt->handler = handler_for(l.name);
+    rt->partner = simulated_partner(l.name);  // the configuration names simulated ones only
     rt->options = Options{config.seed, config.strict};
     rt->faults = std::make_unique<FaultState>(l.faults.value_or(config.faults));
     if (l.rate_limit.per_second > 0) rt->limiter = std::make_unique<RateLimiter>(l.rate_limit);

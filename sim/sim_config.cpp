@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "hub/config/yaml_reader.hpp"
+#include "sim/partners.hpp"
 
 namespace sim {
 namespace {
@@ -47,9 +48,10 @@ SimLoad load_sim_config(const std::string& file) {
     if (auto f = root.map("faults")) read_faults(*f, c.faults);
     for (auto& [name, m] : root.named_maps("partners", true)) {
       if (!m.valid()) continue;
-      if (name != "dgsn" && name != "dgct" && name != "ompic" && name != "dgi") {
-        ctx.problem(m.node(), m.path(), "invalid_value",
-                    "'" + name + "' is not a simulated partner (dgsn, dgct, ompic, dgi)");
+      if (simulated_partner(name) == nullptr) {
+        ctx.problem(
+            m.node(), m.path(), "invalid_value",
+            "'" + name + "' is not a simulated partner (" + simulated_partner_names() + ")");
         m.finish();
         continue;
       }
@@ -73,12 +75,13 @@ SimLoad load_sim_config(const std::string& file) {
     }
     if (auto push = root.map("push")) {
       push->file("hub_ca", c.hub_ca, true);
-      for (const char* who : {"dgct", "ompic"}) {
-        if (auto m = push->map(who)) {
+      for (const SimulatedPartner& who : simulated_partners()) {
+        if (who.events == nullptr) continue;
+        if (auto m = push->map(std::string(who.name))) {
           PushIdentity id;
           m->file("certificate", id.certificate, true);
           m->file("key", id.key, true);
-          c.push[who] = id;
+          c.push[std::string(who.name)] = id;
         }
       }
     }

@@ -29,7 +29,7 @@ struct RateLimit {
 };
 
 struct PartnerListener {
-  std::string name;  // dgsn | dgct | ompic | dgi
+  std::string name;  // a simulated partner (sim/partners.hpp)
   std::uint16_t port = 0;
   std::string certificate, key, client_ca, crl;
   std::optional<Faults> faults;

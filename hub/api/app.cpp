@@ -105,7 +105,15 @@ Result<void> App::start() {
     }
     auto key = audit::load_or_create_key(config_.data_dir);
     if (!key) return key.error();
-    journal_ = std::make_unique<audit::Journal>(*store_, *key);
+    audit::JournalOptions jo;
+    jo.unwritten_path = config_.data_dir + "/audit-unwritten.jsonl";
+    jo.on_write_failure = [this](std::string_view reason) {
+      metrics_.increment("cnss_journal_write_failures_total",
+                         "Failed exchange journal writes, by reason (store_error: retried; "
+                         "head_mismatch: the writer stops)",
+                         "reason", reason);
+    };
+    journal_ = std::make_unique<audit::Journal>(*store_, *key, std::move(jo));
     auto broker =
         exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
     if (!broker) return broker.error();
@@ -127,7 +135,7 @@ Result<void> App::start() {
     auto router = std::make_unique<http::Router>();
     for (const auto& iface : l.interfaces) {
       if (iface == "ops") {
-        OpsState ops{&metrics_, store_.get(), &partners_, {}, store_pool_.get()};
+        OpsState ops{&metrics_, store_.get(), &partners_, {}, store_pool_.get(), journal_.get()};
         if (broker_) ops.partner_states = [b = broker_.get()] { return b->partner_states(); };
         add_ops_routes(*router, ops);
       }

@@ -57,6 +57,8 @@ Error no_answer(const exchange::PrefillResult& r) {
 }  // namespace
 
 Result<registry::Facts> facts_of(const exchange::PrefillResult& r) {
+  // journal_unavailable: the partners' answers may not be used, so nothing is registered.
+  if (r.error) return *r.error;
   if (r.status != 200) return no_answer(r);
   registry::Facts facts;
   for (const auto& o : r.steps) facts.sections.emplace(o.step, section_of(o));

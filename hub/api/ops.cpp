@@ -7,6 +7,22 @@ namespace hub::api {
 namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
 
+namespace {
+
+// The journal writer's state as a gauge (0 ok, 1 failing, 2 stopped), refreshed when asked for.
+audit::JournalStatus journal_status(const OpsState& state) {
+  const auto s = state.journal->status();
+  if (state.metrics) {
+    state.metrics->set_gauge(
+        "cnss_journal_state",
+        "The exchange journal writer: 0 ok, 1 failing, 2 stopped (docs/audit.md)", "store",
+        state.store ? state.store->engine() : "none", static_cast<double>(s.state));
+  }
+  return s;
+}
+
+}  // namespace
+
 void add_ops_routes(http::Router& router, OpsState state) {
   router.add(
       bhttp::verb::get, "/healthz", "",
@@ -44,6 +60,23 @@ void add_ops_routes(http::Router& router, OpsState state) {
           w.String(ping.error().message.c_str());
         }
         w.EndObject();
+        // Partner data is served only once journaled: a journal that cannot write makes the hub
+        // unready, with the reason.
+        if (state.journal) {
+          const auto j = journal_status(state);
+          w.Key("journal");
+          w.StartObject();
+          w.Key("status");
+          w.String(std::string(audit::state_name(j.state)).c_str());
+          if (!j.error.empty()) {
+            w.Key("error");
+            w.String(j.error.c_str());
+          }
+          w.Key("pending");
+          w.Uint64(j.pending);
+          w.EndObject();
+          ready = ready && j.state == audit::JournalState::ok;
+        }
         w.EndObject();
         // Partners never make the hub unready: it answers with what it has (degraded mode).
         w.Key("partners");
@@ -77,6 +110,7 @@ void add_ops_routes(http::Router& router, OpsState state) {
   router.add(
       bhttp::verb::get, "/metrics", "ops",
       [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
+        if (state.journal) (void)journal_status(state);
         co_return http::text_response(200, state.metrics->render(),
                                       "text/plain; version=0.0.4; charset=utf-8", req.version());
       });

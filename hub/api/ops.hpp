@@ -1,4 +1,5 @@
-// Operations endpoints: /healthz (alive), /readyz (configuration, store, partners), /metrics.
+// Operations endpoints: /healthz (alive), /readyz (configuration, store, exchange journal,
+// partners), /metrics.
 #pragma once
 
 #include <functional>
@@ -6,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "hub/audit/journal.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -21,6 +23,8 @@ struct OpsState {
   std::function<std::map<std::string, std::string>()> partner_states;  // circuit breakers
   // Where /readyz pings the store, off the I/O threads; null: where it is called.
   registry::StorePool* store_pool = nullptr;
+  // The exchange journal's writer: /readyz is not ready unless it writes (null: no journal).
+  const audit::Journal* journal = nullptr;
 };
 
 void add_ops_routes(http::Router& router, OpsState state);

@@ -7,6 +7,7 @@
 
 #include "hub/core/ids.hpp"
 #include "hub/identifiers/partner_ids.hpp"
+#include "hub/identifiers/typed.hpp"
 
 namespace hub::api {
 namespace bhttp = boost::beast::http;
@@ -43,7 +44,9 @@ Result<std::map<std::string, std::string>> read_body(
   return out;
 }
 
-http::Response answer(const exchange::PrefillResult& r, unsigned version) {
+http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
+                      unsigned version) {
+  if (r.error) return http::error_response(*r.error, ctx, version);
   auto res = http::json_response(r.status, r.body, version);
   if (r.retry_after.count() > 0)
     res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
@@ -73,6 +76,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         if (!b.contains("cnie")) {
           co_return http::error_response(bad("/cnie", "is required"), ctx, req.version());
         }
+        // As people type it ("bk 123 456"), read into the contract's form ("BK123456").
+        if (auto typed = identifiers::typed_letters_and_digits(b["cnie"])) b["cnie"] = *typed;
         if (auto problem = identifiers::cnie_problem(b["cnie"])) {
           co_return http::error_response(bad("/cnie", *problem), ctx, req.version());
         }
@@ -99,7 +104,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 
   router.add(
@@ -122,6 +127,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
                 bad("/ice", "give either an ICE or a tribunal and an RC number, not both"), ctx,
                 req.version());
           }
+          if (auto typed = identifiers::typed_digits(b["ice"])) b["ice"] = *typed;
           if (auto problem = identifiers::ice_problem(b["ice"])) {
             co_return http::error_response(bad("/ice", *problem), ctx, req.version());
           }
@@ -129,7 +135,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
           pr.params = {{"ice", b["ice"]}};
         } else if (b.contains("tribunal") || b.contains("rc")) {
           const std::string t = b.contains("tribunal") ? b["tribunal"] : "";
-          const std::string rc = b.contains("rc") ? b["rc"] : "";
+          std::string rc = b.contains("rc") ? b["rc"] : "";
+          if (auto typed = identifiers::typed_digits(rc)) rc = *typed;
           if (t.empty() || t.size() > 32 ||
               !std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
             co_return http::error_response(
@@ -152,7 +159,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
               req.version());
         }
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, req.version());
+        co_return answer(r, ctx, req.version());
       });
 }
 

@@ -1,5 +1,6 @@
 #include "hub/audit/chain.hpp"
 
+#include <optional>
 #include <string_view>
 
 #include "hub/audit/digest.hpp"
@@ -44,7 +45,9 @@ Result<VerifyReport> verify_journal(store::Store& store) {
   // found; entries appended while the scan runs are checked too, as far as the scan sees them.
   auto head = store.journal_head();
   if (!head) return head.error();
+  const std::int64_t committed = head->seq;
   VerifyReport report;
+  std::optional<Error> unreadable;
   std::string prev(store::kGenesisHash);
   auto fail = [&](std::int64_t seq, std::string problem) {
     report.ok = false;
@@ -53,6 +56,20 @@ Result<VerifyReport> verify_journal(store::Store& store) {
     return false;
   };
   auto scanned = store.scan_journal(1, [&](const store::JournalEntry& e) {
+    // The writer moves the head in the transaction that stores the entries, so an entry seen
+    // past the head read at the start must be within the head read now, or nobody moved it.
+    if (e.seq > head->seq) {
+      auto now = store.journal_head();
+      if (!now) {
+        unreadable = now.error();
+        return false;
+      }
+      head = *now;
+      if (e.seq > head->seq) {
+        return fail(e.seq, "it is stored past the chain head (entry " + std::to_string(head->seq) +
+                               "): the hub's journal writer did not write it");
+      }
+    }
     const std::int64_t expected = report.entries + 1;
     if (e.seq != expected) {
       return fail(expected,
@@ -74,9 +91,10 @@ Result<VerifyReport> verify_journal(store::Store& store) {
     return true;
   });
   if (!scanned) return scanned.error();
-  if (report.ok && report.entries < head->seq) {
+  if (unreadable) return *unreadable;
+  if (report.ok && report.entries < committed) {
     fail(report.entries + 1, "the entry is missing (entries " + std::to_string(report.entries + 1) +
-                                 " to " + std::to_string(head->seq) +
+                                 " to " + std::to_string(committed) +
                                  " are recorded by the chain head but not stored)");
   }
   return report;

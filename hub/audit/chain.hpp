@@ -23,9 +23,10 @@ struct VerifyReport {
 };
 
 // Walks the stored journal from seq 1: every seq present with no gap, every prev_hash equal to the
-// hash of the entry before it, every entry_hash equal to the hash recomputed from the fields, and
-// the chain reaching the head recorded when the check started. An error means the store could
-// not be read; a broken chain is a report with ok == false.
+// hash of the entry before it, every entry_hash equal to the hash recomputed from the fields, the
+// chain reaching the head recorded when the check started, and no entry stored past the head
+// (one the journal writer, which moves the head with every batch, did not write). An error means
+// the store could not be read; a broken chain is a report with ok == false.
 Result<VerifyReport> verify_journal(store::Store& store);
 
 }  // namespace hub::audit

@@ -1,20 +1,39 @@
 #include "hub/audit/journal.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/locale/encoding_utf.hpp>
+
 #include <algorithm>
 #include <cmath>
+#include <ctime>
+#include <filesystem>
 #include <utility>
 
+#include "hub/audit/unwritten.hpp"
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 
 namespace hub::audit {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
 namespace {
 
 // A store that is down is retried at this pace, at most, so that its log is not flooded.
 constexpr std::chrono::milliseconds kRetryMin{50};
 constexpr std::chrono::milliseconds kRetryMax{2000};
-// At shutdown, a store that keeps failing cannot hold the process forever.
+// At shutdown, a store that keeps failing cannot hold the process forever: each attempt is
+// bounded by the store's own lock wait (5 s on either engine).
 constexpr int kShutdownAttempts = 3;
+// What a refused client is told to wait: a failing store may come back soon; a stopped journal
+// needs an operator.
+constexpr std::chrono::seconds kRetryFailing{2};
+constexpr std::chrono::seconds kRetryStopped{30};
 
 std::int64_t to_micros(double ms) {
   if (!std::isfinite(ms) || ms <= 0) return 0;
@@ -27,13 +46,54 @@ JournalOptions usable(JournalOptions o) {
   o.max_batch = std::max<std::size_t>(o.max_batch, 1);
   o.max_queued = std::max<std::size_t>(o.max_queued, 1);
   o.batch_window = std::max(o.batch_window, std::chrono::milliseconds(0));
+  o.wait_limit = std::max(o.wait_limit, std::chrono::milliseconds(1));
   return o;
+}
+
+// Text every engine stores as it is: valid UTF-8 without NUL. A masked identifier can cut a
+// multi-byte character in two, and a partner's event id is the partner's to choose; a row the
+// database refuses would otherwise be retried, and refused, for ever.
+std::string storable(std::string s) {
+  namespace conv = boost::locale::conv;
+  s = conv::utf_to_utf<char>(s.data(), s.data() + s.size(), conv::skip);
+  std::replace(s.begin(), s.end(), '\0', '?');
+  return s;
+}
+
+Error unavailable(std::string message, std::chrono::seconds retry_after) {
+  auto e = make_error(
+      Errc::journal_unavailable,
+      std::move(message) + ": partner data is not served without its journal entry; retry later",
+      "journal_unavailable");
+  e.retry_after = retry_after;
+  return e;
 }
 
 }  // namespace
 
+struct Journal::Waiter {
+  explicit Waiter(const asio::any_io_executor& ex) : timer(ex) {}
+  asio::steady_timer timer;
+  bool done = false;  // released by the writer, with `error` when it stopped
+  std::optional<Error> error;
+  std::multimap<Ticket, std::shared_ptr<Waiter>>::iterator at;
+};
+
+std::string_view state_name(JournalState s) {
+  switch (s) {
+    case JournalState::ok:
+      return "ok";
+    case JournalState::failing:
+      return "failing";
+    case JournalState::stopped:
+      return "stopped";
+  }
+  return "stopped";
+}
+
 Journal::Journal(store::Store& store, std::string hmac_key, JournalOptions options)
-    : store_(store), key_(std::move(hmac_key)), options_(usable(options)) {
+    : store_(store), key_(std::move(hmac_key)), options_(usable(std::move(options))) {
+  requeue_unwritten();
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -45,6 +105,8 @@ Journal::~Journal() {
   work_.notify_all();
   space_.notify_all();
   writer_.join();
+  std::lock_guard lock(mutex_);
+  waiters_.clear();
 }
 
 std::string Journal::identifier_hash(std::string_view identifier) const {
@@ -62,22 +124,103 @@ store::JournalEntry Journal::to_entry(ExchangeRecord&& r) const {
   e.partner = std::move(r.partner);
   e.operation = std::move(r.operation);
   e.identifier_hmac = identifier_hash(r.identifier);
-  e.identifier_masked = mask_identifier(r.identifier);
+  e.identifier_masked = storable(mask_identifier(r.identifier));
   e.outcome = std::move(r.outcome);
   e.latency_us = to_micros(r.latency_ms);
   e.response_sha256 = std::move(r.response_body_sha256);
   return e;
 }
 
-void Journal::append(ExchangeRecord record) {
+Ticket Journal::append(ExchangeRecord record) {
   // Hashed on the caller's thread: the clear identifier never waits in the queue.
   auto entry = to_entry(std::move(record));
   std::unique_lock lock(mutex_);
-  space_.wait(lock, [&] { return queue_.size() < options_.max_queued || stopping_; });
+  // A stopped journal writes nothing more: its queue is saved at shutdown, and waiting for room
+  // there would hold the caller's thread for ever.
+  space_.wait(lock, [&] { return queue_.size() < options_.max_queued || stopping_ || stopped_; });
   queue_.push_back(std::move(entry));
-  ++appended_;
+  if (queue_.size() == 1) queued_since_ = std::chrono::steady_clock::now();
+  const Ticket ticket = ++appended_;
   // The writer only needs waking when it sleeps on an empty queue or a batch is full.
   if (queue_.size() == 1 || queue_.size() >= options_.max_batch) work_.notify_one();
+  return ticket;
+}
+
+asio::awaitable<Result<void>> Journal::durable(Ticket ticket) {
+  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+  {
+    std::lock_guard lock(mutex_);
+    if (written_ >= ticket) co_return Result<void>();
+    if (stopped_) co_return *refusal_locked();
+    waiter->timer.expires_after(options_.wait_limit);
+    waiter->at = waiters_.emplace(ticket, waiter);
+  }
+  // Ends when the writer cancels it (released) or at wait_limit (not durable in time).
+  co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  std::lock_guard lock(mutex_);
+  if (waiter->done) {
+    co_return waiter->error ? Result<void>(*waiter->error) : Result<void>();
+  }
+  waiters_.erase(waiter->at);
+  co_return unavailable("the exchange journal did not make this request's entries durable within " +
+                            std::to_string(options_.wait_limit.count()) + " ms",
+                        kRetryFailing);
+}
+
+void Journal::release_waiters(const std::optional<Error>& error, bool all) {
+  const auto end = all ? waiters_.end() : waiters_.upper_bound(written_);
+  for (auto it = waiters_.begin(); it != end;) {
+    auto w = it->second;
+    w->done = true;
+    w->error = error;
+    // The timer belongs to the waiter's executor: cancelled there, never from this thread.
+    asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+    it = waiters_.erase(it);
+  }
+}
+
+JournalStatus Journal::status_locked() const {
+  JournalStatus s;
+  s.pending = appended_ - written_;
+  if (stopped_) {
+    s.state = JournalState::stopped;
+    s.error = stopped_->message;
+  } else if (last_error_) {
+    s.state = JournalState::failing;
+    s.error = last_error_->message;
+  } else if (writing_since_ &&
+             std::chrono::steady_clock::now() - *writing_since_ > options_.wait_limit) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - *writing_since_);
+    s.state = JournalState::failing;
+    s.error = "a journal write has been waiting for " + std::to_string(ms.count()) +
+              " ms (the store is locked or slow)";
+  }
+  return s;
+}
+
+JournalStatus Journal::status() const {
+  std::lock_guard lock(mutex_);
+  return status_locked();
+}
+
+std::optional<Error> Journal::refusal_locked() const {
+  const auto s = status_locked();
+  switch (s.state) {
+    case JournalState::ok:
+      return std::nullopt;
+    case JournalState::failing:
+      return unavailable("the exchange journal cannot be written now", kRetryFailing);
+    case JournalState::stopped:
+      return unavailable("the exchange journal is stopped until an operator repairs it",
+                         kRetryStopped);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> Journal::refusal() const {
+  std::lock_guard lock(mutex_);
+  return refusal_locked();
 }
 
 Result<void> Journal::flush() {
@@ -86,15 +229,15 @@ Result<void> Journal::flush() {
   ++flushers_;
   work_.notify_one();
   for (auto seen = failures_;;) {
-    done_.wait(lock, [&] { return written_ >= target || failures_ != seen; });
+    done_.wait(lock, [&] { return written_ >= target || failures_ != seen || stopped_; });
     // A failure can be followed by a success before this thread wakes: only a failure still
     // current is reported.
-    if (written_ >= target || last_error_) break;
+    if (written_ >= target || stopped_ || last_error_) break;
     seen = failures_;
   }
   --flushers_;
   if (written_ >= target) return {};
-  return *last_error_;
+  return stopped_ ? *stopped_ : *last_error_;
 }
 
 Result<VerifyReport> Journal::verify() {
@@ -102,52 +245,151 @@ Result<VerifyReport> Journal::verify() {
   return verify_journal(store_);
 }
 
-void Journal::run_writer() {
-  const auto seal = [](const store::JournalEntry& e) { return entry_hash(e); };
-  int attempts_left = kShutdownAttempts;
-  int consecutive_failures = 0;
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything written
-    // Let a batch gather, unless someone waits for it already.
-    work_.wait_for(lock, options_.batch_window, [&] {
-      return stopping_ || flushers_ > 0 || queue_.size() >= options_.max_batch;
-    });
-    const auto n = std::min(queue_.size(), options_.max_batch);
-    std::vector<store::JournalEntry> batch(std::make_move_iterator(queue_.begin()),
-                                           std::make_move_iterator(queue_.begin() + n));
-    queue_.erase(queue_.begin(), queue_.begin() + n);
-    space_.notify_all();
-    lock.unlock();
-    auto written = store_.append_journal(batch, seal);
-    lock.lock();
-    if (written) {
-      written_ += n;
-      last_error_.reset();
-      attempts_left = kShutdownAttempts;
-      consecutive_failures = 0;
-      done_.notify_all();
-      continue;
-    }
-    // Nothing of the batch was stored: it goes back to the front, in order, and is retried.
+void Journal::stop_writer(const Error& why) {
+  stopped_ = why;
+  last_error_ = why;
+  log::error("audit journal stopped: the stored chain does not agree with its head",
+             {{"error", why.message}, {"pending", std::to_string(queue_.size())}});
+  if (options_.on_write_failure) options_.on_write_failure("head_mismatch");
+  release_waiters(refusal_locked(), true);
+  space_.notify_all();
+  done_.notify_all();
+}
+
+void Journal::record_failure(const Error& why) {
+  ++failures_;
+  if (why.detail == store::kJournalHeadMismatch) {
+    stop_writer(why);
+    return;
+  }
+  last_error_ = why;
+  log::error("audit journal write failed",
+             {{"error", why.message}, {"pending", std::to_string(queue_.size())}});
+  if (options_.on_write_failure) options_.on_write_failure("store_error");
+  done_.notify_all();
+}
+
+bool Journal::check_end(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  auto checked = store_.check_journal_end();
+  lock.lock();
+  if (checked) {
+    last_error_.reset();
+    return true;
+  }
+  record_failure(checked.error());
+  return false;
+}
+
+bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
+  static const store::JournalSealer seal = [](const store::JournalEntry& e) {
+    return entry_hash(e);
+  };
+  const auto n = std::min(queue_.size(), options_.max_batch);
+  std::vector<store::JournalEntry> batch(std::make_move_iterator(queue_.begin()),
+                                         std::make_move_iterator(queue_.begin() + n));
+  queue_.erase(queue_.begin(), queue_.begin() + n);
+  space_.notify_all();
+  writing_since_ = std::chrono::steady_clock::now();
+  lock.unlock();
+  auto written = store_.append_journal(batch, seal);
+  lock.lock();
+  writing_since_.reset();
+  if (!written) {
+    // Nothing of the batch was stored: it goes back to the front, in order.
     queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                   std::make_move_iterator(batch.end()));
-    ++failures_;
-    ++consecutive_failures;
-    last_error_ = written.error();
-    done_.notify_all();
-    log::error("audit journal write failed",
-               {{"error", written.error().message}, {"pending", std::to_string(queue_.size())}});
-    if (stopping_ && --attempts_left <= 0) {
-      log::error("audit journal entries lost at shutdown",
-                 {{"count", std::to_string(queue_.size())}});
-      queue_.clear();
-      return;
+    record_failure(written.error());
+    return false;
+  }
+  written_ += n;
+  last_error_.reset();
+  release_waiters(std::nullopt, false);
+  if (unwritten_loaded_ > 0 && written_ >= unwritten_loaded_) {
+    std::error_code ec;
+    std::filesystem::remove(options_.unwritten_path, ec);
+    log::info("audit journal: the entries saved at the last shutdown are written",
+              {{"count", std::to_string(unwritten_loaded_)}});
+    unwritten_loaded_ = 0;
+  }
+  done_.notify_all();
+  return true;
+}
+
+void Journal::run_writer() {
+  int attempts_left = kShutdownAttempts;
+  int consecutive_failures = 0;
+  bool checked = false;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stopped_) {
+      work_.wait(lock, [&] { return stopping_; });
+      break;
     }
+    bool ok = true;
+    if (!checked) {
+      // Before the first write: a chain broken while the hub was down is reported at once.
+      ok = checked = check_end(lock);
+    } else {
+      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and everything written
+      // Let a batch gather for batch_window from its first entry, unless a flush() waits for it
+      // or it is full: what queued while the last batch was being written goes at once.
+      // Requests waiting in durable() wait the window too: up to 2 ms more latency for fewer,
+      // larger transactions (docs/performance.md).
+      work_.wait_until(lock, queued_since_ + options_.batch_window, [&] {
+        return stopping_ || flushers_ > 0 || queue_.size() >= options_.max_batch;
+      });
+      ok = write_batch(lock);
+    }
+    if (ok) {
+      attempts_left = kShutdownAttempts;
+      consecutive_failures = 0;
+      continue;
+    }
+    if (stopped_) continue;
+    if (stopping_ && --attempts_left <= 0) break;
+    ++consecutive_failures;
     const auto backoff = std::min(kRetryMax, kRetryMin * (1 << std::min(consecutive_failures, 6)));
     work_.wait_for(lock, backoff, [&] { return stopping_; });
   }
+  save_or_log_unwritten();
+}
+
+void Journal::save_or_log_unwritten() {
+  if (queue_.empty()) return;
+  const auto count = std::to_string(queue_.size());
+  if (options_.unwritten_path.empty()) {
+    log::error("audit journal entries lost at shutdown", {{"count", count}});
+  } else if (auto saved = save_unwritten(options_.unwritten_path, queue_); !saved) {
+    log::error("audit journal entries lost at shutdown",
+               {{"count", count}, {"error", saved.error().message}});
+  } else {
+    log::error(
+        "audit journal entries not written at shutdown: saved, to be appended first at "
+        "the next start",
+        {{"count", count}, {"file", options_.unwritten_path}});
+  }
+  queue_.clear();
+}
+
+void Journal::requeue_unwritten() {
+  if (options_.unwritten_path.empty()) return;
+  auto loaded = load_unwritten(options_.unwritten_path);
+  if (!loaded) {
+    // Kept aside for an operator, never overwritten by this run's own shutdown.
+    const auto aside = options_.unwritten_path + ".unreadable-" + std::to_string(::time(nullptr));
+    std::error_code ec;
+    std::filesystem::rename(options_.unwritten_path, aside, ec);
+    log::error("audit journal: the entries saved at the last shutdown cannot be read",
+               {{"error", loaded.error().message}, {"kept_as", aside}});
+    return;
+  }
+  if (loaded->empty()) return;
+  for (auto& e : *loaded) queue_.push_back(std::move(e));
+  appended_ = unwritten_loaded_ = queue_.size();
+  log::info("audit journal: appending first the entries saved at the last shutdown",
+            {{"count", std::to_string(queue_.size())}});
 }
 
 }  // namespace hub::audit

@@ -2,14 +2,20 @@
 // identifier asked about kept only as a keyed hash and a masked form.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <iosfwd>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "hub/audit/chain.hpp"
@@ -36,6 +42,25 @@ struct ExchangeRecord {
   std::string response_body_sha256;
 };
 
+// What the journal writer is doing, for /readyz, /metrics and the requests that wait on it.
+enum class JournalState {
+  ok,       // writing as it should
+  failing,  // the last write failed, or one has been waiting longer than wait_limit; retrying
+  stopped,  // the stored chain does not agree with its head: nothing more is written until an
+            // operator repairs the journal and restarts the hub (docs/audit.md)
+};
+std::string_view state_name(JournalState s);
+
+struct JournalStatus {
+  JournalState state = JournalState::ok;
+  std::string error;          // why it is failing or stopped, for an operator; "" when ok
+  std::uint64_t pending = 0;  // entries appended and not written yet
+};
+
+// An entry's place in the order of appends: the journal writes in that order, so every entry
+// whose ticket is at most N is durable once entry N is.
+using Ticket = std::uint64_t;
+
 struct JournalOptions {
   // How long the writer lets appends gather before it writes them in one transaction.
   std::chrono::milliseconds batch_window{2};
@@ -43,21 +68,43 @@ struct JournalOptions {
   // Beyond this many entries not yet written (the store is down or too slow), append() waits:
   // the journal never drops an entry, and never grows without bound.
   std::size_t max_queued = 100'000;
+  // How long a request waits for its entries to become durable before it is refused
+  // (journal_unavailable); a write that takes longer makes the journal "failing".
+  std::chrono::milliseconds wait_limit{2000};
+  // Where the entries still unwritten at shutdown are saved, to be appended first at the next
+  // start (unwritten.hpp). "": they are logged as lost.
+  std::string unwritten_path{};
+  // Told on the writer thread of each failed write: "store_error" (retried) or
+  // "head_mismatch" (the writer stops). For the metrics.
+  std::function<void(std::string_view reason)> on_write_failure{};
 };
 
 class Journal {
  public:
+  // Loads the entries a previous run left unwritten (options.unwritten_path), then starts the
+  // writer, whose first act is to check that the stored chain agrees with its head.
   Journal(store::Store& store, std::string hmac_key, JournalOptions options = {});
-  // Writes what is still queued (flush), then stops the writer.
+  // Writes what is still queued (three attempts at most), saves what could not be written to
+  // options.unwritten_path, then stops the writer. The coroutines waiting in durable() must
+  // not be resumed after this (the hub stops its I/O threads first).
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
   // Thread-safe, and does not wait for the disk: entries are queued and written in batches, one
-  // transaction a batch, by one writer thread.
-  void append(ExchangeRecord record);
+  // transaction a batch, by one writer thread. The ticket says when this entry is durable.
+  Ticket append(ExchangeRecord record);
+  // Completes once every entry up to `ticket` is durable in the store, or with
+  // journal_unavailable (and a Retry-After) when the journal is stopped or the entries are not
+  // durable within options.wait_limit. Never blocks a thread: the awaiting coroutine resumes on
+  // its own executor, from the writer's notice or its own timer.
+  boost::asio::awaitable<Result<void>> durable(Ticket ticket);
+  JournalStatus status() const;
+  // The journal_unavailable error a request that would disclose partner data gets now, or none
+  // when the journal is writing.
+  std::optional<Error> refusal() const;
   // Waits until every entry appended before the call is durable in the store, or returns the
-  // error that keeps the writer from writing (it keeps retrying).
+  // error that keeps the writer from writing (it keeps retrying, unless stopped).
   Result<void> flush();
   // flush(), then verify_journal() over the whole stored chain.
   Result<VerifyReport> verify();
@@ -67,22 +114,41 @@ class Journal {
   std::string identifier_hash(std::string_view identifier) const;
 
  private:
+  struct Waiter;
+  // The writer thread, and what it does with mutex_ held (it unlocks around store calls).
   void run_writer();
+  bool check_end(std::unique_lock<std::mutex>& lock);
+  bool write_batch(std::unique_lock<std::mutex>& lock);
+  void record_failure(const Error& why);
+  void stop_writer(const Error& why);
+  void release_waiters(const std::optional<Error>& error, bool all);
+  void save_or_log_unwritten();
+  void requeue_unwritten();
+  JournalStatus status_locked() const;
+  std::optional<Error> refusal_locked() const;
   store::JournalEntry to_entry(ExchangeRecord&& r) const;
 
   store::Store& store_;
   const std::string key_;
   const JournalOptions options_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable work_;   // the writer: entries queued, a flush asked, or stop
   std::condition_variable done_;   // flushers: a batch was written or failed
   std::condition_variable space_;  // appenders waiting for room in the queue
   std::deque<store::JournalEntry> queue_;
-  std::uint64_t appended_ = 0;  // entries ever queued
+  std::uint64_t appended_ = 0;  // entries ever queued: the last ticket given
   std::uint64_t written_ = 0;   // entries ever written; the queue is FIFO, so the first ones
   std::uint64_t failures_ = 0;  // failed batch writes, ever
   std::optional<Error> last_error_;
+  std::optional<Error> stopped_;  // why the writer stopped for good
+  // When the queue last went from empty to not empty: a batch gathers from then on.
+  std::chrono::steady_clock::time_point queued_since_{};
+  // When the write under way began: a write that takes longer than wait_limit is a failing one.
+  std::optional<std::chrono::steady_clock::time_point> writing_since_;
+  // The entries loaded from unwritten_path have tickets up to this; once written, the file goes.
+  Ticket unwritten_loaded_ = 0;
+  std::multimap<Ticket, std::shared_ptr<Waiter>> waiters_;
   int flushers_ = 0;
   bool stopping_ = false;
   std::thread writer_;

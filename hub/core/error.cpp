@@ -40,6 +40,8 @@ std::string_view code_of(Errc c) {
       return "malformed_response";
     case Errc::tls_failure:
       return "tls_failure";
+    case Errc::journal_unavailable:
+      return "journal_unavailable";
   }
   return "internal";
 }
@@ -76,6 +78,8 @@ unsigned http_status_of(Errc c) {
       return 502;
     case Errc::timeout:
       return 504;
+    case Errc::journal_unavailable:
+      return 503;
   }
   return 500;
 }

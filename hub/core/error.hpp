@@ -3,6 +3,7 @@
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,7 @@ enum class Errc {
   timeout,              // 504: a deadline passed
   malformed_response,   // 502: a partner's answer could not be read
   tls_failure,          // 502: handshake or certificate verification towards a partner failed
+  journal_unavailable,  // 503: the exchange journal cannot record the exchange (docs/audit.md)
 };
 
 // Stable wire code ("invalid_input", "rate_limited", ...).
@@ -39,15 +41,18 @@ struct Error {
   // A finer, stable code where the family is not enough ("unknown_principal",
   // "body_too_large", "connect_refused"...). Empty means code_of(code).
   std::string detail;
+  // For an error that passes (journal_unavailable...): when the client may try again, sent as
+  // Retry-After (RFC 9110 section 10.2.3). Zero: no hint.
+  std::chrono::seconds retry_after{0};
   // A JSON object a client may read beside the message: the facts behind a refusal (not_eligible:
   // the household's index, threshold and date). Empty: none. HTTP renders it as "details".
-  std::string details_json;
+  std::string details_json{};
 
   std::string_view wire_code() const { return detail.empty() ? code_of(code) : detail; }
 };
 
 inline Error make_error(Errc c, std::string message, std::string detail = {}) {
-  return Error{c, std::move(message), std::move(detail), {}};
+  return Error{c, std::move(message), std::move(detail)};
 }
 
 // Found by argument-dependent lookup when result<T, Error>::value() is called on an error.

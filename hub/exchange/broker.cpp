@@ -269,8 +269,9 @@ struct Broker::Impl {
         }
       }
     }
-    journal_entry(p, q, caller, out.error ? std::string(out.error->wire_code()) : "ok",
-                  out.latency_ms, body_sha);
+    out.journaled =
+        journal_entry(p, q, caller, out.error ? std::string(out.error->wire_code()) : "ok",
+                      out.latency_ms, body_sha);
     co_return out;
   }
 
@@ -320,6 +321,7 @@ struct Broker::Impl {
       out.error = std::move(one.error);
       out.retry_after = one.retry_after;
       out.status = one.status;
+      out.journaled = std::max(out.journaled, one.journaled);
       if (!failed) break;
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
@@ -352,7 +354,7 @@ struct Broker::Impl {
         out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
               p.settings.name);
-        journal_served(p, q, caller, out);
+        out.journaled = journal_served(p, q, caller, out);
         co_return out;
       }
     }
@@ -424,14 +426,25 @@ struct Broker::Impl {
       }
     }
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-    if (out.status == "stale" || (!leader && out.answer)) journal_served(p, q, caller, out);
+    if (out.status == "stale" || (!leader && out.answer)) {
+      out.journaled = std::max(out.journaled, journal_served(p, q, caller, out));
+    }
     co_return out;
   }
 
-  // One journal entry: who asked, why, about whom, what came back.
-  void journal_entry(PartnerRuntime& p, const Query& q, const Caller& caller, std::string outcome,
-                     double latency_ms, std::string body_sha256) {
-    if (!journal) return;
+  // Completes once the journal entries of every step are durable (docs/audit.md), or with the
+  // journal's refusal.
+  asio::awaitable<Result<void>> journaled(const std::vector<StepOutcome>& steps) {
+    audit::Ticket last = 0;
+    for (const auto& s : steps) last = std::max(last, s.journaled);
+    if (journal == nullptr || last == 0) co_return Result<void>();
+    co_return co_await journal->durable(last);
+  }
+
+  // One journal entry: who asked, why, about whom, what came back. Its ticket (0: no journal).
+  audit::Ticket journal_entry(PartnerRuntime& p, const Query& q, const Caller& caller,
+                              std::string outcome, double latency_ms, std::string body_sha256) {
+    if (!journal) return 0;
     audit::ExchangeRecord r;
     r.time = std::chrono::system_clock::now();
     r.principal = caller.principal;
@@ -443,20 +456,20 @@ struct Broker::Impl {
     r.outcome = std::move(outcome);
     r.latency_ms = latency_ms;
     r.response_body_sha256 = std::move(body_sha256);
-    journal->append(std::move(r));
+    return journal->append(std::move(r));
   }
 
   // Data served without a call of this request's own (from the cache, stale, or shared with a
   // call in flight) is journaled too: who saw what about whom, and when, whatever its route.
   // The entry's answer hash is the original call's, so the two entries can be tied together.
-  void journal_served(PartnerRuntime& p, const Query& q, const Caller& caller,
-                      const StepOutcome& out) {
-    if (!out.answer) return;
-    journal_entry(p, q, caller,
-                  out.status == "stale"    ? "stale"
-                  : out.status == "cached" ? "cached"
-                                           : "shared",
-                  out.latency_ms, out.answer->body_sha256);
+  audit::Ticket journal_served(PartnerRuntime& p, const Query& q, const Caller& caller,
+                               const StepOutcome& out) {
+    if (!out.answer) return 0;
+    return journal_entry(p, q, caller,
+                         out.status == "stale"    ? "stale"
+                         : out.status == "cached" ? "cached"
+                                                  : "shared",
+                         out.latency_ms, out.answer->body_sha256);
   }
 };
 
@@ -507,6 +520,14 @@ std::map<std::string, std::string> Broker::partner_states() {
 }
 
 namespace {
+
+PrefillResult journal_refused(Error e) {
+  PrefillResult r;
+  r.status = http_status_of(e.code);
+  r.retry_after = e.retry_after;
+  r.error = std::move(e);
+  return r;
+}
 
 void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a) {
   for (const auto& [pointer, source] : a.sources) {
@@ -592,6 +613,10 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     co_return result;
   }
   const config::Recipe& recipe = rit->second;
+  // No partner is asked for what could not be answered: the journal must be writing.
+  if (auto refused = impl.journal ? impl.journal->refusal() : std::nullopt) {
+    co_return journal_refused(std::move(*refused));
+  }
   const auto deadline = Clock::now() + impl.exchange.deadline;
 
   // The steps that apply to this request, in recipe order.
@@ -721,6 +746,11 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     }
   }
   result.steps = *shared;
+  // Nothing leaves before the journal holds every exchange the answer rests on, a "not found"
+  // or a partner's error included: each says something about the person or company asked for.
+  if (auto durable = co_await impl.journaled(result.steps); !durable) {
+    co_return journal_refused(durable.error());
+  }
 
   // The answer.
   bool any = false, all_not_found = true, all_rate_limited = true;

@@ -47,6 +47,9 @@ struct StepOutcome {
   std::chrono::milliseconds retry_after{0};
   double latency_ms = 0;
   int attempts = 0;
+  // The last journal entry this step appended (its calls, or the data it served): the answer
+  // waits for it to be durable. 0: none.
+  audit::Ticket journaled = 0;
 };
 
 struct PrefillResult {
@@ -54,6 +57,9 @@ struct PrefillResult {
   std::chrono::seconds retry_after{0};
   std::vector<StepOutcome> steps;
   std::string body;  // {"record", "provenance", "conflicts", "partners"}
+  // Set when no answer may be given at all (journal_unavailable: the exchange journal could not
+  // record the exchanges, docs/audit.md); status, body and steps then say nothing.
+  std::optional<Error> error;
 };
 
 class Broker {
@@ -64,6 +70,9 @@ class Broker {
       mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics);
   ~Broker();
 
+  // Every answer, a "not found" or a partner's error included, is given only once the journal
+  // entries of its exchanges are durable; while the journal cannot be written, none is (and no
+  // partner is asked): the result is journal_unavailable.
   boost::asio::awaitable<PrefillResult> prefill(PrefillRequest request, Caller caller);
 
   bool has_recipe(const std::string& name) const;

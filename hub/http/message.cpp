@@ -44,7 +44,12 @@ Response error_response(const Error& e, const RequestContext& ctx, unsigned vers
   }
   w.EndObject();
   w.EndObject();
-  return json_response(http_status_of(e.code), std::string(sb.GetString(), sb.GetSize()), version);
+  auto res =
+      json_response(http_status_of(e.code), std::string(sb.GetString(), sb.GetSize()), version);
+  if (e.retry_after.count() > 0) {
+    res.set(bhttp::field::retry_after, std::to_string(e.retry_after.count()));
+  }
+  return res;
 }
 
 }  // namespace hub::http

@@ -52,6 +52,7 @@ struct RequestContext {
 using Handler = std::function<asio::awaitable<Response>(const Request&, RequestContext&)>;
 
 // {"error": {"code": ..., "message": ..., "correlation_id": ...}} with the error's HTTP status.
+// An error that gives a retry_after is sent with Retry-After (seconds).
 Response error_response(const Error& e, const RequestContext& ctx, unsigned version = 11);
 // A JSON body with the given status.
 Response json_response(unsigned status, std::string body, unsigned version = 11);

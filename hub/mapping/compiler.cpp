@@ -362,8 +362,40 @@ class Compiler {
 
   // ---- steps ------------------------------------------------------------------------------------
 
-  bool step(const YAML::Node& n, Step& s, ValueType& type) {
+  // One step being compiled: its node, its options (the value under its name) and the type of
+  // the value flowing into it, which the step turns into its output type.
+  struct StepAt {
+    const YAML::Node& n;
     YAML::Node opts;
+    Step& s;
+    ValueType& type;
+    YAML::Node opt(const char* key) const { return n.IsMap() ? n[key] : YAML::Node(); }
+  };
+
+  bool expect(StepAt& at, ValueType in, ValueType out) {
+    if (at.type != in) {
+      r_.error(at.n, "type_mismatch",
+               "'" + at.s.name + "' takes " + std::string(name_of(in)) + " but gets " +
+                   std::string(name_of(at.type)));
+      return false;
+    }
+    at.type = out;
+    return true;
+  }
+
+  bool arg(StepAt& at, std::string& into) {
+    auto v = scalar(at.opts);
+    if (!v) {
+      r_.error(at.n, "missing_key", "'" + at.s.name + "' needs a value: {" + at.s.name + ": ...}");
+      return false;
+    }
+    into = *v;
+    return true;
+  }
+
+  // The step's name, written alone ("trim") or as the key of a map ({date: dd/MM/yyyy}), and its
+  // options; false (with the error reported) when no transform has that name.
+  bool step_name(const YAML::Node& n, Step& s, YAML::Node& opts) {
     if (n.IsScalar()) {
       s.name = n.Scalar();
     } else if (n.IsMap()) {
@@ -377,178 +409,58 @@ class Compiler {
       }
     }
     s.pos = pos_of(n);
-    if (s.name.empty() ||
-        std::find(std::begin(kStepNames), std::end(kStepNames), s.name) == std::end(kStepNames)) {
-      std::string written =
-          n.IsScalar() ? n.Scalar() : (n.IsMap() ? n.begin()->first.Scalar() : "?");
-      std::vector<std::string_view> names(std::begin(kStepNames), std::end(kStepNames));
-      std::string hint = closest(written, names);
-      r_.error(n, "unknown_transform",
-               "'" + written + "' is not a transform" +
-                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-      return false;
-    }
-    auto opt = [&](const char* key) { return n.IsMap() ? n[key] : YAML::Node(); };
-    auto expect = [&](ValueType in, ValueType out) {
-      if (type != in) {
-        r_.error(n, "type_mismatch",
-                 "'" + s.name + "' takes " + std::string(name_of(in)) + " but gets " +
-                     std::string(name_of(type)));
-        return false;
-      }
-      type = out;
+    if (!s.name.empty() &&
+        std::find(std::begin(kStepNames), std::end(kStepNames), s.name) != std::end(kStepNames)) {
       return true;
-    };
-    auto arg = [&](std::string& into) {
-      auto v = scalar(opts);
-      if (!v) {
-        r_.error(n, "missing_key", "'" + s.name + "' needs a value: {" + s.name + ": ...}");
-        return false;
-      }
-      into = *v;
-      return true;
-    };
-    if (n.IsMap()) {
-      std::vector<std::string_view> allowed = {s.name, "on_error", "year_only",
-                                               "with", "true",     "false"};
-      for (const auto& kv : n) {
-        std::string key = kv.first.Scalar();
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-          r_.error(kv.first, "unknown_key", "'" + key + "' is not an option of '" + s.name + "'");
-      }
     }
+    std::string written = n.IsScalar() ? n.Scalar() : (n.IsMap() ? n.begin()->first.Scalar() : "?");
+    std::vector<std::string_view> names(std::begin(kStepNames), std::end(kStepNames));
+    std::string hint = closest(written, names);
+    r_.error(n, "unknown_transform",
+             "'" + written + "' is not a transform" +
+                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    return false;
+  }
+
+  void step_options_known(const YAML::Node& n, const Step& s) {
+    if (!n.IsMap()) return;
+    std::vector<std::string_view> allowed = {s.name, "on_error", "year_only",
+                                             "with", "true",     "false"};
+    for (const auto& kv : n) {
+      std::string key = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        r_.error(kv.first, "unknown_key", "'" + key + "' is not an option of '" + s.name + "'");
+    }
+  }
+
+  bool step(const YAML::Node& n, Step& s, ValueType& type) {
+    YAML::Node opts;
+    if (!step_name(n, s, opts)) return false;
+    step_options_known(n, s);
+    StepAt at{n, opts, s, type};
     const std::string& k = s.name;
     if (k == "trim" || k == "collapse_spaces" || k == "upper" || k == "lower" || k == "title") {
-      s.kind = k == "trim"              ? StepKind::trim
-               : k == "collapse_spaces" ? StepKind::collapse_spaces
-               : k == "upper"           ? StepKind::upper
-               : k == "lower"           ? StepKind::lower
-                                        : StepKind::title;
-      return expect(ValueType::text, ValueType::text);
+      return text_step(at);
     }
-    if (k == "date") {
-      s.kind = StepKind::date;
-      s.fallible = true;
-      std::string pat;
-      if (!arg(pat)) return false;
-      if (!compile_date_pattern(pat, false, s.pattern))
-        r_.error(
-            opts, "bad_pattern",
-            "'" + pat + "' is not a date pattern (dd, MM, yyyy and literals, e.g. dd/MM/yyyy)");
-      if (auto yo = opt("year_only")) {
-        DatePattern p;
-        if (!compile_date_pattern(yo.Scalar(), true, p))
-          r_.error(yo, "bad_pattern",
-                   "'" + yo.Scalar() + "' is not a year-only pattern (e.g. 00/00/yyyy)");
-        s.year_only = std::move(p);
-      }
-      return expect(ValueType::text, ValueType::date);
-    }
-    if (k == "format_date") {
-      s.kind = StepKind::format_date;
-      std::string pat;
-      if (!arg(pat)) return false;
-      if (!compile_date_pattern(pat, false, s.pattern))
-        r_.error(opts, "bad_pattern", "'" + pat + "' is not a date pattern");
-      if (auto yo = opt("year_only")) {
-        DatePattern p;
-        if (!compile_date_pattern(yo.Scalar(), true, p))
-          r_.error(yo, "bad_pattern", "'" + yo.Scalar() + "' is not a year-only pattern");
-        s.year_only = std::move(p);
-      }
-      return expect(ValueType::date, ValueType::text);
-    }
-    if (k == "integer" || k == "decimal" || k == "boolean") {
-      s.kind = k == "integer"   ? StepKind::integer
-               : k == "decimal" ? StepKind::decimal
-                                : StepKind::boolean;
-      s.fallible = true;
-      if (s.kind == StepKind::boolean) {
-        s.values = {"true", "1"};
-        s.values2 = {"false", "0"};
-        if (auto t = opt("true"); t && t.IsSequence()) {
-          s.values.clear();
-          for (const auto& v : t) s.values.push_back(v.Scalar());
-        }
-        if (auto f = opt("false"); f && f.IsSequence()) {
-          s.values2.clear();
-          for (const auto& v : f) s.values2.push_back(v.Scalar());
-        }
-      }
-      return expect(ValueType::text, s.kind == StepKind::integer   ? ValueType::integer
-                                     : s.kind == StepKind::decimal ? ValueType::decimal
-                                                                   : ValueType::boolean);
-    }
-    if (k == "extract" || k == "regex") {
-      s.kind = k == "extract" ? StepKind::extract : StepKind::check_regex;
-      s.fallible = true;
-      std::string re;
-      if (!arg(re)) return false;
-      if (re.size() > 256) {
-        r_.error(opts, "bad_pattern", "a pattern is at most 256 characters");
-        return false;
-      }
-      s.regex = compile_regex(re);
-      s.arg = re;
-      if (!s.regex->ok()) {
-        r_.error(opts, "bad_pattern",
-                 "'" + re + "' is not a regular expression (RE2 syntax): " + s.regex->error());
-      }
-      return expect(ValueType::text, ValueType::text);
-    }
+    if (k == "date" || k == "format_date") return date_step(at);
+    if (k == "integer" || k == "decimal" || k == "boolean") return number_step(at);
+    if (k == "extract" || k == "regex") return regex_step(at);
     if (k == "split" || k == "join") {
       s.kind = k == "split" ? StepKind::split : StepKind::join;
-      if (!arg(s.arg)) return false;
-      return k == "split" ? expect(ValueType::text, ValueType::list)
-                          : expect(ValueType::list, ValueType::text);
+      if (!arg(at, s.arg)) return false;
+      return k == "split" ? expect(at, ValueType::text, ValueType::list)
+                          : expect(at, ValueType::list, ValueType::text);
     }
-    if (k == "pad_left") {
-      s.kind = StepKind::pad_left;
-      std::string w;
-      std::int64_t width = 0;
-      if (!arg(w)) return false;
-      if (!parse_integer(w, width) || width < 1 || width > 64)
-        r_.error(opts, "bad_value", "pad_left takes a width from 1 to 64");
-      s.width = static_cast<std::size_t>(width);
-      s.arg = scalar(opt("with")).value_or("0");
-      if (s.arg.size() != 1) r_.error(opt("with"), "bad_value", "'with' is one character");
-      return expect(ValueType::text, ValueType::text);
-    }
+    if (k == "pad_left") return pad_step(at);
     if (k == "replace") {
       s.kind = StepKind::replace;
-      if (!arg(s.arg)) return false;
+      if (!arg(at, s.arg)) return false;
       if (s.arg.empty()) r_.error(opts, "bad_value", "replace needs a non-empty text to find");
-      s.arg2 = scalar(opt("with")).value_or("");
-      return expect(ValueType::text, ValueType::text);
+      s.arg2 = scalar(at.opt("with")).value_or("");
+      return expect(at, ValueType::text, ValueType::text);
     }
-    if (k == "table") {
-      s.kind = StepKind::table;
-      std::string name;
-      if (!arg(name)) return false;
-      auto it = tables_.find(name);
-      if (it == tables_.end()) {
-        std::vector<std::string_view> names;
-        for (const auto& [tn, t] : tables_) names.push_back(tn);
-        std::string hint = closest(name, names);
-        r_.error(opts, "unknown_table",
-                 "no code table '" + name + "' in tables/" +
-                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-        return false;
-      }
-      s.table = it->second.get();
-      s.fallible = !s.table->fallback;
-      return expect(ValueType::text, ValueType::text);
-    }
-    if (k == "enum") {
-      s.kind = StepKind::check_enum;
-      s.fallible = true;
-      if (!opts || !opts.IsSequence()) {
-        r_.error(n, "missing_key", "enum takes a list of values");
-        return false;
-      }
-      for (const auto& v : opts) s.values.push_back(v.Scalar());
-      return expect(ValueType::text, ValueType::text);
-    }
+    if (k == "table") return table_step(at);
+    if (k == "enum") return enum_step(at);
     // identifier checks
     s.kind = StepKind::check_id;
     s.fallible = true;
@@ -557,7 +469,135 @@ class Compiler {
            : k == "if"  ? FieldType::fiscal_id
            : k == "rc"  ? FieldType::rc
                         : FieldType::rib;
-    return expect(ValueType::text, ValueType::text);
+    return expect(at, ValueType::text, ValueType::text);
+  }
+
+  bool text_step(StepAt& at) {
+    const std::string& k = at.s.name;
+    at.s.kind = k == "trim"              ? StepKind::trim
+                : k == "collapse_spaces" ? StepKind::collapse_spaces
+                : k == "upper"           ? StepKind::upper
+                : k == "lower"           ? StepKind::lower
+                                         : StepKind::title;
+    return expect(at, ValueType::text, ValueType::text);
+  }
+
+  // date (text -> date, fallible) and format_date (date -> text): a pattern, and optionally a
+  // year-only pattern (00/00/yyyy) for dates whose day and month are unknown.
+  bool date_step(StepAt& at) {
+    Step& s = at.s;
+    const bool parse = s.name == "date";
+    s.kind = parse ? StepKind::date : StepKind::format_date;
+    s.fallible = parse;
+    std::string pat;
+    if (!arg(at, pat)) return false;
+    if (!compile_date_pattern(pat, false, s.pattern)) {
+      r_.error(
+          at.opts, "bad_pattern",
+          parse ? "'" + pat + "' is not a date pattern (dd, MM, yyyy and literals, e.g. dd/MM/yyyy)"
+                : "'" + pat + "' is not a date pattern");
+    }
+    if (auto yo = at.opt("year_only")) {
+      DatePattern p;
+      if (!compile_date_pattern(yo.Scalar(), true, p)) {
+        r_.error(yo, "bad_pattern",
+                 "'" + yo.Scalar() + "' is not a year-only pattern" +
+                     (parse ? std::string(" (e.g. 00/00/yyyy)") : std::string()));
+      }
+      s.year_only = std::move(p);
+    }
+    return parse ? expect(at, ValueType::text, ValueType::date)
+                 : expect(at, ValueType::date, ValueType::text);
+  }
+
+  bool number_step(StepAt& at) {
+    Step& s = at.s;
+    const std::string& k = s.name;
+    s.kind = k == "integer"   ? StepKind::integer
+             : k == "decimal" ? StepKind::decimal
+                              : StepKind::boolean;
+    s.fallible = true;
+    if (s.kind == StepKind::boolean) {
+      s.values = {"true", "1"};
+      s.values2 = {"false", "0"};
+      if (auto t = at.opt("true"); t && t.IsSequence()) {
+        s.values.clear();
+        for (const auto& v : t) s.values.push_back(v.Scalar());
+      }
+      if (auto f = at.opt("false"); f && f.IsSequence()) {
+        s.values2.clear();
+        for (const auto& v : f) s.values2.push_back(v.Scalar());
+      }
+    }
+    return expect(at, ValueType::text,
+                  s.kind == StepKind::integer   ? ValueType::integer
+                  : s.kind == StepKind::decimal ? ValueType::decimal
+                                                : ValueType::boolean);
+  }
+
+  bool regex_step(StepAt& at) {
+    Step& s = at.s;
+    s.kind = s.name == "extract" ? StepKind::extract : StepKind::check_regex;
+    s.fallible = true;
+    std::string re;
+    if (!arg(at, re)) return false;
+    if (re.size() > 256) {
+      r_.error(at.opts, "bad_pattern", "a pattern is at most 256 characters");
+      return false;
+    }
+    s.regex = compile_regex(re);
+    s.arg = re;
+    if (!s.regex->ok()) {
+      r_.error(at.opts, "bad_pattern",
+               "'" + re + "' is not a regular expression (RE2 syntax): " + s.regex->error());
+    }
+    return expect(at, ValueType::text, ValueType::text);
+  }
+
+  bool pad_step(StepAt& at) {
+    Step& s = at.s;
+    s.kind = StepKind::pad_left;
+    std::string w;
+    std::int64_t width = 0;
+    if (!arg(at, w)) return false;
+    if (!parse_integer(w, width) || width < 1 || width > 64)
+      r_.error(at.opts, "bad_value", "pad_left takes a width from 1 to 64");
+    s.width = static_cast<std::size_t>(width);
+    s.arg = scalar(at.opt("with")).value_or("0");
+    if (s.arg.size() != 1) r_.error(at.opt("with"), "bad_value", "'with' is one character");
+    return expect(at, ValueType::text, ValueType::text);
+  }
+
+  bool table_step(StepAt& at) {
+    Step& s = at.s;
+    s.kind = StepKind::table;
+    std::string name;
+    if (!arg(at, name)) return false;
+    auto it = tables_.find(name);
+    if (it == tables_.end()) {
+      std::vector<std::string_view> names;
+      for (const auto& [tn, t] : tables_) names.push_back(tn);
+      std::string hint = closest(name, names);
+      r_.error(at.opts, "unknown_table",
+               "no code table '" + name + "' in tables/" +
+                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      return false;
+    }
+    s.table = it->second.get();
+    s.fallible = !s.table->fallback;
+    return expect(at, ValueType::text, ValueType::text);
+  }
+
+  bool enum_step(StepAt& at) {
+    Step& s = at.s;
+    s.kind = StepKind::check_enum;
+    s.fallible = true;
+    if (!at.opts || !at.opts.IsSequence()) {
+      r_.error(at.n, "missing_key", "enum takes a list of values");
+      return false;
+    }
+    for (const auto& v : at.opts) s.values.push_back(v.Scalar());
+    return expect(at, ValueType::text, ValueType::text);
   }
 
   void steps(const YAML::Node& list, Field& f, ValueType& type, const char* key) {

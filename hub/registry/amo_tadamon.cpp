@@ -14,7 +14,7 @@ namespace {
 using json::Doc;
 using json::Value;
 
-// A scalar as text ("9.1532417" whether the mapping gave a string or a number); "" when absent.
+// A scalar as text (a decimal such as the index as it reads: 9.1532417); "" when absent.
 std::string scalar(const Value& root, std::string_view pointer) {
   const Value* v = json::find(root, pointer);
   if (v == nullptr || v->IsNull()) return "";
@@ -87,7 +87,8 @@ void record_household(Doc& insured, const Section& household) {
 
 namespace {
 
-// ANRC's eligibility change, read from its canonical record.
+// ANRC's eligibility change, read from its canonical record (mappings/canonical/household.yaml,
+// eligibility_change).
 struct EligibilityChange {
   std::string event_id;
   std::string programme;
@@ -98,7 +99,7 @@ struct EligibilityChange {
 };
 
 Result<EligibilityChange> read_change(const PartnerEvent& e) {
-  if (e.type != "ELIGIBILITY_CHANGE") return invalid("/type", "must be ELIGIBILITY_CHANGE");
+  if (e.type != "eligibility_change") return invalid("/type", "must be eligibility_change");
   EligibilityChange c;
   c.event_id = e.id;
   auto programme = string_at(e.event, "/programme", true, 40);
@@ -118,8 +119,8 @@ Result<EligibilityChange> read_change(const PartnerEvent& e) {
   if (members == nullptr || !members->IsArray()) return invalid("/members", "must be an array");
   for (const auto& m : members->GetArray()) {
     // A member known without a CNIE (a child) has no registration of their own.
-    if (m.IsString() && !identifiers::cnie_problem(m.GetString()))
-      c.members.emplace_back(m.GetString());
+    const auto cnie = json::text(m, "/cnie");
+    if (cnie && !identifiers::cnie_problem(*cnie)) c.members.push_back(*cnie);
   }
   return c;
 }

@@ -3,7 +3,7 @@
 // eligible when their household, registered in the unified social register (RSU) that ANRC
 // keeps, has a socio-economic index at or under the programme's threshold; ANRC states the
 // result and CNSS does not recompute it (/work/shared/partners/anrc.md). The registry reads it
-// from the "household" section (the canonical household record: household_id, registered_on,
+// from the "household" section (mappings/canonical/household.yaml: household_id, registered_on,
 // index, index_date, members[], amo_tadamon{eligible, threshold, since}, updated_at). Internal to
 // hub/registry; Registry::apply_eligibility_change (registry.hpp) applies ANRC's changes.
 #pragma once

@@ -70,7 +70,7 @@ Result<CompanyFacts> check_company(const Facts& facts) {
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!identifiers::valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   auto l =
@@ -180,7 +180,7 @@ Result<Outcome> affiliate_from_facts(Registry& r, const NewEmployer& in, const F
   if (!cf) return cf.error();
   auto serial = Registry::Impl::store(r).next_number("affiliation");
   if (!serial) return serial.error();
-  auto number = identifiers::affiliation_number(*serial);
+  auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
   if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
 
   Doc employer = json::object();
@@ -232,7 +232,7 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_employer(std::string 
 }
 
 Result<Outcome> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!identifiers::valid_affiliation(affiliation)) {
+  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
     return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
   }
   if (!as_of) {

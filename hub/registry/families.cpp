@@ -239,7 +239,7 @@ struct FamilyView {
 };
 
 Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   FamilyView v;
@@ -324,7 +324,7 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
 }
 
 Result<Loaded> family_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto l = Registry::Impl::load_existing(r, streams::family(number), "family of " + number);

@@ -328,7 +328,7 @@ Result<Outcome> register_from_facts(Registry& r, const NewInsured& in, const Fac
 
   auto serial = Registry::Impl::store(r).next_number("immatriculation");
   if (!serial) return serial.error();
-  auto number = identifiers::immatriculation_number(*serial);
+  auto number = identifiers::immatriculation_number(*serial, identifiers::CheckDigit::luhn);
   if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
   Doc insured = insured_state(r, in, *number, *pf, facts, caller);
 
@@ -371,7 +371,7 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_insured(std::string b
 }
 
 Result<Outcome> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   if (!as_of) {
@@ -447,7 +447,7 @@ namespace {
 
 // Loads an insured registration for an update, after the If-Match check.
 Result<Loaded> for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto l = Registry::Impl::load_existing(r, streams::insured(number), "insured person " + number);
@@ -502,7 +502,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
 }
 
 Result<Outcome> Registry::rib_history(const std::string& number) {
-  if (!identifiers::valid_immatriculation(number)) {
+  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
     return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
   }
   auto events = store_.record_events(streams::insured(number), INT64_MAX);

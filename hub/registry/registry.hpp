@@ -94,8 +94,9 @@ class Registry {
                                       const std::string& provenance_json, const Caller& caller);
   // A change of a household's eligibility to a social programme that ANRC pushed
   // (/work/shared/partners/anrc.md, "Index changes pushed to CNSS"), as the canonical record
-  // {"event_id", "type": "ELIGIBILITY_CHANGE", "programme", "household_id", "members": [cnie...],
-  // "eligible", "effective_date"}, with its one provenance entry as for apply_civil_event.
+  // eligibility_change (mappings/canonical/household.yaml: {"event_id", "type":
+  // "eligibility_change", "programme", "household_id", "members": [{"cnie"}...], "eligible",
+  // "effective_date"}), with its one provenance entry as for apply_civil_event.
   // For each member with an AMO_TADAMON registration of that household (or of no recorded
   // household), the registration records the eligibility (/household/amo_tadamon: eligible,
   // since = effective_date, event_id) with the event's provenance, and its status follows:

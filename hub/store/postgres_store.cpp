@@ -65,6 +65,27 @@ const char* const kMigrations[] = {
     "CREATE INDEX registry_records_by_kind ON registry_records (kind, stream COLLATE \"C\");"
     "UPDATE registry_records SET label = coalesce(state::jsonb->>'status', '')"
     " WHERE kind = 'partner_event';",
+    // 5: the journal grows only at its end: an inserted entry must follow the last stored one
+    // (seq one more, prev_hash its entry_hash; seq 1 and the genesis value for the first). The
+    // head moves once per batch, so rows are checked against the last row, found at once by the
+    // primary key (a row-level BEFORE trigger sees the rows its statement inserted before); a
+    // correctly chained row inserted past the head by someone else passes here, and is what the
+    // writer's head check and `audit verify` catch.
+    "CREATE FUNCTION audit_journal_extends_chain() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE last_seq BIGINT; last_hash TEXT;"
+    " BEGIN"
+    "  SELECT seq, entry_hash INTO last_seq, last_hash FROM audit_journal"
+    "   ORDER BY seq DESC LIMIT 1;"
+    "  IF NOT FOUND THEN last_seq := 0; last_hash := repeat('0', 64); END IF;"
+    "  IF NEW.seq IS DISTINCT FROM last_seq + 1 OR NEW.prev_hash IS DISTINCT FROM last_hash THEN"
+    "   RAISE EXCEPTION 'the exchange journal only grows at its end: entry % does not follow"
+    " entry % (an entry needs seq = the last seq + 1 and prev_hash = the last entry_hash)',"
+    " NEW.seq, last_seq USING ERRCODE = 'check_violation';"
+    "  END IF;"
+    "  RETURN NEW;"
+    " END$$;"
+    "CREATE TRIGGER audit_journal_extends_chain BEFORE INSERT ON audit_journal"
+    " FOR EACH ROW EXECUTE FUNCTION audit_journal_extends_chain();",
 };
 
 constexpr const char* kJournalColumns =
@@ -74,6 +95,8 @@ constexpr int kJournalFields = 14;
 constexpr int kScanPage = 512;
 // Rows per INSERT statement: well under PostgreSQL's 65535 bind parameters.
 constexpr std::size_t kInsertChunk = 500;
+// Each statement of a journal append, the head's row lock included, waits at most this long.
+constexpr const char* kJournalStatementTimeout = "SET LOCAL statement_timeout = '5s'";
 
 Error pg_error(PGconn* c, const std::string& what) {
   return make_error(Errc::internal, "postgresql: " + what + ": " + PQerrorMessage(c),
@@ -310,6 +333,12 @@ class PostgresStore final : public Store {
     if (!lease) return lease.error();
     PGconn* c = lease->get();
     if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    // A lock held from outside (or a stalled server) fails the batch after this long, as
+    // SQLite's busy timeout does, rather than keep the writer, and its shutdown, waiting.
+    if (auto r = exec(c, kJournalStatementTimeout); !r) {
+      (void)exec(c, "ROLLBACK");
+      return r.error();
+    }
     auto head = append_in_transaction(c, entries, seal);
     if (head) {
       if (auto r = exec(c, "COMMIT"); !r) head = r.error();
@@ -368,6 +397,16 @@ class PostgresStore final : public Store {
                         "store_error");
     }
     JournalHead head{int64_at(r->get(), 0, 0), text_at(r->get(), 0, 1)};
+    // Under the head's row lock: no other writer can append between the check and the inserts.
+    auto end = query(
+        c, "SELECT seq, entry_hash FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT 2",
+        {std::to_string(std::max<std::int64_t>(head.seq, 1))}, "cannot read the journal's end");
+    if (!end) return end.error();
+    std::vector<JournalHead> from_head;
+    for (int i = 0; i < PQntuples(end->get()); ++i) {
+      from_head.push_back({int64_at(end->get(), i, 0), text_at(end->get(), i, 1)});
+    }
+    if (auto agree = head_agrees(head, from_head); !agree) return agree.error();
     for (auto& e : entries) {
       e.seq = head.seq + 1;
       e.prev_hash = head.hash;

@@ -1,6 +1,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <utility>
@@ -61,6 +62,18 @@ const char* const kMigrations[] = {
     "CREATE INDEX registry_records_by_label ON registry_records (kind, label, stream);"
     "UPDATE registry_records SET label = coalesce(json_extract(state, '$.status'), '')"
     " WHERE kind = 'partner_event';",
+    // 5: the journal grows only at its end: an inserted entry must follow the last stored one
+    // (seq one more, prev_hash its entry_hash; seq 1 and the genesis value for the first). The
+    // head moves once per batch, so rows are checked against the last row, which the primary
+    // key finds at once; a correctly chained row inserted past the head by someone else passes
+    // here, and is what the writer's head check and `audit verify` catch.
+    "CREATE TRIGGER audit_journal_extends_chain BEFORE INSERT ON audit_journal"
+    " WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM audit_journal), 0) + 1"
+    " OR NEW.prev_hash IS NOT coalesce((SELECT entry_hash FROM audit_journal"
+    " ORDER BY seq DESC LIMIT 1),"
+    " '0000000000000000000000000000000000000000000000000000000000000000')"
+    " BEGIN SELECT RAISE(ABORT, 'the exchange journal only grows at its end: an entry needs"
+    " seq = the last seq + 1 and prev_hash = the last entry_hash'); END;",
 };
 
 constexpr const char* kJournalColumns =
@@ -251,9 +264,26 @@ class SqliteStore final : public Store {
     return JournalHead{st.int64(0), st.text(1)};
   }
 
+  // The stored entries from the head's seq on, two at most (head_agrees()).
+  Result<std::vector<JournalHead>> from_head_locked(std::int64_t head_seq) {
+    Statement st(db_,
+                 "SELECT seq, entry_hash FROM audit_journal WHERE seq >= ? ORDER BY seq LIMIT 2");
+    if (!st) return sqlite_error(db_, "cannot read the journal's end");
+    st.bind(1, std::max<std::int64_t>(head_seq, 1));
+    std::vector<JournalHead> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back({st.int64(0), st.text(1)});
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal's end");
+    return out;
+  }
+
   Result<JournalHead> append_locked(std::vector<JournalEntry>& entries, const JournalSealer& seal) {
     auto head = head_locked();
     if (!head) return head;
+    // Under the write lock, so that nothing can slip in between the check and the inserts.
+    auto from_head = from_head_locked(head->seq);
+    if (!from_head) return from_head.error();
+    if (auto agree = head_agrees(*head, *from_head); !agree) return agree.error();
     const std::string sql = std::string("INSERT INTO audit_journal (") + kJournalColumns +
                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     Statement insert(db_, sql.c_str());

@@ -61,12 +61,18 @@ class Store {
   virtual Result<int> schema_version() = 0;
 
   // Appends the entries in one transaction, in order, after the current head: under a lock that
-  // every appender of the database takes (other threads, other processes, other hub nodes), each
-  // entry gets the next seq and the previous entry's hash, then seal() gives it its own. On
-  // success the entries hold what was stored; on failure nothing was stored.
+  // every appender of the database takes (other threads, other processes, other hub nodes), the
+  // head is first checked against the last stored entry (head_agrees(): a row written past the
+  // head, or a head that names no stored entry, fails with conflict/kJournalHeadMismatch and
+  // stores nothing), then each entry gets the next seq and the previous entry's hash, and seal()
+  // gives it its own. On success the entries hold what was stored; on failure nothing was stored.
   virtual Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
                                              const JournalSealer& seal) = 0;
   virtual Result<JournalHead> journal_head() = 0;
+  // The same check as append_journal's, outside any append: what a journal writer runs when it
+  // starts, so that a journal broken while the hub was down is reported before the first write.
+  // Reads the head, then the entries from the head's seq on (two at most).
+  virtual Result<void> check_journal_end();
   // Visits the stored entries with seq >= from_seq in seq order, reading them in pages so that
   // appends are not held up while a long journal is read.
   virtual Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) = 0;
@@ -102,6 +108,17 @@ class Store {
 // The prev_hash of the first entry.
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
+
+// The error detail of a head that does not agree with the stored chain: a writer must stop
+// (docs/audit.md), not retry.
+inline constexpr std::string_view kJournalHeadMismatch = "journal_head_mismatch";
+
+// Whether the head names the last stored entry: `from_head` are the stored entries whose seq is
+// at least the head's, in seq order, as (seq, entry_hash), two at most. {} when they are exactly
+// the head's own entry (none for an empty journal); otherwise conflict/kJournalHeadMismatch with
+// what is wrong, naming the entry: one stored past the head, or the head's own entry missing or
+// with another hash.
+Result<void> head_agrees(const JournalHead& head, const std::vector<JournalHead>& from_head);
 
 // Opens the store and applies the pending schema migrations.
 Result<std::unique_ptr<Store>> open(const Options& options);

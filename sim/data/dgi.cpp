@@ -11,18 +11,6 @@ namespace {
 constexpr std::string_view kPath = "/dgi/api/v2/contribuables";
 constexpr std::string_view kJsonType = "application/json";
 
-Reply error(unsigned status, std::string_view code, std::string_view message, std::string kind) {
-  Reply r;
-  r.status = status;
-  r.content_type = std::string(kJsonType);
-  r.kind = std::move(kind);
-  r.body =
-      render::JsonObject()
-          .raw("erreur", render::JsonObject().str("code", code).str("message", message).render())
-          .render();
-  return r;
-}
-
 std::string taxpayer_json(const Taxpayer& t, render::Variation& v) {
   render::JsonObject o;
   o.str("identifiantFiscal", t.fiscal_id);
@@ -75,34 +63,17 @@ Reply answer(const Taxpayer& t, Reserved reserved, std::string_view identifier,
   r.content_type = std::string(kJsonType);
   r.kind = std::move(kind);
   r.body = taxpayer_json(t, v);
-  if (reserved == Reserved::malformed) {
-    render::truncate(r.body);
-    r.kind = "malformed";
-  } else if (reserved == Reserved::stall) {
-    r.delay = std::chrono::seconds(30);
-  }
+  render::degrade(r, reserved);
   return r;
 }
 
 std::optional<Reply> reserved_reply(Reserved reserved) {
-  switch (reserved) {
-    case Reserved::not_found:
-      return error(404, "CONTRIBUABLE_INTROUVABLE", "Aucun contribuable ne correspond",
-                   "not_found");
-    case Reserved::internal_error:
-      return error(500, "INDISPONIBLE", "Service indisponible, réessayer plus tard", "error");
-    case Reserved::rate_limited: {
-      Reply r = error(429, "QUOTA_DEPASSE", "Quota de requêtes dépassé", "rate_limited");
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    default:
-      return std::nullopt;
-  }
+  return render::reserved_erreur(reserved, "CONTRIBUABLE_INTROUVABLE",
+                                 "Aucun contribuable ne correspond");
 }
 
 Reply invalid(std::string_view why) {
-  return error(400, "PARAMETRE_INVALIDE", why, "invalid");
+  return render::erreur(400, "PARAMETRE_INVALIDE", why, "invalid");
 }
 
 }  // namespace
@@ -128,8 +99,9 @@ Reply handle_dgi(const Request& request, const Options& options) {
     if (auto r = reserved_reply(reserved)) return std::move(*r);
     const std::optional<Taxpayer> t = taxpayer_by_cnie(options.seed, *cnie);
     if (!t) {
-      return error(404, "CONTRIBUABLE_INTROUVABLE",
-                   "Aucun contribuable personne physique pour la CNIE " + *cnie, "not_found");
+      return render::erreur(404, "CONTRIBUABLE_INTROUVABLE",
+                            "Aucun contribuable personne physique pour la CNIE " + *cnie,
+                            "not_found");
     }
     return answer(*t, reserved, *cnie, options, "cnie");
   }

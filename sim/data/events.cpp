@@ -1,6 +1,7 @@
 #include "sim/data/events.hpp"
 
 #include "sim/data/companies.hpp"
+#include "sim/data/households.hpp"
 #include "sim/data/ompic_xml.hpp"
 #include "sim/data/people.hpp"
 #include "sim/data/render.hpp"
@@ -140,20 +141,54 @@ Event ompic_event(std::uint64_t stream, std::size_t i, const Options& options) {
   return e;
 }
 
-}  // namespace
+Event anrc_event(std::uint64_t stream, std::size_t i, const Options& options) {
+  Rng r(derive(stream, Tag::event, i));
+  Event e;
+  e.id = event_id("anrc-2026-", stream, i, 9, 1000000000ull);
+  e.content_type = "application/json";
+  e.type = "CHANGEMENT_ELIGIBILITE";
+  const Household h = pick_registered_household(options.seed, r);
+  render::Variation v(options, e.id);
+  std::vector<std::string> members;
+  for (const HouseholdMember& m : h.members) {
+    if (m.cnie.empty()) continue;
+    std::string quoted;
+    render::append_json_string(quoted, m.cnie);
+    members.push_back(std::move(quoted));
+  }
+  e.body = render::JsonObject()
+               .str("idEvenement", e.id)
+               .str("type", e.type)
+               .str("programme", "AMO_TADAMON")
+               .str("menage", h.id)
+               .raw("membres", render::json_array(members))
+               .boolean("eligible", !h.tadamon_eligible)
+               .date("dateEffet", kReferenceDate.plus_days(r.between(1, 35)))
+               .render(v);
+  return e;
+}
 
-std::vector<Event> dgct_events(std::uint64_t seed, std::size_t count, const Options& options) {
+// Events 0 .. count-1 of a stream.
+template <Event (*make)(std::uint64_t, std::size_t, const Options&)>
+std::vector<Event> stream(std::uint64_t seed, std::size_t count, const Options& options) {
   std::vector<Event> out;
   out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back(dgct_event(seed, i, options));
+  for (std::size_t i = 0; i < count; ++i) out.push_back(make(seed, i, options));
   return out;
 }
 
+}  // namespace
+
+std::vector<Event> dgct_events(std::uint64_t seed, std::size_t count, const Options& options) {
+  return stream<dgct_event>(seed, count, options);
+}
+
 std::vector<Event> ompic_events(std::uint64_t seed, std::size_t count, const Options& options) {
-  std::vector<Event> out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back(ompic_event(seed, i, options));
-  return out;
+  return stream<ompic_event>(seed, count, options);
+}
+
+std::vector<Event> anrc_events(std::uint64_t seed, std::size_t count, const Options& options) {
+  return stream<anrc_event>(seed, count, options);
 }
 
 }  // namespace sim

@@ -1,4 +1,4 @@
-// The four partners' contracts as pure functions: a request in, the partner's answer out. No I/O:
+// The partners' contracts as pure functions: a request in, the partner's answer out. No I/O:
 // the cnss-sim executable puts these behind its TLS listeners and honours Reply::delay.
 #pragma once
 
@@ -35,8 +35,10 @@ struct Request {
   std::string_view method;
   std::string_view target;  // path and query
   std::string_view body;
-  std::string_view motif;         // X-Motif header
-  std::string_view content_type;  // Content-Type header
+  std::string_view motif;             // X-Motif header (DGCT)
+  std::string_view content_type;      // Content-Type header
+  std::string_view finalite{};        // X-Finalite header (ANRC)
+  std::string_view correlation_id{};  // X-Correlation-ID header
 };
 
 Reply handle_dgsn(const Request& request, const Options& options);  // POST /ws/cnie/v2
@@ -46,5 +48,7 @@ Reply handle_ompic(const Request& request,
                    const Options& options);  // GET /rc/api/v1/entreprises...
 Reply handle_dgi(const Request& request,
                  const Options& options);  // GET /dgi/api/v2/contribuables...
+Reply handle_anrc(const Request& request,
+                  const Options& options);  // GET /rsu/api/v1/menages?cnie=
 
 }  // namespace sim

@@ -20,6 +20,7 @@ enum class Tag : std::uint64_t {
   taxpayer = 7,
   event = 8,
   structure = 9,
+  household = 10,
 };
 
 // splitmix64's finaliser: a bijective mixer of 64 bits.

@@ -251,4 +251,52 @@ Reply method_not_allowed(std::string_view allow) {
   return r;
 }
 
+Reply erreur(unsigned status, std::string_view code, std::string_view message, std::string kind) {
+  Reply r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.kind = std::move(kind);
+  r.body = JsonObject()
+               .raw("erreur", JsonObject().str("code", code).str("message", message).render())
+               .render();
+  return r;
+}
+
+std::optional<Reply> reserved_erreur(Reserved reserved, std::string_view not_found_code,
+                                     std::string_view not_found_message) {
+  switch (reserved) {
+    case Reserved::not_found:
+      return erreur(404, not_found_code, not_found_message, "not_found");
+    case Reserved::internal_error:
+      return erreur(500, "INDISPONIBLE", "Service indisponible, réessayer plus tard", "error");
+    case Reserved::rate_limited: {
+      Reply r = erreur(429, "QUOTA_DEPASSE", "Quota de requêtes dépassé", "rate_limited");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+void degrade(Reply& reply, Reserved reserved) {
+  if (reserved == Reserved::malformed) {
+    truncate(reply.body);
+    reply.kind = "malformed";
+  } else if (reserved == Reserved::stall) {
+    reply.delay = std::chrono::seconds(30);
+  }
+}
+
+std::string rfc3339_utc(const Date& day, unsigned minute) {
+  std::string out;
+  append_iso(out, day);
+  out += 'T';
+  append_padded(out, (minute / 60) % 24, 2);
+  out += ':';
+  append_padded(out, minute % 60, 2);
+  out += ":00Z";
+  return out;
+}
+
 }  // namespace sim::render

@@ -69,4 +69,17 @@ std::size_t query_param_count(std::string_view query);
 Reply not_found_path();
 Reply method_not_allowed(std::string_view allow);
 
+// The JSON error answer DGI and ANRC share: {"erreur": {"code": ..., "message": ...}}.
+Reply erreur(unsigned status, std::string_view code, std::string_view message, std::string kind);
+// What partners/README.md reserves, in that shape: 404 with the contract's not-found code (000),
+// 500 INDISPONIBLE (999), 429 QUOTA_DEPASSE with Retry-After: 1 (996); none for the suffixes
+// whose answer is the normal one, degraded.
+std::optional<Reply> reserved_erreur(Reserved reserved, std::string_view not_found_code,
+                                     std::string_view not_found_message);
+// The normal answer of a reserved identifier degraded: cut short (998) or delayed by 30 s (997).
+void degrade(Reply& reply, Reserved reserved);
+
+// "2026-11-02T08:00:00Z": `minute` minutes past midnight (UTC) of `day`.
+std::string rfc3339_utc(const Date& day, unsigned minute);
+
 }  // namespace sim::render

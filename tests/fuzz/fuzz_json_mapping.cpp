@@ -6,7 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
   const auto set = hub::mapping::fuzz::shipped_set();
   const std::string_view payload(reinterpret_cast<const char*>(data), size);
-  for (const char* id : {"dgct.family", "dgct.civil_event", "dgi.taxpayer"}) {
+  for (const std::string& id : hub::mapping::fuzz::forward_mappings().json) {
     auto r = set->map(id, payload, {});
     if (r) {
       (void)r->provenance_json();

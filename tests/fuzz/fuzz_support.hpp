@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
 // Any undefined behaviour is a finding (halt_on_error), except the known one suppressed in
 // ubsan.supp. One fuzz target per executable includes this header, so the definition is unique.
@@ -22,6 +24,26 @@ inline std::shared_ptr<const Snapshot> shipped_set() {
     return report.snapshot;
   }();
   return s;
+}
+
+// The ids of the shipped forward mappings, by the format they read: every partner's, without
+// naming them, so that a new partner's mappings are fuzzed too.
+struct ForwardMappings {
+  std::vector<std::string> xml, json;
+};
+
+inline const ForwardMappings& forward_mappings() {
+  static const ForwardMappings f = [] {
+    ForwardMappings out;
+    auto set = shipped_set();
+    for (const auto& id : set->ids()) {
+      const auto m = set->find(id);
+      if (m->direction != Direction::forward) continue;
+      (m->format == Format::xml ? out.xml : out.json).push_back(id);
+    }
+    return out;
+  }();
+  return f;
 }
 
 }  // namespace hub::mapping::fuzz

@@ -30,7 +30,8 @@ std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
 // The body of the store: section for an engine ("sqlite": the file; "postgresql": the URL).
 std::string store_yaml(const std::string& engine, const std::string& sqlite_path,
                        const std::string& postgres_url);
-// The default recipes (person, employer_by_ice, employer_by_rc), as in conf/hub.yaml.
+// The default recipes (person, employer_by_ice, employer_by_rc), as in conf/hub.yaml: the person
+// recipe asks ANRC for AMO_TADAMON only, so its hub needs the anrc partner (partners_for_sim).
 std::string default_exchange_yaml(int deadline_ms = 2500);
 
 class HubProcess {

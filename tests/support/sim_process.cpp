@@ -13,7 +13,7 @@ std::string sim_test_config(const SimOptions& o) {
   std::ostringstream y;
   y << "seed: 20261127\nstrict: " << (o.strict ? "true" : "false") << "\nthreads: 2\n";
   y << "partners:\n";
-  for (const char* name : {"dgsn", "dgct", "ompic", "dgi"}) {
+  for (const char* name : {"dgsn", "dgct", "ompic", "dgi", "anrc"}) {
     y << "  " << name << ":\n    port: 0\n"
       << "    certificate: " << p << "/sim/" << name << ".crt\n"
       << "    key: " << p << "/sim/" << name << ".key\n"
@@ -26,7 +26,9 @@ std::string sim_test_config(const SimOptions& o) {
     << "  dgct:\n    certificate: " << p << "/clients/dgct.crt\n    key: " << p
     << "/clients/dgct.key\n"
     << "  ompic:\n    certificate: " << p << "/clients/ompic.crt\n    key: " << p
-    << "/clients/ompic.key\n";
+    << "/clients/ompic.key\n"
+    << "  anrc:\n    certificate: " << p << "/clients/anrc.crt\n    key: " << p
+    << "/clients/anrc.key\n";
   return y.str();
 }
 

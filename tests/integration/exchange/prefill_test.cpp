@@ -158,7 +158,7 @@ TEST_F(Prefill, EmployerByIceAndByRegister) {
 
 TEST_F(Prefill, MalformedInputIsRefusedBeforeAnyPartnerCall) {
   ASSERT_TRUE(control("dgsn", "DELETE", "/_sim/counters").response);
-  auto a = person("bk12");
+  auto a = person("BK12*");
   EXPECT_EQ(a.status, 400u);
   EXPECT_EQ(str(a.body, "/error/code"), "invalid_input");
   EXPECT_NE(str(a.body, "/error/message").find("/cnie"), std::string::npos);
@@ -176,6 +176,23 @@ TEST_F(Prefill, MalformedInputIsRefusedBeforeAnyPartnerCall) {
   auto counters = control("dgsn", "GET", "/_sim/counters");
   ASSERT_TRUE(counters.response);
   EXPECT_EQ(counters.response->body(), R"({"total":0})");
+}
+
+// An identifier as people type it is read into the contract's form before any partner is asked,
+// and answered in that form (issue 19, kind 6).
+TEST_F(Prefill, TypedIdentifiersAreReadInTheirCanonicalForm) {
+  auto a = person("bk 123\u00a0456");
+  ASSERT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/record/person/cnie"), "BK123456");
+  auto b = person("BK\u0661\u0662\u0663\u0664\u0665\u0666");  // Arabic-Indic digits
+  ASSERT_EQ(b.status, 200u);
+  EXPECT_EQ(str(b.body, "/record/person/cnie"), "BK123456");
+  auto c = post("/v1/prefill/employer", R"({"ice":"001 561 191-000.066"})");
+  ASSERT_EQ(c.status, 200u);
+  EXPECT_EQ(str(c.body, "/record/company/ice"), "001561191000066");
+  auto d = post("/v1/prefill/employer", R"({"ice":"001 561 191 000 06€"})");
+  EXPECT_EQ(d.status, 400u);
+  EXPECT_NE(str(d.body, "/error/message").find("/ice"), std::string::npos);
 }
 
 TEST_F(Prefill, PurposeNotAllowedTowardsAPartnerIsRefusedPerPartner) {
@@ -408,7 +425,10 @@ namespace {
 TEST_F(Prefill, CachedAnswersAreJournaledTiedToTheirCall) {
   // The first ask calls DGSN; the second is served from the cache: both are in the journal,
   // the second as "cached" with the first call's answer hash.
-  const std::string cnie = "BK778" + std::to_string(100 + std::random_device{}() % 800);
+  // Rows are matched by the masked form (BK****NN): its last two digits, 70 to 89, are no other
+  // test's in this suite.
+  std::random_device rd;
+  const std::string cnie = "BK778" + std::to_string(1 + rd() % 9) + std::to_string(70 + rd() % 20);
   ASSERT_EQ(person(cnie, true).status, 200u);
   auto second = person(cnie);
   ASSERT_EQ(second.status, 200u);
@@ -435,6 +455,158 @@ TEST_F(Prefill, CachedAnswersAreJournaledTiedToTheirCall) {
   EXPECT_EQ(rows.front()[0], "ok");
   EXPECT_EQ(rows.back()[0], "cached");
   EXPECT_EQ(rows.back()[1], rows.front()[1]) << "the cached entry names the call's answer";
+}
+
+}  // namespace
+
+namespace {
+
+// ANRC (anrc.md) through the hub: the person recipe asks it for AMO Tadamon registrations only.
+// The simulator itself is asked first, as the hub would, for what the hub must then report. A hub
+// of its own, whose breakers do not open: the reserved failures must not spill into other tests.
+class PrefillAnrc : public Prefill {
+ protected:
+  static void SetUpTestSuite() { start(1000); }
+  struct Household {
+    std::string cnie, id, indice;
+    bool eligible = false;
+  };
+  static std::optional<Household> ask_anrc(const std::string& cnie, unsigned* status = nullptr) {
+    auto ex =
+        ts::https_request(sim_->port("anrc"), ts::SimProcess::hub_client("anrc"), "GET",
+                          "/rsu/api/v1/menages?cnie=" + cnie, "", {{"X-Finalite", "AMO_TADAMON"}});
+    EXPECT_TRUE(ex.response) << ex.error;
+    if (!ex.response) return std::nullopt;
+    if (status) *status = ex.response->result_int();
+    rapidjson::Document d;
+    d.Parse(ex.response->body().c_str());
+    if (ex.response->result_int() != 200 || d.HasParseError()) return std::nullopt;
+    const auto* list = rapidjson::Pointer("/eligibilites").Get(d);
+    if (list == nullptr || !list->IsArray()) return std::nullopt;
+    for (const auto& e : list->GetArray()) {
+      if (str(e, "/programme") != "AMO_TADAMON") continue;
+      return Household{cnie, str(d, "/menage/identifiant"), str(d, "/menage/indice"),
+                       e["eligible"].GetBool()};
+    }
+    return std::nullopt;  // no AMO Tadamon entry stated
+  }
+  // The first CNIE of a series whose household is eligible (or not), or in none.
+  static Household find(bool eligible) {
+    for (int i = 100; i < 400; ++i) {
+      auto h = ask_anrc("BK555" + std::to_string(i));
+      if (h && h->eligible == eligible) return *h;
+    }
+    ADD_FAILURE() << "no " << (eligible ? "eligible" : "ineligible") << " household found";
+    return {};
+  }
+  static std::string unregistered() {
+    for (int i = 100; i < 400; ++i) {
+      unsigned status = 0;
+      ask_anrc("BK666" + std::to_string(i), &status);
+      if (status == 404) return "BK666" + std::to_string(i);
+    }
+    ADD_FAILURE() << "every CNIE is in a household";
+    return {};
+  }
+  static Answer tadamon(const std::string& cnie, const std::string& purpose = "IMMATRICULATION",
+                        const std::string& category = "AMO_TADAMON") {
+    return post("/v1/prefill/person",
+                R"({"cnie":")" + cnie + R"(","purpose":")" + purpose + R"(","category":")" +
+                    category + R"("})",
+                true);
+  }
+  static std::string anrc_calls(const std::string& cnie) {
+    auto c = control("anrc", "GET", "/_sim/counters?id=" + cnie);
+    return c.response ? c.response->body() : c.error;
+  }
+};
+
+TEST_F(PrefillAnrc, AmoTadamonGetsTheHouseholdWithItsProvenance) {
+  for (const bool eligible : {true, false}) {
+    const Household h = find(eligible);
+    auto a = tadamon(h.cnie);
+    ASSERT_EQ(a.status, 200u);
+    EXPECT_EQ(str(a.body, "/partners/anrc/step"), "household");
+    EXPECT_EQ(str(a.body, "/partners/anrc/status"), "ok");
+    EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "ok");
+    EXPECT_EQ(str(a.body, "/record/household/household_id"), h.id);
+    const auto* stated = rapidjson::Pointer("/record/household/amo_tadamon/eligible").Get(a.body);
+    ASSERT_TRUE(stated && stated->IsBool()) << h.cnie;
+    EXPECT_EQ(stated->GetBool(), eligible) << h.cnie;
+    const auto* index = rapidjson::Pointer("/record/household/index").Get(a.body);
+    ASSERT_TRUE(index && index->IsNumber());
+    EXPECT_DOUBLE_EQ(index->GetDouble(), std::stod(h.indice));
+    const auto* threshold =
+        rapidjson::Pointer("/record/household/amo_tadamon/threshold").Get(a.body);
+    ASSERT_TRUE(threshold && threshold->IsNumber());
+    EXPECT_DOUBLE_EQ(threshold->GetDouble(), 9.3264284);
+    for (const char* field : {"/household/amo_tadamon/eligible", "/household/index",
+                              "/household/amo_tadamon/threshold", "/household/household_id"}) {
+      std::string pointer = "/provenance/";
+      for (char c : std::string(field)) pointer += c == '/' ? std::string("~1") : std::string(1, c);
+      EXPECT_EQ(str(a.body, (pointer + "/partner").c_str()), "anrc") << field;
+      EXPECT_EQ(str(a.body, (pointer + "/mapping").c_str()), "anrc.household") << field;
+      EXPECT_FALSE(str(a.body, (pointer + "/correlation_id").c_str()).empty()) << field;
+    }
+    // The person asked is a member of the household, as DGSN names them.
+    bool member = false;
+    for (const auto& m : rapidjson::Pointer("/record/household/members").Get(a.body)->GetArray()) {
+      if (str(m, "/cnie") != h.cnie) continue;
+      member = true;
+      EXPECT_EQ(str(m, "/last_name"), str(a.body, "/record/person/last_name"));
+    }
+    EXPECT_TRUE(member) << h.cnie;
+    int checked = 0;
+    expect_provenance_everywhere(a.body["record"], a.body["provenance"], "", checked);
+  }
+}
+
+TEST_F(PrefillAnrc, NoHouseholdAndAnrcFailuresAreAnrcsStepOnly) {
+  auto none = tadamon(unregistered());
+  ASSERT_EQ(none.status, 200u);  // DGSN and DGCT answered
+  EXPECT_EQ(str(none.body, "/partners/anrc/status"), "error");
+  EXPECT_EQ(str(none.body, "/partners/anrc/error/code"), "not_found");
+  EXPECT_FALSE(none.body["record"].HasMember("household"));
+
+  // A reserved failure: every partner's internal error, ANRC's read through its mapping.
+  auto failed = tadamon("BK321999");
+  EXPECT_EQ(failed.status, 503u);
+  EXPECT_EQ(str(failed.body, "/partners/anrc/error/code"), "partner_unavailable");
+  auto cut = tadamon("BK321998");
+  EXPECT_EQ(str(cut.body, "/partners/anrc/error/code"), "malformed_response");
+
+  // ANRC down, the others not: a partial answer that says so.
+  const Household h = find(true);
+  ASSERT_TRUE(control("anrc", "PUT", "/_sim/faults", R"({"error_rate": 1})").response);
+  auto down = tadamon(h.cnie);
+  ASSERT_TRUE(control("anrc", "PUT", "/_sim/faults", R"({"error_rate": 0})").response);
+  EXPECT_EQ(down.status, 200u);
+  EXPECT_EQ(str(down.body, "/partners/dgsn/status"), "ok");
+  EXPECT_EQ(str(down.body, "/partners/anrc/error/code"), "partner_unavailable");
+  EXPECT_FALSE(down.body["record"].HasMember("household"));
+}
+
+TEST_F(PrefillAnrc, OnlyAmoTadamonAndOnlyItsPurposesReachAnrc) {
+  const std::string cnie = find(true).cnie;
+  ASSERT_TRUE(control("anrc", "DELETE", "/_sim/counters").response);
+  for (const std::string category : {"SALARIE", "TNS", "AMO_ACHAMIL"}) {
+    auto a = tadamon(cnie, "IMMATRICULATION", category);
+    EXPECT_EQ(a.status, 200u) << category;
+    EXPECT_FALSE(a.body["partners"].HasMember("anrc")) << category;
+  }
+  auto plain = person(cnie, true);
+  EXPECT_FALSE(plain.body["partners"].HasMember("anrc"));
+  EXPECT_EQ(anrc_calls(cnie), R"({"count":0})") << "ANRC was asked for another category";
+
+  // AFFILIATION has no ANRC finalité: refused without a call. CONTROLE is ANRC's own.
+  auto affiliation = tadamon(cnie, "AFFILIATION");
+  EXPECT_EQ(str(affiliation.body, "/partners/anrc/error/code"), "forbidden_purpose");
+  EXPECT_EQ(anrc_calls(cnie), R"({"count":0})");
+  auto control_purpose = tadamon(cnie, "CONTROLE");
+  EXPECT_EQ(str(control_purpose.body, "/partners/anrc/status"), "ok");
+  auto registration = tadamon(cnie);
+  EXPECT_EQ(str(registration.body, "/partners/anrc/status"), "ok");
+  EXPECT_EQ(anrc_calls(cnie), R"({"count":2})");
 }
 
 }  // namespace

@@ -136,4 +136,8 @@ TEST(Push, OmpicCompanyEventsAtLeastOnceOutOfOrder) {
              "CN=ompic-cnss-exchange,O=OMPIC,C=MA");
 }
 
+TEST(Push, AnrcEligibilityChangesAtLeastOnceOutOfOrder) {
+  check_push("anrc", R"re("idEvenement"\s*:\s*"([^"]+)")re", "CN=anrc-cnss-exchange,O=ANRC,C=MA");
+}
+
 }  // namespace

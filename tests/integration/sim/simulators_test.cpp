@@ -1,5 +1,5 @@
 // The partner simulators as a real process over real mutual TLS: who may call each one, the
-// reserved identifiers, the control endpoint (faults, counters) and DGI's quota.
+// reserved identifiers, the control endpoint (faults, counters), DGI's quota and ANRC's purpose.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -55,7 +55,7 @@ class Simulators : public ::testing::Test {
 ts::SimProcess* Simulators::sim_ = nullptr;
 
 TEST_F(Simulators, EachPartnerAcceptsOnlyClientsOfItsOwnCa) {
-  for (const std::string p : {"dgsn", "dgct", "ompic", "dgi"}) {
+  for (const std::string p : {"dgsn", "dgct", "ompic", "dgi", "anrc"}) {
     // The hub's certificate for another partner is from another CA: refused.
     const std::string other = p == "dgsn" ? "dgct" : "dgsn";
     ts::ClientSetup wrong = ts::SimProcess::hub_client(other);
@@ -90,6 +90,67 @@ TEST_F(Simulators, DgsnAnswersTheContractOverTls) {
   ASSERT_TRUE(forbidden.response);
   EXPECT_EQ(forbidden.response->result_int(), 500);
   EXPECT_NE(forbidden.response->body().find("MOTIF_NON_AUTORISE"), std::string::npos);
+}
+
+TEST_F(Simulators, AnrcAnswersTheContractOverTls) {
+  const std::string correlation = "5b0c7e52-1f0e-4a3b-9a8e-3c2d1b0a9f87";
+  auto household = [&](const std::string& cnie, const std::string& finalite) {
+    std::vector<std::pair<std::string, std::string>> h = {{"X-Correlation-ID", correlation}};
+    if (!finalite.empty()) h.emplace_back("X-Finalite", finalite);
+    return ts::https_request(sim_->port("anrc"), ts::SimProcess::hub_client("anrc"), "GET",
+                             "/rsu/api/v1/menages?cnie=" + cnie, "", h);
+  };
+  ASSERT_TRUE(control("anrc", "DELETE", "/_sim/counters").response);
+  auto ok = household("BK123456", "AMO_TADAMON");
+  ASSERT_TRUE(ok.response) << ok.error;
+  EXPECT_EQ(ok.response->result_int(), 200);
+  EXPECT_EQ(ok.response->at("Content-Type"), "application/json");
+  EXPECT_EQ(ok.response->at("X-Correlation-ID"), correlation);
+  EXPECT_NE(ok.response->body().find("\"BK123456\""), std::string::npos);
+  EXPECT_NE(ok.response->body().find("AMO_TADAMON"), std::string::npos);
+  auto again = household("BK123456", "CONTROLE");
+  ASSERT_TRUE(again.response);
+  EXPECT_EQ(again.response->body(), ok.response->body());
+
+  for (const std::string finalite : {"", "IMMATRICULATION"}) {
+    auto refused = household("BK123456", finalite);
+    ASSERT_TRUE(refused.response);
+    EXPECT_EQ(refused.response->result_int(), 403) << finalite;
+    EXPECT_NE(refused.response->body().find("FINALITE_NON_AUTORISEE"), std::string::npos);
+  }
+  auto none = household("EE515151", "AMO_TADAMON");
+  ASSERT_TRUE(none.response);
+  EXPECT_EQ(none.response->result_int(), 404);
+  EXPECT_NE(none.response->body().find("NON_INSCRIT"), std::string::npos);
+  auto reserved = household("AB123000", "AMO_TADAMON");
+  ASSERT_TRUE(reserved.response);
+  EXPECT_EQ(reserved.response->result_int(), 404);
+  auto error = household("AB123999", "AMO_TADAMON");
+  ASSERT_TRUE(error.response);
+  EXPECT_EQ(error.response->result_int(), 500);
+  auto cut = household("AB123998", "AMO_TADAMON");
+  ASSERT_TRUE(cut.response);
+  EXPECT_EQ(cut.response->result_int(), 200);
+  EXPECT_FALSE(json_parses(cut.response->body()));
+  auto quota = household("AB123996", "AMO_TADAMON");
+  ASSERT_TRUE(quota.response);
+  EXPECT_EQ(quota.response->result_int(), 429);
+  EXPECT_EQ(quota.response->at("Retry-After"), "1");
+  auto invalid = household("12345", "AMO_TADAMON");
+  ASSERT_TRUE(invalid.response);
+  EXPECT_EQ(invalid.response->result_int(), 400);
+  EXPECT_NE(invalid.response->body().find("CNIE_INVALIDE"), std::string::npos);
+
+  auto counted = control("anrc", "GET", "/_sim/counters?id=BK123456");
+  ASSERT_TRUE(counted.response);
+  EXPECT_EQ(counted.response->body(), R"({"count":4})");
+  // Injected errors are ANRC's own 503.
+  ASSERT_TRUE(control("anrc", "PUT", "/_sim/faults", R"({"error_rate": 1.0})").response);
+  auto injected = household("BK123456", "AMO_TADAMON");
+  ASSERT_TRUE(control("anrc", "PUT", "/_sim/faults", R"({"error_rate": 0})").response);
+  ASSERT_TRUE(injected.response);
+  EXPECT_EQ(injected.response->result_int(), 503);
+  EXPECT_NE(injected.response->body().find("INDISPONIBLE"), std::string::npos);
 }
 
 TEST_F(Simulators, ReservedIdentifiers) {

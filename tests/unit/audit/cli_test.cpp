@@ -90,6 +90,38 @@ TEST_P(AuditCliTest, BrokenJournalNamesTheEntryAndExitsOne) {
   EXPECT_EQ(r.out.rfind("journal broken at entry 3: ", 0), 0u) << r.out;
 }
 
+// A row past the head is tampering, named, whether chained correctly (the insert trigger lets
+// it through) or not (the trigger dropped, as a database owner can).
+TEST_P(AuditCliTest, RowPastTheHeadIsNamedAsTampering) {
+  append(3);
+  std::string last;
+  auto s = store::open(db_->options());
+  ASSERT_TRUE(s);
+  ASSERT_TRUE((*s)->scan_journal(3, [&](const store::JournalEntry& e) {
+    last = e.entry_hash;
+    return false;
+  }));
+  ASSERT_TRUE(db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
+                        "0, '', '" + last + "', 'forged')"))
+      << db_->last_error();
+  auto chained = run({"audit", "verify", "--config", config_});
+  EXPECT_EQ(chained.status, 1) << chained.err;
+  EXPECT_EQ(chained.out,
+            "journal broken at entry 4: it is stored past the chain head (entry 3): the hub's "
+            "journal writer did not write it\n");
+}
+
+TEST_P(AuditCliTest, UnchainedRowPastTheHeadIsNamed) {
+  append(3);
+  ASSERT_TRUE(db_->tamper("INSERT INTO audit_journal VALUES (7, 0, '', '', '', '', '', '', '', "
+                          "'', 0, '', 'x', 'y')"))
+      << db_->last_error();
+  auto r = run({"audit", "verify", "--config", config_});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.out.rfind("journal broken at entry 7: it is stored past the chain head", 0), 0u)
+      << r.out;
+}
+
 TEST_P(AuditCliTest, UsageAndConfigurationErrorsExitTwo) {
   EXPECT_EQ(run({"audit"}).status, 2);
   EXPECT_EQ(run({"audit", "verify"}).status, 2);

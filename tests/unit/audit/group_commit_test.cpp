@@ -2,7 +2,14 @@
 // or reordering, flush reporting the failure, and appenders held back when the queue is full.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 
@@ -17,6 +24,12 @@ class FakeStore final : public store::Store {
  public:
   std::atomic<bool> fail{false};
   std::atomic<int> append_calls{0};
+  // While set, append_journal() waits (a lock held from outside the hub).
+  void hold(bool on) {
+    std::lock_guard lock(hold_mutex_);
+    held_ = on;
+    if (!on) hold_cv_.notify_all();
+  }
 
   std::string engine() const override { return "fake"; }
   Result<void> ping() override { return {}; }
@@ -25,6 +38,10 @@ class FakeStore final : public store::Store {
   Result<store::JournalHead> append_journal(std::vector<store::JournalEntry>& entries,
                                             const store::JournalSealer& seal) override {
     ++append_calls;
+    {
+      std::unique_lock lock(hold_mutex_);
+      hold_cv_.wait(lock, [&] { return !held_; });
+    }
     if (fail) return make_error(Errc::internal, "disk on fire", "store_error");
     std::lock_guard lock(mutex_);
     for (auto& e : entries) {
@@ -61,6 +78,9 @@ class FakeStore final : public store::Store {
   }
 
  private:
+  std::mutex hold_mutex_;
+  std::condition_variable hold_cv_;
+  bool held_ = false;
   std::mutex mutex_;
   store::JournalHead head_{0, std::string(store::kGenesisHash)};
   std::vector<store::JournalEntry> rows_;
@@ -76,7 +96,8 @@ ExchangeRecord record(int i) {
 
 TEST(GroupCommit, ManyAppendsShareFewTransactions) {
   FakeStore store;
-  Journal journal(store, "key", JournalOptions{20ms, 1000, 100'000});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 20ms, .max_batch = 1000, .max_queued = 100'000});
   for (int i = 0; i < 2000; ++i) journal.append(record(i));
   ASSERT_TRUE(journal.flush());
   EXPECT_EQ(store.size(), 2000u);
@@ -86,7 +107,8 @@ TEST(GroupCommit, ManyAppendsShareFewTransactions) {
 TEST(GroupCommit, FlushReportsFailureAndRetriesWithoutLossOrReordering) {
   FakeStore store;
   store.fail = true;
-  Journal journal(store, "key", JournalOptions{1ms, 4, 100'000});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 1ms, .max_batch = 4, .max_queued = 100'000});
   for (int i = 0; i < 10; ++i) journal.append(record(i));
   auto r = journal.flush();
   ASSERT_FALSE(r);
@@ -107,7 +129,8 @@ TEST(GroupCommit, FlushReportsFailureAndRetriesWithoutLossOrReordering) {
 TEST(GroupCommit, AppendWaitsWhileTheQueueIsFull) {
   FakeStore store;
   store.fail = true;
-  Journal journal(store, "key", JournalOptions{1ms, 2, 4});
+  Journal journal(store, "key",
+                  JournalOptions{.batch_window = 1ms, .max_batch = 2, .max_queued = 4});
   auto appender = std::async(std::launch::async, [&] {
     for (int i = 0; i < 10; ++i) journal.append(record(i));
   });
@@ -128,6 +151,114 @@ TEST(GroupCommit, ShutdownWithAFailingStoreEnds) {
   });
   EXPECT_EQ(done.wait_for(30s), std::future_status::ready);
   EXPECT_GE(store.append_calls.load(), 3);
+}
+
+// What a request that waits for its entries sees, on an I/O thread of its own: the thread is
+// never blocked while it waits (a timer on the same thread keeps ticking).
+struct Waited {
+  std::optional<Result<void>> result;
+  std::chrono::milliseconds took{0};
+  int ticks = 0;  // of a 10 ms timer on the same thread, while the request waited
+  std::size_t stored_when_answered = 0;
+};
+
+Waited wait_durable(Journal& journal, FakeStore& store, std::function<void()> meanwhile = {}) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  Waited w;
+  bool waiting = true;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto ticket = journal.append(record(1));
+        w.result = co_await journal.durable(ticket);
+        w.stored_when_answered = store.size();
+        w.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
+        waiting = false;
+      },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer t(io);
+        while (waiting) {
+          t.expires_after(10ms);
+          co_await t.async_wait(asio::use_awaitable);
+          ++w.ticks;
+        }
+      },
+      asio::detached);
+  std::thread side;
+  if (meanwhile) side = std::thread(meanwhile);
+  io.run();
+  if (side.joinable()) side.join();
+  return w;
+}
+
+TEST(Durable, CompletesOnceTheEntryIsStored) {
+  FakeStore store;
+  Journal journal(store, "key");
+  auto w = wait_durable(journal, store);
+  ASSERT_TRUE(w.result);
+  EXPECT_TRUE(*w.result);
+  EXPECT_EQ(w.stored_when_answered, 1u) << "answered before its entry was stored";
+}
+
+TEST(Durable, RefusedAfterTheWaitLimitWithoutBlockingTheThread) {
+  FakeStore store;
+  store.fail = true;
+  Journal journal(store, "key", JournalOptions{.wait_limit = 300ms});
+  auto w = wait_durable(journal, store);
+  ASSERT_TRUE(w.result);
+  ASSERT_FALSE(*w.result);
+  const auto& e = w.result->error();
+  EXPECT_EQ(e.code, Errc::journal_unavailable);
+  EXPECT_EQ(e.wire_code(), "journal_unavailable");
+  EXPECT_EQ(e.retry_after, 2s);
+  EXPECT_GE(w.took, 300ms);
+  EXPECT_LT(w.took, 2000ms);
+  EXPECT_GE(w.ticks, 10) << "the I/O thread was blocked while the request waited";
+  EXPECT_EQ(store.size(), 0u);
+  const auto s = journal.status();
+  EXPECT_EQ(s.state, JournalState::failing);
+  EXPECT_NE(s.error.find("disk on fire"), std::string::npos) << s.error;
+  EXPECT_EQ(s.pending, 1u);
+  ASSERT_TRUE(journal.refusal());
+  EXPECT_EQ(journal.refusal()->code, Errc::journal_unavailable);
+}
+
+TEST(Durable, StoreBackWithinTheLimitServesTheWaiter) {
+  FakeStore store;
+  store.fail = true;
+  Journal journal(store, "key", JournalOptions{.wait_limit = 5000ms});
+  auto w = wait_durable(journal, store, [&] {
+    std::this_thread::sleep_for(200ms);
+    store.fail = false;
+  });
+  ASSERT_TRUE(w.result);
+  EXPECT_TRUE(*w.result);
+  EXPECT_LT(w.took, 4000ms);
+  EXPECT_EQ(journal.status().state, JournalState::ok);
+  EXPECT_FALSE(journal.refusal());
+}
+
+// A write that hangs (a lock held from outside) makes the journal failing once it has waited
+// longer than wait_limit, before the store itself gives up.
+TEST(Durable, WriteWaitingLongerThanTheLimitMakesTheJournalFailing) {
+  FakeStore store;
+  store.hold(true);
+  Journal journal(store, "key", JournalOptions{.wait_limit = 200ms});
+  journal.append(record(1));
+  std::this_thread::sleep_for(450ms);
+  const auto s = journal.status();
+  EXPECT_EQ(s.state, JournalState::failing);
+  EXPECT_NE(s.error.find("has been waiting for"), std::string::npos) << s.error;
+  EXPECT_TRUE(journal.refusal());
+  store.hold(false);
+  ASSERT_TRUE(journal.flush());
+  EXPECT_EQ(journal.status().state, JournalState::ok);
 }
 
 }  // namespace

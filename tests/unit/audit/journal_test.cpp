@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -235,7 +238,10 @@ TEST_P(JournalTest, FlushMakesEverythingDurableForAnotherConnection) {
 
 TEST_P(JournalTest, DestructorFlushes) {
   {
-    Journal journal(*store_, kKey, JournalOptions{std::chrono::milliseconds(500), 1000, 100'000});
+    Journal journal(*store_, kKey,
+                    JournalOptions{.batch_window = std::chrono::milliseconds(500),
+                                   .max_batch = 1000,
+                                   .max_queued = 100'000});
     for (int i = 0; i < 100; ++i) journal.append(record(i));
   }
   store_.reset();
@@ -248,7 +254,10 @@ TEST_P(JournalTest, DestructorFlushes) {
 }
 
 TEST_P(JournalTest, VerifyWhileAppendingSeesAnIntactChain) {
-  Journal journal(*store_, kKey, JournalOptions{std::chrono::milliseconds(0), 7, 100'000});
+  Journal journal(
+      *store_, kKey,
+      JournalOptions{
+          .batch_window = std::chrono::milliseconds(0), .max_batch = 7, .max_queued = 100'000});
   std::atomic<bool> done{false};
   std::thread appender([&] {
     for (int i = 0; i < 3000; ++i) journal.append(record(i));
@@ -271,6 +280,124 @@ TEST_P(JournalTest, JournalsOverTimeContinueTheSameChain) {
   auto report = verify();
   EXPECT_TRUE(report.ok) << report.problem;
   EXPECT_EQ(report.entries, 10);
+}
+
+// The hash of the last stored entry.
+std::string last_hash(store::Store& s) {
+  std::string hash(store::kGenesisHash);
+  EXPECT_TRUE(s.scan_journal(1, [&](const store::JournalEntry& e) {
+    hash = e.entry_hash;
+    return true;
+  }));
+  return hash;
+}
+
+// A row after the last stored one, correctly chained, so that the insert trigger lets it
+// through; the head does not name it.
+bool insert_chained_past_the_head(testing::TestDatabase& db, store::Store& s) {
+  auto head = s.journal_head();
+  return head &&
+         db.exec("INSERT INTO audit_journal VALUES (" + std::to_string(head->seq + 1) +
+                 ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) + "', 'forged')");
+}
+
+// Waits (up to 10 s) for the journal to reach a state.
+bool reaches(const Journal& journal, JournalState state) {
+  for (int i = 0; i < 1000; ++i) {
+    if (journal.status().state == state) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST_P(JournalTest, RowPastTheHeadIsNamedByVerify) {
+  append_n(3);
+  ASSERT_TRUE(insert_chained_past_the_head(*db_, *store_)) << db_->last_error();
+  auto report = verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.broken_at, 4);
+  EXPECT_NE(report.problem.find("stored past the chain head (entry 3)"), std::string::npos)
+      << report.problem;
+}
+
+// A foreign row past the head stops the writer, loudly and for good: at start (before any
+// append), with the row named, the failure counted, appends that do not block, flush() and
+// durable() refused at once; a new journal on the same database (a restart) stops the same way.
+TEST_P(JournalTest, RowPastTheHeadStopsTheWriterAlsoAfterARestart) {
+  append_n(3);
+  ASSERT_TRUE(insert_chained_past_the_head(*db_, *store_)) << db_->last_error();
+  for (int restart = 0; restart < 2; ++restart) {
+    std::vector<std::string> reasons;
+    std::mutex m;
+    JournalOptions o;
+    o.max_queued = 2;  // a stopped journal must not make appenders wait for room
+    o.on_write_failure = [&](std::string_view r) {
+      std::lock_guard lock(m);
+      reasons.emplace_back(r);
+    };
+    Journal journal(*store_, kKey, o);
+    ASSERT_TRUE(reaches(journal, JournalState::stopped)) << journal.status().error;
+    const auto s = journal.status();
+    EXPECT_NE(s.error.find("entry 4 is stored past the journal head (entry 3)"), std::string::npos)
+        << s.error;
+    auto refused = journal.refusal();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->code, Errc::journal_unavailable);
+    EXPECT_EQ(refused->retry_after, std::chrono::seconds(30));
+    for (int i = 0; i < 5; ++i) journal.append(record(i));
+    auto flushed = journal.flush();
+    ASSERT_FALSE(flushed);
+    EXPECT_EQ(flushed.error().detail, store::kJournalHeadMismatch);
+    std::lock_guard lock(m);
+    EXPECT_EQ(reasons, std::vector<std::string>{"head_mismatch"});
+  }
+  auto head = store_->journal_head();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->seq, 3) << "a stopped writer wrote";
+}
+
+// What a stopped (or failing) journal holds at shutdown is saved, owner-only and without the
+// identifier in clear, and written first once the journal is repaired and the hub restarted.
+TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) {
+  append_n(3);
+  ASSERT_TRUE(
+      db_->tamper("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', "
+                  "'', 0, '', 'x', 'y')"))
+      << db_->last_error();
+  JournalOptions o;
+  o.unwritten_path = (db_->dir().empty() ? std::filesystem::temp_directory_path() : db_->dir()) /
+                     ("unwritten-" + testing::random_suffix() + ".jsonl");
+  {
+    Journal journal(*store_, kKey, o);
+    ASSERT_TRUE(reaches(journal, JournalState::stopped));
+    for (int i = 100; i < 103; ++i) journal.append(record(i));
+  }
+  ASSERT_TRUE(std::filesystem::exists(o.unwritten_path));
+  const auto perms = std::filesystem::status(o.unwritten_path).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(o.unwritten_path);
+  const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(saved.find(kIdentifier), std::string::npos) << "the identifier in clear";
+  EXPECT_NE(saved.find("ZX****54"), std::string::npos);
+
+  // The operator's repair: the foreign row set aside (docs/audit.md), then a restart.
+  ASSERT_TRUE(db_->tamper("DELETE FROM audit_journal WHERE seq = 4")) << db_->last_error();
+  {
+    Journal journal(*store_, kKey, o);
+    ASSERT_TRUE(journal.flush());
+    EXPECT_EQ(journal.status().state, JournalState::ok);
+  }
+  EXPECT_FALSE(std::filesystem::exists(o.unwritten_path)) << "written, so no longer kept";
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store_->scan_journal(4, [&](const store::JournalEntry& e) {
+    ids.push_back(e.correlation_id);
+    return true;
+  }));
+  EXPECT_EQ(ids, (std::vector<std::string>{"corr-100", "corr-101", "corr-102"}));
+  auto report = verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  std::filesystem::remove(o.unwritten_path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JournalTest, ::testing::Values("sqlite", "postgresql"),

@@ -37,29 +37,29 @@ TEST(Identifiers, RibModulo97) {
 }
 
 TEST(Identifiers, IssuedNumbersCarryALuhnDigitAndCatchOneTypo) {
-  const auto n = immatriculation_number(1);
+  const auto n = immatriculation_number(1, CheckDigit::luhn);
   ASSERT_TRUE(n);
   EXPECT_EQ(n->size(), 9u);
   EXPECT_EQ(n->substr(0, 8), "00000001");
-  EXPECT_TRUE(valid_immatriculation(*n));
+  EXPECT_TRUE(valid_immatriculation(*n, kLuhnForAll));
   std::set<std::string> seen;
   for (std::int64_t s = 1; s <= 2000; ++s) {
-    auto m = immatriculation_number(s * 7919);
+    auto m = immatriculation_number(s * 7919, CheckDigit::luhn);
     ASSERT_TRUE(m);
-    EXPECT_TRUE(valid_immatriculation(*m));
+    EXPECT_TRUE(valid_immatriculation(*m, kLuhnForAll));
     EXPECT_TRUE(seen.insert(*m).second);
     for (std::size_t i = 0; i < m->size(); ++i) {
       std::string typo = *m;
       typo[i] = static_cast<char>('0' + (typo[i] - '0' + 1) % 10);
-      EXPECT_FALSE(valid_immatriculation(typo)) << typo;
+      EXPECT_FALSE(valid_immatriculation(typo, kLuhnForAll)) << typo;
     }
   }
   EXPECT_FALSE(immatriculation_number(0));
   EXPECT_FALSE(immatriculation_number(100000000));
-  const auto a = affiliation_number(42);
+  const auto a = affiliation_number(42, CheckDigit::luhn);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->size(), 7u);
-  EXPECT_TRUE(valid_affiliation(*a));
+  EXPECT_TRUE(valid_affiliation(*a, kLuhnForAll));
   EXPECT_FALSE(valid_affiliation("1234567x"));
   EXPECT_FALSE(affiliation_number(1000000));
   EXPECT_EQ(luhn_digit("7992739871"), '3');  // the classic Luhn example
@@ -79,6 +79,45 @@ TEST(Identifiers, ContractExamples) {
   EXPECT_FALSE(valid_cnie("BK1234567"));
   EXPECT_TRUE(valid_if("40123456"));
   EXPECT_FALSE(valid_if("4012345"));  // 7 digits must be left-padded first
+}
+
+// Damm's digit catches every single-digit error and every adjacent transposition (Luhn misses
+// 09 <-> 90: shown below), checked over every serial of a wide range, not by example.
+TEST(Identifiers, DammCatchesEverySingleErrorAndAdjacentTransposition) {
+  EXPECT_EQ(damm_digit("572"), '4');  // the example of Damm's own presentation
+  for (std::int64_t serial = 1; serial <= 20000; serial += 7) {
+    const auto n = *immatriculation_number(serial * 4999 % 100000000 + 1);
+    ASSERT_TRUE(valid_immatriculation(n));
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      for (char d = '0'; d <= '9'; ++d) {
+        if (d == n[i]) continue;
+        std::string typo = n;
+        typo[i] = d;
+        ASSERT_FALSE(valid_immatriculation(typo)) << n << " -> " << typo;
+      }
+      if (i + 1 < n.size() && n[i] != n[i + 1]) {
+        std::string swapped = n;
+        std::swap(swapped[i], swapped[i + 1]);
+        ASSERT_FALSE(valid_immatriculation(swapped)) << n << " -> " << swapped;
+      }
+    }
+  }
+  // Luhn's blind spot: "09" and "90" give the same Luhn digit, so a swap goes unseen.
+  EXPECT_EQ(luhn_digit("1234509"), luhn_digit("1234590"));
+  EXPECT_NE(damm_digit("1234509"), damm_digit("1234590"));
+}
+
+// Numbers issued with Luhn before the switch stay readable; later ones are Damm's.
+TEST(Identifiers, NumbersIssuedBeforeTheSwitchStayReadable) {
+  const auto old_number = *immatriculation_number(1200, CheckDigit::luhn);
+  const auto new_number = *immatriculation_number(1201, CheckDigit::damm);
+  EXPECT_TRUE(valid_immatriculation(old_number, 1200));
+  EXPECT_TRUE(valid_immatriculation(new_number, 1200));
+  EXPECT_FALSE(valid_immatriculation(*immatriculation_number(1201, CheckDigit::luhn), 1200) &&
+               luhn_digit("00001201") != damm_digit("00001201"));
+  const auto old_affiliation = *affiliation_number(5, CheckDigit::luhn);
+  EXPECT_TRUE(valid_affiliation(old_affiliation, 5));
+  EXPECT_TRUE(valid_affiliation(*affiliation_number(6), 5));
 }
 
 TEST(Identifiers, RcAndIfForms) {

@@ -93,13 +93,13 @@ std::string with_section(std::string record_json, const std::string& name,
 }
 
 std::string household_record(bool eligible, const std::string& household_id) {
-  return R"({"household_id":")" + household_id + R"(","registered_on":"2022-03-14","index":")" +
-         (eligible ? "9.1532417" : "9.4012000") +
-         R"(","index_date":"2026-06-30","members":[{"cnie":"BK123456","relation":"head",)"
+  return R"({"household_id":")" + household_id + R"(","registered_on":"2022-03-14","index":)" +
+         (eligible ? "9.1532417" : "9.4012") +
+         R"(,"index_date":"2026-06-30","members":[{"cnie":"BK123456","relationship":"head",)"
          R"("last_name":"EL AMRANI","first_name":"Fatima Zahra","birth_date":"1985-03-14"}],)"
          R"("amo_tadamon":{"eligible":)" +
          (eligible ? "true" : "false") +
-         R"(,"threshold":"9.3264284","since":"2026-06-30"},"updated_at":"2026-11-02T08:00:00Z"})";
+         R"(,"threshold":9.3264284,"since":"2026-06-30"},"updated_at":"2026-11-02T08:00:00Z"})";
 }
 
 boost::asio::awaitable<Result<Facts>> FakeFacts::person(std::string cnie, std::string purpose,

@@ -32,8 +32,8 @@ std::string person_record(const std::string& cnie, const std::string& last_name,
 std::string with_section(std::string record_json, const std::string& name,
                          const std::string& section_json);
 
-// An RSU household (the canonical household record) with the person BK123456 at its head,
-// eligible to AMO Tadamon or not (index 9.1532417 or 9.4012000, threshold 9.3264284).
+// An RSU household (mappings/canonical/household.yaml) with the person BK123456 at its head,
+// eligible to AMO Tadamon or not (index 9.1532417 or 9.4012, threshold 9.3264284).
 std::string household_record(bool eligible, const std::string& household_id = "M-2024-00731455");
 
 class FakeFacts final : public FactSource {

@@ -31,7 +31,7 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
   EXPECT_EQ(r->version, 1);
   auto body = body_of(r);
   const auto number = json::text(body, "/immatriculation").value_or("");
-  EXPECT_TRUE(identifiers::valid_immatriculation(number)) << number;
+  EXPECT_TRUE(identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) << number;
   EXPECT_EQ(json::text(body, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(body, "/person/last_name"), "EL AMRANI");
   EXPECT_EQ(json::text(body, "/person/address/commune"), "Agdal");

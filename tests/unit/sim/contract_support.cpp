@@ -58,6 +58,10 @@ Reply dgi(const Options& o, std::string_view target) {
   return handle_dgi({"GET", target, "", "", ""}, o);
 }
 
+Reply anrc(const Options& o, std::string_view target, std::string_view finalite) {
+  return handle_anrc({"GET", target, "", "", "", finalite}, o);
+}
+
 std::string_view local_name(pugi::xml_node node) {
   const std::string_view q = node.name();
   const std::size_t colon = q.find(':');

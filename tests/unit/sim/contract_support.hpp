@@ -30,6 +30,7 @@ Reply dgct(const Options& o, std::string_view cnie, std::string_view motif = "AY
 Reply ompic_by_ice(const Options& o, std::string_view ice);
 Reply ompic_by_rc(const Options& o, std::string_view tribunal, std::string_view number);
 Reply dgi(const Options& o, std::string_view target);
+Reply anrc(const Options& o, std::string_view target, std::string_view finalite = "AMO_TADAMON");
 
 // XML: the namespace URI of an element or of a prefix in scope at `node`.
 std::string namespace_of(pugi::xml_node node);

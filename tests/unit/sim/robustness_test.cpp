@@ -21,6 +21,7 @@ std::string garbage(std::mt19937_64& g, std::size_t max) {
                                                  "\"",          "é",
                                                  "\xff",        "\x00",
                                                  "famille",     "contribuables",
+                                                 "menages",     "AMO_TADAMON",
                                                  "entreprises", "soapenv:",
                                                  "xmlns",       "Envelope",
                                                  "Motif",       "NumeroCNIE",
@@ -40,16 +41,20 @@ std::string garbage(std::mt19937_64& g, std::size_t max) {
 TEST(Robustness, GarbageNeverCrashes) {
   std::mt19937_64 g(5);
   const std::set<unsigned> known = {200, 400, 403, 404, 405, 429, 500};
-  const std::string prefixes[] = {"/ws/cnie/v2", "/api/etat-civil/v1/personnes/",
-                                  "/rc/api/v1/entreprises", "/dgi/api/v2/contribuables", ""};
+  const std::string prefixes[] = {"/ws/cnie/v2",
+                                  "/api/etat-civil/v1/personnes/",
+                                  "/rc/api/v1/entreprises",
+                                  "/dgi/api/v2/contribuables",
+                                  "/rsu/api/v1/menages?cnie=",
+                                  ""};
   for (int i = 0; i < 20000; ++i) {
-    const std::string target = prefixes[g() % 5] + garbage(g, 8);
+    const std::string target = prefixes[g() % std::size(prefixes)] + garbage(g, 8);
     const std::string body = g() % 2 ? garbage(g, 40) : soap_request(garbage(g, 3), garbage(g, 2));
-    const std::string motif = garbage(g, 2);
-    const Request req{g() % 4 ? "GET" : "POST", target, body, motif, ""};
-    for (const Reply& r :
-         {handle_dgsn(req, default_options()), handle_dgct(req, default_options()),
-          handle_ompic(req, default_options()), handle_dgi(req, default_options())}) {
+    const std::string motif = g() % 2 ? garbage(g, 2) : "AMO_TADAMON";
+    const Request req{g() % 4 ? "GET" : "POST", target, body, motif, "", motif};
+    for (const Reply& r : {handle_dgsn(req, default_options()), handle_dgct(req, default_options()),
+                           handle_ompic(req, default_options()), handle_dgi(req, default_options()),
+                           handle_anrc(req, default_options())}) {
       ASSERT_TRUE(known.count(r.status)) << r.status << " for " << target;
       ASSERT_FALSE(r.kind.empty());
       ASSERT_FALSE(r.content_type.empty());

@@ -89,12 +89,13 @@ class TestDatabase {
     return ok;
   }
 
-  // Lets the tamperer change or delete journal rows despite the append-only triggers.
+  // Lets the tamperer change, delete or insert journal rows despite the append-only triggers and
+  // the one that makes inserts extend the chain (as a database owner can).
   bool tamper(const std::string& sql) {
     if (engine_ == "sqlite") {
       return exec(
           "DROP TRIGGER IF EXISTS audit_journal_no_update; DROP TRIGGER IF EXISTS "
-          "audit_journal_no_delete; " +
+          "audit_journal_no_delete; DROP TRIGGER IF EXISTS audit_journal_extends_chain; " +
           sql);
     }
     return exec("ALTER TABLE audit_journal DISABLE TRIGGER USER; " + sql);

@@ -54,7 +54,8 @@ TEST_P(JournalStoreTest, MigrationsAreAppliedOnceWhenOpenedTwice) {
   ASSERT_TRUE(first);
   auto v1 = first->schema_version();
   ASSERT_TRUE(v1);
-  EXPECT_EQ(*v1, 4);  // 1 meta, 2 journal, 3 registration records, 4 record labels
+  // 1 meta, 2 journal, 3 registration records, 4 record labels, 5 journal insert trigger
+  EXPECT_EQ(*v1, 5);
   std::vector<JournalEntry> batch = entries(3);
   ASSERT_TRUE(first->append_journal(batch, test_seal));
 
@@ -154,23 +155,89 @@ TEST_P(JournalStoreTest, ScanPagesThroughLongJournalsInOrder) {
   EXPECT_EQ(visited, 10) << "a visitor returning false stops the scan";
 }
 
-TEST_P(JournalStoreTest, FailedBatchStoresNothing) {
+// A journal row as raw SQL: seq, prev_hash and entry_hash as given, the other fields empty.
+std::string raw_row(std::int64_t seq, const std::string& prev_hash, const std::string& hash) {
+  return "INSERT INTO audit_journal VALUES (" + std::to_string(seq) +
+         ", 0, '', '', '', '', '', '', '', '', 0, '', '" + prev_hash + "', '" + hash + "')";
+}
+
+// A row someone wrote past the head (the insert trigger dropped, as a database owner can) fails
+// every later append, naming the row, and the batch stores nothing: the writer must stop rather
+// than retry into a unique-key error for ever.
+TEST_P(JournalStoreTest, RowPastTheHeadFailsAppendsNamingItAndStoresNothing) {
   auto s = open_store();
   ASSERT_TRUE(s);
   auto first = entries(2);
   ASSERT_TRUE(s->append_journal(first, test_seal));
-  // A row squatting seq 4 makes the third entry of the next batch collide.
-  ASSERT_TRUE(
-      db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', 0, "
-                "'', '', '')"))
-      << db_->last_error();
+  ASSERT_TRUE(s->check_journal_end());
+  ASSERT_TRUE(db_->tamper(raw_row(4, "x", "y"))) << db_->last_error();
   auto batch = entries(3, "dgi");
-  EXPECT_FALSE(s->append_journal(batch, test_seal));
+  auto r = s->append_journal(batch, test_seal);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, kJournalHeadMismatch);
+  EXPECT_NE(r.error().message.find("entry 4 is stored past the journal head (entry 2)"),
+            std::string::npos)
+      << r.error().message;
+  auto checked = s->check_journal_end();
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().message, r.error().message);
   auto head = s->journal_head();
   ASSERT_TRUE(head);
   EXPECT_EQ(head->seq, 2);
   EXPECT_EQ(head->hash, first[1].entry_hash);
   for (const auto& e : scan_all(*s)) EXPECT_NE(e.partner, "dgi") << "seq " << e.seq;
+}
+
+// A correctly chained row, which the trigger lets through, is past the head all the same.
+TEST_P(JournalStoreTest, ChainedRowInsertedBesideTheWriterIsPastTheHead) {
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  auto first = entries(2);
+  ASSERT_TRUE(s->append_journal(first, test_seal));
+  ASSERT_TRUE(db_->exec(raw_row(3, first[1].entry_hash, "forged"))) << db_->last_error();
+  auto batch = entries(1);
+  auto r = s->append_journal(batch, test_seal);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, kJournalHeadMismatch);
+  EXPECT_NE(r.error().message.find("entry 3 is stored past"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_P(JournalStoreTest, HeadNamingNoStoredEntryFailsAppends) {
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  auto first = entries(3);
+  ASSERT_TRUE(s->append_journal(first, test_seal));
+  ASSERT_TRUE(db_->tamper("DELETE FROM audit_journal WHERE seq = 3")) << db_->last_error();
+  auto checked = s->check_journal_end();
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().detail, kJournalHeadMismatch);
+  EXPECT_NE(checked.error().message.find("names entry 3, which is not stored"), std::string::npos)
+      << checked.error().message;
+}
+
+// The insert trigger (migration 5): a row must follow the last stored one.
+TEST_P(JournalStoreTest, TriggerRefusesRowsThatDoNotExtendTheChain) {
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  const std::string genesis(kGenesisHash);
+  EXPECT_FALSE(db_->exec(raw_row(2, genesis, "a"))) << "the first entry must be seq 1";
+  EXPECT_NE(db_->last_error().find("only grows at its end"), std::string::npos)
+      << db_->last_error();
+  EXPECT_FALSE(db_->exec(raw_row(1, "not-genesis", "a"))) << "entry 1 must follow genesis";
+  auto first = entries(2);
+  ASSERT_TRUE(s->append_journal(first, test_seal));
+  EXPECT_FALSE(db_->exec(raw_row(4, first[1].entry_hash, "a"))) << "a gap";
+  EXPECT_NE(db_->last_error().find("only grows at its end"), std::string::npos)
+      << db_->last_error();
+  EXPECT_FALSE(db_->exec(raw_row(3, first[0].entry_hash, "a"))) << "a fork from entry 1";
+  EXPECT_FALSE(db_->exec(raw_row(3, genesis, "a"))) << "a new chain";
+  EXPECT_EQ(scan_all(*s).size(), 2u);
+  EXPECT_TRUE(s->check_journal_end()) << "nothing refused was stored";
+  // What extends the last row passes (the writer's own inserts, one batch of many rows).
+  auto more = entries(600);  // more than one PostgreSQL insert chunk
+  ASSERT_TRUE(s->append_journal(more, test_seal));
+  EXPECT_EQ(scan_all(*s).size(), 602u);
 }
 
 TEST_P(JournalStoreTest, UpdateAndDeleteAreRefused) {
