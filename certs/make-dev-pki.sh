@@ -8,22 +8,43 @@
 #   - an agency front-end's and an administrator's client certificates (CNSS CA);
 #   - for negative tests: an expired, a revoked, an untrusted-CA and a no-clientAuth client
 #     certificate (all with the agency's subject), and a valid one that maps to no principal;
-#   - a CRL per CA.
+#   - cross-CA negatives: a partner's CA minting another's identity (DGI CA with DGCT's subject,
+#     DGCT CA with OMPIC's, DGI CA with the CNSS administrator's), and a "twin" CA with the DGCT
+#     CA's very name but its own key (ca/dgct-twin.crt, trusted by nothing by default) with a
+#     certificate carrying DGCT's subject;
+#   - a CRL per CA (with its authorityKeyIdentifier, RFC 5280 §5.2.1);
+#   - the journal's signing key (Ed25519), that signs the journal's checkpoints (docs/audit.md).
 # Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
-# Idempotent: an existing complete PKI for the same partners is left as it is unless --force is
-# given; one made for other partners is made again.
+# Idempotent: an existing complete PKI for the same partners, made by this version of the script,
+# is left as it is unless --force is given; any other is made again.
 set -euo pipefail
 
+version=2  # raise when the PKI gains or changes files, so that older ones are made again
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/dev"
 force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
+
+# journal/signing.key (0600) and journal/signing.pub.pem: the key the hub signs its journal's
+# checkpoints with, and the public half verifiers are given. Made once and kept when the rest of
+# the PKI is made again (other partners, a newer script): the checkpoints already signed verify
+# only with it. Only --force replaces it.
+journal_key() { # dir
+  local dir="$1/journal"
+  [[ -f "$dir/signing.key" ]] && return 0
+  mkdir -p "$dir"
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/signing.key" 2>/dev/null)
+  chmod 600 "$dir/signing.key"
+  openssl pkey -in "$dir/signing.key" -pubout -out "$dir/signing.pub.pem" 2>/dev/null
+  chmod 644 "$dir/signing.pub.pem"
+  chmod 755 "$dir"
+}
 
 # The keys of the top-level `partners:` map of conf/sim.yaml, in their order.
 mapfile -t partners < <(awk '
@@ -36,16 +57,27 @@ if [[ ${#partners[@]} -eq 0 ]]; then
   exit 2
 fi
 
-if [[ -f "$out/.complete" && $force -eq 0 && "$(cat "$out/.complete")" == "${partners[*]}" ]]; then
+if [[ -f "$out/.complete" && $force -eq 0 && "$(cat "$out/.complete")" == "$version ${partners[*]}" ]]; then
+  # The journal key is added to a PKI made before it existed, without making the rest again.
+  journal_key "$out"
   exit 0
+fi
+kept=""
+if [[ -f "$out/journal/signing.key" && $force -eq 0 ]]; then
+  kept=$(mktemp -d)
+  mv "$out/journal" "$kept/"
 fi
 rm -rf "$out"
 mkdir -p "$out"
+if [[ -n "$kept" ]]; then
+  mv "$kept/journal" "$out/"
+  rmdir "$kept"
+fi
 out=$(cd "$out" && pwd)
 umask 077
 cd "$out"
 
-declare -A ORG=([cnss]="CNSS" [rogue]="Rogue Authority")
+declare -A ORG=([cnss]="CNSS" [rogue]="Rogue Authority" [dgct-twin]="DGCT")
 for p in "${partners[@]}"; do ORG[$p]=${p^^}; done
 
 newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
@@ -70,6 +102,7 @@ private_key = \$dir/ca.key
 default_md = sha256
 default_days = 825
 default_crl_days = 30
+crl_extensions = crl_ext
 policy = policy_any
 unique_subject = no
 preserve = yes
@@ -83,6 +116,8 @@ distinguished_name = dn
 prompt = no
 [ dn ]
 CN = unused
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
 [ ca_ext ]
 basicConstraints = critical, CA:TRUE, pathlen:0
 keyUsage = critical, keyCertSign, cRLSign
@@ -134,7 +169,7 @@ gencrl() { # ca
   chmod 644 "$out/ca/$1.crl"
 }
 
-for ca in cnss "${partners[@]}" rogue; do make_ca "$ca"; done
+for ca in cnss "${partners[@]}" rogue dgct-twin; do make_ca "$ca"; done
 
 agency="/C=MA/O=CNSS/OU=Agences/CN=agency-casa-anfa"
 issue cnss hub/server "/C=MA/O=CNSS/OU=Exchange Hub/CN=localhost" server_ext
@@ -155,7 +190,14 @@ for p in "${partners[@]}"; do
   issue "$p" clients/$p "/C=MA/O=$org/CN=$p-cnss-exchange" client_ext
 done
 
-for ca in cnss "${partners[@]}" rogue; do gencrl "$ca"; done
+# A partner's CA minting another principal's identity: valid certificates, from a trusted CA, with
+# a subject that belongs to someone else. Only the principal's issuer refuses them.
+issue dgi negative/dgct-by-dgi "/C=MA/O=DGCT/CN=dgct-cnss-exchange" client_ext
+issue dgct negative/ompic-by-dgct "/C=MA/O=OMPIC/CN=ompic-cnss-exchange" client_ext
+issue dgi negative/admin-by-dgi "/C=MA/O=CNSS/OU=DSI/CN=hub-admin" client_ext
+issue dgct-twin negative/dgct-by-twin "/C=MA/O=DGCT/CN=dgct-cnss-exchange" client_ext
+
+for ca in cnss "${partners[@]}" rogue dgct-twin; do gencrl "$ca"; done
 # Bundles the hub's partner listener trusts: every partner CA, and their CRLs.
 : > ca/partners.crt
 : > ca/partners.crl
@@ -163,7 +205,8 @@ for p in "${partners[@]}"; do
   cat "ca/$p.crt" >> ca/partners.crt
   cat "ca/$p.crl" >> ca/partners.crl
 done
+journal_key "$out"
 chmod 644 ca/*.crt ca/*.crl
 chmod 755 "$out" "$out"/* 2>/dev/null || true
-echo "${partners[*]}" > "$out/.complete"
+echo "$version ${partners[*]}" > "$out/.complete"
 echo "development PKI ready in $out"

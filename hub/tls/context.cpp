@@ -75,14 +75,6 @@ Result<void> load_crl(X509_STORE* store, const std::string& file) {
   return {};
 }
 
-std::string name_rfc2253(X509_NAME* name) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
 }  // namespace
 
 Result<std::shared_ptr<ssl::context>> make_server_context(const ServerOptions& o) {
@@ -157,22 +149,6 @@ Result<void> set_peer_name(SSL* ssl, const std::string& name) {
   return {};
 }
 
-std::optional<PeerIdentity> peer_identity(SSL* ssl) {
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
-  PeerIdentity id;
-  id.subject = name_rfc2253(X509_get_subject_name(cert));
-  id.issuer = name_rfc2253(X509_get_issuer_name(cert));
-  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
-    if (char* hex = BN_bn2hex(bn)) {
-      id.serial = hex;
-      OPENSSL_free(hex);
-    }
-    BN_free(bn);
-  }
-  return id;
-}
-
 std::string handshake_failure_reason(const boost::system::error_code& ec, SSL* ssl) {
   namespace asio = boost::asio;
   if (ec == asio::error::operation_aborted || ec == asio::error::timed_out ||
@@ -245,6 +221,20 @@ Result<CertificateInfo> read_certificate_info(const std::string& pem_file) {
   }
   info.not_after = std::chrono::system_clock::from_time_t(timegm(&tm));
   return info;
+}
+
+Result<std::size_t> count_certificates(const std::string& pem_file) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(pem_file.c_str(), "r"), &BIO_free);
+  if (!bio) return make_error(Errc::internal, "cannot read " + pem_file, "tls_configuration");
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio.get(), nullptr, nullptr, nullptr);
+  if (infos == nullptr) return tls_config_error("unreadable PEM in " + pem_file);
+  std::size_t n = 0;
+  for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+    if (sk_X509_INFO_value(infos, i)->x509 != nullptr) ++n;
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  ERR_clear_error();  // reading ends on the "no start line" of end of file
+  return n;
 }
 
 }  // namespace hub::tls

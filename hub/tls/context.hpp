@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hub/core/error.hpp"
+#include "hub/tls/peer_identity.hpp"
 
 typedef struct ssl_st SSL;
 
@@ -53,15 +54,6 @@ Result<std::shared_ptr<ssl::context>> make_client_context(const ClientOptions& o
 // SNI plus host-name (or IP address) verification of the server certificate for one connection.
 Result<void> set_peer_name(SSL* ssl, const std::string& name);
 
-struct PeerIdentity {
-  std::string subject;  // RFC 2253, e.g. CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA
-  std::string issuer;
-  std::string serial;  // hexadecimal
-};
-
-// The verified peer certificate's identity, after a successful handshake.
-std::optional<PeerIdentity> peer_identity(SSL* ssl);
-
 // Why a server-side handshake failed, as a stable metric label: no_certificate, expired,
 // not_yet_valid, revoked, untrusted_ca, crl_unavailable, bad_purpose, protocol_version,
 // no_shared_cipher, timeout, closed, other.
@@ -73,5 +65,9 @@ struct CertificateInfo {
   std::chrono::system_clock::time_point not_after;
 };
 Result<CertificateInfo> read_certificate_info(const std::string& pem_file);
+
+// How many certificates a PEM file holds, read as the trust store reads a client CA file
+// (X509_load_cert_crl_file): a bundle of CAs counts each of them.
+Result<std::size_t> count_certificates(const std::string& pem_file);
 
 }  // namespace hub::tls

@@ -8,6 +8,10 @@
 
 namespace testing_support {
 
+std::string dev_ca_subject(const std::string& organisation) {
+  return "CN=" + organisation + " Development Root CA,O=" + organisation + ",C=MA";
+}
+
 std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   const std::string p = o.pki.empty() ? pki_dir() : o.pki;
   std::ostringstream y;
@@ -23,27 +27,30 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "/ca/cnss.crl]\n"
     << "  - name: partners\n    port: " << o.partners_port << "\n    interfaces: [partner, ops]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
-    << "/hub/server.key\n      client_ca: [" << p << "/ca/partners.crt]\n      crl: [" << p
-    << "/ca/partners.crl]\n";
+    << "/hub/server.key\n      client_ca: [" << p << "/ca/partners.crt" << o.partners_extra_ca
+    << "]\n      crl: [" << p << "/ca/partners.crl" << o.partners_extra_crl << "]\n";
   if (!o.limits_yaml.empty()) y << "limits:\n" << o.limits_yaml;
   y << "store:\n"
     << (o.store_yaml.empty() ? "  engine: sqlite\n  path: " + dir + "/data/hub.db\n"
                              : o.store_yaml);
   if (!o.partners_yaml.empty()) y << "partners:\n" << o.partners_yaml;
   if (!o.exchange_yaml.empty()) y << "exchange:\n" << o.exchange_yaml;
+  // As in conf/hub.yaml: each principal bound to the CA that issues its certificates.
   y << "principals:\n"
     << "  - name: agency-casa-anfa\n    subject: CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA\n"
-    << "    issuer: CN=CNSS Development Root CA,O=CNSS,C=MA\n    roles: [registration]\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [registration]\n"
     << "  - name: hub-admin\n    subject: CN=hub-admin,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n"
     << "    roles: [admin, ops, registration, override]\n"
-    << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n    roles: [partner, "
-       "events]\n"
+    << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n"
+    << "    issuer: " << dev_ca_subject("DGCT") << "\n"
+    << o.dgct_principal_extra << "    roles: [partner, events]\n"
     << "  - name: ompic\n    subject: CN=ompic-cnss-exchange,O=OMPIC,C=MA\n"
-    << "    roles: [partner, events]\n"
+    << "    issuer: " << dev_ca_subject("OMPIC") << "\n    roles: [partner, events]\n"
     << "  - name: dgi\n    subject: CN=dgi-cnss-exchange,O=DGI,C=MA\n"
-    << "    roles: [partner, attestation]\n"
+    << "    issuer: " << dev_ca_subject("DGI") << "\n    roles: [partner, attestation]\n"
     << "  - name: anrc\n    subject: CN=anrc-cnss-exchange,O=ANRC,C=MA\n"
-    << "    issuer: CN=ANRC Development Root CA,O=ANRC,C=MA\n    roles: [partner, events]\n";
+    << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n";
   // The events DGCT and OMPIC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {
     y << "events:\n  retry_every_ms: 1000\n  sources:\n"

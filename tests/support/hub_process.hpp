@@ -17,9 +17,13 @@ struct HubOptions {
   bool mappings = false;       // serve the project's mappings/
   std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
-  unsigned short partners_port = 0;
-  std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)  // the
-                    // partners listener's port (0: the hub picks one)
+  unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
+  std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)
+  // Appended to the partners listener's client_ca and crl lists (", /path/ca.crt").
+  std::string partners_extra_ca;
+  std::string partners_extra_crl;
+  // Lines added to the dgct principal ("    issuer_key_id: ...\n").
+  std::string dgct_principal_extra;
   std::string dir;  // reuse this folder (a restart); "" = a new temporary one
 };
 
@@ -48,6 +52,10 @@ class HubProcess {
   std::unique_ptr<Process> process_;
   std::map<std::string, unsigned short> ports_;
 };
+
+// The subject (RFC 2253) of one of the development PKI's CAs, by organisation ("CNSS", "DGCT"...),
+// as certs/make-dev-pki.sh makes them.
+std::string dev_ca_subject(const std::string& organisation);
 
 // The hub configuration used by tests (ports 0: the hub picks free ones and logs them).
 std::string hub_test_config(const std::string& dir, const HubOptions& options);

@@ -2,8 +2,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
+
+#include "support/process.hpp"
 
 namespace testing_support {
 
@@ -24,6 +28,30 @@ const std::string& pki_dir() {
     return out;
   }();
   return dir;
+}
+
+std::string subject_key_id(const std::string& cert_file) {
+  auto r =
+      run_command({"openssl", "x509", "-noout", "-ext", "subjectKeyIdentifier", "-in", cert_file});
+  // X509v3 Subject Key Identifier: \n    76:AE:...
+  std::istringstream in(r.output);
+  std::string line;
+  std::string id;
+  while (std::getline(in, line)) {
+    if (line.find("Subject Key Identifier") != std::string::npos && std::getline(in, id)) break;
+  }
+  id.erase(0, id.find_first_not_of(' '));
+  if (r.exit_code != 0 || id.empty())
+    throw std::runtime_error("no subjectKeyIdentifier in " + cert_file);
+  return id;
+}
+
+std::size_t certificates_in(const std::string& pem_file) {
+  std::ifstream in(pem_file);
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) n += line == "-----BEGIN CERTIFICATE-----" ? 1 : 0;
+  return n;
 }
 
 std::string temp_dir(const std::string& prefix) {

@@ -1,7 +1,11 @@
 // `cnss-hub check`: a broken configuration is refused with every problem's file:line:col.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
+#include <vector>
 
 #include "support/hub_process.hpp"
 #include "support/pki.hpp"
@@ -13,6 +17,34 @@ namespace {
 
 std::string hub_bin() {
   return ts::binary_dir() + "/bin/cnss-hub";
+}
+
+// The 1-based number of the first line of `text` that contains `needle` (0: none).
+int line_of(const std::string& text, const std::string& needle) {
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.find(needle) != std::string::npos) return n;
+  }
+  return 0;
+}
+
+// conf/hub.yaml as shipped (possibly edited), in a folder laid out like the repository whose
+// certs/dev is the test PKI; returns the file's path.
+std::string shipped_config(const std::string& text) {
+  const std::string dir = ts::temp_dir("cnss-check-shipped");
+  std::filesystem::create_directories(dir + "/conf");
+  std::filesystem::create_directories(dir + "/certs");
+  std::filesystem::create_directory_symlink(ts::pki_dir(), dir + "/certs/dev");
+  std::ofstream(dir + "/conf/hub.yaml") << text;
+  return dir + "/conf/hub.yaml";
+}
+
+std::string read_text(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 TEST(CheckConfig, ShippedConfigurationIsValid) {
@@ -70,6 +102,60 @@ TEST(CheckConfig, ServeRefusesABrokenConfigurationWithoutServing) {
   auto r = ts::run_command({hub_bin(), "serve", "--config", file});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("missing_key"), std::string::npos) << r.output;
+}
+
+TEST(CheckConfig, ShippedConfHubYamlBindsEveryPrincipalToItsCa) {
+  const std::string shipped = read_text(ts::source_dir() + "/conf/hub.yaml");
+  auto ok = ts::run_command({hub_bin(), "check", "--config", shipped_config(shipped)});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+
+  // Without their issuers, the partners' principals could be minted by any partner's CA: the
+  // partners listener trusts a bundle of them all.
+  const std::string unbound = std::regex_replace(
+      shipped, std::regex("\n    issuer: CN=(?!CNSS )[A-Z]+ Development Root CA[^\n]*"), "");
+  std::vector<std::string> partners;
+  const std::regex partner_principal("  - name: ([a-z]+)\n    subject: CN=[a-z]+-cnss-exchange");
+  for (std::sregex_iterator it(unbound.begin(), unbound.end(), partner_principal), end; it != end;
+       ++it) {
+    partners.push_back((*it)[1]);
+  }
+  ASSERT_GE(partners.size(), 4u);
+  const std::string cas = std::to_string(ts::certificates_in(ts::pki("ca/partners.crt")));
+  const std::string file = shipped_config(unbound);
+  auto r = ts::run_command({hub_bin(), "check", "--config", file});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  for (const auto& name : partners) {
+    const int line = line_of(unbound, "  - name: " + name);
+    EXPECT_NE(
+        r.output.find(file + ":" + std::to_string(line) + ":5: missing_key: principal '" + name +
+                      "' has no issuer, and listener 'partners' trusts " + cas + " CAs"),
+        std::string::npos)
+        << name << ":\n"
+        << r.output;
+  }
+  EXPECT_NE(r.output.find("(at /principals/2/issuer)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(std::to_string(partners.size()) + " problems found"), std::string::npos)
+      << r.output;
+  // serve reads the same configuration the same way, and serves nothing.
+  auto serve = ts::run_command({hub_bin(), "serve", "--config", file});
+  EXPECT_EQ(serve.exit_code, 2) << serve.output;
+  EXPECT_NE(serve.output.find("has no issuer"), std::string::npos) << serve.output;
+}
+
+TEST(CheckConfig, MalformedIssuerKeyIdIsReportedWithItsPosition) {
+  const std::string dir = ts::temp_dir("cnss-check");
+  ts::HubOptions o;
+  o.dgct_principal_extra = "    issuer_key_id: 76:AE:CC:5G\n";
+  const std::string text = ts::hub_test_config(dir, o);
+  std::ofstream(dir + "/hub.yaml") << text;
+  auto r = ts::run_command({hub_bin(), "check", "--config", dir + "/hub.yaml"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const int line = line_of(text, "issuer_key_id:");
+  EXPECT_NE(r.output.find(dir + "/hub.yaml:" + std::to_string(line) +
+                          ":20: invalid_value: '76:AE:CC:5G' is not a key identifier"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("(at /principals/2/issuer_key_id)"), std::string::npos) << r.output;
 }
 
 }  // namespace
