@@ -16,7 +16,10 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   const std::string p = o.pki.empty() ? pki_dir() : o.pki;
   std::ostringstream y;
   y << "hub:\n  threads: 2\n  data_dir: " << dir << "/data\n";
-  if (o.mappings) y << "  mappings_dir: " << source_dir() << "/mappings\n";
+  if (o.mappings) {
+    y << "  mappings_dir: "
+      << (o.mappings_dir.empty() ? source_dir() + "/mappings" : o.mappings_dir) << "\n";
+  }
   if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
     << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops"

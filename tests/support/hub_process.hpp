@@ -15,6 +15,7 @@ struct HubOptions {
   std::string store_yaml;      // the body of the store: section ("" = SQLite in the temp folder)
   std::string exchange_yaml;   // the body of the exchange: section ("" = none)
   bool mappings = false;       // serve the project's mappings/
+  std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
   unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
   std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)

@@ -208,6 +208,73 @@ TEST_P(Registration, SlowStoreHoldsUpOnlyTheRequestsThatNeedIt) {
   EXPECT_EQ(ready.load(), 2);
 }
 
+// AMO Tadamon against ANRC's simulator: the simulator is asked first, as the hub would, for the
+// household it then reports; the registration follows ANRC's answer.
+TEST_P(Registration, AmoTadamonFollowsAnrcsHousehold) {
+  struct Household {
+    unsigned status = 0;
+    rapidjson::Document body;
+  };
+  auto ask_anrc = [&](const std::string& cnie) {
+    Household h;
+    auto ex =
+        ts::https_request(sim_->port("anrc"), ts::SimProcess::hub_client("anrc"), "GET",
+                          "/rsu/api/v1/menages?cnie=" + cnie, "", {{"X-Finalite", "AMO_TADAMON"}});
+    if (ex.response) {
+      h.status = ex.response->result_int();
+      h.body.Parse(ex.response->body().c_str());
+    }
+    return h;
+  };
+  enum class Stated { none, eligible, not_eligible };
+  auto eligibility = [](const Household& h) {
+    const auto* list = rapidjson::Pointer("/eligibilites").Get(h.body);
+    if (h.status != 200 || list == nullptr || !list->IsArray()) return Stated::none;
+    for (const auto& e : list->GetArray()) {
+      if (str(e, "/programme") == "AMO_TADAMON" && e["eligible"].IsBool()) {
+        return e["eligible"].GetBool() ? Stated::eligible : Stated::not_eligible;
+      }
+    }
+    return Stated::none;
+  };
+  std::random_device rd;
+  const std::uint64_t base = rd();
+  bool seen_eligible = false, seen_ineligible = false, seen_none = false;
+  for (std::uint64_t i = 0; i < 60 && !(seen_eligible && seen_ineligible && seen_none); ++i) {
+    const std::string cnie = ts::ordinary_cnie("XT", base + i * 7919);
+    const Household h = ask_anrc(cnie);
+    const Stated stated = eligibility(h);
+    auto r = call("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"AMO_TADAMON"})");
+    if (r.status == 422 && str(r.body, "/error/code") == "deceased") continue;
+    if (stated == Stated::eligible && !seen_eligible) {
+      seen_eligible = true;
+      ASSERT_EQ(r.status, 201u) << r.raw;
+      EXPECT_EQ(str(r.body, "/household/household_id"), str(h.body, "/menage/identifiant"));
+      EXPECT_EQ(str(r.body, "/provenance/~1household~1index/partner"), "anrc") << r.raw;
+      EXPECT_EQ(str(r.body, "/provenance/~1household~1index/mapping"), "anrc.household");
+      const auto* index = rapidjson::Pointer("/household/index").Get(r.body);
+      ASSERT_TRUE(index && index->IsNumber()) << r.raw;
+      EXPECT_DOUBLE_EQ(index->GetDouble(), std::stod(str(h.body, "/menage/indice")));
+    } else if (stated == Stated::not_eligible && !seen_ineligible) {
+      seen_ineligible = true;
+      ASSERT_EQ(r.status, 422u) << r.raw;
+      EXPECT_EQ(str(r.body, "/error/code"), "not_eligible");
+      EXPECT_EQ(str(r.body, "/error/details/household_id"), str(h.body, "/menage/identifiant"));
+      const auto* index = rapidjson::Pointer("/error/details/index").Get(r.body);
+      ASSERT_TRUE(index && index->IsNumber()) << r.raw;
+      EXPECT_DOUBLE_EQ(index->GetDouble(), std::stod(str(h.body, "/menage/indice")));
+      auto none = call("GET", "/v1/insured?cnie=" + cnie);
+      EXPECT_EQ(none.status, 404u) << "a refused person is not registered";
+    } else if (h.status == 404 && !seen_none) {
+      seen_none = true;
+      EXPECT_EQ(r.status, 422u) << r.raw;
+      EXPECT_EQ(str(r.body, "/error/code"), "not_eligible");
+    }
+  }
+  EXPECT_TRUE(seen_eligible && seen_ineligible && seen_none)
+      << "the synthetic world gave no household of each kind in 60 people";
+}
+
 TEST_P(Registration, DailyEligibilityJobRunsAtStart) {
   auto line = hub_->process().wait_for_line(
       [](const std::string& l) { return l.find("eligibility job") != std::string::npos; }, 10s);
