@@ -371,9 +371,7 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_insured(std::string b
 }
 
 Result<Outcome> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
   if (!as_of) {
     auto l = Impl::load_existing(*this, streams::insured(number), "insured person " + number);
     if (!l) return l.error();
@@ -447,9 +445,7 @@ namespace {
 
 // Loads an insured registration for an update, after the If-Match check.
 Result<Loaded> for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
   auto l = Registry::Impl::load_existing(r, streams::insured(number), "insured person " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
@@ -502,9 +498,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
 }
 
 Result<Outcome> Registry::rib_history(const std::string& number) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
   auto events = store_.record_events(streams::insured(number), INT64_MAX);
   if (!events) return events.error();
   if (events->empty()) return make_error(Errc::not_found, "no insured person " + number);

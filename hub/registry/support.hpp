@@ -69,6 +69,11 @@ inline Result<Outcome> unchanged(Result<Outcome> read) {
 }
 // invalid_input with the field's JSON pointer: "/rib: key does not match".
 Error invalid(std::string_view path, std::string_view problem);
+// Whether `id` is well formed for a record of `kind` (streams.hpp): an immatriculation number
+// (insured, family: 9 digits, its check digit), an affiliation number (employer: 7 digits) or a
+// CNIE (person). Otherwise 400 invalid_input at `/<path>` — a malformed number is the client's
+// error, never "no such record" (docs/registration.md).
+Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path);
 // A request body that must be a JSON object holding only the `allowed` members.
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed);
