@@ -42,9 +42,12 @@ TEST(Clean, PlainAsciiIsAlreadyClean) {
 }
 
 TEST(Clean, EverySpaceSeparatorIsASpace) {
-  // No-break, narrow no-break, thin, en, em, ideographic, medium mathematical, ogham spaces.
-  for (const char* sp : {"\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89", "\xe2\x80\x82", "\xe2\x80\x83",
-                         "\xe3\x80\x80", "\xe2\x81\x9f", "\xe1\x9a\x80"})
+  // Every code point of category Zs but U+0020 (Unicode 15): no-break, ogham, en quad to hair
+  // space (U+2000..U+200A), narrow no-break, medium mathematical, ideographic spaces.
+  for (const char* sp :
+       {"\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83",
+        "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87", "\xe2\x80\x88",
+        "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80"})
     EXPECT_EQ(entered(std::string("EL") + sp + "OUAZZANI"), "EL OUAZZANI") << sp;
   // Runs are kept: collapsing belongs to a field's steps and to comparisons.
   EXPECT_EQ(entered("EL\xc2\xa0\xc2\xa0OUAZZANI"), "EL  OUAZZANI");
@@ -59,11 +62,12 @@ TEST(Clean, LineBreaksAreLineFeeds) {
 
 TEST(Clean, InvisibleMarksAreDropped) {
   // LRM, RLM, ALM, the embeddings and overrides, the isolates, ZWSP, WJ, BOM, soft hyphen,
-  // Hangul filler.
+  // Hangul filler, a tag character (U+E0001).
   for (const char* mark :
        {"\xe2\x80\x8e", "\xe2\x80\x8f", "\xd8\x9c", "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac",
         "\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8",
-        "\xe2\x81\xa9", "\xe2\x80\x8b", "\xe2\x81\xa0", "\xef\xbb\xbf", "\xc2\xad", "\xe3\x85\xa4"})
+        "\xe2\x81\xa9", "\xe2\x80\x8b", "\xe2\x81\xa0", "\xef\xbb\xbf", "\xc2\xad", "\xe3\x85\xa4",
+        "\xf3\xa0\x80\x81"})
     EXPECT_EQ(entered(std::string("\xd8\xa7\xd9\x84") + mark + "OUAZZANI"),
               "\xd8\xa7\xd9\x84OUAZZANI")
         << "mark " << mark;

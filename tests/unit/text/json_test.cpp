@@ -102,5 +102,16 @@ TEST(Json, SyntaxAndLimits) {
   read("\xef\xbb\xbf{\"bom\": true}");
 }
 
+TEST(Json, ALeadingByteOrderMarkIsSkippedAndCounted) {
+  // RFC 8259 section 8.1: a parser may ignore a leading BOM; offsets stay those of the body sent.
+  EXPECT_EQ(problem_of("\xef\xbb\xbf{\"a\": \"F\xe8s\"}").offset, 11u);
+  EXPECT_EQ(problem_of("\xef\xbb\xbf{\"a\" 1}").code, "json_malformed");
+  // A BOM inside a string is an invisible mark: dropped by the entry rule.
+  const auto d = read("{\"nom\": \"EL\xef\xbb\xbf OUAZZANI\"}");
+  EXPECT_STREQ(d["nom"].GetString(), "EL OUAZZANI");
+  // Only one, and only at the start.
+  EXPECT_EQ(problem_of("\xef\xbb\xbf\xef\xbb\xbf{}").code, "json_malformed");
+}
+
 }  // namespace
 }  // namespace hub::text
