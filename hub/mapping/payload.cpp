@@ -57,13 +57,15 @@ bool split_text(std::string_view payload) {
 }  // namespace
 
 Result<void> parse_xml(std::string_view payload, pugi::xml_document& doc, const Limits& limits) {
-  payload = without_bom(payload);
+  // Offsets are the body's as sent, its byte order mark counted (as the JSON reader's are).
+  const std::size_t bom = payload.size() - without_bom(payload).size();
+  payload.remove_prefix(bom);
   if (payload.size() > limits.max_bytes)
     return malformed("too_large",
                      "the body is larger than " + std::to_string(limits.max_bytes) + " bytes");
   if (const auto bad = text::invalid_utf8_at(payload))
     return malformed("invalid_utf8",
-                     "the body is not valid UTF-8 (at byte " + std::to_string(*bad) + ")");
+                     "the body is not valid UTF-8 (at byte " + std::to_string(*bad + bom) + ")");
   // DOCTYPE is parsed only to be refused: pugixml never expands entities, and a partner contract
   // never needs a DTD, so any DTD is treated as hostile.
   unsigned options = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_doctype;
@@ -88,7 +90,7 @@ Result<void> parse_xml(std::string_view payload, pugi::xml_document& doc, const 
         off + 2 >= payload.size() || payload.find('>', off) == std::string_view::npos;
     return malformed(at_end ? "xml_truncated" : "xml_malformed",
                      std::string(at_end ? "the XML ends early: " : "the XML is malformed: ") +
-                         r.description() + " at byte " + std::to_string(r.offset));
+                         r.description() + " at byte " + std::to_string(r.offset + bom));
   }
   for (pugi::xml_node n = doc.first_child(); n; n = n.next_sibling())
     if (n.type() == pugi::node_doctype)
