@@ -336,6 +336,44 @@ TEST_P(CivilEventTest, ADivorceBeforeItsMarriageWaitsAndTheOlderMarriageDoesNotU
   EXPECT_TRUE(covered(f, "Reda"));
 }
 
+// A booklet lists a young child by name and birth date alone (no CNIE, no birth act): a refresh
+// finds the same child again rather than adding a twin, whatever the spacing and case, and once
+// the child has a CNIE it is still the same child; one of the same name born another day is
+// another child (issue 19, kind 4).
+TEST_P(CivilEventTest, ARefreshMatchesBookletChildrenByNameAndBirthDateWithoutIdentifiers) {
+  auto booklet = [&](const std::string& children) {
+    facts_.people["EF1"] =
+        facts_with_provenance(person_record("EF1", "ALAMI", "Hind", "F", "1990-01-01",
+                                            R"({"spouses":[],"children":[)" + children + "]}"),
+                              kOk);
+  };
+  booklet(R"({"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  const std::string hind = register_person("EF1");
+  auto members = [&] { return body_of(registry_->family(hind)); };
+  ASSERT_EQ(json::find(members(), "/members")->MemberCount(), 2u);
+  booklet(R"({"last_name":"alami ","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  auto r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(json::find(members(), "/members")->MemberCount(), 2u) << json::dump(members());
+  booklet(R"({"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02",
+              "cnie":"ZZ1"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  const auto f = members();
+  EXPECT_EQ(json::find(f, "/members")->MemberCount(), 2u) << json::dump(f);
+  int with_cnie = 0;
+  for (const auto& m : json::find(f, "/members")->GetObject()) {
+    if (json::text(m.value, "/cnie") == "ZZ1") {
+      ++with_cnie;
+      EXPECT_EQ(json::text(m.value, "/birth_date"), "2021-04-02");
+    }
+  }
+  EXPECT_EQ(with_cnie, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CivilEventTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
