@@ -374,6 +374,29 @@ TEST_P(CivilEventTest, ARefreshMatchesBookletChildrenByNameAndBirthDateWithoutId
   EXPECT_EQ(with_cnie, 1);
 }
 
+// Names are matched by the text rule's comparison (hub/text/compare.hpp, docs/text.md), as
+// conflicts are: a refresh that writes a child's name in capitals with its accents, or with a
+// no-break space and a right-to-left mark, finds the same child (issue 19, kinds 1 and 4).
+TEST_P(CivilEventTest, BookletChildrenAreMatchedByTheTextRulesComparison) {
+  auto booklet = [&](const std::string& child) {
+    facts_.people["EF1"] =
+        facts_with_provenance(person_record("EF1", "ALAMI", "Hind", "F", "1990-01-01",
+                                            R"({"spouses":[],"children":[)" + child + "]}"),
+                              kOk);
+  };
+  booklet(R"({"last_name":"EL ALAMI","first_name":"Hélène","sex":"F","birth_date":"2021-04-02"})");
+  const std::string hind = register_person("EF1");
+  auto count = [&] {
+    return json::find(body_of(registry_->family(hind)), "/members")->MemberCount();
+  };
+  ASSERT_EQ(count(), 1u);
+  booklet(R"({"last_name":"EL\u00a0ALAMI\u200f","first_name":"HÉLÈNE","sex":"F",)"
+          R"("birth_date":"2021-04-02"})");
+  auto r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(count(), 1u) << json::dump(body_of(registry_->family(hind)));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CivilEventTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
