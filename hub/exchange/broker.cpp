@@ -1,8 +1,5 @@
 #include "hub/exchange/broker.hpp"
 
-#include <rapidjson/pointer.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,32 +8,23 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cctype>
 #include <mutex>
 #include <random>
-#include <set>
 #include <unordered_map>
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/exchange/adapter.hpp"
+#include "hub/exchange/answer_json.hpp"
 #include "hub/exchange/breaker.hpp"
 #include "hub/exchange/cache.hpp"
 #include "hub/exchange/rate_limiter.hpp"
 
 namespace hub::exchange {
 
-std::unique_ptr<rapidjson::Document> parse_record(const MappedAnswer& a) {
-  auto doc = std::make_unique<rapidjson::Document>();
-  doc->Parse(a.record_json.c_str(), a.record_json.size());
-  if (doc->HasParseError()) return nullptr;
-  return doc;
-}
-
 namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> sleep_until(Clock::time_point t) {
@@ -44,27 +32,18 @@ asio::awaitable<void> sleep_until(Clock::time_point t) {
   co_await timer.async_wait(use_tuple);
 }
 
+// A random number in [lo, hi] from one generator a thread, seeded once: std::random_device costs
+// a system call, a tenth of a cache miss's CPU when it was made per call. Not a coroutine: a
+// thread_local read in a coroutine may be the one of the thread it started on.
+long uniform_between(long lo, long hi) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_int_distribution<long>(lo, hi)(rng);
+}
+
 // Failures that say the partner (or the way to it) is unwell: retried, and counted by the
 // breaker. A "not found" or a refused purpose is a healthy partner's answer.
 bool transient(Errc c) {
   return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
-}
-
-void put_string(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void put_error(Writer& w, const Error& e) {
-  w.StartObject();
-  w.Key("code");
-  put_string(w, code_of(e.code));
-  if (!e.detail.empty()) {
-    w.Key("detail");
-    put_string(w, e.detail);
-  }
-  w.Key("message");
-  put_string(w, e.message);
-  w.EndObject();
 }
 
 // "{cnie}" -> the query's cnie; "{company:/ice}" -> a value of the record of step `company`.
@@ -79,68 +58,6 @@ std::optional<Template> parse_template(const std::string& v) {
   const auto colon = inner.find(':');
   if (colon == std::string::npos) return Template{"", inner};
   return Template{inner.substr(0, colon), inner.substr(colon + 1)};
-}
-
-std::string normalise(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
-// Two values agree when equal once case and spaces are set aside, or when one is a year-only
-// date ("1985") and the other a full date of that year.
-bool agree(const std::string& a, const std::string& b) {
-  const auto na = normalise(a), nb = normalise(b);
-  if (na == nb) return true;
-  auto year_only = [](const std::string& s) {
-    return s.size() == 4 && std::all_of(s.begin(), s.end(), ::isdigit);
-  };
-  if (year_only(na) && nb.size() == 10 && nb.compare(0, 4, na) == 0) return true;
-  if (year_only(nb) && na.size() == 10 && na.compare(0, 4, nb) == 0) return true;
-  return false;
-}
-
-std::string scalar_text(const rapidjson::Value& v) {
-  if (v.IsString()) return {v.GetString(), v.GetStringLength()};
-  if (v.IsNull()) return {};
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  v.Accept(w);
-  return {sb.GetString(), sb.GetSize()};
-}
-
-// A value the mapping itself set (a constant, or a default for an absent element) has no source
-// path in the payload; its provenance says so rather than being left out.
-void add_mapping_set_values(const rapidjson::Value& v,
-                            std::vector<std::pair<std::string, std::string>>& sources,
-                            std::set<std::string>& known, const std::string& pointer) {
-  if (v.IsObject()) {
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      add_mapping_set_values(it->value, sources, known, pointer + "/" + it->name.GetString());
-    }
-  } else if (v.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      add_mapping_set_values(v[i], sources, known, pointer + "/" + std::to_string(i));
-    }
-  } else if (!v.IsNull() && !known.contains(pointer)) {
-    sources.emplace_back(pointer, "(set by the mapping)");
-  }
-}
-
-void add_mapping_set_values(const rapidjson::Value& record,
-                            std::vector<std::pair<std::string, std::string>>& sources) {
-  std::set<std::string> known;
-  for (const auto& [p, s] : sources) known.insert(p);
-  add_mapping_set_values(record, sources, known, "");
 }
 
 struct Flight {
@@ -177,8 +94,16 @@ struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
   mapping::Registry* mappings = nullptr;
+  // mapping id -> the pointers into its records the recipes read (answer_json.hpp).
+  std::map<std::string, std::vector<std::string>, std::less<>> pointers_read_by_mapping;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
+
+  const std::vector<std::string>& pointers_read_by(std::string_view mapping_id) const {
+    static const std::vector<std::string> kNone;
+    auto it = pointers_read_by_mapping.find(mapping_id);
+    return it == pointers_read_by_mapping.end() ? kNone : it->second;
+  }
 
   void gauge_breaker(const std::string& partner, CircuitBreaker::State s) {
     if (!metrics) return;
@@ -188,6 +113,16 @@ struct Broker::Impl {
                        s == CircuitBreaker::State::closed      ? 0
                        : s == CircuitBreaker::State::half_open ? 1
                                                                : 2);
+  }
+
+  void gauge_cache(const std::string& partner, const AnswerCache& cache) {
+    if (!metrics) return;
+    metrics->set_gauge("cnss_partner_cache_bytes",
+                       "Bytes the answers cached per partner hold (counted as the budget "
+                       "cache.max_mb counts them)",
+                       "partner", partner, static_cast<double>(cache.bytes()));
+    metrics->set_gauge("cnss_partner_cache_entries", "Answers cached per partner", "partner",
+                       partner, static_cast<double>(cache.size()));
   }
 
   void count(const char* name, const char* help, const std::string& partner) {
@@ -245,7 +180,10 @@ struct Broker::Impl {
           a->fetched_at = fetched_at;
           a->correlation_id = q.correlation_id;
           a->body_sha256 = body_sha;
-          if (auto doc = parse_record(*a)) add_mapping_set_values(*doc, a->sources);
+          const auto doc = parse_record(*a);
+          const rapidjson::Value none;
+          seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
+                      pointers_read_by(mapping_id));
           out.answer = std::move(a);
           out.status = "ok";
         } else if (!mapped && mapped.error().code != Errc::malformed_response &&
@@ -273,7 +211,6 @@ struct Broker::Impl {
     StepOutcome out;
     out.partner = p.settings.name;
     const auto started = Clock::now();
-    std::mt19937_64 rng{std::random_device{}()};
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
       if (!p.breaker->allow()) {
         out.error = make_error(Errc::partner_unavailable,
@@ -302,8 +239,7 @@ struct Broker::Impl {
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
                                 p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
-      const auto backoff = std::chrono::milliseconds(
-          std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(rng));
+      const auto backoff = std::chrono::milliseconds(uniform_between(cap.count() / 2, cap.count()));
       if (Clock::now() + backoff + std::chrono::milliseconds(20) >= deadline) break;
       co_await sleep_until(Clock::now() + backoff);
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
@@ -458,6 +394,11 @@ Result<std::unique_ptr<Broker>> Broker::create(
     mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
+  for (const auto& [name, recipe] : config.exchange.recipes) {
+    for (const auto& st : recipe.steps) {
+      impl->pointers_read_by_mapping[st.mapping] = pointers_read(config.exchange, st.mapping);
+    }
+  }
   impl->mappings = &mappings;
   impl->journal = journal;
   impl->metrics = metrics;
@@ -490,6 +431,7 @@ std::map<std::string, std::string> Broker::partner_states() {
   for (auto& [name, p] : impl_->partners) {
     const auto s = p->breaker->state();
     impl_->gauge_breaker(name, s);
+    impl_->gauge_cache(name, *p->cache);
     out[name] = CircuitBreaker::name(s);
   }
   return out;
@@ -503,78 +445,6 @@ PrefillResult journal_refused(Error e) {
   r.retry_after = e.retry_after;
   r.error = std::move(e);
   return r;
-}
-
-void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a) {
-  for (const auto& [pointer, source] : a.sources) {
-    const std::string key = "/" + step + pointer;
-    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-    w.StartObject();
-    w.Key("partner");
-    put_string(w, a.partner);
-    w.Key("mapping");
-    put_string(w, a.mapping_id);
-    w.Key("version");
-    w.Int(a.mapping_version);
-    w.Key("fetched_at");
-    put_string(w, a.fetched_at);
-    w.Key("correlation_id");
-    put_string(w, a.correlation_id);
-    w.Key("source");
-    put_string(w, source);
-    w.EndObject();
-  }
-}
-
-void write_conflicts(Writer& w, const config::Recipe& recipe,
-                     const std::vector<StepOutcome>& steps) {
-  w.StartArray();
-  // Each step's record is parsed once for all the rules, not once per rule.
-  std::map<std::string, std::unique_ptr<rapidjson::Document>> docs;
-  for (const auto& s : steps) {
-    if (s.answer && !recipe.conflicts.empty()) docs[s.step] = parse_record(*s.answer);
-  }
-  for (const auto& rule : recipe.conflicts) {
-    struct Seen {
-      std::string path, partner, value;
-    };
-    std::vector<Seen> seen;
-    for (const auto& ref : rule.values) {
-      const auto colon = ref.find(':');
-      const std::string step = ref.substr(0, colon);
-      const std::string pointer = ref.substr(colon + 1);
-      for (const auto& s : steps) {
-        if (s.step != step || !s.answer) continue;
-        const auto& doc = docs[step];
-        const auto* v = doc ? rapidjson::Pointer(pointer.c_str()).Get(*doc) : nullptr;
-        if (v == nullptr || v->IsNull()) continue;
-        seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});
-      }
-    }
-    bool disagree = false;
-    for (std::size_t i = 1; i < seen.size(); ++i) {
-      disagree = disagree || !agree(seen[0].value, seen[i].value);
-    }
-    if (!disagree) continue;
-    w.StartObject();
-    w.Key("field");
-    put_string(w, rule.field);
-    w.Key("values");
-    w.StartArray();
-    for (const auto& s : seen) {
-      w.StartObject();
-      w.Key("path");
-      put_string(w, s.path);
-      w.Key("partner");
-      put_string(w, s.partner);
-      w.Key("value");
-      put_string(w, s.value);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
 }
 
 }  // namespace
@@ -649,15 +519,13 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
           if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
           continue;
         }
-        auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
-        const rapidjson::Value* v =
-            dep_doc ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep_doc) : nullptr;
-        if (v == nullptr || v->IsNull()) {
+        auto v = dep->answer ? value_at(*dep->answer, t->pointer) : std::nullopt;
+        if (!v) {
           missing = make_error(Errc::not_found,
                                "needs " + t->pointer + " from " + t->step + ", which is unknown",
                                "dependency_failed");
         } else {
-          q.params[key] = scalar_text(*v);
+          q.params[key] = std::move(*v);
         }
       }
       StepOutcome& o = (*shared)[i];
@@ -750,63 +618,7 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     }
   }
 
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  w.StartObject();
-  w.Key("record");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (!o.answer) continue;
-    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
-    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
-  }
-  w.EndObject();
-  w.Key("provenance");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (o.answer) write_provenance(w, o.step, *o.answer);
-  }
-  w.EndObject();
-  w.Key("conflicts");
-  write_conflicts(w, recipe, result.steps);
-  w.Key("partners");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
-    w.StartObject();
-    if (o.step != o.partner) {
-      w.Key("step");
-      put_string(w, o.step);
-    }
-    w.Key("status");
-    put_string(w, o.status);
-    if (o.answer && (o.status == "cached" || o.status == "stale")) {
-      w.Key("as_of");
-      put_string(w, o.answer->fetched_at);
-    }
-    if (o.error && !o.answer) {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.error && o.status == "stale") {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.retry_after.count() > 0 && !o.answer) {
-      w.Key("retry_after_s");
-      w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
-    }
-    w.Key("latency_ms");
-    w.Double(std::round(o.latency_ms * 1000) / 1000);
-    w.Key("attempts");
-    w.Int(o.attempts);
-    w.EndObject();
-  }
-  w.EndObject();
-  w.Key("correlation_id");
-  put_string(w, caller.correlation_id);
-  w.EndObject();
-  result.body.assign(sb.GetString(), sb.GetSize());
+  result.body = answer_body(recipe, result.steps, caller.correlation_id, request.provenance);
   co_return result;
 }
 
