@@ -2,7 +2,9 @@
 # Quick start: sets up, makes the development PKI on first run, starts the partner simulators
 # of conf/sim.yaml on loopback and the hub with its embedded defaults (SQLite under var/data), prints
 # where it listens and a ready-to-paste curl line. Ctrl-C stops everything.
+# Usage: scripts/run.sh
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 

@@ -3,6 +3,7 @@
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # Usage: scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 
 packages=(
@@ -30,6 +31,18 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+
+# The OpenAPI linter (docs/package.json, pinned by docs/package-lock.json), with the machine's
+# Node.js and npm; installed again only when the lock file changes. scripts/test.sh runs it.
+if command -v npm > /dev/null; then
+  if ! cmp -s docs/package-lock.json docs/node_modules/.installed-lock.json; then
+    echo "setup: installing docs/package-lock.json (npm ci)"
+    (cd docs && npm ci --no-audit --no-fund --loglevel=error > /dev/null)
+    cp docs/package-lock.json docs/node_modules/.installed-lock.json
+  fi
+else
+  echo "setup: npm not found: the OpenAPI descriptions cannot be linted (Node.js 20 with npm)" >&2
 fi
 
 build=${1:-build}

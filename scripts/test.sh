@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test, and stops
-# the cluster. Usage: scripts/test.sh [extra ctest arguments...]
+# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test (and lints
+# the OpenAPI descriptions), and stops the cluster.
+# Usage: scripts/test.sh [extra ctest arguments...]
+# Environment: CNSS_TEST_PG_PORT (the throwaway cluster's port, 55432), CNSS_FUZZ_SECONDS (each
+# fuzz target's time, 20; 0 skips the fuzzing).
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -32,6 +36,11 @@ export CNSS_TEST_PG_URL="host=$pgdir port=$pgport user=cnss dbname=cnss_test"
 t0=$(date +%s)
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
 echo "timing: set-up and build ${t_build}s, tests $(( $(date +%s) - t0 ))s"
+
+# Every OpenAPI description, with a real validator (@redocly/cli, docs/redocly.yaml's rules).
+t0=$(date +%s%N)
+(cd docs && npm run --silent lint:openapi)
+echo "timing: OpenAPI lint $(( ($(date +%s%N) - t0) / 1000000 ))ms"
 
 # Fuzz the mapping engine for a bounded time: libFuzzer with ASan and UBSan, built with clang
 # from Debian (CNSS_FUZZ_SECONDS=0 skips it). A finding fails the run and leaves its input in

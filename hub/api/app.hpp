@@ -45,6 +45,9 @@ class App {
   const config::HubConfig& config() const { return config_; }
   std::map<std::string, std::uint16_t> bound_ports() const { return ports_; }
   std::shared_ptr<http::ClientPool> partner(const std::string& name) const;
+  // What each listener serves, as its router was built by start(): {listener: routes}. The
+  // OpenAPI descriptions are checked against it (tests/integration/api).
+  std::map<std::string, std::vector<http::RouteInfo>> routes() const;
 
  private:
   Result<void> build_partner_pools();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hub/audit/journal.hpp"
+#include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -21,7 +22,7 @@ struct OpsState {
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
   // Circuit breakers by partner; also refreshes the breaker and cache gauges of /metrics.
-  std::function<std::map<std::string, std::string>()> partner_states;
+  std::function<std::map<std::string, exchange::PartnerHealth>()> partner_states;
   // Where /readyz pings the store, off the I/O threads; null: where it is called.
   registry::StorePool* store_pool = nullptr;
   // The exchange journal's writer: /readyz is not ready unless it writes (null: no journal).

@@ -46,6 +46,17 @@ bool transient(Errc c) {
   return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
 }
 
+// What the breaker counts as the partner failing: the transient failures and a TLS failure (an
+// expired or refused certificate fails every call alike). An answer about the identifier ("not
+// found", an identifier or purpose refused, a 429) is a healthy partner's. The reason is a
+// stable code, never the partner's message (/readyz shows it, and messages may name people).
+std::string breaker_failure(const std::optional<Error>& e) {
+  if (!e || !(transient(e->code) || e->code == Errc::tls_failure)) return {};
+  std::string why(code_of(e->code));
+  if (!e->detail.empty() && e->detail != why) why += " (" + e->detail + ")";
+  return why;
+}
+
 // "{cnie}" -> the query's cnie; "{company:/ice}" -> a value of the record of step `company`.
 struct Template {
   std::string step;     // empty: from the query
@@ -205,22 +216,23 @@ struct Broker::Impl {
     co_return out;
   }
 
-  // Retries, breaker and rate limit around attempt().
+  // Retries, breaker and rate limit around attempt(). The breaker hears one outcome per call,
+  // its retries included: they ask the same thing again and are no new evidence.
   asio::awaitable<StepOutcome> fetch(PartnerRuntime& p, Query q, std::string mapping_id,
                                      Clock::time_point deadline, Caller caller) {
     StepOutcome out;
     out.partner = p.settings.name;
     const auto started = Clock::now();
+    if (!p.breaker->allow()) {
+      out.error = make_error(Errc::partner_unavailable,
+                             p.settings.name + " is failing: calls are suspended for a while",
+                             "circuit_open");
+      out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
+      co_return out;
+    }
+    std::string failure;  // the last attempt's, as the breaker counts it
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
-      if (!p.breaker->allow()) {
-        out.error = make_error(Errc::partner_unavailable,
-                               p.settings.name + " is failing: calls are suspended for a while",
-                               "circuit_open");
-        out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
-        break;
-      }
       if (auto blocked = p.limiter->blocked_for(); blocked > Clock::duration::zero()) {
-        p.breaker->record(false);
         out.error = make_error(Errc::rate_limited, p.settings.name + " asked us to wait");
         out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(blocked);
         break;
@@ -228,14 +240,14 @@ struct Broker::Impl {
       auto one = co_await attempt(p, q, mapping_id, deadline, caller);
       ++out.attempts;
       const bool failed = one.error && transient(one.error->code);
-      p.breaker->record(failed);
-      gauge_breaker(p.settings.name, p.breaker->state());
+      failure = breaker_failure(one.error);
       out.answer = std::move(one.answer);
       out.error = std::move(one.error);
       out.retry_after = one.retry_after;
       out.status = one.status;
       out.journaled = std::max(out.journaled, one.journaled);
-      if (!failed) break;
+      // No retry once other calls have opened the breaker: the partner needs the rest.
+      if (!failed || p.breaker->state() == CircuitBreaker::State::open) break;
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
                                 p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
@@ -245,6 +257,12 @@ struct Broker::Impl {
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
             p.settings.name);
     }
+    if (out.attempts == 0) {
+      p.breaker->abandon();
+    } else {
+      p.breaker->record(p.adapter->identifier(q), failure);
+    }
+    gauge_breaker(p.settings.name, p.breaker->state());
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     co_return out;
   }
@@ -434,13 +452,13 @@ bool Broker::has_recipe(const std::string& name) const {
   return impl_->exchange.recipes.contains(name);
 }
 
-std::map<std::string, std::string> Broker::partner_states() {
-  std::map<std::string, std::string> out;
+std::map<std::string, PartnerHealth> Broker::partner_states() {
+  std::map<std::string, PartnerHealth> out;
   for (auto& [name, p] : impl_->partners) {
-    const auto s = p->breaker->state();
-    impl_->gauge_breaker(name, s);
+    const auto r = p->breaker->report();
+    impl_->gauge_breaker(name, r.state);
     impl_->gauge_cache(name, *p->cache);
-    out[name] = CircuitBreaker::name(s);
+    out[name] = {CircuitBreaker::name(r.state), r.calls, r.failures, r.last_failure, r.retry_after};
   }
   return out;
 }

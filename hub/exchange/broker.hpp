@@ -53,6 +53,17 @@ struct StepOutcome {
   audit::Ticket journaled = 0;
 };
 
+// A partner's circuit breaker as /readyz reports it (docs/exchange.md, "The breaker").
+struct PartnerHealth {
+  std::string circuit = "closed";  // closed | open | half_open
+  // Open or half-open: the calls and failures of the window that opened it; closed: the
+  // window's now.
+  std::size_t calls = 0;
+  std::size_t failures = 0;
+  std::string last_failure;  // "timeout", "partner_unavailable (connect_refused)"; "" if none
+  std::chrono::milliseconds retry_after{0};  // open: until a probe is let through
+};
+
 struct PrefillResult {
   unsigned status = 200;  // 200; 404 when every partner said not found; 429/503 when none answered
   std::chrono::seconds retry_after{0};
@@ -79,7 +90,7 @@ class Broker {
   bool has_recipe(const std::string& name) const;
   // {partner: breaker state} for /readyz; also refreshes the breaker and cache gauges in
   // /metrics (cnss_partner_circuit_state, cnss_partner_cache_bytes, cnss_partner_cache_entries).
-  std::map<std::string, std::string> partner_states();
+  std::map<std::string, PartnerHealth> partner_states();
 
  private:
   struct Impl;

@@ -21,6 +21,11 @@ Response text_response(unsigned status, std::string body, std::string_view conte
   return res;
 }
 
+void omit_content_for_head(Response& res) {
+  if (!res.has_content_length() && !res.chunked()) res.content_length(res.body().size());
+  res.body().clear();
+}
+
 Response json_response(unsigned status, std::string body, unsigned version) {
   return text_response(status, std::move(body), "application/json", version);
 }
