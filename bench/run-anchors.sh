@@ -14,6 +14,7 @@
 #   CNSS_BENCH_PERF_DIR (where to keep the perf.data files; default: not kept).
 # Prints one JSON line per run, then a Markdown table of the medians and the ratios to nginx.
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 secs=${1:-10}
