@@ -45,6 +45,14 @@ void append_quoted(std::string& out, std::string_view escaped_text) {
   out += '"';
 }
 
+// `,"key":` into an object being written (no comma before its first member).
+void append_key(std::string& out, bool& first, std::string_view key) {
+  if (!first) out += ',';
+  first = false;
+  out += json_literal(key);
+  out += ':';
+}
+
 void put_error(Writer& w, const Error& e) {
   w.StartObject();
   w.Key("code");
@@ -160,10 +168,8 @@ void append_compact_provenance(std::string& out, const std::vector<StepOutcome>&
   bool first = true;
   for (const auto& o : steps) {
     if (!o.answer) continue;
-    if (!first) out += ',';
-    first = false;
-    out += json_literal(o.step);
-    out += ":{";
+    append_key(out, first, o.step);
+    out += '{';
     out += o.answer->provenance_head;
     out += ",\"fields\":{";
     bool first_field = true;
@@ -342,10 +348,7 @@ std::string answer_body(const config::Recipe& recipe, const std::vector<StepOutc
   bool first = true;
   for (const auto& o : steps) {
     if (!o.answer) continue;
-    if (!first) out += ',';
-    first = false;
-    out += json_literal(o.step);
-    out += ':';
+    append_key(out, first, o.step);
     out += o.answer->record_json;
   }
   out += '}';
