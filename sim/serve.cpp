@@ -168,7 +168,7 @@ int serve(const SimConfig& config) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->listener = l;
     rt->partner = simulated_partner(l.name);  // the configuration names simulated ones only
-    rt->options = Options{config.seed, config.strict};
+    rt->options = Options{config.seed, config.strict, config.conflict_share};
     rt->faults = std::make_unique<FaultState>(l.faults.value_or(config.faults));
     if (l.rate_limit.per_second > 0) rt->limiter = std::make_unique<RateLimiter>(l.rate_limit);
     rt->all = &all;

@@ -12,9 +12,10 @@
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
+#include "hub/api/registration_routes.hpp"
+#include "hub/api/web_routes.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
-#include "hub/registry/routes.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::api {
@@ -118,7 +119,7 @@ Result<void> App::start() {
   record_certificate_expiry();
 
   if (!config_.mappings_dir.empty()) {
-    mappings_ = std::make_unique<mapping::Registry>(config_.mappings_dir);
+    mappings_ = std::make_unique<mapping::Catalog>(config_.mappings_dir);
     auto report = mappings_->reload();
     if (!report.ok()) {
       std::string why;
@@ -167,10 +168,13 @@ Result<void> App::start() {
       }
       if (iface == "registration" && broker_) {
         add_prefill_routes(*router, *broker_);
-        registry::add_registration_routes(*router, *registry_, *store_pool_);
+        add_registration_routes(*router, *registry_, *store_pool_);
       }
       if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
       if (iface == "admin" && events_) add_event_admin_routes(*router, *events_, *store_pool_);
+      if (iface == "web") {
+        if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
+      }
     }
     http::ListenerOptions o;
     o.name = l.name;

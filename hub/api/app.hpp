@@ -63,7 +63,7 @@ class App {
   std::vector<http::Principal> principals_;
   std::map<std::string, std::shared_ptr<http::ClientPool>> partners_;
   std::map<std::string, std::uint16_t> ports_;
-  std::unique_ptr<mapping::Registry> mappings_;
+  std::unique_ptr<mapping::Catalog> mappings_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<exchange::Broker> broker_;
   std::unique_ptr<registry::FactSource> facts_;

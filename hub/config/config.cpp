@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops"};
+const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops",
+                                                        "web"};
 
 void read_tls_server(MapReader& m, TlsServer& t) {
   m.file("certificate", t.certificate, true);
@@ -71,9 +72,12 @@ void read_listeners(ReadContext& ctx, MapReader& root, HubConfig& c) {
     }
     for (std::size_t i = 0; i < l.interfaces.size(); ++i) {
       if (!kInterfaces.contains(l.interfaces[i])) {
+        ctx.problem(
+            node["interfaces"][i], path + "/interfaces/" + std::to_string(i), "invalid_value",
+            "'" + l.interfaces[i] + "' is not one of: admin, ops, partner, registration, web");
+      } else if (l.interfaces[i] == "web" && c.web_dir.empty()) {
         ctx.problem(node["interfaces"][i], path + "/interfaces/" + std::to_string(i),
-                    "invalid_value",
-                    "'" + l.interfaces[i] + "' is not one of: admin, ops, partner, registration");
+                    "missing_value", "the web interface serves hub.web_dir, which is not set");
       }
     }
     if (auto tls = m.map("tls", true)) {
@@ -295,6 +299,12 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
         hub->size("threads", c.threads, 1, 256);
         hub->directory("data_dir", c.data_dir, true);
         hub->directory("mappings_dir", c.mappings_dir);
+        hub->directory("web_dir", c.web_dir);
+        if (!c.web_dir.empty() && ctx.check_files() && !fs::is_directory(c.web_dir)) {
+          ctx.problem(
+              hub->node()["web_dir"], "/hub/web_dir", "file_not_found",
+              "no such folder: " + c.web_dir + " (the pages are built by: ninja -C build web)");
+        }
         hub->one_of("log_level", c.log_level, {"debug", "info", "warn", "error"});
       }
       read_limits(ctx, root, c.limits);  // first: listeners start from its connection limits

@@ -47,7 +47,8 @@ struct Listener {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
   TlsServer tls;
-  // Which interfaces this listener serves: "registration", "partner", "admin", "ops".
+  // Which interfaces this listener serves: "registration", "partner", "admin", "ops", "web"
+  // (the pages under HubConfig::web_dir).
   std::vector<std::string> interfaces;
   // limits: of the configuration, with this listener's own limits: over them.
   ConnectionLimits connections;
@@ -198,6 +199,9 @@ struct HubConfig {
   std::size_t threads = 2;
   std::string data_dir;
   std::string mappings_dir;
+  // The built pages (web/ through the CMake target `web`: <build>/web), served on listeners with
+  // the "web" interface; empty: no pages.
+  std::string web_dir;
   std::string log_level = "info";
   std::vector<Listener> listeners;
   Limits limits;

@@ -39,6 +39,16 @@ std::string escaped(std::string_view s) {
   return q.substr(1, q.size() - 2);
 }
 
+// The contents of a JSON string literal, unescaped: as it is unless it holds an escape.
+std::string unescaped(std::string_view escaped_text) {
+  if (escaped_text.find('\\') == std::string_view::npos) return std::string(escaped_text);
+  const std::string literal = "\"" + std::string(escaped_text) + "\"";
+  rapidjson::Document d;
+  d.Parse(literal.data(), literal.size());
+  if (d.HasParseError() || !d.IsString()) return std::string(escaped_text);
+  return {d.GetString(), d.GetStringLength()};
+}
+
 void append_quoted(std::string& out, std::string_view escaped_text) {
   out += '"';
   out += escaped_text;
@@ -109,6 +119,8 @@ bool agree(const std::string& a, const std::string& b) {
   return false;
 }
 
+constexpr std::string_view set_by_mapping = "(set by the mapping)";
+
 // A value the mapping itself set (a constant, or a default for an absent element) has no source
 // path in the payload; its provenance says so rather than being left out.
 void add_mapping_set_values(const rapidjson::Value& v,
@@ -123,7 +135,7 @@ void add_mapping_set_values(const rapidjson::Value& v,
       add_mapping_set_values(v[i], sources, known, pointer + "/" + std::to_string(i));
     }
   } else if (!v.IsNull() && !known.contains(pointer)) {
-    sources.emplace_back(pointer, "(set by the mapping)");
+    sources.emplace_back(pointer, set_by_mapping);
   }
 }
 
@@ -320,6 +332,16 @@ void seal_answer(MappedAnswer& a, const rapidjson::Value& record,
   a.provenance_head.assign(sb.GetString() + 1, sb.GetSize() - 2);
   a.picked.clear();
   for (const auto& p : pointers) a.picked.emplace_back(p, text_at(record, p));
+}
+
+std::vector<std::pair<std::string, std::string>> raw_sources(const MappedAnswer& a) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(a.sources.size());
+  for (const auto& [pointer, source] : a.sources) {
+    if (source == set_by_mapping) continue;
+    out.emplace_back(unescaped(pointer), unescaped(source));
+  }
+  return out;
 }
 
 std::optional<std::string> value_at(const MappedAnswer& a, const std::string& pointer) {

@@ -30,6 +30,11 @@ std::vector<std::string> pointers_read(const config::ExchangeSettings& exchange,
 void seal_answer(MappedAnswer& a, const rapidjson::Value& record,
                  const std::vector<std::string>& pointers);
 
+// The answer's sources as the partner's payload names them, unescaped (sources holds them as JSON
+// string contents), without the values the mapping itself set: what the registry keeps as a
+// registration's evidence (hub/registry/facts.hpp, Section::sources).
+std::vector<std::pair<std::string, std::string>> raw_sources(const MappedAnswer& a);
+
 // The text of the record's value at `pointer` (a string as it is, a number or boolean as JSON),
 // nullopt when absent or null: from the picked values, else from a parse of the record.
 std::optional<std::string> value_at(const MappedAnswer& a, const std::string& pointer);

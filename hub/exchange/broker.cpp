@@ -46,6 +46,12 @@ bool transient(Errc c) {
   return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
 }
 
+// The hub's own configuration failing a step (the mapping a recipe names is not served): never
+// the partner's malformed answer, never retried, never counted by the partner's breaker.
+bool configuration_fault(const Error& e) {
+  return e.code == Errc::internal && (e.detail == "unknown_mapping" || e.detail == "no_mappings");
+}
+
 // What the breaker counts as the partner failing: the transient failures and a TLS failure (an
 // expired or refused certificate fails every call alike). An answer about the identifier ("not
 // found", an identifier or purpose refused, a 429) is a healthy partner's. The reason is a
@@ -104,7 +110,7 @@ struct PartnerRuntime {
 struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
-  mapping::Registry* mappings = nullptr;
+  mapping::Catalog* mappings = nullptr;
   // mapping id -> the pointers into its records the recipes read (answer_json.hpp).
   std::map<std::string, std::vector<std::string>, std::less<>> pointers_read_by_mapping;
   audit::Journal* journal = nullptr;
@@ -177,7 +183,9 @@ struct Broker::Impl {
         auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
                                : Result<mapping::MappedRecord>(make_error(
                                      Errc::internal, "no mapping set is loaded", "no_mappings"));
-        if (mapped && status == 200) {
+        if (!mapped && configuration_fault(mapped.error())) {
+          out.error = mapped.error();  // the mapping went away while the partner answered
+        } else if (mapped && status == 200) {
           auto a = std::make_shared<MappedAnswer>();
           a->partner = p.settings.name;
           a->operation = q.operation;
@@ -216,12 +224,28 @@ struct Broker::Impl {
     co_return out;
   }
 
+  // A step whose mapping is not served is not sent: the partner could answer, the hub could not
+  // read it.
+  std::optional<Error> missing_mapping(const std::string& mapping_id) const {
+    auto snapshot = mappings->current();
+    if (!snapshot) return make_error(Errc::internal, "no mapping set is loaded", "no_mappings");
+    if (snapshot->find(mapping_id)) return std::nullopt;
+    return make_error(Errc::internal,
+                      "the recipe names the mapping '" + mapping_id +
+                          "', which the hub does not serve: a fault of the hub's configuration",
+                      "unknown_mapping");
+  }
+
   // Retries, breaker and rate limit around attempt(). The breaker hears one outcome per call,
   // its retries included: they ask the same thing again and are no new evidence.
   asio::awaitable<StepOutcome> fetch(PartnerRuntime& p, Query q, std::string mapping_id,
                                      Clock::time_point deadline, Caller caller) {
     StepOutcome out;
     out.partner = p.settings.name;
+    if (auto fault = missing_mapping(mapping_id)) {
+      out.error = std::move(fault);
+      co_return out;
+    }
     const auto started = Clock::now();
     if (!p.breaker->allow()) {
       out.error = make_error(Errc::partner_unavailable,
@@ -257,7 +281,9 @@ struct Broker::Impl {
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
             p.settings.name);
     }
-    if (out.attempts == 0) {
+    // A call not made, or made for an answer the hub could not read for want of its mapping, says
+    // nothing of the partner.
+    if (out.attempts == 0 || (out.error && configuration_fault(*out.error))) {
       p.breaker->abandon();
     } else {
       p.breaker->record(p.adapter->identifier(q), failure);
@@ -417,7 +443,7 @@ Broker::~Broker() = default;
 Result<std::unique_ptr<Broker>> Broker::create(
     const config::HubConfig& config,
     const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
-    mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics) {
+    mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
   for (const auto& [name, recipe] : config.exchange.recipes) {
@@ -431,7 +457,7 @@ Result<std::unique_ptr<Broker>> Broker::create(
   for (const auto& e : config.partners) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->settings = e;
-    auto adapter = AdapterRegistry::instance().make(e);
+    auto adapter = AdapterCatalog::instance().make(e);
     if (!adapter) return adapter.error();
     rt->adapter = std::move(*adapter);
     auto pool = pools.find(e.name);

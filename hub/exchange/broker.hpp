@@ -79,7 +79,7 @@ class Broker {
   static Result<std::unique_ptr<Broker>> create(
       const config::HubConfig& config,
       const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
-      mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics);
+      mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics);
   ~Broker();
 
   // Every answer, a "not found" or a partner's error included, is given only once the journal

@@ -43,6 +43,10 @@ Response error_response(const Error& e, const RequestContext& ctx, unsigned vers
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
   w.Key("correlation_id");
   w.String(ctx.correlation_id.data(), static_cast<rapidjson::SizeType>(ctx.correlation_id.size()));
+  if (!e.details_json.empty()) {
+    w.Key("details");
+    w.RawValue(e.details_json.data(), e.details_json.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
   w.EndObject();
   auto res =

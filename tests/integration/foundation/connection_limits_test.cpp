@@ -89,7 +89,10 @@ FloodResult flood_internal_listener(const std::string& first_bytes) {
   std::size_t flood_open = 0;
   std::size_t flood_closed = 0;
   {
-    ts::FloodOptions f{internal, 2100, ts::loopback_sources(2, 200)};
+    ts::FloodOptions f;
+    f.port = internal;
+    f.connections = 2100;
+    f.sources = ts::loopback_sources(2, 200);
     f.first_bytes = first_bytes;
     f.reopen_after = 1s;
     ts::IdleFlood flood(f);
@@ -156,7 +159,12 @@ TEST(HubFlood, OneSourceAddressIsCutAtItsLimits) {
   const auto internal = hub.port("internal");
   {
     // 200 idle connections from one address: 4 are kept, the others closed at once.
-    ts::IdleFlood flood({internal, 200, {"127.0.0.9"}, /*reopen=*/false});
+    ts::FloodOptions f;
+    f.port = internal;
+    f.connections = 200;
+    f.sources = {"127.0.0.9"};
+    f.reopen = false;
+    ts::IdleFlood flood(f);
     const auto until = std::chrono::steady_clock::now() + 3s;
     while (flood.closed_by_server() < 196 && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(10ms);

@@ -164,6 +164,26 @@ TEST(Config, ABudgetSetOverItsWholeIsRefusedWithItsPosition) {
   EXPECT_EQ(r.problems.size(), 3u) << all(r);
 }
 
+// The web interface serves hub.web_dir: a listener that names it without the folder is refused
+// at its position, and so is a folder that does not exist when files are checked.
+TEST(Config, WebInterfaceNeedsAnExistingWebDir) {
+  std::string text = kValid;
+  text.replace(text.find("[registration, ops]"), 19, "[registration, ops, web]");
+  auto r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  EXPECT_TRUE(has(r, "hub.yaml:7:37: missing_value: the web interface serves hub.web_dir"))
+      << all(r);
+  text.insert(text.find("listeners:"), "  web_dir: pages\n");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->web_dir, "/nonexistent/pages");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", true);
+  EXPECT_TRUE(has(r, "hub.yaml:4:12: file_not_found: no such folder: /nonexistent/pages"))
+      << all(r);
+  text.replace(text.find("ops, web]"), 9, "ops, www]");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  EXPECT_TRUE(has(r, "'www' is not one of: admin, ops, partner, registration, web")) << all(r);
+}
+
 }  // namespace
 
 TEST(Config, EventSourcesNameKnownPrincipals) {
