@@ -75,7 +75,10 @@ const char* const kMigrations[] = {
     " '0000000000000000000000000000000000000000000000000000000000000000')"
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal only grows at its end: an entry needs"
     " seq = the last seq + 1 and prev_hash = the last entry_hash'); END;",
-    // 6: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
+    // 6: reserved for the cluster branch's migration (each branch takes its own number; the
+    // one merged second is renumbered), a no-op until then.
+    "SELECT 1",
+    // 7: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
     // [idx * 2^level, (idx + 1) * 2^level), written in the transaction that appends the entries;
     // the signed checkpoints; and retention: an entry's contents may be erased (pruned_ms set)
     // once a checkpoint covers it and its leaf is stored, its seq, time and hashes kept. Any
