@@ -11,6 +11,7 @@
 #include "hub/audit/log_key.hpp"
 #include "hub/audit/offline_verify.hpp"
 #include "hub/config/config.hpp"
+#include "hub/core/version.hpp"
 
 namespace hub::audit {
 namespace {
@@ -45,14 +46,6 @@ constexpr const char* kUsage =
     "                        extends the one kept in --state, and keep it (docs/audit.md)\n"
     "  Exit status: 0 verified (or done), 1 broken: the first entry or checkpoint that fails is\n"
     "  named (witness: the hub showed a fork, or a smaller tree), 2 could not be checked.\n";
-
-bool asks_for_help(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") return true;
-  }
-  return false;
-}
 
 }  // namespace
 
