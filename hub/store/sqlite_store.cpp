@@ -316,27 +316,12 @@ class SqliteStore final : public Store {
   }
 
   Result<void> scan_checkpoints(const CheckpointVisitor& visit) override {
-    const std::string sql =
+    return scan_pages<StoredCheckpoint>(
         std::string("SELECT ") + kCheckpointColumns +
-        " FROM audit_checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT " +
-        std::to_string(kScanPage);
-    for (std::int64_t after = -1;;) {
-      std::vector<StoredCheckpoint> page;
-      {
-        std::lock_guard lock(mutex_);
-        Statement st(db_, sql.c_str());
-        if (!st) return sqlite_error(db_, "cannot read the checkpoints");
-        st.bind(1, after);
-        int rc = SQLITE_OK;
-        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) page.push_back(read_checkpoint(st));
-        if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the checkpoints");
-      }
-      for (const auto& c : page) {
-        if (!visit(c)) return {};
-      }
-      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
-      after = page.back().tree_size;
-    }
+            " FROM audit_checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT " +
+            std::to_string(kScanPage),
+        -1, read_checkpoint, [](const StoredCheckpoint& c) { return c.tree_size; }, visit,
+        "cannot read the checkpoints");
   }
 
   Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
@@ -358,26 +343,11 @@ class SqliteStore final : public Store {
   }
 
   Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) override {
-    const std::string sql = std::string("SELECT ") + kJournalScanColumns +
-                            " FROM audit_journal WHERE seq >= ? ORDER BY seq LIMIT " +
-                            std::to_string(kScanPage);
-    for (std::int64_t next = from_seq;;) {
-      std::vector<JournalEntry> page;
-      {
-        std::lock_guard lock(mutex_);
-        Statement st(db_, sql.c_str());
-        if (!st) return sqlite_error(db_, "cannot read the journal");
-        st.bind(1, next);
-        int rc = SQLITE_OK;
-        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) page.push_back(read_entry(st));
-        if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
-      }
-      for (const auto& e : page) {
-        if (!visit(e)) return {};
-      }
-      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
-      next = page.back().seq + 1;
-    }
+    return scan_pages<JournalEntry>(
+        std::string("SELECT ") + kJournalScanColumns +
+            " FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kScanPage),
+        from_seq - 1, read_entry, [](const JournalEntry& e) { return e.seq; }, visit,
+        "cannot read the journal");
   }
 
  private:
@@ -543,6 +513,31 @@ class SqliteStore final : public Store {
     while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back({st.int64(0), st.text(1)});
     if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal's end");
     return out;
+  }
+
+  // Visits the rows of `sql` (one ? parameter: rows whose key is above it, in key order, at most
+  // kScanPage) page after page, the store unlocked while `visit` runs; stops when it returns
+  // false.
+  template <class Row, class Read, class Key, class Visit>
+  Result<void> scan_pages(const std::string& sql, std::int64_t after, Read read, Key key,
+                          const Visit& visit, const char* what) {
+    for (;;) {
+      std::vector<Row> page;
+      {
+        std::lock_guard lock(mutex_);
+        Statement st(db_, sql.c_str());
+        if (!st) return sqlite_error(db_, what);
+        st.bind(1, after);
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) page.push_back(read(st));
+        if (rc != SQLITE_DONE) return sqlite_error(db_, what);
+      }
+      for (const auto& row : page) {
+        if (!visit(row)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
+      after = key(page.back());
+    }
   }
 
   Result<JournalHead> append_locked(std::vector<JournalEntry>& entries, const JournalSealer& seal,
