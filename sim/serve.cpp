@@ -122,6 +122,7 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
     p.counters.count("quota", {});
     co_return to_response(p.partner->over_quota(), req.version());
   }
+  p.counters.admitted(ctx.peer_subject);
   Reply reply;
   std::string id;
   if (fault.error) {

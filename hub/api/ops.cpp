@@ -3,6 +3,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <memory>
+
+#include "hub/api/readiness_memory.hpp"
+
 namespace hub::api {
 namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
@@ -30,9 +34,12 @@ void add_ops_routes(http::Router& router, OpsState state) {
         co_return http::json_response(200, R"({"status":"alive"})", req.version());
       });
 
+  auto memory = std::make_shared<ReadinessMemory>();
   router.add(
       bhttp::verb::get, "/readyz", "",
-      [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
+      [state, memory](const http::Request& req,
+                      http::RequestContext&) -> asio::awaitable<http::Response> {
+        std::string why_not;
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         bool ready = true;
@@ -56,6 +63,7 @@ void add_ops_routes(http::Router& router, OpsState state) {
         w.String(ping ? "ok" : "unreachable");
         if (!ping) {
           ready = false;
+          why_not = "store unreachable: " + ping.error().message;
           w.Key("error");
           w.String(ping.error().message.c_str());
         }
@@ -76,8 +84,26 @@ void add_ops_routes(http::Router& router, OpsState state) {
           w.Uint64(j.pending);
           w.EndObject();
           ready = ready && j.state == audit::JournalState::ok;
+          if (why_not.empty() && j.state != audit::JournalState::ok) {
+            why_not = "journal " + std::string(audit::state_name(j.state)) + ": " + j.error;
+          }
         }
         w.EndObject();
+        // The last time this node was not ready, and why, also once it has recovered.
+        memory->observe(why_not);
+        if (auto last = memory->last()) {
+          w.Key("last_not_ready");
+          w.StartObject();
+          w.Key("from");
+          w.String(last->from.c_str());
+          if (!last->to.empty()) {
+            w.Key("to");
+            w.String(last->to.c_str());
+          }
+          w.Key("reason");
+          w.String(last->reason.c_str());
+          w.EndObject();
+        }
         // Partners never make the hub unready: it answers with what it has (degraded mode).
         w.Key("partners");
         w.StartObject();

@@ -18,7 +18,8 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   y << "hub:\n  threads: 2\n  data_dir: " << dir << "/data\n";
   if (o.mappings) y << "  mappings_dir: " << source_dir() << "/mappings\n";
   y << "listeners:\n"
-    << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops]\n"
+    << "  - name: internal\n    port: " << o.internal_port
+    << "\n    interfaces: [registration, admin, ops]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"
@@ -54,6 +55,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
       << "    dgct: {principal: dgct, mapping: dgct.civil_event}\n"
       << "    ompic: {principal: ompic, mapping: ompic.company_event}\n";
   }
+  y << o.extra_yaml;
   return y.str();
 }
 
