@@ -9,6 +9,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <regex>
 #include <string>
@@ -70,6 +71,22 @@ class ClusterTest : public ::testing::Test {
       std::filesystem::copy_file(nodes_[0]->dir() + "/data/audit.key",
                                  options_[i].dir + "/data/audit.key");
       start(i);
+    }
+  }
+
+  // On failure, what each node last logged (and whether it is still running).
+  void TearDown() override {
+    if (!HasFailure()) return;
+    for (int i = 0; i < kNodes; ++i) {
+      if (!nodes_[i]) continue;
+      const auto lines = nodes_[i]->process().lines();
+      const auto status = nodes_[i]->process().wait_exit(std::chrono::milliseconds(0));
+      std::cerr << "node " << i + 1
+                << (status ? " (exited, wait status " + std::to_string(*status) + ")" : "")
+                << ", last lines:\n";
+      for (std::size_t k = lines.size() > 15 ? lines.size() - 15 : 0; k < lines.size(); ++k) {
+        std::cerr << "  " << lines[k].substr(0, 400) << "\n";
+      }
     }
   }
 
