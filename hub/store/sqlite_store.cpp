@@ -271,6 +271,21 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // One statement on the lease (name, owner, fence) with its new expiry and progress (?1-?5).
+  Result<void> change_lease(const char* sql, const std::string& name, const std::string& owner,
+                            std::int64_t fence, std::int64_t expires_ms,
+                            const std::string& progress, const char* what) {
+    Statement st(db_, sql);
+    if (!st) return sqlite_error(db_, what);
+    st.bind(1, name);
+    st.bind(2, owner);
+    st.bind(3, fence);
+    st.bind(4, expires_ms);
+    st.bind(5, progress);
+    if (!st.run()) return sqlite_error(db_, what);
+    return {};
+  }
+
   static LeaseGrant lease_grant(const Statement& st, bool held) {
     return LeaseGrant{held, st.text(0), st.int64(1), std::max<std::int64_t>(st.int64(2), 0),
                       st.text(3)};
@@ -503,35 +518,22 @@ class SqliteStore final : public Store {
   Result<void> renew_lease(const std::string& name, const std::string& owner, std::int64_t fence,
                            std::int64_t ttl_ms, const std::string& progress) override {
     std::lock_guard lock(mutex_);
-    Statement st(db_,
-                 "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
-                 " WHERE name = ?1 AND owner = ?2 AND fence = ?3");
-    if (!st) return sqlite_error(db_, "cannot renew a lease");
-    st.bind(1, name);
-    st.bind(2, owner);
-    st.bind(3, fence);
-    st.bind(4, now_ms() + ttl_ms);
-    st.bind(5, progress);
-    if (!st.run()) return sqlite_error(db_, "cannot renew a lease");
-    if (sqlite3_changes(db_) != 1) return lease_lost(name);
-    return {};
+    auto r = change_lease(
+        "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
+        " WHERE name = ?1 AND owner = ?2 AND fence = ?3",
+        name, owner, fence, now_ms() + ttl_ms, progress, "cannot renew a lease");
+    if (r && sqlite3_changes(db_) != 1) return lease_lost(name);
+    return r;
   }
 
   Result<void> release_lease(const std::string& name, const std::string& owner, std::int64_t fence,
                              const std::string& progress, bool forget) override {
     std::lock_guard lock(mutex_);
-    Statement st(db_, forget ? "DELETE FROM hub_leases WHERE name = ?1 AND owner = ?2 AND"
-                               " fence = ?3 AND ?4 = ?4 AND ?5 = ?5"
-                             : "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
-                               " WHERE name = ?1 AND owner = ?2 AND fence = ?3");
-    if (!st) return sqlite_error(db_, "cannot release a lease");
-    st.bind(1, name);
-    st.bind(2, owner);
-    st.bind(3, fence);
-    st.bind(4, now_ms() - 1);
-    st.bind(5, progress);
-    if (!st.run()) return sqlite_error(db_, "cannot release a lease");
-    return {};
+    return change_lease(forget ? "DELETE FROM hub_leases WHERE name = ?1 AND owner = ?2 AND"
+                                 " fence = ?3 AND ?4 = ?4 AND ?5 = ?5"
+                               : "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
+                                 " WHERE name = ?1 AND owner = ?2 AND fence = ?3",
+                        name, owner, fence, now_ms() - 1, progress, "cannot release a lease");
   }
 
   Result<QuotaGrant> lease_quota(const QuotaRequest& q) override {

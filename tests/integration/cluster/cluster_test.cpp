@@ -61,15 +61,19 @@ TEST_F(Cluster, KillsAndRestartsLoseNothingAndCoordinationHolds) {
   std::atomic<int> retries{0}, prefills{0}, prefill_ok{0};
   std::set<std::string> prefill_ids;
 
-  // Posts with the same Idempotency-Key until the hub answers other than 5xx or no answer: a
-  // node killed mid-request is retried, through HAProxy, on another node.
+  // Posts with the same Idempotency-Key until a node answers, other than "try again later": a
+  // node killed mid-request (the connection closed without an answer) is retried, through
+  // HAProxy, on another node.
   auto until_answered = [&](const std::string& target, const std::string& body,
                             const std::string& key) {
     ts::Reply r;
     const auto give_up = Clock::now() + 60s;
     for (;;) {
       r = call("POST", target, body, key);
-      if ((r.status > 0 && r.status < 500) || Clock::now() > give_up) return r;
+      const auto code = str(r.body, "/error/code");
+      const bool later =
+          r.status == 0 || code == "store_unavailable" || code == "journal_unavailable";
+      if (!later || Clock::now() > give_up) return r;
       ++retries;
       std::this_thread::sleep_for(200ms);
     }

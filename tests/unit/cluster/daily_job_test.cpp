@@ -39,16 +39,8 @@ struct Work {
   }
 };
 
-class DailyJobTest : public ::testing::TestWithParam<std::string> {
+class DailyJobTest : public hub::testing::StoreOnEngine {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = store::open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
   DailyJob job(const std::string& node, Work& work) {
     return DailyJob(*store_, clock_, {"eligibility", node, 300ms}, work.as_work());
   }
@@ -62,8 +54,6 @@ class DailyJobTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
   registry::FixedClock clock_{registry::Date{2026, 3, 2}};
 };
 

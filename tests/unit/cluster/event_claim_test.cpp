@@ -13,14 +13,11 @@ namespace {
 
 const std::string kStream = "partner-event/dgct/E-1";
 
-class EventClaimTest : public ::testing::TestWithParam<std::string> {
+class EventClaimTest : public hub::testing::StoreOnEngine {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = store::open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
+    StoreOnEngine::SetUp();
+    if (IsSkipped()) return;
     ASSERT_TRUE(store_->commit_records(write(0, "recorded")));
   }
 
@@ -39,8 +36,6 @@ class EventClaimTest : public ::testing::TestWithParam<std::string> {
     return c;
   }
 
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
   int applications_ = 0;
   std::function<void()> apply_ = [this] { ++applications_; };
 };

@@ -36,16 +36,8 @@ std::size_t peak_per_second(std::vector<Clock::time_point> times) {
   return peak;
 }
 
-class SharedQuotaTest : public ::testing::TestWithParam<std::string> {
+class SharedQuotaTest : public hub::testing::StoreOnEngine {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = store::open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
   QuotaSettings settings(const std::string& node) {
     QuotaSettings s;
     s.partner = "dgi";
@@ -82,9 +74,6 @@ class SharedQuotaTest : public ::testing::TestWithParam<std::string> {
     second.join();
     return turns;
   }
-
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_P(SharedQuotaTest, ThreeNodesTogetherStayWithinTheQuotaInEveryWindowAndUseMostOfIt) {

@@ -12,16 +12,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class CoordinationStoreTest : public ::testing::TestWithParam<std::string> {
+class CoordinationStoreTest : public hub::testing::StoreOnEngine {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
   QuotaGrant lease(const std::string& node, std::int64_t want, std::int64_t close_id = 0,
                    std::int64_t used = 0) {
     QuotaRequest q;
@@ -36,9 +28,6 @@ class CoordinationStoreTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(g) << g.error().message;
     return g ? *g : QuotaGrant{};
   }
-
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(CoordinationStoreTest, ALeaseHasOneHolderUntilItLapsesThenPassesOnWithItsProgress) {
