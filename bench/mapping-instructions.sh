@@ -4,6 +4,7 @@
 # each benchmark function collected on its own and divided by its calls; then the ratios.
 # Usage: bench/mapping-instructions.sh [dgsn|ompic|dgct ...]   (needs the build: scripts/setup.sh)
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 bin=build/bin/bench_mapping_parse_vs_map
 [[ -x $bin ]] || { echo "no $bin: run scripts/setup.sh first" >&2; exit 1; }

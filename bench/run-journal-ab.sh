@@ -8,6 +8,7 @@
 #   BEFORE_HUB: a cnss-hub built from the commit to compare with (e.g. main); the other is
 #   build/bin/cnss-hub. Prints one line per run and a Markdown table of the medians.
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 before=$(realpath "$1")

@@ -5,6 +5,7 @@
 # Prints one line per run (loadgen's JSON) and a Markdown summary; docs/performance.md keeps
 # the figures of the last run we recorded.
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 secs=${1:-10}

@@ -9,6 +9,7 @@
 # Environment: CNSS_BENCH_CONNECTIONS (loadgen connections, 16), CNSS_BENCH_HUB_THREADS (the
 # hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442).
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 secs=${1:-10}

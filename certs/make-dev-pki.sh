@@ -12,7 +12,8 @@
 #     DGCT CA with OMPIC's, DGI CA with the CNSS administrator's), and a "twin" CA with the DGCT
 #     CA's very name but its own key (ca/dgct-twin.crt, trusted by nothing by default) with a
 #     certificate carrying DGCT's subject;
-#   - a CRL per CA (with its authorityKeyIdentifier, RFC 5280 §5.2.1).
+#   - a CRL per CA (with its authorityKeyIdentifier, RFC 5280 §5.2.1);
+#   - the journal's signing key (Ed25519), that signs the journal's checkpoints (docs/audit.md).
 # Usage: certs/make-dev-pki.sh [OUT_DIR] [--force]    (default OUT_DIR: certs/dev, git-ignored)
 # Idempotent: an existing complete PKI for the same partners, made by this version of the script,
 # is left as it is unless --force is given; any other is made again.
@@ -25,10 +26,25 @@ force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
+
+# journal/signing.key (0600) and journal/signing.pub.pem: the key the hub signs its journal's
+# checkpoints with, and the public half verifiers are given. Made once and kept when the rest of
+# the PKI is made again (other partners, a newer script): the checkpoints already signed verify
+# only with it. Only --force replaces it.
+journal_key() { # dir
+  local dir="$1/journal"
+  [[ -f "$dir/signing.key" ]] && return 0
+  mkdir -p "$dir"
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/signing.key" 2>/dev/null)
+  chmod 600 "$dir/signing.key"
+  openssl pkey -in "$dir/signing.key" -pubout -out "$dir/signing.pub.pem" 2>/dev/null
+  chmod 644 "$dir/signing.pub.pem"
+  chmod 755 "$dir"
+}
 
 # The keys of the top-level `partners:` map of conf/sim.yaml, in their order.
 mapfile -t partners < <(awk '
@@ -42,10 +58,21 @@ if [[ ${#partners[@]} -eq 0 ]]; then
 fi
 
 if [[ -f "$out/.complete" && $force -eq 0 && "$(cat "$out/.complete")" == "$version ${partners[*]}" ]]; then
+  # The journal key is added to a PKI made before it existed, without making the rest again.
+  journal_key "$out"
   exit 0
+fi
+kept=""
+if [[ -f "$out/journal/signing.key" && $force -eq 0 ]]; then
+  kept=$(mktemp -d)
+  mv "$out/journal" "$kept/"
 fi
 rm -rf "$out"
 mkdir -p "$out"
+if [[ -n "$kept" ]]; then
+  mv "$kept/journal" "$out/"
+  rmdir "$kept"
+fi
 out=$(cd "$out" && pwd)
 umask 077
 cd "$out"
@@ -178,6 +205,7 @@ for p in "${partners[@]}"; do
   cat "ca/$p.crt" >> ca/partners.crt
   cat "ca/$p.crl" >> ca/partners.crl
 done
+journal_key "$out"
 chmod 644 ca/*.crt ca/*.crl
 chmod 755 "$out" "$out"/* 2>/dev/null || true
 echo "$version ${partners[*]}" > "$out/.complete"

@@ -8,6 +8,7 @@
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/core/log.hpp"
+#include "hub/core/version.hpp"
 #include "hub/mapping/cli.hpp"
 
 namespace {
@@ -23,9 +24,24 @@ Usage:
   cnss-hub audit verify --config FILE
                                     recompute the exchange journal's hash chain (0 intact,
                                     1 broken: names the first entry that does not match)
-  cnss-hub --help | --version
+  cnss-hub audit verify --offline DIR --pubkey KEY [--checkpoint FILE]...
+                                    check a journal export without the database: chain,
+                                    Merkle tree, signed checkpoints (0, 1 names what fails)
+  cnss-hub --help | --version        this text | the version and the git commit it was built from
 
+Every command also takes --help (its own usage) and --version.
 Every problem in a configuration is reported as  file:line:col: code: message (at /key/path).
+)";
+
+constexpr const char* kServeUsage = R"(Usage: cnss-hub serve --config FILE
+  Serves the listeners of the configuration until SIGINT or SIGTERM. SIGHUP (or a change of
+  the files) reloads the mappings and the listeners' certificates, keys, client CAs and CRLs.
+  Exit status: 0 stopped by a signal, 1 could not start, 2 invalid configuration.
+)";
+
+constexpr const char* kCheckUsage = R"(Usage: cnss-hub check --config FILE
+  Validates a configuration without serving. Exit status: 0 valid, 2 invalid: every problem as
+  file:line:col: code: message (at /key/path).
 )";
 
 const char* option(int argc, char** argv, std::string_view name) {
@@ -86,21 +102,30 @@ int serve(const char* file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (hub::asks_for_version(argc, argv)) {
+    std::puts(hub::version_line("cnss-hub").c_str());
+    return 0;
   }
   const std::string_view cmd = argv[1];
-  if (cmd == "--version") {
-    std::puts("cnss-hub 0.1.0");
+  if (cmd == "--help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
     return 0;
   }
   if (cmd == "audit") return hub::audit::run_cli(argc - 1, argv + 1);
   if (cmd == "mapping") return hub::mapping::run_cli(argc - 1, argv + 1);
   if (cmd == "serve" || cmd == "check") {
+    if (hub::asks_for_help(argc, argv, 2)) {
+      std::fputs(cmd == "serve" ? kServeUsage : kCheckUsage, stdout);
+      return 0;
+    }
     const char* file = option(argc, argv, "--config");
     if (file == nullptr) {
-      std::fprintf(stderr, "cnss-hub %s: --config FILE is required\n", argv[1]);
+      std::fprintf(stderr, "cnss-hub %s: --config FILE is required\n\n%s", argv[1],
+                   cmd == "serve" ? kServeUsage : kCheckUsage);
       return 2;
     }
     return cmd == "serve" ? serve(file) : check(file);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Quick start: sets up, makes the development PKI on first run, starts the partner simulators
 # of conf/sim.yaml on loopback and the hub with its embedded defaults (SQLite under var/data), prints
-# where it listens and a ready-to-paste curl line. Ctrl-C stops everything.
+# where it listens, the agency page's address with the certificate to import into a browser, and a
+# ready-to-paste curl line. Ctrl-C stops everything.
+# Usage: scripts/run.sh
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -37,6 +40,14 @@ CNSS Exchange Hub is running.
   partner administrations           : https://127.0.0.1:9443  (client certificates from their own CAs)
   partner simulators (name port)    : $sims  (log: var/log/sim.log)
   data                              : var/data/hub.db (SQLite)
+
+The agency registration page: https://localhost:8443/agency/
+  The hub asks the browser for a client certificate. Make the agency's as a .p12 file:
+    openssl pkcs12 -export -in $pki/clients/agency.crt -inkey $pki/clients/agency.key \\
+      -certfile $pki/ca/cnss.crt -name agency-casa-anfa -out var/agency.p12 -passout pass:cnss
+  import var/agency.p12 into the browser (password: cnss) as your certificate, and
+  $pki/ca/cnss.crt as a certificate authority trusted to identify websites.
+  ($pki/clients/admin.* is an administrator with the override role.)
 
 Try it:
   curl --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt --key $pki/clients/agency.key https://localhost:8443/healthz

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test, and stops
-# the cluster. Usage: scripts/test.sh [extra ctest arguments...]
+# Sets up, starts a throwaway PostgreSQL cluster for the store tests, runs every test (and lints
+# the OpenAPI descriptions), and stops the cluster.
+# Usage: scripts/test.sh [extra ctest arguments...]
+# Environment: CNSS_TEST_PG_PORT (the throwaway cluster's port, 55432), CNSS_FUZZ_SECONDS (each
+# fuzz target's time, 20; 0 skips the fuzzing).
 set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 t0=$(date +%s)
+# The browser tests (ctest e2e.*) need Debian's Chromium: installed here, and required.
+export CNSS_SETUP_BROWSER=1 CNSS_E2E_REQUIRED=1
 scripts/setup.sh build
 t_build=$(( $(date +%s) - t0 ))
 
@@ -30,8 +36,20 @@ trap stop_pg EXIT
 export CNSS_TEST_PG_URL="host=$pgdir port=$pgport user=cnss dbname=cnss_test"
 
 t0=$(date +%s)
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@" | tee build/ctest.log
+# No test here skips by design, so a skip is a hidden failure: ctest reports a test as skipped
+# when its output says SKIPPED, which is also what googletest prints for every test of a suite
+# whose SetUpTestSuite failed.
+if grep -E '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' build/ctest.log; then
+  echo "test: the tests above were skipped (a failed SetUpTestSuite?): run them alone" >&2
+  exit 1
+fi
 echo "timing: set-up and build ${t_build}s, tests $(( $(date +%s) - t0 ))s"
+
+# Every OpenAPI description, with a real validator (@redocly/cli, docs/redocly.yaml's rules).
+t0=$(date +%s%N)
+(cd docs && npm run --silent lint:openapi)
+echo "timing: OpenAPI lint $(( ($(date +%s%N) - t0) / 1000000 ))ms"
 
 # Fuzz the mapping engine for a bounded time: libFuzzer with ASan and UBSan, built with clang
 # from Debian (CNSS_FUZZ_SECONDS=0 skips it). A finding fails the run and leaves its input in
@@ -40,7 +58,7 @@ fuzz_seconds=${CNSS_FUZZ_SECONDS:-20}
 if [[ $fuzz_seconds -gt 0 ]]; then
   if [[ ! -f build-fuzz/build.ninja ]]; then
     cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCNSS_FUZZ=ON \
-      -DCNSS_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+      -DCNSS_BENCH=OFF -DCNSS_WEB=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
   fi
   cmake --build build-fuzz --target fuzz_xml_mapping fuzz_json_mapping fuzz_mapping_compiler
   mkdir -p build-fuzz/findings

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "hub/core/version.hpp"
 #include "sim/partners.hpp"
 #include "sim/push.hpp"
 #include "sim/serve.hpp"
@@ -13,18 +14,21 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(cnss-sim — partner simulators for the CNSS Exchange Hub
+constexpr const char* kServeUsage =
+    R"(Usage: cnss-sim serve --config FILE [--strict] [--seed N] [--only dgsn,dgct,ompic,dgi,anrc]
+  Serves each partner's contract on its own port over mutual TLS (client certificates from
+  that partner's CA only), with deterministic synthetic data derived from each identifier.
+)";
 
-Usage:
-  cnss-sim serve --config FILE [--strict] [--seed N] [--only dgsn,dgct,ompic,dgi,anrc]
-      Serves each partner's contract on its own port over mutual TLS (client certificates from
-      that partner's CA only), with deterministic synthetic data derived from each identifier.
-  cnss-sim push dgct|ompic|anrc --to URL --config FILE [--rate N] [--count M]
+constexpr const char* kPushUsage =
+    R"(Usage: cnss-sim push dgct|ompic|anrc --to URL --config FILE [--rate N] [--count M]
                 [--duplicates R] [--shuffle R] [--stream-seed N] [--out FILE] [--give-up-after S]
-      Pushes civil events (dgct), company events (ompic) or eligibility changes (anrc) to the
-      hub's partner listener, at least once and out of order, retrying until a 2xx; --out writes
-      one JSON line per delivery.
+  Pushes civil events (dgct), company events (ompic) or eligibility changes (anrc) to the
+  hub's partner listener, at least once and out of order, retrying until a 2xx; --out writes
+  one JSON line per delivery.
+)";
 
+constexpr const char* kDetails = R"(
 Partners:
   dgsn   CNIE identity, SOAP 1.1          POST /ws/cnie/v2
   dgct   family booklet, REST/JSON        GET  /api/etat-civil/v1/personnes/{cnie}/famille
@@ -43,6 +47,15 @@ Control (on each simulator's own port, loopback only):
   GET|PUT /_sim/faults[?all=true]   fault injection settings (JSON, keys as in conf/sim.yaml)
   GET|DELETE /_sim/counters[?id=X]  requests served per identifier kind, or for one identifier
 )";
+
+// The whole usage: what `cnss-sim --help` prints.
+void print_usage(std::FILE* to) {
+  std::fputs("cnss-sim — partner simulators for the CNSS Exchange Hub\n\n", to);
+  std::fputs(kServeUsage, to);
+  std::fputs(kPushUsage, to);
+  std::fputs("Usage: cnss-sim --help | --version\n", to);
+  std::fputs(kDetails, to);
+}
 
 const char* option(int argc, char** argv, std::string_view name) {
   for (int i = 2; i + 1 < argc; ++i) {
@@ -89,11 +102,24 @@ double number(int argc, char** argv, std::string_view name, double fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  if (hub::asks_for_version(argc, argv)) {
+    std::puts(hub::version_line("cnss-sim").c_str());
+    return 0;
   }
   const std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h") {
+    print_usage(stdout);
+    return 0;
+  }
+  if ((cmd == "serve" || cmd == "push") && hub::asks_for_help(argc, argv, 2)) {
+    std::fputs(cmd == "serve" ? kServeUsage : kPushUsage, stdout);
+    if (cmd == "serve") std::fputs(kDetails, stdout);
+    return 0;
+  }
   if (cmd == "serve") {
     auto config = load(argc, argv);
     return config ? sim::serve(*config) : 2;
@@ -124,6 +150,7 @@ int main(int argc, char** argv) {
     if (const char* out = option(argc, argv, "--out")) o.out = out;
     return sim::push(*config, o);
   }
-  std::fprintf(stderr, "cnss-sim: unknown command '%s'\n\n%s", argv[1], kUsage);
+  std::fprintf(stderr, "cnss-sim: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
   return 2;
 }

@@ -160,7 +160,6 @@ int serve(const SimConfig& config) {
   hub::http::ServerLimits limits;
   limits.write_timeout = std::chrono::minutes(5);  // slow bodies are on purpose here
   limits.idle_timeout = std::chrono::minutes(5);
-  limits.max_connections = 4096;
   hub::http::Server server(ioc, limits, metrics);
 
   static const hub::http::Principal client{"partner-client", {}};
@@ -170,7 +169,7 @@ int serve(const SimConfig& config) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->listener = l;
     rt->partner = simulated_partner(l.name);  // the configuration names simulated ones only
-    rt->options = Options{config.seed, config.strict};
+    rt->options = Options{config.seed, config.strict, config.conflict_share};
     rt->faults = std::make_unique<FaultState>(l.faults.value_or(config.faults));
     if (l.rate_limit.per_second > 0) rt->limiter = std::make_unique<RateLimiter>(l.rate_limit);
     rt->all = &all;
@@ -195,6 +194,9 @@ int serve(const SimConfig& config) {
     o.address = config.address;
     o.port = rt->listener.port;
     o.tls = *ctx;
+    // Load runs open every connection from one address (the hub, the load generator): no budget
+    // of the hub's binds here.
+    o.connections = {4096, 4096, 4096, 4096, std::chrono::seconds(5)};
     o.access_log = false;       // a load test would spend its time logging
     o.request_metrics = false;  // nobody reads the simulators' metrics: the control endpoint counts
     o.authenticate = [](const hub::tls::PeerIdentity&) { return &client; };

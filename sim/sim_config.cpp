@@ -43,6 +43,7 @@ SimLoad load_sim_config(const std::string& file) {
     root.size("seed", seed, 0, SIZE_MAX);
     c.seed = seed;
     root.boolean("strict", c.strict);
+    root.number("conflict_share", c.conflict_share, 0, 1);
     root.size("threads", c.threads, 1, 64);
     root.string("address", c.address);
     if (auto f = root.map("faults")) read_faults(*f, c.faults);

@@ -43,6 +43,7 @@ struct PushIdentity {
 struct SimConfig {
   std::uint64_t seed = 20261127;
   bool strict = false;
+  double conflict_share = 0;  // sim::Options::conflict_share
   std::size_t threads = 2;
   std::string address = "127.0.0.1";
   std::vector<PartnerListener> partners;

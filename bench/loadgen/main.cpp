@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "histogram.hpp"
+#include "hub/core/version.hpp"
 #include "identifiers.hpp"
 
 namespace {
@@ -71,11 +72,12 @@ struct Worker {
 
 constexpr const char* kUsage = R"(loadgen — HTTPS load generator with mutual TLS
 
-  loadgen --url https://127.0.0.1:7002 --ca CA.crt --cert CLIENT.crt --key CLIENT.key
+Usage: loadgen --url https://127.0.0.1:7002 --ca CA.crt --cert CLIENT.crt --key CLIENT.key
           [--server-name localhost] [--method GET] --target '/path/{id}?x={id}'
           [--header 'Name: value']... [--body 'text with {id}' | --body-file FILE]
           [--id-kind cnie|ice|if|rib|number] [--id-from N] [--id-to N] [--sequential]
           [--connections 16] [--threads 1] [--duration 10] [--warmup 1] [--rate 0] [--json]
+       loadgen --help | --version
 
 {id} in the target, headers and body is replaced by an identifier of --id-kind drawn from
 [--id-from, --id-to] (at random, or in order with --sequential). --rate 0 is a closed loop.
@@ -251,6 +253,14 @@ asio::awaitable<void> connection(Shared& sh, ssl::context& ctx, Worker& w, std::
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (hub::asks_for_version(argc, argv)) {
+    std::puts(hub::version_line("loadgen").c_str());
+    return 0;
+  }
+  if (hub::asks_for_help(argc, argv)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   Options o;
   if (!parse_args(argc, argv, o)) {
     std::fputs(kUsage, stderr);

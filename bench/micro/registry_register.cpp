@@ -63,7 +63,7 @@ std::unique_ptr<World> make_world(const std::string& engine) {
             R"({"spouses":[{"cnie":"S1","last_name":"X","first_name":"Y","sex":"M","status":"married"}],)"
             R"("children":[{"last_name":"X","first_name":"Z","birth_date":"2015-01-01",)"
             R"("birth_act":{"number":"1/2015","commune":"Rabat"}}]})"),
-        R"({"dgsn":{"status":"ok"},"dgct":{"status":"ok"}})");
+        R"({"person":{"status":"ok"},"family":{"status":"ok"}})");
   }
   w->registry = std::make_unique<Registry>(*w->store, w->facts, w->clock);
   return w;
@@ -85,7 +85,7 @@ bool register_one(World& w) {
       [&]() -> boost::asio::awaitable<void> {
         auto r = co_await w.registry->register_insured(
             R"({"cnie":")" + cnie + R"(","category":"SALARIE","rib":")" + kRib + "\"}", c);
-        ok = r && r->status == 201;
+        ok = r && r->effect == Effect::created;
       },
       boost::asio::detached);
   ioc.run();

@@ -12,8 +12,10 @@
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
+#include "hub/api/registration_routes.hpp"
+#include "hub/api/web_routes.hpp"
 #include "hub/core/log.hpp"
-#include "hub/registry/routes.hpp"
+#include "hub/core/process.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::api {
@@ -27,7 +29,6 @@ App::App(config::HubConfig config) : config_(std::move(config)) {
   limits.idle_timeout = l.idle_timeout;
   limits.write_timeout = l.write_timeout;
   limits.handshake_timeout = l.handshake_timeout;
-  limits.max_connections = l.max_connections;
   server_ = std::make_unique<http::Server>(ioc_, limits, metrics_);
   for (const auto& p : config_.principals) principals_.push_back({p.name, p.roles});
 }
@@ -37,6 +38,12 @@ App::~App() = default;
 std::shared_ptr<http::ClientPool> App::partner(const std::string& name) const {
   auto it = partners_.find(name);
   return it == partners_.end() ? nullptr : it->second;
+}
+
+std::map<std::string, std::vector<http::RouteInfo>> App::routes() const {
+  std::map<std::string, std::vector<http::RouteInfo>> out;
+  for (const auto& [listener, router] : listener_routers_) out[listener] = router->routes();
+  return out;
 }
 
 Result<void> App::build_partner_pools() {
@@ -78,7 +85,28 @@ void App::record_certificate_expiry() {
   }
 }
 
+namespace {
+http::ConnectionLimits connection_limits(const config::ConnectionLimits& c) {
+  return {c.max_connections, c.max_pre_handshake, c.max_connections_per_address,
+          c.max_pre_handshake_per_address, c.first_byte_timeout};
+}
+
+// Each listener may hold its max_connections, and the store, partners, files and logs need
+// descriptors too: say so at start rather than on the first accept that fails.
+void check_open_file_limit(const config::HubConfig& c) {
+  const std::size_t limit = process::raise_open_file_limit();
+  std::size_t wanted = 256;
+  for (const auto& l : c.listeners) wanted += l.connections.max_connections;
+  for (const auto& p : c.partners) wanted += p.max_connections;
+  if (limit != 0 && limit < wanted) {
+    log::warn("the open-file limit is below what the connection limits allow",
+              {{"limit", std::to_string(limit)}, {"wanted", std::to_string(wanted)}});
+  }
+}
+}  // namespace
+
 Result<void> App::start() {
+  check_open_file_limit(config_);
   store::Options so{config_.store.engine, config_.store.path, config_.store.url,
                     config_.store.pool_size};
   auto st = store::open(so);
@@ -93,7 +121,7 @@ Result<void> App::start() {
   record_certificate_expiry();
 
   if (!config_.mappings_dir.empty()) {
-    mappings_ = std::make_unique<mapping::Registry>(config_.mappings_dir);
+    mappings_ = std::make_unique<mapping::Catalog>(config_.mappings_dir);
     auto report = mappings_->reload();
     if (!report.ok()) {
       std::string why;
@@ -142,16 +170,20 @@ Result<void> App::start() {
       }
       if (iface == "registration" && broker_) {
         add_prefill_routes(*router, *broker_);
-        registry::add_registration_routes(*router, *registry_, *store_pool_);
+        add_registration_routes(*router, *registry_, *store_pool_);
       }
       if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
       if (iface == "admin" && events_) add_event_admin_routes(*router, *events_, *store_pool_);
+      if (iface == "web") {
+        if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
+      }
     }
     http::ListenerOptions o;
     o.name = l.name;
     o.address = l.address;
     o.port = l.port;
     o.tls = *ctx;
+    o.connections = connection_limits(l.connections);
     o.handler = router->handler();
     o.authenticate = make_authenticator(l.name, config_, principals_, metrics_);
     listener_routers_[l.name] = std::move(router);
@@ -226,8 +258,11 @@ void App::reload_tls(const char* why) {
                  {{"listener", l.name}, {"why", why}, {"error", ctx.error().message}});
       continue;
     }
-    server_->set_tls(l.name, *ctx);
-    log::info("TLS reloaded", {{"listener", l.name}, {"why", why}});
+    const auto closed = server_->set_tls(l.name, *ctx);
+    // Connections whose client the new CAs or CRLs no longer trust are closed at once.
+    log::info("TLS reloaded", {{"listener", l.name},
+                               {"why", why},
+                               {"closed_connections", std::to_string(closed.value_or(0))}});
   }
   record_certificate_expiry();
 }

@@ -46,6 +46,9 @@ class App {
   const config::HubConfig& config() const { return config_; }
   std::map<std::string, std::uint16_t> bound_ports() const { return ports_; }
   std::shared_ptr<http::ClientPool> partner(const std::string& name) const;
+  // What each listener serves, as its router was built by start(): {listener: routes}. The
+  // OpenAPI descriptions are checked against it (tests/integration/api).
+  std::map<std::string, std::vector<http::RouteInfo>> routes() const;
 
  private:
   Result<void> build_partner_pools();
@@ -61,7 +64,7 @@ class App {
   std::vector<http::Principal> principals_;
   std::map<std::string, std::shared_ptr<http::ClientPool>> partners_;
   std::map<std::string, std::uint16_t> ports_;
-  std::unique_ptr<mapping::Registry> mappings_;
+  std::unique_ptr<mapping::Catalog> mappings_;
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<exchange::Broker> broker_;
   std::unique_ptr<registry::FactSource> facts_;

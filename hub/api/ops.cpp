@@ -12,6 +12,63 @@ namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
 
 namespace {
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// A partner whose breaker is open (or probing) is `degraded`, with why: the calls and failures
+// that opened it and the last failure's code (docs/exchange.md, "The breaker").
+void write_breaker(Writer& w, const exchange::PartnerHealth& h) {
+  w.Key("circuit");
+  w.String(h.circuit.c_str());
+  w.Key("status");
+  w.String(h.circuit == "closed" ? "ok" : "degraded");
+  if (h.circuit == "closed") return;
+  w.Key("why");
+  w.StartObject();
+  w.Key("failed_calls");
+  w.Uint64(h.failures);
+  w.Key("calls");
+  w.Uint64(h.calls);
+  w.Key("last_failure");
+  w.String(h.last_failure.c_str());
+  w.EndObject();
+  w.Key("retry_after_ms");
+  w.Int64(h.retry_after.count());
+}
+
+void write_partners(Writer& w, const OpsState& state) {
+  w.StartObject();
+  const auto breakers = state.partner_states ? state.partner_states()
+                                             : std::map<std::string, exchange::PartnerHealth>{};
+  if (state.partners) {
+    for (const auto& [name, pool] : *state.partners) {
+      const auto s = pool->stats();
+      w.Key(name.c_str());
+      w.StartObject();
+      if (auto it = breakers.find(name); it != breakers.end()) write_breaker(w, it->second);
+      w.Key("endpoint");
+      w.String(pool->options().base_url.c_str());
+      w.Key("connections_opened");
+      w.Uint64(s.connections_opened);
+      w.EndObject();
+    }
+  }
+  w.EndObject();
+}
+
+// The last time this node was not ready: from, to (absent while it lasts), the first reason.
+void write_last_not_ready(Writer& w, const ReadinessMemory::Episode& last) {
+  w.Key("last_not_ready");
+  w.StartObject();
+  w.Key("from");
+  w.String(last.from.c_str());
+  if (!last.to.empty()) {
+    w.Key("to");
+    w.String(last.to.c_str());
+  }
+  w.Key("reason");
+  w.String(last.reason.c_str());
+  w.EndObject();
+}
 
 // The journal writer's state as a gauge (0 ok, 1 failing, 2 stopped), refreshed when asked for.
 audit::JournalStatus journal_status(const OpsState& state) {
@@ -98,40 +155,11 @@ void add_ops_routes(http::Router& router, OpsState state) {
                // The last time this node was not ready, and why, also once it has recovered.
                memory->observe(why_not);
                if (auto last = memory->last()) {
-                 w.Key("last_not_ready");
-                 w.StartObject();
-                 w.Key("from");
-                 w.String(last->from.c_str());
-                 if (!last->to.empty()) {
-                   w.Key("to");
-                   w.String(last->to.c_str());
-                 }
-                 w.Key("reason");
-                 w.String(last->reason.c_str());
-                 w.EndObject();
+                 write_last_not_ready(w, *last);
                }
                // Partners never make the hub unready: it answers with what it has (degraded mode).
                w.Key("partners");
-               w.StartObject();
-               const auto breakers = state.partner_states ? state.partner_states()
-                                                          : std::map<std::string, std::string>{};
-               if (state.partners) {
-                 for (const auto& [name, pool] : *state.partners) {
-                   const auto s = pool->stats();
-                   w.Key(name.c_str());
-                   w.StartObject();
-                   if (auto it = breakers.find(name); it != breakers.end()) {
-                     w.Key("circuit");
-                     w.String(it->second.c_str());
-                   }
-                   w.Key("endpoint");
-                   w.String(pool->options().base_url.c_str());
-                   w.Key("connections_opened");
-                   w.Uint64(s.connections_opened);
-                   w.EndObject();
-                 }
-               }
-               w.EndObject();
+               write_partners(w, state);
                w.Key("status");
                w.String(ready ? "ready" : "not_ready");
                w.EndObject();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hub/audit/journal.hpp"
+#include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -20,7 +21,7 @@ struct OpsState {
   http::Metrics* metrics = nullptr;
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
-  std::function<std::map<std::string, std::string>()> partner_states;  // circuit breakers
+  std::function<std::map<std::string, exchange::PartnerHealth>()> partner_states;  // breakers
   // Where /readyz pings the store, off the I/O threads; null: where it is called.
   registry::StorePool* store_pool = nullptr;
   // The exchange journal's writer: /readyz is not ready unless it writes (null: no journal).

@@ -9,6 +9,7 @@
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/registry/json.hpp"
+#include "hub/registry/streams.hpp"
 
 namespace hub::api {
 namespace {
@@ -16,13 +17,14 @@ namespace {
 namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
 namespace json = registry::json;
-using registry::Answer;
+namespace streams = registry::streams;
+using Answer = InboxAnswer;
 
-constexpr std::string_view kKind = "partner_event";
-constexpr std::string_view kRefusedKind = "partner_event_refused";
+constexpr std::string_view kKind = streams::kPartnerEventKind;
+constexpr std::string_view kRefusedKind = streams::kRefusedPartnerEventKind;
 
 std::string stream_of(const std::string& partner, const std::string& event_id) {
-  return "partner-event/" + partner + "/" + event_id;
+  return streams::partner_event(partner, event_id);
 }
 
 // Event ids are the partner's: any printable ASCII without spaces, at most 128 characters, so that
@@ -94,7 +96,7 @@ json::Doc parsed(const std::string& text) {
 }  // namespace
 
 EventInbox::EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-                       mapping::Registry& mappings, registry::Registry& registry,
+                       mapping::Catalog& mappings, registry::Registry& registry,
                        const registry::Clock& clock, audit::Journal* journal,
                        http::Metrics* metrics)
     : sources_(std::move(sources)),
@@ -165,7 +167,7 @@ void EventInbox::keep_refused(const config::EventSource& source, const std::stri
   json::set_string(data, "/received_at", log::now_iso8601());
   const std::string text = json::dump(data);
   store::RecordCommit commit =
-      one_event({"partner-event-refused/" + source.partner + "/" + new_uuid(), kRefusedKind, 0,
+      one_event({streams::refused_partner_event(source.partner, new_uuid()), kRefusedKind, 0,
                  "partner_event.refused", source.principal, why.message, source.partner,
                  correlation_id, text, text, clock_.now_ms(), "refused"});
   if (auto r = store_.commit_records(commit); !r) {
@@ -281,7 +283,7 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
     json::set_string(out, "/status", "duplicate");
     json::set_string(out, "/first_received_at", json::text(had, "/received_at").value_or(""));
     json::set_string(out, "/state", json::text(had, "/status").value_or(""));
-    return Answer{200, json::dump(out), ""};
+    return Answer{200, json::dump(out)};
   }
   if (!stored) return stored.error();
   journal(principal, source->partner, correlation_id, event_id, "recorded", body);
@@ -294,7 +296,7 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
   json::set_string(out, "/status", "recorded");
   json::Doc applied = parsed(outcome);
   json::set(out, "/outcome", applied);
-  return Answer{202, json::dump(out), ""};
+  return Answer{202, json::dump(out)};
 }
 
 Claimed EventInbox::apply_once(const std::string& stream, std::int64_t version,
@@ -320,9 +322,9 @@ void EventInbox::apply(const std::string& stream, std::int64_t version, const js
   caller.correlation_id = json::text(state, "/correlation_id").value_or("");
   const std::string record_json = json::dump(*record);
   const std::string prov_json = json::dump(*prov);
-  Result<Answer> r = entity == "civil_event"
-                         ? registry_.apply_civil_event(record_json, prov_json, caller)
-                         : registry_.apply_company_event(record_json, prov_json, caller);
+  Result<registry::Outcome> r = entity == "civil_event"
+                                    ? registry_.apply_civil_event(record_json, prov_json, caller)
+                                    : registry_.apply_company_event(record_json, prov_json, caller);
   const bool final_refusal =
       !r && (r.error().code == Errc::invalid_input || r.error().code == Errc::unprocessable ||
              r.error().code == Errc::not_found);
@@ -338,7 +340,7 @@ void EventInbox::apply(const std::string& stream, std::int64_t version, const js
   after.CopyFrom(state, after.GetAllocator());
   json::set_string(after, "/status", r ? "applied" : "not_applicable");
   json::set_string(after, "/applied_at", log::now_iso8601());
-  json::Doc result = r ? parsed(r->body) : json::object();
+  json::Doc result = r ? std::move(r->view) : json::object();
   if (!r) {
     json::set_string(result, "/error/code", std::string(r.error().wire_code()));
     json::set_string(result, "/error/message", r.error().message);
@@ -396,7 +398,7 @@ Result<Answer> EventInbox::status(const std::string& principal, const std::strin
     if (auto v = json::text(s, k)) json::set_string(out, k, *v);
   }
   if (const json::Value* r = json::find(s, "/result")) json::set(out, "/result", *r);
-  return Answer{200, json::dump(out), ""};
+  return Answer{200, json::dump(out)};
 }
 
 Result<Answer> EventInbox::list(const std::string& partner, const std::string& status,
@@ -438,7 +440,7 @@ Result<Answer> EventInbox::list(const std::string& partner, const std::string& s
   }
   out.AddMember("events", items, a);
   if (items.Size() >= limit && !last.empty()) json::set_string(out, "/next", last);
-  return Answer{200, json::dump(out), ""};
+  return Answer{200, json::dump(out)};
 }
 
 namespace {

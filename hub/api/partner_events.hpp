@@ -25,23 +25,29 @@
 
 namespace hub::api {
 
+// What the inbox answers a partner or an administrator: an HTTP status and a JSON body.
+struct InboxAnswer {
+  unsigned status = 200;
+  std::string body;
+};
+
 class EventInbox {
  public:
   EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-             mapping::Registry& mappings, registry::Registry& registry,
-             const registry::Clock& clock, audit::Journal* journal, http::Metrics* metrics);
+             mapping::Catalog& mappings, registry::Registry& registry, const registry::Clock& clock,
+             audit::Journal* journal, http::Metrics* metrics);
 
   // Every source's mapping exists in the served set and reads civil or company events.
   Result<void> check() const;
 
   // One delivery from `principal`.
-  Result<registry::Answer> receive(const std::string& principal, const std::string& body,
-                                   const std::string& correlation_id);
+  Result<InboxAnswer> receive(const std::string& principal, const std::string& body,
+                              const std::string& correlation_id);
   // Where one of the principal's events stands: recorded, applied, not_applicable.
-  Result<registry::Answer> status(const std::string& principal, const std::string& event_id);
+  Result<InboxAnswer> status(const std::string& principal, const std::string& event_id);
   // Administrators: the events recorded, optionally of one partner and in one status, in pages.
-  Result<registry::Answer> list(const std::string& partner, const std::string& status,
-                                const std::string& after, std::size_t limit);
+  Result<InboxAnswer> list(const std::string& partner, const std::string& status,
+                           const std::string& after, std::size_t limit);
 
   // Applies every event recorded and not applied yet; returns how many it applied.
   Result<int> apply_pending();
@@ -65,7 +71,7 @@ class EventInbox {
 
   std::vector<config::EventSource> sources_;
   store::Store& store_;
-  mapping::Registry& mappings_;
+  mapping::Catalog& mappings_;
   registry::Registry& registry_;
   const registry::Clock& clock_;
   audit::Journal* journal_;

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "hub/audit/digest.hpp"
+#include "hub/audit/netstring.hpp"
 
 namespace hub::audit {
 namespace {
@@ -11,33 +12,47 @@ namespace {
 // Bumped if the serialisation ever changes; a verifier then knows which rule an entry follows.
 constexpr std::string_view kVersionTag = "cnss-journal-v1";
 
-void put(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-  out += ',';
-}
-
 }  // namespace
 
-std::string entry_hash(const store::JournalEntry& e) {
+std::string entry_bytes(const store::JournalEntry& e) {
   std::string bytes;
   bytes.reserve(512);
-  put(bytes, e.prev_hash);
-  put(bytes, kVersionTag);
-  put(bytes, std::to_string(e.seq));
-  put(bytes, std::to_string(e.time_ms));
-  put(bytes, e.principal);
-  put(bytes, e.purpose);
-  put(bytes, e.correlation_id);
-  put(bytes, e.partner);
-  put(bytes, e.operation);
-  put(bytes, e.identifier_hmac);
-  put(bytes, e.identifier_masked);
-  put(bytes, e.outcome);
-  put(bytes, std::to_string(e.latency_us));
-  put(bytes, e.response_sha256);
-  return sha256_hex(bytes);
+  append_netstring(bytes, e.prev_hash);
+  append_netstring(bytes, kVersionTag);
+  append_netstring(bytes, std::to_string(e.seq));
+  append_netstring(bytes, std::to_string(e.time_ms));
+  append_netstring(bytes, e.principal);
+  append_netstring(bytes, e.purpose);
+  append_netstring(bytes, e.correlation_id);
+  append_netstring(bytes, e.partner);
+  append_netstring(bytes, e.operation);
+  append_netstring(bytes, e.identifier_hmac);
+  append_netstring(bytes, e.identifier_masked);
+  append_netstring(bytes, e.outcome);
+  append_netstring(bytes, std::to_string(e.latency_us));
+  append_netstring(bytes, e.response_sha256);
+  return bytes;
+}
+
+std::string entry_hash(const store::JournalEntry& e) {
+  return sha256_hex(entry_bytes(e));
+}
+
+std::optional<ChainBreak> check_link(const store::JournalEntry& e, std::int64_t expected,
+                                     std::string_view prev) {
+  if (e.seq != expected) {
+    return ChainBreak{
+        expected, "the entry is missing (the next stored entry is " + std::to_string(e.seq) + ")"};
+  }
+  if (e.prev_hash != prev) {
+    return ChainBreak{e.seq, expected == 1 ? "its prev_hash is not the genesis value (64 zeros)"
+                                           : "its prev_hash does not match the hash of entry " +
+                                                 std::to_string(e.seq - 1)};
+  }
+  if (entry_hash(e) != e.entry_hash) {
+    return ChainBreak{e.seq, "its stored hash does not match its contents (a field was changed)"};
+  }
+  return std::nullopt;
 }
 
 Result<VerifyReport> verify_journal(store::Store& store) {
@@ -70,18 +85,8 @@ Result<VerifyReport> verify_journal(store::Store& store) {
                                "): the hub's journal writer did not write it");
       }
     }
-    const std::int64_t expected = report.entries + 1;
-    if (e.seq != expected) {
-      return fail(expected,
-                  "the entry is missing (the next stored entry is " + std::to_string(e.seq) + ")");
-    }
-    if (e.prev_hash != prev) {
-      return fail(e.seq, expected == 1 ? "its prev_hash is not the genesis value (64 zeros)"
-                                       : "its prev_hash does not match the hash of entry " +
-                                             std::to_string(e.seq - 1));
-    }
-    if (entry_hash(e) != e.entry_hash) {
-      return fail(e.seq, "its stored hash does not match its contents (a field was changed)");
+    if (auto broken = check_link(e, report.entries + 1, prev)) {
+      return fail(broken->seq, std::move(broken->problem));
     }
     if (e.seq == head->seq && e.entry_hash != head->hash) {
       return fail(e.seq, "its hash does not match the chain head recorded for it");

@@ -3,17 +3,35 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/core/error.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::audit {
 
-// SHA-256 over the previous entry's hash and every field of the entry (seq included), each
-// written as a netstring ("<length>:<bytes>,") after a version tag, so that no two different
-// entries serialise to the same bytes. Hex, lower case.
+// The previous entry's hash and every field of the entry (seq included), each written as a
+// netstring ("<length>:<bytes>,"), with a version tag after prev_hash, so that no two different
+// entries serialise to the same bytes (docs/audit.md, "The chain"). It is also the entry's leaf
+// input in the Merkle tree (hub/audit/journal_leaf.hpp).
+std::string entry_bytes(const store::JournalEntry& e);
+
+// SHA-256 of entry_bytes(e); hex, lower case.
 std::string entry_hash(const store::JournalEntry& e);
+
+// Where the chain breaks at one entry, and why, for an administrator.
+struct ChainBreak {
+  std::int64_t seq = 0;
+  std::string problem;
+};
+
+// The chain's rules for `e`, read where entry `expected` should be, after an entry whose hash is
+// `prev` (store::kGenesisHash before entry 1): its seq, its prev_hash, and its entry_hash
+// recomputed from its fields. Nothing when they hold.
+std::optional<ChainBreak> check_link(const store::JournalEntry& e, std::int64_t expected,
+                                     std::string_view prev);
 
 struct VerifyReport {
   bool ok = true;

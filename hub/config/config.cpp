@@ -13,13 +13,46 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops"};
+const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops",
+                                                        "web"};
 
 void read_tls_server(MapReader& m, TlsServer& t) {
   m.file("certificate", t.certificate, true);
   m.file("key", t.key, true);
   m.files("client_ca", t.client_ca, true);
   m.files("crl", t.crl);
+}
+
+// A part (the pre-handshake budget) over its whole (all connections): refused where this map
+// sets it; a default or inherited value is lowered to the whole instead.
+template <class T>
+void keep_within(ReadContext& ctx, MapReader& m, std::string_view part, T& part_value,
+                 std::string_view whole, T whole_value, const std::string& shown) {
+  if (part_value <= whole_value) return;
+  if (!m.has(part)) {
+    part_value = whole_value;
+    return;
+  }
+  ctx.problem(m.node()[std::string(part)], m.path() + "/" + std::string(part), "invalid_value",
+              std::string(part) + " is over " + std::string(whole) + " (" + shown + ")");
+}
+
+// The connection keys of limits: and of a listener's own limits: (over the inherited values).
+void read_connection_limits(ReadContext& ctx, MapReader& m, ConnectionLimits& c,
+                            std::chrono::milliseconds handshake_timeout) {
+  m.size("max_connections", c.max_connections, 1, 1'000'000);
+  m.size("max_pre_handshake_connections", c.max_pre_handshake, 1, 1'000'000);
+  m.size("max_connections_per_address", c.max_connections_per_address, 1, 1'000'000);
+  m.size("max_pre_handshake_per_address", c.max_pre_handshake_per_address, 1, 1'000'000);
+  m.millis("first_byte_timeout_ms", c.first_byte_timeout, 10, 600'000);
+  keep_within(ctx, m, "max_pre_handshake_connections", c.max_pre_handshake, "max_connections",
+              c.max_connections, std::to_string(c.max_connections));
+  keep_within(ctx, m, "max_pre_handshake_per_address", c.max_pre_handshake_per_address,
+              "max_connections_per_address", c.max_connections_per_address,
+              std::to_string(c.max_connections_per_address));
+  // Both count from the same accept: the handshake's time includes the wait for its first byte.
+  keep_within(ctx, m, "first_byte_timeout_ms", c.first_byte_timeout, "handshake_timeout_ms",
+              handshake_timeout, std::to_string(handshake_timeout.count()) + " ms");
 }
 
 void read_listeners(ReadContext& ctx, MapReader& root, HubConfig& c) {
@@ -33,11 +66,18 @@ void read_listeners(ReadContext& ctx, MapReader& root, HubConfig& c) {
     m.string("address", l.address);
     m.port("port", l.port, true);
     m.strings("interfaces", l.interfaces, true);
+    l.connections = c.limits.connections;
+    if (auto own = m.map("limits")) {
+      read_connection_limits(ctx, *own, l.connections, c.limits.handshake_timeout);
+    }
     for (std::size_t i = 0; i < l.interfaces.size(); ++i) {
       if (!kInterfaces.contains(l.interfaces[i])) {
+        ctx.problem(
+            node["interfaces"][i], path + "/interfaces/" + std::to_string(i), "invalid_value",
+            "'" + l.interfaces[i] + "' is not one of: admin, ops, partner, registration, web");
+      } else if (l.interfaces[i] == "web" && c.web_dir.empty()) {
         ctx.problem(node["interfaces"][i], path + "/interfaces/" + std::to_string(i),
-                    "invalid_value",
-                    "'" + l.interfaces[i] + "' is not one of: admin, ops, partner, registration");
+                    "missing_value", "the web interface serves hub.web_dir, which is not set");
       }
     }
     if (auto tls = m.map("tls", true)) {
@@ -64,7 +104,7 @@ void read_listeners(ReadContext& ctx, MapReader& root, HubConfig& c) {
   }
 }
 
-void read_limits(MapReader& root, Limits& l) {
+void read_limits(ReadContext& ctx, MapReader& root, Limits& l) {
   auto m = root.map("limits");
   if (!m) return;
   m->size("max_header_bytes", l.max_header_bytes, 1024, 1024 * 1024);
@@ -73,7 +113,7 @@ void read_limits(MapReader& root, Limits& l) {
   m->millis("idle_timeout_ms", l.idle_timeout, 10, 3'600'000);
   m->millis("write_timeout_ms", l.write_timeout, 10, 600'000);
   m->millis("handshake_timeout_ms", l.handshake_timeout, 10, 600'000);
-  m->size("max_connections", l.max_connections, 1, 1'000'000);
+  read_connection_limits(ctx, *m, l.connections, l.handshake_timeout);
 }
 
 void read_store(ReadContext& ctx, MapReader& root, Store& s) {
@@ -261,10 +301,16 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
         hub->size("threads", c.threads, 1, 256);
         hub->directory("data_dir", c.data_dir, true);
         hub->directory("mappings_dir", c.mappings_dir);
+        hub->directory("web_dir", c.web_dir);
+        if (!c.web_dir.empty() && ctx.check_files() && !fs::is_directory(c.web_dir)) {
+          ctx.problem(
+              hub->node()["web_dir"], "/hub/web_dir", "file_not_found",
+              "no such folder: " + c.web_dir + " (the pages are built by: ninja -C build web)");
+        }
         hub->one_of("log_level", c.log_level, {"debug", "info", "warn", "error"});
       }
+      read_limits(ctx, root, c.limits);  // first: listeners start from its connection limits
       read_listeners(ctx, root, c);
-      read_limits(root, c.limits);
       read_store(ctx, root, c.store);
       read_partners(ctx, root, c);
       read_principals(ctx, root, c);
@@ -296,6 +342,10 @@ LoadResult load_hub_config(const std::string& file, bool check_files) {
   ss << in.rdbuf();
   const fs::path abs = fs::absolute(file).lexically_normal();
   return parse_impl(ss.str(), file, abs.parent_path().string(), check_files);
+}
+
+std::vector<std::string> interface_names() {
+  return {kInterfaces.begin(), kInterfaces.end()};
 }
 
 }  // namespace hub::config

@@ -31,13 +31,27 @@ struct TlsServer {
   std::vector<std::string> crl;        // CRLs checked for every client certificate
 };
 
+// How many connections one listener keeps, counted per listener (a flood on one leaves the others
+// be). "Pre-handshake": accepted, TLS handshake not ended; such a connection has proved nothing,
+// so it has a budget of its own, and the oldest idle one is evicted when a newcomer needs room.
+struct ConnectionLimits {
+  std::size_t max_connections = 1024;
+  std::size_t max_pre_handshake = 256;
+  std::size_t max_connections_per_address = 256;  // per client IP address
+  std::size_t max_pre_handshake_per_address = 256;
+  std::chrono::milliseconds first_byte_timeout{2'000};  // accept to the ClientHello's first byte
+};
+
 struct Listener {
   std::string name;
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
   TlsServer tls;
-  // Which interfaces this listener serves: "registration", "partner", "admin", "ops".
+  // Which interfaces this listener serves: "registration", "partner", "admin", "ops", "web"
+  // (the pages under HubConfig::web_dir).
   std::vector<std::string> interfaces;
+  // limits: of the configuration, with this listener's own limits: over them.
+  ConnectionLimits connections;
 };
 
 struct Limits {
@@ -46,8 +60,9 @@ struct Limits {
   std::chrono::milliseconds read_timeout{10'000};  // a whole request, headers and body
   std::chrono::milliseconds idle_timeout{60'000};  // between requests on a kept-alive connection
   std::chrono::milliseconds write_timeout{10'000};
+  // From accept to the end of the TLS handshake, the wait for its first byte included.
   std::chrono::milliseconds handshake_timeout{5'000};
-  std::size_t max_connections = 1024;
+  ConnectionLimits connections;  // each listener's, unless it sets its own
 };
 
 struct Store {
@@ -57,10 +72,12 @@ struct Store {
   std::size_t pool_size = 8;
 };
 
+// Sized in docs/exchange.md, "The breaker": a call is one sample whatever its retries, and the
+// window keeps one (the latest) per identifier asked.
 struct BreakerSettings {
   double failure_ratio = 0.5;  // opens when this share of the last `window` calls failed
-  std::size_t window = 20;
-  std::size_t min_calls = 10;  // ...and at least this many calls are in the window
+  std::size_t window = 50;
+  std::size_t min_calls = 20;  // ...and at least this many calls are in the window
   std::chrono::milliseconds open_for{5'000};
   std::size_t half_open_probes = 2;  // calls let through to test a recovering partner
 };
@@ -187,6 +204,9 @@ struct HubConfig {
   std::size_t threads = 2;
   std::string data_dir;
   std::string mappings_dir;
+  // The built pages (web/ through the CMake target `web`: <build>/web), served on listeners with
+  // the "web" interface; empty: no pages.
+  std::string web_dir;
   std::string log_level = "info";
   std::vector<Listener> listeners;
   Limits limits;
@@ -218,5 +238,8 @@ LoadResult load_hub_config(const std::string& file, bool check_files);
 // The same, from text (tests); `name` is used as the file name in problems.
 LoadResult parse_hub_config(const std::string& text, const std::string& name,
                             const std::string& base_dir, bool check_files);
+
+// Every interface a listener may serve ("admin", "ops", "partner", "registration").
+std::vector<std::string> interface_names();
 
 }  // namespace hub::config

@@ -45,6 +45,9 @@ struct Error {
   // For an error that passes (journal_unavailable...): when the client may try again, sent as
   // Retry-After (RFC 9110 section 10.2.3). Zero: no hint.
   std::chrono::seconds retry_after{0};
+  // A JSON object a client may read beside the message: the facts behind a refusal (not_eligible:
+  // the household's index, threshold and date). Empty: none. HTTP renders it as "details".
+  std::string details_json{};
 
   std::string_view wire_code() const { return detail.empty() ? code_of(code) : detail; }
 };

@@ -22,16 +22,16 @@ std::string Adapter::identifier(const Query& q) const {
   return id;
 }
 
-AdapterRegistry& AdapterRegistry::instance() {
-  static AdapterRegistry registry;
-  return registry;
+AdapterCatalog& AdapterCatalog::instance() {
+  static AdapterCatalog catalog;
+  return catalog;
 }
 
-void AdapterRegistry::add(std::string name, AdapterFactory factory) {
+void AdapterCatalog::add(std::string name, AdapterFactory factory) {
   factories_[std::move(name)] = std::move(factory);
 }
 
-Result<std::unique_ptr<Adapter>> AdapterRegistry::make(
+Result<std::unique_ptr<Adapter>> AdapterCatalog::make(
     const config::PartnerEndpoint& endpoint) const {
   auto it = factories_.find(endpoint.adapter);
   if (it == factories_.end()) {
@@ -45,7 +45,7 @@ Result<std::unique_ptr<Adapter>> AdapterRegistry::make(
   return it->second(endpoint);
 }
 
-std::vector<std::string> AdapterRegistry::names() const {
+std::vector<std::string> AdapterCatalog::names() const {
   std::vector<std::string> out;
   for (const auto& [n, f] : factories_) out.push_back(n);
   return out;

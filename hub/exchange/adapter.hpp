@@ -38,12 +38,12 @@ class Adapter {
 using AdapterFactory =
     std::function<Result<std::unique_ptr<Adapter>>(const config::PartnerEndpoint&)>;
 
-// The one adapter registry. Registration happens at static-initialisation time through
-// AdapterRegistration objects in each adapter's folder (linked as an object library so that the
-// linker keeps them).
-class AdapterRegistry {
+// The catalog of adapters, by name: the one place the broker finds them. Each adapter's folder
+// adds its own at static-initialisation time through an AdapterRegistration object (linked as an
+// object library so that the linker keeps it).
+class AdapterCatalog {
  public:
-  static AdapterRegistry& instance();
+  static AdapterCatalog& instance();
   void add(std::string name, AdapterFactory factory);
   Result<std::unique_ptr<Adapter>> make(const config::PartnerEndpoint& endpoint) const;
   std::vector<std::string> names() const;
@@ -54,7 +54,7 @@ class AdapterRegistry {
 
 struct AdapterRegistration {
   AdapterRegistration(std::string name, AdapterFactory factory) {
-    AdapterRegistry::instance().add(std::move(name), std::move(factory));
+    AdapterCatalog::instance().add(std::move(name), std::move(factory));
   }
 };
 

@@ -50,6 +50,23 @@ bool transient(Errc c) {
   return c == Errc::timeout || c == Errc::partner_unavailable || c == Errc::malformed_response;
 }
 
+// The hub's own configuration failing a step (the mapping a recipe names is not served): never
+// the partner's malformed answer, never retried, never counted by the partner's breaker.
+bool configuration_fault(const Error& e) {
+  return e.code == Errc::internal && (e.detail == "unknown_mapping" || e.detail == "no_mappings");
+}
+
+// What the breaker counts as the partner failing: the transient failures and a TLS failure (an
+// expired or refused certificate fails every call alike). An answer about the identifier ("not
+// found", an identifier or purpose refused, a 429) is a healthy partner's. The reason is a
+// stable code, never the partner's message (/readyz shows it, and messages may name people).
+std::string breaker_failure(const std::optional<Error>& e) {
+  if (!e || !(transient(e->code) || e->code == Errc::tls_failure)) return {};
+  std::string why(code_of(e->code));
+  if (!e->detail.empty() && e->detail != why) why += " (" + e->detail + ")";
+  return why;
+}
+
 void put_string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
@@ -176,7 +193,7 @@ struct PartnerRuntime {
 struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
-  mapping::Registry* mappings = nullptr;
+  mapping::Catalog* mappings = nullptr;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
 
@@ -231,7 +248,9 @@ struct Broker::Impl {
         auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
                                : Result<mapping::MappedRecord>(make_error(
                                      Errc::internal, "no mapping set is loaded", "no_mappings"));
-        if (mapped && status == 200) {
+        if (!mapped && configuration_fault(mapped.error())) {
+          out.error = mapped.error();  // the mapping went away while the partner answered
+        } else if (mapped && status == 200) {
           auto a = std::make_shared<MappedAnswer>();
           a->partner = p.settings.name;
           a->operation = q.operation;
@@ -267,23 +286,40 @@ struct Broker::Impl {
     co_return out;
   }
 
-  // Retries, breaker and rate limit around attempt().
+  // A step whose mapping is not served is not sent: the partner could answer, the hub could not
+  // read it.
+  std::optional<Error> missing_mapping(const std::string& mapping_id) const {
+    auto snapshot = mappings->current();
+    if (!snapshot) return make_error(Errc::internal, "no mapping set is loaded", "no_mappings");
+    if (snapshot->find(mapping_id)) return std::nullopt;
+    return make_error(Errc::internal,
+                      "the recipe names the mapping '" + mapping_id +
+                          "', which the hub does not serve: a fault of the hub's configuration",
+                      "unknown_mapping");
+  }
+
+  // Retries, breaker and rate limit around attempt(). The breaker hears one outcome per call,
+  // its retries included: they ask the same thing again and are no new evidence.
   asio::awaitable<StepOutcome> fetch(PartnerRuntime& p, Query q, std::string mapping_id,
                                      Clock::time_point deadline, Caller caller) {
     StepOutcome out;
     out.partner = p.settings.name;
+    if (auto fault = missing_mapping(mapping_id)) {
+      out.error = std::move(fault);
+      co_return out;
+    }
     const auto started = Clock::now();
+    if (!p.breaker->allow()) {
+      out.error = make_error(Errc::partner_unavailable,
+                             p.settings.name + " is failing: calls are suspended for a while",
+                             "circuit_open");
+      out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
+      co_return out;
+    }
     std::mt19937_64 rng{std::random_device{}()};
+    std::string failure;  // the last attempt's, as the breaker counts it
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
-      if (!p.breaker->allow()) {
-        out.error = make_error(Errc::partner_unavailable,
-                               p.settings.name + " is failing: calls are suspended for a while",
-                               "circuit_open");
-        out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
-        break;
-      }
       if (auto blocked = p.limiter->blocked_for(); blocked > Clock::duration::zero()) {
-        p.breaker->record(false);
         out.error = make_error(Errc::rate_limited, p.settings.name + " asked us to wait");
         out.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(blocked);
         break;
@@ -291,14 +327,14 @@ struct Broker::Impl {
       auto one = co_await attempt(p, q, mapping_id, deadline, caller);
       ++out.attempts;
       const bool failed = one.error && transient(one.error->code);
-      p.breaker->record(failed);
-      gauge_breaker(p.settings.name, p.breaker->state());
+      failure = breaker_failure(one.error);
       out.answer = std::move(one.answer);
       out.error = std::move(one.error);
       out.retry_after = one.retry_after;
       out.status = one.status;
       out.journaled = std::max(out.journaled, one.journaled);
-      if (!failed) break;
+      // No retry once other calls have opened the breaker: the partner needs the rest.
+      if (!failed || p.breaker->state() == CircuitBreaker::State::open) break;
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
                                 p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
@@ -309,6 +345,14 @@ struct Broker::Impl {
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
             p.settings.name);
     }
+    // A call not made, or made for an answer the hub could not read for want of its mapping, says
+    // nothing of the partner.
+    if (out.attempts == 0 || (out.error && configuration_fault(*out.error))) {
+      p.breaker->abandon();
+    } else {
+      p.breaker->record(p.adapter->identifier(q), failure);
+    }
+    gauge_breaker(p.settings.name, p.breaker->state());
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     co_return out;
   }
@@ -455,7 +499,7 @@ Broker::~Broker() = default;
 Result<std::unique_ptr<Broker>> Broker::create(
     const config::HubConfig& config,
     const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
-    mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics) {
+    mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
   impl->mappings = &mappings;
@@ -464,7 +508,7 @@ Result<std::unique_ptr<Broker>> Broker::create(
   for (const auto& e : config.partners) {
     auto rt = std::make_unique<PartnerRuntime>();
     rt->settings = e;
-    auto adapter = AdapterRegistry::instance().make(e);
+    auto adapter = AdapterCatalog::instance().make(e);
     if (!adapter) return adapter.error();
     rt->adapter = std::move(*adapter);
     auto pool = pools.find(e.name);
@@ -485,12 +529,12 @@ bool Broker::has_recipe(const std::string& name) const {
   return impl_->exchange.recipes.contains(name);
 }
 
-std::map<std::string, std::string> Broker::partner_states() {
-  std::map<std::string, std::string> out;
+std::map<std::string, PartnerHealth> Broker::partner_states() {
+  std::map<std::string, PartnerHealth> out;
   for (auto& [name, p] : impl_->partners) {
-    const auto s = p->breaker->state();
-    impl_->gauge_breaker(name, s);
-    out[name] = CircuitBreaker::name(s);
+    const auto r = p->breaker->report();
+    impl_->gauge_breaker(name, r.state);
+    out[name] = {CircuitBreaker::name(r.state), r.calls, r.failures, r.last_failure, r.retry_after};
   }
   return out;
 }

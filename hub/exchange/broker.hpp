@@ -52,6 +52,17 @@ struct StepOutcome {
   audit::Ticket journaled = 0;
 };
 
+// A partner's circuit breaker as /readyz reports it (docs/exchange.md, "The breaker").
+struct PartnerHealth {
+  std::string circuit = "closed";  // closed | open | half_open
+  // Open or half-open: the calls and failures of the window that opened it; closed: the
+  // window's now.
+  std::size_t calls = 0;
+  std::size_t failures = 0;
+  std::string last_failure;  // "timeout", "partner_unavailable (connect_refused)"; "" if none
+  std::chrono::milliseconds retry_after{0};  // open: until a probe is let through
+};
+
 struct PrefillResult {
   unsigned status = 200;  // 200; 404 when every partner said not found; 429/503 when none answered
   std::chrono::seconds retry_after{0};
@@ -67,7 +78,7 @@ class Broker {
   static Result<std::unique_ptr<Broker>> create(
       const config::HubConfig& config,
       const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
-      mapping::Registry& mappings, audit::Journal* journal, http::Metrics* metrics);
+      mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics);
   ~Broker();
 
   // Every answer, a "not found" or a partner's error included, is given only once the journal
@@ -77,7 +88,7 @@ class Broker {
 
   bool has_recipe(const std::string& name) const;
   // {partner: breaker state} for /readyz; also refreshes the breaker gauges in /metrics.
-  std::map<std::string, std::string> partner_states();
+  std::map<std::string, PartnerHealth> partner_states();
 
  private:
   struct Impl;

@@ -127,7 +127,10 @@ struct ClientPool::Impl {
       co_return fail(Errc::partner_unavailable, "connect_failed",
                      "cannot connect to " + host + ":" + port + ": " + cec.message());
     }
-    lowest.socket().set_option(tcp::no_delay(true));
+    // Requests are small: without TCP_NODELAY one can wait behind an unacknowledged segment
+    // (the TLS Finished) for the partner's delayed ACK. Best effort: a failure costs latency only.
+    boost::system::error_code nodelay_ec;
+    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
 
     SSL* ssl = conn->stream.native_handle();
     if (auto r = tls::set_peer_name(ssl, options.server_name); !r) co_return r.error();

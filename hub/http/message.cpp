@@ -21,6 +21,11 @@ Response text_response(unsigned status, std::string body, std::string_view conte
   return res;
 }
 
+void omit_content_for_head(Response& res) {
+  if (!res.has_content_length() && !res.chunked()) res.content_length(res.body().size());
+  res.body().clear();
+}
+
 Response json_response(unsigned status, std::string body, unsigned version) {
   return text_response(status, std::move(body), "application/json", version);
 }
@@ -38,6 +43,10 @@ Response error_response(const Error& e, const RequestContext& ctx, unsigned vers
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
   w.Key("correlation_id");
   w.String(ctx.correlation_id.data(), static_cast<rapidjson::SizeType>(ctx.correlation_id.size()));
+  if (!e.details_json.empty()) {
+    w.Key("details");
+    w.RawValue(e.details_json.data(), e.details_json.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
   w.EndObject();
   auto res =

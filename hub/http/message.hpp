@@ -58,5 +58,8 @@ Response error_response(const Error& e, const RequestContext& ctx, unsigned vers
 Response json_response(unsigned status, std::string body, unsigned version = 11);
 Response text_response(unsigned status, std::string body, std::string_view content_type,
                        unsigned version = 11);
+// The answer to a HEAD request: the header fields a GET would get, Content-Length included,
+// and no content (RFC 9110 §9.3.2).
+void omit_content_for_head(Response& res);
 
 }  // namespace hub::http

@@ -41,6 +41,18 @@ struct Metrics::Impl {
           .Name("cnss_http_connections_refused_total")
           .Help("Connections closed before TLS, by listener and reason")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& evicted_connections =
+      prometheus::BuildCounter()
+          .Name("cnss_http_connections_evicted_total")
+          .Help(
+              "Connections the hub closed after admitting them: to make room for a newcomer, or "
+              "because a TLS reload no longer trusts their client; by listener and reason")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& pre_handshake =
+      prometheus::BuildGauge()
+          .Name("cnss_http_pre_handshake_connections")
+          .Help("Connections accepted whose TLS handshake has not ended, by listener")
+          .Register(*registry);
   prometheus::Family<prometheus::Counter>& handshake_failures =
       prometheus::BuildCounter()
           .Name("cnss_tls_handshake_failures_total")
@@ -105,6 +117,16 @@ void Metrics::connection_refused(std::string_view listener, std::string_view rea
   impl_->refused_connections
       .Add({{"listener", std::string(listener)}, {"reason", std::string(reason)}})
       .Increment();
+}
+
+void Metrics::connection_evicted(std::string_view listener, std::string_view reason) {
+  impl_->evicted_connections
+      .Add({{"listener", std::string(listener)}, {"reason", std::string(reason)}})
+      .Increment();
+}
+
+void Metrics::pre_handshake_changed(std::string_view listener, int delta) {
+  impl_->pre_handshake.Add({{"listener", std::string(listener)}}).Increment(delta);
 }
 
 void Metrics::handshake_failed(std::string_view listener, std::string_view reason) {

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -25,6 +25,12 @@ class Metrics {
   void connection_opened(std::string_view listener);
   void connection_closed(std::string_view listener);
   void connection_refused(std::string_view listener, std::string_view reason);
+  // Closed by the hub once admitted: to make room (idle_pre_handshake, stalled_handshake), or
+  // because its client's certificate no longer verifies after a TLS reload (revoked,
+  // no_longer_trusted).
+  void connection_evicted(std::string_view listener, std::string_view reason);
+  // Connections accepted whose TLS handshake has not ended: +1 on accept, -1 when it ends.
+  void pre_handshake_changed(std::string_view listener, int delta);
   void handshake_failed(std::string_view listener, std::string_view reason);
   void partner_call(std::string_view partner, std::string_view outcome,
                     std::chrono::nanoseconds latency);

@@ -3,12 +3,15 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
+
 namespace hub::http {
 namespace {
 
 std::vector<std::string> split_pattern(std::string_view pattern) {
   std::vector<std::string> out;
-  std::size_t i = 1;  // patterns start with '/'
+  if (pattern == "/") return out;  // the root: no segment, as boost::urls reads "/"
+  std::size_t i = 1;               // patterns start with '/'
   while (i <= pattern.size()) {
     const auto j = pattern.find('/', i);
     const auto end = j == std::string_view::npos ? pattern.size() : j;
@@ -47,7 +50,50 @@ Handler Router::handler() const {
   return [this](const Request& req, RequestContext& ctx) { return dispatch(req, ctx); };
 }
 
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) {
+    out.push_back({std::string(bhttp::to_string(r.method)), r.pattern, r.role});
+  }
+  return out;
+}
+
+std::string Router::allow_value(const std::vector<bhttp::verb>& methods) {
+  using V = bhttp::verb;
+  auto has = [&](V v) { return std::find(methods.begin(), methods.end(), v) != methods.end(); };
+  std::string out;
+  for (V v : {V::get, V::head, V::post, V::put, V::patch, V::delete_}) {
+    if (!has(v) && !(v == V::head && has(V::get))) continue;
+    out += std::string(bhttp::to_string(v)) + ", ";
+  }
+  return out + "OPTIONS";
+}
+
+namespace {
+
+bool path_matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!is_param(pattern[i]) && pattern[i] != path[i]) return false;
+  }
+  return true;
+}
+
+Response no_content_with_allow(std::string allow, unsigned version) {
+  Response res{bhttp::status::no_content, version};
+  res.set(bhttp::field::allow, allow);
+  return res;
+}
+
+}  // namespace
+
 asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& ctx) const {
+  const bool options = req.method() == bhttp::verb::options;
+  if (options && req.target() == "*") {
+    std::vector<bhttp::verb> all;
+    for (const auto& r : routes_) all.push_back(r.method);
+    co_return no_content_with_allow(allow_value(all), req.version());
+  }
   auto url = boost::urls::parse_origin_form(req.target());
   if (!url) {
     co_return error_response(
@@ -56,22 +102,16 @@ asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& c
   }
   std::vector<std::string> segments;
   for (auto s : url->segments()) segments.push_back(std::string(s));
-  if (url->segments().empty() && url->path() == "/") segments.clear();
 
-  bool path_matched = false;
+  // HEAD is GET without the content, which the server leaves out (RFC 9110 §9.3.2).
+  const auto wanted = req.method() == bhttp::verb::head ? bhttp::verb::get : req.method();
+  std::vector<bhttp::verb> allowed;  // the methods this path is served under
   for (const auto& r : routes_) {
-    std::size_t expected = r.segments.size();
-    if (r.pattern == "/") expected = 0;
-    if (expected != segments.size()) continue;
-    bool ok = true;
-    for (std::size_t i = 0; i < expected && ok; ++i) {
-      ok = is_param(r.segments[i]) || r.segments[i] == segments[i];
-    }
-    if (!ok) continue;
-    path_matched = true;
-    if (r.method != req.method()) continue;
+    if (!path_matches(r.segments, segments)) continue;
+    allowed.push_back(r.method);
+    if (r.method != wanted) continue;
     ctx.route = r.pattern;
-    for (std::size_t i = 0; i < expected; ++i) {
+    for (std::size_t i = 0; i < segments.size(); ++i) {
       if (is_param(r.segments[i])) {
         ctx.params[r.segments[i].substr(1, r.segments[i].size() - 2)] = segments[i];
       }
@@ -83,14 +123,18 @@ asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& c
     }
     co_return co_await r.handler(req, ctx);
   }
-  if (path_matched) {
-    co_return error_response(make_error(Errc::method_not_allowed,
-                                        std::string("method ") + std::string(req.method_string()) +
-                                            " is not allowed here"),
-                             ctx, req.version());
+  if (allowed.empty()) {
+    co_return error_response(make_error(Errc::not_found, "no such resource", "no_route"), ctx,
+                             req.version());
   }
-  co_return error_response(make_error(Errc::not_found, "no such resource", "no_route"), ctx,
-                           req.version());
+  if (options) co_return no_content_with_allow(allow_value(allowed), req.version());
+  // RFC 9110 §15.5.6: a 405 answer lists the methods the resource supports.
+  auto res = error_response(make_error(Errc::method_not_allowed,
+                                       std::string("method ") + std::string(req.method_string()) +
+                                           " is not allowed here"),
+                            ctx, req.version());
+  res.set(bhttp::field::allow, allow_value(allowed));
+  co_return res;
 }
 
 }  // namespace hub::http

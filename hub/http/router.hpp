@@ -1,5 +1,10 @@
 // Routes a request by method and path pattern ("/v1/insured/{number}") to its handler, after
 // checking the principal's role. The pattern, not the path, names the route in metrics and logs.
+//
+// Methods (RFC 9110 §9): HEAD is served by a path's GET handler (the server sends no content,
+// §9.3.2); OPTIONS on a path answers 204 with `Allow` listing the path's methods, and `OPTIONS *`
+// lists every method the router serves (§9.3.7); a path served under other methods answers
+// 405 with `Allow` (§15.5.6).
 #pragma once
 
 #include <optional>
@@ -11,6 +16,14 @@
 
 namespace hub::http {
 
+// One route as registered: its method, its pattern and the role it needs ("" for any known
+// principal). What a listener serves, for checks against the OpenAPI descriptions.
+struct RouteInfo {
+  std::string method;  // "GET", "POST"...
+  std::string pattern;
+  std::string role;
+};
+
 class Router {
  public:
   // role: the role the principal needs; empty: any known principal.
@@ -21,6 +34,10 @@ class Router {
   // A handler that dispatches through this router (which must outlive it).
   Handler handler() const;
 
+  // Every route, in the order added (HEAD and OPTIONS, which the router answers itself, are not
+  // listed).
+  std::vector<RouteInfo> routes() const;
+
  private:
   struct Route {
     bhttp::verb method;
@@ -29,6 +46,8 @@ class Router {
     std::string role;
     Handler handler;
   };
+  // The `Allow` value for these methods: the standard order, HEAD beside GET, OPTIONS last.
+  static std::string allow_value(const std::vector<bhttp::verb>& methods);
   std::vector<Route> routes_;
 };
 

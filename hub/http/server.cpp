@@ -1,13 +1,17 @@
 #include "hub/http/server.hpp"
 
+#include <openssl/x509_vfy.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,10 +27,13 @@
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
+#include "hub/core/process.hpp"
+#include "hub/tls/record.hpp"
 
 namespace hub::http {
 namespace {
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 void put(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, std::string_view v) {
@@ -82,16 +89,160 @@ asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_slowly
   co_return std::make_tuple(boost::system::error_code{}, written);
 }
 
+// The answer to a request that could not be read whole (over a limit, or malformed).
+Response unreadable_request(const boost::system::error_code& ec, const ServerLimits& limits,
+                            const RequestContext& ctx) {
+  if (ec == bhttp::error::body_limit) {
+    return error_response(make_error(Errc::payload_too_large,
+                                     "the request body is over the limit of " +
+                                         std::to_string(limits.max_body_bytes) + " bytes",
+                                     "body_too_large"),
+                          ctx);
+  }
+  if (ec == bhttp::error::header_limit) {
+    Response res = error_response(make_error(Errc::invalid_input,
+                                             "the request headers are over the limit of " +
+                                                 std::to_string(limits.max_header_bytes) + " bytes",
+                                             "headers_too_large"),
+                                  ctx);
+    res.result(bhttp::status::request_header_fields_too_large);
+    return res;
+  }
+  return error_response(
+      make_error(Errc::invalid_input, "malformed HTTP request: " + ec.message(), "bad_request"),
+      ctx);
+}
+
+// What a client has sent by the time its connection is accepted, looked at without reading it: a
+// real client's whole ClientHello is usually there already, and its connection then starts in
+// the phase evicted last.
+ConnectionTable::Phase arrived(tcp::socket& socket) {
+  using Phase = ConnectionTable::Phase;
+  std::array<unsigned char, tls::kRecordHeaderBytes> header{};
+  const auto n =
+      ::recv(socket.native_handle(), header.data(), header.size(), MSG_PEEK | MSG_DONTWAIT);
+  if (n <= 0) return Phase::idle;
+  const auto received = static_cast<std::size_t>(n);
+  const std::size_t whole = received + tls::first_record_missing({header.data(), received});
+  int available = 0;
+  if (::ioctl(socket.native_handle(), FIONREAD, &available) != 0) available = 0;
+  return static_cast<std::size_t>(available) >= whole ? Phase::handshaking : Phase::partial_hello;
+}
+
+// Closes with a TCP reset: nothing was said on the connection, so nothing is lost, and the
+// hub keeps no TIME_WAIT state for it.
+void abort_socket(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket.close(ignored);
+}
+
 }  // namespace
 
 struct Server::Listener {
   ListenerOptions options;
   tcp::acceptor acceptor;
   // The TLS context new connections use; replaced whole by set_tls (certificate, CA or CRL
-  // reloaded) while connections already open keep the one they started with.
+  // reloaded). Connections already open keep the one they started with.
   std::atomic<std::shared_ptr<asio::ssl::context>> tls;
+  ConnectionTable table;
   Listener(ListenerOptions o, asio::io_context& ioc)
-      : options(std::move(o)), acceptor(ioc), tls(options.tls) {}
+      : options(std::move(o)), acceptor(ioc), tls(options.tls), table(options.connections) {}
+};
+
+// One accepted connection: a plain TCP stream until its ClientHello's first record has arrived
+// whole, its TLS stream from then on (nothing of TLS is built for a connection that sends
+// nothing, or not enough). Touched on its strand only; close_soon is the way in from elsewhere.
+class Server::Connection final : public Closable, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket s, std::string from, Server& server, const std::string& listener)
+      : plain(std::move(s)),
+        strand(plain.get_executor()),
+        address(std::move(from)),
+        metrics_(server.metrics_),
+        alive_(server.alive_),
+        listener_(listener) {}
+
+  void close_soon(std::string_view why) override {
+    asio::post(strand, [self = shared_from_this(), why = std::string(why)]() mutable {
+      self->close_now(std::move(why));
+    });
+  }
+
+  // The operation under way, if any, ends with operation_aborted; the session sees why. Counted
+  // once, whoever asked first (an eviction, set_tls, the session itself after a reload).
+  void close_now(std::string why) {
+    if (closed_because.empty() && alive_->load()) metrics_.connection_evicted(listener_, why);
+    if (closed_because.empty()) closed_because = std::move(why);
+    abort_socket(stream ? beast::get_lowest_layer(*stream).socket() : plain.socket());
+  }
+
+  beast::tcp_stream plain;  // until the TLS stream takes it over
+  asio::any_io_executor strand;
+  std::string address;
+  Clock::time_point accepted = Clock::now();
+  ConnectionTable::Id id = 0;
+  std::shared_ptr<asio::ssl::context> tls;  // the context of its handshake, held while it lasts
+  beast::flat_buffer hello;  // the ClientHello's first record, handed to the TLS handshake
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;  // what the client sent and the parser has not used yet
+  std::optional<tls::PeerIdentity> peer;
+  const Principal* principal = nullptr;
+  std::string closed_because;  // set when closed from outside: evicted, revoked
+
+ private:
+  Metrics& metrics_;
+  std::shared_ptr<std::atomic<bool>> alive_;  // the server's: false once it is gone
+  std::string listener_;
+};
+
+// A session's place in the counts, given back when it ends: the open connections, the
+// pre-handshake gauge, its listener's table (and the memory a flood leaves behind).
+struct Server::Tracking {
+  Server& server;
+  Listener& listener;
+  Connection& connection;
+  std::shared_ptr<std::atomic<bool>> alive;
+  bool pre_handshake = true;
+
+  Tracking(Server& s, Listener& l, Connection& c)
+      : server(s), listener(l), connection(c), alive(s.alive_) {
+    server.open_connections_.fetch_add(1);
+    server.metrics_.connection_opened(listener.options.name);
+    server.metrics_.pre_handshake_changed(listener.options.name, +1);
+  }
+  Tracking(const Tracking&) = delete;
+  Tracking& operator=(const Tracking&) = delete;
+
+  void established() {
+    pre_handshake = false;
+    server.metrics_.pre_handshake_changed(listener.options.name, -1);
+  }
+
+  ~Tracking() {
+    const bool trim = listener.table.remove(connection.id);
+    // Sessions the io_context destroys after the server (pending at shutdown) touch nothing else.
+    if (!alive->load()) return;
+    if (pre_handshake) server.metrics_.pre_handshake_changed(listener.options.name, -1);
+    server.open_connections_.fetch_sub(1);
+    server.metrics_.connection_closed(listener.options.name);
+    if (trim) process::return_free_memory();
+  }
+};
+
+struct Server::Incoming {
+  bhttp::request_parser<bhttp::string_body> parser;
+  boost::system::error_code ec;  // set: the request was over a limit or malformed
+  std::size_t bytes_in = 0;
+  Clock::time_point started;
+};
+
+struct Server::Outgoing {
+  RequestContext ctx;
+  Response res;
+  std::string method = "-";
+  std::string target = "-";
+  bool close_after = false;
 };
 
 Server::Server(asio::io_context& ioc, ServerLimits limits, Metrics& metrics)
@@ -128,13 +279,24 @@ Result<std::uint16_t> Server::listen(ListenerOptions options) {
   return port;
 }
 
-bool Server::set_tls(const std::string& listener, std::shared_ptr<asio::ssl::context> tls) {
+std::optional<std::size_t> Server::set_tls(const std::string& listener,
+                                           std::shared_ptr<asio::ssl::context> tls) {
   for (auto& l : listeners_) {
     if (l->options.name != listener) continue;
+    SSL_CTX* trust = tls->native_handle();
+    // Stored first: a handshake that ends after this sees the new context and judges itself
+    // (Server::handshake); one that ended before is in the table read below.
     l->tls.store(std::move(tls));
-    return true;
+    std::size_t closed = 0;
+    for (auto& open : l->table.established_connections()) {
+      const int verdict = open.peer.verify_with(trust);
+      if (verdict == X509_V_OK) continue;
+      open.connection->close_soon(tls::reverify_failure_reason(verdict));
+      ++closed;
+    }
+    return closed;
   }
-  return false;
+  return std::nullopt;
 }
 
 void Server::stop() {
@@ -146,199 +308,247 @@ void Server::stop() {
   }
 }
 
-asio::awaitable<void> Server::accept_loop(std::shared_ptr<Listener> l) {
+Server::awaitable Server::accept_loop(std::shared_ptr<Listener> l) {
+  asio::steady_timer pause(ioc_);
   for (;;) {
     // Each connection gets its own strand: its coroutine never runs on two threads at once.
     auto [ec, socket] = co_await l->acceptor.async_accept(asio::make_strand(ioc_), use_tuple);
-    if (ec) {
-      if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) co_return;
-      // Out of file descriptors and similar: keep serving the connections we have.
-      log::warn("accept failed", {{"listener", l->options.name}, {"error", ec.message()}});
+    if (!ec) {
+      admit(l, std::move(socket));
       continue;
     }
-    if (open_connections_.load() >= limits_.max_connections) {
-      metrics_.connection_refused(l->options.name, "max_connections");
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      continue;
-    }
-    auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(l, std::move(socket)), asio::detached);
+    if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) co_return;
+    // Out of file descriptors and similar: keep serving the connections we have, and do not
+    // spin on an accept that fails at once.
+    log::warn("accept failed", {{"listener", l->options.name}, {"error", ec.message()}});
+    pause.expires_after(std::chrono::milliseconds(20));
+    co_await pause.async_wait(use_tuple);
   }
 }
 
-asio::awaitable<void> Server::session(std::shared_ptr<Listener> l, tcp::socket socket) {
-  const std::string& lname = l->options.name;
-  open_connections_.fetch_add(1);
-  metrics_.connection_opened(lname);
-  struct Closing {
-    Server* s;
-    std::shared_ptr<std::atomic<bool>> alive;
-    const std::string& name;
-    ~Closing() {
-      if (!alive->load()) return;
-      s->open_connections_.fetch_sub(1);
-      s->metrics_.connection_closed(name);
-    }
-  } closing{this, alive_, lname};
-
+void Server::admit(const std::shared_ptr<Listener>& l, tcp::socket socket) {
   boost::system::error_code ec;
+  // Answers are small: Nagle's algorithm would hold one back behind the unacknowledged TLS 1.3
+  // session tickets until the client's delayed ACK (about 40 ms).
+  socket.set_option(tcp::no_delay(true), ec);
   const auto remote = socket.remote_endpoint(ec);
-  const std::string remote_address = ec ? "-" : remote.address().to_string();
-  const std::shared_ptr<asio::ssl::context> tls = l->tls.load();  // held for the connection
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
-  auto& tcp_layer = beast::get_lowest_layer(stream);
-
-  tcp_layer.expires_after(limits_.handshake_timeout);
-  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
-  if (hec) {
-    metrics_.handshake_failed(lname, tls::handshake_failure_reason(hec, stream.native_handle()));
-    co_return;
+  if (ec) {
+    abort_socket(socket);  // gone already
+    return;
   }
-  const auto peer = tls::peer_identity(stream.native_handle());
-  const Principal* principal =
-      peer && l->options.authenticate ? l->options.authenticate(*peer) : nullptr;
+  const auto phase = arrived(socket);
+  auto c = std::make_shared<Connection>(std::move(socket), remote.address().to_string(), *this,
+                                        l->options.name);
+  auto admission = l->table.admit(c->address, c, phase);
+  if (admission.evicted) admission.evicted->close_soon(admission.evicted_reason);
+  if (admission.id == 0) {
+    metrics_.connection_refused(l->options.name, admission.refused);
+    abort_socket(c->plain.socket());
+    return;
+  }
+  c->id = admission.id;
+  auto strand = c->strand;
+  asio::co_spawn(strand, session(l, std::move(c)), asio::detached);
+}
 
-  beast::flat_buffer buffer;
-  bool first = true;
+Server::awaitable Server::session(std::shared_ptr<Listener> l, std::shared_ptr<Connection> c) {
+  Tracking tracking(*this, *l, *c);
+  if (!co_await read_client_hello(*l, *c)) co_return;
+  if (!co_await handshake(*l, *c)) co_return;
+  tracking.established();
+  co_await serve_requests(*l, *c);
+}
+
+asio::awaitable<bool> Server::read_client_hello(Listener& l, Connection& c) {
+  using Phase = ConnectionTable::Phase;
   for (;;) {
-    // Wait for the next request's first byte: the read timeout for the first request, the idle
-    // timeout between kept-alive requests.
-    if (buffer.size() == 0) {
-      tcp_layer.expires_after(first ? limits_.read_timeout : limits_.idle_timeout);
-      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
-      if (rec) co_return;  // closed by the client, or idle: nothing to answer
-      buffer.commit(n);
+    const auto in = c.hello.cdata();
+    const std::size_t missing =
+        tls::first_record_missing({static_cast<const unsigned char*>(in.data()), in.size()});
+    if (missing == 0) break;
+    const bool nothing_yet = in.size() == 0;
+    c.plain.expires_at(c.accepted + (nothing_yet ? l.options.connections.first_byte_timeout
+                                                 : limits_.handshake_timeout));
+    // Exactly what is missing: the record's header, then its body (2^14 bytes at most).
+    auto [ec, n] = co_await c.plain.async_read_some(c.hello.prepare(missing), use_tuple);
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        metrics_.connection_refused(l.options.name,
+                                    nothing_yet ? "first_byte_timeout" : "client_hello_timeout");
+      }
+      co_return false;  // the client left, or was evicted (counted then)
     }
-    first = false;
+    c.hello.commit(n);
+    l.table.progress(c.id, Phase::partial_hello);
+  }
+  l.table.progress(c.id, Phase::handshaking);
+  co_return c.closed_because.empty();
+}
 
-    RequestContext ctx;
-    ctx.started = std::chrono::steady_clock::now();
-    ctx.listener = lname;
-    ctx.remote_address = remote_address;
-    ctx.executor = co_await asio::this_coro::executor;
-    ctx.principal = principal;
-    if (peer) {
-      ctx.peer_subject = peer->subject;
-      ctx.peer_issuer = peer->issuer;
+asio::awaitable<bool> Server::handshake(Listener& l, Connection& c) {
+  c.tls = l.tls.load();
+  c.stream.emplace(std::move(c.plain), *c.tls);
+  beast::get_lowest_layer(*c.stream).expires_at(c.accepted + limits_.handshake_timeout);
+  auto [ec, used] =
+      co_await c.stream->async_handshake(asio::ssl::stream_base::server, c.hello.data(), use_tuple);
+  c.hello = beast::flat_buffer{};                  // read by OpenSSL now
+  if (!c.closed_because.empty()) co_return false;  // evicted: counted then
+  SSL* ssl = c.stream->native_handle();
+  if (ec) {
+    metrics_.handshake_failed(l.options.name, tls::handshake_failure_reason(ec, ssl));
+    co_return false;
+  }
+  auto chain = tls::PeerChain::of(ssl);
+  if (!l.table.established(c.id, chain)) co_return false;
+  // Trust changed during this handshake: the client is judged by the context in force now, as
+  // set_tls judged the connections already open.
+  if (auto now = l.tls.load(); now != c.tls) {
+    if (const int verdict = chain.verify_with(now->native_handle()); verdict != X509_V_OK) {
+      c.close_now(std::string(tls::reverify_failure_reason(verdict)));
+      co_return false;
     }
+  }
+  c.peer = tls::peer_identity(ssl);
+  c.principal = c.peer && l.options.authenticate ? l.options.authenticate(*c.peer) : nullptr;
+  co_return true;
+}
 
-    // The whole request, headers and body, must arrive within the read timeout: a client that
-    // trickles its headers is cut there, without holding up anyone else.
-    tcp_layer.expires_after(limits_.read_timeout);
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-    parser.body_limit(limits_.max_body_bytes);
-    auto [pec, bytes_in] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-
-    Response res;
-    bool close_after = false;
-    std::string method = "-";
-    std::string target = "-";
-    if (pec) {
-      if (pec == beast::error::timeout || pec == asio::error::eof ||
-          pec == asio::ssl::error::stream_truncated || pec == asio::error::connection_reset) {
-        // The socket is gone (the timer closed it, or the client did): nothing can be answered.
-        if (pec == beast::error::timeout) metrics_.connection_refused(lname, "read_timeout");
-        co_return;
-      }
-      ctx.correlation_id = new_uuid();
-      if (pec == bhttp::error::body_limit) {
-        res = error_response(make_error(Errc::payload_too_large,
-                                        "the request body is over the limit of " +
-                                            std::to_string(limits_.max_body_bytes) + " bytes",
-                                        "body_too_large"),
-                             ctx);
-      } else if (pec == bhttp::error::header_limit) {
-        res = error_response(make_error(Errc::invalid_input,
-                                        "the request headers are over the limit of " +
-                                            std::to_string(limits_.max_header_bytes) + " bytes",
-                                        "headers_too_large"),
-                             ctx);
-        res.result(bhttp::status::request_header_fields_too_large);
-      } else {
-        res = error_response(make_error(Errc::invalid_input,
-                                        "malformed HTTP request: " + pec.message(), "bad_request"),
-                             ctx);
-      }
-      close_after = true;  // the stream position is unknown after a parse error
-      if (parser.is_header_done()) {
-        method = std::string(parser.get().method_string());
-        target = std::string(parser.get().target());
-      }
-    } else {
-      Request& req = parser.get();
-      method = std::string(req.method_string());
-      target = std::string(req.target());
-      const auto incoming = req["X-Correlation-ID"];
-      ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
-      if (principal == nullptr) {
-        res = error_response(
-            make_error(Errc::unknown_principal,
-                       "the client certificate is valid but is not registered as a principal: "
-                       "ask the hub's administrators to map its subject to a principal",
-                       "unknown_principal"),
-            ctx, req.version());
-      } else {
-        try {
-          res = co_await l->options.handler(req, ctx);
-        } catch (const std::exception& e) {
-          log::error(
-              "handler failed",
-              {{"correlation_id", ctx.correlation_id}, {"route", ctx.route}, {"error", e.what()}});
-          res = error_response(make_error(Errc::internal, "internal error"), ctx, req.version());
-        }
-      }
-      res.version(req.version());
-      close_after = !req.keep_alive();
-    }
-    res.set("X-Correlation-ID", ctx.correlation_id);
-    res.keep_alive(!close_after);
-    if (!res.has_content_length() && !res.chunked()) res.prepare_payload();
-
-    if (ctx.reset_connection) {
-      metrics_.request_done(lname, ctx.route, method, 0,
-                            std::chrono::steady_clock::now() - ctx.started);
-      boost::system::error_code ignored;
-      tcp_layer.socket().set_option(asio::socket_base::linger(true, 0), ignored);
-      tcp_layer.socket().close(ignored);
+Server::awaitable Server::serve_requests(Listener& l, Connection& c) {
+  for (bool first = true;; first = false) {
+    Incoming in;
+    if (!co_await read_request(l, c, first, in)) co_return;
+    Outgoing out;
+    co_await dispatch(l, c, in, out);
+    if (!c.closed_because.empty()) co_return;  // revoked meanwhile: nothing more goes out
+    if (out.ctx.reset_connection) {
+      metrics_.request_done(l.options.name, out.ctx.route, out.method, 0,
+                            Clock::now() - out.ctx.started);
+      abort_socket(beast::get_lowest_layer(*c.stream).socket());
       co_return;
     }
-    tcp_layer.expires_after(limits_.write_timeout);
-    boost::system::error_code wec;
-    std::size_t bytes_out = 0;
-    if (ctx.slow_write_chunk > 0) {
-      std::tie(wec, bytes_out) = co_await write_slowly(stream, res, ctx);
-    } else {
-      std::tie(wec, bytes_out) = co_await bhttp::async_write(stream, res, use_tuple);
-    }
-    const auto took = std::chrono::steady_clock::now() - ctx.started;
-    if (l->options.request_metrics) {
-      metrics_.request_done(lname, ctx.route, method, res.result_int(), took);
-    }
-    if (l->options.access_log) {
-      access_log(ctx, method, target, res.result_int(), bytes_in, bytes_out, took);
-    }
-    if (wec) break;
-    if (close_after) {
-      if (pec) {
-        // Lingering close: the client may still be sending the body we refused. Closing with
-        // unread bytes makes the kernel reset the connection, and the client could lose our
-        // answer; read and discard for a moment first.
-        tcp_layer.expires_after(std::chrono::seconds(1));
-        std::array<char, 16 * 1024> sink{};
-        std::size_t drained = 0;
-        while (drained < 4 * limits_.max_body_bytes) {
-          auto [dec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
-          if (dec) break;
-          drained += n;
-        }
-      }
+    if (!co_await write_response(l, c, in, out)) break;
+    if (out.close_after) {
+      // The stream position is unknown after a request we could not read: drain it first.
+      if (in.ec) co_await lingering_close(c);
       break;
     }
   }
-  tcp_layer.expires_after(std::chrono::seconds(1));
-  co_await stream.async_shutdown(use_tuple);
+  beast::get_lowest_layer(*c.stream).expires_after(std::chrono::seconds(1));
+  co_await c.stream->async_shutdown(use_tuple);
+}
+
+asio::awaitable<bool> Server::read_request(Listener& l, Connection& c, bool first, Incoming& in) {
+  auto& tcp_layer = beast::get_lowest_layer(*c.stream);
+  // Wait for the request's first byte: the read timeout for the first request, the idle
+  // timeout between kept-alive requests.
+  if (c.buffer.size() == 0) {
+    tcp_layer.expires_after(first ? limits_.read_timeout : limits_.idle_timeout);
+    auto [ec, n] = co_await c.stream->async_read_some(c.buffer.prepare(4096), use_tuple);
+    if (ec) co_return false;  // closed by the client or from outside, or idle
+    c.buffer.commit(n);
+  }
+  in.started = Clock::now();
+  // The whole request, headers and body, must arrive within the read timeout: a client that
+  // trickles its headers is cut there, without holding up anyone else.
+  tcp_layer.expires_after(limits_.read_timeout);
+  in.parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+  in.parser.body_limit(limits_.max_body_bytes);
+  std::tie(in.ec, in.bytes_in) =
+      co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+  if (in.ec == beast::error::timeout || in.ec == asio::error::eof ||
+      in.ec == asio::ssl::error::stream_truncated || in.ec == asio::error::connection_reset ||
+      in.ec == asio::error::operation_aborted) {
+    // The socket is gone (the timer closed it, or the client, or the hub): nothing to answer.
+    if (in.ec == beast::error::timeout) metrics_.connection_refused(l.options.name, "read_timeout");
+    co_return false;
+  }
+  co_return c.closed_because.empty();
+}
+
+Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Outgoing& out) {
+  RequestContext& ctx = out.ctx;
+  ctx.started = in.started;
+  ctx.listener = l.options.name;
+  ctx.remote_address = c.address;
+  ctx.executor = co_await asio::this_coro::executor;
+  ctx.principal = c.principal;
+  if (c.peer) {
+    ctx.peer_subject = c.peer->subject;
+    ctx.peer_issuer = c.peer->issuer;
+  }
+  if (in.ec) {
+    ctx.correlation_id = new_uuid();
+    out.res = unreadable_request(in.ec, limits_, ctx);
+    out.close_after = true;
+    if (in.parser.is_header_done()) {
+      out.method = std::string(in.parser.get().method_string());
+      out.target = std::string(in.parser.get().target());
+    }
+  } else {
+    Request& req = in.parser.get();
+    out.method = std::string(req.method_string());
+    out.target = std::string(req.target());
+    const auto incoming = req["X-Correlation-ID"];
+    ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
+    if (c.principal == nullptr) {
+      out.res = error_response(
+          make_error(Errc::unknown_principal,
+                     "the client certificate is valid but is not registered as a principal: "
+                     "ask the hub's administrators to map its subject to a principal",
+                     "unknown_principal"),
+          ctx, req.version());
+    } else {
+      try {
+        out.res = co_await l.options.handler(req, ctx);
+      } catch (const std::exception& e) {
+        log::error(
+            "handler failed",
+            {{"correlation_id", ctx.correlation_id}, {"route", ctx.route}, {"error", e.what()}});
+        out.res = error_response(make_error(Errc::internal, "internal error"), ctx, req.version());
+      }
+    }
+    out.res.version(req.version());
+    if (req.method() == bhttp::verb::head) omit_content_for_head(out.res);
+    out.close_after = !req.keep_alive();
+  }
+  out.res.set("X-Correlation-ID", ctx.correlation_id);
+  out.res.keep_alive(!out.close_after);
+  if (!out.res.has_content_length() && !out.res.chunked()) out.res.prepare_payload();
+}
+
+asio::awaitable<bool> Server::write_response(Listener& l, Connection& c, const Incoming& in,
+                                             Outgoing& out) {
+  beast::get_lowest_layer(*c.stream).expires_after(limits_.write_timeout);
+  boost::system::error_code ec;
+  std::size_t bytes_out = 0;
+  if (out.ctx.slow_write_chunk > 0) {
+    std::tie(ec, bytes_out) = co_await write_slowly(*c.stream, out.res, out.ctx);
+  } else {
+    std::tie(ec, bytes_out) = co_await bhttp::async_write(*c.stream, out.res, use_tuple);
+  }
+  const auto took = Clock::now() - out.ctx.started;
+  const unsigned status = out.res.result_int();
+  if (l.options.request_metrics) {
+    metrics_.request_done(l.options.name, out.ctx.route, out.method, status, took);
+  }
+  if (l.options.access_log) {
+    access_log(out.ctx, out.method, out.target, status, in.bytes_in, bytes_out, took);
+  }
+  co_return !ec;
+}
+
+Server::awaitable Server::lingering_close(Connection& c) {
+  // The client may still be sending the body we refused. Closing with unread bytes makes the
+  // kernel reset the connection, and the client could lose our answer; read and discard for a
+  // moment first.
+  beast::get_lowest_layer(*c.stream).expires_after(std::chrono::seconds(1));
+  std::array<char, 16 * 1024> sink{};
+  std::size_t drained = 0;
+  while (drained < 4 * limits_.max_body_bytes) {
+    auto [ec, n] = co_await c.stream->async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) break;
+    drained += n;
+  }
 }
 
 }  // namespace hub::http

@@ -1,5 +1,6 @@
 #include "hub/mapping/cli.hpp"
 
+#include "hub/core/version.hpp"
 #include "hub/mapping/engine.hpp"
 #include "hub/mapping/yaml_source.hpp"
 
@@ -16,7 +17,7 @@ namespace hub::mapping {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: cnss-hub mapping check [DIR|FILE]      compile mappings and run their golden cases\n"
+    "Usage: cnss-hub mapping check [DIR|FILE]      compile mappings and run their golden cases\n"
     "       cnss-hub mapping run --mapping FILE --input PAYLOAD   map one payload ('-': stdin)\n";
 
 int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -115,6 +116,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }  // namespace
 
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  if (asks_for_help(argc, argv)) {
+    out << kUsage;
+    return 0;
+  }
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   if (args.empty()) {
     err << kUsage;

@@ -193,7 +193,7 @@ LoadReport load_mapping_file(const fs::path& file, bool with_cases) {
   return finish(std::move(s), std::move(diags), with_cases);
 }
 
-LoadReport Registry::reload() {
+LoadReport Catalog::reload() {
   LoadReport report = load_mapping_set(dir_);
   if (report.ok()) current_.store(report.snapshot);
   return report;

@@ -124,11 +124,12 @@ LoadReport load_mapping_set(const std::filesystem::path& dir);
 // unless told not to.
 LoadReport load_mapping_file(const std::filesystem::path& file, bool with_cases = true);
 
-// Holds the served snapshot. reload() works off the request path; current() is wait-free for
-// readers apart from the shared_ptr's reference count.
-class Registry {
+// The catalog of mappings the hub serves: the current snapshot of a mappings folder. reload()
+// works off the request path; current() is wait-free for readers apart from the shared_ptr's
+// reference count.
+class Catalog {
  public:
-  explicit Registry(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  explicit Catalog(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
   // Compiles and tests a new snapshot; swaps it in only when everything passed. On failure the
   // old snapshot keeps serving and the report says why.

@@ -1,4 +1,5 @@
-// Civil-status events pushed by DGCT, applied to the families and registrations they concern.
+// Civil-status events (civil_event, pushed by the civil-status partner), applied to the families
+// and registrations they concern.
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
@@ -9,10 +10,6 @@ namespace {
 
 using json::Doc;
 using json::Value;
-
-std::string family_stream(const std::string& n) {
-  return "family/" + n;
-}
 
 // The immatriculation number of the insured person with this CNIE, if any.
 Result<std::optional<std::string>> insured_number(Registry& r, const std::string& cnie) {
@@ -61,23 +58,25 @@ Result<PartnerEvent> read_partner_event(const std::string& event_json,
   PartnerEvent out;
   out.type = json::text(*event, "/type").value_or("");
   out.id = json::text(*event, "/event_id").value_or("");
+  out.partner = json::text(*prov, "/partner").value_or("");
   out.event = std::move(*event);
   out.provenance = std::move(*prov);
   return out;
 }
 
-Result<Answer> Registry::apply_civil_event(const std::string& event_json,
-                                           const std::string& provenance_json,
-                                           const Caller& caller) {
+Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
+                                            const std::string& provenance_json,
+                                            const Caller& caller) {
   auto read = read_partner_event(event_json, provenance_json);
   if (!read) return read.error();
   const json::Doc* event = &read->event;
   const json::Doc* prov = &read->provenance;
   const std::string& type = read->type;
   const std::string& id = read->id;
-  const std::string why = "DGCT " + type + " " + id;
+  const std::string& partner = read->partner;  // who reported the event
+  const std::string why = upper(partner) + " " + type + " " + id;
   Doc applied = json::object();
-  Value streams(rapidjson::kArrayType);
+  Value changed(rapidjson::kArrayType);
   store::RecordCommit commit;
 
   // Applies `edit` to the family of the insured person with this CNIE, if registered.
@@ -85,14 +84,14 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     auto number = insured_number(*this, cnie);
     if (!number) return number.error();
     if (!*number) return {};
-    auto l = Impl::load_existing(*this, family_stream(**number), "family of " + **number);
+    auto l = Impl::load_existing(*this, streams::family(**number), "family of " + **number);
     if (!l) return l.error();
     Doc after;
     after.CopyFrom(l->state, after.GetAllocator());
     if (auto e = edit(after); !e) return e;
     if (auto w = Impl::change(*this, l->stream, l->version, l->state, after,
-                              "family." + type + "_recorded", caller, why, "dgct")) {
-      streams.PushBack(Value(l->stream.c_str(), applied.GetAllocator()), applied.GetAllocator());
+                              "family." + type + "_recorded", caller, why, partner)) {
+      changed.PushBack(Value(l->stream.c_str(), applied.GetAllocator()), applied.GetAllocator());
       commit.writes.push_back(std::move(*w));
     }
     return {};
@@ -121,7 +120,7 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
         if (const Value* a = json::find(*event, "/act"))
           set_sourced(family, base + "/birth_act", *a, *prov);
         json::set_string(family, base + "/relation", "child");
-        json::set_string(family, base + "/source", "dgct");
+        json::set_string(family, base + "/source", partner);
         if (other)
           set_sourced(family, base + "/other_parent_cnie",
                       Value(other->c_str(), family.GetAllocator()), *prov);
@@ -136,8 +135,8 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     }
     for (rapidjson::SizeType i = 0; i < 2; ++i) {
       const auto cnie = json::text((*spouses)[i], "/cnie");
-      const Value& partner = (*spouses)[1 - i];
-      const auto partner_cnie = json::text(partner, "/cnie");
+      const Value& spouse = (*spouses)[1 - i];
+      const auto partner_cnie = json::text(spouse, "/cnie");
       if (!cnie || !partner_cnie) continue;
       auto r = edit_family(*cnie, [&](Doc& family) -> Result<void> {
         const auto found = find_member(family, partner_cnie, std::nullopt);
@@ -153,7 +152,7 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
           return {};
         }
         const std::string base = "/members/" + (found ? *found : next_id(family, 's'));
-        for (const auto& f : partner.GetObject()) {
+        for (const auto& f : spouse.GetObject()) {
           if (f.value.IsNull()) continue;
           set_sourced(family, base + "/" + json::escape(f.name.GetString()), f.value, *prov);
         }
@@ -162,7 +161,7 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
         if (const Value* act = json::find(*event, "/act"))
           set_sourced(family, base + "/marriage_act", *act, *prov);
         json::set_string(family, base + "/relation", "spouse");
-        json::set_string(family, base + "/source", "dgct");
+        json::set_string(family, base + "/source", partner);
         return {};
       });
       if (!r) return r.error();
@@ -173,10 +172,10 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     const auto date = json::text(*event, "/person/death_date")
                           .value_or(json::text(*event, "/act_date").value_or(""));
     if (cnie && !identifiers::cnie_problem(*cnie)) {
-      auto r = record_death(*cnie, date, "dgct", caller);
+      auto r = record_death(*cnie, date, partner, caller);
       if (!r && r.error().code != Errc::not_found) return r.error();
       if (r) {
-        streams.PushBack(Value(("person/" + *cnie).c_str(), applied.GetAllocator()),
+        changed.PushBack(Value(streams::person(*cnie).c_str(), applied.GetAllocator()),
                          applied.GetAllocator());
       }
     }
@@ -184,13 +183,10 @@ Result<Answer> Registry::apply_civil_event(const std::string& event_json,
     return invalid("/type", "must be birth, marriage, divorce or death");
   }
   if (!commit.writes.empty()) {
-    Caller plain = caller;
-    plain.idempotency_key.clear();
-    auto done = Impl::commit(*this, commit, Answer{}, plain);
-    if (!done) return done.error();
+    if (auto done = Impl::commit_quietly(*this, commit, caller); !done) return done.error();
   }
-  applied.AddMember("applied", streams, applied.GetAllocator());
-  return Answer{200, json::dump(applied), ""};
+  applied.AddMember("applied", changed, applied.GetAllocator());
+  return Outcome{Effect::applied, std::move(applied), std::nullopt};
 }
 
 }  // namespace hub::registry

@@ -1,4 +1,4 @@
-// Register events OMPIC pushed (mappings/canonical/events.yaml, company_event), applied to the
+// Commercial-register events (mappings/canonical/events.yaml, company_event), applied to the
 // employer they concern, if CNSS affiliates it.
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
@@ -10,9 +10,21 @@ namespace hub::registry {
 using json::Doc;
 using json::Value;
 
-Result<Answer> Registry::apply_company_event(const std::string& event_json,
-                                             const std::string& provenance_json,
-                                             const Caller& caller) {
+namespace {
+
+// {"applied": [], "outcome": why}: the event concerns no record, or changes nothing.
+Outcome no_change(const char* why) {
+  Doc out = json::object();
+  out.AddMember("applied", Value(rapidjson::kArrayType), out.GetAllocator());
+  json::set_string(out, "/outcome", why);
+  return Outcome{Effect::applied, std::move(out), std::nullopt};
+}
+
+}  // namespace
+
+Result<Outcome> Registry::apply_company_event(const std::string& event_json,
+                                              const std::string& provenance_json,
+                                              const Caller& caller) {
   auto read = read_partner_event(event_json, provenance_json);
   if (!read) return read.error();
   const json::Doc* event = &read->event;
@@ -28,12 +40,12 @@ Result<Answer> Registry::apply_company_event(const std::string& event_json,
   if (!ice) return invalid("/company/ice", "is required");
   if (auto p = identifiers::ice_problem(*ice)) return invalid("/company/ice", *p);
 
-  auto key = store_.find_record_key("ice/" + *ice);
+  auto key = store_.find_record_key(streams::keys::ice(*ice));
   if (!key) return key.error();
   if (!*key) {
     // Not affiliated (yet): a creation is what prepares an affiliation; the inbox keeps it, and
-    // POST /v1/employers with this ICE then reads the same facts from OMPIC.
-    return Answer{200, R"({"applied":[],"outcome":"not_affiliated"})", ""};
+    // POST /v1/employers with this ICE then reads the same facts from the register.
+    return no_change("not_affiliated");
   }
   auto l = Impl::load_existing(*this, **key, "employer");
   if (!l) return l.error();
@@ -51,25 +63,24 @@ Result<Answer> Registry::apply_company_event(const std::string& event_json,
     // may still be due. The employer is flagged for an agent's review, with the event as source.
     event_type = "employer.removal_reported";
     Doc review = json::object();
-    json::set_string(review, "/reason", "OMPIC reports the company struck off the register");
+    json::set_string(review, "/reason",
+                     upper(read->partner) + " reports the company struck off the register");
     json::set_string(review, "/event_id", id);
     json::set(after, "/review", review);
     json::set(after, "/provenance/~1review", *prov);
   }
   auto w = Impl::change(*this, l->stream, l->version, l->state, after, event_type, caller,
-                        "OMPIC " + type + " " + id, "ompic");
-  if (!w) return Answer{200, R"({"applied":[],"outcome":"unchanged"})", ""};
+                        upper(read->partner) + " " + type + " " + id, read->partner);
+  if (!w) return no_change("unchanged");
   store::RecordCommit commit;
   commit.writes.push_back(std::move(*w));
-  auto done = Impl::commit(*this, commit, Answer{200, "{}", ""},
-                           Caller{caller.principal, false, caller.correlation_id, "", "", {}});
-  if (!done) return done.error();
+  if (auto done = Impl::commit_quietly(*this, commit, caller); !done) return done.error();
   Doc out = json::object();
-  Value streams(rapidjson::kArrayType);
-  streams.PushBack(Value(l->stream.c_str(), out.GetAllocator()), out.GetAllocator());
-  out.AddMember("applied", streams, out.GetAllocator());
+  Value changed(rapidjson::kArrayType);
+  changed.PushBack(Value(l->stream.c_str(), out.GetAllocator()), out.GetAllocator());
+  out.AddMember("applied", changed, out.GetAllocator());
   json::set_string(out, "/outcome", "applied");
-  return Answer{200, json::dump(out), ""};
+  return Outcome{Effect::applied, std::move(out), std::nullopt};
 }
 
 }  // namespace hub::registry

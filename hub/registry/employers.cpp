@@ -14,16 +14,6 @@ using json::Value;
 constexpr std::string_view kRoles[] = {"manager",   "ceo",      "director", "general_manager",
                                        "president", "operator", "agent"};
 
-std::string employer_stream(const std::string& n) {
-  return "employer/" + n;
-}
-
-Doc copy_of(const Value& v) {
-  Doc d;
-  d.CopyFrom(v, d.GetAllocator());
-  return d;
-}
-
 bool known_role(std::string_view r) {
   for (auto k : kRoles) {
     if (k == r) return true;
@@ -31,212 +21,245 @@ bool known_role(std::string_view r) {
   return false;
 }
 
-std::string compose(const Value& state, std::int64_t version) {
+Doc compose(const Value& state, std::int64_t version) {
   Doc out = copy_of(state);
   out.RemoveMember("version");
   out.AddMember("version", Value(static_cast<int64_t>(version)), out.GetAllocator());
-  return json::dump(out);
+  return out;
 }
 
-Result<void> check_company(const Value& record, const Value& partners) {
-  if (json::find(record, "/company") == nullptr) {
-    if (partner_status(partners, "ompic") == "not_found") {
-      return make_error(Errc::unprocessable, "/ice: OMPIC knows no company with this ICE",
-                        "unknown_company");
-    }
-    return make_error(
-        Errc::partner_unavailable,
-        "OMPIC did not give the company (" + partner_error(partners, "ompic") + "); retry later",
-        "partner_unavailable");
-  }
-  if (json::text(record, "/company/status") == "struck_off") {
+// The sections an affiliation uses, once its rules let it through.
+struct CompanyFacts {
+  const Section* company = nullptr;
+  const Section* taxpayer = nullptr;  // nullptr: its partner knows no taxpayer for this ICE
+};
+
+// Why a company may not be affiliated, from the partners' facts.
+Result<CompanyFacts> check_company(const Facts& facts) {
+  auto company = required_section(facts, "company", "the company");
+  if (!company) return company.error();
+  const std::string register_name = upper((*company)->partner);
+  if ((*company)->status == Section::Status::not_found) {
     return make_error(Errc::unprocessable,
-                      "/ice: OMPIC says the company is struck off the register (RADIEE)",
-                      "company_struck_off");
+                      "/ice: " + register_name + " knows no company with this ICE",
+                      "unknown_company");
   }
-  const auto tax = json::text(record, "/taxpayer/status");
-  if (tax == "ceased" || tax == "struck_off") {
+  if (json::text(*(*company)->record, "/status") == "struck_off") {
     return make_error(
         Errc::unprocessable,
-        "/ice: DGI says the company's activity has " +
-            std::string(*tax == "ceased" ? "ceased (CESSE)" : "been struck off (RADIE)") +
-            (json::text(record, "/taxpayer/status_date")
-                 ? " on " + *json::text(record, "/taxpayer/status_date")
-                 : std::string()),
+        "/ice: " + register_name + " says the company is struck off the register (RADIEE)",
+        "company_struck_off");
+  }
+  // A ceased activity refuses the affiliation; a tax status that could not be read makes it wait.
+  const Section* tax = facts.section("taxpayer");
+  const Value* tax_record = tax && tax->status == Section::Status::ok ? tax->record.get() : nullptr;
+  const auto status = tax_record ? json::text(*tax_record, "/status") : std::nullopt;
+  if (status == "ceased" || status == "struck_off") {
+    const auto since = json::text(*tax_record, "/status_date");
+    return make_error(
+        Errc::unprocessable,
+        "/ice: " + upper(tax->partner) + " says the company's activity has " +
+            std::string(*status == "ceased" ? "ceased (CESSE)" : "been struck off (RADIE)") +
+            (since ? " on " + *since : std::string()),
         "taxpayer_ceased");
   }
-  if (json::find(record, "/taxpayer") == nullptr &&
-      partner_status(partners, "dgi") != "not_found") {
-    return make_error(
-        Errc::partner_unavailable,
-        "DGI did not give the tax status (" + partner_error(partners, "dgi") + "); retry later",
-        "partner_unavailable");
-  }
-  return {};
+  auto taxpayer = required_section(facts, "taxpayer", "the tax status");
+  if (!taxpayer) return taxpayer.error();
+  const bool known = (*taxpayer)->status == Section::Status::ok;
+  return CompanyFacts{*company, known ? *taxpayer : nullptr};
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   auto l =
-      Registry::Impl::load_existing(r, employer_stream(affiliation), "employer " + affiliation);
+      Registry::Impl::load_existing(r, streams::employer(affiliation), "employer " + affiliation);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
   return l;
 }
 
-Result<Answer> commit_employer(Registry& r, Loaded& l, const Doc& after, std::string type,
-                               const Caller& caller, std::string reason, unsigned status = 200) {
+Result<Outcome> commit_employer(Registry& r, Loaded& l, const Doc& after, std::string type,
+                                const Caller& caller, std::string reason,
+                                Effect effect = Effect::changed) {
   auto w = Registry::Impl::change(r, l.stream, l.version, l.state, after, std::move(type), caller,
                                   std::move(reason));
-  if (!w) return Answer{200, compose(l.state, l.version), etag_of(l.version)};
+  if (!w) return Outcome{Effect::unchanged, compose(l.state, l.version), l.version};
   store::RecordCommit commit;
   commit.writes.push_back(std::move(*w));
   return Registry::Impl::commit(
-      r, commit, Answer{status, compose(after, l.version + 1), etag_of(l.version + 1)}, caller);
+      r, commit, Outcome{effect, compose(after, l.version + 1), l.version + 1}, caller);
 }
 
 }  // namespace
 
-boost::asio::awaitable<Result<Answer>> Registry::register_employer(std::string body,
-                                                                   Caller caller) {
+namespace {
+
+// An affiliation's input, its form checked.
+struct NewEmployer {
+  Doc input;
+  std::string ice;
+  std::optional<std::string> agency;
+};
+
+Result<void> check_representatives(const Value& input) {
+  const Value* reps = json::find(input, "/representatives");
+  if (reps == nullptr) return {};
+  if (!reps->IsArray()) return invalid("/representatives", "must be an array");
+  for (rapidjson::SizeType i = 0; i < reps->Size(); ++i) {
+    const std::string p = "/representatives/" + std::to_string(i);
+    if (auto m = only_members(input, p, {"cnie", "role", "last_name", "first_name"}); !m) return m;
+    auto cnie = string_at(input, p + "/cnie", true, 8);
+    if (!cnie) return cnie.error();
+    if (auto problem = identifiers::cnie_problem(**cnie)) return invalid(p + "/cnie", *problem);
+    auto role = string_at(input, p + "/role", true, 20);
+    if (!role) return role.error();
+    if (!known_role(**role)) return invalid(p + "/role", "is not a known role");
+  }
+  return {};
+}
+
+Result<NewEmployer> read_new_employer(const std::string& body) {
   auto input = parse_body(body, {"ice", "agency", "representatives"});
-  if (!input) co_return input.error();
+  if (!input) return input.error();
   auto ice = string_at(*input, "/ice", true, 15);
-  if (!ice) co_return ice.error();
-  if (auto p = identifiers::ice_problem(**ice)) co_return invalid("/ice", *p);
+  if (!ice) return ice.error();
+  if (auto p = identifiers::ice_problem(**ice)) return invalid("/ice", *p);
   auto agency = string_at(*input, "/agency", false, 60);
-  if (!agency) co_return agency.error();
-  const Value* reps = json::find(*input, "/representatives");
-  if (reps != nullptr) {
-    if (!reps->IsArray()) co_return invalid("/representatives", "must be an array");
-    for (rapidjson::SizeType i = 0; i < reps->Size(); ++i) {
-      const std::string p = "/representatives/" + std::to_string(i);
-      if (auto m = only_members(*input, p, {"cnie", "role", "last_name", "first_name"}); !m) {
-        co_return m.error();
-      }
-      auto cnie = string_at(*input, p + "/cnie", true, 8);
-      if (!cnie) co_return cnie.error();
-      if (auto problem = identifiers::cnie_problem(**cnie))
-        co_return invalid(p + "/cnie", *problem);
-      auto role = string_at(*input, p + "/role", true, 20);
-      if (!role) co_return role.error();
-      if (!known_role(**role)) co_return invalid(p + "/role", "is not a known role");
+  if (!agency) return agency.error();
+  if (auto r = check_representatives(*input); !r) return r.error();
+  return NewEmployer{std::move(*input), std::move(**ice), std::move(*agency)};
+}
+
+// The managing agency: the client's choice, else the city of the head office, with the
+// register's provenance.
+void set_agency(Doc& employer, const NewEmployer& in, const Section& company, const Value& client) {
+  if (in.agency) {
+    json::set_string(employer, "/agency", *in.agency);
+    json::set(employer, "/provenance/~1agency", client);
+  } else if (auto city = json::text(*company.record, "/head_office/city")) {
+    json::set_string(employer, "/agency", *city);
+    const Doc provenance = provenance_map(company);
+    if (const Value* p = provenance_for(provenance, "/head_office/city")) {
+      json::set(employer, "/provenance/~1agency", *p);
     }
   }
-  auto earlier = co_await blocking<Result<std::optional<Answer>>>(
-      [&] { return Impl::earlier(*this, "ice/" + **ice, caller, "/ice: already affiliated as"); });
+}
+
+// Representatives: those the client named, else the managers the register lists with a CNIE.
+void set_representatives(Doc& employer, const NewEmployer& in, const Section& company,
+                         const Value& client) {
+  const Value* reps = json::find(in.input, "/representatives");
+  if (reps != nullptr && !reps->Empty()) {
+    for (const auto& rep : reps->GetArray()) {
+      const std::string base = "/representatives/" + json::text(rep, "/cnie").value_or("");
+      Doc r = copy_of(rep);
+      json::set_string(r, "/source", "client");
+      json::set(employer, base, r);
+      json::set(employer, "/provenance/" + json::escape(base), client);
+    }
+    return;
+  }
+  const Value* managers = json::find(*company.record, "/managers");
+  if (managers == nullptr || !managers->IsArray()) return;
+  const Doc provenance = provenance_map(company);
+  for (rapidjson::SizeType i = 0; i < managers->Size(); ++i) {
+    const auto cnie = json::text((*managers)[i], "/cnie");
+    if (!cnie) continue;  // a manager known by passport only is not proposed
+    const std::string base = "/representatives/" + *cnie;
+    copy_with_provenance((*managers)[i], "/managers/" + std::to_string(i), provenance, employer,
+                         base);
+    json::set_string(employer, base + "/source", company.partner);
+  }
+}
+
+Result<Outcome> affiliate_from_facts(Registry& r, const NewEmployer& in, const Facts& facts,
+                                     const Caller& caller) {
+  auto cf = check_company(facts);
+  if (!cf) return cf.error();
+  auto serial = Registry::Impl::store(r).next_number("affiliation");
+  if (!serial) return serial.error();
+  auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
+  if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
+
+  Doc employer = json::object();
+  json::set_string(employer, "/affiliation_number", *number);
+  json::set_string(employer, "/ice", in.ice);
+  json::set_string(employer, "/status", "ACTIVE");
+  json::set_string(employer, "/affiliated_on", format_date(Registry::Impl::today(r)));
+  copy_with_provenance(*cf->company->record, "", provenance_map(*cf->company), employer,
+                       "/company");
+  if (cf->taxpayer) {
+    copy_with_provenance(*cf->taxpayer->record, "", provenance_map(*cf->taxpayer), employer,
+                         "/taxpayer");
+  }
+  const Value client = Registry::Impl::client_provenance(r, caller, employer.GetAllocator());
+  set_agency(employer, in, *cf->company, client);
+  set_representatives(employer, in, *cf->company, client);
+  record_evidence(employer, facts);
+
+  const Doc empty = json::object();
+  auto w = Registry::Impl::change(r, streams::employer(*number), 0, empty, employer,
+                                  "employer.affiliated", caller, "");
+  w->keys.push_back(streams::keys::ice(in.ice));
+  store::RecordCommit commit;
+  commit.writes.push_back(std::move(*w));
+  auto done =
+      Registry::Impl::commit(r, commit, Outcome{Effect::created, compose(employer, 1), 1}, caller);
+  if (!done && done.error().detail == "duplicate_key") {
+    return make_error(Errc::conflict, "/ice: already affiliated", "already_registered");
+  }
+  return done;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<Outcome>> Registry::register_employer(std::string body,
+                                                                    Caller caller) {
+  auto in = read_new_employer(body);
+  if (!in) co_return in.error();
+  auto earlier = co_await blocking<Result<std::optional<Outcome>>>([&] {
+    return Impl::earlier(*this, streams::keys::ice(in->ice), caller, "/ice: already affiliated as");
+  });
   if (!earlier) co_return earlier.error();
   if (*earlier) co_return std::move(**earlier);
-  auto facts = co_await facts_.employer(**ice, caller.correlation_id);
-  co_return co_await blocking<Result<Answer>>([&]() -> Result<Answer> {
+  auto facts = co_await facts_.employer(in->ice, caller.correlation_id);
+  co_return co_await blocking<Result<Outcome>>([&]() -> Result<Outcome> {
     if (!facts) return facts.error();
-    auto record = json::parse(facts->record_json.empty() ? "{}" : facts->record_json);
-    auto provenance = json::parse(facts->provenance_json.empty() ? "{}" : facts->provenance_json);
-    auto partners = json::parse(facts->partners_json.empty() ? "{}" : facts->partners_json);
-    if (!record || !provenance || !partners || !record->IsObject()) {
-      return make_error(Errc::internal, "the exchange broker gave facts that are not JSON");
-    }
-    if (auto c = check_company(*record, *partners); !c) return c.error();
-
-    auto serial = store_.next_number("affiliation");
-    if (!serial) return serial.error();
-    auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
-    if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
-
-    Doc employer = json::object();
-    json::set_string(employer, "/affiliation_number", *number);
-    json::set_string(employer, "/ice", **ice);
-    json::set_string(employer, "/status", "ACTIVE");
-    json::set_string(employer, "/affiliated_on", format_date(clock_.today()));
-    copy_with_provenance(*json::find(*record, "/company"), "/company", *provenance, employer,
-                         "/company");
-    if (const Value* tax = json::find(*record, "/taxpayer")) {
-      copy_with_provenance(*tax, "/taxpayer", *provenance, employer, "/taxpayer");
-    }
-    const Value client = Impl::client_provenance(*this, caller, employer.GetAllocator());
-    // The managing agency: the client's choice, else the city of the head office (OMPIC).
-    if (*agency) {
-      json::set_string(employer, "/agency", **agency);
-      json::set(employer, "/provenance/~1agency", client);
-    } else if (auto city = json::text(*record, "/company/head_office/city")) {
-      json::set_string(employer, "/agency", *city);
-      if (const Value* p = provenance_for(*provenance, "/company/head_office/city")) {
-        json::set(employer, "/provenance/~1agency", *p);
-      }
-    }
-    // Representatives: those the client named, else the managers OMPIC lists with a CNIE.
-    if (reps != nullptr && !reps->Empty()) {
-      for (const auto& rep : reps->GetArray()) {
-        const std::string cnie = json::text(rep, "/cnie").value_or("");
-        const std::string base = "/representatives/" + cnie;
-        Doc r = copy_of(rep);
-        json::set_string(r, "/source", "client");
-        json::set(employer, base, r);
-        json::set(employer, "/provenance/" + json::escape(base), client);
-      }
-    } else if (const Value* managers = json::find(*record, "/company/managers");
-               managers && managers->IsArray()) {
-      for (rapidjson::SizeType i = 0; i < managers->Size(); ++i) {
-        const auto cnie = json::text((*managers)[i], "/cnie");
-        if (!cnie) continue;  // a manager known by passport only is not proposed
-        const std::string base = "/representatives/" + *cnie;
-        copy_with_provenance((*managers)[i], "/company/managers/" + std::to_string(i), *provenance,
-                             employer, base);
-        json::set_string(employer, base + "/source", "ompic");
-      }
-    }
-    for (auto p : {"ompic", "dgi"}) {
-      if (const Value* s = json::find(*partners, "/" + std::string(p))) {
-        json::set(employer, "/prefill/" + std::string(p), *s);
-      }
-    }
-    const Doc empty = json::object();
-    auto w = Impl::change(*this, employer_stream(*number), 0, empty, employer,
-                          "employer.affiliated", caller, "");
-    w->keys.push_back("ice/" + **ice);
-    store::RecordCommit commit;
-    commit.writes.push_back(std::move(*w));
-    auto done = Impl::commit(*this, commit, Answer{201, compose(employer, 1), etag_of(1)}, caller);
-    if (!done && done.error().detail == "duplicate_key") {
-      return make_error(Errc::conflict, "/ice: already affiliated", "already_registered");
-    }
-    return done;
+    return affiliate_from_facts(*this, *in, *facts, caller);
   });
 }
 
-Result<Answer> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+Result<Outcome> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
+  if (auto ok = well_formed(streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   if (!as_of) {
-    auto l = Impl::load_existing(*this, employer_stream(affiliation), "employer " + affiliation);
+    auto l = Impl::load_existing(*this, streams::employer(affiliation), "employer " + affiliation);
     if (!l) return l.error();
-    return Answer{200, compose(l->state, l->version), etag_of(l->version)};
+    return Outcome{Effect::read, compose(l->state, l->version), l->version};
   }
-  auto state = Impl::fold_at(*this, employer_stream(affiliation), as_of);
+  auto state = Impl::fold_at(*this, streams::employer(affiliation), as_of);
   if (!state) return state.error();
   if (!*state) {
     return make_error(Errc::not_found, "no employer " + affiliation + " on " + format_date(*as_of));
   }
-  auto events = store_.record_events(employer_stream(affiliation), end_of_day_ms(*as_of));
+  auto events = store_.record_events(streams::employer(affiliation), end_of_day_ms(*as_of));
   if (!events) return events.error();
   const std::int64_t version = events->empty() ? 0 : events->back().version;
   json::set_string(**state, "/as_of", format_date(*as_of));
-  return Answer{200, compose(**state, version), etag_of(version)};
+  return Outcome{Effect::read, compose(**state, version), version};
 }
 
-Result<Answer> Registry::employer_by_ice(const std::string& ice) {
+Result<Outcome> Registry::employer_by_ice(const std::string& ice) {
   if (auto p = identifiers::ice_problem(ice)) return invalid("/ice", *p);
-  auto key = store_.find_record_key("ice/" + ice);
+  auto key = store_.find_record_key(streams::keys::ice(ice));
   if (!key) return key.error();
   if (!*key) return make_error(Errc::not_found, "no employer with this ICE");
-  return employer((*key)->substr((*key)->find('/') + 1));
+  return employer(std::string(streams::id_of(**key)));
 }
 
-Result<Answer> Registry::employer_action(const std::string& affiliation, const std::string& action,
-                                         const std::string& body, const Caller& caller) {
+Result<Outcome> Registry::employer_action(const std::string& affiliation, const std::string& action,
+                                          const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"reason", "agency"});
   if (!input) return input.error();
   const bool transfer = action == "transfer";
@@ -289,8 +312,8 @@ Result<Answer> Registry::employer_action(const std::string& affiliation, const s
   return commit_employer(*this, *l, after, type, caller, *reason);
 }
 
-Result<Answer> Registry::add_representative(const std::string& affiliation, const std::string& body,
-                                            const Caller& caller) {
+Result<Outcome> Registry::add_representative(const std::string& affiliation,
+                                             const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"cnie", "role", "last_name", "first_name", "reason"});
   if (!input) return input.error();
   auto cnie = string_at(*input, "/cnie", true, 8);
@@ -315,12 +338,13 @@ Result<Answer> Registry::add_representative(const std::string& affiliation, cons
   json::set(after, base, rep);
   json::set(after, "/provenance/" + json::escape(base),
             Impl::client_provenance(*this, caller, after.GetAllocator()));
-  return commit_employer(*this, *l, after, "representative.added", caller, *reason, 201);
+  return commit_employer(*this, *l, after, "representative.added", caller, *reason,
+                         Effect::created);
 }
 
-Result<Answer> Registry::remove_representative(const std::string& affiliation,
-                                               const std::string& cnie, const std::string& body,
-                                               const Caller& caller) {
+Result<Outcome> Registry::remove_representative(const std::string& affiliation,
+                                                const std::string& cnie, const std::string& body,
+                                                const Caller& caller) {
   auto input = parse_body(body, {"reason"});
   if (!input) return input.error();
   auto reason = reason_at(*input, true);

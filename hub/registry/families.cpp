@@ -1,4 +1,5 @@
-// Families: the members of an insured person's family, prefilled from DGCT's family booklet and
+// Families: the members of an insured person's family, prefilled from the family booklet (the
+// "family" section of the partners' facts) and
 // completed by the client (kafala, guardianship, proofs), and their coverage, computed from
 // facts and rules (eligibility.hpp) on the date asked.
 #include "hub/identifiers/cnss_numbers.hpp"
@@ -12,19 +13,6 @@ namespace {
 
 using json::Doc;
 using json::Value;
-
-std::string family_stream(const std::string& n) {
-  return "family/" + n;
-}
-std::string insured_stream(const std::string& n) {
-  return "insured/" + n;
-}
-
-Doc copy_of(const Value& v) {
-  Doc d;
-  d.CopyFrom(v, d.GetAllocator());
-  return d;
-}
 
 std::string member_name(const Value::Member& m) {
   return std::string(m.name.GetString(), m.name.GetStringLength());
@@ -98,7 +86,7 @@ Result<std::optional<Date>> death_of(Registry& r, const Value& member) {
   if (auto d = date_of(member, "/death_date")) return std::optional<Date>(d);
   const auto cnie = json::text(member, "/cnie");
   if (!cnie) return std::optional<Date>();
-  auto p = Registry::Impl::load(r, "person/" + *cnie);
+  auto p = Registry::Impl::load(r, streams::person(*cnie));
   if (!p) return p.error();
   if (!*p) return std::optional<Date>();
   return date_of((*p)->state, "/person/death_date");
@@ -180,8 +168,9 @@ Result<Coverage> member_coverage(Registry& r, const Value& family, const Value& 
 
 }  // namespace
 
-void merge_booklet(Doc& family, const Value& booklet, const std::string& booklet_path,
-                   const Value& facts_provenance) {
+void merge_booklet(Doc& family, const Section& section) {
+  const Value& booklet = *section.record;
+  const Doc provenance = provenance_map(section);
   auto merge = [&](const char* list, bool spouse) {
     const Value* items = json::find(booklet, std::string("/") + list);
     if (items == nullptr || !items->IsArray()) return;
@@ -191,10 +180,10 @@ void merge_booklet(Doc& family, const Value& booklet, const std::string& booklet
       const auto found = same_member(family, item, spouse);
       const std::string id = found ? *found : new_member_id(family, spouse ? 's' : 'k');
       const std::string to = "/members/" + id;
-      copy_with_provenance(item, booklet_path + "/" + list + "/" + std::to_string(i),
-                           facts_provenance, family, to);
+      copy_with_provenance(item, std::string("/") + list + "/" + std::to_string(i), provenance,
+                           family, to);
       json::set_string(family, to + "/relation", spouse ? "spouse" : "child");
-      json::set_string(family, to + "/source", "dgct");
+      json::set_string(family, to + "/source", section.partner);
     }
   };
   merge("spouses", true);
@@ -217,7 +206,8 @@ void merge_booklet(Doc& family, const Value& booklet, const std::string& booklet
       json::set_string(family, "/members/" + id + "/other_parent_cnie", *other);
       Doc prov = json::object();
       json::set_string(prov, "/source", "derived");
-      json::set_string(prov, "/rule", "the DGCT family booklet names a single spouse");
+      json::set_string(prov, "/rule",
+                       "the " + upper(section.partner) + " family booklet names a single spouse");
       json::set(family, "/provenance/" + json::escape("/members/" + id + "/other_parent_cnie"),
                 prov);
     }
@@ -249,21 +239,19 @@ struct FamilyView {
 };
 
 Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kFamily, number, "/number"); !ok) return ok.error();
   FamilyView v;
   v.on = as_of ? *as_of : Registry::Impl::today(r);
   if (!as_of) {
-    auto l = Registry::Impl::load_existing(r, family_stream(number), "family for " + number);
+    auto l = Registry::Impl::load_existing(r, streams::family(number), "family for " + number);
     if (!l) return l.error();
     v.version = l->version;
     v.family = std::move(l->state);
   } else {
     auto events =
-        Registry::Impl::store(r).record_events(family_stream(number), end_of_day_ms(*as_of));
+        Registry::Impl::store(r).record_events(streams::family(number), end_of_day_ms(*as_of));
     if (!events) return events.error();
-    auto folded = Registry::Impl::fold_at(r, family_stream(number), as_of);
+    auto folded = Registry::Impl::fold_at(r, streams::family(number), as_of);
     if (!folded) return folded.error();
     if (events->empty() || !*folded) {
       return make_error(Errc::not_found, "no family for " + number + " on " + format_date(*as_of));
@@ -271,10 +259,10 @@ Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Da
     v.version = events->back().version;
     v.family = std::move(**folded);
   }
-  auto insured = Registry::Impl::load_existing(r, insured_stream(number), "insured " + number);
+  auto insured = Registry::Impl::load_existing(r, streams::insured(number), "insured " + number);
   if (!insured) return insured.error();
   auto person =
-      Registry::Impl::load(r, "person/" + json::text(insured->state, "/cnie").value_or(""));
+      Registry::Impl::load(r, streams::person(json::text(insured->state, "/cnie").value_or("")));
   if (!person) return person.error();
   const Doc none = json::object();
   auto c = coverage(r, v.family, insured->state, *person ? (*person)->state : none, v.on);
@@ -283,7 +271,7 @@ Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Da
   return v;
 }
 
-std::string family_body(FamilyView& v) {
+Doc family_view(FamilyView& v) {
   Doc out = json::object();
   auto& a = out.GetAllocator();
   out.AddMember("immatriculation",
@@ -303,7 +291,7 @@ std::string family_body(FamilyView& v) {
   if (const Value* p = json::find(v.family, "/provenance"))
     out.AddMember("provenance", Value(*p, a), a);
   out.AddMember("version", Value(static_cast<int64_t>(v.version)), a);
-  return json::dump(out);
+  return out;
 }
 
 Result<void> check_act(const Value& input, const std::string& path, bool required,
@@ -334,28 +322,26 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
 }
 
 Result<Loaded> family_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
-  auto l = Registry::Impl::load_existing(r, family_stream(number), "family of " + number);
+  if (auto ok = well_formed(streams::kFamily, number, "/number"); !ok) return ok.error();
+  auto l = Registry::Impl::load_existing(r, streams::family(number), "family of " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
   return l;
 }
 
-Result<Answer> commit_family(Registry& r, Loaded& l, const std::string& number, const Doc& after,
-                             std::string type, const Caller& caller, std::string reason,
-                             unsigned status) {
+Result<Outcome> commit_family(Registry& r, Loaded& l, const std::string& number, const Doc& after,
+                              std::string type, const Caller& caller, std::string reason,
+                              Effect effect) {
   auto w = Registry::Impl::change(r, l.stream, l.version, l.state, after, std::move(type), caller,
                                   std::move(reason));
-  if (!w) return r.family(number);
+  if (!w) return unchanged(r.family(number));
   store::RecordCommit commit;
   commit.writes.push_back(std::move(*w));
   // The answer is the family as it will read once committed.
-  auto insured = Registry::Impl::load_existing(r, insured_stream(number), "insured " + number);
+  auto insured = Registry::Impl::load_existing(r, streams::insured(number), "insured " + number);
   if (!insured) return insured.error();
   auto person =
-      Registry::Impl::load(r, "person/" + json::text(insured->state, "/cnie").value_or(""));
+      Registry::Impl::load(r, streams::person(json::text(insured->state, "/cnie").value_or("")));
   if (!person) return person.error();
   const Doc none = json::object();
   FamilyView v;
@@ -365,19 +351,19 @@ Result<Answer> commit_family(Registry& r, Loaded& l, const std::string& number, 
   auto c = coverage(r, v.family, insured->state, *person ? (*person)->state : none, v.on);
   if (!c) return c.error();
   v.coverage = std::move(*c);
-  Answer answer{status, family_body(v), etag_of(v.version)};
-  return Registry::Impl::commit(r, commit, std::move(answer), caller);
+  Outcome done{effect, family_view(v), v.version};
+  return Registry::Impl::commit(r, commit, std::move(done), caller);
 }
 
 }  // namespace
 
-Result<Answer> Registry::family(const std::string& number, std::optional<Date> as_of) {
+Result<Outcome> Registry::family(const std::string& number, std::optional<Date> as_of) {
   auto v = view(*this, number, as_of);
   if (!v) return v.error();
-  return Answer{200, family_body(*v), etag_of(v->version)};
+  return Outcome{Effect::read, family_view(*v), v->version};
 }
 
-Result<Answer> Registry::beneficiaries(const std::string& number, std::optional<Date> as_of) {
+Result<Outcome> Registry::beneficiaries(const std::string& number, std::optional<Date> as_of) {
   auto v = view(*this, number, as_of);
   if (!v) return v.error();
   Doc out = json::object();
@@ -396,11 +382,11 @@ Result<Answer> Registry::beneficiaries(const std::string& number, std::optional<
     }
   }
   out.AddMember("beneficiaries", list, a);
-  return Answer{200, json::dump(out), etag_of(v->version)};
+  return Outcome{Effect::read, std::move(out), v->version};
 }
 
-Result<Answer> Registry::add_beneficiary(const std::string& number, const std::string& body,
-                                         const Caller& caller) {
+Result<Outcome> Registry::add_beneficiary(const std::string& number, const std::string& body,
+                                          const Caller& caller) {
   auto input = parse_body(body, {"relation", "cnie", "last_name", "first_name", "sex", "birth_date",
                                  "birth_act", "marriage_act", "act", "guardian",
                                  "other_parent_cnie", "studies", "disabled", "married", "reason"});
@@ -474,11 +460,12 @@ Result<Answer> Registry::add_beneficiary(const std::string& number, const std::s
   json::set(after, "/members/" + id, member);
   json::set(after, "/provenance/" + json::escape("/members/" + id),
             Impl::client_provenance(*this, caller, after.GetAllocator()));
-  return commit_family(*this, *l, number, after, "beneficiary.added", caller, *reason, 201);
+  return commit_family(*this, *l, number, after, "beneficiary.added", caller, *reason,
+                       Effect::created);
 }
 
-Result<Answer> Registry::update_beneficiary(const std::string& number, const std::string& member,
-                                            const std::string& body, const Caller& caller) {
+Result<Outcome> Registry::update_beneficiary(const std::string& number, const std::string& member,
+                                             const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"studies", "disabled", "married", "custody", "other_parent_cnie",
                                  "status", "dissolution_date", "reason"});
   if (!input) return input.error();
@@ -547,7 +534,8 @@ Result<Answer> Registry::update_beneficiary(const std::string& number, const std
     json::set(after, "/provenance/" + json::escape(path),
               Impl::client_provenance(*this, caller, after.GetAllocator()));
   }
-  return commit_family(*this, *l, number, after, "beneficiary.updated", caller, *reason, 200);
+  return commit_family(*this, *l, number, after, "beneficiary.updated", caller, *reason,
+                       Effect::changed);
 }
 
 Result<int> Registry::record_eligibility_changes(
@@ -556,18 +544,18 @@ Result<int> Registry::record_eligibility_changes(
   const Date today = clock_.today();
   Caller job{"system:eligibility-job", false, "eligibility-" + format_date(today), "", "", {}};
   for (;;) {
-    auto page = store_.list_records("family", after_stream, 200);
+    auto page = store_.list_records(std::string(streams::kFamily), after_stream, 200);
     if (!page) return page.error();
     for (const auto& rec : *page) {
       after_stream = rec.stream;
       auto family = json::parse(rec.state);
       if (!family) continue;
       const std::string number = json::text(*family, "/immatriculation").value_or("");
-      auto insured = Impl::load(*this, insured_stream(number));
+      auto insured = Impl::load(*this, streams::insured(number));
       if (!insured) return insured.error();
       if (!*insured) continue;
       auto person =
-          Impl::load(*this, "person/" + json::text((*insured)->state, "/cnie").value_or(""));
+          Impl::load(*this, streams::person(json::text((*insured)->state, "/cnie").value_or("")));
       if (!person) return person.error();
       const Doc none = json::object();
       auto c =

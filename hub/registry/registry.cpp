@@ -1,5 +1,7 @@
 #include "hub/registry/registry.hpp"
 
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/support.hpp"
 
 namespace hub::registry {
@@ -10,12 +12,45 @@ using json::Value;
 Registry::Registry(store::Store& store, FactSource& facts, const Clock& clock)
     : store_(store), facts_(facts), clock_(clock) {}
 
+std::string_view name_of(Effect e) {
+  switch (e) {
+    case Effect::read:
+      return "read";
+    case Effect::created:
+      return "created";
+    case Effect::changed:
+      return "changed";
+    case Effect::unchanged:
+      return "unchanged";
+    case Effect::applied:
+      return "applied";
+  }
+  return "read";
+}
+
+Doc copy_of(const Value& v) {
+  Doc d;
+  d.CopyFrom(v, d.GetAllocator());
+  return d;
+}
+
 Error invalid(std::string_view path, std::string_view problem) {
   return make_error(Errc::invalid_input, std::string(path) + ": " + std::string(problem));
 }
 
-std::string etag_of(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path) {
+  if (kind == streams::kInsured || kind == streams::kFamily) {
+    if (identifiers::valid_immatriculation(id, identifiers::kLuhnForAll)) return {};
+    return invalid(path, "must be a 9-digit immatriculation number with its check digit");
+  }
+  if (kind == streams::kEmployer) {
+    if (identifiers::valid_affiliation(id, identifiers::kLuhnForAll)) return {};
+    return invalid(path, "must be a 7-digit affiliation number with its check digit");
+  }
+  if (kind == streams::kPerson) {
+    if (auto problem = identifiers::cnie_problem(id)) return invalid(path, *problem);
+  }
+  return {};
 }
 
 std::int64_t end_of_day_ms(const Date& d) {
@@ -74,27 +109,24 @@ Result<std::string> reason_at(const Value& root, bool required) {
   return r->value_or("");
 }
 
-const Value* provenance_for(const Value& facts_provenance, std::string pointer) {
-  if (!facts_provenance.IsObject()) return nullptr;
+const Value* provenance_for(const Value& provenance, std::string pointer) {
+  if (!provenance.IsObject()) return nullptr;
   for (;;) {
-    auto it =
-        facts_provenance.FindMember(Value(rapidjson::StringRef(pointer.data(), pointer.size())));
-    if (it != facts_provenance.MemberEnd()) return &it->value;
+    auto it = provenance.FindMember(Value(rapidjson::StringRef(pointer.data(), pointer.size())));
+    if (it != provenance.MemberEnd()) return &it->value;
     const auto slash = pointer.rfind('/');
-    if (slash == std::string::npos || pointer.empty()) return nullptr;
-    pointer.resize(slash);
-    if (pointer.empty()) return nullptr;
+    if (slash == std::string::npos) return nullptr;
+    pointer.resize(slash);  // "" last: a section's own entry, when the map has one
   }
 }
 
-void copy_with_provenance(const Value& from, const std::string& from_path,
-                          const Value& facts_provenance, Doc& to, const std::string& to_path) {
+void copy_with_provenance(const Value& from, const std::string& from_path, const Value& provenance,
+                          Doc& to, const std::string& to_path) {
   if (from.IsNull()) return;
   if (from.IsObject()) {
     for (const auto& m : from.GetObject()) {
       const std::string name = json::escape({m.name.GetString(), m.name.GetStringLength()});
-      copy_with_provenance(m.value, from_path + "/" + name, facts_provenance, to,
-                           to_path + "/" + name);
+      copy_with_provenance(m.value, from_path + "/" + name, provenance, to, to_path + "/" + name);
     }
     return;
   }
@@ -102,7 +134,7 @@ void copy_with_provenance(const Value& from, const std::string& from_path,
   copy.CopyFrom(from, to.GetAllocator());
   json::strip_nulls(copy);
   json::set(to, to_path, copy);
-  if (const Value* p = provenance_for(facts_provenance, from_path)) {
+  if (const Value* p = provenance_for(provenance, from_path)) {
     json::set(to, "/provenance/" + json::escape(to_path), *p);
   }
 }
@@ -123,12 +155,93 @@ void erase_provenance_under(Doc& state, const std::string& pointer) {
   }
 }
 
-std::string partner_status(const Value& partners, std::string_view partner) {
-  return json::text(partners, "/" + std::string(partner) + "/status").value_or("absent");
+namespace {
+
+Value provenance_entry(const Provenance& p, json::Alloc& a) {
+  Value e(rapidjson::kObjectType);
+  e.AddMember("partner", Value(p.partner.c_str(), a), a);
+  e.AddMember("mapping", Value(p.mapping.c_str(), a), a);
+  e.AddMember("version", Value(p.mapping_version), a);
+  e.AddMember("fetched_at", Value(p.fetched_at.c_str(), a), a);
+  e.AddMember("correlation_id", Value(p.correlation_id.c_str(), a), a);
+  return e;
 }
 
-std::string partner_error(const Value& partners, std::string_view partner) {
-  return json::text(partners, "/" + std::string(partner) + "/error").value_or("no answer");
+Value error_value(const Error& e, json::Alloc& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("code", Value(std::string(code_of(e.code)).c_str(), a), a);
+  if (!e.detail.empty()) v.AddMember("detail", Value(e.detail.c_str(), a), a);
+  v.AddMember("message", Value(e.message.c_str(), a), a);
+  return v;
+}
+
+}  // namespace
+
+Doc provenance_map(const Section& section) {
+  Doc map = json::object();
+  auto& a = map.GetAllocator();
+  map.AddMember("", provenance_entry(section.provenance, a), a);
+  for (const auto& [pointer, source] : section.sources) {
+    Value e = provenance_entry(section.provenance, a);
+    e.AddMember("source", Value(source.c_str(), a), a);
+    map.AddMember(Value(pointer.c_str(), a), e, a);
+  }
+  return map;
+}
+
+std::string upper(std::string_view partner) {
+  std::string s(partner);
+  for (auto& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  return s;
+}
+
+Result<const Section*> required_section(const Facts& facts, std::string_view step,
+                                        std::string_view what) {
+  const Section* s = facts.section(step);
+  if (s == nullptr) {
+    return make_error(Errc::internal,
+                      "the exchange recipe has no step '" + std::string(step) + "' to give " +
+                          std::string(what) + ": the hub's configuration (conf/hub.yaml)",
+                      "recipe_incomplete");
+  }
+  switch (s->status) {
+    case Section::Status::ok:
+      if (s->record && s->record->IsObject()) return s;
+      return make_error(Errc::internal, "the '" + std::string(step) + "' facts are not an object");
+    case Section::Status::not_found:
+      return s;
+    case Section::Status::misconfigured:
+      if (s->error) return *s->error;
+      return make_error(Errc::internal, "the '" + std::string(step) + "' step failed");
+    case Section::Status::unavailable:
+      break;
+  }
+  const bool rationed = s->error && s->error->code == Errc::rate_limited;
+  Error e = make_error(rationed ? Errc::rate_limited : Errc::partner_unavailable,
+                       upper(s->partner) + " did not give " + std::string(what) + " (" +
+                           (s->error ? s->error->message : std::string("no answer")) +
+                           "); retry later",
+                       rationed ? "" : "partner_unavailable");
+  // A rationed partner says when it may be asked again (its Retry-After): so does the answer.
+  if (s->error) e.retry_after = s->error->retry_after;
+  if (rationed && e.retry_after.count() == 0) e.retry_after = std::chrono::seconds(1);
+  return e;
+}
+
+void record_evidence(Doc& state, const Facts& facts) {
+  auto& a = state.GetAllocator();
+  for (const auto& [step, s] : facts.sections) {
+    Value e(rapidjson::kObjectType);
+    if (step != s.partner) e.AddMember("step", Value(step.c_str(), a), a);
+    e.AddMember("status", Value(s.answered.c_str(), a), a);
+    if (s.record && (s.answered == "cached" || s.answered == "stale")) {
+      e.AddMember("as_of", Value(s.provenance.fetched_at.c_str(), a), a);
+    }
+    if (s.error) e.AddMember("error", error_value(*s.error, a), a);
+    e.AddMember("latency_ms", Value(s.latency_ms), a);
+    e.AddMember("attempts", Value(s.attempts), a);
+    json::set(state, "/prefill/" + json::escape(s.partner), e);
+  }
 }
 
 Result<std::optional<Loaded>> Registry::Impl::load(Registry& r, const std::string& stream) {
@@ -188,48 +301,92 @@ std::optional<store::StreamWrite> Registry::Impl::change(Registry& r, const std:
   e.data = json::dump(data);
   store::StreamWrite w;
   w.stream = stream;
-  w.kind = stream.substr(0, stream.find('/'));
+  w.kind = std::string(streams::kind_of(stream));
   w.expected_version = expected_version;
   w.events.push_back(std::move(e));
   w.state = json::dump(after);
   return w;
 }
 
-Result<std::optional<Answer>> Registry::replayed(const Caller& caller) {
-  if (caller.idempotency_key.empty()) return std::optional<Answer>();
+namespace {
+
+// An idempotent outcome as the store keeps it (store::IdempotentAnswer): the effect's number in
+// `status`, the view in `body`, the version in decimal in `etag` (empty: none). Answers stored
+// before outcomes were typed hold an HTTP status (200, 201) and an ETag ("\"3\""): read the
+// same way, so no stored answer needs migrating.
+store::IdempotentAnswer stored(const Outcome& o, const Caller& caller, std::int64_t now_ms) {
+  return store::IdempotentAnswer{caller.principal,
+                                 caller.idempotency_key,
+                                 caller.request_hash,
+                                 static_cast<int>(o.effect),
+                                 json::dump(o.view),
+                                 o.version ? std::to_string(*o.version) : std::string(),
+                                 now_ms};
+}
+
+Result<Outcome> outcome_of(const store::IdempotentAnswer& a) {
+  Outcome o;
+  if (a.status >= 100) {
+    o.effect = a.status == 201 ? Effect::created : Effect::changed;  // an HTTP status, before
+  } else if (a.status >= static_cast<int>(Effect::read) &&
+             a.status <= static_cast<int>(Effect::applied)) {
+    o.effect = static_cast<Effect>(a.status);
+  } else {
+    return make_error(Errc::internal, "a stored answer has an unknown effect", "store_error");
+  }
+  auto view = json::parse(a.body);
+  if (!view) return make_error(Errc::internal, "a stored answer is not JSON", "store_error");
+  o.view = std::move(*view);
+  std::string_view v = a.etag;
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (!v.empty()) {
+    std::int64_t n = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9') {
+        return make_error(Errc::internal, "a stored answer has no version", "store_error");
+      }
+      n = n * 10 + (c - '0');
+    }
+    o.version = n;
+  }
+  return o;
+}
+
+}  // namespace
+
+Result<std::optional<Outcome>> Registry::replayed(const Caller& caller) {
+  if (caller.idempotency_key.empty()) return std::optional<Outcome>();
   auto a = store_.idempotent_answer(caller.principal, caller.idempotency_key);
   if (!a) return a.error();
-  if (!*a) return std::optional<Answer>();
+  if (!*a) return std::optional<Outcome>();
   if ((*a)->request_hash != caller.request_hash) {
     return make_error(Errc::unprocessable,
                       "this Idempotency-Key was used for another request; use a new key",
                       "idempotency_key_reused");
   }
-  return std::optional<Answer>(Answer{static_cast<unsigned>((*a)->status), (*a)->body, (*a)->etag});
+  auto o = outcome_of(**a);
+  if (!o) return o.error();
+  return std::optional<Outcome>(std::move(*o));
 }
 
-Result<std::optional<Answer>> Registry::Impl::earlier(Registry& r, const std::string& key,
-                                                      const Caller& caller,
-                                                      const std::string& what) {
+Result<std::optional<Outcome>> Registry::Impl::earlier(Registry& r, const std::string& key,
+                                                       const Caller& caller,
+                                                       const std::string& what) {
   auto existing = r.store_.find_record_key(key);
   if (!existing) return existing.error();
-  if (!*existing) return std::optional<Answer>();
+  if (!*existing) return std::optional<Outcome>();
   if (auto first = r.replayed(caller); !first || *first) return first;
-  const std::string& stream = **existing;  // "insured/100000018": the number follows the kind
-  return make_error(Errc::conflict, what + " " + stream.substr(stream.find('/') + 1),
+  return make_error(Errc::conflict, what + " " + std::string(streams::id_of(**existing)),
                     "already_registered");
 }
 
-Result<Answer> Registry::Impl::commit(Registry& r, store::RecordCommit& commit, Answer answer,
-                                      const Caller& caller) {
+Result<Outcome> Registry::Impl::commit(Registry& r, store::RecordCommit& commit, Outcome outcome,
+                                       const Caller& caller) {
   if (!caller.idempotency_key.empty()) {
-    commit.answer = store::IdempotentAnswer{caller.principal,    caller.idempotency_key,
-                                            caller.request_hash, static_cast<int>(answer.status),
-                                            answer.body,         answer.etag,
-                                            r.clock_.now_ms()};
+    commit.answer = stored(outcome, caller, r.clock_.now_ms());
   }
   auto c = r.store_.commit_records(commit);
-  if (c) return answer;
+  if (c) return outcome;
   // A twin of this request (the same key, sent again before the first answer arrived) may have
   // committed meanwhile: whatever conflict that caused here, the client gets the twin's answer.
   if (c.error().code == Errc::conflict && !caller.idempotency_key.empty()) {
@@ -243,6 +400,15 @@ Result<Answer> Registry::Impl::commit(Registry& r, store::RecordCommit& commit, 
                       "concurrent_update");
   }
   return c.error();
+}
+
+Result<void> Registry::Impl::commit_quietly(Registry& r, store::RecordCommit& commit,
+                                            const Caller& caller) {
+  Caller plain = caller;
+  plain.idempotency_key.clear();
+  auto done = Impl::commit(r, commit, Outcome{}, plain);
+  if (!done) return done.error();
+  return {};
 }
 
 Result<void> Registry::Impl::check_if_match(const Caller& caller, std::int64_t version,
@@ -265,11 +431,18 @@ Value Registry::Impl::client_provenance(Registry& r, const Caller& caller, json:
   return p;
 }
 
-Result<Answer> Registry::history(const std::string& kind, const std::string& id) {
-  const std::string stream = kind + "/" + id;
+Result<Outcome> Registry::history(std::string_view kind, const std::string& id) {
+  if (auto ok = well_formed(kind, id,
+                            kind == streams::kEmployer ? "/affiliation"
+                            : kind == streams::kPerson ? "/cnie"
+                                                       : "/number");
+      !ok) {
+    return ok.error();
+  }
+  const std::string stream = streams::of(kind, id);
   auto events = store_.record_events(stream, INT64_MAX);
   if (!events) return events.error();
-  if (events->empty()) return make_error(Errc::not_found, "no " + kind + " " + id);
+  if (events->empty()) return make_error(Errc::not_found, "no " + std::string(kind) + " " + id);
   Doc out = json::object();
   auto& a = out.GetAllocator();
   out.AddMember("record", Value(stream.c_str(), a), a);
@@ -291,7 +464,7 @@ Result<Answer> Registry::history(const std::string& kind, const std::string& id)
     list.PushBack(item, a);
   }
   out.AddMember("events", list, a);
-  return Answer{200, json::dump(out), etag_of(events->back().version)};
+  return Outcome{Effect::read, std::move(out), events->back().version};
 }
 
 }  // namespace hub::registry

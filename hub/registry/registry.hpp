@@ -1,8 +1,9 @@
 // The registration core: insured persons, employers and their affiliations, families and the
 // coverage of their members, RIBs, and the history of every change. Every change is an event
-// appended to its record's stream (hub/store); the current state is what the events fold to.
-// Facts that a partner holds come from the FactSource, never from the client, and keep their
-// provenance. Operations answer JSON bodies ready for HTTP (routes.hpp adds the routes).
+// appended to its record's stream (hub/store, names in streams.hpp); the current state is what
+// the events fold to. Facts that a partner holds come from the FactSource, by section, never from
+// the client, and keep their provenance. Operations answer typed outcomes (outcome.hpp) or
+// hub::Error values; they know nothing of HTTP (hub/api/registration_routes.hpp serves them).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,6 +16,7 @@
 #include "hub/core/error.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/facts.hpp"
+#include "hub/registry/outcome.hpp"
 #include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
@@ -30,97 +32,127 @@ struct Caller {
   std::optional<std::int64_t> if_match;  // the record version the client last read
 };
 
-// An operation's answer: HTTP status, JSON body, and the record's ETag ("\"3\"": its version).
-struct Answer {
-  unsigned status = 200;
-  std::string body;
-  std::string etag;
-};
-
 class Registry {
  public:
   Registry(store::Store& store, FactSource& facts, const Clock& clock);
 
-  // The first answer to an earlier request with the caller's Idempotency-Key: nullopt when there
+  // The first outcome of an earlier request with the caller's idempotency key: nullopt when there
   // was none; unprocessable/"idempotency_key_reused" when the key came with another request.
-  Result<std::optional<Answer>> replayed(const Caller& caller);
+  Result<std::optional<Outcome>> replayed(const Caller& caller);
 
-  // Insured persons. POST /v1/insured {"cnie", "category", "rib"?, "contact"?, "person"?,
-  // "override"?}: identity from DGSN, family from DGCT, tax status from DGI for TNS.
-  boost::asio::awaitable<Result<Answer>> register_insured(std::string body, Caller caller);
+  // Insured persons. {"cnie", "category", "rib"?, "contact"?, "person"?, "override"?} (the body
+  // of POST /v1/insured): the identity from the "person" section, the family from "family", and
+  // by category: TNS needs an active self-employed "taxpayer"; AMO_TADAMON needs a "household"
+  // eligible to AMO Tadamon (refused unprocessable/"not_eligible" otherwise, with the household's
+  // index, threshold and date in Error::details_json), whose index, threshold and provenance
+  // are recorded on the registration (/household). Created, version 1.
+  boost::asio::awaitable<Result<Outcome>> register_insured(std::string body, Caller caller);
   // as_of: the state at the end of that day, from the history.
-  Result<Answer> insured(const std::string& number, std::optional<Date> as_of = {});
-  Result<Answer> insured_by_cnie(const std::string& cnie);
-  Result<Answer> change_rib(const std::string& number, const std::string& body,
-                            const Caller& caller);
+  Result<Outcome> insured(const std::string& number, std::optional<Date> as_of = {});
+  Result<Outcome> insured_by_cnie(const std::string& cnie);
+  Result<Outcome> change_rib(const std::string& number, const std::string& body,
+                             const Caller& caller);
   // A person's identity as recorded, each field with its provenance.
-  Result<Answer> person(const std::string& cnie);
+  Result<Outcome> person(const std::string& cnie);
   // {"person": {...identity fields}, "override"?: {"reason"}}: a correction by the client, under
   // the same rule as at registration (a partner's value is contradicted only by a principal with
   // the override role, with a reason). If-Match applies to the person's version.
-  Result<Answer> correct_person(const std::string& cnie, const std::string& body,
-                                const Caller& caller);
+  Result<Outcome> correct_person(const std::string& cnie, const std::string& body,
+                                 const Caller& caller);
   // Every RIB the registration has had, from its history: when each became active, when it was
   // replaced, by whom and why. One is active at a time.
-  Result<Answer> rib_history(const std::string& number);
-  Result<Answer> change_contact(const std::string& number, const std::string& body,
-                                const Caller& caller);
+  Result<Outcome> rib_history(const std::string& number);
+  Result<Outcome> change_contact(const std::string& number, const std::string& body,
+                                 const Caller& caller);
   // {"status": "ACTIVE|SUSPENDED|CLOSED", "reason"}
-  Result<Answer> change_insured_status(const std::string& number, const std::string& body,
-                                       const Caller& caller);
-  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request.
-  Result<Answer> request_card(const std::string& number, const std::string& body,
-                              const Caller& caller);
+  Result<Outcome> change_insured_status(const std::string& number, const std::string& body,
+                                        const Caller& caller);
+  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request, card-<n> in
+  // /cards, status "requested". 409 card_exists for a second first card, no_card_to_replace for
+  // a replacement without any card, card_in_progress while another is requested or produced;
+  // invalid_transition unless the registration is ACTIVE (docs/registration.md, "Cards").
+  Result<Outcome> request_card(const std::string& number, const std::string& body,
+                               const Caller& caller);
+  // {"status": "produced|delivered|cancelled", "reason"}: card `card` (card-<n>) moves on:
+  // requested -> produced -> delivered, or requested/produced -> cancelled (its reason
+  // required). The same status again changes nothing; another move is 409 invalid_transition;
+  // an unknown card 404. Records status_since, <status>_on and <status>_by.
+  Result<Outcome> change_card_status(const std::string& number, const std::string& card,
+                                     const std::string& body, const Caller& caller);
   // Asks the partners again: identity changes become events sourced to the partner, a death
   // closes the registration, new members of the family booklet join the family.
-  boost::asio::awaitable<Result<Answer>> refresh_insured(std::string number, Caller caller);
-  // A death that a partner reported (DGCT's DECES event, a DGSN answer): records the date on
-  // the person and closes their registration. Idempotent.
-  Result<Answer> record_death(const std::string& cnie, const std::string& date,
-                              const std::string& partner, const Caller& caller);
+  boost::asio::awaitable<Result<Outcome>> refresh_insured(std::string number, Caller caller);
+  // A death that a partner reported (a civil-status death event, an identity refresh): records
+  // the date on the person and closes their registration, sourced to `partner`. Idempotent.
+  Result<Outcome> record_death(const std::string& cnie, const std::string& date,
+                               const std::string& partner, const Caller& caller);
 
-  // A civil-status event DGCT pushed (mappings/canonical/events.yaml, civil_event), applied to
-  // the registrations it concerns: a birth adds the child to each insured parent's family, a
+  // A civil-status event (mappings/canonical/events.yaml, civil_event), applied to the
+  // registrations it concerns: a birth adds the child to each insured parent's family, a
   // marriage adds the spouse, a divorce dissolves the marriage in each insured spouse's family,
   // a death closes the person's registration. `provenance_json` is the one provenance entry of
-  // the event's fields ({"partner": "dgct", "mapping": ..., "correlation_id": ...}). DGCT
-  // resends events: applying one twice changes nothing. Answers {"applied": [streams]}.
-  Result<Answer> apply_civil_event(const std::string& event_json,
-                                   const std::string& provenance_json, const Caller& caller);
-  // A register event OMPIC pushed (company_event) for a company CNSS affiliates: its facts
+  // the event's fields ({"partner": "dgct", "mapping": ..., "correlation_id": ...}); changes are
+  // sourced to its partner. Partners resend events: applying one twice changes nothing.
+  // Applied: {"applied": [streams]}.
+  Result<Outcome> apply_civil_event(const std::string& event_json,
+                                    const std::string& provenance_json, const Caller& caller);
+  // A commercial-register event (company_event) for a company CNSS affiliates: its facts
   // replace the employer's company facts with the event's provenance; a removal also flags the
   // employer for review (it does not close the affiliation). For a company not affiliated it
   // changes nothing ({"applied": [], "outcome": "not_affiliated"}). Idempotent.
-  Result<Answer> apply_company_event(const std::string& event_json,
-                                     const std::string& provenance_json, const Caller& caller);
+  Result<Outcome> apply_company_event(const std::string& event_json,
+                                      const std::string& provenance_json, const Caller& caller);
+  // A change of a household's eligibility to a social programme that ANRC pushed
+  // (/work/shared/partners/anrc.md, "Index changes pushed to CNSS"), as the canonical record
+  // eligibility_change (mappings/canonical/household.yaml: {"event_id", "type":
+  // "eligibility_change", "programme", "household_id", "members": [{"cnie"}...], "eligible",
+  // "effective_date"}), with its one provenance entry as for apply_civil_event.
+  // For each member with an AMO_TADAMON registration of that household (or of no recorded
+  // household), the registration records the eligibility (/household/amo_tadamon: eligible,
+  // since = effective_date, event_id) with the event's provenance, and its status follows:
+  //  - not eligible: ACTIVE becomes SUSPENDED from the effective date (status_since), with
+  //    status_cause "amo_tadamon_not_eligible". Suspended, not closed: eligibility is ANRC's
+  //    statement on an index it recomputes (anrc.md), so it may come back, and a CLOSED
+  //    registration is final; moving the person to another regime is an agent's decision.
+  //  - eligible: a registration SUSPENDED for that cause becomes ACTIVE again; one suspended for
+  //    another reason, or CLOSED, keeps its status (its eligibility is still recorded).
+  // Idempotent, and safe out of order: an event whose effective date is not after the one the
+  // registration holds (from the registration's prefill or an earlier event) changes nothing.
+  // Programmes other than AMO_TADAMON are ignored. invalid_input (with the field's pointer)
+  // for an event that cannot be read. Applied: {"applied": [streams changed], "superseded":
+  // [streams holding a later change]}.
+  Result<Outcome> apply_eligibility_change(const std::string& event_json,
+                                           const std::string& provenance_json,
+                                           const Caller& caller);
 
-  // Employers. POST /v1/employers {"ice", "agency"?, "representatives"?: [{"cnie", "role"}]}.
-  boost::asio::awaitable<Result<Answer>> register_employer(std::string body, Caller caller);
-  Result<Answer> employer(const std::string& affiliation, std::optional<Date> as_of = {});
-  Result<Answer> employer_by_ice(const std::string& ice);
+  // Employers. {"ice", "agency"?, "representatives"?: [{"cnie", "role"}]}: the "company" and
+  // "taxpayer" sections. Created, version 1.
+  boost::asio::awaitable<Result<Outcome>> register_employer(std::string body, Caller caller);
+  Result<Outcome> employer(const std::string& affiliation, std::optional<Date> as_of = {});
+  Result<Outcome> employer_by_ice(const std::string& ice);
   // action: "suspend" {"reason"}, "reopen" {"reason"?}, "close" {"reason"},
   // "transfer" {"agency", "reason"?}.
-  Result<Answer> employer_action(const std::string& affiliation, const std::string& action,
-                                 const std::string& body, const Caller& caller);
+  Result<Outcome> employer_action(const std::string& affiliation, const std::string& action,
+                                  const std::string& body, const Caller& caller);
   // {"cnie", "role", "last_name"?, "first_name"?}
-  Result<Answer> add_representative(const std::string& affiliation, const std::string& body,
-                                    const Caller& caller);
-  Result<Answer> remove_representative(const std::string& affiliation, const std::string& cnie,
-                                       const std::string& body, const Caller& caller);
+  Result<Outcome> add_representative(const std::string& affiliation, const std::string& body,
+                                     const Caller& caller);
+  Result<Outcome> remove_representative(const std::string& affiliation, const std::string& cnie,
+                                        const std::string& body, const Caller& caller);
 
   // Families: every member with its facts and its coverage computed on the date (today unless
   // as_of); beneficiaries() lists the covered members only.
-  Result<Answer> family(const std::string& number, std::optional<Date> as_of = {});
-  Result<Answer> beneficiaries(const std::string& number, std::optional<Date> as_of = {});
+  Result<Outcome> family(const std::string& number, std::optional<Date> as_of = {});
+  Result<Outcome> beneficiaries(const std::string& number, std::optional<Date> as_of = {});
   // {"relation": "spouse|child|kafala|guardianship", ...} (docs/registration.md)
-  Result<Answer> add_beneficiary(const std::string& number, const std::string& body,
-                                 const Caller& caller);
+  Result<Outcome> add_beneficiary(const std::string& number, const std::string& body,
+                                  const Caller& caller);
   // {"studies"?, "disabled"?, "married"?, "custody"?, "other_parent_cnie"?, "reason"?}
-  Result<Answer> update_beneficiary(const std::string& number, const std::string& member,
-                                    const std::string& body, const Caller& caller);
+  Result<Outcome> update_beneficiary(const std::string& number, const std::string& member,
+                                     const std::string& body, const Caller& caller);
 
-  // The history of a record: kind "insured", "person", "family" or "employer".
-  Result<Answer> history(const std::string& kind, const std::string& id);
+  // The history of a record: kind streams::kInsured, kPerson, kFamily or kEmployer.
+  Result<Outcome> history(std::string_view kind, const std::string& id);
 
   // The daily job: computes every family member's coverage today and appends an event wherever
   // it differs from the last one recorded. Returns the number of events appended. Resumable
@@ -133,7 +165,7 @@ class Registry {
   const Clock& clock() const { return clock_; }
 
   // The operations that await a partner (registrations, refresh) run their store calls on this
-  // pool, as the routes run the others (routes.hpp); without one, they run where they are called.
+  // pool, as hub/api's routes run the others; without one, they run where they are called.
   void run_store_calls_on(StorePool* pool) { pool_ = pool; }
 
   // The operations' shared machinery (support.hpp), for hub/registry's own files only.

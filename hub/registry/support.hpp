@@ -1,5 +1,6 @@
 // What the registry's operations share (internal to hub/registry): loading and folding records,
-// building the events of a change, committing with the idempotent answer, checking bodies.
+// building the events of a change, committing with the idempotent outcome, checking bodies, and
+// reading the partners' facts by section.
 #pragma once
 
 #include <initializer_list>
@@ -9,6 +10,7 @@
 
 #include "hub/registry/json.hpp"
 #include "hub/registry/registry.hpp"
+#include "hub/registry/streams.hpp"
 
 namespace hub::registry {
 
@@ -35,17 +37,20 @@ struct Registry::Impl {
                                                   std::string type, const Caller& caller,
                                                   std::string reason,
                                                   std::string source = "client");
-  // Commits, storing `answer` under the caller's Idempotency-Key in the same transaction. A
+  // Commits, storing `outcome` under the caller's idempotency key in the same transaction. A
   // concurrent twin that committed first makes this one answer what the twin answered.
-  static Result<Answer> commit(Registry& r, store::RecordCommit& commit, Answer answer,
-                               const Caller& caller);
+  static Result<Outcome> commit(Registry& r, store::RecordCommit& commit, Outcome outcome,
+                                const Caller& caller);
+  // Commits changes that answer no client: applied with no idempotency key.
+  static Result<void> commit_quietly(Registry& r, store::RecordCommit& commit,
+                                     const Caller& caller);
   // Before a registration asks a partner: nullopt when no record holds `key` yet. When one does,
-  // a twin of this request may have made it since the caller looked: its answer is given again;
+  // a twin of this request may have made it since the caller looked: its outcome is given again;
   // otherwise conflict/"already_registered", with `what` and the record's number ("/cnie: already
   // registered as").
-  static Result<std::optional<Answer>> earlier(Registry& r, const std::string& key,
-                                               const Caller& caller, const std::string& what);
-  // precondition_failed when the client's If-Match names another version.
+  static Result<std::optional<Outcome>> earlier(Registry& r, const std::string& key,
+                                                const Caller& caller, const std::string& what);
+  // precondition_failed when the caller's If-Match names another version.
   static Result<void> check_if_match(const Caller& caller, std::int64_t version,
                                      const std::string& stream);
   // Provenance of a value the client gave.
@@ -56,9 +61,27 @@ struct Registry::Impl {
   static Date today(Registry& r) { return r.clock_.today(); }
 };
 
+json::Doc copy_of(const json::Value& v);
+// A read given as the answer to a change that changed nothing.
+inline Result<Outcome> unchanged(Result<Outcome> read) {
+  if (read) read->effect = Effect::unchanged;
+  return read;
+}
+// An insured registration loaded for an update (its number well formed, the caller's If-Match
+// checked): not_found, invalid_input or precondition errors otherwise.
+Result<Loaded> insured_for_update(Registry& r, const std::string& number, const Caller& caller);
+// Commits one change of an insured registration (event `type`, the caller's reason) and answers
+// the new state; a change that changes nothing answers the current state, unchanged.
+Result<Outcome> commit_insured(Registry& r, Loaded& l, const json::Doc& after, std::string type,
+                               const Caller& caller, std::string reason,
+                               Effect effect = Effect::changed);
 // invalid_input with the field's JSON pointer: "/rib: key does not match".
 Error invalid(std::string_view path, std::string_view problem);
-std::string etag_of(std::int64_t version);
+// Whether `id` is well formed for a record of `kind` (streams.hpp): an immatriculation number
+// (insured, family: 9 digits, its check digit), an affiliation number (employer: 7 digits) or a
+// CNIE (person). Otherwise 400 invalid_input at `/<path>` — a malformed number is the client's
+// error, never "no such record" (docs/registration.md).
+Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path);
 // A request body that must be a JSON object holding only the `allowed` members.
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed);
@@ -74,26 +97,41 @@ Result<std::optional<Date>> date_at(const json::Value& root, std::string_view pa
 // The reason a client gave ("/reason"), required or not.
 Result<std::string> reason_at(const json::Value& root, bool required);
 
-// Copies the leaves of facts' `from` into `to` at `to_path`, each with its provenance: the
-// broker's entry for the same pointer, or for its nearest ancestor.
+// Copies the leaves of `from` (found at `from_path` in the facts) into `to` at `to_path`, each
+// with its provenance: the entry in `provenance` for the same pointer, or for its nearest
+// ancestor ("" last: a section's own entry, provenance_map).
 void copy_with_provenance(const json::Value& from, const std::string& from_path,
-                          const json::Value& facts_provenance, json::Doc& to,
-                          const std::string& to_path);
+                          const json::Value& provenance, json::Doc& to, const std::string& to_path);
 // The provenance entry for `pointer` or its nearest ancestor, or null.
-const json::Value* provenance_for(const json::Value& facts_provenance, std::string pointer);
+const json::Value* provenance_for(const json::Value& provenance, std::string pointer);
 // Erases the provenance entries of `pointer` and of every field below it.
 void erase_provenance_under(json::Doc& state, const std::string& pointer);
-// The status a partner's answer had in partners_json ("ok", "not_found", "unavailable", ...);
-// "absent" when the partner was not asked.
-std::string partner_status(const json::Value& partners, std::string_view partner);
-std::string partner_error(const json::Value& partners, std::string_view partner);
+
+// A section's provenance by JSON pointer into its record: "" holds the section's own entry
+// {"partner", "mapping", "version", "fetched_at", "correlation_id"}, and each field read from the
+// payload has the same plus its "source" path.
+json::Doc provenance_map(const Section& section);
+// The section `step` that a rule cannot do without, when it is ok or not_found (the partner's own
+// "unknown": the rule says what that means). When the partner failed, partner_unavailable:
+// "<PARTNER> did not give <what> (<why>); retry later"; when the hub failed the step, its error
+// unchanged; when the recipe has no such step, internal/"recipe_incomplete".
+Result<const Section*> required_section(const Facts& facts, std::string_view step,
+                                        std::string_view what);
+// A partner's name as people write it ("dgsn" -> "DGSN").
+std::string upper(std::string_view partner);
+// The partners consulted, as a registration's evidence: /prefill/<partner> for every section,
+// with how the broker answered.
+void record_evidence(json::Doc& state, const Facts& facts);
+
 // A partner event as the events inbox hands it over: the canonical record (civil_event,
-// company_event), its one provenance entry, and its type and id.
+// company_event, eligibility change), its one provenance entry, its type and id, and the partner
+// it came from (the provenance's).
 struct PartnerEvent {
   json::Doc event;
   json::Doc provenance;
   std::string type;
   std::string id;
+  std::string partner;
 };
 Result<PartnerEvent> read_partner_event(const std::string& event_json,
                                         const std::string& provenance_json);
@@ -106,10 +144,9 @@ namespace hub::registry {
 
 // The current state of the insured registration of the person with this CNIE, if any.
 Result<std::optional<json::Doc>> insured_of_cnie(Registry& r, const std::string& cnie);
-// Adds to a family state the members of a DGCT family booklet it does not hold yet (matched by
-// CNIE or birth act), each field with its provenance.
-void merge_booklet(json::Doc& family, const json::Value& booklet, const std::string& booklet_path,
-                   const json::Value& facts_provenance);
+// Adds to a family state the members of a family booklet (a "family" section) it does not hold
+// yet (matched by CNIE or birth act), each field with its provenance.
+void merge_booklet(json::Doc& family, const Section& booklet);
 // Every member's coverage on `on`, as {"<member>": {"covered", "reason", "until"?,
 // "attached_to"?}}, given the declarant's insured and person states.
 Result<json::Doc> coverage(Registry& r, const json::Value& family, const json::Value& insured,

@@ -36,11 +36,15 @@ std::string act(std::uint32_t number, int year, unsigned commune, const Date* da
   return o.render();
 }
 
-std::string booklet(const Family& fam, std::uint64_t seed, render::Variation& v) {
+std::string booklet(const Family& fam, const Options& options, render::Variation& v) {
   const Person& h = fam.holder;
+  const Disagreement differs = disagreement_of(h.cnie, options.conflict_share);
   render::JsonObject holder;
-  holder.str("cnie", h.cnie).str("nom", h.last.latin).str("prenom", h.first.latin);
-  holder.date("dateNaissance", h.birth);
+  holder.str("cnie", h.cnie);
+  holder.str("nom", differs == Disagreement::last_name ? misspelt(h.last.latin)
+                                                       : std::string(h.last.latin));
+  holder.str("prenom", h.first.latin);
+  holder.date("dateNaissance", differs == Disagreement::birth_date ? misdated(h.birth) : h.birth);
   if (!v.roll(50))
     holder.raw("acteNaissance", act(h.birth_act, h.birth.year, h.birth_commune, nullptr));
   if (h.death || !v.roll(200)) holder.date_or_null("dateDeces", h.death);
@@ -79,7 +83,7 @@ std::string booklet(const Family& fam, std::uint64_t seed, render::Variation& v)
   }
 
   // When the booklet last changed: stable per person, independent of the variation.
-  Rng stamp(derive(seed, Tag::variation, stable_hash(h.cnie) ^ 0xb00c));
+  Rng stamp(derive(options.seed, Tag::variation, stable_hash(h.cnie) ^ 0xb00c));
   std::string updated = "\"";
   append_iso(updated, kReferenceDate.plus_days(-static_cast<int>(stamp.below(400))));
   updated += 'T';
@@ -135,7 +139,7 @@ Reply handle_dgct(const Request& request, const Options& options) {
   Reply r;
   r.content_type = std::string(kJsonType);
   r.kind = "cnie";
-  r.body = booklet(family_of(options.seed, cnie), options.seed, variation);
+  r.body = booklet(family_of(options.seed, cnie), options, variation);
   if (reserved == Reserved::malformed) {
     render::truncate(r.body);
     r.kind = "malformed";

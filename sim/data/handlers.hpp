@@ -17,6 +17,10 @@ struct Options {
   // example key order, nothing extra). Otherwise answers vary, deterministically per identifier,
   // within what the contracts allow.
   bool strict = false;
+  // The share of people (0..1, by hundredths) on whom DGCT's booklet disagrees with DGSN about
+  // the holder's family name or birth date; which ones is a rule on the CNIE
+  // (sim::disagreement_of, docs/simulators.md). 0: DGSN and DGCT always agree.
+  double conflict_share = 0;
 };
 
 struct Reply {

@@ -3,6 +3,8 @@
 #include "sim/data/identifiers.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 
 namespace sim {
 
@@ -431,6 +433,40 @@ std::string title_case(std::string_view latin) {
     start = c == ' ' || c == '-' || c == '\'';
   }
   return s;
+}
+
+Disagreement disagreement_of(std::string_view cnie, double share) {
+  const std::string_view digits = cnie_digits(cnie);
+  if (digits.empty()) return Disagreement::none;
+  const std::string_view last = digits.size() >= 2 ? digits.substr(digits.size() - 2) : digits;
+  int n = 0;
+  for (char c : last) n = n * 10 + (c - '0');
+  const int selected = static_cast<int>(std::lround(std::clamp(share, 0.0, 1.0) * 100));
+  if (n >= selected) return Disagreement::none;
+  return n % 2 == 0 ? Disagreement::last_name : Disagreement::birth_date;
+}
+
+std::string misspelt(std::string_view latin) {
+  std::string s(latin);
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i] == s[i - 1] && s[i] != ' ') {
+      s.erase(i, 1);
+      return s;
+    }
+  }
+  static constexpr std::string_view kVowels = "AEIOUY ";
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (kVowels.find(static_cast<char>(std::toupper(static_cast<unsigned char>(s[i])))) ==
+        std::string_view::npos) {
+      s.insert(i, 1, s[i]);
+      return s;
+    }
+  }
+  return s + "E";
+}
+
+Date misdated(const Date& birth) {
+  return birth.plus_years(1);
 }
 
 Person person_of(std::uint64_t seed, std::string_view cnie) {

@@ -92,6 +92,22 @@ struct Family {
 Person person_of(std::uint64_t seed, std::string_view cnie);
 Family family_of(std::uint64_t seed, std::string_view cnie);
 
+// Where DGCT's booklet disagrees with DGSN about the person it is asked for: a configurable share
+// of people, chosen by a rule on the CNIE so that a test or a demo can pick one
+// (Options::conflict_share; docs/simulators.md § Disagreements). Take the CNIE's last two digits
+// as n (its only digit when it has one): when n < round(100 × share) the booklet disagrees, on the
+// family name when n is even, on the birth date when n is odd. Everything else (spouses, children,
+// DGSN's answer) is unchanged.
+enum class Disagreement { none, last_name, birth_date };
+Disagreement disagreement_of(std::string_view cnie, double share);
+// DGCT's spelling of a family name it disagrees on: the first doubled letter written once
+// ("BENNANI" -> "BENANI"), else the first consonant after the first letter doubled ("MEKOUAR" ->
+// "MEKKOUAR"). Never equal to `latin`, whatever case or spacing a reader ignores.
+std::string misspelt(std::string_view latin);
+// DGCT's birth date it disagrees on: a year later (a misread digit), so that even DGSN's
+// year-only dates ("00/00/1985") disagree with it.
+Date misdated(const Date& birth);
+
 // "El Amrani" from "EL AMRANI": how some cards print family names.
 std::string title_case(std::string_view latin);
 

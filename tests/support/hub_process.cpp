@@ -16,10 +16,14 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   const std::string p = o.pki.empty() ? pki_dir() : o.pki;
   std::ostringstream y;
   y << "hub:\n  threads: 2\n  data_dir: " << dir << "/data\n";
-  if (o.mappings) y << "  mappings_dir: " << source_dir() << "/mappings\n";
+  if (o.mappings) {
+    y << "  mappings_dir: "
+      << (o.mappings_dir.empty() ? source_dir() + "/mappings" : o.mappings_dir) << "\n";
+  }
+  if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
     << "  - name: internal\n    port: " << o.internal_port
-    << "\n    interfaces: [registration, admin, ops]\n"
+    << "\n    interfaces: [registration, admin, ops" << (o.web_dir.empty() ? "" : ", web") << "]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"

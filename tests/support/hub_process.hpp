@@ -15,6 +15,7 @@ struct HubOptions {
   std::string store_yaml;      // the body of the store: section ("" = SQLite in the temp folder)
   std::string exchange_yaml;   // the body of the exchange: section ("" = none)
   bool mappings = false;       // serve the project's mappings/
+  std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
   unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
   unsigned short internal_port = 0;  // the internal listener's port (0: the hub picks one)
@@ -26,6 +27,7 @@ struct HubOptions {
   // Lines added to the dgct principal ("    issuer_key_id: ...\n").
   std::string dgct_principal_extra;
   std::string dir;  // reuse this folder (a restart); "" = a new temporary one
+  std::string web_dir;  // serve these pages on the internal listener ("web" interface)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's

@@ -121,10 +121,10 @@ std::optional<int> Process::wait_exit(std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-RunResult run_command(const std::vector<std::string>& argv) {
+RunResult run_command(const std::vector<std::string>& argv, bool with_stderr) {
   std::string cmd;
   for (const auto& a : argv) cmd += "'" + a + "' ";
-  cmd += "2>&1";
+  cmd += with_stderr ? "2>&1" : "2>/dev/null";
   RunResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

@@ -47,12 +47,13 @@ class Process {
   std::optional<int> status_;
 };
 
-// Runs a command to completion, capturing standard output and error together.
+// Runs a command to completion, capturing standard output and error together (or standard
+// output alone, standard error discarded).
 struct RunResult {
   int exit_code = -1;
   std::string output;
 };
-RunResult run_command(const std::vector<std::string>& argv);
+RunResult run_command(const std::vector<std::string>& argv, bool with_stderr = true);
 
 // The value of "key":"value" (or "key":number) in a JSON log line; empty when absent.
 std::string json_field(const std::string& line, const std::string& key);

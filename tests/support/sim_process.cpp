@@ -12,6 +12,7 @@ std::string sim_test_config(const SimOptions& o) {
   const std::string p = pki_dir();
   std::ostringstream y;
   y << "seed: 20261127\nstrict: " << (o.strict ? "true" : "false") << "\nthreads: 2\n";
+  y << "conflict_share: " << o.conflict_share << "\n";
   y << "partners:\n";
   for (const char* name : {"dgsn", "dgct", "ompic", "dgi", "anrc"}) {
     y << "  " << name << ":\n    port: 0\n"

@@ -12,7 +12,8 @@ namespace testing_support {
 
 struct SimOptions {
   bool strict = false;
-  std::string faults_yaml;  // body of the faults: section
+  std::string faults_yaml;    // body of the faults: section
+  double conflict_share = 0;  // the share of people on whom DGCT disagrees with DGSN
 };
 
 class SimProcess {

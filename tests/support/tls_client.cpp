@@ -59,63 +59,132 @@ ClientSetup client(const std::string& name) {
   return s;
 }
 
-std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& setup,
-                                     const std::vector<Call>& calls) {
-  std::vector<Exchange> out;
+struct TlsConnection::Impl {
   asio::io_context ioc;
-  auto ctx = make_ctx(setup);
-  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, *ctx);
-  auto& tcp_layer = boost::beast::get_lowest_layer(stream);
-  const auto timeout =
-      setup.timeout.count() > 0 ? setup.timeout : std::chrono::milliseconds(60'000);
-  auto run = [&]() -> asio::awaitable<void> {
+  std::unique_ptr<ssl::context> ctx;
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream;
+  boost::beast::flat_buffer buffer;
+  std::chrono::milliseconds timeout;
+  bool handshake_ok = false;
+  std::string error;
+  std::chrono::nanoseconds handshake_took{0};
+  std::chrono::nanoseconds request_took{0};
+
+  explicit Impl(const ClientSetup& setup)
+      : ctx(make_ctx(setup)),
+        stream(ioc, *ctx),
+        timeout(setup.timeout.count() > 0 ? setup.timeout : std::chrono::milliseconds(60'000)) {}
+
+  // Runs one coroutine of this connection to its end.
+  void run(asio::awaitable<void> op) {
+    ioc.restart();
+    asio::co_spawn(ioc, std::move(op), asio::detached);
+    ioc.run();
+  }
+
+  asio::awaitable<void> open(unsigned short port, std::string server_name) {
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-    Exchange first;
+    auto& tcp_layer = boost::beast::get_lowest_layer(stream);
+    const auto t0 = std::chrono::steady_clock::now();
     tcp_layer.expires_after(timeout);
     auto [cec] = co_await tcp_layer.async_connect(
         tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}, tuple);
     if (cec) {
-      first.error = "connect: " + cec.message();
-      out.push_back(first);
+      error = "connect: " + cec.message();
       co_return;
     }
     tcp_layer.socket().set_option(tcp::no_delay(true));
-    SSL_set_tlsext_host_name(stream.native_handle(), setup.server_name.c_str());
+    SSL_set_tlsext_host_name(stream.native_handle(), server_name.c_str());
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, tuple);
     if (hec) {
-      first.error = "handshake: " + hec.message();
-      out.push_back(first);
+      error = "handshake: " + hec.message();
       co_return;
     }
-    boost::beast::flat_buffer buf;
-    for (const auto& c : calls) {
-      Exchange ex;
-      ex.handshake_ok = true;
-      http::request<http::string_body> req{http::string_to_verb(c.method), c.target, 11};
-      req.set(http::field::host, "localhost");
-      for (const auto& [k, v] : c.headers) req.set(k, v);
-      req.body() = c.body;
-      req.prepare_payload();
-      tcp_layer.expires_after(timeout);
-      auto [wec, wn] = co_await http::async_write(stream, req, tuple);
-      HttpResponse res;
-      boost::system::error_code ec = wec;
-      if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buf, res, tuple);
-      if (ec) {
-        // With TLS 1.3 a client certificate refused by the server is only known on the first
-        // read.
-        ex.error = "exchange: " + ec.message();
-        out.push_back(std::move(ex));
-        co_return;
-      }
-      ex.response = std::move(res);
-      out.push_back(std::move(ex));
+    handshake_took = std::chrono::steady_clock::now() - t0;
+    handshake_ok = true;
+  }
+
+  asio::awaitable<void> exchange(const Call& c, Exchange& ex) {
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    http::request<http::string_body> req{http::string_to_verb(c.method), c.target, 11};
+    req.set(http::field::host, "localhost");
+    for (const auto& [k, v] : c.headers) req.set(k, v);
+    req.body() = c.body;
+    req.prepare_payload();
+    const auto t0 = std::chrono::steady_clock::now();
+    boost::beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [wec, wn] = co_await http::async_write(stream, req, tuple);
+    // The answer to a HEAD has no content whatever its Content-Length (RFC 9110 §9.3.2):
+    // content sent all the same is left in the buffer, and spoils the next answer.
+    http::response_parser<http::string_body> parser;
+    parser.skip(req.method() == http::verb::head);
+    boost::system::error_code ec = wec;
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple);
+    request_took = std::chrono::steady_clock::now() - t0;
+    if (ec) {
+      // With TLS 1.3 a client certificate refused by the server is only known on the first read.
+      ex.error = "exchange: " + ec.message();
+      co_return;
     }
-    tcp_layer.expires_after(std::chrono::seconds(1));
-    co_await stream.async_shutdown(tuple);
-  };
-  asio::co_spawn(ioc, run(), asio::detached);
-  ioc.run();
+    ex.response = parser.release();
+  }
+
+  asio::awaitable<void> shutdown() {
+    boost::beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+  }
+};
+
+TlsConnection::TlsConnection(unsigned short port, const ClientSetup& setup)
+    : impl_(std::make_unique<Impl>(setup)) {
+  impl_->run(impl_->open(port, setup.server_name));
+}
+
+TlsConnection::~TlsConnection() {
+  if (impl_->handshake_ok) impl_->run(impl_->shutdown());
+}
+
+bool TlsConnection::handshake_ok() const {
+  return impl_->handshake_ok;
+}
+
+const std::string& TlsConnection::error() const {
+  return impl_->error;
+}
+
+std::chrono::nanoseconds TlsConnection::handshake_took() const {
+  return impl_->handshake_took;
+}
+
+std::chrono::nanoseconds TlsConnection::request_took() const {
+  return impl_->request_took;
+}
+
+Exchange TlsConnection::request(const Call& call) {
+  Exchange ex;
+  ex.handshake_ok = impl_->handshake_ok;
+  if (!ex.handshake_ok) {
+    ex.error = impl_->error;
+    return ex;
+  }
+  impl_->run(impl_->exchange(call, ex));
+  return ex;
+}
+
+std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& setup,
+                                     const std::vector<Call>& calls) {
+  std::vector<Exchange> out;
+  TlsConnection connection(port, setup);
+  if (!connection.handshake_ok()) {
+    Exchange failed;
+    failed.error = connection.error();
+    out.push_back(failed);
+    return out;
+  }
+  for (const auto& c : calls) {
+    out.push_back(connection.request(c));
+    if (!out.back().response) break;
+  }
   return out;
 }
 

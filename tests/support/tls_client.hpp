@@ -7,6 +7,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,30 @@ struct Call {
 // (the last Exchange then holds it).
 std::vector<Exchange> https_requests(unsigned short port, const ClientSetup& setup,
                                      const std::vector<Call>& calls);
+
+// One kept-alive connection on which the test makes requests when it chooses (between them the
+// server may change its mind: a CRL reloaded, a limit reached), timing each step.
+class TlsConnection {
+ public:
+  // Connects to 127.0.0.1:port and completes the TLS handshake (see handshake_ok, error).
+  TlsConnection(unsigned short port, const ClientSetup& setup);
+  ~TlsConnection();  // TLS shutdown (at most 1 s), then close
+  TlsConnection(const TlsConnection&) = delete;
+  TlsConnection& operator=(const TlsConnection&) = delete;
+
+  bool handshake_ok() const;
+  const std::string& error() const;  // why the connection or the handshake failed
+  // From the TCP connection's start to the end of the TLS handshake.
+  std::chrono::nanoseconds handshake_took() const;
+  // One request, its answer read whole; Exchange::error says why there is none.
+  Exchange request(const Call& call);
+  // From the request's first byte written to the answer's last byte read, for the last request.
+  std::chrono::nanoseconds request_took() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Sends the raw bytes of a request with a pause after each chunk of `chunk` bytes; returns what
 // happened (a response, or the connection closed by the server).

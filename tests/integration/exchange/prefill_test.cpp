@@ -7,11 +7,13 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <thread>
 
 #include "support/hub_process.hpp"
+#include "support/json_reply.hpp"
 #include "support/pki.hpp"
 #include "support/process.hpp"
 #include "support/sim_process.hpp"
@@ -235,6 +237,66 @@ INSTANTIATE_TEST_SUITE_P(Reserved, PrefillFaults,
                                            Fault{"AB321997", 503, "timeout"},
                                            Fault{"AB321996", 429, "rate_limited"}),
                          [](const auto& info) { return std::string(info.param.code); });
+
+// A recipe step whose mapping the hub no longer serves (a reload without it) is the hub's fault:
+// the partner is not called, its failure is not the partner's malformed answer, nothing is
+// retried, and the partner's breaker does not count it.
+TEST(PrefillConfiguration, AMissingMappingIsTheHubsFaultNotThePartners) {
+  namespace fs = std::filesystem;
+  ts::SimProcess sim;
+  const std::string mappings = ts::temp_dir("cnss-mappings") + "/mappings";
+  fs::copy(ts::source_dir() + "/mappings", mappings, fs::copy_options::recursive);
+  ts::HubOptions o;
+  o.mappings = true;
+  o.mappings_dir = mappings;
+  o.partners_yaml = ts::partners_for_sim(
+      sim.ports(),
+      "    breaker: {failure_ratio: 0.5, window: 4, min_calls: 2, open_ms: 60000, "
+      "half_open_probes: 1}\n"
+      "    retry: {max_attempts: 3, base_ms: 10, max_ms: 20}\n");
+  o.exchange_yaml = ts::default_exchange_yaml(kDeadlineMs);
+  ts::HubProcess hub(o);
+  // The hub's background thread, which watches the mappings folder, has run once.
+  ASSERT_TRUE(hub.process().wait_for_line(
+      [](const std::string& l) { return l.find("eligibility job") != std::string::npos; }, 30s));
+  // The family mapping goes, with its golden cases; the rest of the set reloads.
+  for (const auto& e : fs::directory_iterator(mappings + "/dgct/cases")) {
+    if (e.path().filename().string().rfind("family.", 0) == 0) fs::remove(e.path());
+  }
+  fs::remove(mappings + "/dgct/family.yaml");
+  // The hub sees the folder change (it polls every 2 s) and reloads: compiling the set and running
+  // its golden cases takes a few seconds on a busy machine.
+  auto reloaded = hub.process().wait_for_line(
+      [](const std::string& l) { return l.find("mappings ") != std::string::npos; }, 60s);
+  ASSERT_TRUE(reloaded);
+  ASSERT_NE(reloaded->find("mappings reloaded"), std::string::npos) << *reloaded;
+  auto dgct = [&](const std::string& method, const std::string& target) {
+    return ts::https_request(sim.port("dgct"), ts::SimProcess::hub_client("dgct"), method, target);
+  };
+  ASSERT_TRUE(dgct("DELETE", "/_sim/counters").response);
+  for (int i = 0; i < 6; ++i) {
+    auto ex = ts::https_request(
+        hub.port("internal"), ts::client("agency"), "POST", "/v1/prefill/person",
+        R"({"cnie":")" + ts::ordinary_cnie("KM", 701001 + i) + R"(","purpose":"IMMATRICULATION"})",
+        {{"Content-Type", "application/json"}, {"Cache-Control", "no-cache"}});
+    ASSERT_TRUE(ex.response) << ex.error;
+    rapidjson::Document b;
+    b.Parse(ex.response->body().c_str());
+    ASSERT_FALSE(b.HasParseError()) << ex.response->body();
+    EXPECT_EQ(ts::str(b, "/partners/dgct/error/code"), "internal") << ex.response->body();
+    EXPECT_EQ(ts::str(b, "/partners/dgct/error/detail"), "unknown_mapping");
+    EXPECT_EQ(rapidjson::Pointer("/partners/dgct/attempts").Get(b)->GetInt(), 0);
+    EXPECT_EQ(ts::str(b, "/partners/dgsn/status"), "ok") << ex.response->body();
+  }
+  auto calls = dgct("GET", "/_sim/counters");
+  ASSERT_TRUE(calls.response);
+  EXPECT_EQ(calls.response->body(), R"({"total":0})") << "DGCT was called for an answer the hub "
+                                                         "could not read";
+  auto ready = ts::https_request(hub.port("internal"), ts::client("agency"), "GET", "/readyz");
+  ASSERT_TRUE(ready.response);
+  EXPECT_NE(ready.response->body().find(R"("dgct":{"circuit":"closed")"), std::string::npos)
+      << ready.response->body();
+}
 
 TEST_F(Prefill, APartnerDownGivesAPartialAnswer) {
   auto a = post("/v1/prefill/person",

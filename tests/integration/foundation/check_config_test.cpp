@@ -36,6 +36,8 @@ std::string shipped_config(const std::string& text) {
   std::filesystem::create_directories(dir + "/conf");
   std::filesystem::create_directories(dir + "/certs");
   std::filesystem::create_directory_symlink(ts::pki_dir(), dir + "/certs/dev");
+  // hub.web_dir (../build/web): the built pages' folder, which check wants to exist.
+  std::filesystem::create_directories(dir + "/build/web");
   std::ofstream(dir + "/conf/hub.yaml") << text;
   return dir + "/conf/hub.yaml";
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support/hub_process.hpp"
+#include "support/own_pki.hpp"
 #include "support/pki.hpp"
 #include "support/tls_client.hpp"
 
@@ -265,16 +266,9 @@ namespace {
 // that changes while the hub runs: the revocation takes effect on the next handshake, without a
 // restart; a CRL that cannot be read keeps the previous one in force.
 TEST(HubTlsReload, ARevocationTakesEffectWithoutARestart) {
-  const std::string pki = ts::temp_dir("cnss-pki-reload");
-  auto made = ts::run_command({ts::source_dir() + "/certs/make-dev-pki.sh", pki});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
-  ts::HubOptions o;
-  o.pki = pki;
-  ts::HubProcess hub(o);
-  ts::ClientSetup agency;
-  agency.ca = pki + "/ca/cnss.crt";
-  agency.certificate = pki + "/clients/agency.crt";
-  agency.key = pki + "/clients/agency.key";
+  const ts::OwnPki pki;
+  ts::HubProcess hub(pki.hub_options());
+  const ts::ClientSetup agency = pki.client("agency");
   auto get = [&] { return ts::https_request(hub.port("internal"), agency, "GET", "/healthz"); };
   auto reloaded = [&](const std::string& what) {
     return hub.process().wait_for_line(
@@ -288,8 +282,7 @@ TEST(HubTlsReload, ARevocationTakesEffectWithoutARestart) {
   EXPECT_EQ(first.response->result_int(), 200u);
 
   // A CRL being rewritten (here: garbage) is refused; the listener keeps the CRL it had.
-  const std::string crl = pki + "/ca/cnss.crl";
-  ts::run_command({"sh", "-c", "echo not-a-crl > '" + crl + "'"});
+  ts::run_command({"sh", "-c", "echo not-a-crl > '" + pki.crl() + "'"});
   kill(hub.process().pid(), SIGHUP);
   auto refused = reloaded("TLS not reloaded");
   ASSERT_TRUE(refused) << "no log line about the unreadable CRL";
@@ -299,13 +292,7 @@ TEST(HubTlsReload, ARevocationTakesEffectWithoutARestart) {
   EXPECT_EQ(still.response->result_int(), 200u);
 
   // The agency's certificate is revoked and a fresh CRL written: the hub sees the file change.
-  const std::string cnf = pki + "/ca/cnss/openssl.cnf";
-  auto revoke = ts::run_command({"openssl", "ca", "-batch", "-config", cnf, "-revoke",
-                                 pki + "/clients/agency.crt", "-crl_reason", "keyCompromise"});
-  ASSERT_EQ(revoke.exit_code, 0) << revoke.output;
-  auto gencrl =
-      ts::run_command({"openssl", "ca", "-batch", "-config", cnf, "-gencrl", "-out", crl});
-  ASSERT_EQ(gencrl.exit_code, 0) << gencrl.output;
+  ASSERT_EQ(pki.revoke("agency"), "");
   ASSERT_TRUE(reloaded("TLS reloaded")) << "the new CRL was not picked up";
   auto after = get();
   EXPECT_FALSE(after.response) << "a revoked certificate still got an HTTP answer";

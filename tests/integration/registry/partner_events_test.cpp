@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hub/registry/streams.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
@@ -115,7 +116,7 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   auto first = partner("dgct", birth);
   ASSERT_EQ(first.status, 202u) << first.raw;
   EXPECT_EQ(str(first.body, "/status"), "recorded");
-  EXPECT_NE(first.raw.find("family/" + number), std::string::npos) << first.raw;
+  EXPECT_NE(first.raw.find(hub::registry::streams::family(number)), std::string::npos) << first.raw;
 
   // DGCT retries until it gets a 2xx: the same event again is recognised, not applied twice.
   auto again = partner("dgct", birth);
@@ -208,7 +209,7 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
   xml = std::regex_replace(xml, std::regex("ATLAS LOGISTIQUE SARL"), "ATLAS RENOMMEE SARL");
   auto r = partner("ompic", xml, "application/xml");
   ASSERT_EQ(r.status, 202u) << r.raw;
-  EXPECT_NE(r.raw.find("employer/" + affiliation), std::string::npos) << r.raw;
+  EXPECT_NE(r.raw.find(hub::registry::streams::employer(affiliation)), std::string::npos) << r.raw;
   auto now = agency("GET", "/v1/employers/" + affiliation);
   ASSERT_EQ(now.status, 200u) << now.raw;
   EXPECT_EQ(str(now.body, "/company/name"), "ATLAS RENOMMEE SARL") << now.raw;

@@ -6,14 +6,14 @@
 
 namespace {
 
-using hub::exchange::AdapterRegistry;
+using hub::exchange::AdapterCatalog;
 using hub::exchange::Query;
 
 std::unique_ptr<hub::exchange::Adapter> anrc() {
   hub::config::PartnerEndpoint e;
   e.name = "anrc";
   e.adapter = "anrc";
-  auto a = AdapterRegistry::instance().make(e);
+  auto a = AdapterCatalog::instance().make(e);
   EXPECT_TRUE(a) << (a ? "" : a.error().message);
   return a ? std::move(*a) : nullptr;
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "hub/audit/digest.hpp"
+#include "unit/audit/documented_entry.hpp"
 
 namespace hub::audit {
 namespace {
@@ -26,28 +27,12 @@ TEST(Digest, HmacDependsOnTheKey) {
 }
 
 store::JournalEntry sample() {
-  store::JournalEntry e;
-  e.seq = 3;
-  e.time_ms = 1'795'000'000'123;
-  e.principal = "agency";
-  e.purpose = "affiliation";
-  e.correlation_id = "c-1";
-  e.partner = "dgsn";
-  e.operation = "identity.get";
-  e.identifier_hmac = "ab";
-  e.identifier_masked = "BK****56";
-  e.outcome = "ok";
-  e.latency_us = 1500;
-  e.response_sha256 = "cd";
-  e.prev_hash = std::string(64, '0');
-  return e;
+  return testing::documented_entry();
 }
 
 TEST(EntryHash, IsSha256OfTheDocumentedSerialisation) {
   // docs/audit.md describes these bytes; journals already written depend on them.
-  const std::string bytes = "64:" + std::string(64, '0') +
-                            ",15:cnss-journal-v1,1:3,13:1795000000123,6:agency,11:affiliation,"
-                            "3:c-1,4:dgsn,12:identity.get,2:ab,8:BK****56,2:ok,4:1500,2:cd,";
+  const std::string bytes = testing::documented_bytes();
   EXPECT_EQ(entry_hash(sample()), sha256_hex(bytes));
 }
 

@@ -3,29 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "hub/audit/journal.hpp"
+#include "unit/audit/cli_run.hpp"
 #include "unit/store/engines.hpp"
 
 namespace hub::audit {
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using hub::testing::CliRun;
 
 CliRun run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  CliRun r;
-  r.status = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return hub::testing::run_audit_cli(std::move(args));
 }
 
 class AuditCliTest : public ::testing::TestWithParam<std::string> {
@@ -101,8 +90,10 @@ TEST_P(AuditCliTest, RowPastTheHeadIsNamedAsTampering) {
     last = e.entry_hash;
     return false;
   }));
-  ASSERT_TRUE(db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
-                        "0, '', '" + last + "', 'forged')"))
+  ASSERT_TRUE(
+      db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
+                "0, '', '" +
+                last + "', 'forged')"))
       << db_->last_error();
   auto chained = run({"audit", "verify", "--config", config_});
   EXPECT_EQ(chained.status, 1) << chained.err;
@@ -113,8 +104,9 @@ TEST_P(AuditCliTest, RowPastTheHeadIsNamedAsTampering) {
 
 TEST_P(AuditCliTest, UnchainedRowPastTheHeadIsNamed) {
   append(3);
-  ASSERT_TRUE(db_->tamper("INSERT INTO audit_journal VALUES (7, 0, '', '', '', '', '', '', '', "
-                          "'', 0, '', 'x', 'y')"))
+  ASSERT_TRUE(
+      db_->tamper("INSERT INTO audit_journal VALUES (7, 0, '', '', '', '', '', '', '', "
+                  "'', 0, '', 'x', 'y')"))
       << db_->last_error();
   auto r = run({"audit", "verify", "--config", config_});
   EXPECT_EQ(r.status, 1) << r.err;

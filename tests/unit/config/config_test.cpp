@@ -119,6 +119,71 @@ TEST(Config, DuplicateListenerNamesAndPortsAreRefused) {
   EXPECT_TRUE(has(r, "duplicate: 127.0.0.1:8443 is used by two listeners")) << all(r);
 }
 
+// kValid with a limits: section and the listener's own limits: (a flow mapping).
+hub::config::LoadResult with_limits(const std::string& global, const std::string& own) {
+  std::string text = kValid;
+  text.insert(text.find("store:"), "limits:\n" + global);
+  text.insert(text.find("    tls:"), "    limits: {" + own + "}\n");
+  return parse_hub_config(text, "hub.yaml", "", false);
+}
+
+TEST(Config, ConnectionLimitsApplyToEachListenerUnlessItSetsItsOwn) {
+  auto r = with_limits(
+      "  max_connections: 500\n  max_pre_handshake_connections: 100\n"
+      "  first_byte_timeout_ms: 1500\n",
+      "max_connections: 50, max_connections_per_address: 20");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->limits.connections.max_connections, 500u);
+  const auto& own = r.config->listeners[0].connections;
+  EXPECT_EQ(own.max_connections, 50u);
+  // Inherited budgets that no longer fit are lowered to what the listener allows.
+  EXPECT_EQ(own.max_pre_handshake, 50u);
+  EXPECT_EQ(own.max_connections_per_address, 20u);
+  EXPECT_EQ(own.max_pre_handshake_per_address, 20u);
+  EXPECT_EQ(own.first_byte_timeout, std::chrono::milliseconds(1500));
+}
+
+TEST(Config, ABudgetSetOverItsWholeIsRefusedWithItsPosition) {
+  auto r = with_limits(
+      "  handshake_timeout_ms: 1000\n  first_byte_timeout_ms: 3000\n"
+      "  max_connections_per_address: 10\n  max_pre_handshake_per_address: 11\n",
+      "max_connections: 50, max_pre_handshake_connections: 60");
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r,
+                  "invalid_value: max_pre_handshake_connections is over max_connections (50) "
+                  "(at /listeners/0/limits/max_pre_handshake_connections)"))
+      << all(r);
+  EXPECT_TRUE(has(r,
+                  "invalid_value: first_byte_timeout_ms is over handshake_timeout_ms (1000 ms) "
+                  "(at /limits/first_byte_timeout_ms)"))
+      << all(r);
+  EXPECT_TRUE(has(r,
+                  "invalid_value: max_pre_handshake_per_address is over "
+                  "max_connections_per_address (10) (at /limits/max_pre_handshake_per_address)"))
+      << all(r);
+  EXPECT_EQ(r.problems.size(), 3u) << all(r);
+}
+
+// The web interface serves hub.web_dir: a listener that names it without the folder is refused
+// at its position, and so is a folder that does not exist when files are checked.
+TEST(Config, WebInterfaceNeedsAnExistingWebDir) {
+  std::string text = kValid;
+  text.replace(text.find("[registration, ops]"), 19, "[registration, ops, web]");
+  auto r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  EXPECT_TRUE(has(r, "hub.yaml:7:37: missing_value: the web interface serves hub.web_dir"))
+      << all(r);
+  text.insert(text.find("listeners:"), "  web_dir: pages\n");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->web_dir, "/nonexistent/pages");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", true);
+  EXPECT_TRUE(has(r, "hub.yaml:4:12: file_not_found: no such folder: /nonexistent/pages"))
+      << all(r);
+  text.replace(text.find("ops, web]"), 9, "ops, www]");
+  r = parse_hub_config(text, "hub.yaml", "/nonexistent", false);
+  EXPECT_TRUE(has(r, "'www' is not one of: admin, ops, partner, registration, web")) << all(r);
+}
+
 }  // namespace
 
 TEST(Config, EventSourcesNameKnownPrincipals) {

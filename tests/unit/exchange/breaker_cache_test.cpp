@@ -21,23 +21,36 @@ hub::config::BreakerSettings settings() {
   return s;
 }
 
+// Distinct identifiers, as an outage fails them all: "id0", "id1"...
+std::string id(int i) {
+  return "id" + std::to_string(i);
+}
+
+// min_calls distinct calls time out: the breaker opens at t0.
+void open_by_timeouts(CircuitBreaker& b, CircuitBreaker::Clock::time_point t0) {
+  for (int i = 0; i < 4; ++i) {
+    b.allow(t0);
+    b.record(id(i), "timeout", t0);
+  }
+}
+
 TEST(CircuitBreaker, OpensOnTheFailureRatioThenProbesAndCloses) {
   CircuitBreaker b(settings());
   const auto t0 = CircuitBreaker::Clock::now();
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(b.allow(t0));
-    b.record(true, t0);
+    b.record(id(i), "timeout", t0);
   }
   EXPECT_EQ(b.state(t0), CircuitBreaker::State::closed) << "3 calls are fewer than min_calls";
   ASSERT_TRUE(b.allow(t0));
-  b.record(false, t0);
+  b.record(id(3), "", t0);
   EXPECT_EQ(b.state(t0), CircuitBreaker::State::open) << "3 failures out of 4";
   EXPECT_FALSE(b.allow(t0 + 500ms));
   EXPECT_EQ(b.retry_after(t0 + 400ms), 600ms);
   // After open_for: one probe at a time.
   EXPECT_TRUE(b.allow(t0 + 1001ms));
   EXPECT_FALSE(b.allow(t0 + 1002ms));
-  b.record(false, t0 + 1003ms);
+  b.record(id(4), "", t0 + 1003ms);
   EXPECT_EQ(b.state(t0 + 1003ms), CircuitBreaker::State::closed);
   EXPECT_TRUE(b.allow(t0 + 1004ms));
 }
@@ -45,14 +58,14 @@ TEST(CircuitBreaker, OpensOnTheFailureRatioThenProbesAndCloses) {
 TEST(CircuitBreaker, AFailedProbeOpensAgain) {
   CircuitBreaker b(settings());
   const auto t0 = CircuitBreaker::Clock::now();
-  for (int i = 0; i < 4; ++i) {
-    b.allow(t0);
-    b.record(true, t0);
-  }
+  open_by_timeouts(b, t0);
   ASSERT_TRUE(b.allow(t0 + 1100ms));
-  b.record(true, t0 + 1100ms);
+  b.record(id(9), "partner_unavailable", t0 + 1100ms);
   EXPECT_EQ(b.state(t0 + 1100ms), CircuitBreaker::State::open);
   EXPECT_FALSE(b.allow(t0 + 1500ms));
+  const auto r = b.report(t0 + 1500ms);
+  EXPECT_EQ(r.failures, 1u) << "the probe";
+  EXPECT_EQ(r.last_failure, "partner_unavailable");
 }
 
 TEST(CircuitBreaker, HealthyAnswersKeepItClosed) {
@@ -60,9 +73,67 @@ TEST(CircuitBreaker, HealthyAnswersKeepItClosed) {
   const auto t0 = CircuitBreaker::Clock::now();
   for (int i = 0; i < 100; ++i) {
     b.allow(t0);
-    b.record(i % 4 == 0, t0);  // a quarter fail: under the ratio in every window
+    b.record(id(i), i % 4 == 0 ? "timeout" : "", t0);  // a quarter fail: under the ratio
   }
   EXPECT_EQ(b.state(t0), CircuitBreaker::State::closed);
+}
+
+TEST(CircuitBreaker, OneIdentifierFailingAgainAndAgainCountsOnce) {
+  CircuitBreaker b(settings());
+  const auto t0 = CircuitBreaker::Clock::now();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(b.allow(t0));
+    b.record("BK100999", "partner_unavailable", t0);
+    b.allow(t0);
+    b.record("BK100998", "malformed_response (xml_truncated)", t0);
+  }
+  EXPECT_EQ(b.state(t0), CircuitBreaker::State::closed) << "2 distinct calls, under min_calls";
+  auto r = b.report(t0);
+  EXPECT_EQ(r.calls, 2u);
+  EXPECT_EQ(r.failures, 2u);
+  EXPECT_EQ(r.last_failure, "malformed_response (xml_truncated)");
+  // The identifier's latest outcome is the one kept: answered now, it no longer counts.
+  b.allow(t0);
+  b.record("BK100999", "", t0);
+  EXPECT_EQ(b.report(t0).failures, 1u);
+}
+
+TEST(CircuitBreaker, CallsWithoutAnIdentifierAreNeverMerged) {
+  CircuitBreaker b(settings());
+  const auto t0 = CircuitBreaker::Clock::now();
+  for (int i = 0; i < 4; ++i) {
+    b.allow(t0);
+    b.record("", "timeout", t0);
+  }
+  EXPECT_EQ(b.state(t0), CircuitBreaker::State::open);
+}
+
+TEST(CircuitBreaker, ReportSaysWhyItOpened) {
+  CircuitBreaker b(settings());
+  const auto t0 = CircuitBreaker::Clock::now();
+  auto r = b.report(t0);
+  EXPECT_EQ(r.state, CircuitBreaker::State::closed);
+  EXPECT_EQ(r.last_failure, "");
+  for (int i = 0; i < 4; ++i) {
+    b.allow(t0);
+    b.record(id(i), i == 0 ? "" : "partner_unavailable (connect_refused)", t0);
+  }
+  r = b.report(t0 + 200ms);
+  EXPECT_EQ(r.state, CircuitBreaker::State::open);
+  EXPECT_EQ(r.calls, 4u);
+  EXPECT_EQ(r.failures, 3u);
+  EXPECT_EQ(r.last_failure, "partner_unavailable (connect_refused)");
+  EXPECT_EQ(r.retry_after, 800ms);
+}
+
+TEST(CircuitBreaker, AnAbandonedProbeFreesItsPlace) {
+  CircuitBreaker b(settings());
+  const auto t0 = CircuitBreaker::Clock::now();
+  open_by_timeouts(b, t0);
+  ASSERT_TRUE(b.allow(t0 + 1100ms));
+  EXPECT_FALSE(b.allow(t0 + 1100ms)) << "one probe at a time";
+  b.abandon();  // the partner's Retry-After kept it from being made
+  EXPECT_TRUE(b.allow(t0 + 1101ms));
 }
 
 std::shared_ptr<const MappedAnswer> answer(std::size_t size) {

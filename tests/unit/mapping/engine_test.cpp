@@ -160,13 +160,13 @@ fields:
   EXPECT_NE(v->body.find("<att:Statut>SUSPENDED</att:Statut>"), std::string::npos) << v->body;
 }
 
-TEST(Registry, SwapsOnlyWhenEverythingPasses) {
+TEST(Catalog, SwapsOnlyWhenEverythingPasses) {
   fs::path dir = copy_of_set("registry");
-  Registry reg(dir);
-  EXPECT_EQ(reg.current(), nullptr);
-  LoadReport first = reg.reload();
+  Catalog catalog(dir);
+  EXPECT_EQ(catalog.current(), nullptr);
+  LoadReport first = catalog.reload();
   ASSERT_TRUE(first.ok());
-  auto served = reg.current();
+  auto served = catalog.current();
   ASSERT_EQ(served, first.snapshot);
 
   // A mapping edit that compiles but breaks a golden case is not served.
@@ -180,28 +180,28 @@ TEST(Registry, SwapsOnlyWhenEverythingPasses) {
   broken.replace(broken.find("transform: [collapse_spaces, upper]"), 35,
                  "transform: [collapse_spaces, lower]");
   write(file, broken);
-  LoadReport bad = reg.reload();
+  LoadReport bad = catalog.reload();
   EXPECT_FALSE(bad.ok());
   ASSERT_FALSE(bad.diagnostics.empty());
   EXPECT_EQ(bad.diagnostics.front().code, "case_failed");
-  EXPECT_EQ(reg.current(), served) << "the old snapshot keeps serving";
+  EXPECT_EQ(catalog.current(), served) << "the old snapshot keeps serving";
 
   // A mapping that does not compile is not served either.
   write(file, text + "  nonexistent_field: c:X\n");
-  bad = reg.reload();
+  bad = catalog.reload();
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.diagnostics.front().code, "unknown_field");
-  EXPECT_EQ(reg.current(), served);
+  EXPECT_EQ(catalog.current(), served);
 
   // Fixed: the new snapshot is swapped in.
   write(file, text);
-  LoadReport good = reg.reload();
+  LoadReport good = catalog.reload();
   ASSERT_TRUE(good.ok());
-  EXPECT_NE(reg.current(), served);
-  EXPECT_EQ(reg.current(), good.snapshot);
+  EXPECT_NE(catalog.current(), served);
+  EXPECT_EQ(catalog.current(), good.snapshot);
 }
 
-TEST(Registry, AMappingWithoutCasesOrWithADuplicateIdIsRefused) {
+TEST(Catalog, AMappingWithoutCasesOrWithADuplicateIdIsRefused) {
   fs::path dir = copy_of_set("no-cases");
   write(dir / "test/lonely.yaml",
         "mapping: test.lonely\nversion: 1\ntarget: person\n"

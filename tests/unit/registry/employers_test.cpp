@@ -8,7 +8,7 @@
 namespace hub::registry::testing {
 namespace {
 
-const char* kBoth = R"({"ompic":{"status":"ok"},"dgi":{"status":"ok"}})";
+const char* kBoth = R"({"company":{"status":"ok"},"taxpayer":{"status":"ok"}})";
 
 std::string company(const std::string& ice, const std::string& status,
                     const std::string& tax_status) {
@@ -39,7 +39,7 @@ class EmployerTest : public RegistryTest {
 TEST_P(EmployerTest, AffiliatesFromAnIceAloneWithProvenanceAndProposedRepresentatives) {
   auto r = run(registry_->register_employer(R"({"ice":"001561191000066"})", agent()));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->status, 201u);
+  EXPECT_EQ(r->effect, Effect::created);
   auto b = body_of(r);
   const auto number = json::text(b, "/affiliation_number").value_or("");
   EXPECT_TRUE(identifiers::valid_affiliation(number, identifiers::kLuhnForAll)) << number;
@@ -141,7 +141,7 @@ TEST_P(EmployerTest, LifecycleIsAHistoryOfEvents) {
   ASSERT_FALSE(after_close);
   EXPECT_EQ(after_close.error().detail, "invalid_transition");
 
-  auto h = body_of(registry_->history("employer", n));
+  auto h = body_of(registry_->history(streams::kEmployer, n));
   std::vector<std::string> types;
   for (const auto& e : json::find(h, "/events")->GetArray()) {
     types.push_back(json::text(e, "/type").value_or(""));
@@ -200,7 +200,7 @@ TEST_P(EmployerTest, OmpicEventsUpdateAnAffiliatedEmployerOnceAndIgnoreOthers) {
   e = body_of(registry_->employer(n));
   EXPECT_EQ(json::text(e, "/status"), "ACTIVE") << "a removal does not close the affiliation";
   EXPECT_TRUE(json::text(e, "/review/reason")) << "but flags the employer for review";
-  auto h = body_of(registry_->history("employer", n));
+  auto h = body_of(registry_->history(streams::kEmployer, n));
   const std::string text = json::dump(h);
   EXPECT_NE(text.find("employer.company_updated"), std::string::npos) << text;
   EXPECT_NE(text.find("employer.removal_reported"), std::string::npos) << text;

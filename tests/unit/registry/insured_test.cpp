@@ -9,7 +9,7 @@
 namespace hub::registry::testing {
 namespace {
 
-const char* kOk = R"({"dgsn":{"status":"ok"},"dgct":{"status":"ok"}})";
+const char* kOk = R"({"person":{"status":"ok"},"family":{"status":"ok"}})";
 
 class InsuredTest : public RegistryTest {
  protected:
@@ -27,8 +27,8 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
   auto r = run(registry_->register_insured(
       R"({"cnie":"BK123456","category":"SALARIE","rib":"001810007800020110620318"})", agent()));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->status, 201u);
-  EXPECT_EQ(r->etag, "\"1\"");
+  EXPECT_EQ(r->effect, Effect::created);
+  EXPECT_EQ(r->version, 1);
   auto body = body_of(r);
   const auto number = json::text(body, "/immatriculation").value_or("");
   EXPECT_TRUE(identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) << number;
@@ -53,7 +53,7 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
 
   auto again = registry_->insured(number);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->body, r->body) << "the answer is what a read then gives";
+  EXPECT_EQ(text_of(again), text_of(r)) << "the answer is what a read then gives";
   auto by_cnie = registry_->insured_by_cnie("BK123456");
   ASSERT_TRUE(by_cnie);
   EXPECT_EQ(json::text(body_of(by_cnie), "/immatriculation"), number);
@@ -111,7 +111,8 @@ TEST_P(InsuredTest, UnknownPersonAndDeathAreRefusedWithTheReason) {
   ASSERT_FALSE(dead);
   EXPECT_EQ(dead.error().detail, "deceased");
 
-  facts_.people["D1"] = Facts{"{}", "{}", R"({"dgsn":{"status":"unavailable","error":"timeout"}})"};
+  facts_.people["D1"] =
+      facts_with_provenance("{}", R"({"person":{"status":"unavailable","error":"timeout"}})");
   auto down = run(registry_->register_insured(R"({"cnie":"D1","category":"SALARIE"})", agent()));
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error().code, Errc::partner_unavailable);
@@ -123,14 +124,14 @@ TEST_P(InsuredTest, TnsNeedsAnActiveSelfEmployedTaxpayer) {
       person_record(
           "T1", "BENNANI", "Omar", "M", "1980-01-01", "",
           R"({"fiscal_id":"12345678","kind":"individual","status":"active","tax_regime":"IR_RNS"})"),
-      R"({"dgsn":{"status":"ok"},"dgi":{"status":"ok"}})");
+      R"({"person":{"status":"ok"},"taxpayer":{"status":"ok"}})");
   facts_.people["T2"] =
       facts_with_provenance(person_record("T2", "BENNANI", "Ali", "M", "1980-01-01"),
-                            R"({"dgsn":{"status":"ok"},"dgi":{"status":"not_found"}})");
+                            R"({"person":{"status":"ok"},"taxpayer":{"status":"not_found"}})");
   facts_.people["T3"] = facts_with_provenance(
       person_record("T3", "BENNANI", "Sara", "F", "1980-01-01", "",
                     R"({"fiscal_id":"12345679","kind":"individual","status":"ceased"})"),
-      R"({"dgsn":{"status":"ok"},"dgi":{"status":"ok"}})");
+      R"({"person":{"status":"ok"},"taxpayer":{"status":"ok"}})");
 
   auto ok = run(registry_->register_insured(R"({"cnie":"T1","category":"TNS"})", agent()));
   ASSERT_TRUE(ok) << ok.error().message;
@@ -202,7 +203,7 @@ TEST_P(InsuredTest, CorrectionsOfAnIdentityFollowTheSameRule) {
   auto added =
       registry_->correct_person("BK123456", R"({"person":{"mother_name":"Aicha"}})", agent());
   ASSERT_TRUE(added) << added.error().message;
-  EXPECT_EQ(added->etag, "\"2\"");
+  EXPECT_EQ(added->version, 2);
   Caller boss = supervisor();
   boss.if_match = 2;
   auto fixed = registry_->correct_person(
@@ -220,7 +221,7 @@ TEST_P(InsuredTest, CorrectionsOfAnIdentityFollowTheSameRule) {
       << again.error().message;
   EXPECT_TRUE(
       registry_->correct_person("BK123456", R"({"person":{"mother_name":"Aïcha"}})", agent()));
-  auto h = body_of(registry_->history("person", "BK123456"));
+  auto h = body_of(registry_->history(streams::kPerson, "BK123456"));
   const auto& last = (*json::find(h, "/events"))[2];
   EXPECT_EQ(json::text(last, "/type"), "person.corrected");
   EXPECT_EQ(json::text(last, "/principal"), "hub-admin");
@@ -234,9 +235,9 @@ TEST_P(InsuredTest, IdempotencyKeyReplaysTheFirstAnswerAndNeverRegistersTwice) {
   auto replay = registry_->replayed(agent("key-1"));
   ASSERT_TRUE(replay);
   ASSERT_TRUE(*replay);
-  EXPECT_EQ((*replay)->status, 201u);
-  EXPECT_EQ((*replay)->body, first->body);
-  EXPECT_EQ((*replay)->etag, first->etag);
+  EXPECT_EQ((*replay)->effect, Effect::created);
+  EXPECT_EQ(json::dump((*replay)->view), text_of(first));
+  EXPECT_EQ((*replay)->version, first->version);
 
   // The same key with another request is refused.
   Caller other = agent("key-1");
@@ -249,12 +250,12 @@ TEST_P(InsuredTest, IdempotencyKeyReplaysTheFirstAnswerAndNeverRegistersTwice) {
   // gets the first answer, not a second record nor an error.
   auto twin = run(registry_->register_insured(body, agent("key-1")));
   ASSERT_TRUE(twin) << twin.error().message;
-  EXPECT_EQ(twin->body, first->body);
+  EXPECT_EQ(text_of(twin), text_of(first));
   // Under another key, a second registration of the same CNIE is refused.
   auto again = run(registry_->register_insured(body, agent("key-2")));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().detail, "already_registered");
-  auto page = store_->list_records("insured", "", 10);
+  auto page = store_->list_records(std::string(streams::kInsured), "", 10);
   ASSERT_TRUE(page);
   EXPECT_EQ(page->size(), 1u);
 }
@@ -266,13 +267,13 @@ TEST_P(InsuredTest, ConcurrentTwinsWithOneKeyGetOneRegistrationAndOneAnswer) {
   for (std::size_t i = 0; i < answers.size(); ++i) {
     twins.emplace_back([&, i] {
       auto r = run(registry_->register_insured(body, agent("race-key")));
-      answers[i] = r ? r->body : "error: " + r.error().message;
+      answers[i] = text_of(r);
     });
   }
   for (auto& t : twins) t.join();
   for (const auto& a : answers) EXPECT_EQ(a, answers[0]);
   EXPECT_EQ(answers[0].rfind("error", 0), std::string::npos) << answers[0];
-  auto page = store_->list_records("insured", "", 10);
+  auto page = store_->list_records(std::string(streams::kInsured), "", 10);
   ASSERT_TRUE(page);
   EXPECT_EQ(page->size(), 1u);
 }
@@ -288,7 +289,7 @@ TEST_P(InsuredTest, IfMatchRefusesAStaleUpdate) {
 
   auto ok = registry_->change_contact(number, R"({"contact":{"phone":"+212612345678"}})", c);
   ASSERT_TRUE(ok) << ok.error().message;
-  EXPECT_EQ(ok->etag, "\"2\"");
+  EXPECT_EQ(ok->version, 2);
   auto stale = registry_->change_contact(number, R"({"contact":{"phone":"+212600000000"}})", c);
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, Errc::precondition_failed);
@@ -304,7 +305,7 @@ TEST_P(InsuredTest, HistoryRecordsWhatWhoWhenWhyAndFromWhere) {
   ASSERT_TRUE(registry_->change_insured_status(
       number, R"({"status":"SUSPENDED","reason":"documents missing"})", agent()));
 
-  auto h = registry_->history("insured", number);
+  auto h = registry_->history(streams::kInsured, number);
   ASSERT_TRUE(h) << h.error().message;
   auto b = body_of(h);
   const json::Value* events = json::find(b, "/events");
@@ -340,7 +341,7 @@ TEST_P(InsuredTest, HistoryRecordsWhatWhoWhenWhyAndFromWhere) {
   ASSERT_TRUE(before);
   EXPECT_EQ(json::text(body_of(before), "/rib"), kRib);
   EXPECT_EQ(json::text(body_of(before), "/status"), "ACTIVE");
-  EXPECT_EQ(before->etag, "\"1\"");
+  EXPECT_EQ(before->version, 1);
   auto mid = registry_->insured(number, Date{2026, 12, 5});
   EXPECT_EQ(json::text(body_of(mid), "/rib"), "230810000012345678901231");
   EXPECT_EQ(json::text(body_of(registry_->insured(number, Date{2027, 1, 10})), "/status"),
@@ -360,7 +361,7 @@ TEST_P(InsuredTest, StatusTransitionsCardsAndDeath) {
   const std::string number = register_person("BK123456");
   auto card = registry_->request_card(number, R"({"reason":"first"})", agent());
   ASSERT_TRUE(card) << card.error().message;
-  EXPECT_EQ(card->status, 201u);
+  EXPECT_EQ(card->effect, Effect::created);
   EXPECT_EQ(json::text(body_of(card), "/cards/card-1/status"), "requested");
   auto bad = registry_->request_card(number, R"({"reason":"bored"})", agent());
   ASSERT_FALSE(bad);
@@ -377,15 +378,85 @@ TEST_P(InsuredTest, StatusTransitionsCardsAndDeath) {
   EXPECT_EQ(json::text(*json::find(b, "/provenance/~1person~1death_date"), "/partner"), "dgct");
   auto again = registry_->record_death("BK123456", "2026-11-20", "dgct", agent());
   ASSERT_TRUE(again) << "a partner's retry changes nothing";
-  EXPECT_EQ(again->etag, died->etag);
+  EXPECT_EQ(again->version, died->version);
   auto reopen =
       registry_->change_insured_status(number, R"({"status":"ACTIVE","reason":"x"})", agent());
   ASSERT_FALSE(reopen);
   EXPECT_EQ(reopen.error().detail, "invalid_transition");
-  auto h = body_of(registry_->history("insured", number));
+  auto h = body_of(registry_->history(streams::kInsured, number));
   const auto& last = json::find(h, "/events")->GetArray()[json::find(h, "/events")->Size() - 1];
   EXPECT_EQ(json::text(last, "/source"), "dgct");
   EXPECT_EQ(json::text(last, "/reason"), "death reported by dgct");
+}
+
+// Cards: requested -> produced -> delivered, or cancelled with a reason; one first card, one
+// card in progress at a time, a replacement only of a card that was made (issue 19, kind 7).
+TEST_P(InsuredTest, CardsLiveFromRequestToDeliveryOrCancellation) {
+  const std::string number = register_person("BK123456");
+  auto status = [&](const std::string& card, const std::string& body) {
+    return registry_->change_card_status(number, card, body, agent());
+  };
+  auto replace = registry_->request_card(number, R"({"reason":"lost"})", agent());
+  ASSERT_FALSE(replace);
+  EXPECT_EQ(replace.error().detail, "no_card_to_replace");
+  ASSERT_TRUE(registry_->request_card(number, R"({"reason":"first"})", agent()));
+  auto second = registry_->request_card(number, R"({"reason":"first"})", agent());
+  ASSERT_FALSE(second) << "a second first card while the first is requested";
+  EXPECT_EQ(second.error().detail, "card_in_progress");
+  EXPECT_EQ(second.error().code, Errc::conflict);
+
+  auto early = status("card-1", R"({"status":"delivered"})");
+  ASSERT_FALSE(early) << "a card is produced before it is delivered";
+  EXPECT_EQ(early.error().detail, "invalid_transition");
+  EXPECT_EQ(early.error().message,
+            "/cards/card-1/status: a requested card cannot become delivered");
+  auto produced = status("card-1", R"({"status":"produced"})");
+  ASSERT_TRUE(produced) << produced.error().message;
+  EXPECT_EQ(json::text(body_of(produced), "/cards/card-1/status"), "produced");
+  auto again = status("card-1", R"({"status":"produced"})");
+  ASSERT_TRUE(again) << "a retry of the same change";
+  EXPECT_EQ(again->effect, Effect::unchanged);
+  EXPECT_EQ(again->version, produced->version);
+  auto delivered =
+      status("card-1", R"({"status":"delivered","reason":"handed over at the agency"})");
+  ASSERT_TRUE(delivered) << delivered.error().message;
+  auto b = body_of(delivered);
+  EXPECT_EQ(json::text(b, "/cards/card-1/status"), "delivered");
+  EXPECT_EQ(json::text(b, "/cards/card-1/delivered_by"), agent().principal);
+  EXPECT_EQ(json::text(b, "/cards/card-1/status_reason"), "handed over at the agency");
+  ASSERT_TRUE(json::find(b, "/cards/card-1/produced_on"));
+  auto cancel_delivered = status("card-1", R"({"status":"cancelled","reason":"x"})");
+  ASSERT_FALSE(cancel_delivered) << "delivered is final";
+  EXPECT_EQ(cancel_delivered.error().detail, "invalid_transition");
+
+  auto first_again = registry_->request_card(number, R"({"reason":"first"})", agent());
+  ASSERT_FALSE(first_again) << "a second first card once the first is delivered";
+  EXPECT_EQ(first_again.error().detail, "card_exists");
+  ASSERT_TRUE(registry_->request_card(number, R"({"reason":"stolen"})", agent()));
+  auto no_reason = status("card-2", R"({"status":"cancelled"})");
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().message, "/reason: is required");
+  auto cancelled = status("card-2", R"({"status":"cancelled","reason":"found again"})");
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+  EXPECT_EQ(json::text(body_of(cancelled), "/cards/card-2/status"), "cancelled");
+  EXPECT_TRUE(registry_->request_card(number, R"({"reason":"renewal"})", agent()))
+      << "once the stolen card's request is cancelled, another may be asked";
+
+  EXPECT_EQ(status("card-9", R"({"status":"produced"})").error().code, Errc::not_found);
+  EXPECT_EQ(status("card-0", R"({"status":"produced"})").error().message,
+            "/card: must be a card id: card-1, card-2...");
+  EXPECT_EQ(status("card-3", R"({"status":"lost"})").error().message,
+            "/status: must be produced, delivered or cancelled");
+  // Every step is in the history, with its event type and reason.
+  auto h = body_of(registry_->history(streams::kInsured, number));
+  std::vector<std::string> types;
+  for (const auto& e : json::find(h, "/events")->GetArray()) {
+    types.push_back(json::text(e, "/type").value_or(""));
+  }
+  const std::vector<std::string> cards(types.end() - 6, types.end());
+  EXPECT_EQ(cards,
+            (std::vector<std::string>{"card.requested", "card.produced", "card.delivered",
+                                      "card.requested", "card.cancelled", "card.requested"}));
 }
 
 TEST_P(InsuredTest, RefreshClosesOnADeathDgsnReports) {
@@ -398,7 +469,7 @@ TEST_P(InsuredTest, RefreshClosesOnADeathDgsnReports) {
   auto b = body_of(r);
   EXPECT_EQ(json::text(b, "/status"), "CLOSED");
   EXPECT_EQ(json::text(b, "/person/first_name"), "Fatima-Zahra");
-  auto ph = body_of(registry_->history("person", "BK123456"));
+  auto ph = body_of(registry_->history(streams::kPerson, "BK123456"));
   EXPECT_EQ(json::find(ph, "/events")->Size(), 2u);
   EXPECT_EQ(json::text(json::find(ph, "/events")->GetArray()[1], "/source"), "dgsn");
 }

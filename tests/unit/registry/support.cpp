@@ -8,9 +8,9 @@
 
 namespace hub::registry::testing {
 
-Result<Answer> run(boost::asio::awaitable<Result<Answer>> op) {
+Result<Outcome> run(boost::asio::awaitable<Result<Outcome>> op) {
   boost::asio::io_context ioc;
-  std::optional<Result<Answer>> out;
+  std::optional<Result<Outcome>> out;
   boost::asio::co_spawn(
       ioc, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(op)); },
       boost::asio::detached);
@@ -34,10 +34,14 @@ Caller supervisor(std::string key) {
   return c;
 }
 
-json::Doc body_of(const Result<Answer>& a) {
-  if (!a) return json::object();
-  auto d = json::parse(a->body);
-  return d ? std::move(*d) : json::object();
+json::Doc body_of(const Result<Outcome>& a) {
+  json::Doc d = json::object();
+  if (a) d.CopyFrom(a->view, d.GetAllocator());
+  return d;
+}
+
+std::string text_of(const Result<Outcome>& a) {
+  return a ? json::dump(a->view) : "error: " + a.error().message;
 }
 
 void RegistryTest::SetUp() {

@@ -11,19 +11,21 @@
 
 #include "hub/registry/json.hpp"
 #include "hub/registry/registry.hpp"
+#include "hub/registry/streams.hpp"
 #include "unit/registry/fake_facts.hpp"
 #include "unit/store/engines.hpp"
 
 namespace hub::registry::testing {
 
-Result<Answer> run(boost::asio::awaitable<Result<Answer>> op);
+Result<Outcome> run(boost::asio::awaitable<Result<Outcome>> op);
 
 inline constexpr const char* kRib = "001810007800020110620318";
 inline constexpr const char* kIce = "001561191000066";
 
 Caller agent(std::string key = "");
-Caller supervisor(std::string key = "");  // holds the override role
-json::Doc body_of(const Result<Answer>& a);
+Caller supervisor(std::string key = "");        // holds the override role
+json::Doc body_of(const Result<Outcome>& a);    // a copy of the view ({} for an error)
+std::string text_of(const Result<Outcome>& a);  // the view as JSON text
 
 class RegistryTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -1,6 +1,7 @@
 // DGCT's family booklet against partners/dgct.md, and its consistency with DGSN.
 #include "contract_support.hpp"
 #include "sim/data/identifiers.hpp"
+#include "sim/data/people.hpp"
 
 #include <gtest/gtest.h>
 
@@ -203,6 +204,50 @@ TEST_P(DgctContract, EveryBookletFollowsTheContractAndAgreesWithDgsn) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, DgctContract, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "strict" : "varied"; });
+
+// With a conflict share, DGCT's booklet disagrees with DGSN on exactly the CNIEs the rule names
+// (last two digits below 100 × share: even, the family name; odd, the birth year), and on nothing
+// else; with no share (the default) it never does.
+TEST(Dgct, DisagreesWithDgsnOnTheShareTheRuleNames) {
+  Options o = default_options();
+  o.conflict_share = 0.1;
+  std::size_t names = 0, births = 0;
+  for (const std::string& cnie : sample_cnies(2000, 23)) {
+    rapidjson::Document d;
+    ASSERT_TRUE(parse_json(d, dgct(o, cnie).body)) << cnie;
+    rapidjson::Document agreed;
+    ASSERT_TRUE(parse_json(agreed, dgct(default_options(), cnie).body)) << cnie;
+    const auto& t = d["titulaire"];
+    const auto& a = agreed["titulaire"];
+    const std::string digits(cnie_digits(cnie));
+    const int n = std::stoi(digits.substr(digits.size() < 2 ? 0 : digits.size() - 2));
+    const bool name_differs = upper(string_or_empty(t, "nom")) != upper(string_or_empty(a, "nom"));
+    const bool birth_differs =
+        string_or_empty(t, "dateNaissance") != string_or_empty(a, "dateNaissance");
+    EXPECT_EQ(name_differs, n < 10 && n % 2 == 0) << cnie << " " << string_or_empty(t, "nom");
+    EXPECT_EQ(birth_differs, n < 10 && n % 2 == 1) << cnie;
+    if (birth_differs) {
+      EXPECT_EQ(std::stoi(string_or_empty(t, "dateNaissance").substr(0, 4)),
+                std::stoi(string_or_empty(a, "dateNaissance").substr(0, 4)) + 1)
+          << cnie;
+    }
+    EXPECT_EQ(string_or_empty(t, "prenom"), string_or_empty(a, "prenom")) << cnie;
+    EXPECT_TRUE(d["conjoints"] == agreed["conjoints"] && d["enfants"] == agreed["enfants"]) << cnie;
+    names += name_differs;
+    births += birth_differs;
+  }
+  // About 5 % each of 2000: the rule really selects people in both kinds.
+  EXPECT_GT(names, 40u);
+  EXPECT_GT(births, 40u);
+  EXPECT_EQ(disagreement_of("BK123400", 0), Disagreement::none);
+  EXPECT_EQ(disagreement_of("BK123400", 0.02), Disagreement::last_name);
+  EXPECT_EQ(disagreement_of("BK123401", 0.02), Disagreement::birth_date);
+  EXPECT_EQ(disagreement_of("BK123402", 0.02), Disagreement::none);
+  EXPECT_EQ(disagreement_of("A5", 0.1), Disagreement::birth_date);
+  EXPECT_EQ(misspelt("BENNANI"), "BENANI");
+  EXPECT_EQ(misspelt("MEKOUAR"), "MEKKOUAR");
+  EXPECT_EQ(misspelt("EL AMRANI"), "ELL AMRANI");
+}
 
 TEST(Dgct, SameRequestSameBytesAndVariedKeyOrder) {
   std::size_t reordered = 0;

@@ -1,10 +1,12 @@
 // The registration routes through the router: roles, Idempotency-Key replays, ETag and
-// If-Match, point-in-time query, and errors with their field path.
+// If-Match, point-in-time query, errors with their field path, and the statuses the registry's
+// typed outcomes become.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "hub/registry/routes.hpp"
+#include "hub/api/registration_http.hpp"
+#include "hub/api/registration_routes.hpp"
 #include "unit/registry/support.hpp"
 
 namespace hub::registry::testing {
@@ -18,10 +20,11 @@ class RoutesTest : public RegistryTest {
     RegistryTest::SetUp();
     if (IsSkipped()) return;
     facts_.people["BK123456"] = facts_with_provenance(
-        person_record("BK123456", "EL AMRANI", "Fatima Zahra", "F", "1985-03-14"),
-        R"({"dgsn":{"status":"ok"},"dgct":{"status":"not_found"}})");
+        with_section(person_record("BK123456", "EL AMRANI", "Fatima Zahra", "F", "1985-03-14"),
+                     "household", household_record(true)),
+        R"({"family":{"status":"not_found"}})");
     registry_->run_store_calls_on(&pool_);
-    add_registration_routes(router_, *registry_, pool_);
+    api::add_registration_routes(router_, *registry_, pool_);
   }
 
   http::Response call(bhttp::verb method, const std::string& target, const std::string& body = "",
@@ -127,6 +130,81 @@ TEST_P(RoutesTest, RolesAreChecked) {
   auto ran = call(bhttp::verb::post, "/v1/registry/jobs/eligibility", "", {}, &admin);
   EXPECT_EQ(ran.result_int(), 200u);
   EXPECT_EQ(ran.body(), R"({"events_appended":0})");
+}
+
+// A card request is a creation, first and replayed (the replay once answered 200).
+TEST_P(RoutesTest, ACardRequestIsACreationWhenReplayedToo) {
+  auto created =
+      call(bhttp::verb::post, "/v1/insured", R"({"cnie":"BK123456","category":"SALARIE"})");
+  ASSERT_EQ(created.result_int(), 201u) << created.body();
+  const auto number = json::text(json_of(created), "/immatriculation").value_or("");
+  const std::string target = "/v1/insured/" + number + "/cards";
+  auto card = call(bhttp::verb::post, target, R"({"reason":"first"})", {{"Idempotency-Key", "c1"}});
+  EXPECT_EQ(card.result_int(), 201u) << card.body();
+  EXPECT_EQ(card[bhttp::field::etag], "\"2\"");
+  auto again =
+      call(bhttp::verb::post, target, R"({"reason":"first"})", {{"Idempotency-Key", "c1"}});
+  EXPECT_EQ(again.result_int(), 201u) << again.body();
+  EXPECT_EQ(again["Idempotent-Replayed"], "true");
+  EXPECT_EQ(again.body(), card.body());
+  EXPECT_EQ(again[bhttp::field::etag], "\"2\"");
+}
+
+// The registry's refusal with the partner's answer: 422, its code, and the answer as "details".
+TEST_P(RoutesTest, AnIneligibleHouseholdIs422NotEligibleWithAnrcsAnswer) {
+  facts_.people["AB654321"] = facts_with_provenance(
+      with_section(person_record("AB654321", "BENJELLOUN", "Youssef", "M", "1981-11-02"),
+                   "household", household_record(false)));
+  auto r =
+      call(bhttp::verb::post, "/v1/insured", R"({"cnie":"AB654321","category":"AMO_TADAMON"})");
+  EXPECT_EQ(r.result_int(), 422u) << r.body();
+  const auto b = json_of(r);
+  EXPECT_EQ(json::text(b, "/error/code"), "not_eligible");
+  EXPECT_EQ(json::text(b, "/error/correlation_id"), "corr-http");
+  EXPECT_EQ(json::dump(*json::find(b, "/error/details/index")), "9.4012");
+  EXPECT_EQ(json::dump(*json::find(b, "/error/details/threshold")), "9.3264284");
+  EXPECT_EQ(json::text(b, "/error/details/since"), "2026-06-30");
+  EXPECT_EQ(json::text(b, "/error/details/household_id"), "M-2024-00731455");
+  // Other errors keep their shape: code, message, correlation_id.
+  auto bad = call(bhttp::verb::get, "/v1/insured/123456789");
+  EXPECT_EQ(json::find(json_of(bad), "/error")->MemberCount(), 3u) << bad.body();
+}
+
+// An answer stored before outcomes were typed (an HTTP status and an ETag) is replayed as it was
+// first given: the stored form changed without a migration.
+TEST_P(RoutesTest, AnAnswerStoredBeforeTypedOutcomesIsReplayedUnchanged) {
+  const std::string body = R"({"cnie":"BK123456","category":"SALARIE"})";
+  const std::string first = R"({"immatriculation":"000000018","status":"ACTIVE","version":1})";
+  for (const auto& [key, status] :
+       {std::pair<std::string, int>{"old-201", 201}, {"old-200", 200}}) {
+    // The stored fingerprint of this very request, as the route computes it.
+    http::Request probe{bhttp::verb::post, "/v1/insured", 11};
+    probe.set("Idempotency-Key", key);
+    probe.body() = body;
+    http::RequestContext ctx;
+    ctx.principal = &agency_;
+    auto caller = api::caller_of(probe, ctx, "override");
+    ASSERT_TRUE(caller);
+    store::RecordCommit legacy;
+    store::StreamWrite w;
+    w.stream = streams::person("ZZ" + std::to_string(status));
+    w.kind = std::string(streams::kPerson);
+    store::RecordEvent e;
+    e.type = "person.identified";
+    e.data = "{}";
+    w.events.push_back(e);
+    w.state = "{}";
+    legacy.writes.push_back(std::move(w));
+    legacy.answer =
+        store::IdempotentAnswer{agency_.name, key, caller->request_hash, status, first, "\"1\"", 0};
+    ASSERT_TRUE(store_->commit_records(legacy));
+    auto replay = call(bhttp::verb::post, "/v1/insured", body, {{"Idempotency-Key", key}});
+    EXPECT_EQ(replay.result_int(), static_cast<unsigned>(status)) << replay.body();
+    EXPECT_EQ(replay.body(), first);
+    EXPECT_EQ(replay[bhttp::field::etag], "\"1\"");
+    EXPECT_EQ(replay["Idempotent-Replayed"], "true");
+  }
+  EXPECT_EQ(facts_.calls, 0) << "a replay asks no partner";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RoutesTest, ::testing::Values("sqlite", "postgresql"),
