@@ -15,7 +15,10 @@
 
 namespace hub::api {
 
-inline constexpr std::chrono::milliseconds kClaimTtl{30'000};
+// Short, so that an event left by a killed node is applied within seconds: an application takes
+// a few store transactions, and one outliving its claim is still applied once (the version
+// check and the registry's idempotent changes).
+inline constexpr std::chrono::milliseconds kClaimTtl{5'000};
 
 enum class Claimed {
   applied,    // this node applied it

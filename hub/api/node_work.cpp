@@ -11,8 +11,10 @@ namespace {
 // taken over (the lease's time to live; a page of 200 families takes well under it).
 constexpr std::chrono::milliseconds kJobTick{1000};
 constexpr std::chrono::milliseconds kJobTtl{10'000};
-// The events sweep's lease: held for one sweep.
-constexpr std::chrono::milliseconds kSweepTtl{60'000};
+// The events sweep's lease: held for one sweep, and short so that a killed sweeper holds the
+// others back only seconds. A sweep outliving it may overlap another node's, which costs only
+// work: each event is still applied once, under its claim (event_claim.hpp).
+constexpr std::chrono::milliseconds kSweepTtl{5'000};
 
 }  // namespace
 
