@@ -63,6 +63,7 @@ Result<void> App::build_partner_pools() {
     o.max_response_bytes = p.max_response_bytes;
     o.rate_per_second = p.rate_limit.per_second;
     o.rate_burst = p.rate_limit.burst;
+    o.pacer = node_->pacer_for(p);
     auto pool = http::ClientPool::create(std::move(o), &metrics_);
     if (!pool) return pool.error();
     partners_[p.name] = *pool;
@@ -113,6 +114,7 @@ Result<void> App::start() {
   auto st = store::open(so);
   if (!st) return st.error();
   store_ = std::move(*st);
+  node_ = std::make_unique<NodeWork>(config_, *store_, metrics_);
   // As many threads as PostgreSQL connections (a call holds one), two for SQLite (one
   // connection: a second thread only queues, but keeps a long call from delaying the next).
   store_pool_ = std::make_unique<registry::StorePool>(
@@ -155,10 +157,10 @@ Result<void> App::start() {
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
-    registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
+    registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());
     events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
-                                           clock_, journal_.get(), &metrics_);
+                                           node_->clock(), journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
   }
 
@@ -297,41 +299,18 @@ int App::run() {
       };
   hangup.async_wait(on_hup);
 
-  // Background work runs on its own thread and never delays a request: mapping reloads (compiling
-  // and testing), TLS reloads (certificates, CAs, CRLs), partner events recorded but not applied
-  // yet, and the registry's daily job that records eligibility changes as events (a child
-  // turning 21...), run at start and then every 24 hours.
+  // Background work runs on its own threads and never delays a request: here mapping reloads
+  // (compiling and testing) and TLS reloads (certificates, CAs, CRLs); in node_ the work shared
+  // with the other nodes of the store (the daily eligibility job, the partner events recorded
+  // but not applied yet).
+  node_->start(registry_.get(), events_.get());
   std::thread watcher([&] {
     std::string last = mappings_ ? fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
-    auto next_job = std::chrono::steady_clock::now();
-    auto next_events = next_job;
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));
       if (stopping) break;
-      if (registry_ && std::chrono::steady_clock::now() >= next_job) {
-        next_job += std::chrono::hours(24);
-        lock.unlock();
-        auto changes = registry_->record_eligibility_changes();
-        if (changes) {
-          log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
-        } else {
-          log::error("eligibility job failed", {{"error", changes.error().message}});
-        }
-        lock.lock();
-      }
-      if (events_ && events_->has_pending() && std::chrono::steady_clock::now() >= next_events) {
-        next_events = std::chrono::steady_clock::now() + config_.events.retry_every;
-        lock.unlock();
-        auto applied = events_->apply_pending();
-        if (!applied) {
-          log::error("partner events not applied", {{"error", applied.error().message}});
-        } else if (*applied > 0) {
-          log::info("partner events applied", {{"events", std::to_string(*applied)}});
-        }
-        lock.lock();
-      }
       const bool hup = reload_asked.exchange(false);
       const std::string now = mappings_ ? fingerprint(config_.mappings_dir) : "";
       if (mappings_ && (hup || now != last)) {
@@ -359,6 +338,7 @@ int App::run() {
   stopping = true;
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
+  node_->stop();
   if (journal_) (void)journal_->flush();
   return 0;
 }

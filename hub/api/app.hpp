@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/api/node_work.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/audit/checkpointer.hpp"
 #include "hub/audit/journal.hpp"
@@ -69,7 +70,8 @@ class App {
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<exchange::Broker> broker_;
   std::unique_ptr<registry::FactSource> facts_;
-  registry::SystemClock clock_;
+  // Its clock, shared partner quotas and once-across-the-nodes background work (node_work.hpp).
+  std::unique_ptr<NodeWork> node_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<EventInbox> events_;
   // The journal's checkpoints (signed in the background) and proofs (served).

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "hub/audit/digest.hpp"
+#include "hub/cluster/lease.hpp"
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/registry/json.hpp"
@@ -296,13 +297,24 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
 
   // Recorded: the partner may now be told so. Applying it is the hub's business from here on.
   std::string outcome;
-  apply(stream, 1, state, &outcome);
+  apply_once(stream, 1, state, &outcome);
   json::Doc out = json::object();
   json::set_string(out, "/event_id", event_id);
   json::set_string(out, "/status", "recorded");
   json::Doc applied = parsed(outcome);
   json::set(out, "/outcome", applied);
   return Answer{202, json::dump(out)};
+}
+
+Claimed EventInbox::apply_once(const std::string& stream, std::int64_t version,
+                               const json::Doc& state, std::string* outcome_json) {
+  const Claimed c = apply_claimed(store_, cluster::node_id(), stream, version,
+                                  [&] { apply(stream, version, state, outcome_json); });
+  if (c == Claimed::failed) pending_ = true;
+  if (c != Claimed::applied && outcome_json) {
+    *outcome_json = c == Claimed::failed ? R"({"applied":"later"})" : R"({"applied":"elsewhere"})";
+  }
+  return c;
 }
 
 void EventInbox::apply(const std::string& stream, std::int64_t version, const json::Doc& state,
@@ -369,8 +381,7 @@ Result<int> EventInbox::apply_pending() {
     for (const auto& rec : *page) {
       const json::Doc s = parsed(rec.state);
       if (json::text(s, "/status") != "recorded") continue;
-      apply(rec.stream, rec.version, s, nullptr);
-      ++applied;
+      if (apply_once(rec.stream, rec.version, s, nullptr) == Claimed::applied) ++applied;
     }
     if (page->size() < 200) break;
     after = page->back().stream;

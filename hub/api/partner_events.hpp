@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/api/event_claim.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/http/metrics.hpp"
@@ -62,6 +63,9 @@ class EventInbox {
   // stream.
   void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
              std::string* outcome_json);
+  // apply(), under the event's claim (event_claim.hpp): once across the hub nodes.
+  Claimed apply_once(const std::string& stream, std::int64_t version,
+                     const rapidjson::Document& state, std::string* outcome_json);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
   // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
