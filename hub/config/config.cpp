@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "hub/config/agreements.hpp"
 #include "hub/config/principals.hpp"
 #include "hub/config/yaml_reader.hpp"
 
@@ -314,6 +315,8 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_principals(ctx, root, c);
       read_exchange(ctx, root, c);
       read_events(ctx, root, c);
+      if (auto ag = root.map("agreements"))
+        read_agreement_map(ctx, *ag, c.principals, c.agreements);
     }
   }
   out.problems = std::move(ctx.problems());
