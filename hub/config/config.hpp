@@ -3,6 +3,8 @@
 // configuration that has one.
 #pragma once
 
+#include "hub/agreements/agreement.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -238,6 +240,9 @@ struct HubConfig {
   // TEST ONLY (testing.clock_offset_file): a file holding a number of days by which the hub's
   // clock runs ahead (hub/cluster/offset_clock.hpp). "" in production.
   std::string testing_clock_offset_file;
+  // Access agreements (hub/config/agreements.hpp): seed the store's agreements on first start;
+  // after that, PUT /admin/v1/agreements changes them.
+  std::vector<agreements::Agreement> agreements;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id
