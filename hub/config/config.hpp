@@ -24,6 +24,16 @@ struct Problem {
   std::string to_string() const;
 };
 
+// Where a key and its value are written in the file (1-based; 0: unknown).
+struct Position {
+  int line = 0;
+  int column = 0;
+};
+struct KeyPosition {
+  Position key;
+  Position value;
+};
+
 struct TlsServer {
   std::string certificate;             // PEM chain, leaf first
   std::string key;                     // PEM private key
@@ -210,6 +220,14 @@ struct HubConfig {
   std::vector<Principal> principals;
   ExchangeSettings exchange;
   EventSettings events;
+  // Every key read, by key path (/partners/dgsn/options/organisme): where later checks (adapter
+  // options, recipes' references, hub/exchange/config_check.hpp) place their problems.
+  std::map<std::string, KeyPosition, std::less<>> positions;
+
+  // A problem at `path`, placed at its key (at_key) or value; a path never read is placed at its
+  // nearest ancestor that was (e.g. a default adapter: the partner's entry).
+  Problem problem_at(const std::string& path, bool at_key, std::string code,
+                     std::string message) const;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id
