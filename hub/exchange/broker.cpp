@@ -161,6 +161,13 @@ void add_mapping_set_values(const rapidjson::Value& record,
   add_mapping_set_values(record, sources, known, "");
 }
 
+// The steps of a recipe that apply to a request's category, in recipe order, each with its
+// outcome set to "pending".
+struct Plan {
+  std::vector<const config::RecipeStep*> steps;
+  std::shared_ptr<std::vector<StepOutcome>> outcomes = std::make_shared<std::vector<StepOutcome>>();
+};
+
 struct Flight {
   std::mutex mutex;
   bool done = false;
@@ -453,6 +460,13 @@ struct Broker::Impl {
     co_return out;
   }
 
+  std::vector<std::pair<std::size_t, Query>> ready_steps(const Plan& plan,
+                                                         const PrefillRequest& request,
+                                                         const Caller& caller);
+  asio::awaitable<void> run_round(const Plan& plan,
+                                  std::vector<std::pair<std::size_t, Query>> ready,
+                                  Clock::time_point deadline, const Caller& caller);
+
   // Completes once the journal entries of every step are durable (docs/audit.md), or with the
   // journal's refusal.
   asio::awaitable<Result<void>> journaled(const std::vector<StepOutcome>& steps) {
@@ -630,6 +644,236 @@ void write_conflicts(Writer& w, const config::Recipe& recipe,
 
 }  // namespace
 
+namespace {
+
+Plan plan_of(const config::Recipe& recipe, const std::string& category) {
+  Plan plan;
+  for (const auto& st : recipe.steps) {
+    const auto& only = st.only_for_categories;
+    if (!only.empty() && std::find(only.begin(), only.end(), category) == only.end()) continue;
+    plan.steps.push_back(&st);
+    StepOutcome o;
+    o.step = st.as;
+    o.partner = st.partner;
+    o.status = "pending";
+    plan.outcomes->push_back(std::move(o));
+  }
+  return plan;
+}
+
+// A step's query once its parameter templates are filled in: from the request ("{cnie}") or from
+// an earlier step's record ("{company:/ice}"). `waiting`: a step it needs has not ended yet.
+struct Resolution {
+  Query query;
+  bool waiting = false;
+  std::optional<Error> missing;
+};
+
+// One "{step:/pointer}" parameter, from the record of the step it names.
+void resolve_from_step(const Template& t, const std::vector<StepOutcome>& outcomes,
+                       const std::string& key, Resolution& r) {
+  const StepOutcome* dep = nullptr;
+  for (const auto& o : outcomes) {
+    if (o.step == t.step) dep = &o;
+  }
+  if (dep == nullptr) {
+    r.missing = make_error(Errc::internal, "no step " + t.step);
+    return;
+  }
+  if (dep->status == "pending" || dep->status == "running") {
+    r.waiting = true;
+    return;
+  }
+  auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
+  const rapidjson::Value* v =
+      dep_doc ? rapidjson::Pointer(t.pointer.c_str()).Get(*dep_doc) : nullptr;
+  if (v == nullptr || v->IsNull()) {
+    r.missing =
+        make_error(Errc::not_found, "needs " + t.pointer + " from " + t.step + ", which is unknown",
+                   "dependency_failed");
+  } else {
+    r.query.params[key] = scalar_text(*v);
+  }
+}
+
+Resolution resolve(const config::RecipeStep& step, const PrefillRequest& request,
+                   const Caller& caller, const std::vector<StepOutcome>& outcomes) {
+  Resolution r;
+  r.query.operation = step.operation;
+  r.query.purpose = request.purpose;
+  r.query.correlation_id = caller.correlation_id;
+  for (const auto& [key, value] : step.params) {
+    auto t = parse_template(value);
+    if (!t) {
+      r.query.params[key] = value;
+    } else if (!t->step.empty()) {
+      resolve_from_step(*t, outcomes, key, r);
+    } else if (auto it = request.params.find(t->pointer); it != request.params.end()) {
+      r.query.params[key] = it->second;
+    } else {
+      r.missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
+    }
+  }
+  return r;
+}
+
+// The HTTP status of the answer when no step brought a record: 404 when every partner asked said
+// "not found", 429 when every one is rate-limited, else 503; with the longest Retry-After asked.
+void set_status(PrefillResult& result) {
+  bool any = false, all_not_found = true, all_rate_limited = true;
+  std::chrono::milliseconds retry_after{0};
+  for (const auto& o : result.steps) {
+    if (o.answer) {
+      any = true;
+      all_not_found = all_rate_limited = false;
+      continue;
+    }
+    if (o.status == "skipped") continue;
+    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
+    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
+    retry_after = std::max(retry_after, o.retry_after);
+  }
+  if (any) return;
+  result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
+  if (result.status != 404) {
+    result.retry_after =
+        std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
+  }
+}
+
+// One partner's entry under "partners": its status, error, Retry-After, latency and attempts.
+void write_partner(Writer& w, const StepOutcome& o) {
+  w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
+  w.StartObject();
+  if (o.step != o.partner) {
+    w.Key("step");
+    put_string(w, o.step);
+  }
+  w.Key("status");
+  put_string(w, o.status);
+  if (o.answer && (o.status == "cached" || o.status == "stale")) {
+    w.Key("as_of");
+    put_string(w, o.answer->fetched_at);
+  }
+  if (o.error && (!o.answer || o.status == "stale")) {
+    w.Key("error");
+    put_error(w, *o.error);
+  }
+  if (o.retry_after.count() > 0 && !o.answer) {
+    w.Key("retry_after_s");
+    w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
+  }
+  w.Key("latency_ms");
+  w.Double(std::round(o.latency_ms * 1000) / 1000);
+  w.Key("attempts");
+  w.Int(o.attempts);
+  w.EndObject();
+}
+
+// The answer's body: {"record", "provenance", "conflicts", "partners", "correlation_id"}
+// (docs/openapi/, POST /v1/prefill/{recipe}).
+std::string answer_body(const config::Recipe& recipe, const std::vector<StepOutcome>& steps,
+                        const std::string& correlation_id) {
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  w.StartObject();
+  w.Key("record");
+  w.StartObject();
+  for (const auto& o : steps) {
+    if (!o.answer) continue;
+    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
+    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  w.Key("provenance");
+  w.StartObject();
+  for (const auto& o : steps) {
+    if (o.answer) write_provenance(w, o.step, *o.answer);
+  }
+  w.EndObject();
+  w.Key("conflicts");
+  write_conflicts(w, recipe, steps);
+  w.Key("partners");
+  w.StartObject();
+  for (const auto& o : steps) write_partner(w, o);
+  w.EndObject();
+  w.Key("correlation_id");
+  put_string(w, correlation_id);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+}  // namespace
+
+// The steps that can run now (their parameters known, their purpose allowed), marked "running"
+// with their queries; the others are marked "error"/"skipped" or stay "pending".
+std::vector<std::pair<std::size_t, Query>> Broker::Impl::ready_steps(const Plan& plan,
+                                                                     const PrefillRequest& request,
+                                                                     const Caller& caller) {
+  std::vector<std::pair<std::size_t, Query>> ready;
+  auto& outcomes = *plan.outcomes;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    StepOutcome& o = outcomes[i];
+    if (o.status != "pending") continue;
+    auto r = resolve(*plan.steps[i], request, caller, outcomes);
+    if (r.missing) {
+      o.status = r.missing->detail == "dependency_failed" ? "skipped" : "error";
+      o.error = r.missing;
+      continue;
+    }
+    if (r.waiting) continue;
+    const PartnerRuntime& p = *partners.at(plan.steps[i]->partner);
+    if (p.takes_purpose() && !p.allows(request.purpose)) {
+      o.error =
+          make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
+                                                  "' is not allowed towards " + p.settings.name);
+      o.status = "error";
+      continue;
+    }
+    o.status = "running";
+    ready.emplace_back(i, std::move(r.query));
+  }
+  return ready;
+}
+
+// The steps of a round run at the same time, on this request's strand; the last one to end wakes
+// this coroutine. Every call honours the deadline, so the round ends by then; a step still
+// running past it is a timeout.
+asio::awaitable<void> Broker::Impl::run_round(const Plan& plan,
+                                              std::vector<std::pair<std::size_t, Query>> ready,
+                                              Clock::time_point deadline, const Caller& caller) {
+  struct Round {
+    std::size_t remaining;
+    asio::steady_timer timer;
+  };
+  auto ex = co_await asio::this_coro::executor;
+  auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
+  Impl& impl = *this;
+  for (auto& [i, q] : ready) {
+    asio::co_spawn(
+        ex,
+        [&impl, &p = *partners.at(plan.steps[i]->partner), q = std::move(q),
+         mapping = plan.steps[i]->mapping, deadline, caller, shared = plan.outcomes, round,
+         i]() -> asio::awaitable<void> {
+          auto out = co_await impl.call(p, q, mapping, deadline, caller);
+          out.step = (*shared)[i].step;
+          if (out.status == "pending" || out.status == "running") out.status = "error";
+          (*shared)[i] = std::move(out);
+          if (--round->remaining == 0) round->timer.cancel();
+        },
+        asio::detached);
+  }
+  round->timer.expires_at(deadline + std::chrono::milliseconds(200));
+  if (round->remaining > 0) co_await round->timer.async_wait(use_tuple);
+  for (const auto& [i, q] : ready) {
+    auto& o = (*plan.outcomes)[i];
+    if (o.status == "running") {
+      o.status = "error";
+      o.error = make_error(Errc::timeout, "no answer before the deadline");
+    }
+  }
+}
+
 asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller caller) {
   Impl& impl = *impl_;
   PrefillResult result;
@@ -645,219 +889,27 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     co_return journal_refused(std::move(*refused));
   }
   const auto deadline = Clock::now() + impl.exchange.deadline;
-
-  // The steps that apply to this request, in recipe order.
-  auto shared = std::make_shared<std::vector<StepOutcome>>();
-  std::vector<const config::RecipeStep*> steps;
-  for (const auto& st : recipe.steps) {
-    const auto& only = st.only_for_categories;
-    if (!only.empty() && std::find(only.begin(), only.end(), request.category) == only.end()) {
-      continue;
-    }
-    steps.push_back(&st);
-    StepOutcome o;
-    o.step = st.as;
-    o.partner = st.partner;
-    o.status = "pending";
-    shared->push_back(std::move(o));
-  }
-
   // Rounds: every step whose parameters are known runs, concurrently with the others; a step
-  // that needs another step's record waits for it.
-  auto ex = co_await asio::this_coro::executor;
-  std::vector<std::map<std::string, std::string>> resolved(steps.size());
-  for (;;) {
-    std::vector<std::size_t> ready;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      if ((*shared)[i].status != "pending") continue;
-      Query q;
-      q.operation = steps[i]->operation;
-      q.purpose = request.purpose;
-      q.correlation_id = caller.correlation_id;
-      bool waiting = false;
-      std::optional<Error> missing;
-      for (const auto& [key, value] : steps[i]->params) {
-        auto t = parse_template(value);
-        if (!t) {
-          q.params[key] = value;
-          continue;
-        }
-        if (t->step.empty()) {
-          auto it = request.params.find(t->pointer);
-          if (it == request.params.end()) {
-            missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
-          } else {
-            q.params[key] = it->second;
-          }
-          continue;
-        }
-        const StepOutcome* dep = nullptr;
-        for (const auto& o : *shared) {
-          if (o.step == t->step) dep = &o;
-        }
-        if (dep == nullptr || dep->status == "pending" || dep->status == "running") {
-          waiting = dep != nullptr;
-          if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
-          continue;
-        }
-        auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
-        const rapidjson::Value* v =
-            dep_doc ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep_doc) : nullptr;
-        if (v == nullptr || v->IsNull()) {
-          missing = make_error(Errc::not_found,
-                               "needs " + t->pointer + " from " + t->step + ", which is unknown",
-                               "dependency_failed");
-        } else {
-          q.params[key] = scalar_text(*v);
-        }
-      }
-      StepOutcome& o = (*shared)[i];
-      if (missing) {
-        o.status = missing->detail == "dependency_failed" ? "skipped" : "error";
-        o.error = missing;
-        continue;
-      }
-      if (waiting) continue;
-      resolved[i] = q.params;
-      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
-      if (p.takes_purpose() && !p.allows(request.purpose)) {
-        o.error =
-            make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
-                                                    "' is not allowed towards " + p.settings.name);
-        o.status = "error";
-        continue;
-      }
-      o.status = "running";
-      ready.push_back(i);
-    }
-    if (ready.empty()) break;
-    // The steps of a round run at the same time, on this request's strand; the last one to end
-    // wakes this coroutine. Every call honours the deadline, so the round ends by then.
-    struct Round {
-      std::size_t remaining;
-      asio::steady_timer timer;
-    };
-    auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
-    for (auto i : ready) {
-      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
-      Query q;
-      q.operation = steps[i]->operation;
-      q.purpose = request.purpose;
-      q.correlation_id = caller.correlation_id;
-      q.params = resolved[i];
-      asio::co_spawn(
-          ex,
-          [&impl, &p, q, mapping = steps[i]->mapping, deadline, caller, shared, round,
-           i]() -> asio::awaitable<void> {
-            auto out = co_await impl.call(p, q, mapping, deadline, caller);
-            out.step = (*shared)[i].step;
-            if (out.status == "pending" || out.status == "running") out.status = "error";
-            (*shared)[i] = std::move(out);
-            if (--round->remaining == 0) round->timer.cancel();
-          },
-          asio::detached);
-    }
-    round->timer.expires_at(deadline + std::chrono::milliseconds(200));
-    if (round->remaining > 0) co_await round->timer.async_wait(use_tuple);
-    for (auto i : ready) {
-      if ((*shared)[i].status == "running") {
-        (*shared)[i].status = "error";
-        (*shared)[i].error = make_error(Errc::timeout, "no answer before the deadline");
-      }
-    }
+  // that needs another step's record waits for a later round.
+  const Plan plan = plan_of(recipe, request.category);
+  for (auto ready = impl.ready_steps(plan, request, caller); !ready.empty();
+       ready = impl.ready_steps(plan, request, caller)) {
+    co_await impl.run_round(plan, std::move(ready), deadline, caller);
   }
-  for (auto& o : *shared) {
+  for (auto& o : *plan.outcomes) {
     if (o.status == "pending") {
       o.status = "skipped";
       o.error = make_error(Errc::internal, "a step it depends on did not run");
     }
   }
-  result.steps = *shared;
+  result.steps = *plan.outcomes;
   // Nothing leaves before the journal holds every exchange the answer rests on, a "not found"
   // or a partner's error included: each says something about the person or company asked for.
   if (auto durable = co_await impl.journaled(result.steps); !durable) {
     co_return journal_refused(durable.error());
   }
-
-  // The answer.
-  bool any = false, all_not_found = true, all_rate_limited = true;
-  std::chrono::milliseconds retry_after{0};
-  for (const auto& o : result.steps) {
-    if (o.answer) {
-      any = true;
-      all_not_found = all_rate_limited = false;
-      continue;
-    }
-    if (o.status == "skipped") continue;
-    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
-    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
-    retry_after = std::max(retry_after, o.retry_after);
-  }
-  if (!any) {
-    result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
-    if (result.status != 404) {
-      result.retry_after =
-          std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
-    }
-  }
-
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  w.StartObject();
-  w.Key("record");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (!o.answer) continue;
-    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
-    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
-  }
-  w.EndObject();
-  w.Key("provenance");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (o.answer) write_provenance(w, o.step, *o.answer);
-  }
-  w.EndObject();
-  w.Key("conflicts");
-  write_conflicts(w, recipe, result.steps);
-  w.Key("partners");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
-    w.StartObject();
-    if (o.step != o.partner) {
-      w.Key("step");
-      put_string(w, o.step);
-    }
-    w.Key("status");
-    put_string(w, o.status);
-    if (o.answer && (o.status == "cached" || o.status == "stale")) {
-      w.Key("as_of");
-      put_string(w, o.answer->fetched_at);
-    }
-    if (o.error && !o.answer) {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.error && o.status == "stale") {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.retry_after.count() > 0 && !o.answer) {
-      w.Key("retry_after_s");
-      w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
-    }
-    w.Key("latency_ms");
-    w.Double(std::round(o.latency_ms * 1000) / 1000);
-    w.Key("attempts");
-    w.Int(o.attempts);
-    w.EndObject();
-  }
-  w.EndObject();
-  w.Key("correlation_id");
-  put_string(w, caller.correlation_id);
-  w.EndObject();
-  result.body.assign(sb.GetString(), sb.GetSize());
+  set_status(result);
+  result.body = answer_body(recipe, result.steps, caller.correlation_id);
   co_return result;
 }
 
