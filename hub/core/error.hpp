@@ -28,7 +28,10 @@ enum class Errc {
   malformed_response,   // 502: a partner's answer could not be read
   tls_failure,          // 502: handshake or certificate verification towards a partner failed
   journal_unavailable,  // 503: the exchange journal cannot record the exchange (docs/audit.md)
+  // A new code goes here, above this line, and kErrcCount follows it.
 };
+// How many codes there are (tests enumerate them all: a new one needs its wire code and status).
+inline constexpr int kErrcCount = static_cast<int>(Errc::journal_unavailable) + 1;
 
 // Stable wire code ("invalid_input", "rate_limited", ...).
 std::string_view code_of(Errc c);
