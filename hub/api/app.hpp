@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "hub/api/partner_events.hpp"
+#include "hub/audit/checkpointer.hpp"
 #include "hub/audit/journal.hpp"
+#include "hub/audit/journal_proofs.hpp"
 #include "hub/config/config.hpp"
 #include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
@@ -70,6 +72,9 @@ class App {
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<EventInbox> events_;
+  // The journal's checkpoints (signed in the background) and proofs (served).
+  std::unique_ptr<audit::Checkpointer> checkpointer_;
+  std::unique_ptr<audit::JournalProofs> journal_proofs_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
 };

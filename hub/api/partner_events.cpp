@@ -131,15 +131,16 @@ const config::EventSource* EventInbox::source_of(const std::string& principal) c
   return nullptr;
 }
 
-void EventInbox::journal(const std::string& principal, const std::string& partner,
-                         const std::string& correlation_id, const std::string& event_id,
-                         const std::string& outcome, const std::string& body) {
+audit::Ticket EventInbox::journal(const std::string& principal, const std::string& partner,
+                                  const std::string& correlation_id, const std::string& event_id,
+                                  const std::string& outcome, const std::string& body,
+                                  bool with_receipt) {
   if (metrics_ != nullptr) {
     metrics_->increment("cnss_partner_events_total",
                         "Event deliveries partners pushed, by partner and outcome",
                         {{"partner", partner}, {"outcome", outcome}});
   }
-  if (journal_ == nullptr) return;
+  if (journal_ == nullptr) return 0;
   audit::ExchangeRecord r;
   r.principal = principal;
   r.purpose = "EVENT";
@@ -149,7 +150,9 @@ void EventInbox::journal(const std::string& principal, const std::string& partne
   r.identifier = event_id;
   r.outcome = outcome;
   r.response_body_sha256 = audit::sha256_hex(body);
+  if (with_receipt) return journal_->append_with_receipt(std::move(r));
   journal_->append(std::move(r));
+  return 0;
 }
 
 void EventInbox::keep_refused(const config::EventSource& source, const std::string& body,
@@ -176,7 +179,7 @@ void EventInbox::keep_refused(const config::EventSource& source, const std::stri
 }
 
 Result<Answer> EventInbox::receive(const std::string& principal, const std::string& body,
-                                   const std::string& correlation_id) {
+                                   const std::string& correlation_id, audit::Ticket* receipt) {
   const config::EventSource* source = source_of(principal);
   if (source == nullptr) {
     return make_error(Errc::forbidden, "principal '" + principal + "' pushes no events",
@@ -276,7 +279,9 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
            correlation_id, data_text, (*first)->state, clock_.now_ms(), (*first)->label});
       (void)store_.commit_records(c2);  // a concurrent change: the warning above remains
     }
-    journal(principal, source->partner, correlation_id, event_id, outcome, body);
+    const auto ticket =
+        journal(principal, source->partner, correlation_id, event_id, outcome, body, receipt);
+    if (receipt) *receipt = ticket;
     json::Doc out = json::object();
     json::set_string(out, "/event_id", event_id);
     json::set_string(out, "/status", "duplicate");
@@ -285,7 +290,9 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
     return Answer{200, json::dump(out)};
   }
   if (!stored) return stored.error();
-  journal(principal, source->partner, correlation_id, event_id, "recorded", body);
+  const auto ticket =
+      journal(principal, source->partner, correlation_id, event_id, "recorded", body, receipt);
+  if (receipt) *receipt = ticket;
 
   // Recorded: the partner may now be told so. Applying it is the hub's business from here on.
   std::string outcome;
@@ -444,6 +451,20 @@ std::string principal_of(const http::RequestContext& ctx) {
   return ctx.principal ? ctx.principal->name : "";
 }
 
+// The delivery is recorded whatever the journal does: the answer waits for its entry (at most
+// the journal's wait limit) only to carry the receipt, and goes without one when the journal
+// cannot write it in time (docs/audit.md, "Receipts").
+asio::awaitable<void> add_receipt(http::Response& response, audit::Journal& journal,
+                                  audit::Ticket ticket) {
+  auto r = co_await journal.receipt(ticket);
+  if (r) {
+    response.set(audit::kReceiptHeader, audit::format_receipt(*r));
+  } else {
+    log::warn("a partner event answered without its journal receipt",
+              {{"error", r.error().message}});
+  }
+}
+
 }  // namespace
 
 void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
@@ -451,10 +472,15 @@ void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry:
   router.add(bhttp::verb::post, "/partner/v1/events", partner_role,
              [&inbox, &pool](const http::Request& req,
                              http::RequestContext& ctx) -> asio::awaitable<http::Response> {
-               co_return render(co_await pool.run<Result<Answer>>([&] {
-                 return inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id);
-               }),
-                                req, ctx);
+               audit::Ticket ticket = 0;
+               auto answer = co_await pool.run<Result<Answer>>([&] {
+                 return inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id, &ticket);
+               });
+               auto response = render(answer, req, ctx);
+               if (answer && ticket != 0 && inbox.exchange_journal() != nullptr) {
+                 co_await add_receipt(response, *inbox.exchange_journal(), ticket);
+               }
+               co_return response;
              });
   router.add(bhttp::verb::get, "/partner/v1/events/{id}", partner_role,
              [&inbox, &pool](const http::Request& req,

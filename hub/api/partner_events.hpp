@@ -39,9 +39,12 @@ class EventInbox {
   // Every source's mapping exists in the served set and reads civil or company events.
   Result<void> check() const;
 
-  // One delivery from `principal`.
+  // One delivery from `principal`. When `receipt` is given and the delivery is recorded (or was
+  // already: a duplicate), it is set to the ticket of the delivery's journal entry, appended with
+  // a receipt (audit::Journal::receipt) for the answer to carry.
   Result<InboxAnswer> receive(const std::string& principal, const std::string& body,
-                              const std::string& correlation_id);
+                              const std::string& correlation_id, audit::Ticket* receipt = nullptr);
+  audit::Journal* exchange_journal() const { return journal_; }
   // Where one of the principal's events stands: recorded, applied, not_applicable.
   Result<InboxAnswer> status(const std::string& principal, const std::string& event_id);
   // Administrators: the events recorded, optionally of one partner and in one status, in pages.
@@ -61,9 +64,11 @@ class EventInbox {
              std::string* outcome_json);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
-  void journal(const std::string& principal, const std::string& partner,
-               const std::string& correlation_id, const std::string& event_id,
-               const std::string& outcome, const std::string& body);
+  // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
+  audit::Ticket journal(const std::string& principal, const std::string& partner,
+                        const std::string& correlation_id, const std::string& event_id,
+                        const std::string& outcome, const std::string& body,
+                        bool with_receipt = false);
 
   std::vector<config::EventSource> sources_;
   store::Store& store_;
@@ -75,7 +80,8 @@ class EventInbox {
   std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
 };
 
-// POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`);
+// POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`); a 202 or 200
+// to a POST carries the delivery's journal receipt (header X-Journal-Receipt, audit/receipt.hpp);
 // GET /admin/v1/events (role `admin_role`). The inbox's work (mapping, store) runs on `pool`.
 void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
                               const std::string& partner_role = "events");

@@ -6,8 +6,10 @@
 #include <set>
 
 #include "hub/core/ids.hpp"
+#include "hub/exchange/answer_json.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/identifiers/typed.hpp"
+#include "hub/text/json.hpp"
 
 namespace hub::api {
 namespace bhttp = boost::beast::http;
@@ -27,12 +29,9 @@ Error bad(std::string pointer, std::string what) {
 // Reads a JSON object whose members are all strings and all among `allowed`.
 Result<std::map<std::string, std::string>> read_body(
     const http::Request& req, const std::set<std::string, std::less<>>& allowed) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(req.body().c_str(), req.body().size());
-  if (doc.HasParseError()) {
-    return make_error(Errc::invalid_input, "the body is not valid JSON (at byte " +
-                                               std::to_string(doc.GetErrorOffset()) + ")");
-  }
+  auto read = text::read_client_body(req.body());
+  if (!read) return read.error();
+  const rapidjson::Document& doc = *read;
   if (!doc.IsObject()) return bad("/", "the body must be a JSON object");
   std::map<std::string, std::string> out;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
@@ -53,6 +52,14 @@ http::Response answer(const exchange::PrefillResult& r, const http::RequestConte
   return res;
 }
 
+// ?provenance=full|compact|none (docs/openapi/prefill.yaml); full when absent.
+Result<exchange::ProvenanceForm> provenance_of(const http::Request& req) {
+  auto v = http::query_param(req.target(), "provenance");
+  if (!v) return exchange::ProvenanceForm::full;
+  if (auto form = exchange::provenance_form(*v)) return *form;
+  return bad("/provenance", "must be full, compact or none");
+}
+
 exchange::Caller caller_of(const http::Request& req, const http::RequestContext& ctx) {
   exchange::Caller c;
   c.principal = ctx.principal ? ctx.principal->name : "";
@@ -70,6 +77,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
       bhttp::verb::post, "/v1/prefill/person", "registration",
       [&broker](const http::Request& req,
                 http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto provenance = provenance_of(req);
+        if (!provenance) co_return http::error_response(provenance.error(), ctx, req.version());
         auto body = read_body(req, {"cnie", "purpose", "category"});
         if (!body) co_return http::error_response(body.error(), ctx, req.version());
         auto& b = *body;
@@ -103,6 +112,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.params = {{"cnie", b["cnie"]}};
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
+        pr.provenance = *provenance;
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
         co_return answer(r, ctx, req.version());
       });
@@ -111,10 +121,13 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
       bhttp::verb::post, "/v1/prefill/employer", "registration",
       [&broker](const http::Request& req,
                 http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto provenance = provenance_of(req);
+        if (!provenance) co_return http::error_response(provenance.error(), ctx, req.version());
         auto body = read_body(req, {"ice", "tribunal", "rc", "purpose"});
         if (!body) co_return http::error_response(body.error(), ctx, req.version());
         auto& b = *body;
         exchange::PrefillRequest pr;
+        pr.provenance = *provenance;
         pr.purpose = b.contains("purpose") ? b["purpose"] : "AFFILIATION";
         if (!kPurposes.contains(pr.purpose)) {
           co_return http::error_response(

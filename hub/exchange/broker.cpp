@@ -1,9 +1,6 @@
 #include "hub/exchange/broker.hpp"
 #include "hub/exchange/config_check.hpp"
 
-#include <rapidjson/pointer.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,37 +9,36 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cctype>
 #include <mutex>
 #include <random>
-#include <set>
 #include <unordered_map>
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/exchange/adapter.hpp"
+#include "hub/exchange/answer_json.hpp"
 #include "hub/exchange/breaker.hpp"
 #include "hub/exchange/cache.hpp"
 #include "hub/exchange/rate_limiter.hpp"
 
 namespace hub::exchange {
 
-std::unique_ptr<rapidjson::Document> parse_record(const MappedAnswer& a) {
-  auto doc = std::make_unique<rapidjson::Document>();
-  doc->Parse(a.record_json.c_str(), a.record_json.size());
-  if (doc->HasParseError()) return nullptr;
-  return doc;
-}
-
 namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> sleep_until(Clock::time_point t) {
   asio::steady_timer timer(co_await asio::this_coro::executor, t);
   co_await timer.async_wait(use_tuple);
+}
+
+// A random number in [lo, hi] from one generator a thread, seeded once: std::random_device costs
+// a system call, a tenth of a cache miss's CPU when it was made per call. Not a coroutine: a
+// thread_local read in a coroutine may be the one of the thread it started on.
+long uniform_between(long lo, long hi) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_int_distribution<long>(lo, hi)(rng);
 }
 
 // Failures that say the partner (or the way to it) is unwell: retried, and counted by the
@@ -68,23 +64,6 @@ std::string breaker_failure(const std::optional<Error>& e) {
   return why;
 }
 
-void put_string(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void put_error(Writer& w, const Error& e) {
-  w.StartObject();
-  w.Key("code");
-  put_string(w, code_of(e.code));
-  if (!e.detail.empty()) {
-    w.Key("detail");
-    put_string(w, e.detail);
-  }
-  w.Key("message");
-  put_string(w, e.message);
-  w.EndObject();
-}
-
 // "{cnie}" -> the query's cnie; "{company:/ice}" -> a value of the record of step `company`.
 struct Template {
   std::string step;     // empty: from the query
@@ -98,75 +77,6 @@ std::optional<Template> parse_template(const std::string& v) {
   if (colon == std::string::npos) return Template{"", inner};
   return Template{inner.substr(0, colon), inner.substr(colon + 1)};
 }
-
-std::string normalise(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
-// Two values agree when equal once case and spaces are set aside, or when one is a year-only
-// date ("1985") and the other a full date of that year.
-bool agree(const std::string& a, const std::string& b) {
-  const auto na = normalise(a), nb = normalise(b);
-  if (na == nb) return true;
-  auto year_only = [](const std::string& s) {
-    return s.size() == 4 && std::all_of(s.begin(), s.end(), ::isdigit);
-  };
-  if (year_only(na) && nb.size() == 10 && nb.compare(0, 4, na) == 0) return true;
-  if (year_only(nb) && na.size() == 10 && na.compare(0, 4, nb) == 0) return true;
-  return false;
-}
-
-std::string scalar_text(const rapidjson::Value& v) {
-  if (v.IsString()) return {v.GetString(), v.GetStringLength()};
-  if (v.IsNull()) return {};
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  v.Accept(w);
-  return {sb.GetString(), sb.GetSize()};
-}
-
-// A value the mapping itself set (a constant, or a default for an absent element) has no source
-// path in the payload; its provenance says so rather than being left out.
-void add_mapping_set_values(const rapidjson::Value& v,
-                            std::vector<std::pair<std::string, std::string>>& sources,
-                            std::set<std::string>& known, const std::string& pointer) {
-  if (v.IsObject()) {
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      add_mapping_set_values(it->value, sources, known, pointer + "/" + it->name.GetString());
-    }
-  } else if (v.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      add_mapping_set_values(v[i], sources, known, pointer + "/" + std::to_string(i));
-    }
-  } else if (!v.IsNull() && !known.contains(pointer)) {
-    sources.emplace_back(pointer, "(set by the mapping)");
-  }
-}
-
-void add_mapping_set_values(const rapidjson::Value& record,
-                            std::vector<std::pair<std::string, std::string>>& sources) {
-  std::set<std::string> known;
-  for (const auto& [p, s] : sources) known.insert(p);
-  add_mapping_set_values(record, sources, known, "");
-}
-
-// The steps of a recipe that apply to a request's category, in recipe order, each with its
-// outcome set to "pending".
-struct Plan {
-  std::vector<const config::RecipeStep*> steps;
-  std::shared_ptr<std::vector<StepOutcome>> outcomes = std::make_shared<std::vector<StepOutcome>>();
-};
 
 struct Flight {
   std::mutex mutex;
@@ -202,8 +112,16 @@ struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
   mapping::Catalog* mappings = nullptr;
+  // mapping id -> the pointers into its records the recipes read (answer_json.hpp).
+  std::map<std::string, std::vector<std::string>, std::less<>> pointers_read_by_mapping;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
+
+  const std::vector<std::string>& pointers_read_by(std::string_view mapping_id) const {
+    static const std::vector<std::string> kNone;
+    auto it = pointers_read_by_mapping.find(mapping_id);
+    return it == pointers_read_by_mapping.end() ? kNone : it->second;
+  }
 
   void gauge_breaker(const std::string& partner, CircuitBreaker::State s) {
     if (!metrics) return;
@@ -213,6 +131,16 @@ struct Broker::Impl {
                        s == CircuitBreaker::State::closed      ? 0
                        : s == CircuitBreaker::State::half_open ? 1
                                                                : 2);
+  }
+
+  void gauge_cache(const std::string& partner, const AnswerCache& cache) {
+    if (!metrics) return;
+    metrics->set_gauge("cnss_partner_cache_bytes",
+                       "Bytes the answers cached per partner hold (counted as the budget "
+                       "cache.max_mb counts them)",
+                       "partner", partner, static_cast<double>(cache.bytes()));
+    metrics->set_gauge("cnss_partner_cache_entries", "Answers cached per partner", "partner",
+                       partner, static_cast<double>(cache.size()));
   }
 
   void count(const char* name, const char* help, const std::string& partner) {
@@ -240,15 +168,12 @@ struct Broker::Impl {
       body_sha = audit::sha256_hex(res->body());
       const unsigned status = res->result_int();
       if (status == 429) {
-        long secs = 1;
-        try {
-          secs = std::stol(std::string((*res)[boost::beast::http::field::retry_after]));
-        } catch (...) {
-        }
-        out.retry_after = std::chrono::seconds(std::max(1L, secs));
-        p.limiter->block_until(Clock::now() + out.retry_after);
+        const auto wait = wait_asked((*res)[boost::beast::http::field::retry_after],
+                                     std::chrono::system_clock::now());
+        out.retry_after = wait;
+        if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
         out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
-                                                       std::to_string(std::max(1L, secs)) + " s");
+                                                       std::to_string(wait.count()) + " s");
       } else {
         auto snapshot = mappings->current();
         const std::string fetched_at = log::now_iso8601();
@@ -272,7 +197,10 @@ struct Broker::Impl {
           a->fetched_at = fetched_at;
           a->correlation_id = q.correlation_id;
           a->body_sha256 = body_sha;
-          if (auto doc = parse_record(*a)) add_mapping_set_values(*doc, a->sources);
+          const auto doc = parse_record(*a);
+          const rapidjson::Value none;
+          seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
+                      pointers_read_by(mapping_id));
           out.answer = std::move(a);
           out.status = "ok";
         } else if (!mapped && mapped.error().code != Errc::malformed_response &&
@@ -324,7 +252,6 @@ struct Broker::Impl {
       out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
       co_return out;
     }
-    std::mt19937_64 rng{std::random_device{}()};
     std::string failure;  // the last attempt's, as the breaker counts it
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
       if (auto blocked = p.limiter->blocked_for(); blocked > Clock::duration::zero()) {
@@ -346,8 +273,7 @@ struct Broker::Impl {
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
                                 p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
-      const auto backoff = std::chrono::milliseconds(
-          std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(rng));
+      const auto backoff = std::chrono::milliseconds(uniform_between(cap.count() / 2, cap.count()));
       if (Clock::now() + backoff + std::chrono::milliseconds(20) >= deadline) break;
       co_await sleep_until(Clock::now() + backoff);
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
@@ -365,27 +291,36 @@ struct Broker::Impl {
     co_return out;
   }
 
-  // Cache, single-flight and stale-if-error around fetch().
-  asio::awaitable<StepOutcome> call(PartnerRuntime& p, Query q, std::string mapping_id,
-                                    Clock::time_point deadline, Caller caller) {
+  static std::string cache_key(const PartnerRuntime& p, const Query& q,
+                               const std::string& mapping_id) {
     std::string key = q.operation + "|" + mapping_id + "|" + p.adapter->identifier(q);
     if (p.takes_purpose()) key += "|" + q.purpose;  // an answer is served only for its purpose
+    return key;
+  }
+
+  // A fresh answer from the cache, journaled as served: all a cached step costs, without a
+  // coroutine of its own. nullopt: none (or none wanted: Cache-Control: no-cache).
+  std::optional<StepOutcome> from_cache(PartnerRuntime& p, const Query& q, const std::string& key,
+                                        const Caller& caller) {
+    if (caller.no_cache) return std::nullopt;
     const auto started = Clock::now();
-    std::optional<AnswerCache::Hit> hit;
-    if (!caller.no_cache) {
-      hit = p.cache->get(key);
-      if (hit && hit->fresh) {
-        StepOutcome out;
-        out.partner = p.settings.name;
-        out.status = "cached";
-        out.answer = hit->answer;
-        out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
-              p.settings.name);
-        out.journaled = journal_served(p, q, caller, out);
-        co_return out;
-      }
-    }
+    auto hit = p.cache->get(key);
+    if (!hit || !hit->fresh) return std::nullopt;
+    StepOutcome out;
+    out.partner = p.settings.name;
+    out.status = "cached";
+    out.answer = std::move(hit->answer);
+    out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
+          p.settings.name);
+    out.journaled = journal_served(p, q, caller, out);
+    return out;
+  }
+
+  // Single-flight and stale-if-error around fetch(), for an answer not found fresh in the cache.
+  asio::awaitable<StepOutcome> call(PartnerRuntime& p, Query q, std::string mapping_id,
+                                    std::string key, Clock::time_point deadline, Caller caller) {
+    const auto started = Clock::now();
     count("cnss_partner_cache_misses_total", "Answers not in the cache, by partner",
           p.settings.name);
 
@@ -446,8 +381,7 @@ struct Broker::Impl {
             "Requests answered by another request's call in flight, by partner", p.settings.name);
     }
     if (out.error && transient(out.error->code) && !caller.no_cache) {
-      if (!hit) hit = p.cache->get(key);
-      if (hit) {
+      if (auto hit = p.cache->get(key)) {
         // Stale-if-error: an expired answer, said to be so, beats no answer.
         out.status = "stale";
         out.answer = hit->answer;
@@ -459,13 +393,6 @@ struct Broker::Impl {
     }
     co_return out;
   }
-
-  std::vector<std::pair<std::size_t, Query>> ready_steps(const Plan& plan,
-                                                         const PrefillRequest& request,
-                                                         const Caller& caller);
-  asio::awaitable<void> run_round(const Plan& plan,
-                                  std::vector<std::pair<std::size_t, Query>> ready,
-                                  Clock::time_point deadline, const Caller& caller);
 
   // Completes once the journal entries of every step are durable (docs/audit.md), or with the
   // journal's refusal.
@@ -523,6 +450,11 @@ Result<std::unique_ptr<Broker>> Broker::create(
   }
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
+  for (const auto& [name, recipe] : config.exchange.recipes) {
+    for (const auto& st : recipe.steps) {
+      impl->pointers_read_by_mapping[st.mapping] = pointers_read(config.exchange, st.mapping);
+    }
+  }
   impl->mappings = &mappings;
   impl->journal = journal;
   impl->metrics = metrics;
@@ -555,6 +487,7 @@ std::map<std::string, PartnerHealth> Broker::partner_states() {
   for (auto& [name, p] : impl_->partners) {
     const auto r = p->breaker->report();
     impl_->gauge_breaker(name, r.state);
+    impl_->gauge_cache(name, *p->cache);
     out[name] = {CircuitBreaker::name(r.state), r.calls, r.failures, r.last_failure, r.retry_after};
   }
   return out;
@@ -570,309 +503,7 @@ PrefillResult journal_refused(Error e) {
   return r;
 }
 
-void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a) {
-  for (const auto& [pointer, source] : a.sources) {
-    const std::string key = "/" + step + pointer;
-    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-    w.StartObject();
-    w.Key("partner");
-    put_string(w, a.partner);
-    w.Key("mapping");
-    put_string(w, a.mapping_id);
-    w.Key("version");
-    w.Int(a.mapping_version);
-    w.Key("fetched_at");
-    put_string(w, a.fetched_at);
-    w.Key("correlation_id");
-    put_string(w, a.correlation_id);
-    w.Key("source");
-    put_string(w, source);
-    w.EndObject();
-  }
-}
-
-void write_conflicts(Writer& w, const config::Recipe& recipe,
-                     const std::vector<StepOutcome>& steps) {
-  w.StartArray();
-  // Each step's record is parsed once for all the rules, not once per rule.
-  std::map<std::string, std::unique_ptr<rapidjson::Document>> docs;
-  for (const auto& s : steps) {
-    if (s.answer && !recipe.conflicts.empty()) docs[s.step] = parse_record(*s.answer);
-  }
-  for (const auto& rule : recipe.conflicts) {
-    struct Seen {
-      std::string path, partner, value;
-    };
-    std::vector<Seen> seen;
-    for (const auto& ref : rule.values) {
-      const auto colon = ref.find(':');
-      const std::string step = ref.substr(0, colon);
-      const std::string pointer = ref.substr(colon + 1);
-      for (const auto& s : steps) {
-        if (s.step != step || !s.answer) continue;
-        const auto& doc = docs[step];
-        const auto* v = doc ? rapidjson::Pointer(pointer.c_str()).Get(*doc) : nullptr;
-        if (v == nullptr || v->IsNull()) continue;
-        seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});
-      }
-    }
-    bool disagree = false;
-    for (std::size_t i = 1; i < seen.size(); ++i) {
-      disagree = disagree || !agree(seen[0].value, seen[i].value);
-    }
-    if (!disagree) continue;
-    w.StartObject();
-    w.Key("field");
-    put_string(w, rule.field);
-    w.Key("values");
-    w.StartArray();
-    for (const auto& s : seen) {
-      w.StartObject();
-      w.Key("path");
-      put_string(w, s.path);
-      w.Key("partner");
-      put_string(w, s.partner);
-      w.Key("value");
-      put_string(w, s.value);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-}
-
 }  // namespace
-
-namespace {
-
-Plan plan_of(const config::Recipe& recipe, const std::string& category) {
-  Plan plan;
-  for (const auto& st : recipe.steps) {
-    const auto& only = st.only_for_categories;
-    if (!only.empty() && std::find(only.begin(), only.end(), category) == only.end()) continue;
-    plan.steps.push_back(&st);
-    StepOutcome o;
-    o.step = st.as;
-    o.partner = st.partner;
-    o.status = "pending";
-    plan.outcomes->push_back(std::move(o));
-  }
-  return plan;
-}
-
-// A step's query once its parameter templates are filled in: from the request ("{cnie}") or from
-// an earlier step's record ("{company:/ice}"). `waiting`: a step it needs has not ended yet.
-struct Resolution {
-  Query query;
-  bool waiting = false;
-  std::optional<Error> missing;
-};
-
-// One "{step:/pointer}" parameter, from the record of the step it names.
-void resolve_from_step(const Template& t, const std::vector<StepOutcome>& outcomes,
-                       const std::string& key, Resolution& r) {
-  const StepOutcome* dep = nullptr;
-  for (const auto& o : outcomes) {
-    if (o.step == t.step) dep = &o;
-  }
-  if (dep == nullptr) {
-    r.missing = make_error(Errc::internal, "no step " + t.step);
-    return;
-  }
-  if (dep->status == "pending" || dep->status == "running") {
-    r.waiting = true;
-    return;
-  }
-  auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
-  const rapidjson::Value* v =
-      dep_doc ? rapidjson::Pointer(t.pointer.c_str()).Get(*dep_doc) : nullptr;
-  if (v == nullptr || v->IsNull()) {
-    r.missing =
-        make_error(Errc::not_found, "needs " + t.pointer + " from " + t.step + ", which is unknown",
-                   "dependency_failed");
-  } else {
-    r.query.params[key] = scalar_text(*v);
-  }
-}
-
-Resolution resolve(const config::RecipeStep& step, const PrefillRequest& request,
-                   const Caller& caller, const std::vector<StepOutcome>& outcomes) {
-  Resolution r;
-  r.query.operation = step.operation;
-  r.query.purpose = request.purpose;
-  r.query.correlation_id = caller.correlation_id;
-  for (const auto& [key, value] : step.params) {
-    auto t = parse_template(value);
-    if (!t) {
-      r.query.params[key] = value;
-    } else if (!t->step.empty()) {
-      resolve_from_step(*t, outcomes, key, r);
-    } else if (auto it = request.params.find(t->pointer); it != request.params.end()) {
-      r.query.params[key] = it->second;
-    } else {
-      r.missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
-    }
-  }
-  return r;
-}
-
-// The HTTP status of the answer when no step brought a record: 404 when every partner asked said
-// "not found", 429 when every one is rate-limited, else 503; with the longest Retry-After asked.
-void set_status(PrefillResult& result) {
-  bool any = false, all_not_found = true, all_rate_limited = true;
-  std::chrono::milliseconds retry_after{0};
-  for (const auto& o : result.steps) {
-    if (o.answer) {
-      any = true;
-      all_not_found = all_rate_limited = false;
-      continue;
-    }
-    if (o.status == "skipped") continue;
-    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
-    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
-    retry_after = std::max(retry_after, o.retry_after);
-  }
-  if (any) return;
-  result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
-  if (result.status != 404) {
-    result.retry_after =
-        std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
-  }
-}
-
-// One partner's entry under "partners": its status, error, Retry-After, latency and attempts.
-void write_partner(Writer& w, const StepOutcome& o) {
-  w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
-  w.StartObject();
-  if (o.step != o.partner) {
-    w.Key("step");
-    put_string(w, o.step);
-  }
-  w.Key("status");
-  put_string(w, o.status);
-  if (o.answer && (o.status == "cached" || o.status == "stale")) {
-    w.Key("as_of");
-    put_string(w, o.answer->fetched_at);
-  }
-  if (o.error && (!o.answer || o.status == "stale")) {
-    w.Key("error");
-    put_error(w, *o.error);
-  }
-  if (o.retry_after.count() > 0 && !o.answer) {
-    w.Key("retry_after_s");
-    w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
-  }
-  w.Key("latency_ms");
-  w.Double(std::round(o.latency_ms * 1000) / 1000);
-  w.Key("attempts");
-  w.Int(o.attempts);
-  w.EndObject();
-}
-
-// The answer's body: {"record", "provenance", "conflicts", "partners", "correlation_id"}
-// (docs/openapi/, POST /v1/prefill/{recipe}).
-std::string answer_body(const config::Recipe& recipe, const std::vector<StepOutcome>& steps,
-                        const std::string& correlation_id) {
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  w.StartObject();
-  w.Key("record");
-  w.StartObject();
-  for (const auto& o : steps) {
-    if (!o.answer) continue;
-    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
-    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
-  }
-  w.EndObject();
-  w.Key("provenance");
-  w.StartObject();
-  for (const auto& o : steps) {
-    if (o.answer) write_provenance(w, o.step, *o.answer);
-  }
-  w.EndObject();
-  w.Key("conflicts");
-  write_conflicts(w, recipe, steps);
-  w.Key("partners");
-  w.StartObject();
-  for (const auto& o : steps) write_partner(w, o);
-  w.EndObject();
-  w.Key("correlation_id");
-  put_string(w, correlation_id);
-  w.EndObject();
-  return {sb.GetString(), sb.GetSize()};
-}
-
-}  // namespace
-
-// The steps that can run now (their parameters known, their purpose allowed), marked "running"
-// with their queries; the others are marked "error"/"skipped" or stay "pending".
-std::vector<std::pair<std::size_t, Query>> Broker::Impl::ready_steps(const Plan& plan,
-                                                                     const PrefillRequest& request,
-                                                                     const Caller& caller) {
-  std::vector<std::pair<std::size_t, Query>> ready;
-  auto& outcomes = *plan.outcomes;
-  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-    StepOutcome& o = outcomes[i];
-    if (o.status != "pending") continue;
-    auto r = resolve(*plan.steps[i], request, caller, outcomes);
-    if (r.missing) {
-      o.status = r.missing->detail == "dependency_failed" ? "skipped" : "error";
-      o.error = r.missing;
-      continue;
-    }
-    if (r.waiting) continue;
-    const PartnerRuntime& p = *partners.at(plan.steps[i]->partner);
-    if (p.takes_purpose() && !p.allows(request.purpose)) {
-      o.error =
-          make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
-                                                  "' is not allowed towards " + p.settings.name);
-      o.status = "error";
-      continue;
-    }
-    o.status = "running";
-    ready.emplace_back(i, std::move(r.query));
-  }
-  return ready;
-}
-
-// The steps of a round run at the same time, on this request's strand; the last one to end wakes
-// this coroutine. Every call honours the deadline, so the round ends by then; a step still
-// running past it is a timeout.
-asio::awaitable<void> Broker::Impl::run_round(const Plan& plan,
-                                              std::vector<std::pair<std::size_t, Query>> ready,
-                                              Clock::time_point deadline, const Caller& caller) {
-  struct Round {
-    std::size_t remaining;
-    asio::steady_timer timer;
-  };
-  auto ex = co_await asio::this_coro::executor;
-  auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
-  Impl& impl = *this;
-  for (auto& [i, q] : ready) {
-    asio::co_spawn(
-        ex,
-        [&impl, &p = *partners.at(plan.steps[i]->partner), q = std::move(q),
-         mapping = plan.steps[i]->mapping, deadline, caller, shared = plan.outcomes, round,
-         i]() -> asio::awaitable<void> {
-          auto out = co_await impl.call(p, q, mapping, deadline, caller);
-          out.step = (*shared)[i].step;
-          if (out.status == "pending" || out.status == "running") out.status = "error";
-          (*shared)[i] = std::move(out);
-          if (--round->remaining == 0) round->timer.cancel();
-        },
-        asio::detached);
-  }
-  round->timer.expires_at(deadline + std::chrono::milliseconds(200));
-  if (round->remaining > 0) co_await round->timer.async_wait(use_tuple);
-  for (const auto& [i, q] : ready) {
-    auto& o = (*plan.outcomes)[i];
-    if (o.status == "running") {
-      o.status = "error";
-      o.error = make_error(Errc::timeout, "no answer before the deadline");
-    }
-  }
-}
 
 asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller caller) {
   Impl& impl = *impl_;
@@ -889,27 +520,175 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     co_return journal_refused(std::move(*refused));
   }
   const auto deadline = Clock::now() + impl.exchange.deadline;
-  // Rounds: every step whose parameters are known runs, concurrently with the others; a step
-  // that needs another step's record waits for a later round.
-  const Plan plan = plan_of(recipe, request.category);
-  for (auto ready = impl.ready_steps(plan, request, caller); !ready.empty();
-       ready = impl.ready_steps(plan, request, caller)) {
-    co_await impl.run_round(plan, std::move(ready), deadline, caller);
+
+  // The steps that apply to this request, in recipe order.
+  auto shared = std::make_shared<std::vector<StepOutcome>>();
+  std::vector<const config::RecipeStep*> steps;
+  for (const auto& st : recipe.steps) {
+    const auto& only = st.only_for_categories;
+    if (!only.empty() && std::find(only.begin(), only.end(), request.category) == only.end()) {
+      continue;
+    }
+    steps.push_back(&st);
+    StepOutcome o;
+    o.step = st.as;
+    o.partner = st.partner;
+    o.status = "pending";
+    shared->push_back(std::move(o));
   }
-  for (auto& o : *plan.outcomes) {
+
+  // Rounds: every step whose parameters are known runs, concurrently with the others; a step
+  // that needs another step's record waits for it.
+  auto ex = co_await asio::this_coro::executor;
+  std::vector<std::map<std::string, std::string>> resolved(steps.size());
+  for (;;) {
+    std::vector<std::size_t> ready;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if ((*shared)[i].status != "pending") continue;
+      Query q;
+      q.operation = steps[i]->operation;
+      q.purpose = request.purpose;
+      q.correlation_id = caller.correlation_id;
+      bool waiting = false;
+      std::optional<Error> missing;
+      for (const auto& [key, value] : steps[i]->params) {
+        auto t = parse_template(value);
+        if (!t) {
+          q.params[key] = value;
+          continue;
+        }
+        if (t->step.empty()) {
+          auto it = request.params.find(t->pointer);
+          if (it == request.params.end()) {
+            missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
+          } else {
+            q.params[key] = it->second;
+          }
+          continue;
+        }
+        const StepOutcome* dep = nullptr;
+        for (const auto& o : *shared) {
+          if (o.step == t->step) dep = &o;
+        }
+        if (dep == nullptr || dep->status == "pending" || dep->status == "running") {
+          waiting = dep != nullptr;
+          if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
+          continue;
+        }
+        auto v = dep->answer ? value_at(*dep->answer, t->pointer) : std::nullopt;
+        if (!v) {
+          missing = make_error(Errc::not_found,
+                               "needs " + t->pointer + " from " + t->step + ", which is unknown",
+                               "dependency_failed");
+        } else {
+          q.params[key] = std::move(*v);
+        }
+      }
+      StepOutcome& o = (*shared)[i];
+      if (missing) {
+        o.status = missing->detail == "dependency_failed" ? "skipped" : "error";
+        o.error = missing;
+        continue;
+      }
+      if (waiting) continue;
+      resolved[i] = q.params;
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      if (p.takes_purpose() && !p.allows(request.purpose)) {
+        o.error =
+            make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
+                                                    "' is not allowed towards " + p.settings.name);
+        o.status = "error";
+        continue;
+      }
+      o.status = "running";
+      ready.push_back(i);
+    }
+    if (ready.empty()) break;
+    // The steps of a round run at the same time, on this request's strand; the last one to end
+    // wakes this coroutine. Every call honours the deadline, so the round ends by then.
+    struct Round {
+      std::size_t remaining;
+      asio::steady_timer timer;
+    };
+    // Steps answered from the cache are done at once; the others are spawned.
+    std::vector<std::pair<std::size_t, Query>> calls;
+    for (auto i : ready) {
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      Query q;
+      q.operation = steps[i]->operation;
+      q.purpose = request.purpose;
+      q.correlation_id = caller.correlation_id;
+      q.params = std::move(resolved[i]);
+      if (auto cached = impl.from_cache(p, q, Impl::cache_key(p, q, steps[i]->mapping), caller)) {
+        cached->step = (*shared)[i].step;
+        (*shared)[i] = std::move(*cached);
+        continue;
+      }
+      calls.emplace_back(i, std::move(q));
+    }
+    auto round = std::make_shared<Round>(Round{calls.size(), asio::steady_timer(ex)});
+    for (auto& [i, q] : calls) {
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      std::string key = Impl::cache_key(p, q, steps[i]->mapping);
+      asio::co_spawn(
+          ex,
+          [&impl, &p, q = std::move(q), mapping = steps[i]->mapping, key = std::move(key), deadline,
+           caller, shared, round, i]() -> asio::awaitable<void> {
+            auto out = co_await impl.call(p, q, mapping, key, deadline, caller);
+            out.step = (*shared)[i].step;
+            if (out.status == "pending" || out.status == "running") out.status = "error";
+            (*shared)[i] = std::move(out);
+            if (--round->remaining == 0) round->timer.cancel();
+          },
+          asio::detached);
+    }
+    if (round->remaining > 0) {
+      round->timer.expires_at(deadline + std::chrono::milliseconds(200));
+      co_await round->timer.async_wait(use_tuple);
+    }
+    for (const auto& [i, q] : calls) {
+      if ((*shared)[i].status == "running") {
+        (*shared)[i].status = "error";
+        (*shared)[i].error = make_error(Errc::timeout, "no answer before the deadline");
+      }
+    }
+  }
+  for (auto& o : *shared) {
     if (o.status == "pending") {
       o.status = "skipped";
       o.error = make_error(Errc::internal, "a step it depends on did not run");
     }
   }
-  result.steps = *plan.outcomes;
+  result.steps = *shared;
   // Nothing leaves before the journal holds every exchange the answer rests on, a "not found"
   // or a partner's error included: each says something about the person or company asked for.
   if (auto durable = co_await impl.journaled(result.steps); !durable) {
     co_return journal_refused(durable.error());
   }
-  set_status(result);
-  result.body = answer_body(recipe, result.steps, caller.correlation_id);
+
+  // The answer.
+  bool any = false, all_not_found = true, all_rate_limited = true;
+  std::chrono::milliseconds retry_after{0};
+  for (const auto& o : result.steps) {
+    if (o.answer) {
+      any = true;
+      all_not_found = all_rate_limited = false;
+      continue;
+    }
+    if (o.status == "skipped") continue;
+    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
+    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
+    retry_after = std::max(retry_after, o.retry_after);
+  }
+  if (!any) {
+    result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
+    if (result.status != 404) {
+      result.retry_after =
+          std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
+    }
+  }
+
+  result.body = answer_body(recipe, result.steps, caller.correlation_id, request.provenance);
   co_return result;
 }
 
