@@ -325,6 +325,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
     }
   }
   out.problems = std::move(ctx.problems());
+  c.positions = std::move(ctx.positions());
   if (out.problems.empty()) out.config = std::move(c);
   return out;
 }
