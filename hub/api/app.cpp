@@ -188,7 +188,7 @@ Result<void> App::start() {
       if (iface == "admin" && events_) {
         add_event_admin_routes(*router, *events_, *store_pool_);
         add_agreement_admin_routes(*router, {store_.get(), store_pool_.get(), &config_.principals,
-                                             mappings_.get(), &clock_});
+                                             mappings_.get(), &node_->clock()});
       }
       if (iface == "web") {
         if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
@@ -222,7 +222,7 @@ Result<void> App::seed_agreements() {
                       "agreements_invalid");
   }
   auto set = agreements::load_or_seed(*store_, config_.agreements, config_.principals,
-                                      {"configuration", "", "", clock_.now_ms()});
+                                      {"configuration", "", "", node_->clock().now_ms()});
   if (!set) return set.error();
   log::info("agreements loaded", {{"version", std::to_string(set->version)},
                                   {"agreements", std::to_string(set->agreements.size())}});
