@@ -14,6 +14,7 @@
 #include "hub/api/prefill_routes.hpp"
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
+#include "hub/app/registry_events.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
 #include "hub/tls/context.hpp"
@@ -150,7 +151,8 @@ Result<void> App::start() {
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
     registry_->run_store_calls_on(store_pool_.get());
-    events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
+    applier_ = std::make_unique<app::RegistryEvents>(*registry_);
+    events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *applier_,
                                            clock_, journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
   }

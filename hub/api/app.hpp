@@ -69,6 +69,7 @@ class App {
   std::unique_ptr<registry::FactSource> facts_;
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
   std::unique_ptr<EventInbox> events_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "hub/audit/digest.hpp"
@@ -18,6 +19,7 @@ namespace asio = boost::asio;
 namespace json = registry::json;
 namespace streams = registry::streams;
 using Answer = InboxAnswer;
+using events::Delivery;
 
 constexpr std::string_view kKind = streams::kPartnerEventKind;
 constexpr std::string_view kRefusedKind = streams::kRefusedPartnerEventKind;
@@ -95,16 +97,21 @@ json::Doc parsed(const std::string& text) {
 }  // namespace
 
 EventInbox::EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-                       mapping::Catalog& mappings, registry::Registry& registry,
+                       mapping::Catalog& mappings, events::Applier& applier,
                        const registry::Clock& clock, audit::Journal* journal,
                        http::Metrics* metrics)
     : sources_(std::move(sources)),
       store_(store),
       mappings_(mappings),
-      registry_(registry),
+      applier_(applier),
       clock_(clock),
       journal_(journal),
       metrics_(metrics) {}
+
+bool EventInbox::applies(const std::string& kind) const {
+  const auto kinds = applier_.kinds();
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
 
 Result<void> EventInbox::check() const {
   auto snapshot = mappings_.current();
@@ -115,10 +122,12 @@ Result<void> EventInbox::check() const {
                                                  s.mapping + "' in the mapping set");
     }
     const std::string& entity = m->entity ? m->entity->name : "";
-    if (entity != "civil_event" && entity != "company_event") {
+    if (!applies(entity)) {
+      std::string known;
+      for (const auto& k : applier_.kinds()) known += (known.empty() ? "" : ", ") + k;
       return make_error(Errc::invalid_input, "events source '" + s.partner + "': mapping '" +
                                                  s.mapping + "' reads " + entity +
-                                                 ", not civil_event or company_event");
+                                                 ", and the registry applies only " + known);
     }
   }
   return {};
@@ -190,6 +199,13 @@ Result<Answer> EventInbox::receive(const std::string& principal, const std::stri
   }
   const std::string received_at = log::now_iso8601();
   auto mapped = snapshot->map(source->mapping, body, {correlation_id, received_at});
+  if (mapped && !applies(mapped->entity())) {
+    // A mapping reloaded with another target: the hub's configuration again, not the event.
+    return make_error(Errc::internal,
+                      "the mapping " + source->mapping + " reads " + mapped->entity() +
+                          ", which the registry does not apply",
+                      "event_kind_not_applied");
+  }
   std::optional<json::Doc> record;
   if (mapped) record = json::parse(mapped->json);
   std::string event_id = record ? json::text(*record, "/event_id").value_or("") : "";
@@ -305,14 +321,11 @@ void EventInbox::apply(const std::string& stream, std::int64_t version, const js
   const json::Value* record = json::find(state, "/record");
   const json::Value* prov = json::find(state, "/provenance");
   if (record == nullptr || prov == nullptr) return;
-  registry::Caller caller;
+  Delivery caller;
   caller.principal = json::text(state, "/principal").value_or(partner);
   caller.correlation_id = json::text(state, "/correlation_id").value_or("");
-  const std::string record_json = json::dump(*record);
-  const std::string prov_json = json::dump(*prov);
-  Result<registry::Outcome> r = entity == "civil_event"
-                                    ? registry_.apply_civil_event(record_json, prov_json, caller)
-                                    : registry_.apply_company_event(record_json, prov_json, caller);
+  // The kind recorded with the event (its mapping's target) says which operation applies it.
+  Result<json::Doc> r = applier_.apply(entity, json::dump(*record), json::dump(*prov), caller);
   const bool final_refusal =
       !r && (r.error().code == Errc::invalid_input || r.error().code == Errc::unprocessable ||
              r.error().code == Errc::not_found);
@@ -328,7 +341,7 @@ void EventInbox::apply(const std::string& stream, std::int64_t version, const js
   after.CopyFrom(state, after.GetAllocator());
   json::set_string(after, "/status", r ? "applied" : "not_applicable");
   json::set_string(after, "/applied_at", log::now_iso8601());
-  json::Doc result = r ? std::move(r->view) : json::object();
+  json::Doc result = r ? std::move(*r) : json::object();
   if (!r) {
     json::set_string(result, "/error/code", std::string(r.error().wire_code()));
     json::set_string(result, "/error/message", r.error().message);

@@ -14,11 +14,11 @@
 
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
+#include "hub/events/applier.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
 #include "hub/mapping/engine.hpp"
 #include "hub/registry/clock.hpp"
-#include "hub/registry/registry.hpp"
 #include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
@@ -33,10 +33,11 @@ struct InboxAnswer {
 class EventInbox {
  public:
   EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-             mapping::Catalog& mappings, registry::Registry& registry, const registry::Clock& clock,
+             mapping::Catalog& mappings, events::Applier& applier, const registry::Clock& clock,
              audit::Journal* journal, http::Metrics* metrics);
 
-  // Every source's mapping exists in the served set and reads civil or company events.
+  // Every source's mapping exists in the served set and reads a kind of record the applier
+  // applies (its target: civil_event, company_event, eligibility_change...).
   Result<void> check() const;
 
   // One delivery from `principal`.
@@ -55,6 +56,7 @@ class EventInbox {
 
  private:
   const config::EventSource* source_of(const std::string& principal) const;
+  bool applies(const std::string& kind) const;
   // Applies one recorded event (its stream, version and state) and records the outcome in its
   // stream.
   void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
@@ -68,7 +70,7 @@ class EventInbox {
   std::vector<config::EventSource> sources_;
   store::Store& store_;
   mapping::Catalog& mappings_;
-  registry::Registry& registry_;
+  events::Applier& applier_;
   const registry::Clock& clock_;
   audit::Journal* journal_;
   http::Metrics* metrics_;
