@@ -8,12 +8,12 @@
 #include <thread>
 
 #include "hub/api/authenticate.hpp"
-#include "hub/api/broker_facts.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
+#include "hub/app/broker_facts.hpp"
 #include "hub/app/registry_events.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
@@ -148,7 +148,7 @@ Result<void> App::start() {
         exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
-    facts_ = std::make_unique<BrokerFacts>(*broker_);
+    facts_ = std::make_unique<app::BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
     registry_->run_store_calls_on(store_pool_.get());
     applier_ = std::make_unique<app::RegistryEvents>(*registry_);
