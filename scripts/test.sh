@@ -36,7 +36,14 @@ trap stop_pg EXIT
 export CNSS_TEST_PG_URL="host=$pgdir port=$pgport user=cnss dbname=cnss_test"
 
 t0=$(date +%s)
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@" | tee build/ctest.log
+# No test here skips by design, so a skip is a hidden failure: ctest reports a test as skipped
+# when its output says SKIPPED, which is also what googletest prints for every test of a suite
+# whose SetUpTestSuite failed.
+if grep -E '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' build/ctest.log; then
+  echo "test: the tests above were skipped (a failed SetUpTestSuite?): run them alone" >&2
+  exit 1
+fi
 echo "timing: set-up and build ${t_build}s, tests $(( $(date +%s) - t0 ))s"
 
 # Every OpenAPI description, with a real validator (@redocly/cli, docs/redocly.yaml's rules).

@@ -78,6 +78,10 @@ void add_insured(Routes& s) {
            [&r](const Request& req, RequestContext& ctx, const Caller& c) {
              return r.request_card(param(ctx, "number"), req.body(), c);
            });
+  s.change(V::post, "/v1/insured/{number}/cards/{card}/status",
+           [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+             return r.change_card_status(param(ctx, "number"), param(ctx, "card"), req.body(), c);
+           });
   s.write(V::post, "/v1/insured/{number}/refresh",
           [&r](const Request&, RequestContext& ctx, Caller c) {
             return r.refresh_insured(param(ctx, "number"), std::move(c));

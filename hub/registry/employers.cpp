@@ -70,9 +70,8 @@ Result<CompanyFacts> check_company(const Facts& facts) {
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   auto l =
       Registry::Impl::load_existing(r, streams::employer(affiliation), "employer " + affiliation);
   if (!l) return l.error();
@@ -232,9 +231,8 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_employer(std::string 
 }
 
 Result<Outcome> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+  if (auto ok = well_formed(streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   if (!as_of) {
     auto l = Impl::load_existing(*this, streams::employer(affiliation), "employer " + affiliation);
     if (!l) return l.error();

@@ -66,9 +66,18 @@ class Registry {
   // {"status": "ACTIVE|SUSPENDED|CLOSED", "reason"}
   Result<Outcome> change_insured_status(const std::string& number, const std::string& body,
                                         const Caller& caller);
-  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request.
+  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request, card-<n> in
+  // /cards, status "requested". 409 card_exists for a second first card, no_card_to_replace for
+  // a replacement without any card, card_in_progress while another is requested or produced;
+  // invalid_transition unless the registration is ACTIVE (docs/registration.md, "Cards").
   Result<Outcome> request_card(const std::string& number, const std::string& body,
                                const Caller& caller);
+  // {"status": "produced|delivered|cancelled", "reason"}: card `card` (card-<n>) moves on:
+  // requested -> produced -> delivered, or requested/produced -> cancelled (its reason
+  // required). The same status again changes nothing; another move is 409 invalid_transition;
+  // an unknown card 404. Records status_since, <status>_on and <status>_by.
+  Result<Outcome> change_card_status(const std::string& number, const std::string& card,
+                                     const std::string& body, const Caller& caller);
   // Asks the partners again: identity changes become events sourced to the partner, a death
   // closes the registration, new members of the family booklet join the family.
   boost::asio::awaitable<Result<Outcome>> refresh_insured(std::string number, Caller caller);

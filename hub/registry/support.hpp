@@ -67,8 +67,21 @@ inline Result<Outcome> unchanged(Result<Outcome> read) {
   if (read) read->effect = Effect::unchanged;
   return read;
 }
+// An insured registration loaded for an update (its number well formed, the caller's If-Match
+// checked): not_found, invalid_input or precondition errors otherwise.
+Result<Loaded> insured_for_update(Registry& r, const std::string& number, const Caller& caller);
+// Commits one change of an insured registration (event `type`, the caller's reason) and answers
+// the new state; a change that changes nothing answers the current state, unchanged.
+Result<Outcome> commit_insured(Registry& r, Loaded& l, const json::Doc& after, std::string type,
+                               const Caller& caller, std::string reason,
+                               Effect effect = Effect::changed);
 // invalid_input with the field's JSON pointer: "/rib: key does not match".
 Error invalid(std::string_view path, std::string_view problem);
+// Whether `id` is well formed for a record of `kind` (streams.hpp): an immatriculation number
+// (insured, family: 9 digits, its check digit), an affiliation number (employer: 7 digits) or a
+// CNIE (person). Otherwise 400 invalid_input at `/<path>` — a malformed number is the client's
+// error, never "no such record" (docs/registration.md).
+Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path);
 // A request body that must be a JSON object holding only the `allowed` members.
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed);
