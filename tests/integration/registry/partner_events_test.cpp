@@ -85,6 +85,14 @@ class PartnerEvents : public ts::HubOnEngine {
     }
     return out;
   }
+  // How many events of `type` a history (GET `target`) holds.
+  std::size_t in_history(const std::string& target, const std::string& type) {
+    auto h = agency("GET", target);
+    EXPECT_EQ(h.status, 200u) << h.raw;
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = h.raw.find(type, at)) != std::string::npos; ++at) ++n;
+    return n;
+  }
   std::string register_insured() {
     for (int attempt = 0; attempt < 10; ++attempt) {
       const std::string cnie = ts::ordinary_cnie("XE", rng_());
@@ -130,14 +138,8 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   EXPECT_NE(family.raw.find("\"Adam\""), std::string::npos) << family.raw;
   EXPECT_NE(family.raw.find("\"dgct.civil_event\""), std::string::npos) << "the event's provenance";
   EXPECT_NE(family.raw.find(id), std::string::npos) << "the provenance names the event";
-  auto history = agency("GET", "/v1/insured/" + number + "/family/history");
-  ASSERT_EQ(history.status, 200u) << history.raw;
-  std::size_t births = 0;
-  for (std::size_t at = 0;
-       (at = history.raw.find("family.birth_recorded", at)) != std::string::npos; ++at) {
-    ++births;
-  }
-  EXPECT_EQ(births, 1u) << "one birth event in the family's history: " << history.raw;
+  EXPECT_EQ(in_history("/v1/insured/" + number + "/family/history", "family.birth_recorded"), 1u)
+      << "one birth event in the family's history";
 
   // The partner can ask where its event stands; another partner cannot see it.
   auto status = call("dgct", hub_->port("partners"), "GET", "/partner/v1/events/" + id);
@@ -256,14 +258,7 @@ TEST_P(PartnerEvents, AnrcEligibilityChangesApplyOnceAndInEffectiveDateOrder) {
   };
   auto insured = [&] { return agency("GET", "/v1/insured/" + number); };
   auto changes_in_history = [&] {
-    auto h = agency("GET", "/v1/insured/" + number + "/history");
-    EXPECT_EQ(h.status, 200u) << h.raw;
-    std::size_t n = 0;
-    for (std::size_t at = 0;
-         (at = h.raw.find("amo_tadamon.eligibility_changed", at)) != std::string::npos; ++at) {
-      ++n;
-    }
-    return n;
+    return in_history("/v1/insured/" + number + "/history", "amo_tadamon.eligibility_changed");
   };
 
   // March: no longer eligible. Recorded, applied: the registration is suspended from that date.
