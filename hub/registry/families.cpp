@@ -239,7 +239,7 @@ struct FamilyView {
 };
 
 Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Date> as_of) {
-  if (auto ok = well_formed(streams::kFamily, number, "/number"); !ok) return ok.error();
+  if (auto ok = well_formed(r, streams::kFamily, number, "/number"); !ok) return ok.error();
   FamilyView v;
   v.on = as_of ? *as_of : Registry::Impl::today(r);
   if (!as_of) {
@@ -322,7 +322,7 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
 }
 
 Result<Loaded> family_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (auto ok = well_formed(streams::kFamily, number, "/number"); !ok) return ok.error();
+  if (auto ok = well_formed(r, streams::kFamily, number, "/number"); !ok) return ok.error();
   auto l = Registry::Impl::load_existing(r, streams::family(number), "family of " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();

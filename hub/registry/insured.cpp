@@ -326,10 +326,8 @@ Result<Outcome> register_from_facts(Registry& r, const NewInsured& in, const Fac
   json::set_string(person, "/person/cnie", in.cnie);
   if (auto m = merge_client_person(r, in.input, person, caller, client_prov); !m) return m.error();
 
-  auto serial = Registry::Impl::store(r).next_number("immatriculation");
-  if (!serial) return serial.error();
-  auto number = identifiers::immatriculation_number(*serial, identifiers::CheckDigit::luhn);
-  if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
+  auto number = Registry::Impl::new_number(r, streams::kInsured);
+  if (!number) return number.error();
   Doc insured = insured_state(r, in, *number, *pf, facts, caller);
 
   Doc family = json::object();
@@ -371,7 +369,7 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_insured(std::string b
 }
 
 Result<Outcome> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
+  if (auto ok = well_formed(*this, streams::kInsured, number, "/number"); !ok) return ok.error();
   if (!as_of) {
     auto l = Impl::load_existing(*this, streams::insured(number), "insured person " + number);
     if (!l) return l.error();
@@ -442,7 +440,7 @@ Result<Outcome> Registry::insured_by_cnie(const std::string& cnie) {
 }
 
 Result<Loaded> insured_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
+  if (auto ok = well_formed(r, streams::kInsured, number, "/number"); !ok) return ok.error();
   auto l = Registry::Impl::load_existing(r, streams::insured(number), "insured person " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
@@ -495,7 +493,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
 }
 
 Result<Outcome> Registry::rib_history(const std::string& number) {
-  if (auto ok = well_formed(streams::kInsured, number, "/number"); !ok) return ok.error();
+  if (auto ok = well_formed(*this, streams::kInsured, number, "/number"); !ok) return ok.error();
   auto events = store_.record_events(streams::insured(number), INT64_MAX);
   if (!events) return events.error();
   if (events->empty()) return make_error(Errc::not_found, "no insured person " + number);

@@ -38,14 +38,17 @@ Error invalid(std::string_view path, std::string_view problem) {
   return make_error(Errc::invalid_input, std::string(path) + ": " + std::string(problem));
 }
 
-Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path) {
-  if (kind == streams::kInsured || kind == streams::kFamily) {
-    if (identifiers::valid_immatriculation(id, identifiers::kLuhnForAll)) return {};
+Result<void> well_formed(Registry& r, std::string_view kind, const std::string& id,
+                         std::string_view path) {
+  if (kind == streams::kInsured || kind == streams::kFamily || kind == streams::kEmployer) {
+    auto until = Registry::Impl::luhn_until(r, kind);
+    if (!until) return until.error();
+    if (kind == streams::kEmployer) {
+      if (identifiers::valid_affiliation(id, *until)) return {};
+      return invalid(path, "must be a 7-digit affiliation number with its check digit");
+    }
+    if (identifiers::valid_immatriculation(id, *until)) return {};
     return invalid(path, "must be a 9-digit immatriculation number with its check digit");
-  }
-  if (kind == streams::kEmployer) {
-    if (identifiers::valid_affiliation(id, identifiers::kLuhnForAll)) return {};
-    return invalid(path, "must be a 7-digit affiliation number with its check digit");
   }
   if (kind == streams::kPerson) {
     if (auto problem = identifiers::cnie_problem(id)) return invalid(path, *problem);
@@ -217,11 +220,11 @@ Result<const Section*> required_section(const Facts& facts, std::string_view ste
       break;
   }
   const bool rationed = s->error && s->error->code == Errc::rate_limited;
-  Error e = make_error(rationed ? Errc::rate_limited : Errc::partner_unavailable,
-                       upper(s->partner) + " did not give " + std::string(what) + " (" +
-                           (s->error ? s->error->message : std::string("no answer")) +
-                           "); retry later",
-                       rationed ? "" : "partner_unavailable");
+  Error e =
+      make_error(rationed ? Errc::rate_limited : Errc::partner_unavailable,
+                 upper(s->partner) + " did not give " + std::string(what) + " (" +
+                     (s->error ? s->error->message : std::string("no answer")) + "); retry later",
+                 rationed ? "" : "partner_unavailable");
   // A rationed partner says when it may be asked again (its Retry-After): so does the answer.
   if (s->error) e.retry_after = s->error->retry_after;
   if (rationed && e.retry_after.count() == 0) e.retry_after = std::chrono::seconds(1);
@@ -432,7 +435,7 @@ Value Registry::Impl::client_provenance(Registry& r, const Caller& caller, json:
 }
 
 Result<Outcome> Registry::history(std::string_view kind, const std::string& id) {
-  if (auto ok = well_formed(kind, id,
+  if (auto ok = well_formed(*this, kind, id,
                             kind == streams::kEmployer ? "/affiliation"
                             : kind == streams::kPerson ? "/cnie"
                                                        : "/number");

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -178,6 +179,10 @@ class Registry {
   FactSource& facts_;
   const Clock& clock_;
   StorePool* pool_ = nullptr;
+  // The serials at or below which CNSS's numbers carry a Luhn digit (check_digits.cpp): read
+  // or recorded once, on first use.
+  std::mutex check_digits_mutex_;
+  std::optional<std::pair<std::int64_t, std::int64_t>> luhn_until_;  // immatriculation, affiliation
 };
 
 }  // namespace hub::registry

@@ -14,6 +14,10 @@ inline constexpr std::string_view kPerson = "person";
 inline constexpr std::string_view kInsured = "insured";
 inline constexpr std::string_view kFamily = "family";
 inline constexpr std::string_view kEmployer = "employer";
+// The registry's own settings, each a record with its history: "settings/check_digits" holds
+// when CNSS's numbers switched from Luhn to Damm check digits (docs/identifiers.md).
+inline constexpr std::string_view kSettings = "settings";
+inline constexpr std::string_view kCheckDigitsSetting = "check_digits";
 
 inline std::string of(std::string_view kind, std::string_view id) {
   std::string s(kind);

@@ -59,6 +59,14 @@ struct Registry::Impl {
   static store::Store& store(Registry& r) { return r.store_; }
   static FactSource& facts(Registry& r) { return r.facts_; }
   static Date today(Registry& r) { return r.clock_.today(); }
+
+  // CNSS's numbers (check_digits.cpp, docs/identifiers.md): the serial at or below which a
+  // number of `kind` (streams::kInsured/kFamily: immatriculation, kEmployer: affiliation) has a
+  // Luhn check digit; later ones have Damm's. Read from settings/check_digits, which the first
+  // call records when the store has none (the counters' last serials then): store errors pass.
+  static Result<std::int64_t> luhn_until(Registry& r, std::string_view kind);
+  // A new number of `kind` from its store counter, with Damm's check digit.
+  static Result<std::string> new_number(Registry& r, std::string_view kind);
 };
 
 json::Doc copy_of(const json::Value& v);
@@ -81,7 +89,8 @@ Error invalid(std::string_view path, std::string_view problem);
 // (insured, family: 9 digits, its check digit), an affiliation number (employer: 7 digits) or a
 // CNIE (person). Otherwise 400 invalid_input at `/<path>` — a malformed number is the client's
 // error, never "no such record" (docs/registration.md).
-Result<void> well_formed(std::string_view kind, const std::string& id, std::string_view path);
+Result<void> well_formed(Registry& r, std::string_view kind, const std::string& id,
+                         std::string_view path);
 // A request body that must be a JSON object holding only the `allowed` members.
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed);

@@ -31,7 +31,7 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
   EXPECT_EQ(r->version, 1);
   auto body = body_of(r);
   const auto number = json::text(body, "/immatriculation").value_or("");
-  EXPECT_TRUE(identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) << number;
+  EXPECT_TRUE(identifiers::valid_immatriculation(number)) << number << ": a Damm check digit";
   EXPECT_EQ(json::text(body, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(body, "/person/last_name"), "EL AMRANI");
   EXPECT_EQ(json::text(body, "/person/address/commune"), "Agdal");
@@ -457,6 +457,34 @@ TEST_P(InsuredTest, CardsLiveFromRequestToDeliveryOrCancellation) {
   EXPECT_EQ(cards,
             (std::vector<std::string>{"card.requested", "card.produced", "card.delivered",
                                       "card.requested", "card.cancelled", "card.requested"}));
+}
+
+// The switch to Damm check digits (docs/identifiers.md): a store that issued five numbers with a
+// Luhn digit keeps them readable; the first number after the switch is serial 7 (6 was drawn to
+// record the switch, never issued) with Damm's digit, and the switch is a record with a history.
+TEST_P(InsuredTest, NumbersIssuedWithLuhnStayReadableAfterTheSwitchToDamm) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->next_number("immatriculation"));
+  const std::string old_number =
+      *identifiers::immatriculation_number(3, identifiers::CheckDigit::luhn);
+  const std::string damm_three =
+      *identifiers::immatriculation_number(3, identifiers::CheckDigit::damm);
+  ASSERT_NE(old_number, damm_three) << "serial 3's two check digits differ";
+  auto old = registry_->insured(old_number);
+  ASSERT_FALSE(old);
+  EXPECT_EQ(old.error().code, Errc::not_found) << "a Luhn number issued before: well formed";
+  auto wrong = registry_->insured(damm_three);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Errc::invalid_input) << "serial 3 was issued with Luhn's digit";
+
+  const std::string number = register_person("BK123456");
+  EXPECT_EQ(number, *identifiers::immatriculation_number(7, identifiers::CheckDigit::damm));
+  auto h = registry_->history(streams::kSettings, std::string(streams::kCheckDigitsSetting));
+  ASSERT_TRUE(h) << h.error().message;
+  const auto& switched = json::find(body_of(h), "/events")->GetArray()[0];
+  EXPECT_EQ(json::text(switched, "/type"), "check_digits.switched");
+  EXPECT_EQ(json::dump(*json::find(switched, "/changes")),
+            R"([{"path":"/immatriculation_luhn_until","old":null,"new":5},)"
+            R"({"path":"/affiliation_luhn_until","old":null,"new":0}])");
 }
 
 TEST_P(InsuredTest, RefreshClosesOnADeathDgsnReports) {
