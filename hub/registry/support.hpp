@@ -144,6 +144,9 @@ struct PartnerEvent {
 };
 Result<PartnerEvent> read_partner_event(const std::string& event_json,
                                         const std::string& provenance_json);
+// A creation event for a company CNSS does not affiliate: the affiliation it prepares
+// (pending_affiliations.cpp), once whatever the number of deliveries.
+Result<Outcome> prepare_affiliation(Registry& r, const PartnerEvent& read, const Caller& caller);
 // The end of a day in ms since the epoch (the last millisecond of it).
 std::int64_t end_of_day_ms(const Date& d);
 
