@@ -7,6 +7,7 @@
 #include "hub/registry/eligibility.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
@@ -23,15 +24,10 @@ bool contradict(const std::optional<std::string>& a, const std::optional<std::st
   return a && b && *a != *b;
 }
 
-// A name as two sources may write it: case and outer or repeated spaces aside.
+// A name as two sources may write it: the text rule's comparison key (case, spaces, invisible
+// marks and Unicode forms aside: hub/text/compare.hpp, docs/text.md).
 std::string name_key(const Value& v, const char* pointer) {
-  std::string out;
-  for (char c : json::text(v, pointer).value_or("")) {
-    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
-    out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
+  return text::comparison_key(json::text(v, pointer).value_or(""));
 }
 
 // The member of `family` that is the same person as `candidate`, matched as issue 19 (kind 4)
@@ -44,9 +40,7 @@ std::optional<std::string> same_member(const Value& family, const Value& candida
   const auto cnie = json::text(candidate, "/cnie");
   const auto act = json::text(candidate, "/birth_act/number");
   const auto commune = json::text(candidate, "/birth_act/commune").value_or("");
-  auto of_kind = [&](const Value& m) {
-    return (json::text(m, "/relation") == "spouse") == spouse;
-  };
+  auto of_kind = [&](const Value& m) { return (json::text(m, "/relation") == "spouse") == spouse; };
   for (const auto& m : members->GetObject()) {
     if (of_kind(m.value) && cnie && json::text(m.value, "/cnie") == cnie) return member_name(m);
   }

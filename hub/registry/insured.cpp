@@ -4,6 +4,7 @@
 #include "hub/registry/amo_tadamon.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
@@ -76,7 +77,9 @@ Result<void> merge_client_person(Registry& r, const Value& input, Doc& person, c
     }
     if (field == "sex" && **value != "M" && **value != "F") return invalid(path, "must be M or F");
     const auto known = json::text(person, path);
-    if (known && *known == **value) continue;
+    // The same name spelled with other spaces, marks, case or Unicode forms is the same name:
+    // the partner's value and provenance stay (docs/text.md, hub/text/compare.hpp).
+    if (known && text::equivalent(*known, **value)) continue;
     Value p = provenance(r, caller, a);
     const Value* source = json::find(person, "/provenance/" + json::escape(path));
     // A partner's value stands behind the field when a partner gave it, or when a client

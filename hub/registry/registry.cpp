@@ -3,6 +3,7 @@
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/json.hpp"
 
 namespace hub::registry {
 
@@ -62,8 +63,9 @@ std::int64_t end_of_day_ms(const Date& d) {
 
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed) {
-  auto doc = json::parse(body.empty() ? std::string_view("{}") : std::string_view(body));
-  if (!doc) return invalid("/", "the body is not valid JSON");
+  // The hub's one reader of clients' JSON: I-JSON's refusals and the text rule (docs/text.md).
+  auto doc = text::read_client_body(body.empty() ? std::string_view("{}") : std::string_view(body));
+  if (!doc) return doc.error();
   if (!doc->IsObject()) return invalid("/", "the body must be a JSON object");
   if (auto r = only_members(*doc, "", allowed); !r) return r.error();
   return std::move(*doc);

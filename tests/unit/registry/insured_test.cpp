@@ -84,8 +84,10 @@ TEST_P(InsuredTest, DataControlsNameTheField) {
        "/person/birth_date: must be a date YYYY-MM-DD"},
       {R"({"cnie":12,"category":"SALARIE"})", "/cnie: must be a string"},
       {R"([1,2])", "/: the body must be a JSON object"},
-      {R"({"cnie":)", "/: the body is not valid JSON"},
-      {std::string(100000, '[') + std::string(100000, ']'), "/: the body is not valid JSON"},
+      {R"({"cnie":)",
+       "/: the body is not valid JSON: the JSON ends early: Invalid value. at byte 8"},
+      {std::string(100000, '[') + std::string(100000, ']'),
+       "/: the body is not valid JSON: it nests deeper than 32 levels"},
   };
   for (const auto& c : cases) {
     auto r = run(registry_->register_insured(c.body, agent()));
