@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/partner_events.hpp"
+#include "hub/events/inbox.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/json.hpp"
 #include "unit/store/engines.hpp"
@@ -80,7 +80,7 @@ class InboxTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     mappings_ = project_mappings();
-    inbox_ = std::make_unique<api::EventInbox>(
+    inbox_ = std::make_unique<Inbox>(
         std::vector<config::EventSource>{{"dgct", "dgct", "dgct.civil_event"},
                                          {"anrc", "anrc", "anrc.eligibility_event"}},
         *store_, *mappings_, applier_, clock_, nullptr, nullptr);
@@ -97,13 +97,13 @@ class InboxTest : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<mapping::Catalog> mappings_;
   FakeApplier applier_;
   registry::FixedClock clock_{registry::Date{2026, 11, 27}};
-  std::unique_ptr<api::EventInbox> inbox_;
+  std::unique_ptr<Inbox> inbox_;
 };
 
 TEST_P(InboxTest, AnEventGoesToTheOperationOfTheKindItsMappingReads) {
   auto a = inbox_->receive("anrc", anrc_change("anrc-1"), "corr-a");
   ASSERT_TRUE(a) << a.error().message;
-  EXPECT_EQ(a->status, 202u) << a->body;
+  EXPECT_EQ(a->kind, Answer::Kind::recorded) << a->body;
   auto d = inbox_->receive("dgct", dgct_death("dgct-1"), "corr-d");
   ASSERT_TRUE(d) << d.error().message;
   ASSERT_EQ(applier_.calls.size(), 2u);
@@ -120,10 +120,10 @@ TEST_P(InboxTest, AnEventGoesToTheOperationOfTheKindItsMappingReads) {
 }
 
 TEST_P(InboxTest, ARedeliveryIsNotAppliedAgain) {
-  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-2"), "c1")->status, 202u);
+  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-2"), "c1")->kind, Answer::Kind::recorded);
   auto again = inbox_->receive("anrc", anrc_change("anrc-2"), "c2");
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->status, 200u) << again->body;
+  EXPECT_EQ(again->kind, Answer::Kind::duplicate) << again->body;
   EXPECT_EQ(applier_.calls.size(), 1u);
   ASSERT_TRUE(inbox_->apply_pending());
   EXPECT_EQ(applier_.calls.size(), 1u) << "an applied event is not swept again";
@@ -131,7 +131,7 @@ TEST_P(InboxTest, ARedeliveryIsNotAppliedAgain) {
 
 TEST_P(InboxTest, AFailureThatMayPassIsAppliedAgainLaterAFinalOneIsNot) {
   applier_.failures = {make_error(Errc::conflict, "the record changed meanwhile")};
-  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-3"), "c")->status, 202u);
+  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-3"), "c")->kind, Answer::Kind::recorded);
   EXPECT_EQ(status_of("anrc", "anrc-3"), "recorded");
   EXPECT_TRUE(inbox_->has_pending());
   auto swept = inbox_->apply_pending();
@@ -141,7 +141,7 @@ TEST_P(InboxTest, AFailureThatMayPassIsAppliedAgainLaterAFinalOneIsNot) {
   EXPECT_EQ(applier_.calls.size(), 2u);
 
   applier_.failures = {make_error(Errc::invalid_input, "/effective_date: is required")};
-  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-4"), "c")->status, 202u);
+  ASSERT_EQ(inbox_->receive("anrc", anrc_change("anrc-4"), "c")->kind, Answer::Kind::recorded);
   EXPECT_EQ(status_of("anrc", "anrc-4"), "not_applicable");
   ASSERT_TRUE(inbox_->apply_pending());
   EXPECT_EQ(applier_.calls.size(), 3u) << "a final refusal is not applied again";

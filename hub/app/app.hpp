@@ -1,4 +1,7 @@
-// The hub's process: configuration in, listeners and partner connection pools out.
+// The hub's process: configuration in; listeners, partner connection pools, the store, the
+// exchange broker, the registry and the events inbox out, wired together (the registry asks the
+// broker through BrokerFacts, the inbox applies events through RegistryEvents), and the
+// background work that keeps them current.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -8,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/partner_events.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
+#include "hub/events/inbox.hpp"
 #include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
@@ -22,7 +25,7 @@
 #include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 class App {
  public:
@@ -70,9 +73,9 @@ class App {
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
-  std::unique_ptr<EventInbox> events_;
+  std::unique_ptr<events::Inbox> events_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
 };
 
-}  // namespace hub::api
+}  // namespace hub::app
