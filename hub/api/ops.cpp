@@ -134,6 +134,7 @@ void add_ops_routes(http::Router& router, OpsState state) {
       bhttp::verb::get, "/metrics", "ops",
       [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
         if (state.journal) (void)journal_status(state);
+        if (state.partner_states) (void)state.partner_states();  // breaker and cache gauges
         co_return http::text_response(200, state.metrics->render(),
                                       "text/plain; version=0.0.4; charset=utf-8", req.version());
       });

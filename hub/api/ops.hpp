@@ -21,7 +21,8 @@ struct OpsState {
   http::Metrics* metrics = nullptr;
   store::Store* store = nullptr;
   const std::map<std::string, std::shared_ptr<http::ClientPool>>* partners = nullptr;
-  std::function<std::map<std::string, exchange::PartnerHealth>()> partner_states;  // breakers
+  // Circuit breakers by partner; also refreshes the breaker and cache gauges of /metrics.
+  std::function<std::map<std::string, exchange::PartnerHealth>()> partner_states;
   // Where /readyz pings the store, off the I/O threads; null: where it is called.
   registry::StorePool* store_pool = nullptr;
   // The exchange journal's writer: /readyz is not ready unless it writes (null: no journal).

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hub/core/ids.hpp"
+#include "hub/exchange/answer_json.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/identifiers/typed.hpp"
 #include "hub/text/json.hpp"
@@ -51,6 +52,14 @@ http::Response answer(const exchange::PrefillResult& r, const http::RequestConte
   return res;
 }
 
+// ?provenance=full|compact|none (docs/openapi/prefill.yaml); full when absent.
+Result<exchange::ProvenanceForm> provenance_of(const http::Request& req) {
+  auto v = http::query_param(req.target(), "provenance");
+  if (!v) return exchange::ProvenanceForm::full;
+  if (auto form = exchange::provenance_form(*v)) return *form;
+  return bad("/provenance", "must be full, compact or none");
+}
+
 exchange::Caller caller_of(const http::Request& req, const http::RequestContext& ctx) {
   exchange::Caller c;
   c.principal = ctx.principal ? ctx.principal->name : "";
@@ -68,6 +77,8 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
       bhttp::verb::post, "/v1/prefill/person", "registration",
       [&broker](const http::Request& req,
                 http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto provenance = provenance_of(req);
+        if (!provenance) co_return http::error_response(provenance.error(), ctx, req.version());
         auto body = read_body(req, {"cnie", "purpose", "category"});
         if (!body) co_return http::error_response(body.error(), ctx, req.version());
         auto& b = *body;
@@ -101,6 +112,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.params = {{"cnie", b["cnie"]}};
         pr.purpose = b["purpose"];
         pr.category = b.contains("category") ? b["category"] : "";
+        pr.provenance = *provenance;
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
         co_return answer(r, ctx, req.version());
       });
@@ -109,10 +121,13 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
       bhttp::verb::post, "/v1/prefill/employer", "registration",
       [&broker](const http::Request& req,
                 http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        auto provenance = provenance_of(req);
+        if (!provenance) co_return http::error_response(provenance.error(), ctx, req.version());
         auto body = read_body(req, {"ice", "tribunal", "rc", "purpose"});
         if (!body) co_return http::error_response(body.error(), ctx, req.version());
         auto& b = *body;
         exchange::PrefillRequest pr;
+        pr.provenance = *provenance;
         pr.purpose = b.contains("purpose") ? b["purpose"] : "AFFILIATION";
         if (!kPurposes.contains(pr.purpose)) {
           co_return http::error_response(

@@ -1,6 +1,7 @@
 #include "hub/app/broker_facts.hpp"
 
 #include "hub/core/ids.hpp"
+#include "hub/exchange/answer_json.hpp"
 
 namespace hub::app {
 namespace {
@@ -43,7 +44,7 @@ Section section_of(const exchange::StepOutcome& o) {
   s.record = std::move(record);
   s.provenance = {o.answer->partner, o.answer->mapping_id, o.answer->mapping_version,
                   o.answer->fetched_at, o.answer->correlation_id};
-  s.sources = o.answer->sources;
+  s.sources = exchange::raw_sources(*o.answer);
   return s;
 }
 

@@ -92,7 +92,7 @@ std::string_view state_name(JournalState s) {
 }
 
 Journal::Journal(store::Store& store, std::string hmac_key, JournalOptions options)
-    : store_(store), key_(std::move(hmac_key)), options_(usable(std::move(options))) {
+    : store_(store), hmac_(hmac_key), options_(usable(std::move(options))) {
   requeue_unwritten();
   writer_ = std::thread([this] { run_writer(); });
 }
@@ -110,7 +110,7 @@ Journal::~Journal() {
 }
 
 std::string Journal::identifier_hash(std::string_view identifier) const {
-  return hmac_sha256_hex(key_, identifier);
+  return hmac_.hex(identifier);
 }
 
 store::JournalEntry Journal::to_entry(ExchangeRecord&& r) const {

@@ -129,7 +129,7 @@ class Journal {
   store::JournalEntry to_entry(ExchangeRecord&& r) const;
 
   store::Store& store_;
-  const std::string key_;
+  const HmacSha256 hmac_;  // keyed with the journal's HMAC key
   const JournalOptions options_;
 
   mutable std::mutex mutex_;

@@ -1,8 +1,5 @@
 #include "hub/exchange/broker.hpp"
 
-#include <rapidjson/pointer.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,38 +8,36 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cctype>
 #include <mutex>
 #include <random>
-#include <set>
 #include <unordered_map>
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/exchange/adapter.hpp"
+#include "hub/exchange/answer_json.hpp"
 #include "hub/exchange/breaker.hpp"
 #include "hub/exchange/cache.hpp"
 #include "hub/exchange/rate_limiter.hpp"
-#include "hub/text/compare.hpp"
 
 namespace hub::exchange {
-
-std::unique_ptr<rapidjson::Document> parse_record(const MappedAnswer& a) {
-  auto doc = std::make_unique<rapidjson::Document>();
-  doc->Parse(a.record_json.c_str(), a.record_json.size());
-  if (doc->HasParseError()) return nullptr;
-  return doc;
-}
 
 namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> sleep_until(Clock::time_point t) {
   asio::steady_timer timer(co_await asio::this_coro::executor, t);
   co_await timer.async_wait(use_tuple);
+}
+
+// A random number in [lo, hi] from one generator a thread, seeded once: std::random_device costs
+// a system call, a tenth of a cache miss's CPU when it was made per call. Not a coroutine: a
+// thread_local read in a coroutine may be the one of the thread it started on.
+long uniform_between(long lo, long hi) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_int_distribution<long>(lo, hi)(rng);
 }
 
 // Failures that say the partner (or the way to it) is unwell: retried, and counted by the
@@ -68,23 +63,6 @@ std::string breaker_failure(const std::optional<Error>& e) {
   return why;
 }
 
-void put_string(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void put_error(Writer& w, const Error& e) {
-  w.StartObject();
-  w.Key("code");
-  put_string(w, code_of(e.code));
-  if (!e.detail.empty()) {
-    w.Key("detail");
-    put_string(w, e.detail);
-  }
-  w.Key("message");
-  put_string(w, e.message);
-  w.EndObject();
-}
-
 // "{cnie}" -> the query's cnie; "{company:/ice}" -> a value of the record of step `company`.
 struct Template {
   std::string step;     // empty: from the query
@@ -97,54 +75,6 @@ std::optional<Template> parse_template(const std::string& v) {
   const auto colon = inner.find(':');
   if (colon == std::string::npos) return Template{"", inner};
   return Template{inner.substr(0, colon), inner.substr(colon + 1)};
-}
-
-// Two values agree when they say the same text (hub/text/compare.hpp: invisible marks, kinds of
-// spaces, case, Unicode forms set aside), or when one is a year-only date ("1985") and the other a
-// full date of that year.
-bool agree(const std::string& a, const std::string& b) {
-  const auto na = text::comparison_key(a), nb = text::comparison_key(b);
-  if (na == nb) return true;
-  auto year_only = [](const std::string& s) {
-    return s.size() == 4 && std::all_of(s.begin(), s.end(), ::isdigit);
-  };
-  if (year_only(na) && nb.size() == 10 && nb.compare(0, 4, na) == 0) return true;
-  if (year_only(nb) && na.size() == 10 && na.compare(0, 4, nb) == 0) return true;
-  return false;
-}
-
-std::string scalar_text(const rapidjson::Value& v) {
-  if (v.IsString()) return {v.GetString(), v.GetStringLength()};
-  if (v.IsNull()) return {};
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  v.Accept(w);
-  return {sb.GetString(), sb.GetSize()};
-}
-
-// A value the mapping itself set (a constant, or a default for an absent element) has no source
-// path in the payload; its provenance says so rather than being left out.
-void add_mapping_set_values(const rapidjson::Value& v,
-                            std::vector<std::pair<std::string, std::string>>& sources,
-                            std::set<std::string>& known, const std::string& pointer) {
-  if (v.IsObject()) {
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      add_mapping_set_values(it->value, sources, known, pointer + "/" + it->name.GetString());
-    }
-  } else if (v.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      add_mapping_set_values(v[i], sources, known, pointer + "/" + std::to_string(i));
-    }
-  } else if (!v.IsNull() && !known.contains(pointer)) {
-    sources.emplace_back(pointer, "(set by the mapping)");
-  }
-}
-
-void add_mapping_set_values(const rapidjson::Value& record,
-                            std::vector<std::pair<std::string, std::string>>& sources) {
-  std::set<std::string> known;
-  for (const auto& [p, s] : sources) known.insert(p);
-  add_mapping_set_values(record, sources, known, "");
 }
 
 struct Flight {
@@ -181,8 +111,16 @@ struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
   mapping::Catalog* mappings = nullptr;
+  // mapping id -> the pointers into its records the recipes read (answer_json.hpp).
+  std::map<std::string, std::vector<std::string>, std::less<>> pointers_read_by_mapping;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
+
+  const std::vector<std::string>& pointers_read_by(std::string_view mapping_id) const {
+    static const std::vector<std::string> kNone;
+    auto it = pointers_read_by_mapping.find(mapping_id);
+    return it == pointers_read_by_mapping.end() ? kNone : it->second;
+  }
 
   void gauge_breaker(const std::string& partner, CircuitBreaker::State s) {
     if (!metrics) return;
@@ -192,6 +130,16 @@ struct Broker::Impl {
                        s == CircuitBreaker::State::closed      ? 0
                        : s == CircuitBreaker::State::half_open ? 1
                                                                : 2);
+  }
+
+  void gauge_cache(const std::string& partner, const AnswerCache& cache) {
+    if (!metrics) return;
+    metrics->set_gauge("cnss_partner_cache_bytes",
+                       "Bytes the answers cached per partner hold (counted as the budget "
+                       "cache.max_mb counts them)",
+                       "partner", partner, static_cast<double>(cache.bytes()));
+    metrics->set_gauge("cnss_partner_cache_entries", "Answers cached per partner", "partner",
+                       partner, static_cast<double>(cache.size()));
   }
 
   void count(const char* name, const char* help, const std::string& partner) {
@@ -248,7 +196,10 @@ struct Broker::Impl {
           a->fetched_at = fetched_at;
           a->correlation_id = q.correlation_id;
           a->body_sha256 = body_sha;
-          if (auto doc = parse_record(*a)) add_mapping_set_values(*doc, a->sources);
+          const auto doc = parse_record(*a);
+          const rapidjson::Value none;
+          seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
+                      pointers_read_by(mapping_id));
           out.answer = std::move(a);
           out.status = "ok";
         } else if (!mapped && mapped.error().code != Errc::malformed_response &&
@@ -300,7 +251,6 @@ struct Broker::Impl {
       out.retry_after = std::max(std::chrono::milliseconds(1000), p.breaker->retry_after());
       co_return out;
     }
-    std::mt19937_64 rng{std::random_device{}()};
     std::string failure;  // the last attempt's, as the breaker counts it
     for (std::size_t i = 0; i < p.settings.retry.max_attempts; ++i) {
       if (auto blocked = p.limiter->blocked_for(); blocked > Clock::duration::zero()) {
@@ -322,8 +272,7 @@ struct Broker::Impl {
       // Full jitter, and only when a new attempt can still finish before the deadline.
       const auto cap = std::min(p.settings.retry.max,
                                 p.settings.retry.base * (1 << std::min<std::size_t>(i, 10)));
-      const auto backoff = std::chrono::milliseconds(
-          std::uniform_int_distribution<long>(cap.count() / 2, cap.count())(rng));
+      const auto backoff = std::chrono::milliseconds(uniform_between(cap.count() / 2, cap.count()));
       if (Clock::now() + backoff + std::chrono::milliseconds(20) >= deadline) break;
       co_await sleep_until(Clock::now() + backoff);
       count("cnss_partner_retries_total", "Attempts repeated after a transient failure, by partner",
@@ -341,27 +290,36 @@ struct Broker::Impl {
     co_return out;
   }
 
-  // Cache, single-flight and stale-if-error around fetch().
-  asio::awaitable<StepOutcome> call(PartnerRuntime& p, Query q, std::string mapping_id,
-                                    Clock::time_point deadline, Caller caller) {
+  static std::string cache_key(const PartnerRuntime& p, const Query& q,
+                               const std::string& mapping_id) {
     std::string key = q.operation + "|" + mapping_id + "|" + p.adapter->identifier(q);
     if (p.takes_purpose()) key += "|" + q.purpose;  // an answer is served only for its purpose
+    return key;
+  }
+
+  // A fresh answer from the cache, journaled as served: all a cached step costs, without a
+  // coroutine of its own. nullopt: none (or none wanted: Cache-Control: no-cache).
+  std::optional<StepOutcome> from_cache(PartnerRuntime& p, const Query& q, const std::string& key,
+                                        const Caller& caller) {
+    if (caller.no_cache) return std::nullopt;
     const auto started = Clock::now();
-    std::optional<AnswerCache::Hit> hit;
-    if (!caller.no_cache) {
-      hit = p.cache->get(key);
-      if (hit && hit->fresh) {
-        StepOutcome out;
-        out.partner = p.settings.name;
-        out.status = "cached";
-        out.answer = hit->answer;
-        out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
-              p.settings.name);
-        out.journaled = journal_served(p, q, caller, out);
-        co_return out;
-      }
-    }
+    auto hit = p.cache->get(key);
+    if (!hit || !hit->fresh) return std::nullopt;
+    StepOutcome out;
+    out.partner = p.settings.name;
+    out.status = "cached";
+    out.answer = std::move(hit->answer);
+    out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    count("cnss_partner_cache_hits_total", "Answers served from the cache, by partner",
+          p.settings.name);
+    out.journaled = journal_served(p, q, caller, out);
+    return out;
+  }
+
+  // Single-flight and stale-if-error around fetch(), for an answer not found fresh in the cache.
+  asio::awaitable<StepOutcome> call(PartnerRuntime& p, Query q, std::string mapping_id,
+                                    std::string key, Clock::time_point deadline, Caller caller) {
+    const auto started = Clock::now();
     count("cnss_partner_cache_misses_total", "Answers not in the cache, by partner",
           p.settings.name);
 
@@ -422,8 +380,7 @@ struct Broker::Impl {
             "Requests answered by another request's call in flight, by partner", p.settings.name);
     }
     if (out.error && transient(out.error->code) && !caller.no_cache) {
-      if (!hit) hit = p.cache->get(key);
-      if (hit) {
+      if (auto hit = p.cache->get(key)) {
         // Stale-if-error: an expired answer, said to be so, beats no answer.
         out.status = "stale";
         out.answer = hit->answer;
@@ -486,6 +443,11 @@ Result<std::unique_ptr<Broker>> Broker::create(
     mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
+  for (const auto& [name, recipe] : config.exchange.recipes) {
+    for (const auto& st : recipe.steps) {
+      impl->pointers_read_by_mapping[st.mapping] = pointers_read(config.exchange, st.mapping);
+    }
+  }
   impl->mappings = &mappings;
   impl->journal = journal;
   impl->metrics = metrics;
@@ -518,6 +480,7 @@ std::map<std::string, PartnerHealth> Broker::partner_states() {
   for (auto& [name, p] : impl_->partners) {
     const auto r = p->breaker->report();
     impl_->gauge_breaker(name, r.state);
+    impl_->gauge_cache(name, *p->cache);
     out[name] = {CircuitBreaker::name(r.state), r.calls, r.failures, r.last_failure, r.retry_after};
   }
   return out;
@@ -531,78 +494,6 @@ PrefillResult journal_refused(Error e) {
   r.retry_after = e.retry_after;
   r.error = std::move(e);
   return r;
-}
-
-void write_provenance(Writer& w, const std::string& step, const MappedAnswer& a) {
-  for (const auto& [pointer, source] : a.sources) {
-    const std::string key = "/" + step + pointer;
-    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-    w.StartObject();
-    w.Key("partner");
-    put_string(w, a.partner);
-    w.Key("mapping");
-    put_string(w, a.mapping_id);
-    w.Key("version");
-    w.Int(a.mapping_version);
-    w.Key("fetched_at");
-    put_string(w, a.fetched_at);
-    w.Key("correlation_id");
-    put_string(w, a.correlation_id);
-    w.Key("source");
-    put_string(w, source);
-    w.EndObject();
-  }
-}
-
-void write_conflicts(Writer& w, const config::Recipe& recipe,
-                     const std::vector<StepOutcome>& steps) {
-  w.StartArray();
-  // Each step's record is parsed once for all the rules, not once per rule.
-  std::map<std::string, std::unique_ptr<rapidjson::Document>> docs;
-  for (const auto& s : steps) {
-    if (s.answer && !recipe.conflicts.empty()) docs[s.step] = parse_record(*s.answer);
-  }
-  for (const auto& rule : recipe.conflicts) {
-    struct Seen {
-      std::string path, partner, value;
-    };
-    std::vector<Seen> seen;
-    for (const auto& ref : rule.values) {
-      const auto colon = ref.find(':');
-      const std::string step = ref.substr(0, colon);
-      const std::string pointer = ref.substr(colon + 1);
-      for (const auto& s : steps) {
-        if (s.step != step || !s.answer) continue;
-        const auto& doc = docs[step];
-        const auto* v = doc ? rapidjson::Pointer(pointer.c_str()).Get(*doc) : nullptr;
-        if (v == nullptr || v->IsNull()) continue;
-        seen.push_back({"/" + step + pointer, s.partner, scalar_text(*v)});
-      }
-    }
-    bool disagree = false;
-    for (std::size_t i = 1; i < seen.size(); ++i) {
-      disagree = disagree || !agree(seen[0].value, seen[i].value);
-    }
-    if (!disagree) continue;
-    w.StartObject();
-    w.Key("field");
-    put_string(w, rule.field);
-    w.Key("values");
-    w.StartArray();
-    for (const auto& s : seen) {
-      w.StartObject();
-      w.Key("path");
-      put_string(w, s.path);
-      w.Key("partner");
-      put_string(w, s.partner);
-      w.Key("value");
-      put_string(w, s.value);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
 }
 
 }  // namespace
@@ -677,15 +568,13 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
           if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
           continue;
         }
-        auto dep_doc = dep->answer ? parse_record(*dep->answer) : nullptr;
-        const rapidjson::Value* v =
-            dep_doc ? rapidjson::Pointer(t->pointer.c_str()).Get(*dep_doc) : nullptr;
-        if (v == nullptr || v->IsNull()) {
+        auto v = dep->answer ? value_at(*dep->answer, t->pointer) : std::nullopt;
+        if (!v) {
           missing = make_error(Errc::not_found,
                                "needs " + t->pointer + " from " + t->step + ", which is unknown",
                                "dependency_failed");
         } else {
-          q.params[key] = scalar_text(*v);
+          q.params[key] = std::move(*v);
         }
       }
       StepOutcome& o = (*shared)[i];
@@ -714,19 +603,31 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
       std::size_t remaining;
       asio::steady_timer timer;
     };
-    auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
+    // Steps answered from the cache are done at once; the others are spawned.
+    std::vector<std::pair<std::size_t, Query>> calls;
     for (auto i : ready) {
       PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
       Query q;
       q.operation = steps[i]->operation;
       q.purpose = request.purpose;
       q.correlation_id = caller.correlation_id;
-      q.params = resolved[i];
+      q.params = std::move(resolved[i]);
+      if (auto cached = impl.from_cache(p, q, Impl::cache_key(p, q, steps[i]->mapping), caller)) {
+        cached->step = (*shared)[i].step;
+        (*shared)[i] = std::move(*cached);
+        continue;
+      }
+      calls.emplace_back(i, std::move(q));
+    }
+    auto round = std::make_shared<Round>(Round{calls.size(), asio::steady_timer(ex)});
+    for (auto& [i, q] : calls) {
+      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
+      std::string key = Impl::cache_key(p, q, steps[i]->mapping);
       asio::co_spawn(
           ex,
-          [&impl, &p, q, mapping = steps[i]->mapping, deadline, caller, shared, round,
-           i]() -> asio::awaitable<void> {
-            auto out = co_await impl.call(p, q, mapping, deadline, caller);
+          [&impl, &p, q = std::move(q), mapping = steps[i]->mapping, key = std::move(key), deadline,
+           caller, shared, round, i]() -> asio::awaitable<void> {
+            auto out = co_await impl.call(p, q, mapping, key, deadline, caller);
             out.step = (*shared)[i].step;
             if (out.status == "pending" || out.status == "running") out.status = "error";
             (*shared)[i] = std::move(out);
@@ -734,9 +635,11 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
           },
           asio::detached);
     }
-    round->timer.expires_at(deadline + std::chrono::milliseconds(200));
-    if (round->remaining > 0) co_await round->timer.async_wait(use_tuple);
-    for (auto i : ready) {
+    if (round->remaining > 0) {
+      round->timer.expires_at(deadline + std::chrono::milliseconds(200));
+      co_await round->timer.async_wait(use_tuple);
+    }
+    for (const auto& [i, q] : calls) {
       if ((*shared)[i].status == "running") {
         (*shared)[i].status = "error";
         (*shared)[i].error = make_error(Errc::timeout, "no answer before the deadline");
@@ -778,63 +681,7 @@ asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller ca
     }
   }
 
-  rapidjson::StringBuffer sb;
-  Writer w(sb);
-  w.StartObject();
-  w.Key("record");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (!o.answer) continue;
-    w.Key(o.step.c_str(), static_cast<rapidjson::SizeType>(o.step.size()));
-    w.RawValue(o.answer->record_json.c_str(), o.answer->record_json.size(), rapidjson::kObjectType);
-  }
-  w.EndObject();
-  w.Key("provenance");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    if (o.answer) write_provenance(w, o.step, *o.answer);
-  }
-  w.EndObject();
-  w.Key("conflicts");
-  write_conflicts(w, recipe, result.steps);
-  w.Key("partners");
-  w.StartObject();
-  for (const auto& o : result.steps) {
-    w.Key(o.partner.c_str(), static_cast<rapidjson::SizeType>(o.partner.size()));
-    w.StartObject();
-    if (o.step != o.partner) {
-      w.Key("step");
-      put_string(w, o.step);
-    }
-    w.Key("status");
-    put_string(w, o.status);
-    if (o.answer && (o.status == "cached" || o.status == "stale")) {
-      w.Key("as_of");
-      put_string(w, o.answer->fetched_at);
-    }
-    if (o.error && !o.answer) {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.error && o.status == "stale") {
-      w.Key("error");
-      put_error(w, *o.error);
-    }
-    if (o.retry_after.count() > 0 && !o.answer) {
-      w.Key("retry_after_s");
-      w.Int64(std::chrono::ceil<std::chrono::seconds>(o.retry_after).count());
-    }
-    w.Key("latency_ms");
-    w.Double(std::round(o.latency_ms * 1000) / 1000);
-    w.Key("attempts");
-    w.Int(o.attempts);
-    w.EndObject();
-  }
-  w.EndObject();
-  w.Key("correlation_id");
-  put_string(w, caller.correlation_id);
-  w.EndObject();
-  result.body.assign(sb.GetString(), sb.GetSize());
+  result.body = answer_body(recipe, result.steps, caller.correlation_id, request.provenance);
   co_return result;
 }
 

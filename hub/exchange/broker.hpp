@@ -30,6 +30,7 @@ struct PrefillRequest {
   std::map<std::string, std::string> params;  // the query: cnie, ice, tribunal, rc...
   std::string purpose;
   std::string category;
+  ProvenanceForm provenance = ProvenanceForm::full;  // ?provenance=
 };
 
 struct Caller {
@@ -67,7 +68,7 @@ struct PrefillResult {
   unsigned status = 200;  // 200; 404 when every partner said not found; 429/503 when none answered
   std::chrono::seconds retry_after{0};
   std::vector<StepOutcome> steps;
-  std::string body;  // {"record", "provenance", "conflicts", "partners"}
+  std::string body;  // {"record", "provenance", "conflicts", "partners", "correlation_id"}
   // Set when no answer may be given at all (journal_unavailable: the exchange journal could not
   // record the exchanges, docs/audit.md); status, body and steps then say nothing.
   std::optional<Error> error;
@@ -87,7 +88,8 @@ class Broker {
   boost::asio::awaitable<PrefillResult> prefill(PrefillRequest request, Caller caller);
 
   bool has_recipe(const std::string& name) const;
-  // {partner: breaker state} for /readyz; also refreshes the breaker gauges in /metrics.
+  // {partner: breaker state} for /readyz; also refreshes the breaker and cache gauges in
+  // /metrics (cnss_partner_circuit_state, cnss_partner_cache_bytes, cnss_partner_cache_entries).
   std::map<std::string, PartnerHealth> partner_states();
 
  private:

@@ -140,6 +140,56 @@ TEST_F(Prefill, PersonWithProvenanceOnEveryField) {
   EXPECT_FALSE(str(b.body, "/partners/dgsn/as_of").empty());
 }
 
+// ?provenance=compact gives what the full form gives, grouped by step; none leaves it out; the
+// record, conflicts and partners are the same whatever the form; anything else is refused.
+TEST_F(Prefill, ProvenanceComesFullCompactOrNotAtAll) {
+  const std::string body = R"({"cnie":"BK323456","purpose":"IMMATRICULATION"})";
+  auto full = post("/v1/prefill/person", body);
+  auto compact = post("/v1/prefill/person?provenance=compact", body);
+  auto none = post("/v1/prefill/person?provenance=none", body);
+  ASSERT_EQ(full.status, 200u);
+  ASSERT_EQ(compact.status, 200u);
+  ASSERT_EQ(none.status, 200u);
+  EXPECT_TRUE(full.body["record"] == compact.body["record"]);
+  EXPECT_TRUE(full.body["record"] == none.body["record"]);
+  EXPECT_TRUE(full.body["conflicts"] == compact.body["conflicts"]);
+  EXPECT_FALSE(none.body.HasMember("provenance"));
+
+  // Every value's full provenance is found in the compact form under its step.
+  const auto& groups = compact.body["provenance"];
+  ASSERT_TRUE(groups.IsObject());
+  int checked = 0;
+  for (auto it = full.body["provenance"].MemberBegin(); it != full.body["provenance"].MemberEnd();
+       ++it) {
+    const std::string pointer = it->name.GetString();  // /person/last_name
+    const auto slash = pointer.find('/', 1);
+    const std::string step = pointer.substr(1, slash - 1);
+    ASSERT_TRUE(groups.HasMember(step.c_str())) << step;
+    const auto& g = groups[step.c_str()];
+    for (const char* key : {"partner", "mapping", "version", "fetched_at"}) {
+      EXPECT_TRUE(g[key] == it->value[key]) << pointer << " " << key;
+    }
+    const std::string field = pointer.substr(slash);
+    ASSERT_TRUE(g["fields"].HasMember(field.c_str())) << pointer;
+    EXPECT_TRUE(g["fields"][field.c_str()] == it->value["source"]) << pointer;
+    ++checked;
+  }
+  EXPECT_GT(checked, 15);
+  std::size_t fields = 0;
+  for (auto it = groups.MemberBegin(); it != groups.MemberEnd(); ++it) {
+    fields += it->value["fields"].MemberCount();
+  }
+  EXPECT_EQ(fields, full.body["provenance"].MemberCount());
+
+  auto bad = post("/v1/prefill/person?provenance=short", body);
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_NE(str(bad.body, "/error/message").find("/provenance"), std::string::npos);
+  auto employer = post("/v1/prefill/employer?provenance=compact", R"({"ice":"002233445000042"})");
+  ASSERT_EQ(employer.status, 200u);
+  EXPECT_EQ(str(employer.body, "/provenance/company/partner"), "ompic");
+  EXPECT_EQ(str(employer.body, "/provenance/taxpayer/partner"), "dgi");
+}
+
 TEST_F(Prefill, EmployerByIceAndByRegister) {
   auto a = post("/v1/prefill/employer", R"({"ice":"001561191000066"})");
   ASSERT_EQ(a.status, 200u);

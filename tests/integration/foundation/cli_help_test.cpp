@@ -110,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(Scripts, ScriptHelp,
                          ::testing::Values("scripts/setup.sh", "scripts/test.sh", "scripts/run.sh",
                                            "bench/run-load.sh", "bench/run-registrations.sh",
                                            "bench/mapping-instructions.sh",
-                                           "bench/run-journal-ab.sh", "certs/make-dev-pki.sh"),
+                                           "bench/run-journal-ab.sh", "bench/run-anchors.sh",
+                                           "certs/make-dev-pki.sh"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (auto& ch : name) ch = std::isalnum(ch) ? ch : '_';

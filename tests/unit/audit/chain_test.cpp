@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "hub/audit/digest.hpp"
 #include "unit/audit/documented_entry.hpp"
 
@@ -24,6 +28,31 @@ TEST(Digest, HmacDependsOnTheKey) {
   EXPECT_NE(hmac_sha256_hex(std::string(32, 'a'), "BK123456"),
             hmac_sha256_hex(std::string(32, 'b'), "BK123456"));
   EXPECT_EQ(hmac_sha256_hex("", "x").size(), 64u);
+}
+
+// The key kept: the same digests as keying afresh, call after call, key or no key, from any thread.
+TEST(Digest, KeyedHmacGivesTheSameDigests) {
+  const HmacSha256 jefe("Jefe");
+  EXPECT_EQ(jefe.hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(jefe.hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const HmacSha256 empty("");
+  EXPECT_EQ(empty.hex("x"), hmac_sha256_hex("", "x"));
+  const std::string key(32, 'k');
+  const HmacSha256 keyed(key);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        const std::string id = "BK" + std::to_string(t * 1000 + i);
+        if (keyed.hex(id) != hmac_sha256_hex(key, id)) ++mismatches;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 store::JournalEntry sample() {
