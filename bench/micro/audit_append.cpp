@@ -1,7 +1,11 @@
 // Exchange-journal appends per second on SQLite with group commit.
 //   BM_JournalAppend: what the request path pays, sustained: append() returns without waiting
 //     for the disk, but the queue is bounded, so over a run the rate is what the writer commits.
-//   BM_JournalAppendDurable/N: N appends then flush(), i.e. appends made durable (fsync'd WAL).
+//   BM_JournalAppendDurable/N/tree:T: N appends then flush(), i.e. appends made durable (fsync'd
+//     WAL), with the Merkle tree kept in the store with the entries (T = 1, as in the hub) or the
+//     chain alone (T = 0), each in a database of its own. Its counter cpu_us_per_entry is the
+//     whole process's CPU time (the writer thread's included, which the benchmark's own CPU
+//     column misses) per entry appended: the cost of keeping the tree is the difference.
 // The database goes to CNSS_BENCH_DIR (default: the system's temporary folder); put it on the
 // disk the hub will use, a tmpfs would hide the fsync. With CNSS_BENCH_PG_URL set (a libpq
 // connection string), the same runs append to the journal of that PostgreSQL database instead:
@@ -9,6 +13,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,10 +29,10 @@ struct Env {
   std::unique_ptr<hub::store::Store> store;
   std::unique_ptr<hub::audit::Journal> journal;
 
-  Env() {
+  explicit Env(bool merkle_tree) {
     const char* base = std::getenv("CNSS_BENCH_DIR");
     dir = fs::path(base ? base : fs::temp_directory_path().string()) /
-          ("cnss-bench-audit-" + std::to_string(::getpid()));
+          ("cnss-bench-audit-" + std::to_string(::getpid()) + (merkle_tree ? "-tree" : "-chain"));
     fs::create_directories(dir);
     hub::store::Options o;
     o.path = (dir / "hub.db").string();
@@ -41,7 +46,9 @@ struct Env {
       std::exit(1);
     }
     store = std::move(*s);
-    journal = std::make_unique<hub::audit::Journal>(*store, std::string(32, 'k'));
+    hub::audit::JournalOptions jo;
+    jo.merkle_tree = merkle_tree;
+    journal = std::make_unique<hub::audit::Journal>(*store, std::string(32, 'k'), jo);
   }
   ~Env() {
     journal.reset();
@@ -51,9 +58,21 @@ struct Env {
   }
 };
 
-Env& env() {
-  static Env e;
-  return e;
+// The hub's journal (with the tree), or one keeping the chain alone.
+Env& env(bool merkle_tree = true) {
+  if (merkle_tree) {
+    static Env with(true);
+    return with;
+  }
+  static Env without(false);
+  return without;
+}
+
+// The CPU time of the whole process (every thread), in µs.
+double process_cpu_us() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
 }
 
 hub::audit::ExchangeRecord record(std::int64_t i) {
@@ -80,16 +99,25 @@ void BM_JournalAppend(benchmark::State& state) {
 BENCHMARK(BM_JournalAppend)->Threads(1)->Threads(8)->UseRealTime()->MinTime(2.0);
 
 void BM_JournalAppendDurable(benchmark::State& state) {
-  auto& journal = *env().journal;
+  auto& journal = *env(state.range(1) != 0).journal;
   const auto n = state.range(0);
   std::int64_t i = 0;
+  const double cpu_before = process_cpu_us();
   for (auto _ : state) {
     for (std::int64_t k = 0; k < n; ++k) journal.append(record(i++));
     if (auto r = journal.flush(); !r) state.SkipWithError(r.error().message.c_str());
   }
-  state.SetItemsProcessed(state.iterations() * n);
+  const auto entries = state.iterations() * n;
+  state.SetItemsProcessed(entries);
+  if (entries > 0) {
+    state.counters["cpu_us_per_entry"] =
+        (process_cpu_us() - cpu_before) / static_cast<double>(entries);
+  }
 }
-BENCHMARK(BM_JournalAppendDurable)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
+BENCHMARK(BM_JournalAppendDurable)
+    ->ArgNames({"", "tree"})
+    ->ArgsProduct({{1, 100, 1000}, {0, 1}})
+    ->UseRealTime();
 
 }  // namespace
 

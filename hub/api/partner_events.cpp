@@ -1,6 +1,8 @@
 #include "hub/api/partner_events.hpp"
 
 #include "hub/api/registration_http.hpp"
+#include "hub/audit/receipt.hpp"
+#include "hub/core/log.hpp"
 #include "hub/events/records.hpp"
 
 namespace hub::api {
@@ -21,6 +23,20 @@ std::string principal_of(const http::RequestContext& ctx) {
   return ctx.principal ? ctx.principal->name : "";
 }
 
+// The delivery is recorded whatever the journal does: the answer waits for its entry (at most
+// the journal's wait limit) only to carry the receipt, and goes without one when the journal
+// cannot write it in time (docs/audit.md, "Receipts").
+asio::awaitable<void> add_receipt(http::Response& response, audit::Journal& journal,
+                                  audit::Ticket ticket) {
+  auto r = co_await journal.receipt(ticket);
+  if (r) {
+    response.set(audit::kReceiptHeader, audit::format_receipt(*r));
+  } else {
+    log::warn("a partner event answered without its journal receipt",
+              {{"error", r.error().message}});
+  }
+}
+
 }  // namespace
 
 void add_partner_event_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,
@@ -28,10 +44,15 @@ void add_partner_event_routes(http::Router& router, events::Inbox& inbox, regist
   router.add(bhttp::verb::post, "/partner/v1/events", partner_role,
              [&inbox, &pool](const http::Request& req,
                              http::RequestContext& ctx) -> asio::awaitable<http::Response> {
-               co_return render(co_await pool.run<Result<Answer>>([&] {
-                 return inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id);
-               }),
-                                req, ctx);
+               audit::Ticket ticket = 0;
+               auto answer = co_await pool.run<Result<Answer>>([&] {
+                 return inbox.receive(principal_of(ctx), req.body(), ctx.correlation_id, &ticket);
+               });
+               auto response = render(answer, req, ctx);
+               if (answer && ticket != 0 && inbox.exchange_journal() != nullptr) {
+                 co_await add_receipt(response, *inbox.exchange_journal(), ticket);
+               }
+               co_return response;
              });
   router.add(bhttp::verb::get, "/partner/v1/events/{id}", partner_role,
              [&inbox, &pool](const http::Request& req,

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "hub/api/authenticate.hpp"
+#include "hub/api/checkpoints.hpp"
+#include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
@@ -119,6 +121,11 @@ Result<void> App::start() {
       config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2) : 2);
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
+  auto checkpointer = api::make_checkpointer(config_, *store_, metrics_);
+  if (!checkpointer) return checkpointer.error();
+  checkpointer_ = std::move(*checkpointer);
+  journal_proofs_ =
+      std::make_unique<audit::JournalProofs>(*store_, config_.audit.checkpoint_interval);
 
   if (!config_.mappings_dir.empty()) {
     mappings_ = std::make_unique<mapping::Catalog>(config_.mappings_dir);
@@ -163,6 +170,7 @@ Result<void> App::start() {
         {l.tls.certificate, l.tls.key, l.tls.client_ca, l.tls.crl, "cnss-hub/" + l.name});
     if (!ctx) return ctx.error();
     auto router = std::make_unique<http::Router>();
+    api::add_journal_routes_for(*router, l.interfaces, *journal_proofs_, *store_pool_);
     for (const auto& iface : l.interfaces) {
       if (iface == "ops") {
         api::OpsState ops{&metrics_, store_.get(),      &partners_,
@@ -195,6 +203,7 @@ Result<void> App::start() {
     if (!port) return port.error();
     ports_[l.name] = *port;
   }
+  if (checkpointer_) checkpointer_->start();
   return {};
 }
 

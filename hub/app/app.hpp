@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "hub/audit/checkpointer.hpp"
 #include "hub/audit/journal.hpp"
+#include "hub/audit/journal_proofs.hpp"
 #include "hub/config/config.hpp"
 #include "hub/events/inbox.hpp"
 #include "hub/exchange/broker.hpp"
@@ -74,6 +76,9 @@ class App {
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
   std::unique_ptr<events::Inbox> events_;
+  // The journal's checkpoints (signed in the background) and proofs (served).
+  std::unique_ptr<audit::Checkpointer> checkpointer_;
+  std::unique_ptr<audit::JournalProofs> journal_proofs_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
 };

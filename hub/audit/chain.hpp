@@ -29,7 +29,8 @@ struct ChainBreak {
 
 // The chain's rules for `e`, read where entry `expected` should be, after an entry whose hash is
 // `prev` (store::kGenesisHash before entry 1): its seq, its prev_hash, and its entry_hash
-// recomputed from its fields. Nothing when they hold.
+// recomputed from its fields (not for an entry pruned by retention, whose fields are erased).
+// Nothing when they hold.
 std::optional<ChainBreak> check_link(const store::JournalEntry& e, std::int64_t expected,
                                      std::string_view prev);
 

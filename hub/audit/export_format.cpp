@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <set>
+#include <span>
 
 namespace hub::audit {
 namespace {
@@ -38,8 +39,25 @@ const Field kFields[] = {
     {"entry_hash", &JournalEntry::entry_hash, nullptr, true},
 };
 
+// A pruned entry (retention, docs/audit.md) is exported with what it keeps: seq, time_ms, its
+// chain hashes, when it was pruned and its leaf hash, which its erased contents can no longer
+// give.
+const Field kPrunedFields[] = {
+    {"seq", nullptr, &JournalEntry::seq, true},
+    {"time_ms", nullptr, &JournalEntry::time_ms},
+    {"prev_hash", &JournalEntry::prev_hash, nullptr, true},
+    {"entry_hash", &JournalEntry::entry_hash, nullptr, true},
+    {"pruned_ms", nullptr, &JournalEntry::pruned_ms},
+    {"leaf_hash", &JournalEntry::leaf_hash},
+};
+
 bool included(const Field& f, EntryFields which) {
   return which == EntryFields::all || !f.chain;
+}
+
+std::span<const Field> fields_of(bool pruned) {
+  if (pruned) return kPrunedFields;
+  return kFields;
 }
 
 Error malformed(const std::string& what, std::string why) {
@@ -50,15 +68,20 @@ void put_string(Writer& w, const std::string& s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-// Parses one JSON object whose members are all in `names`, each at most once.
-Result<rapidjson::Document> parse_object(std::string_view text, const std::string& what,
-                                         const std::set<std::string>& names) {
+// Parses one JSON object.
+Result<rapidjson::Document> parse_object(std::string_view text, const std::string& what) {
   rapidjson::Document d;
   d.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (d.HasParseError()) {
     return malformed(what, "not JSON (at byte " + std::to_string(d.GetErrorOffset()) + ")");
   }
   if (!d.IsObject()) return malformed(what, "not a JSON object");
+  return d;
+}
+
+// The object's members are exactly `names`, each once.
+Result<void> has_members(const rapidjson::Document& d, const std::string& what,
+                         const std::set<std::string>& names) {
   std::set<std::string> seen;
   for (const auto& m : d.GetObject()) {
     const std::string name(m.name.GetString(), m.name.GetStringLength());
@@ -68,6 +91,15 @@ Result<rapidjson::Document> parse_object(std::string_view text, const std::strin
   for (const auto& n : names) {
     if (!seen.count(n)) return malformed(what, "field '" + n + "' is missing");
   }
+  return {};
+}
+
+// Parses one JSON object whose members are exactly `names`, each once.
+Result<rapidjson::Document> parse_object(std::string_view text, const std::string& what,
+                                         const std::set<std::string>& names) {
+  auto d = parse_object(text, what);
+  if (!d) return d;
+  if (auto ok = has_members(*d, what, names); !ok) return ok.error();
   return d;
 }
 
@@ -77,7 +109,7 @@ std::string entry_to_json(const JournalEntry& e, EntryFields which) {
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
-  for (const auto& f : kFields) {
+  for (const auto& f : fields_of(e.pruned_ms > 0 && which == EntryFields::all)) {
     if (!included(f, which)) continue;
     w.Key(f.name);
     if (f.number) {
@@ -91,14 +123,17 @@ std::string entry_to_json(const JournalEntry& e, EntryFields which) {
 }
 
 Result<JournalEntry> entry_from_json(std::string_view line, EntryFields which) {
+  auto d = parse_object(line, "entry");
+  if (!d) return d.error();
+  // A pruned entry says so with its pruned_ms; only an exported entry can be one.
+  const bool pruned = which == EntryFields::all && d->HasMember("pruned_ms");
   std::set<std::string> names;
-  for (const auto& f : kFields) {
+  for (const auto& f : fields_of(pruned)) {
     if (included(f, which)) names.insert(f.name);
   }
-  auto d = parse_object(line, "entry", names);
-  if (!d) return d.error();
+  if (auto ok = has_members(*d, "entry", names); !ok) return ok.error();
   JournalEntry e;
-  for (const auto& f : kFields) {
+  for (const auto& f : fields_of(pruned)) {
     if (!included(f, which)) continue;
     const auto& v = (*d)[f.name];
     if (f.number) {

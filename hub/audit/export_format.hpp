@@ -5,6 +5,8 @@
 //                             field under its column name (export_format.cpp's kFields)
 //   DIR/journal-head.json     optional: the chain head row when exported, {"seq": N, "hash": "..."}
 //   DIR/checkpoints/<any>     the signed checkpoints (checkpoint.hpp), one a file
+//   DIR/timestamps/<size>.tsr optional: the RFC 3161 TimeStampResp (DER) over the checkpoint of
+//                             that tree size, byte for byte as the hub stored it
 //   DIR/journal-key.pub.pem   the journal signing key's public half, for information only: a
 //                             verifier checks against a key it got from elsewhere (--pubkey)
 #pragma once
@@ -20,6 +22,7 @@ namespace hub::audit {
 inline constexpr std::string_view kExportEntriesFile = "journal.ndjson";
 inline constexpr std::string_view kExportHeadFile = "journal-head.json";
 inline constexpr std::string_view kExportCheckpointsDir = "checkpoints";
+inline constexpr std::string_view kExportTimestampsDir = "timestamps";
 inline constexpr std::string_view kExportPublicKeyFile = "journal-key.pub.pem";
 
 enum class EntryFields {

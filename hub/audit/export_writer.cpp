@@ -45,6 +45,13 @@ Result<void> ExportWriter::add_checkpoint(std::string_view note) {
   return write_file(dir_ / kExportCheckpointsDir / name, note, true);
 }
 
+Result<void> ExportWriter::add_timestamp(std::uint64_t tree_size, std::string_view der) {
+  std::error_code ec;
+  fs::create_directories(dir_ / kExportTimestampsDir, ec);
+  if (ec) return write_error(dir_ / kExportTimestampsDir);
+  return write_file(dir_ / kExportTimestampsDir / (std::to_string(tree_size) + ".tsr"), der, true);
+}
+
 Result<void> ExportWriter::set_head(const store::JournalHead& head) {
   return write_file(dir_ / kExportHeadFile, head_to_json(head) + "\n", false);
 }
@@ -64,7 +71,7 @@ Result<void> ExportWriter::write_file(const fs::path& path, std::string_view byt
                                       bool exclusive) {
   std::error_code ec;
   if (exclusive && fs::exists(path, ec)) {
-    return make_error(Errc::conflict, path.string() + " exists: two checkpoints of one size");
+    return make_error(Errc::conflict, path.string() + " exists: two of one tree size");
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

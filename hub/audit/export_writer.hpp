@@ -2,6 +2,7 @@
 // will write from the store, and what the tests build journals into.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -23,6 +24,9 @@ class ExportWriter {
   // A signed checkpoint, as the hub signed it, written as checkpoints/<tree size>.checkpoint
   // (Errc::conflict when another checkpoint of that size was added).
   Result<void> add_checkpoint(std::string_view note);
+  // The RFC 3161 TimeStampResp (DER) over the checkpoint of `tree_size`, written as
+  // timestamps/<tree size>.tsr.
+  Result<void> add_timestamp(std::uint64_t tree_size, std::string_view der);
   Result<void> set_head(const store::JournalHead& head);
   Result<void> set_public_key(std::string_view pem);
   // Flushes journal.ndjson; Errc::internal if any write failed.

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "hub/audit/journal_leaf.hpp"
 #include "hub/audit/unwritten.hpp"
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
@@ -34,6 +35,10 @@ constexpr int kShutdownAttempts = 3;
 // needs an operator.
 constexpr std::chrono::seconds kRetryFailing{2};
 constexpr std::chrono::seconds kRetryStopped{30};
+// Entries of a journal written before the tree existed are added to it this many a transaction.
+constexpr std::size_t kTreeCatchUp = 10'000;
+// Receipts asked for and never collected (a request that gave up) are dropped beyond this many.
+constexpr std::size_t kMaxReceipts = 100'000;
 
 std::int64_t to_micros(double ms) {
   if (!std::isfinite(ms) || ms <= 0) return 0;
@@ -133,7 +138,14 @@ store::JournalEntry Journal::to_entry(ExchangeRecord&& r) const {
 
 Ticket Journal::append(ExchangeRecord record) {
   // Hashed on the caller's thread: the clear identifier never waits in the queue.
-  auto entry = to_entry(std::move(record));
+  return enqueue(to_entry(std::move(record)), false);
+}
+
+Ticket Journal::append_with_receipt(ExchangeRecord record) {
+  return enqueue(to_entry(std::move(record)), true);
+}
+
+Ticket Journal::enqueue(store::JournalEntry entry, bool with_receipt) {
   std::unique_lock lock(mutex_);
   // A stopped journal writes nothing more: its queue is saved at shutdown, and waiting for room
   // there would hold the caller's thread for ever.
@@ -141,9 +153,37 @@ Ticket Journal::append(ExchangeRecord record) {
   queue_.push_back(std::move(entry));
   if (queue_.size() == 1) queued_since_ = std::chrono::steady_clock::now();
   const Ticket ticket = ++appended_;
+  if (with_receipt) {
+    if (receipts_.size() >= kMaxReceipts) receipts_.erase(receipts_.begin());
+    receipts_.emplace(ticket, std::nullopt);
+  }
   // The writer only needs waking when it sleeps on an empty queue or a batch is full.
   if (queue_.size() == 1 || queue_.size() >= options_.max_batch) work_.notify_one();
   return ticket;
+}
+
+asio::awaitable<Result<Receipt>> Journal::receipt(Ticket ticket) {
+  auto done = co_await durable(ticket);
+  std::lock_guard lock(mutex_);
+  auto it = receipts_.find(ticket);
+  std::optional<Receipt> r = it == receipts_.end() ? std::nullopt : it->second;
+  if (it != receipts_.end()) receipts_.erase(it);
+  if (!done) co_return done.error();
+  if (!r) {
+    co_return make_error(Errc::internal,
+                         "no receipt was kept for journal ticket " + std::to_string(ticket));
+  }
+  co_return *r;
+}
+
+void Journal::keep_receipts(const std::vector<store::JournalEntry>& batch) {
+  // batch[i] has ticket written_ + 1 + i: the queue is written in the order of appends.
+  const Ticket first = written_ + 1;
+  for (auto it = receipts_.lower_bound(first);
+       it != receipts_.end() && it->first < first + batch.size(); ++it) {
+    const auto& e = batch[it->first - first];
+    it->second = Receipt{static_cast<std::uint64_t>(e.seq - 1), journal_leaf_hash(e)};
+  }
 }
 
 asio::awaitable<Result<void>> Journal::durable(Ticket ticket) {
@@ -281,6 +321,21 @@ bool Journal::check_end(std::unique_lock<std::mutex>& lock) {
   return false;
 }
 
+bool Journal::catch_up_tree(std::unique_lock<std::mutex>& lock) {
+  if (!options_.merkle_tree) return true;
+  lock.unlock();
+  Result<std::int64_t> size = -1;
+  for (std::int64_t before = -2; size && *size != before;) {
+    before = *size;
+    size = store_.extend_tree(kTreeCatchUp, tree_.builder());
+    if (size) tree_.committed();
+  }
+  lock.lock();
+  if (size) return true;
+  record_failure(size.error());
+  return false;
+}
+
 bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
   static const store::JournalSealer seal = [](const store::JournalEntry& e) {
     return entry_hash(e);
@@ -292,7 +347,10 @@ bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
   space_.notify_all();
   writing_since_ = std::chrono::steady_clock::now();
   lock.unlock();
-  auto written = store_.append_journal(batch, seal);
+  static const store::JournalTreeBuilder no_tree;
+  auto written =
+      store_.append_journal(batch, seal, options_.merkle_tree ? tree_.builder() : no_tree);
+  if (written) tree_.committed();
   lock.lock();
   writing_since_.reset();
   if (!written) {
@@ -302,6 +360,7 @@ bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
     record_failure(written.error());
     return false;
   }
+  if (!receipts_.empty()) keep_receipts(batch);
   written_ += n;
   last_error_.reset();
   release_waiters(std::nullopt, false);
@@ -328,8 +387,9 @@ void Journal::run_writer() {
     }
     bool ok = true;
     if (!checked) {
-      // Before the first write: a chain broken while the hub was down is reported at once.
-      ok = checked = check_end(lock);
+      // Before the first write: a chain broken while the hub was down is reported at once, and
+      // a tree left behind (a journal older than the tree) is caught up.
+      ok = checked = check_end(lock) && catch_up_tree(lock);
     } else {
       work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping, and everything written

@@ -17,10 +17,13 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "hub/audit/chain.hpp"
 #include "hub/audit/digest.hpp"
+#include "hub/audit/journal_tree.hpp"
 #include "hub/audit/key.hpp"
+#include "hub/audit/receipt.hpp"
 #include "hub/core/error.hpp"
 #include "hub/store/store.hpp"
 
@@ -77,6 +80,10 @@ struct JournalOptions {
   // Told on the writer thread of each failed write: "store_error" (retried) or
   // "head_mismatch" (the writer stops). For the metrics.
   std::function<void(std::string_view reason)> on_write_failure{};
+  // Whether the writer keeps the Merkle tree in the store with the entries (journal_tree.hpp).
+  // Always in the hub; off only to measure what the tree costs (bench_audit_append). A tree left
+  // behind is caught up when a writer with the tree starts.
+  bool merkle_tree = true;
 };
 
 class Journal {
@@ -94,6 +101,12 @@ class Journal {
   // Thread-safe, and does not wait for the disk: entries are queued and written in batches, one
   // transaction a batch, by one writer thread. The ticket says when this entry is durable.
   Ticket append(ExchangeRecord record);
+  // The same, for an exchange whose answer carries its receipt (receipt.hpp): once the entry is
+  // written, its leaf index and hash are kept for receipt(ticket).
+  Ticket append_with_receipt(ExchangeRecord record);
+  // Completes as durable(ticket) does, then with the entry's receipt. The ticket must come from
+  // append_with_receipt(); its receipt is given once.
+  boost::asio::awaitable<Result<Receipt>> receipt(Ticket ticket);
   // Completes once every entry up to `ticket` is durable in the store, or with
   // journal_unavailable (and a Retry-After) when the journal is stopped or the entries are not
   // durable within options.wait_limit. Never blocks a thread: the awaiting coroutine resumes on
@@ -119,6 +132,9 @@ class Journal {
   void run_writer();
   bool check_end(std::unique_lock<std::mutex>& lock);
   bool write_batch(std::unique_lock<std::mutex>& lock);
+  Ticket enqueue(store::JournalEntry entry, bool with_receipt);
+  bool catch_up_tree(std::unique_lock<std::mutex>& lock);
+  void keep_receipts(const std::vector<store::JournalEntry>& batch);
   void record_failure(const Error& why);
   void stop_writer(const Error& why);
   void release_waiters(const std::optional<Error>& error, bool all);
@@ -149,6 +165,9 @@ class Journal {
   // The entries loaded from unwritten_path have tickets up to this; once written, the file goes.
   Ticket unwritten_loaded_ = 0;
   std::multimap<Ticket, std::shared_ptr<Waiter>> waiters_;
+  // The tickets appended with a receipt, with it once their entry is written.
+  std::map<Ticket, std::optional<Receipt>> receipts_;
+  TreeWriter tree_;  // the writer thread's
   int flushers_ = 0;
   bool stopping_ = false;
   std::thread writer_;

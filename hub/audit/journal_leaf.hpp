@@ -6,6 +6,7 @@
 #pragma once
 
 #include "hub/audit/tree_hash.hpp"
+#include "hub/core/error.hpp"
 #include "hub/store/store.hpp"
 
 namespace hub::audit {
@@ -13,5 +14,10 @@ namespace hub::audit {
 // leaf_hash(entry_bytes(e)): SHA-256(0x00 || entry_bytes(e)) (RFC 9162 2.1.1). Entry seq s is
 // leaf s - 1.
 Hash journal_leaf_hash(const store::JournalEntry& e);
+
+// The entry's leaf hash as a verifier gets it: computed from its contents, or, for an entry
+// pruned by retention (pruned_ms > 0, contents erased), the leaf kept beside it (leaf_hash).
+// Errc::invalid_input when a pruned entry's kept leaf is not 64 hex digits.
+Result<Hash> entry_leaf(const store::JournalEntry& e);
 
 }  // namespace hub::audit

@@ -139,6 +139,18 @@ std::string NoteVerifier::vkey() const {
   return name_ + "+" + hex8(key_id_) + "+" + base64_encode(typed);
 }
 
+std::string NoteVerifier::pem() const {
+  BIO* bio = BIO_new(BIO_s_mem());
+  std::string out;
+  if (bio != nullptr && key_ && PEM_write_bio_PUBKEY(bio, key_.get()) == 1) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    out.assign(data, static_cast<std::size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
+
 bool NoteVerifier::verify(std::string_view text, std::string_view signature) const {
   if (signature.size() != kEd25519SignatureBytes || !key_) return false;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();

@@ -44,6 +44,8 @@ class NoteVerifier {
   const std::string& public_key() const { return raw_; }
   // This key as a verifier key (the from_vkey() format), for witnesses and partners.
   std::string vkey() const;
+  // This key as a PEM public key ("-----BEGIN PUBLIC KEY-----", what from_pem() reads).
+  std::string pem() const;
 
   // Whether `signature` (the 64 bytes after the key ID) is this key's signature of `text`.
   bool verify(std::string_view text, std::string_view signature) const;

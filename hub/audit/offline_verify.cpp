@@ -9,6 +9,7 @@
 #include "hub/audit/journal_leaf.hpp"
 #include "hub/audit/proof_verify.hpp"
 #include "hub/audit/signed_note.hpp"
+#include "hub/audit/timestamp.hpp"
 
 namespace hub::audit {
 namespace fs = std::filesystem;
@@ -16,6 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxEntryLine = 1024 * 1024;
+constexpr std::size_t kMaxTimestampBytes = 256 * 1024;
 
 std::string entries_between(std::uint64_t first, std::uint64_t last) {
   return first == last ? "entry " + std::to_string(first)
@@ -78,8 +80,10 @@ void OfflineVerifier::add_entry(const store::JournalEntry& e) {
   if (auto broken = check_link(e, static_cast<std::int64_t>(tree_.size() + 1), prev_hash_)) {
     return fail_entry(broken->seq, std::move(broken->problem));
   }
-  const Hash leaf = journal_leaf_hash(e);
-  if (auto appended = tree_.append({&leaf, 1}); !appended) {
+  auto leaf = entry_leaf(e);
+  if (!leaf) return fail_entry(e.seq, leaf.error().message);
+  if (e.pruned_ms > 0) ++report_.pruned;
+  if (auto appended = tree_.append({&*leaf, 1}); !appended) {
     return fail_entry(e.seq, "the Merkle tree could not be rebuilt: " + appended.error().message);
   }
   prev_hash_ = e.entry_hash;
@@ -120,6 +124,12 @@ void OfflineVerifier::fail_head(std::string problem) {
   report_.ok = false;
   report_.failed = "journal head";
   report_.problem = std::move(problem);
+}
+
+void OfflineVerifier::add_timestamp(const std::string& source, const Result<void>& checked) {
+  if (!report_.ok) return;
+  if (!checked) return fail_checkpoint(source, checked.error().message);
+  ++report_.timestamps;
 }
 
 void OfflineVerifier::add_unreadable_head(const std::string& why) {
@@ -206,14 +216,52 @@ Result<std::optional<store::JournalHead>> read_head(OfflineVerifier& v, const fs
   return std::optional<store::JournalHead>(*head);
 }
 
+// Each timestamps/<size>.tsr against checkpoints/<size>.checkpoint, with the TSA's CA; without
+// it, only counted.
+Result<void> add_timestamps(OfflineVerifier& v, const fs::path& dir,
+                            const std::optional<std::string>& tsa_ca) {
+  const fs::path folder = dir / kExportTimestampsDir;
+  std::error_code ec;
+  if (!fs::exists(folder, ec)) return {};
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    if (!tsa_ca) {
+      v.add_unchecked_timestamp();
+      continue;
+    }
+    const auto size = f.stem().string();
+    const fs::path checkpoint = dir / kExportCheckpointsDir / (size + ".checkpoint");
+    const std::string source = checkpoint.string();
+    auto note = read_file_text(checkpoint.string(), kMaxNoteBytes);
+    auto der = read_file_text(f.string(), kMaxTimestampBytes);
+    if (!der) return der.error();
+    Result<void> checked;
+    if (!note) {
+      checked = make_error(Errc::unprocessable, "a time-stamp (" + f.string() +
+                                                    ") stamps a checkpoint the export does not "
+                                                    "hold: " +
+                                                    note.error().message);
+    } else if (auto t = verify_timestamp(*der, *note, *tsa_ca); !t) {
+      checked = make_error(Errc::unprocessable, "its RFC 3161 time-stamp (" + f.string() +
+                                                    ") does not verify: " + t.error().message);
+    }
+    v.add_timestamp(source, checked);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<OfflineReport> verify_export(const fs::path& dir, const LogKey& key,
-                                    const std::vector<fs::path>& extra_checkpoints) {
+                                    const std::vector<fs::path>& extra_checkpoints,
+                                    const std::optional<std::string>& tsa_ca) {
   OfflineVerifier v(key);
   auto files = checkpoint_files(dir, extra_checkpoints);
   if (!files) return files.error();
   if (auto added = add_checkpoints(v, *files); !added) return added.error();
+  if (auto stamped = add_timestamps(v, dir, tsa_ca); !stamped) return stamped.error();
 
   const fs::path journal = dir / kExportEntriesFile;
   std::ifstream in(journal, std::ios::binary);

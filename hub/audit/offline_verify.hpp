@@ -33,8 +33,11 @@ namespace hub::audit {
 
 struct OfflineReport {
   bool ok = true;
-  std::uint64_t entries = 0;         // entries whose chain and leaf were checked
-  std::size_t checkpoints = 0;       // checkpoints whose root matched the rebuilt tree
+  std::uint64_t entries = 0;             // entries whose chain and leaf were checked
+  std::uint64_t pruned = 0;              // of them, entries pruned by retention (contents erased)
+  std::size_t checkpoints = 0;           // checkpoints whose root matched the rebuilt tree
+  std::size_t timestamps = 0;            // RFC 3161 time-stamps checked (with a TSA CA)
+  std::size_t timestamps_unchecked = 0;  // time-stamps in the export not checked (no TSA CA)
   std::string failed;                // what failed: "entry 7", "checkpoint <file>", "journal head"
   std::int64_t failed_entry = 0;     // the entry's seq, when an entry failed
   std::string failed_checkpoint;     // the checkpoint's file, when a checkpoint failed
@@ -57,6 +60,9 @@ class OfflineVerifier {
   void add_unreadable_entry(std::size_t line, const std::string& why);
   // A journal-head.json that could not be read.
   void add_unreadable_head(const std::string& why);
+  // The outcome of checking the RFC 3161 time-stamp over the checkpoint in `source`.
+  void add_timestamp(const std::string& source, const Result<void>& checked);
+  void add_unchecked_timestamp() { ++report_.timestamps_unchecked; }
   void finish(const std::optional<store::JournalHead>& head);
 
   const OfflineReport& report() const { return report_; }
@@ -84,7 +90,12 @@ class OfflineVerifier {
 // Reads `dir` and runs every check, with `extra_checkpoints` (files a witness kept, say) checked
 // alongside the export's own. An error means the export could not be read (no journal.ndjson, a
 // file that cannot be opened); a journal that fails a check is a report with ok == false.
+//
+// With `tsa_ca` (the CA certificates of the TSA), every time-stamp in timestamps/ is checked too
+// (timestamp.hpp): signed by a time-stamping certificate of that CA, over the checkpoint of its
+// tree size, byte for byte.
 Result<OfflineReport> verify_export(const std::filesystem::path& dir, const LogKey& key,
-                                    const std::vector<std::filesystem::path>& extra_checkpoints);
+                                    const std::vector<std::filesystem::path>& extra_checkpoints,
+                                    const std::optional<std::string>& tsa_ca = std::nullopt);
 
 }  // namespace hub::audit

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "hub/config/audit.hpp"
 #include "hub/config/principals.hpp"
 #include "hub/config/yaml_reader.hpp"
 
@@ -314,6 +315,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_principals(ctx, root, c);
       read_exchange(ctx, root, c);
       read_events(ctx, root, c);
+      read_audit(ctx, root, c.audit);
     }
   }
   out.problems = std::move(ctx.problems());

@@ -194,6 +194,25 @@ struct EventSettings {
   std::chrono::milliseconds retry_every{30'000};
 };
 
+// An RFC 3161 Time Stamping Authority that time-stamps each checkpoint (docs/audit.md).
+struct TsaSettings {
+  std::string url;  // http://host:port/path (RFC 3161 3.4)
+  std::string ca;   // PEM: the CA certificates its signing certificate chains to
+  std::chrono::milliseconds timeout{5'000};
+  std::size_t max_response_bytes = 64 * 1024;
+};
+
+// The journal's signed checkpoints and retention (audit:, docs/audit.md). Without the section the
+// hub keeps its Merkle tree but signs no checkpoint and prunes nothing.
+struct AuditSettings {
+  bool checkpoints = false;  // the section is present
+  std::string signing_key;   // PEM Ed25519 private key, readable by its owner only
+  std::string origin;        // the log's name: the checkpoints' origin line and key name
+  std::chrono::milliseconds checkpoint_interval{10'000};
+  std::size_t retention_days = 730;  // 24 months of disclosures; 0: kept for ever
+  std::optional<TsaSettings> tsa;
+};
+
 struct HubConfig {
   std::string source_file;  // the file this came from (absolute)
   std::size_t threads = 2;
@@ -210,6 +229,7 @@ struct HubConfig {
   std::vector<Principal> principals;
   ExchangeSettings exchange;
   EventSettings events;
+  AuditSettings audit;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id

@@ -124,15 +124,16 @@ const config::EventSource* Inbox::source_of(const std::string& principal) const 
   return nullptr;
 }
 
-void Inbox::journal(const std::string& principal, const std::string& partner,
-                    const std::string& correlation_id, const std::string& event_id,
-                    const std::string& outcome, const std::string& body) {
+audit::Ticket Inbox::journal(const std::string& principal, const std::string& partner,
+                             const std::string& correlation_id, const std::string& event_id,
+                             const std::string& outcome, const std::string& body,
+                             bool with_receipt) {
   if (metrics_ != nullptr) {
     metrics_->increment("cnss_partner_events_total",
                         "Event deliveries partners pushed, by partner and outcome",
                         {{"partner", partner}, {"outcome", outcome}});
   }
-  if (journal_ == nullptr) return;
+  if (journal_ == nullptr) return 0;
   audit::ExchangeRecord r;
   r.principal = principal;
   r.purpose = "EVENT";
@@ -142,7 +143,9 @@ void Inbox::journal(const std::string& principal, const std::string& partner,
   r.identifier = event_id;
   r.outcome = outcome;
   r.response_body_sha256 = audit::sha256_hex(body);
+  if (with_receipt) return journal_->append_with_receipt(std::move(r));
   journal_->append(std::move(r));
+  return 0;
 }
 
 void Inbox::keep_refused(const config::EventSource& source, const std::string& body,
@@ -169,7 +172,7 @@ void Inbox::keep_refused(const config::EventSource& source, const std::string& b
 }
 
 Result<Answer> Inbox::receive(const std::string& principal, const std::string& body,
-                              const std::string& correlation_id) {
+                              const std::string& correlation_id, audit::Ticket* receipt) {
   const config::EventSource* source = source_of(principal);
   if (source == nullptr) return no_event_source(principal);
   auto snapshot = mappings_.current();
@@ -196,13 +199,14 @@ Result<Answer> Inbox::receive(const std::string& principal, const std::string& b
             "refused_" + std::string(refused->wire_code()), body);
     return *refused;
   }
-  return this->record(*source, principal, body, *mapped, *record, correlation_id, received_at);
+  return this->record(*source, principal, body, *mapped, *record, correlation_id, received_at,
+                      receipt);
 }
 
 Result<Answer> Inbox::record(const config::EventSource& source, const std::string& principal,
                              const std::string& body, const mapping::MappedRecord& mapped,
                              const json::Doc& record, const std::string& correlation_id,
-                             const std::string& received_at) {
+                             const std::string& received_at, audit::Ticket* receipt) {
   const std::string event_id = json::text(record, "/event_id").value_or("");
   const std::string sha = audit::sha256_hex(body);
   json::Doc state = json::object();
@@ -232,10 +236,13 @@ Result<Answer> Inbox::record(const config::EventSource& source, const std::strin
       {stream, kKind, 0, "partner_event.received", principal, "", source.partner, correlation_id,
        data_text, json::dump(state), clock_.now_ms(), std::string(kRecorded)}));
   if (!stored && stored.error().code == Errc::conflict) {
-    return redelivered(source, principal, stream, event_id, body, data_text, correlation_id);
+    return redelivered(source, principal, stream, event_id, body, data_text, correlation_id,
+                       receipt);
   }
   if (!stored) return stored.error();
-  journal(principal, source.partner, correlation_id, event_id, "recorded", body);
+  const auto ticket =
+      journal(principal, source.partner, correlation_id, event_id, "recorded", body, receipt);
+  if (receipt) *receipt = ticket;
 
   // Recorded: the partner may now be told so. Applying it is the hub's business from here on.
   std::string outcome;
@@ -250,7 +257,7 @@ Result<Answer> Inbox::record(const config::EventSource& source, const std::strin
 Result<Answer> Inbox::redelivered(const config::EventSource& source, const std::string& principal,
                                   const std::string& stream, const std::string& event_id,
                                   const std::string& body, const std::string& data,
-                                  const std::string& correlation_id) {
+                                  const std::string& correlation_id, audit::Ticket* receipt) {
   // Already recorded: a redelivery. One that differs from the first is kept beside it.
   auto first = store_.read_record(stream);
   if (!first) return first.error();
@@ -267,7 +274,9 @@ Result<Answer> Inbox::redelivered(const config::EventSource& source, const std::
          correlation_id, data, (*first)->state, clock_.now_ms(), (*first)->label}));
     // A concurrent change: the warning above remains.
   }
-  journal(principal, source.partner, correlation_id, event_id, outcome, body);
+  const auto ticket =
+      journal(principal, source.partner, correlation_id, event_id, outcome, body, receipt);
+  if (receipt) *receipt = ticket;
   json::Doc out = json::object();
   json::set_string(out, "/event_id", event_id);
   json::set_string(out, "/status", "duplicate");

@@ -48,8 +48,12 @@ class Inbox {
   // (the principal pushes no events); invalid_input with the precise code (the body cannot be
   // read: the delivery is kept refused); internal (the hub's configuration: its mapping is not
   // loaded or reads a kind nothing applies; the partner retries).
+  // When `receipt` is given and the delivery is recorded (or was already: a duplicate), it is
+  // set to the ticket of the delivery's journal entry, appended with a receipt
+  // (audit::Journal::receipt) for the answer to carry.
   Result<Answer> receive(const std::string& principal, const std::string& body,
-                         const std::string& correlation_id);
+                         const std::string& correlation_id, audit::Ticket* receipt = nullptr);
+  audit::Journal* exchange_journal() const { return journal_; }
   // Where one of the principal's events stands: recorded, applied, not_applicable (not_found).
   Result<Answer> status(const std::string& principal, const std::string& event_id);
   // Administrators: the events recorded, optionally of one partner and in one status (records.hpp
@@ -69,20 +73,22 @@ class Inbox {
   Result<Answer> record(const config::EventSource& source, const std::string& principal,
                         const std::string& body, const mapping::MappedRecord& mapped,
                         const rapidjson::Document& record, const std::string& correlation_id,
-                        const std::string& received_at);
+                        const std::string& received_at, audit::Ticket* receipt);
   Result<Answer> redelivered(const config::EventSource& source, const std::string& principal,
                              const std::string& stream, const std::string& event_id,
                              const std::string& body, const std::string& data,
-                             const std::string& correlation_id);
+                             const std::string& correlation_id, audit::Ticket* receipt);
   // Applies one recorded event (its stream, version and state) and records the outcome in its
   // stream.
   void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
              std::string* outcome_json);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
-  void journal(const std::string& principal, const std::string& partner,
-               const std::string& correlation_id, const std::string& event_id,
-               const std::string& outcome, const std::string& body);
+  // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
+  audit::Ticket journal(const std::string& principal, const std::string& partner,
+                        const std::string& correlation_id, const std::string& event_id,
+                        const std::string& outcome, const std::string& body,
+                        bool with_receipt = false);
 
   std::vector<config::EventSource> sources_;
   store::Store& store_;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -86,11 +87,60 @@ const char* const kMigrations[] = {
     " END$$;"
     "CREATE TRIGGER audit_journal_extends_chain BEFORE INSERT ON audit_journal"
     " FOR EACH ROW EXECUTE FUNCTION audit_journal_extends_chain();",
+    // 6: reserved for the cluster branch's migration (each branch takes its own number; the
+    // one merged second is renumbered), a no-op until then.
+    "SELECT 1",
+    // 7: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
+    // [idx * 2^level, (idx + 1) * 2^level), written in the transaction that appends the entries;
+    // the signed checkpoints; and retention: an entry's contents may be erased (pruned_ms set)
+    // once a checkpoint covers it and its leaf is stored, its seq, time and hashes kept. Any
+    // other change is still refused (the journal's append-only function now lets that one pass).
+    "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the journal''s % is append-only', TG_TABLE_NAME; END$$;"
+    "CREATE TABLE audit_tree (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL,"
+    " PRIMARY KEY (level, idx));"
+    "CREATE TRIGGER audit_tree_no_change BEFORE UPDATE OR DELETE ON audit_tree"
+    " FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+    "CREATE TRIGGER audit_tree_no_truncate BEFORE TRUNCATE ON audit_tree"
+    " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();"
+    "CREATE TABLE audit_checkpoints (tree_size BIGINT PRIMARY KEY, root TEXT NOT NULL,"
+    " signed_ms BIGINT NOT NULL, note TEXT NOT NULL, timestamp TEXT NOT NULL);"
+    "CREATE TRIGGER audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints"
+    " FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+    "CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints"
+    " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();"
+    "ALTER TABLE audit_journal ADD COLUMN pruned_ms BIGINT NOT NULL DEFAULT 0;"
+    "CREATE OR REPLACE FUNCTION audit_journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'UPDATE' AND OLD.pruned_ms = 0 AND NEW.pruned_ms > 0 AND NEW.seq = OLD.seq"
+    "   AND NEW.time_ms = OLD.time_ms AND NEW.prev_hash = OLD.prev_hash"
+    "   AND NEW.entry_hash = OLD.entry_hash AND NEW.principal = '' AND NEW.purpose = ''"
+    "   AND NEW.correlation_id = '' AND NEW.partner = '' AND NEW.operation = ''"
+    "   AND NEW.identifier_hmac = '' AND NEW.identifier_masked = '' AND NEW.outcome = ''"
+    "   AND NEW.latency_us = 0 AND NEW.response_sha256 = ''"
+    "   AND EXISTS (SELECT 1 FROM audit_tree WHERE level = 0 AND idx = OLD.seq - 1)"
+    "   AND OLD.seq <= (SELECT coalesce(max(tree_size), 0) FROM audit_checkpoints) THEN"
+    "   RETURN NEW;"
+    "  END IF;"
+    "  RAISE EXCEPTION 'the exchange journal is append-only: an entry can only be pruned (its"
+    " contents erased; its seq, time, hashes and leaf kept; a checkpoint covering it)';"
+    " END$$;",
 };
 
 constexpr const char* kJournalColumns =
     "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
     " identifier_masked, outcome, latency_us, response_sha256, prev_hash, entry_hash";
+// What a scan reads: the columns, then retention's (a pruned entry's leaf from the tree).
+constexpr const char* kJournalScanColumns =
+    "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
+    " identifier_masked, outcome, latency_us, response_sha256, prev_hash, entry_hash, pruned_ms,"
+    " CASE WHEN pruned_ms > 0 THEN coalesce((SELECT t.hash FROM audit_tree t WHERE t.level = 0"
+    " AND t.idx = audit_journal.seq - 1), '') ELSE '' END";
+constexpr const char* kCheckpointColumns = "tree_size, root, signed_ms, note, timestamp";
+// Where retention remembers the last entry it pruned (entries are pruned oldest first).
+constexpr const char* kPrunedThroughKey = "audit_journal_pruned_through";
+// Tree nodes per INSERT or SELECT statement (three or two parameters each).
+constexpr std::size_t kNodeChunk = 10'000;
 constexpr int kJournalFields = 14;
 constexpr int kScanPage = 512;
 // Rows per INSERT statement: well under PostgreSQL's 65535 bind parameters.
@@ -157,7 +207,102 @@ JournalEntry read_entry(PGresult* r, int row) {
   e.response_sha256 = text_at(r, row, 11);
   e.prev_hash = text_at(r, row, 12);
   e.entry_hash = text_at(r, row, 13);
+  e.pruned_ms = int64_at(r, row, 14);
+  e.leaf_hash = text_at(r, row, 15);
   return e;
+}
+
+StoredCheckpoint read_checkpoint(PGresult* r, int row) {
+  return StoredCheckpoint{int64_at(r, row, 0), text_at(r, row, 1), int64_at(r, row, 2),
+                          text_at(r, row, 3), text_at(r, row, 4)};
+}
+
+// "($1, $2), ($3, $4)...": `rows` rows of `per_row` parameters. `casts`, when given, types the
+// first row's parameters (a bare VALUES list needs them; the other rows follow the first).
+std::string placeholder_rows(std::size_t rows, int per_row,
+                             const std::vector<const char*>& casts = {}) {
+  std::string sql;
+  int n = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int f = 0; f < per_row; ++f) {
+      if (f > 0) sql += ", ";
+      sql += '$' + std::to_string(++n);
+      if (r == 0 && static_cast<std::size_t>(f) < casts.size()) sql += casts[f];
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+// Stored tree nodes in the order of `ids`, one query per kNodeChunk nodes.
+Result<std::vector<std::string>> read_tree_nodes(PGconn* c, const std::vector<TreeNodeId>& ids) {
+  std::map<std::pair<int, std::int64_t>, std::string> found;
+  for (std::size_t at = 0; at < ids.size(); at += kNodeChunk) {
+    const std::size_t n = std::min(kNodeChunk, ids.size() - at);
+    std::vector<std::string> params;
+    for (std::size_t i = 0; i < n; ++i) {
+      params.push_back(std::to_string(ids[at + i].level));
+      params.push_back(std::to_string(ids[at + i].index));
+    }
+    auto r = query(c,
+                   "SELECT level, idx, hash FROM audit_tree WHERE (level, idx) IN (VALUES " +
+                       placeholder_rows(n, 2, {"::smallint", "::bigint"}) + ")",
+                   params, "cannot read the journal tree");
+    if (!r) return r.error();
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      found[{static_cast<int>(int64_at(r->get(), i, 0)), int64_at(r->get(), i, 1)}] =
+          text_at(r->get(), i, 2);
+    }
+  }
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto it = found.find({id.level, id.index});
+    if (it == found.end()) {
+      return make_error(Errc::not_found,
+                        "the journal tree's node (" + std::to_string(id.level) + ", " +
+                            std::to_string(id.index) + ") is not stored",
+                        "tree_node_missing");
+    }
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes) {
+  for (std::size_t at = 0; at < nodes.size(); at += kNodeChunk) {
+    const std::size_t n = std::min(kNodeChunk, nodes.size() - at);
+    std::vector<std::string> params;
+    params.reserve(n * 3);
+    for (std::size_t i = 0; i < n; ++i) {
+      params.push_back(std::to_string(nodes[at + i].id.level));
+      params.push_back(std::to_string(nodes[at + i].id.index));
+      params.push_back(nodes[at + i].hash);
+    }
+    auto r = query(c, "INSERT INTO audit_tree (level, idx, hash) VALUES " + placeholder_rows(n, 3),
+                   params, "cannot add to the journal tree");
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+// Builds the nodes of `entries` (after size_before leaves) and stores them, in c's transaction.
+Result<void> add_tree_nodes(PGconn* c, const JournalTreeBuilder& build, std::int64_t size_before,
+                            const std::vector<JournalEntry>& entries) {
+  const TreeNodeReader read = [c](const std::vector<TreeNodeId>& ids) {
+    return read_tree_nodes(c, ids);
+  };
+  auto nodes = build(read, size_before, entries);
+  if (!nodes) return nodes.error();
+  return insert_tree_nodes(c, *nodes);
+}
+
+Result<std::int64_t> tree_size_of(PGconn* c) {
+  auto r = query(c, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0", {},
+                 "cannot read the journal tree's size");
+  if (!r) return r.error();
+  return int64_at(r->get(), 0, 0);
 }
 
 void add_params(std::vector<std::string>& p, const JournalEntry& e) {
@@ -179,18 +324,8 @@ void add_params(std::vector<std::string>& p, const JournalEntry& e) {
 
 // "INSERT ... VALUES ($1, ..., $14), ($15, ...)" for `rows` rows.
 std::string insert_sql(std::size_t rows) {
-  std::string sql = std::string("INSERT INTO audit_journal (") + kJournalColumns + ") VALUES ";
-  int n = 0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (int f = 0; f < kJournalFields; ++f) {
-      if (f > 0) sql += ", ";
-      sql += '$';
-      sql += std::to_string(++n);
-    }
-    sql += ")";
-  }
-  return sql;
+  return std::string("INSERT INTO audit_journal (") + kJournalColumns + ") VALUES " +
+         placeholder_rows(rows, kJournalFields);
 }
 
 // At most `size` connections, opened when first needed and reused; a caller waits while all are
@@ -327,24 +462,80 @@ class PostgresStore final : public Store {
     return exec(lease->get(), "SELECT 1");
   }
 
-  Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
-                                     const JournalSealer& seal) override {
+  Result<JournalHead> append_journal(std::vector<JournalEntry>& entries, const JournalSealer& seal,
+                                     const JournalTreeBuilder& tree) override {
+    return in_journal_transaction<JournalHead>(
+        [&](PGconn* c) { return append_in_transaction(c, entries, seal, tree); });
+  }
+
+  Result<std::int64_t> extend_tree(std::size_t limit, const JournalTreeBuilder& build) override {
+    return in_journal_transaction<std::int64_t>(
+        [&](PGconn* c) { return extend_tree_in_transaction(c, limit, build); });
+  }
+
+  Result<std::int64_t> tree_size() override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    PGconn* c = lease->get();
-    if (auto r = exec(c, "BEGIN"); !r) return r.error();
-    // A lock held from outside (or a stalled server) fails the batch after this long, as
-    // SQLite's busy timeout does, rather than keep the writer, and its shutdown, waiting.
-    if (auto r = exec(c, kJournalStatementTimeout); !r) {
-      (void)exec(c, "ROLLBACK");
-      return r.error();
+    return tree_size_of(lease->get());
+  }
+
+  Result<std::vector<std::string>> tree_nodes(const std::vector<TreeNodeId>& ids) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return read_tree_nodes(lease->get(), ids);
+  }
+
+  Result<bool> add_checkpoint(const StoredCheckpoint& cp) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "INSERT INTO audit_checkpoints (tree_size, root, signed_ms, note, timestamp)"
+                   " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING",
+                   {std::to_string(cp.tree_size), cp.root, std::to_string(cp.signed_ms), cp.note,
+                    cp.timestamp},
+                   "cannot store a checkpoint");
+    if (!r) return r.error();
+    return affected(r->get()) == 1;
+  }
+
+  Result<std::optional<StoredCheckpoint>> latest_checkpoint() override {
+    return one_checkpoint(std::string("SELECT ") + kCheckpointColumns +
+                              " FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1",
+                          {});
+  }
+
+  Result<std::optional<StoredCheckpoint>> checkpoint_at(std::int64_t tree_size) override {
+    return one_checkpoint(std::string("SELECT ") + kCheckpointColumns +
+                              " FROM audit_checkpoints WHERE tree_size = $1",
+                          {std::to_string(tree_size)});
+  }
+
+  Result<void> scan_checkpoints(const CheckpointVisitor& visit) override {
+    const std::string sql =
+        std::string("SELECT ") + kCheckpointColumns +
+        " FROM audit_checkpoints WHERE tree_size > $1 ORDER BY tree_size LIMIT " +
+        std::to_string(kScanPage);
+    for (std::int64_t after = -1;;) {
+      std::vector<StoredCheckpoint> page;
+      {
+        auto lease = pool_.acquire();
+        if (!lease) return lease.error();
+        auto r = query(lease->get(), sql, {std::to_string(after)}, "cannot read the checkpoints");
+        if (!r) return r.error();
+        for (int i = 0; i < PQntuples(r->get()); ++i) page.push_back(read_checkpoint(r->get(), i));
+      }
+      for (const auto& cp : page) {
+        if (!visit(cp)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
+      after = page.back().tree_size;
     }
-    auto head = append_in_transaction(c, entries, seal);
-    if (head) {
-      if (auto r = exec(c, "COMMIT"); !r) head = r.error();
-    }
-    if (!head) (void)exec(c, "ROLLBACK");
-    return head;
+  }
+
+  Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
+                                     std::int64_t pruned_ms, std::size_t limit) override {
+    return in_journal_transaction<std::int64_t>(
+        [&](PGconn* c) { return prune_in_transaction(c, before_ms, up_to_seq, pruned_ms, limit); });
   }
 
   Result<JournalHead> journal_head() override {
@@ -361,7 +552,7 @@ class PostgresStore final : public Store {
   }
 
   Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) override {
-    const std::string sql = std::string("SELECT ") + kJournalColumns +
+    const std::string sql = std::string("SELECT ") + kJournalScanColumns +
                             " FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT " +
                             std::to_string(kScanPage);
     for (std::int64_t next = from_seq;;) {
@@ -385,10 +576,30 @@ class PostgresStore final : public Store {
   }
 
  private:
-  Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
-                                            const JournalSealer& seal) {
-    // The row lock serialises appenders across connections, processes and hub nodes; under
-    // READ COMMITTED a waiter then reads the head its predecessor committed.
+  // Runs `write` in a transaction whose statements each wait at most kJournalStatementTimeout: a
+  // lock held from outside (or a stalled server) fails the batch after that long, as SQLite's
+  // busy timeout does, rather than keep the writer, and its shutdown, waiting.
+  template <class T, class F>
+  Result<T> in_journal_transaction(F&& write) {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    if (auto r = exec(c, kJournalStatementTimeout); !r) {
+      (void)exec(c, "ROLLBACK");
+      return r.error();
+    }
+    Result<T> out = write(c);
+    if (out) {
+      if (auto r = exec(c, "COMMIT"); !r) out = r.error();
+    }
+    if (!out) (void)exec(c, "ROLLBACK");
+    return out;
+  }
+
+  // The row lock serialises appenders across connections, processes and hub nodes; under READ
+  // COMMITTED a waiter then reads the head its predecessor committed.
+  static Result<JournalHead> lock_head(PGconn* c) {
     auto r = query(c, "SELECT seq, hash FROM audit_journal_head WHERE id = 1 FOR UPDATE", {},
                    "cannot lock the journal head");
     if (!r) return r.error();
@@ -396,7 +607,82 @@ class PostgresStore final : public Store {
       return make_error(Errc::internal, "postgresql: the journal head row is missing",
                         "store_error");
     }
-    JournalHead head{int64_at(r->get(), 0, 0), text_at(r->get(), 0, 1)};
+    return JournalHead{int64_at(r->get(), 0, 0), text_at(r->get(), 0, 1)};
+  }
+
+  Result<std::int64_t> extend_tree_in_transaction(PGconn* c, std::size_t limit,
+                                                  const JournalTreeBuilder& build) {
+    auto head = lock_head(c);
+    if (!head) return head.error();
+    auto size = tree_size_of(c);
+    if (!size || *size >= head->seq) return size;
+    const std::string last =
+        std::to_string(std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
+    auto r = query(c,
+                   std::string("SELECT ") + kJournalScanColumns +
+                       " FROM audit_journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+                   {std::to_string(*size), last}, "cannot read the journal");
+    if (!r) return r.error();
+    std::vector<JournalEntry> entries;
+    for (int i = 0; i < PQntuples(r->get()); ++i) entries.push_back(read_entry(r->get(), i));
+    if (entries.empty()) return *size;
+    if (auto added = add_tree_nodes(c, build, *size, entries); !added) return added.error();
+    return *size + static_cast<std::int64_t>(entries.size());
+  }
+
+  Result<std::optional<StoredCheckpoint>> one_checkpoint(const std::string& sql,
+                                                         const std::vector<std::string>& params) {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), sql, params, "cannot read a checkpoint");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 0) return std::optional<StoredCheckpoint>();
+    return std::optional<StoredCheckpoint>(read_checkpoint(r->get(), 0));
+  }
+
+  static Result<std::int64_t> prune_in_transaction(PGconn* c, std::int64_t before_ms,
+                                                   std::int64_t up_to_seq, std::int64_t pruned_ms,
+                                                   std::size_t limit) {
+    // One pruner at a time: the mark is read and moved under this row's lock.
+    auto mark = query(c,
+                      "INSERT INTO hub_meta (key, value) VALUES ($1, '0') ON CONFLICT (key)"
+                      " DO UPDATE SET value = hub_meta.value RETURNING value",
+                      {kPrunedThroughKey}, "cannot read the journal's pruning mark");
+    if (!mark) return mark.error();
+    const std::string through = text_at(mark->get(), 0, 0);
+    // Oldest first, stopping at the first entry too recent: the pruned entries are a prefix.
+    auto pick = query(c,
+                      "SELECT seq, time_ms FROM audit_journal WHERE seq > $1 AND seq <= $2"
+                      " ORDER BY seq LIMIT $3",
+                      {through, std::to_string(up_to_seq), std::to_string(limit)},
+                      "cannot read the journal");
+    if (!pick) return pick.error();
+    std::string last = through;
+    for (int i = 0; i < PQntuples(pick->get()) && int64_at(pick->get(), i, 1) < before_ms; ++i) {
+      last = std::to_string(int64_at(pick->get(), i, 0));
+    }
+    if (last == through) return 0;
+    auto update =
+        query(c,
+              "UPDATE audit_journal SET principal = '', purpose = '', correlation_id = '',"
+              " partner = '', operation = '', identifier_hmac = '', identifier_masked = '',"
+              " outcome = '', latency_us = 0, response_sha256 = '', pruned_ms = $1"
+              " WHERE seq > $2 AND seq <= $3 AND pruned_ms = 0",
+              {std::to_string(pruned_ms), through, last}, "cannot prune the journal");
+    if (!update) return update.error();
+    const std::int64_t pruned = affected(update->get());
+    auto moved = query(c, "UPDATE hub_meta SET value = $2 WHERE key = $1",
+                       {kPrunedThroughKey, last}, "cannot record the journal's pruning");
+    if (!moved) return moved.error();
+    return pruned;
+  }
+
+  Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
+                                            const JournalSealer& seal,
+                                            const JournalTreeBuilder& tree) {
+    auto locked = lock_head(c);
+    if (!locked) return locked.error();
+    JournalHead head = *locked;
     // Under the head's row lock: no other writer can append between the check and the inserts.
     auto end = query(
         c, "SELECT seq, entry_hash FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT 2",
@@ -407,6 +693,7 @@ class PostgresStore final : public Store {
       from_head.push_back({int64_at(end->get(), i, 0), text_at(end->get(), i, 1)});
     }
     if (auto agree = head_agrees(head, from_head); !agree) return agree.error();
+    const std::int64_t size_before = head.seq;
     for (auto& e : entries) {
       e.seq = head.seq + 1;
       e.prev_hash = head.hash;
@@ -421,6 +708,11 @@ class PostgresStore final : public Store {
       for (std::size_t i = 0; i < n; ++i) add_params(params, entries[at + i]);
       if (auto ins = query(c, insert_sql(n), params, "cannot append to the journal"); !ins) {
         return ins.error();
+      }
+    }
+    if (tree && !entries.empty()) {
+      if (auto added = add_tree_nodes(c, tree, size_before, entries); !added) {
+        return added.error();
       }
     }
     auto u = query(c, "UPDATE audit_journal_head SET seq = $1, hash = $2 WHERE id = 1",

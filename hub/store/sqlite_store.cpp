@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -76,12 +77,55 @@ const char* const kMigrations[] = {
     " '0000000000000000000000000000000000000000000000000000000000000000')"
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal only grows at its end: an entry needs"
     " seq = the last seq + 1 and prev_hash = the last entry_hash'); END;",
+    // 6: reserved for the cluster branch's migration (each branch takes its own number; the
+    // one merged second is renumbered), a no-op until then.
+    "SELECT 1",
+    // 7: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
+    // [idx * 2^level, (idx + 1) * 2^level), written in the transaction that appends the entries;
+    // the signed checkpoints; and retention: an entry's contents may be erased (pruned_ms set)
+    // once a checkpoint covers it and its leaf is stored, its seq, time and hashes kept. Any
+    // other change is still refused.
+    "CREATE TABLE audit_tree (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash TEXT NOT NULL,"
+    " PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+    "CREATE TRIGGER audit_tree_no_update BEFORE UPDATE ON audit_tree"
+    " BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;"
+    "CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree"
+    " BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;"
+    "CREATE TABLE audit_checkpoints (tree_size INTEGER PRIMARY KEY, root TEXT NOT NULL,"
+    " signed_ms INTEGER NOT NULL, note TEXT NOT NULL, timestamp TEXT NOT NULL);"
+    "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'the journal checkpoints are append-only'); END;"
+    "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+    " BEGIN SELECT RAISE(ABORT, 'the journal checkpoints are append-only'); END;"
+    "ALTER TABLE audit_journal ADD COLUMN pruned_ms INTEGER NOT NULL DEFAULT 0;"
+    "DROP TRIGGER IF EXISTS audit_journal_no_update;"
+    "CREATE TRIGGER audit_journal_no_update BEFORE UPDATE ON audit_journal WHEN NOT ("
+    " OLD.pruned_ms = 0 AND NEW.pruned_ms > 0 AND NEW.seq = OLD.seq AND NEW.time_ms = OLD.time_ms"
+    " AND NEW.prev_hash = OLD.prev_hash AND NEW.entry_hash = OLD.entry_hash"
+    " AND NEW.principal = '' AND NEW.purpose = '' AND NEW.correlation_id = ''"
+    " AND NEW.partner = '' AND NEW.operation = '' AND NEW.identifier_hmac = ''"
+    " AND NEW.identifier_masked = '' AND NEW.outcome = '' AND NEW.latency_us = 0"
+    " AND NEW.response_sha256 = ''"
+    " AND EXISTS (SELECT 1 FROM audit_tree WHERE level = 0 AND idx = OLD.seq - 1)"
+    " AND OLD.seq <= (SELECT coalesce(max(tree_size), 0) FROM audit_checkpoints))"
+    " BEGIN SELECT RAISE(ABORT, 'the exchange journal is append-only: an entry can only be"
+    " pruned (its contents erased; its seq, time, hashes and leaf kept; a checkpoint covering"
+    " it)'); END;",
 };
 
 constexpr const char* kJournalColumns =
     "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
     " identifier_masked, outcome, latency_us, response_sha256, prev_hash, entry_hash";
+// What a scan reads: the columns, then retention's (a pruned entry's leaf from the tree).
+constexpr const char* kJournalScanColumns =
+    "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
+    " identifier_masked, outcome, latency_us, response_sha256, prev_hash, entry_hash, pruned_ms,"
+    " CASE WHEN pruned_ms > 0 THEN coalesce((SELECT hash FROM audit_tree WHERE level = 0"
+    " AND idx = audit_journal.seq - 1), '') ELSE '' END";
+constexpr const char* kCheckpointColumns = "tree_size, root, signed_ms, note, timestamp";
 constexpr int kScanPage = 512;
+// Where retention remembers the last entry it pruned (entries are pruned oldest first).
+constexpr const char* kPrunedThroughKey = "audit_journal_pruned_through";
 
 // A prepared statement: owned (finalized when done), or borrowed from the statements a store
 // keeps prepared for the connection's life (reset and unbound when done, to be used again).
@@ -163,7 +207,20 @@ JournalEntry read_entry(const Statement& st) {
   e.response_sha256 = st.text(11);
   e.prev_hash = st.text(12);
   e.entry_hash = st.text(13);
+  e.pruned_ms = st.int64(14);
+  e.leaf_hash = st.text(15);
   return e;
+}
+
+StoredCheckpoint read_checkpoint(const Statement& st) {
+  return StoredCheckpoint{st.int64(0), st.text(1), st.int64(2), st.text(3), st.text(4)};
+}
+
+Error missing_node(const TreeNodeId& id) {
+  return make_error(Errc::not_found,
+                    "the journal tree's node (" + std::to_string(id.level) + ", " +
+                        std::to_string(id.index) + ") is not stored",
+                    "tree_node_missing");
 }
 
 class SqliteStore final : public Store {
@@ -249,22 +306,75 @@ class SqliteStore final : public Store {
     return exec("SELECT 1");
   }
 
-  Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
-                                     const JournalSealer& seal) override {
+  Result<JournalHead> append_journal(std::vector<JournalEntry>& entries, const JournalSealer& seal,
+                                     const JournalTreeBuilder& tree) override {
     std::lock_guard lock(mutex_);
-    // The journal promises durability once written, so its commits wait for the WAL to reach
-    // the disk; with group commit that is one fsync a batch. Other writes keep NORMAL.
-    if (auto r = exec_kept("PRAGMA synchronous = FULL"); !r) return r.error();
-    // IMMEDIATE takes the write lock before the head is read: another connection (another
-    // process) cannot read the same head and fork the chain.
-    auto r = exec_kept("BEGIN IMMEDIATE");
-    Result<JournalHead> head = r ? append_locked(entries, seal) : Result<JournalHead>(r.error());
-    if (head) {
-      if (auto c = exec_kept("COMMIT"); !c) head = c.error();
+    return durably<JournalHead>([&] { return append_locked(entries, seal, tree); });
+  }
+
+  Result<std::int64_t> extend_tree(std::size_t limit, const JournalTreeBuilder& build) override {
+    std::lock_guard lock(mutex_);
+    return durably<std::int64_t>([&] { return extend_tree_locked(limit, build); });
+  }
+
+  Result<std::int64_t> tree_size() override {
+    std::lock_guard lock(mutex_);
+    return tree_size_locked();
+  }
+
+  Result<std::vector<std::string>> tree_nodes(const std::vector<TreeNodeId>& ids) override {
+    std::lock_guard lock(mutex_);
+    return tree_nodes_locked(ids);
+  }
+
+  Result<bool> add_checkpoint(const StoredCheckpoint& c) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO audit_checkpoints (tree_size, root, signed_ms, note, timestamp)"
+                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING");
+    if (!st) return sqlite_error(db_, "cannot prepare the checkpoint insert");
+    st.bind(1, c.tree_size);
+    st.bind(2, c.root);
+    st.bind(3, c.signed_ms);
+    st.bind(4, c.note);
+    st.bind(5, c.timestamp);
+    if (sqlite3_step(st.get()) != SQLITE_DONE)
+      return sqlite_error(db_, "cannot store a checkpoint");
+    return sqlite3_changes(db_) == 1;
+  }
+
+  Result<std::optional<StoredCheckpoint>> latest_checkpoint() override {
+    return one_checkpoint(std::string("SELECT ") + kCheckpointColumns +
+                              " FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1",
+                          std::nullopt);
+  }
+
+  Result<std::optional<StoredCheckpoint>> checkpoint_at(std::int64_t tree_size) override {
+    return one_checkpoint(
+        std::string("SELECT ") + kCheckpointColumns + " FROM audit_checkpoints WHERE tree_size = ?",
+        tree_size);
+  }
+
+  Result<void> scan_checkpoints(const CheckpointVisitor& visit) override {
+    return scan_pages<StoredCheckpoint>(
+        std::string("SELECT ") + kCheckpointColumns +
+            " FROM audit_checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT " +
+            std::to_string(kScanPage),
+        -1, read_checkpoint, [](const StoredCheckpoint& c) { return c.tree_size; }, visit,
+        "cannot read the checkpoints");
+  }
+
+  Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
+                                     std::int64_t pruned_ms, std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    auto r = exec("BEGIN IMMEDIATE");
+    if (!r) return r.error();
+    auto pruned = prune_locked(before_ms, up_to_seq, pruned_ms, limit);
+    if (pruned) {
+      if (auto c = exec("COMMIT"); !c) pruned = c.error();
     }
-    if (!head && r) (void)exec("ROLLBACK");
-    (void)exec_kept("PRAGMA synchronous = NORMAL");
-    return head;
+    if (!pruned) (void)exec("ROLLBACK");
+    return pruned;
   }
 
   Result<JournalHead> journal_head() override {
@@ -273,29 +383,157 @@ class SqliteStore final : public Store {
   }
 
   Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) override {
-    const std::string sql = std::string("SELECT ") + kJournalColumns +
-                            " FROM audit_journal WHERE seq >= ? ORDER BY seq LIMIT " +
-                            std::to_string(kScanPage);
-    for (std::int64_t next = from_seq;;) {
-      std::vector<JournalEntry> page;
-      {
-        std::lock_guard lock(mutex_);
-        Statement st(db_, sql.c_str());
-        if (!st) return sqlite_error(db_, "cannot read the journal");
-        st.bind(1, next);
-        int rc = SQLITE_OK;
-        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) page.push_back(read_entry(st));
-        if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
-      }
-      for (const auto& e : page) {
-        if (!visit(e)) return {};
-      }
-      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
-      next = page.back().seq + 1;
-    }
+    return scan_pages<JournalEntry>(
+        std::string("SELECT ") + kJournalScanColumns +
+            " FROM audit_journal WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kScanPage),
+        from_seq - 1, read_entry, [](const JournalEntry& e) { return e.seq; }, visit,
+        "cannot read the journal");
   }
 
  private:
+  // Runs `write` in a transaction that takes the write lock first and whose commit reaches the
+  // disk: the journal promises durability once written (with group commit, one fsync a batch);
+  // other writes keep synchronous = NORMAL. IMMEDIATE takes the lock before the head is read,
+  // so another connection (another process) cannot read the same head and fork the chain.
+  template <class T, class F>
+  Result<T> durably(F&& write) {
+    if (auto r = exec_kept("PRAGMA synchronous = FULL"); !r) return r.error();
+    auto r = exec_kept("BEGIN IMMEDIATE");
+    Result<T> out = r ? write() : Result<T>(r.error());
+    if (out) {
+      if (auto c = exec_kept("COMMIT"); !c) out = c.error();
+    }
+    if (!out && r) (void)exec("ROLLBACK");
+    (void)exec_kept("PRAGMA synchronous = NORMAL");
+    return out;
+  }
+
+  Result<std::int64_t> tree_size_locked() {
+    Statement st(db_, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0");
+    if (!st || sqlite3_step(st.get()) != SQLITE_ROW) {
+      return sqlite_error(db_, "cannot read the journal tree's size");
+    }
+    return st.int64(0);
+  }
+
+  Result<std::vector<std::string>> tree_nodes_locked(const std::vector<TreeNodeId>& ids) {
+    Statement st(db_, "SELECT hash FROM audit_tree WHERE level = ? AND idx = ?");
+    if (!st) return sqlite_error(db_, "cannot read the journal tree");
+    std::vector<std::string> out;
+    out.reserve(ids.size());
+    for (const auto& id : ids) {
+      st.bind(1, id.level);
+      st.bind(2, id.index);
+      const int rc = sqlite3_step(st.get());
+      if (rc == SQLITE_ROW) out.push_back(st.text(0));
+      sqlite3_reset(st.get());
+      if (rc == SQLITE_DONE) return missing_node(id);
+      if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read the journal tree");
+    }
+    return out;
+  }
+
+  // Builds the nodes of `entries` (after size_before leaves) and stores them.
+  Result<void> add_tree_nodes_locked(const JournalTreeBuilder& build, std::int64_t size_before,
+                                     const std::vector<JournalEntry>& entries) {
+    const TreeNodeReader read = [this](const std::vector<TreeNodeId>& ids) {
+      return tree_nodes_locked(ids);
+    };
+    auto nodes = build(read, size_before, entries);
+    if (!nodes) return nodes.error();
+    Statement insert(db_, "INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)");
+    if (!insert) return sqlite_error(db_, "cannot prepare the journal tree insert");
+    for (const auto& n : *nodes) {
+      insert.bind(1, n.id.level);
+      insert.bind(2, n.id.index);
+      insert.bind(3, n.hash);
+      if (!insert.run()) return sqlite_error(db_, "cannot add to the journal tree");
+    }
+    return {};
+  }
+
+  Result<std::int64_t> extend_tree_locked(std::size_t limit, const JournalTreeBuilder& build) {
+    auto head = head_locked();
+    if (!head) return head.error();
+    auto size = tree_size_locked();
+    if (!size || *size >= head->seq) return size;
+    const std::string sql = std::string("SELECT ") + kJournalScanColumns +
+                            " FROM audit_journal WHERE seq > ? AND seq <= ? ORDER BY seq";
+    Statement st(db_, sql.c_str());
+    if (!st) return sqlite_error(db_, "cannot read the journal");
+    st.bind(1, *size);
+    st.bind(2, std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
+    std::vector<JournalEntry> entries;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) entries.push_back(read_entry(st));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
+    if (entries.empty()) return *size;
+    if (auto added = add_tree_nodes_locked(build, *size, entries); !added) return added.error();
+    return *size + static_cast<std::int64_t>(entries.size());
+  }
+
+  Result<std::optional<StoredCheckpoint>> one_checkpoint(const std::string& sql,
+                                                         std::optional<std::int64_t> size) {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, sql.c_str());
+    if (!st) return sqlite_error(db_, "cannot read a checkpoint");
+    if (size) st.bind(1, *size);
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return std::optional<StoredCheckpoint>();
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read a checkpoint");
+    return std::optional<StoredCheckpoint>(read_checkpoint(st));
+  }
+
+  Result<std::int64_t> meta_int(const char* key) {
+    Statement st(db_, "SELECT value FROM hub_meta WHERE key = ?");
+    if (!st) return sqlite_error(db_, "cannot read hub_meta");
+    st.bind(1, std::string(key));
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read hub_meta");
+    return std::strtoll(st.text(0).c_str(), nullptr, 10);
+  }
+
+  Result<std::int64_t> prune_locked(std::int64_t before_ms, std::int64_t up_to_seq,
+                                    std::int64_t pruned_ms, std::size_t limit) {
+    auto through = meta_int(kPrunedThroughKey);
+    if (!through) return through;
+    // Oldest first, stopping at the first entry too recent: the pruned entries are a prefix.
+    Statement pick(db_,
+                   "SELECT seq, time_ms FROM audit_journal WHERE seq > ? AND seq <= ?"
+                   " ORDER BY seq LIMIT ?");
+    if (!pick) return sqlite_error(db_, "cannot read the journal");
+    pick.bind(1, *through);
+    pick.bind(2, up_to_seq);
+    pick.bind(3, static_cast<std::int64_t>(limit));
+    std::int64_t last = *through;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(pick.get())) == SQLITE_ROW && pick.int64(1) < before_ms) {
+      last = pick.int64(0);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
+    if (last == *through) return 0;
+    Statement update(db_,
+                     "UPDATE audit_journal SET principal = '', purpose = '', correlation_id = '',"
+                     " partner = '', operation = '', identifier_hmac = '', identifier_masked = '',"
+                     " outcome = '', latency_us = 0, response_sha256 = '', pruned_ms = ?"
+                     " WHERE seq > ? AND seq <= ? AND pruned_ms = 0");
+    if (!update) return sqlite_error(db_, "cannot prepare the journal's pruning");
+    update.bind(1, pruned_ms);
+    update.bind(2, *through);
+    update.bind(3, last);
+    if (!update.run()) return sqlite_error(db_, "cannot prune the journal");
+    const std::int64_t pruned = sqlite3_changes(db_);
+    Statement mark(db_,
+                   "INSERT INTO hub_meta (key, value) VALUES (?, ?)"
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!mark) return sqlite_error(db_, "cannot prepare hub_meta");
+    mark.bind(1, std::string(kPrunedThroughKey));
+    mark.bind(2, std::to_string(last));
+    if (!mark.run()) return sqlite_error(db_, "cannot record the journal's pruning");
+    return pruned;
+  }
+
   Result<JournalHead> head_locked() {
     auto st = kept("SELECT seq, hash FROM audit_journal_head WHERE id = 1");
     if (!st || sqlite3_step(st.get()) != SQLITE_ROW) {
@@ -316,7 +554,33 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Result<JournalHead> append_locked(std::vector<JournalEntry>& entries, const JournalSealer& seal) {
+  // Visits the rows of `sql` (one ? parameter: rows whose key is above it, in key order, at most
+  // kScanPage) page after page, the store unlocked while `visit` runs; stops when it returns
+  // false.
+  template <class Row, class Read, class Key, class Visit>
+  Result<void> scan_pages(const std::string& sql, std::int64_t after, Read read, Key key,
+                          const Visit& visit, const char* what) {
+    for (;;) {
+      std::vector<Row> page;
+      {
+        std::lock_guard lock(mutex_);
+        Statement st(db_, sql.c_str());
+        if (!st) return sqlite_error(db_, what);
+        st.bind(1, after);
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) page.push_back(read(st));
+        if (rc != SQLITE_DONE) return sqlite_error(db_, what);
+      }
+      for (const auto& row : page) {
+        if (!visit(row)) return {};
+      }
+      if (page.size() < static_cast<std::size_t>(kScanPage)) return {};
+      after = key(page.back());
+    }
+  }
+
+  Result<JournalHead> append_locked(std::vector<JournalEntry>& entries, const JournalSealer& seal,
+                                    const JournalTreeBuilder& tree) {
     auto head = head_locked();
     if (!head) return head;
     // Under the write lock, so that nothing can slip in between the check and the inserts.
@@ -327,6 +591,7 @@ class SqliteStore final : public Store {
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     auto insert = kept(sql.c_str());
     if (!insert) return sqlite_error(db_, "cannot prepare the journal insert");
+    const std::int64_t size_before = head->seq;
     for (auto& e : entries) {
       e.seq = head->seq + 1;
       e.prev_hash = head->hash;
@@ -338,6 +603,11 @@ class SqliteStore final : public Store {
       sqlite3_reset(insert.get());
       head->seq = e.seq;
       head->hash = e.entry_hash;
+    }
+    if (tree && !entries.empty()) {
+      if (auto added = add_tree_nodes_locked(tree, size_before, entries); !added) {
+        return added.error();
+      }
     }
     auto update = kept("UPDATE audit_journal_head SET seq = ?, hash = ? WHERE id = 1");
     if (!update) return sqlite_error(db_, "cannot prepare the journal head update");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,13 @@ struct JournalEntry {
   std::string response_sha256;  // hex
   std::string prev_hash;        // hex; 64 zeros for the first entry
   std::string entry_hash;       // hex
+  // Retention (prune_journal): when the entry's contents were erased, 0 while they are kept. A
+  // pruned entry keeps seq, time_ms, prev_hash and entry_hash; its text fields are empty and
+  // latency_us is 0.
+  std::int64_t pruned_ms = 0;
+  // A pruned entry's leaf hash in the Merkle tree (its level-0 node, hex), read with it by
+  // scan_journal: its contents can no longer give it. Empty for an entry that is not pruned.
+  std::string leaf_hash;
 };
 
 // The last entry of the chain, kept in its own row: it is what appenders lock, and what tells a
@@ -50,6 +58,37 @@ struct JournalHead {
 using JournalSealer = std::function<std::string(const JournalEntry&)>;
 // Called for each entry in seq order; returning false stops the scan.
 using JournalVisitor = std::function<bool(const JournalEntry&)>;
+
+// A node of the journal's Merkle tree (hub/audit gives it its meaning, RFC 9162 2.1): the root of
+// the complete subtree of leaves [index * 2^level, (index + 1) * 2^level). Level 0 holds the
+// leaf hashes; leaf i is journal entry i + 1. A node never changes once stored.
+struct TreeNodeId {
+  int level = 0;
+  std::int64_t index = 0;
+};
+struct TreeNode {
+  TreeNodeId id;
+  std::string hash;  // 64 hex digits, lower case
+};
+// Reads stored nodes, in the order asked; a node not stored is Errc::not_found naming it.
+using TreeNodeReader =
+    std::function<Result<std::vector<std::string>>(const std::vector<TreeNodeId>&)>;
+// Gives the nodes that `entries` (sealed, in seq order, the first being entry size_before + 1)
+// complete in the tree of the size_before entries before them; `read` reads the stored tree in
+// the transaction that will store the nodes, under the journal's lock.
+using JournalTreeBuilder = std::function<Result<std::vector<TreeNode>>(
+    const TreeNodeReader& read, std::int64_t size_before,
+    const std::vector<JournalEntry>& entries)>;
+
+// A signed checkpoint of the journal's tree (hub/audit/checkpoint.hpp), as stored.
+struct StoredCheckpoint {
+  std::int64_t tree_size = 0;
+  std::string root;            // hex
+  std::int64_t signed_ms = 0;  // when the hub signed it (UTC, ms since the epoch)
+  std::string note;            // the signed note, byte for byte as served
+  std::string timestamp;       // an RFC 3161 TimeStampResp over the note (DER, base64); or ""
+};
+using CheckpointVisitor = std::function<bool(const StoredCheckpoint&)>;
 
 class Store {
  public:
@@ -66,8 +105,11 @@ class Store {
   // head, or a head that names no stored entry, fails with conflict/kJournalHeadMismatch and
   // stores nothing), then each entry gets the next seq and the previous entry's hash, and seal()
   // gives it its own. On success the entries hold what was stored; on failure nothing was stored.
+  // With a tree builder, the nodes it gives are stored in the same transaction (all or nothing);
+  // without one, no node is (the chain alone: the tree must then be caught up by extend_tree()).
   virtual Result<JournalHead> append_journal(std::vector<JournalEntry>& entries,
-                                             const JournalSealer& seal) = 0;
+                                             const JournalSealer& seal,
+                                             const JournalTreeBuilder& tree = {}) = 0;
   virtual Result<JournalHead> journal_head() = 0;
   // The same check as append_journal's, outside any append: what a journal writer runs when it
   // starts, so that a journal broken while the hub was down is reported before the first write.
@@ -76,6 +118,36 @@ class Store {
   // Visits the stored entries with seq >= from_seq in seq order, reading them in pages so that
   // appends are not held up while a long journal is read.
   virtual Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) = 0;
+
+  // The journal's Merkle tree (docs/audit.md, "The tree in the store"), its checkpoints and
+  // retention. Both engines implement them; the defaults, which say "not supported", let a
+  // store made for the chain alone (a test's fake) leave them out.
+
+  // How many leaves the stored tree holds: every entry up to this seq is in it.
+  virtual Result<std::int64_t> tree_size();
+  // Stored nodes, in the order asked, in one query (Errc::not_found names a missing one).
+  virtual Result<std::vector<std::string>> tree_nodes(const std::vector<TreeNodeId>& ids);
+  // Adds to the tree, in one transaction under the journal's lock, up to `limit` entries that
+  // are stored but not in it yet (a journal written before the tree existed, or by a writer
+  // without one); `build` gives their nodes, as for append_journal. Returns the tree's size
+  // after, which is the head's seq once the tree has caught up.
+  virtual Result<std::int64_t> extend_tree(std::size_t limit, const JournalTreeBuilder& build);
+
+  // Signed checkpoints, append-only. add_checkpoint() returns false, storing nothing, when one
+  // of that tree size is stored already (another hub node signed it first).
+  virtual Result<bool> add_checkpoint(const StoredCheckpoint& c);
+  virtual Result<std::optional<StoredCheckpoint>> latest_checkpoint();
+  virtual Result<std::optional<StoredCheckpoint>> checkpoint_at(std::int64_t tree_size);
+  // Every stored checkpoint, by tree size.
+  virtual Result<void> scan_checkpoints(const CheckpointVisitor& visit);
+
+  // Retention: erases the contents of at most `limit` entries, oldest first, whose time_ms is
+  // before `before_ms` and whose seq is at most `up_to_seq`, keeping seq, time_ms, prev_hash,
+  // entry_hash and the entry's leaf in the tree (so that proofs for every entry still verify).
+  // One transaction; an entry whose leaf is not stored is not pruned (the store's trigger
+  // refuses it). Returns how many entries were pruned.
+  virtual Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
+                                             std::int64_t pruned_ms, std::size_t limit);
 
   // Registration records (records.hpp). Both engines implement them; the defaults, which say
   // "not supported", let a store made for the journal alone (a test's fake) leave them out.

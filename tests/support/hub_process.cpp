@@ -37,6 +37,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
                              : o.store_yaml);
   if (!o.partners_yaml.empty()) y << "partners:\n" << o.partners_yaml;
   if (!o.exchange_yaml.empty()) y << "exchange:\n" << o.exchange_yaml;
+  if (!o.audit_yaml.empty()) y << "audit:\n" << o.audit_yaml;
   // As in conf/hub.yaml: each principal bound to the CA that issues its certificates.
   y << "principals:\n"
     << "  - name: agency-casa-anfa\n    subject: CN=agency-casa-anfa,OU=Agences,O=CNSS,C=MA\n"
@@ -106,6 +107,15 @@ std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
     y << extra;
   }
   return y.str();
+}
+
+std::string audit_yaml(int interval_ms, const std::string& extra) {
+  return "  signing_key: " + pki("journal/signing.key") + "\n  origin: " + kJournalOrigin +
+         "\n  checkpoint_interval_ms: " + std::to_string(interval_ms) + "\n" + extra;
+}
+
+std::string journal_public_key() {
+  return pki("journal/signing.pub.pem");
 }
 
 std::string store_yaml(const std::string& engine, const std::string& sqlite_path,

@@ -14,6 +14,7 @@ struct HubOptions {
   std::string partners_yaml;   // the body of the partners: section ("" = none)
   std::string store_yaml;      // the body of the store: section ("" = SQLite in the temp folder)
   std::string exchange_yaml;   // the body of the exchange: section ("" = none)
+  std::string audit_yaml;      // the body of the audit: section ("" = none: no checkpoints)
   bool mappings = false;       // serve the project's mappings/
   std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
@@ -35,6 +36,12 @@ std::string partners_for_sim(const std::map<std::string, unsigned short>& ports,
 // The body of the store: section for an engine ("sqlite": the file; "postgresql": the URL).
 std::string store_yaml(const std::string& engine, const std::string& sqlite_path,
                        const std::string& postgres_url);
+// The body of an audit: section that signs the journal's checkpoints with the test PKI's journal
+// key every `interval_ms`; `extra` is added (a tsa: line, indented 2 spaces).
+std::string audit_yaml(int interval_ms = 1000, const std::string& extra = "");
+// The origin the test hubs sign their checkpoints under, and the public key that checks them.
+inline constexpr const char* kJournalOrigin = "cnss.ma/exchange-hub/journal";
+std::string journal_public_key();
 // The default recipes (person, employer_by_ice, employer_by_rc), as in conf/hub.yaml: the person
 // recipe asks ANRC for AMO_TADAMON only, so its hub needs the anrc partner (partners_for_sim).
 std::string default_exchange_yaml(int deadline_ms = 2500);

@@ -162,6 +162,8 @@ test('a conflict between DGSN and DGCT is shown with both values; keeping DGCT�
   // An administrator with the override role, and the same reason: recorded with what it replaced.
   await prefill(admin, 'BK123404');
   await admin.locator('[data-conflict="last_name"]').getByRole('button', { name: /Retenir la valeur DGCT/ }).click();
+  // Typed once the field has the focus (on a loaded machine the first keys were lost otherwise).
+  await expect(admin.locator('#override-reason')).toBeFocused();
   await admin.keyboard.type('Livret de famille présenté au guichet');
   await admin.getByRole('button', { name: 'Immatriculer' }).click();
   const number = await admin.getByTestId('immatriculation').textContent();

@@ -127,6 +127,7 @@ function hubConfig(pki: string, dir: string, simPorts: Record<string, number>): 
     l.tls.crl = (l.tls.crl ?? []).map((p: string) => pkiPath(pki, p));
   }
   c.store = { engine: 'sqlite', path: join(dir, 'data', 'hub.db') };
+  if (c.audit) c.audit.signing_key = pkiPath(pki, c.audit.signing_key);
   for (const [name, p] of Object.entries(c.partners) as [string, Record<string, any>][]) {
     p.base_url = `https://127.0.0.1:${simPorts[name]}`;
     for (const k of ['ca', 'certificate', 'key']) p[k] = pkiPath(pki, p[k]);

@@ -192,7 +192,7 @@ TEST_P(JournalDurability, RowPastTheHeadStopsTheWriterVisiblyUntilRepaired) {
   ASSERT_TRUE(head);
   const auto row = [&](std::int64_t seq, const std::string& prev) {
     return "INSERT INTO audit_journal VALUES (" + std::to_string(seq) +
-           ", 0, 'x', '', '', '', '', '', '', '', 0, '', '" + prev + "', 'forged')";
+           ", 0, 'x', '', '', '', '', '', '', '', 0, '', '" + prev + "', 'forged', 0)";
   };
   EXPECT_FALSE(db_->exec(row(head->seq + 2, head->hash))) << "the trigger let a gap through";
   ASSERT_EQ(prefill(cnie(), true).reply.status, 200u) << "a refused row broke the journal";

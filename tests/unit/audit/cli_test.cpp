@@ -93,7 +93,7 @@ TEST_P(AuditCliTest, RowPastTheHeadIsNamedAsTampering) {
   ASSERT_TRUE(
       db_->exec("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', '', "
                 "0, '', '" +
-                last + "', 'forged')"))
+                last + "', 'forged', 0)"))
       << db_->last_error();
   auto chained = run({"audit", "verify", "--config", config_});
   EXPECT_EQ(chained.status, 1) << chained.err;
@@ -106,7 +106,7 @@ TEST_P(AuditCliTest, UnchainedRowPastTheHeadIsNamed) {
   append(3);
   ASSERT_TRUE(
       db_->tamper("INSERT INTO audit_journal VALUES (7, 0, '', '', '', '', '', '', '', "
-                  "'', 0, '', 'x', 'y')"))
+                  "'', 0, '', 'x', 'y', 0)"))
       << db_->last_error();
   auto r = run({"audit", "verify", "--config", config_});
   EXPECT_EQ(r.status, 1) << r.err;

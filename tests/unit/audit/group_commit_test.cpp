@@ -35,8 +35,10 @@ class FakeStore final : public store::Store {
   Result<void> ping() override { return {}; }
   Result<int> schema_version() override { return 2; }
 
+  // The chain alone: the tree is the real stores' (journal_tree_test.cpp).
   Result<store::JournalHead> append_journal(std::vector<store::JournalEntry>& entries,
-                                            const store::JournalSealer& seal) override {
+                                            const store::JournalSealer& seal,
+                                            const store::JournalTreeBuilder&) override {
     ++append_calls;
     {
       std::unique_lock lock(hold_mutex_);
@@ -52,6 +54,10 @@ class FakeStore final : public store::Store {
       rows_.push_back(e);
     }
     return head_;
+  }
+  Result<std::int64_t> extend_tree(std::size_t, const store::JournalTreeBuilder&) override {
+    std::lock_guard lock(mutex_);
+    return head_.seq;
   }
   Result<store::JournalHead> journal_head() override {
     std::lock_guard lock(mutex_);

@@ -298,7 +298,7 @@ bool insert_chained_past_the_head(testing::TestDatabase& db, store::Store& s) {
   auto head = s.journal_head();
   return head &&
          db.exec("INSERT INTO audit_journal VALUES (" + std::to_string(head->seq + 1) +
-                 ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) + "', 'forged')");
+                 ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) + "', 'forged', 0)");
 }
 
 // Waits (up to 10 s) for the journal to reach a state.
@@ -362,7 +362,7 @@ TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) 
   append_n(3);
   ASSERT_TRUE(
       db_->tamper("INSERT INTO audit_journal VALUES (4, 0, '', '', '', '', '', '', '', "
-                  "'', 0, '', 'x', 'y')"))
+                  "'', 0, '', 'x', 'y', 0)"))
       << db_->last_error();
   JournalOptions o;
   o.unwritten_path = (db_->dir().empty() ? std::filesystem::temp_directory_path() : db_->dir()) /

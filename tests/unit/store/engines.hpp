@@ -65,6 +65,8 @@ class TestDatabase {
   std::filesystem::path dir() const { return dir_; }
   std::string sqlite_path() const { return (dir_ / "hub.db").string(); }
   const std::string& pg_url() const { return url_; }
+  // PostgreSQL: the schema this test's tables are in ("" for SQLite).
+  const std::string& pg_schema() const { return schema_; }
 
   store::Options options(std::size_t pool_size = 8) const {
     store::Options o;

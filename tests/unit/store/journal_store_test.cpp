@@ -54,8 +54,9 @@ TEST_P(JournalStoreTest, MigrationsAreAppliedOnceWhenOpenedTwice) {
   ASSERT_TRUE(first);
   auto v1 = first->schema_version();
   ASSERT_TRUE(v1);
-  // 1 meta, 2 journal, 3 registration records, 4 record labels, 5 journal insert trigger
-  EXPECT_EQ(*v1, 5);
+  // 1 meta, 2 journal, 3 registration records, 4 record labels, 5 journal insert trigger,
+  // 6 reserved for the cluster branch, 7 journal tree, checkpoints and retention
+  EXPECT_EQ(*v1, 7);
   std::vector<JournalEntry> batch = entries(3);
   ASSERT_TRUE(first->append_journal(batch, test_seal));
 
@@ -158,7 +159,7 @@ TEST_P(JournalStoreTest, ScanPagesThroughLongJournalsInOrder) {
 // A journal row as raw SQL: seq, prev_hash and entry_hash as given, the other fields empty.
 std::string raw_row(std::int64_t seq, const std::string& prev_hash, const std::string& hash) {
   return "INSERT INTO audit_journal VALUES (" + std::to_string(seq) +
-         ", 0, '', '', '', '', '', '', '', '', 0, '', '" + prev_hash + "', '" + hash + "')";
+         ", 0, '', '', '', '', '', '', '', '', 0, '', '" + prev_hash + "', '" + hash + "', 0)";
 }
 
 // A row someone wrote past the head (the insert trigger dropped, as a database owner can) fails

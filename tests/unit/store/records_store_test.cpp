@@ -229,8 +229,13 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
+                "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
+                "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
               : "DROP TRIGGER audit_journal_extends_chain ON audit_journal;"
                 "DROP FUNCTION audit_journal_extends_chain();"
+                "DROP TABLE audit_tree; DROP TABLE audit_checkpoints;"
+                "DROP FUNCTION audit_append_only();"
+                "ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
                 "DELETE FROM schema_version WHERE version >= 4;") +
       "INSERT INTO registry_records VALUES ('partner-event/dgct/e1', 'partner_event', 1,"
       " '{\"status\":\"recorded\"}', 1);"
@@ -240,7 +245,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 5);
+  EXPECT_EQ(*(*s)->schema_version(), 7);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);

@@ -1,0 +1,64 @@
+// The journal's Merkle tree kept in the store (docs/audit.md, "The tree in the store"): the nodes
+// each batch of entries completes, computed under the journal's lock and written in the
+// transaction that appends the entries, and a NodeStore that reads the stored nodes for roots and
+// proofs (tree_proofs.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/audit/compact_range.hpp"
+#include "hub/audit/node_store.hpp"
+#include "hub/core/error.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::audit {
+
+// Reads stored nodes through a store's reader (store.hpp's TreeNodeReader): one query per get().
+// The tree is written with the entries only, so put() is refused.
+class StoredNodes final : public NodeStore {
+ public:
+  explicit StoredNodes(store::TreeNodeReader read) : read_(std::move(read)) {}
+  // The nodes committed in `store`, outside any append.
+  explicit StoredNodes(store::Store& store);
+
+  Result<std::vector<Hash>> get(std::span<const NodeId> ids) override;
+  Result<void> put(std::span<const Node> nodes) override;
+
+ private:
+  store::TreeNodeReader read_;
+};
+
+// Extends the stored tree, batch after batch, for one journal writer. builder() is what
+// store::Store::append_journal() and extend_tree() call under the journal's lock: it starts from
+// the tree's right edge (CompactRange) and appends each entry's leaf, collecting the nodes they
+// complete. The edge of the last committed batch is kept in memory and used again when the next
+// batch follows it (same size, same last entry hash); otherwise, when another writer (another
+// hub node) appended in between, it is read again from the store, in the same transaction:
+// popcount(size) nodes, one query. Not thread-safe: one writer thread uses it.
+class TreeWriter {
+ public:
+  TreeWriter();
+  TreeWriter(const TreeWriter&) = delete;
+  TreeWriter& operator=(const TreeWriter&) = delete;
+
+  const store::JournalTreeBuilder& builder() const { return builder_; }
+  // The batch whose nodes builder() last gave is committed: its edge is kept for the next one.
+  void committed();
+
+ private:
+  struct Edge {
+    CompactRange range;
+    std::string last_hash;  // entry_hash of the range's last entry (genesis for none)
+  };
+  Result<std::vector<store::TreeNode>> build(const store::TreeNodeReader& read,
+                                             std::int64_t size_before,
+                                             const std::vector<store::JournalEntry>& entries);
+
+  std::optional<Edge> edge_;     // after the last committed batch
+  std::optional<Edge> pending_;  // after the batch being written
+  store::JournalTreeBuilder builder_;
+};
+
+}  // namespace hub::audit
