@@ -60,6 +60,12 @@ int report(const std::vector<hub::config::Problem>& problems) {
 int check(const char* file) {
   auto loaded = hub::config::load_hub_config(file, true);
   if (!loaded.config) return report(loaded.problems);
+  if (!loaded.config->testing_clock_offset_file.empty()) {
+    std::fprintf(stderr,
+                 "%s: warning: testing.clock_offset_file is set: TEST ONLY, the hub's clock runs "
+                 "ahead by the days that file holds\n",
+                 file);
+  }
   std::printf("%s: configuration is valid (%zu listeners, %zu partners, %zu principals)\n", file,
               loaded.config->listeners.size(), loaded.config->partners.size(),
               loaded.config->principals.size());

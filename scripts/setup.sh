@@ -19,6 +19,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   curl util-linux
+  haproxy
 )
 # The pages are built with Node.js (>= 20.19, for Vite 7) and npm: the machine's own when it has
 # them, else Debian's.

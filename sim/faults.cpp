@@ -177,10 +177,22 @@ std::uint64_t Counters::for_identifier(const std::string& id) const {
   return it == by_id_.end() ? 0 : it->second;
 }
 
+void Counters::admitted(const std::string& client) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  auto& window = last_second_[client];
+  window.push_back(now);
+  // The window ending now: requests at most one second old.
+  while (now - window.front() >= std::chrono::seconds(1)) window.pop_front();
+  max_per_second_ = std::max<std::uint64_t>(max_per_second_, window.size());
+}
+
 void Counters::reset() {
   std::lock_guard lock(mutex_);
   by_kind_.clear();
   by_id_.clear();
+  last_second_.clear();
+  max_per_second_ = 0;
 }
 
 std::string Counters::to_json() const {
@@ -196,6 +208,10 @@ std::string Counters::to_json() const {
   }
   w.Key("total");
   w.Uint64(total);
+  if (max_per_second_ > 0) {
+    w.Key("max_per_second");
+    w.Uint64(max_per_second_);
+  }
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -53,6 +54,9 @@ class Counters {
   void count(const std::string& kind, std::string_view id);
   std::string to_json() const;
   std::uint64_t for_identifier(const std::string& id) const;
+  // One request admitted (past the quota) from this client certificate: the highest number
+  // admitted from one client in any one-second window so far is to_json()'s "max_per_second".
+  void admitted(const std::string& client);
   void reset();
 
   static constexpr std::size_t kMaxIdentifiers = 200'000;
@@ -65,6 +69,8 @@ class Counters {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> by_id_;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> last_second_;
+  std::uint64_t max_per_second_ = 0;
 };
 
 // A token bucket per client certificate (DGI's documented quota).

@@ -125,6 +125,7 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
     put_on_the_wire(quota, fault, req[bhttp::field::accept_encoding]);
     co_return to_response(quota, req.version());
   }
+  p.counters.admitted(ctx.peer_subject);
   Reply reply;
   std::string id;
   if (fault.error) {

@@ -3,6 +3,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <memory>
+
+#include "hub/api/readiness_memory.hpp"
+
 namespace hub::api {
 namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
@@ -51,6 +55,21 @@ void write_partners(Writer& w, const OpsState& state) {
   w.EndObject();
 }
 
+// The last time this node was not ready: from, to (absent while it lasts), the first reason.
+void write_last_not_ready(Writer& w, const ReadinessMemory::Episode& last) {
+  w.Key("last_not_ready");
+  w.StartObject();
+  w.Key("from");
+  w.String(last.from.c_str());
+  if (!last.to.empty()) {
+    w.Key("to");
+    w.String(last.to.c_str());
+  }
+  w.Key("reason");
+  w.String(last.reason.c_str());
+  w.EndObject();
+}
+
 // The journal writer's state as a gauge (0 ok, 1 failing, 2 stopped), refreshed when asked for.
 audit::JournalStatus journal_status(const OpsState& state) {
   const auto s = state.journal->status();
@@ -72,63 +91,81 @@ void add_ops_routes(http::Router& router, OpsState state) {
         co_return http::json_response(200, R"({"status":"alive"})", req.version());
       });
 
-  router.add(
-      bhttp::verb::get, "/readyz", "",
-      [state](const http::Request& req, http::RequestContext&) -> asio::awaitable<http::Response> {
-        rapidjson::StringBuffer sb;
-        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-        bool ready = true;
-        w.StartObject();
-        w.Key("checks");
-        w.StartObject();
-        w.Key("config");
-        w.String("ok");
-        w.Key("store");
-        w.StartObject();
-        w.Key("engine");
-        const std::string engine = state.store ? state.store->engine() : "none";
-        w.String(engine.c_str());
-        // A store that keeps the hub waiting makes the probe wait, never an I/O thread.
-        auto ping_store = [store = state.store] {
-          return store ? store->ping() : Result<void>(make_error(Errc::internal, "no store"));
-        };
-        auto ping = state.store_pool ? co_await state.store_pool->run<Result<void>>(ping_store)
-                                     : ping_store();
-        w.Key("status");
-        w.String(ping ? "ok" : "unreachable");
-        if (!ping) {
-          ready = false;
-          w.Key("error");
-          w.String(ping.error().message.c_str());
-        }
-        w.EndObject();
-        // Partner data is served only once journaled: a journal that cannot write makes the hub
-        // unready, with the reason.
-        if (state.journal) {
-          const auto j = journal_status(state);
-          w.Key("journal");
-          w.StartObject();
-          w.Key("status");
-          w.String(std::string(audit::state_name(j.state)).c_str());
-          if (!j.error.empty()) {
-            w.Key("error");
-            w.String(j.error.c_str());
-          }
-          w.Key("pending");
-          w.Uint64(j.pending);
-          w.EndObject();
-          ready = ready && j.state == audit::JournalState::ok;
-        }
-        w.EndObject();
-        // Partners never make the hub unready: it answers with what it has (degraded mode).
-        w.Key("partners");
-        write_partners(w, state);
-        w.Key("status");
-        w.String(ready ? "ready" : "not_ready");
-        w.EndObject();
-        co_return http::json_response(ready ? 200 : 503, std::string(sb.GetString(), sb.GetSize()),
-                                      req.version());
-      });
+  auto memory = std::make_shared<ReadinessMemory>();
+  router.add(bhttp::verb::get, "/readyz", "",
+             [state, memory](const http::Request& req,
+                             http::RequestContext&) -> asio::awaitable<http::Response> {
+               std::string why_not;
+               rapidjson::StringBuffer sb;
+               rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+               bool ready = true;
+               w.StartObject();
+               w.Key("checks");
+               w.StartObject();
+               w.Key("config");
+               w.String("ok");
+               w.Key("store");
+               w.StartObject();
+               w.Key("engine");
+               const std::string engine = state.store ? state.store->engine() : "none";
+               w.String(engine.c_str());
+               // A store that keeps the hub waiting makes the probe wait, never an I/O thread.
+               auto ping_store = [store = state.store] {
+                 return store ? store->ping()
+                              : Result<void>(make_error(Errc::internal, "no store"));
+               };
+               // Not `cond ? co_await ... : ...`: GCC 12 destroys that temporary twice (a double
+               // free once the ping fails, found by the cluster test).
+               Result<void> ping;
+               if (state.store_pool) {
+                 ping = co_await state.store_pool->run<Result<void>>(ping_store);
+               } else {
+                 ping = ping_store();
+               }
+               w.Key("status");
+               w.String(ping ? "ok" : "unreachable");
+               if (!ping) {
+                 ready = false;
+                 why_not = "store unreachable: " + ping.error().message;
+                 w.Key("error");
+                 w.String(ping.error().message.c_str());
+               }
+               w.EndObject();
+               // Partner data is served only once journaled: a journal that cannot write makes the
+               // hub unready, with the reason.
+               if (state.journal) {
+                 const auto j = journal_status(state);
+                 w.Key("journal");
+                 w.StartObject();
+                 w.Key("status");
+                 w.String(std::string(audit::state_name(j.state)).c_str());
+                 if (!j.error.empty()) {
+                   w.Key("error");
+                   w.String(j.error.c_str());
+                 }
+                 w.Key("pending");
+                 w.Uint64(j.pending);
+                 w.EndObject();
+                 ready = ready && j.state == audit::JournalState::ok;
+                 if (why_not.empty() && j.state != audit::JournalState::ok) {
+                   why_not = "journal " + std::string(audit::state_name(j.state)) + ": " + j.error;
+                 }
+               }
+               w.EndObject();
+               // The last time this node was not ready, and why, also once it has recovered.
+               memory->observe(why_not);
+               if (auto last = memory->last()) {
+                 write_last_not_ready(w, *last);
+               }
+               // Partners never make the hub unready: it answers with what it has (degraded mode).
+               w.Key("partners");
+               write_partners(w, state);
+               w.Key("status");
+               w.String(ready ? "ready" : "not_ready");
+               w.EndObject();
+               co_return http::json_response(
+                   ready ? 200 : 503, std::string(sb.GetString(), sb.GetSize()), req.version());
+             });
 
   router.add(
       bhttp::verb::get, "/metrics", "ops",

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "hub/api/authenticate.hpp"
-#include "hub/api/checkpoints.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
@@ -16,6 +15,7 @@
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
 #include "hub/app/broker_facts.hpp"
+#include "hub/app/checkpoints.hpp"
 #include "hub/app/file_watch.hpp"
 #include "hub/app/registry_events.hpp"
 #include "hub/core/log.hpp"
@@ -65,6 +65,7 @@ Result<void> App::build_partner_pools() {
     o.max_response_bytes = p.max_response_bytes;
     o.rate_per_second = p.rate_limit.per_second;
     o.rate_burst = p.rate_limit.burst;
+    o.pacer = node_->pacer_for(p);
     auto pool = http::ClientPool::create(std::move(o), &metrics_);
     if (!pool) return pool.error();
     partners_[p.name] = *pool;
@@ -115,13 +116,14 @@ Result<void> App::start() {
   auto st = store::open(so);
   if (!st) return st.error();
   store_ = std::move(*st);
+  node_ = std::make_unique<NodeWork>(config_, *store_, metrics_);
   // As many threads as PostgreSQL connections (a call holds one), two for SQLite (one
   // connection: a second thread only queues, but keeps a long call from delaying the next).
   store_pool_ = std::make_unique<registry::StorePool>(
       config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2) : 2);
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
-  auto checkpointer = api::make_checkpointer(config_, *store_, metrics_);
+  auto checkpointer = make_checkpointer(config_, *store_, metrics_);
   if (!checkpointer) return checkpointer.error();
   checkpointer_ = std::move(*checkpointer);
   journal_proofs_ =
@@ -157,11 +159,11 @@ Result<void> App::start() {
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
-    registry_ = std::make_unique<registry::Registry>(*store_, *facts_, clock_);
+    registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());
     applier_ = std::make_unique<RegistryEvents>(*registry_);
     events_ = std::make_unique<events::Inbox>(config_.events.sources, *store_, *mappings_,
-                                              *applier_, clock_, journal_.get(), &metrics_);
+                                              *applier_, node_->clock(), journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
   }
 
@@ -270,41 +272,18 @@ int App::run() {
       };
   hangup.async_wait(on_hup);
 
-  // Background work runs on its own thread and never delays a request: mapping reloads (compiling
-  // and testing), TLS reloads (certificates, CAs, CRLs), partner events recorded but not applied
-  // yet, and the registry's daily job that records eligibility changes as events (a child
-  // turning 21...), run at start and then every 24 hours.
+  // Background work runs on its own threads and never delays a request: here mapping reloads
+  // (compiling and testing) and TLS reloads (certificates, CAs, CRLs); in node_ the work shared
+  // with the other nodes of the store (the daily eligibility job, the partner events recorded
+  // but not applied yet).
+  node_->start(registry_.get(), events_.get());
   std::thread watcher([&] {
     std::string last = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
-    auto next_job = std::chrono::steady_clock::now();
-    auto next_events = next_job;
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));
       if (stopping) break;
-      if (registry_ && std::chrono::steady_clock::now() >= next_job) {
-        next_job += std::chrono::hours(24);
-        lock.unlock();
-        auto changes = registry_->record_eligibility_changes();
-        if (changes) {
-          log::info("eligibility job done", {{"changes", std::to_string(*changes)}});
-        } else {
-          log::error("eligibility job failed", {{"error", changes.error().message}});
-        }
-        lock.lock();
-      }
-      if (events_ && events_->has_pending() && std::chrono::steady_clock::now() >= next_events) {
-        next_events = std::chrono::steady_clock::now() + config_.events.retry_every;
-        lock.unlock();
-        auto applied = events_->apply_pending();
-        if (!applied) {
-          log::error("partner events not applied", {{"error", applied.error().message}});
-        } else if (*applied > 0) {
-          log::info("partner events applied", {{"events", std::to_string(*applied)}});
-        }
-        lock.lock();
-      }
       const bool hup = reload_asked.exchange(false);
       const std::string now = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
       if (mappings_ && (hup || now != last)) {
@@ -332,6 +311,7 @@ int App::run() {
   stopping = true;
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
+  node_->stop();
   if (journal_) (void)journal_->flush();
   return 0;
 }

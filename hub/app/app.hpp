@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/app/node_work.hpp"
 #include "hub/audit/checkpointer.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/audit/journal_proofs.hpp"
@@ -72,7 +73,8 @@ class App {
   std::unique_ptr<audit::Journal> journal_;
   std::unique_ptr<exchange::Broker> broker_;
   std::unique_ptr<registry::FactSource> facts_;
-  registry::SystemClock clock_;
+  // Its clock, shared partner quotas and once-across-the-nodes background work (node_work.hpp).
+  std::unique_ptr<NodeWork> node_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
   std::unique_ptr<events::Inbox> events_;

@@ -194,6 +194,8 @@ void read_partners(ReadContext& ctx, MapReader& root, HubConfig& c) {
     if (auto rl = m.map("rate_limit")) {
       rl->number("per_second", p.rate_limit.per_second, 0, 1e9, true);
       rl->number("burst", p.rate_limit.burst, 1, 1e9, true);
+      rl->size("batch", p.rate_limit.batch, 1, 10'000);
+      rl->millis("lease_ms", p.rate_limit.lease, 50, 10'000);
     }
     c.partners.push_back(std::move(p));
   }
@@ -316,6 +318,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_exchange(ctx, root, c);
       read_events(ctx, root, c);
       read_audit(ctx, root, c.audit);
+      if (auto t = root.map("testing")) t->string("clock_offset_file", c.testing_clock_offset_file);
     }
   }
   out.problems = std::move(ctx.problems());

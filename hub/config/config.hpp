@@ -99,6 +99,11 @@ struct CacheSettings {
 struct RateSettings {
   double per_second = 0;  // 0: no limit
   double burst = 0;
+  // Hub nodes sharing a PostgreSQL store share the quota: at most per_second calls in any
+  // one-second window, all nodes together (burst is not used then), leased from the store
+  // `batch` tokens at a time, each slice usable for `lease` (docs/operations.md).
+  std::size_t batch = 5;
+  std::chrono::milliseconds lease{500};
 };
 
 struct PartnerEndpoint {
@@ -230,6 +235,9 @@ struct HubConfig {
   ExchangeSettings exchange;
   EventSettings events;
   AuditSettings audit;
+  // TEST ONLY (testing.clock_offset_file): a file holding a number of days by which the hub's
+  // clock runs ahead (hub/cluster/offset_clock.hpp). "" in production.
+  std::string testing_clock_offset_file;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id

@@ -42,6 +42,8 @@ std::string_view code_of(Errc c) {
       return "tls_failure";
     case Errc::journal_unavailable:
       return "journal_unavailable";
+    case Errc::store_unavailable:
+      return "store_unavailable";
   }
   return "internal";
 }
@@ -79,6 +81,7 @@ unsigned http_status_of(Errc c) {
     case Errc::timeout:
       return 504;
     case Errc::journal_unavailable:
+    case Errc::store_unavailable:
       return 503;
   }
   return 500;

@@ -28,6 +28,7 @@ enum class Errc {
   malformed_response,   // 502: a partner's answer could not be read
   tls_failure,          // 502: handshake or certificate verification towards a partner failed
   journal_unavailable,  // 503: the exchange journal cannot record the exchange (docs/audit.md)
+  store_unavailable,    // 503: the store cannot be reached now (docs/operations.md)
 };
 
 // Stable wire code ("invalid_input", "rate_limited", ...).

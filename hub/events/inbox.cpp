@@ -4,6 +4,7 @@
 
 #include "hub/audit/base64.hpp"
 #include "hub/audit/digest.hpp"
+#include "hub/cluster/lease.hpp"
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 #include "hub/events/records.hpp"
@@ -246,7 +247,7 @@ Result<Answer> Inbox::record(const config::EventSource& source, const std::strin
 
   // Recorded: the partner may now be told so. Applying it is the hub's business from here on.
   std::string outcome;
-  apply(stream, 1, state, &outcome);
+  apply_once(stream, 1, state, &outcome);
   json::Doc out = json::object();
   json::set_string(out, "/event_id", event_id);
   json::set_string(out, "/status", kRecorded);
@@ -283,6 +284,17 @@ Result<Answer> Inbox::redelivered(const config::EventSource& source, const std::
   json::set_string(out, "/first_received_at", json::text(had, "/received_at").value_or(""));
   json::set_string(out, "/state", json::text(had, "/status").value_or(""));
   return Answer{Answer::Kind::duplicate, json::dump(out)};
+}
+
+Claimed Inbox::apply_once(const std::string& stream, std::int64_t version, const json::Doc& state,
+                          std::string* outcome_json) {
+  const Claimed c = apply_claimed(store_, cluster::node_id(), stream, version,
+                                  [&] { apply(stream, version, state, outcome_json); });
+  if (c == Claimed::failed) pending_ = true;
+  if (c != Claimed::applied && outcome_json) {
+    *outcome_json = c == Claimed::failed ? R"({"applied":"later"})" : R"({"applied":"elsewhere"})";
+  }
+  return c;
 }
 
 void Inbox::apply(const std::string& stream, std::int64_t version, const json::Doc& state,
@@ -344,8 +356,7 @@ Result<int> Inbox::apply_pending() {
     for (const auto& rec : *page) {
       const json::Doc s = parsed(rec.state);
       if (json::text(s, "/status") != kRecorded) continue;
-      apply(rec.stream, rec.version, s, nullptr);
-      ++applied;
+      if (apply_once(rec.stream, rec.version, s, nullptr) == Claimed::applied) ++applied;
     }
     if (page->size() < kPage) break;
     after = page->back().stream;

@@ -16,6 +16,7 @@
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/events/applier.hpp"
+#include "hub/events/claim.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/mapping/engine.hpp"
 #include "hub/registry/clock.hpp"
@@ -61,7 +62,8 @@ class Inbox {
   Result<Answer> list(const std::string& partner, const std::string& status,
                       const std::string& after, std::size_t limit);
 
-  // Applies every event recorded and not applied yet; returns how many it applied.
+  // Applies every event recorded and not applied yet, each under its claim (claim.hpp); returns
+  // how many this node applied (not those another node held or had applied).
   Result<int> apply_pending();
   // Set when an application failed for a reason that may pass (store, concurrent change).
   bool has_pending() const { return pending_.load(); }
@@ -82,6 +84,9 @@ class Inbox {
   // stream.
   void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
              std::string* outcome_json);
+  // apply(), under the event's claim (claim.hpp): once across the hub nodes.
+  Claimed apply_once(const std::string& stream, std::int64_t version,
+                     const rapidjson::Document& state, std::string* outcome_json);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
   // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.

@@ -109,26 +109,6 @@ struct ClientPool::Impl {
   std::deque<std::shared_ptr<asio::steady_timer>> waiters;
   std::shared_ptr<SSL_SESSION> session;
   Stats stats;
-  // Token bucket: tokens may go negative, each sender queueing behind the ones before it.
-  double tokens = 0;
-  Clock::time_point tokens_at = Clock::now();
-
-  // How long this request must wait for its slot; nullopt when that is past the deadline.
-  std::optional<Clock::duration> pace(Clock::time_point deadline) {
-    if (options.rate_per_second <= 0) return Clock::duration::zero();
-    std::lock_guard lock(mutex);
-    const auto now = Clock::now();
-    tokens = std::min(
-        options.rate_burst,
-        tokens + std::chrono::duration<double>(now - tokens_at).count() * options.rate_per_second);
-    tokens_at = now;
-    const auto wait = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(tokens >= 1 ? 0.0 : (1 - tokens) / options.rate_per_second));
-    if (now + wait >= deadline) return std::nullopt;
-    tokens -= 1;
-    return wait;
-  }
-
   Error fail(Errc code, std::string detail, const std::string& what) const {
     return make_error(code, options.name + ": " + what, std::move(detail));
   }
@@ -270,7 +250,10 @@ Result<std::shared_ptr<ClientPool>> ClientPool::create(ClientOptions options, Me
   if (!options.tls) return make_error(Errc::internal, options.name + ": no TLS context", "no_tls");
   impl->options = std::move(options);
   impl->metrics = metrics;
-  impl->tokens = impl->options.rate_burst;
+  if (!impl->options.pacer && impl->options.rate_per_second > 0) {
+    impl->options.pacer =
+        make_token_bucket(impl->options.rate_per_second, impl->options.rate_burst);
+  }
   return std::shared_ptr<ClientPool>(new ClientPool(std::move(impl)));
 }
 
@@ -326,16 +309,11 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
       conn = std::move(*opened);
     }
     auto& lowest = beast::get_lowest_layer(conn->stream);
-    const auto slot = p.pace(deadline);
-    if (!slot) {
+    if (p.options.pacer && !co_await p.options.pacer->wait_turn(deadline)) {
       p.release(std::move(conn));
       co_return finish(p.fail(Errc::rate_limited, "local_quota",
                               "the configured pace towards the partner leaves no slot before the "
                               "deadline"));
-    }
-    if (*slot > Clock::duration::zero()) {
-      asio::steady_timer wait(co_await asio::this_coro::executor, *slot);
-      co_await wait.async_wait(use_tuple);
     }
     lowest.expires_at(deadline);
     auto [wec, written] = co_await bhttp::async_write(conn->stream, req, use_tuple);

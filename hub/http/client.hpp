@@ -15,6 +15,7 @@
 #include "hub/core/error.hpp"
 #include "hub/http/message.hpp"
 #include "hub/http/metrics.hpp"
+#include "hub/http/pacer.hpp"
 
 namespace hub::http {
 
@@ -32,6 +33,8 @@ struct ClientOptions {
   // requests queued for a connection reach the partner bunched together, over its quota.
   double rate_per_second = 0;
   double rate_burst = 0;
+  // Another pace than that token bucket (pacer.hpp): hub nodes sharing a partner's quota.
+  std::shared_ptr<Pacer> pacer;
 };
 
 // Error details (Error::detail) a call can end with:

@@ -568,9 +568,9 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
                        Effect::changed);
 }
 
-Result<int> Registry::record_eligibility_changes() {
+Result<int> Registry::record_eligibility_changes(
+    std::string after_stream, const std::function<bool(const std::string&)>& page_done) {
   int appended = 0;
-  std::string after_stream;
   const Date today = clock_.today();
   Caller job{"system:eligibility-job", false, "eligibility-" + format_date(today), "", "", {}};
   for (;;) {
@@ -604,6 +604,7 @@ Result<int> Registry::record_eligibility_changes() {
       if (!done && done.error().detail != "stale_version") return done.error();
       if (done) ++appended;
     }
+    if (page_done && !page->empty() && !page_done(after_stream)) break;
     if (page->size() < 200) break;
   }
   return appended;

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -174,8 +175,12 @@ class Registry {
   Result<Outcome> history(std::string_view kind, const std::string& id);
 
   // The daily job: computes every family member's coverage today and appends an event wherever
-  // it differs from the last one recorded. Returns the number of events appended.
-  Result<int> record_eligibility_changes();
+  // it differs from the last one recorded. Returns the number of events appended. Resumable
+  // (hub/cluster/daily_job.hpp): starts after the family stream `after` ("": the first), and
+  // calls page_done with the last stream of each page of families done; false from it stops the
+  // job there (its lease passed to another node).
+  Result<int> record_eligibility_changes(
+      std::string after = "", const std::function<bool(const std::string&)>& page_done = {});
 
   const Clock& clock() const { return clock_; }
 

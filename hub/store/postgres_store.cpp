@@ -1,7 +1,9 @@
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <map>
@@ -87,9 +89,47 @@ const char* const kMigrations[] = {
     " END$$;"
     "CREATE TRIGGER audit_journal_extends_chain BEFORE INSERT ON audit_journal"
     " FOR EACH ROW EXECUTE FUNCTION audit_journal_extends_chain();",
-    // 6: reserved for the cluster branch's migration (each branch takes its own number; the
-    // one merged second is renumbered), a no-op until then.
-    "SELECT 1",
+    // 6: coordination between hub nodes (coordination.hpp, docs/operations.md). Times are this
+    // server's clock in ms (hub_now_ms), so that nodes need no synchronised clocks. Leases: one
+    // row a name. Quota slices: the tokens each node was granted, counted while their use may
+    // still fall in the sliding window; hub_lease_quota() closes a node's previous slice and
+    // grants the next in one round trip, serialised per partner by a transaction-scoped
+    // advisory lock (released at commit, or when a killed node's connection drops).
+    "CREATE FUNCTION hub_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE AS"
+    " $$SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint$$;"
+    "CREATE TABLE hub_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, fence BIGINT NOT NULL,"
+    " expires_ms BIGINT NOT NULL, progress TEXT NOT NULL);"
+    "CREATE TABLE partner_quota_slices (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " partner TEXT NOT NULL, node TEXT NOT NULL, granted_ms BIGINT NOT NULL,"
+    " expires_ms BIGINT NOT NULL, tokens BIGINT NOT NULL);"
+    "CREATE INDEX partner_quota_slices_by_partner ON partner_quota_slices (partner, expires_ms);"
+    "CREATE FUNCTION hub_lease_quota(p_partner TEXT, p_node TEXT, p_per_window BIGINT,"
+    " p_window_ms BIGINT, p_want BIGINT, p_lease_ms BIGINT, p_close_id BIGINT,"
+    " p_close_used BIGINT, p_close_after_ms BIGINT,"
+    " OUT o_id BIGINT, OUT o_tokens BIGINT, OUT o_retry_in_ms BIGINT) LANGUAGE plpgsql AS $$"
+    " DECLARE now_ms BIGINT; live BIGINT; first_out BIGINT;"
+    " BEGIN"
+    "  PERFORM pg_advisory_xact_lock(hashtext('cnss-quota:' || p_partner));"
+    "  now_ms := hub_now_ms();"
+    "  IF p_close_id > 0 THEN"
+    "   UPDATE partner_quota_slices s SET tokens = least(s.tokens, greatest(p_close_used, 0)),"
+    "    expires_ms = least(s.expires_ms, s.granted_ms + greatest(p_close_after_ms, 0))"
+    "    WHERE s.id = p_close_id AND s.node = p_node AND s.partner = p_partner;"
+    "  END IF;"
+    "  DELETE FROM partner_quota_slices s"
+    "   WHERE s.partner = p_partner AND s.expires_ms < now_ms - p_window_ms;"
+    "  SELECT coalesce(sum(s.tokens), 0), min(s.expires_ms) INTO live, first_out"
+    "   FROM partner_quota_slices s WHERE s.partner = p_partner;"
+    "  o_tokens := least(p_want, p_per_window - live);"
+    "  IF o_tokens > 0 THEN"
+    "   INSERT INTO partner_quota_slices (partner, node, granted_ms, expires_ms, tokens)"
+    "    VALUES (p_partner, p_node, now_ms, now_ms + p_lease_ms, o_tokens) RETURNING id INTO o_id;"
+    "   o_retry_in_ms := 0;"
+    "  ELSE"
+    "   o_tokens := 0; o_id := 0;"
+    "   o_retry_in_ms := greatest(coalesce(first_out + p_window_ms - now_ms, 0), 0) + 1;"
+    "  END IF;"
+    " END$$;",
     // 7: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
     // [idx * 2^level, (idx + 1) * 2^level), written in the transaction that appends the entries;
     // the signed checkpoints; and retention: an entry's contents may be erased (pruned_ms set)
@@ -148,9 +188,26 @@ constexpr std::size_t kInsertChunk = 500;
 // Each statement of a journal append, the head's row lock included, waits at most this long.
 constexpr const char* kJournalStatementTimeout = "SET LOCAL statement_timeout = '5s'";
 
-Error pg_error(PGconn* c, const std::string& what) {
-  return make_error(Errc::internal, "postgresql: " + what + ": " + PQerrorMessage(c),
-                    "store_error");
+// What a client is told to wait when PostgreSQL cannot be reached.
+constexpr std::chrono::seconds kUnavailableRetry{2};
+
+Error unavailable(std::string message) {
+  auto e = make_error(Errc::store_unavailable, std::move(message), "store_unavailable");
+  e.retry_after = kUnavailableRetry;
+  return e;
+}
+
+// A lost connection, or a server shutting down or starting (SQLSTATE class 08, 57P01-57P03),
+// passes: store_unavailable with a Retry-After; any other failure is the statement's own.
+Error pg_error(PGconn* c, const std::string& what, const PGresult* r = nullptr) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  std::string message = "postgresql: " + what + ": " + PQerrorMessage(c);
+  if (PQstatus(c) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate == "57P01" ||
+      sqlstate == "57P02" || sqlstate == "57P03") {
+    return unavailable(std::move(message));
+  }
+  return make_error(Errc::internal, std::move(message), "store_error");
 }
 
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
@@ -158,7 +215,9 @@ using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 Result<void> exec(PGconn* c, const std::string& sql) {
   PgResult r(PQexec(c, sql.c_str()), &PQclear);
   const auto st = PQresultStatus(r.get());
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, "cannot run " + sql);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return pg_error(c, "cannot run " + sql, r.get());
+  }
   return {};
 }
 
@@ -171,7 +230,7 @@ Result<PgResult> query(PGconn* c, const std::string& sql, const std::vector<std:
                           nullptr, nullptr, 0),
              &PQclear);
   const auto st = PQresultStatus(r.get());
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, what);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, what, r.get());
   return r;
 }
 
@@ -368,18 +427,14 @@ class Pool {
       }
     }
     if (c == nullptr) {
-      c = PQconnectdb(url_.c_str());
-      // libpq prints NOTICEs ("relation already exists, skipping") on stderr, where they would
-      // break the hub's one-JSON-object-a-line log.
-      PQsetNoticeProcessor(
-          c, [](void*, const char*) {}, nullptr);
-    } else if (PQstatus(c) != CONNECTION_OK) {
+      c = connect();
+    } else if (!alive(c)) {
+      // The server closed it (a restart, a failover, a proxy cut): reconnect now rather than
+      // fail the borrower's first statement.
       PQreset(c);
     }
     if (PQstatus(c) != CONNECTION_OK) {
-      auto e = make_error(Errc::internal,
-                          std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c),
-                          "store_error");
+      auto e = unavailable(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c));
       PQfinish(c);
       std::lock_guard lock(mutex_);
       --open_;
@@ -390,6 +445,28 @@ class Pool {
   }
 
  private:
+  // Connects, waiting kConnectTimeout at most unless the URL sets its own connect_timeout, with
+  // TCP keepalives so that a server gone silent is noticed.
+  PGconn* connect() {
+    const char* keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "dbname", nullptr};
+    const char* values[] = {"3", "1", "10", url_.c_str(), nullptr};
+    PGconn* c = PQconnectdbParams(keys, values, 1);
+    // libpq prints NOTICEs ("relation already exists, skipping") on stderr, where they would
+    // break the hub's one-JSON-object-a-line log.
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
+    return c;
+  }
+
+  // Whether an idle connection is still open, without a round trip: a server that ended the
+  // session left its socket readable (an error message, or the end of the stream).
+  static bool alive(PGconn* c) {
+    if (PQstatus(c) != CONNECTION_OK) return false;
+    pollfd p{PQsocket(c), POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return true;
+    return PQconsumeInput(c) == 1 && PQstatus(c) == CONNECTION_OK;
+  }
+
   void release(PGconn* c) {
     // A lease left inside a transaction (an error path that could not roll back) must not hand
     // its half-done work to the next borrower.
@@ -834,7 +911,119 @@ class PostgresStore final : public Store {
     return int64_at(r->get(), 0, 0);
   }
 
+  // In one snapshot: the head and the entries from it on as one committed state, even while
+  // other nodes append (a head read before their commit and entries read after it would look
+  // like an entry stored past the head).
+  Result<void> check_journal_end() override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return r;
+    auto head = query(c, "SELECT seq, hash FROM audit_journal_head WHERE id = 1", {},
+                      "cannot read the journal head");
+    Result<void> out;
+    if (!head) out = head.error();
+    if (out && PQntuples(head->get()) != 1) {
+      out =
+          make_error(Errc::internal, "postgresql: the journal head row is missing", "store_error");
+    }
+    if (out) {
+      const JournalHead h{int64_at(head->get(), 0, 0), text_at(head->get(), 0, 1)};
+      auto end = query(
+          c, "SELECT seq, entry_hash FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT 2",
+          {std::to_string(std::max<std::int64_t>(h.seq, 1))}, "cannot read the journal's end");
+      if (!end) out = end.error();
+      std::vector<JournalHead> from_head;
+      for (int i = 0; out && i < PQntuples(end->get()); ++i) {
+        from_head.push_back({int64_at(end->get(), i, 0), text_at(end->get(), i, 1)});
+      }
+      if (out) out = head_agrees(h, from_head);
+    }
+    (void)exec(c, "COMMIT");
+    return out;
+  }
+
+  Result<LeaseGrant> acquire_lease(const std::string& name, const std::string& owner,
+                                   std::int64_t ttl_ms) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    // Taken when free, expired or already the owner's; the fence moves with each new holder.
+    auto r = query(c,
+                   "INSERT INTO hub_leases AS l VALUES ($1, $2, 1, hub_now_ms() + $3, '')"
+                   " ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner,"
+                   " fence = l.fence + CASE WHEN l.owner = EXCLUDED.owner THEN 0 ELSE 1 END,"
+                   " expires_ms = EXCLUDED.expires_ms"
+                   " WHERE l.owner = EXCLUDED.owner OR l.expires_ms <= hub_now_ms()"
+                   " RETURNING owner, fence, expires_ms - hub_now_ms(), progress",
+                   {name, owner, std::to_string(ttl_ms)}, "cannot take a lease");
+    if (!r) return r.error();
+    if (PQntuples(r->get()) == 1) return lease_grant(r->get(), true);
+    auto held = query(c,
+                      "SELECT owner, fence, expires_ms - hub_now_ms(), progress FROM hub_leases"
+                      " WHERE name = $1",
+                      {name}, "cannot read a lease");
+    if (!held) return held.error();
+    if (PQntuples(held->get()) != 1) return LeaseGrant{};  // released meanwhile: ask again
+    return lease_grant(held->get(), false);
+  }
+
+  Result<void> renew_lease(const std::string& name, const std::string& owner, std::int64_t fence,
+                           std::int64_t ttl_ms, const std::string& progress) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "UPDATE hub_leases SET expires_ms = hub_now_ms() + $4, progress = $5"
+                   " WHERE name = $1 AND owner = $2 AND fence = $3",
+                   {name, owner, std::to_string(fence), std::to_string(ttl_ms), progress},
+                   "cannot renew a lease");
+    if (!r) return r.error();
+    if (affected(r->get()) != 1) return lease_lost(name);
+    return {};
+  }
+
+  Result<void> release_lease(const std::string& name, const std::string& owner, std::int64_t fence,
+                             const std::string& progress, bool forget) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = forget
+                 ? query(lease->get(),
+                         "DELETE FROM hub_leases WHERE name = $1 AND owner = $2 AND fence = $3",
+                         {name, owner, std::to_string(fence)}, "cannot release a lease")
+                 : query(lease->get(),
+                         "UPDATE hub_leases SET expires_ms = hub_now_ms() - 1, progress = $4"
+                         " WHERE name = $1 AND owner = $2 AND fence = $3",
+                         {name, owner, std::to_string(fence), progress}, "cannot release a lease");
+    if (!r) return r.error();
+    return {};
+  }
+
+  Result<QuotaGrant> lease_quota(const QuotaRequest& q) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    // One statement, so one round trip and one implicit transaction (migration 6).
+    auto r = query(lease->get(),
+                   "SELECT o_id, o_tokens, o_retry_in_ms FROM hub_lease_quota($1, $2, $3, $4, $5,"
+                   " $6, $7, $8, $9)",
+                   {q.partner, q.node, std::to_string(q.per_window), std::to_string(q.window_ms),
+                    std::to_string(q.want), std::to_string(q.lease_ms), std::to_string(q.close_id),
+                    std::to_string(q.close_used), std::to_string(q.close_after_ms)},
+                   "cannot lease a partner's quota");
+    if (!r) return r.error();
+    QuotaGrant g;
+    g.id = int64_at(r->get(), 0, 0);
+    g.tokens = int64_at(r->get(), 0, 1);
+    g.retry_in_ms = int64_at(r->get(), 0, 2);
+    g.lease_ms = g.tokens > 0 ? q.lease_ms : 0;
+    return g;
+  }
+
  private:
+  static LeaseGrant lease_grant(PGresult* r, bool held) {
+    return LeaseGrant{held, text_at(r, 0, 0), int64_at(r, 0, 1),
+                      std::max<std::int64_t>(int64_at(r, 0, 2), 0), text_at(r, 0, 3)};
+  }
+
   static std::vector<RecordState> read_states(PGresult* r) {
     std::vector<RecordState> out;
     for (int i = 0; i < PQntuples(r); ++i) out.push_back(read_state(r, i));

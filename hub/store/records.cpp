@@ -8,7 +8,19 @@ Error unsupported(const Store& s) {
                     "store_error");
 }
 
+Error not_coordinating(const Store& s) {
+  return make_error(Errc::internal,
+                    "the " + s.engine() + " store does not coordinate hub nodes (leases, quotas)",
+                    "store_error");
+}
+
 }  // namespace
+
+Error lease_lost(const std::string& name) {
+  return make_error(Errc::conflict,
+                    "the lease " + name + " has passed to another holder: its work stops here",
+                    std::string(kLeaseLost));
+}
 
 Result<void> Store::commit_records(const RecordCommit&) {
   return unsupported(*this);
@@ -36,6 +48,20 @@ Result<std::optional<IdempotentAnswer>> Store::idempotent_answer(const std::stri
 }
 Result<std::int64_t> Store::next_number(const std::string&) {
   return unsupported(*this);
+}
+Result<LeaseGrant> Store::acquire_lease(const std::string&, const std::string&, std::int64_t) {
+  return not_coordinating(*this);
+}
+Result<void> Store::renew_lease(const std::string&, const std::string&, std::int64_t, std::int64_t,
+                                const std::string&) {
+  return not_coordinating(*this);
+}
+Result<void> Store::release_lease(const std::string&, const std::string&, std::int64_t,
+                                  const std::string&, bool) {
+  return not_coordinating(*this);
+}
+Result<QuotaGrant> Store::lease_quota(const QuotaRequest&) {
+  return not_coordinating(*this);
 }
 
 }  // namespace hub::store

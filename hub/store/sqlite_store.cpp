@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -77,9 +78,14 @@ const char* const kMigrations[] = {
     " '0000000000000000000000000000000000000000000000000000000000000000')"
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal only grows at its end: an entry needs"
     " seq = the last seq + 1 and prev_hash = the last entry_hash'); END;",
-    // 6: reserved for the cluster branch's migration (each branch takes its own number; the
-    // one merged second is renumbered), a no-op until then.
-    "SELECT 1",
+    // 6: coordination (coordination.hpp): the same tables as on PostgreSQL, for the one process
+    // that uses a SQLite file (its leases and quota slices then only ever see that process).
+    "CREATE TABLE hub_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, fence INTEGER NOT NULL,"
+    " expires_ms INTEGER NOT NULL, progress TEXT NOT NULL);"
+    "CREATE TABLE partner_quota_slices (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " partner TEXT NOT NULL, node TEXT NOT NULL, granted_ms INTEGER NOT NULL,"
+    " expires_ms INTEGER NOT NULL, tokens INTEGER NOT NULL);"
+    "CREATE INDEX partner_quota_slices_by_partner ON partner_quota_slices (partner, expires_ms);",
     // 7: the journal's Merkle tree (RFC 9162): node (level, idx) is the root of leaves
     // [idx * 2^level, (idx + 1) * 2^level), written in the transaction that appends the entries;
     // the signed checkpoints; and retention: an entry's contents may be erased (pruned_ms set)
@@ -112,6 +118,12 @@ const char* const kMigrations[] = {
     " pruned (its contents erased; its seq, time, hashes and leaf kept; a checkpoint covering"
     " it)'); END;",
 };
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 constexpr const char* kJournalColumns =
     "seq, time_ms, principal, purpose, correlation_id, partner, operation, identifier_hmac,"
@@ -534,6 +546,70 @@ class SqliteStore final : public Store {
     return pruned;
   }
 
+  // One statement on the lease (name, owner, fence) with its new expiry and progress (?1-?5).
+  Result<void> change_lease(const char* sql, const std::string& name, const std::string& owner,
+                            std::int64_t fence, std::int64_t expires_ms,
+                            const std::string& progress, const char* what) {
+    Statement st(db_, sql);
+    if (!st) return sqlite_error(db_, what);
+    st.bind(1, name);
+    st.bind(2, owner);
+    st.bind(3, fence);
+    st.bind(4, expires_ms);
+    st.bind(5, progress);
+    if (!st.run()) return sqlite_error(db_, what);
+    return {};
+  }
+
+  static LeaseGrant lease_grant(const Statement& st, bool held) {
+    return LeaseGrant{held, st.text(0), st.int64(1), std::max<std::int64_t>(st.int64(2), 0),
+                      st.text(3)};
+  }
+
+  // hub_lease_quota() of the PostgreSQL store, statement by statement.
+  Result<QuotaGrant> lease_quota_locked(const QuotaRequest& q, std::int64_t now) {
+    Statement close(db_,
+                    "UPDATE partner_quota_slices SET tokens = min(tokens, max(?3, 0)),"
+                    " expires_ms = min(expires_ms, granted_ms + max(?4, 0))"
+                    " WHERE id = ?1 AND node = ?2 AND partner = ?5");
+    Statement drop(db_, "DELETE FROM partner_quota_slices WHERE partner = ? AND expires_ms < ?");
+    Statement live(db_,
+                   "SELECT coalesce(sum(tokens), 0), min(expires_ms) FROM partner_quota_slices"
+                   " WHERE partner = ?");
+    Statement grant(db_,
+                    "INSERT INTO partner_quota_slices (partner, node, granted_ms, expires_ms,"
+                    " tokens) VALUES (?, ?, ?, ?, ?)");
+    if (!close || !drop || !live || !grant) return sqlite_error(db_, "cannot lease a quota");
+    close.bind(1, q.close_id);
+    close.bind(2, q.node);
+    close.bind(3, q.close_used);
+    close.bind(4, q.close_after_ms);
+    close.bind(5, q.partner);
+    drop.bind(1, q.partner);
+    drop.bind(2, now - q.window_ms);
+    live.bind(1, q.partner);
+    if ((q.close_id > 0 && !close.run()) || !drop.run() || sqlite3_step(live.get()) != SQLITE_ROW) {
+      return sqlite_error(db_, "cannot lease a quota");
+    }
+    QuotaGrant g;
+    g.tokens = std::min(q.want, q.per_window - live.int64(0));
+    if (g.tokens <= 0) {
+      const bool any = sqlite3_column_type(live.get(), 1) != SQLITE_NULL;
+      g.tokens = 0;
+      g.retry_in_ms = std::max<std::int64_t>(any ? live.int64(1) + q.window_ms - now : 0, 0) + 1;
+      return g;
+    }
+    grant.bind(1, q.partner);
+    grant.bind(2, q.node);
+    grant.bind(3, now);
+    grant.bind(4, now + q.lease_ms);
+    grant.bind(5, g.tokens);
+    if (!grant.run()) return sqlite_error(db_, "cannot lease a quota");
+    g.id = sqlite3_last_insert_rowid(db_);
+    g.lease_ms = q.lease_ms;
+    return g;
+  }
+
   Result<JournalHead> head_locked() {
     auto st = kept("SELECT seq, hash FROM audit_journal_head WHERE id = 1");
     if (!st || sqlite3_step(st.get()) != SQLITE_ROW) {
@@ -714,6 +790,68 @@ class SqliteStore final : public Store {
     IdempotentAnswer a{principal,  key,        st.text(0), static_cast<int>(st.int64(1)),
                        st.text(2), st.text(3), st.int64(4)};
     return std::optional<IdempotentAnswer>(std::move(a));
+  }
+
+  Result<LeaseGrant> acquire_lease(const std::string& name, const std::string& owner,
+                                   std::int64_t ttl_ms) override {
+    std::lock_guard lock(mutex_);
+    const std::int64_t now = now_ms();
+    Statement take(db_,
+                   "INSERT INTO hub_leases AS l VALUES (?1, ?2, 1, ?3 + ?4, '')"
+                   " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+                   " fence = l.fence + CASE WHEN l.owner = excluded.owner THEN 0 ELSE 1 END,"
+                   " expires_ms = excluded.expires_ms"
+                   " WHERE l.owner = excluded.owner OR l.expires_ms <= ?3"
+                   " RETURNING owner, fence, expires_ms - ?3, progress");
+    if (!take) return sqlite_error(db_, "cannot take a lease");
+    take.bind(1, name);
+    take.bind(2, owner);
+    take.bind(3, now);
+    take.bind(4, ttl_ms);
+    int rc = sqlite3_step(take.get());
+    if (rc == SQLITE_ROW) return lease_grant(take, true);
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot take a lease");
+    Statement held(
+        db_, "SELECT owner, fence, expires_ms - ?2, progress FROM hub_leases WHERE name = ?1");
+    if (!held) return sqlite_error(db_, "cannot read a lease");
+    held.bind(1, name);
+    held.bind(2, now);
+    rc = sqlite3_step(held.get());
+    if (rc == SQLITE_ROW) return lease_grant(held, false);
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read a lease");
+    return LeaseGrant{};
+  }
+
+  Result<void> renew_lease(const std::string& name, const std::string& owner, std::int64_t fence,
+                           std::int64_t ttl_ms, const std::string& progress) override {
+    std::lock_guard lock(mutex_);
+    auto r = change_lease(
+        "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
+        " WHERE name = ?1 AND owner = ?2 AND fence = ?3",
+        name, owner, fence, now_ms() + ttl_ms, progress, "cannot renew a lease");
+    if (r && sqlite3_changes(db_) != 1) return lease_lost(name);
+    return r;
+  }
+
+  Result<void> release_lease(const std::string& name, const std::string& owner, std::int64_t fence,
+                             const std::string& progress, bool forget) override {
+    std::lock_guard lock(mutex_);
+    return change_lease(forget ? "DELETE FROM hub_leases WHERE name = ?1 AND owner = ?2 AND"
+                                 " fence = ?3 AND ?4 = ?4 AND ?5 = ?5"
+                               : "UPDATE hub_leases SET expires_ms = ?4, progress = ?5"
+                                 " WHERE name = ?1 AND owner = ?2 AND fence = ?3",
+                        name, owner, fence, now_ms() - 1, progress, "cannot release a lease");
+  }
+
+  Result<QuotaGrant> lease_quota(const QuotaRequest& q) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+    auto g = lease_quota_locked(q, now_ms());
+    if (g) {
+      if (auto c = exec("COMMIT"); !c) g = c.error();
+    }
+    if (!g) (void)exec("ROLLBACK");
+    return g;
   }
 
   Result<std::int64_t> next_number(const std::string& counter) override {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hub/core/error.hpp"
+#include "hub/store/coordination.hpp"
 #include "hub/store/records.hpp"
 
 namespace hub::store {
@@ -175,6 +176,27 @@ class Store {
   // The next value of a named counter (1, 2, 3, ...), committed at once: a value is never given
   // twice, and one whose registration then failed is skipped.
   virtual Result<std::int64_t> next_number(const std::string& counter);
+
+  // Coordination between hub nodes (coordination.hpp); the defaults say "not supported".
+
+  // Takes the lease `name` for `owner` for ttl_ms when it is free or expired (or already the
+  // owner's: then it is extended). held == false, with the holder, when another owner has it.
+  virtual Result<LeaseGrant> acquire_lease(const std::string& name, const std::string& owner,
+                                           std::int64_t ttl_ms);
+  // Extends the owner's lease (fence as acquired) by ttl_ms and records its progress; fails with
+  // conflict/"lease_lost" when the lease has passed to another holder meanwhile.
+  virtual Result<void> renew_lease(const std::string& name, const std::string& owner,
+                                   std::int64_t fence, std::int64_t ttl_ms,
+                                   const std::string& progress);
+  // Gives the lease up at once, keeping `progress` for the next holder; forget: the lease's row
+  // is deleted (a claim on a single piece of work, done). Nothing when the owner no longer holds
+  // it.
+  virtual Result<void> release_lease(const std::string& name, const std::string& owner,
+                                     std::int64_t fence, const std::string& progress,
+                                     bool forget = false);
+  // A slice of a partner's quota (QuotaRequest): never more than per_window tokens in slices
+  // whose use may fall in one window, across every node of the store.
+  virtual Result<QuotaGrant> lease_quota(const QuotaRequest& request);
 };
 
 // The prev_hash of the first entry.
@@ -191,6 +213,10 @@ inline constexpr std::string_view kJournalHeadMismatch = "journal_head_mismatch"
 // what is wrong, naming the entry: one stored past the head, or the head's own entry missing or
 // with another hash.
 Result<void> head_agrees(const JournalHead& head, const std::vector<JournalHead>& from_head);
+
+// The error of a lease renewed after it passed to another holder: the work under it must stop.
+inline constexpr std::string_view kLeaseLost = "lease_lost";
+Error lease_lost(const std::string& name);
 
 // Opens the store and applies the pending schema migrations.
 Result<std::unique_ptr<Store>> open(const Options& options);

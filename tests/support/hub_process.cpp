@@ -22,8 +22,8 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   }
   if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
-    << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops"
-    << (o.web_dir.empty() ? "" : ", web") << "]\n"
+    << "  - name: internal\n    port: " << o.internal_port
+    << "\n    interfaces: [registration, admin, ops" << (o.web_dir.empty() ? "" : ", web") << "]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"
@@ -61,6 +61,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
       << "    ompic: {principal: ompic, mapping: ompic.company_event}\n"
       << "    anrc: {principal: anrc, mapping: anrc.eligibility_event}\n";
   }
+  y << o.extra_yaml;
   return y.str();
 }
 

@@ -19,6 +19,8 @@ struct HubOptions {
   std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
   unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
+  unsigned short internal_port = 0;  // the internal listener's port (0: the hub picks one)
+  std::string extra_yaml;            // top-level sections appended to the file ("testing:\n...")
   std::string pki;  // the PKI folder its certificates come from ("" = the shared test PKI)
   // Appended to the partners listener's client_ca and crl lists (", /path/ca.crt").
   std::string partners_extra_ca;

@@ -3,6 +3,7 @@
 // the one test database never see each other's tables). Shared by unit_store and unit_audit.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -154,6 +155,22 @@ class TestDatabase {
   bool available_ = false;
   std::string skip_reason_;
   std::string error_;
+};
+
+// A test on each engine with its store open (the parameter names the engine; PostgreSQL is
+// skipped when CNSS_TEST_PG_URL is not set).
+class StoreOnEngine : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
+    auto s = store::open(db_->options());
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace hub::testing

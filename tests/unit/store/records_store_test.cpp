@@ -228,6 +228,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       std::string("DROP INDEX registry_records_by_label;"
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
+      "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -236,6 +237,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                 "DROP TABLE audit_tree; DROP TABLE audit_checkpoints;"
                 "DROP FUNCTION audit_append_only();"
                 "ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
+                "DROP FUNCTION hub_lease_quota; DROP FUNCTION hub_now_ms;"
                 "DELETE FROM schema_version WHERE version >= 4;") +
       "INSERT INTO registry_records VALUES ('partner-event/dgct/e1', 'partner_event', 1,"
       " '{\"status\":\"recorded\"}', 1);"

@@ -1,0 +1,108 @@
+// PostgreSQL unreachable for ten seconds under three nodes behind HAProxy (issue 17): requests
+// that need the store get 503 with Retry-After and a stable code, prefills too (their journal
+// entries cannot be made durable: docs/operations.md), /readyz says why; once PostgreSQL is back
+// every node recovers by itself, and /readyz says why it was not ready.
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "integration/cluster/cluster_support.hpp"
+
+namespace ts = testing_support;
+using ts::str;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class Outage : public ts::ClusterTest {
+ protected:
+  ts::Reply readyz(int node) {
+    return ts::reply_of(ts::https_request(internal_[node], ts::client("admin"), "GET", "/readyz"));
+  }
+  void cut(bool down) {
+    lb_->command(std::string("set server pg/n1 state ") + (down ? "maint" : "ready"));
+    if (down) lb_->command("shutdown sessions server pg/n1");
+  }
+};
+
+TEST_F(Outage, TenSecondsWithoutPostgresqlThenEveryNodeRecoversByItself) {
+  std::random_device rd;
+  const std::string person = ts::ordinary_cnie("XO", rd());
+  const std::string prefill = R"({"cnie":")" + person + R"(","purpose":"CONTROLE"})";
+  ASSERT_EQ(call("POST", "/v1/prefill/person", prefill).status, 200u) << "warm the cache";
+  auto first = call("POST", "/v1/insured",
+                    R"({"cnie":")" + ts::ordinary_cnie("XP", rd()) + R"(","category":"SALARIE"})");
+  ASSERT_EQ(first.status, 201u) << first.raw;
+  const std::string number = str(first.body, "/immatriculation");
+
+  cut(true);
+  const auto down_at = Clock::now();
+  // Reads and writes of the store: 503 store_unavailable with Retry-After, from every node.
+  ts::Reply read;
+  for (int i = 0; i < 50; ++i) {
+    read = call("GET", "/v1/insured/" + number);
+    if (read.status == 503) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(read.status, 503u) << read.raw;
+  EXPECT_EQ(str(read.body, "/error/code"), "store_unavailable") << read.raw;
+  const std::string again =
+      R"({"cnie":")" + ts::ordinary_cnie("XQ", rd()) + R"(","category":"SALARIE"})";
+  auto write = call("POST", "/v1/insured", again, "outage-write");
+  EXPECT_EQ(write.status, 503u) << write.raw;
+  const auto code = str(write.body, "/error/code");
+  EXPECT_TRUE(code == "store_unavailable" || code == "journal_unavailable") << write.raw;
+  // A prefill the cache could answer is not disclosed without its journal entry.
+  auto cached = call("POST", "/v1/prefill/person", prefill);
+  EXPECT_EQ(cached.status, 503u) << cached.raw;
+  EXPECT_EQ(str(cached.body, "/error/code"), "journal_unavailable") << cached.raw;
+  for (int node = 0; node < kNodes; ++node) {
+    auto r = readyz(node);
+    EXPECT_EQ(r.status, 503u) << r.raw;
+    EXPECT_EQ(str(r.body, "/checks/store/status"), "unreachable") << r.raw;
+  }
+  // Retry-After on each refusal: checked on the raw exchange.
+  auto raw = ts::https_request(lb_->port("internal"), ts::client("agency"), "GET",
+                               "/v1/insured/" + number);
+  ASSERT_TRUE(raw.response);
+  EXPECT_EQ((*raw.response)["Retry-After"], "2");
+
+  std::this_thread::sleep_until(down_at + 10s);
+  cut(false);
+  const auto up_at = Clock::now();
+  ts::Reply registered;
+  while (Clock::now() < up_at + 20s) {
+    registered = call("POST", "/v1/insured", again, "outage-write");
+    if (registered.status == 201) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto write_back = Clock::now() - up_at;
+  EXPECT_EQ(registered.status, 201u) << registered.raw;
+  auto ready_back = 0ms;
+  for (int node = 0; node < kNodes; ++node) {
+    ts::Reply r;
+    while (Clock::now() < up_at + 20s) {
+      r = readyz(node);
+      if (r.status == 200) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    ready_back = std::max(
+        ready_back, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - up_at));
+    EXPECT_NE(str(r.body, "/last_not_ready/to"), "") << r.raw;
+    EXPECT_NE(str(r.body, "/last_not_ready/reason").find("store"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(call("POST", "/v1/prefill/person", prefill).status, 200u);
+  auto verify = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "audit", "verify", "--config",
+                                 nodes_[0]->config_file()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  std::ostringstream figures;
+  figures << "outage figures: PostgreSQL unreachable 10 s; first registration "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(write_back).count()
+          << " ms after it came back; every node ready again after " << ready_back.count() << " ms";
+  std::cout << figures.str() << std::endl;
+  RecordProperty("figures", figures.str());
+}
+
+}  // namespace
