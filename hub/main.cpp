@@ -9,7 +9,9 @@
 #include "hub/config/config.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/version.hpp"
+#include "hub/exchange/config_check.hpp"
 #include "hub/mapping/cli.hpp"
+#include "hub/mapping/engine.hpp"
 
 namespace {
 
@@ -57,9 +59,29 @@ int report(const std::vector<hub::config::Problem>& problems) {
   return 2;
 }
 
+// What serve checks once the mappings are compiled (hub/exchange/config_check.hpp): the adapters,
+// their options, the recipes' operations and the mappings the recipes and events sources name.
+std::vector<hub::config::Problem> check_references(const hub::config::HubConfig& c) {
+  if (c.mappings_dir.empty()) return hub::exchange::check_references(c, nullptr);
+  auto set = hub::mapping::load_mapping_set(c.mappings_dir);
+  if (!set.ok()) {
+    std::string why;
+    for (const auto& d : set.diagnostics) why += "\n  " + d.str();
+    for (const auto& r : set.cases) {
+      if (!r.passed) why += "\n  " + r.mapping_id + " case " + r.name + ": " + r.message;
+    }
+    return {c.problem_at("/hub/mappings_dir", false, "mappings_invalid",
+                         "the mappings do not compile or fail their cases:" + why)};
+  }
+  return hub::exchange::check_references(c, set.snapshot.get());
+}
+
 int check(const char* file) {
   auto loaded = hub::config::load_hub_config(file, true);
   if (!loaded.config) return report(loaded.problems);
+  if (auto problems = check_references(*loaded.config); !problems.empty()) {
+    return report(problems);
+  }
   if (!loaded.config->testing_clock_offset_file.empty()) {
     std::fprintf(stderr,
                  "%s: warning: testing.clock_offset_file is set: TEST ONLY, the hub's clock runs "

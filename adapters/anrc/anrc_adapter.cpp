@@ -58,12 +58,7 @@ class AnrcAdapter final : public hub::exchange::Adapter {
   }
 };
 
-const hub::exchange::AdapterRegistration kRegistration{
-    "anrc",
-    [](const hub::config::PartnerEndpoint&)
-        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
-      return std::unique_ptr<hub::exchange::Adapter>(new AnrcAdapter());
-    }};
+const auto kRegistration = hub::exchange::registration<AnrcAdapter>("anrc", {"household"});
 
 }  // namespace
 }  // namespace adapters::anrc

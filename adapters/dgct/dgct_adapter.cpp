@@ -25,12 +25,7 @@ class DgctAdapter final : public hub::exchange::Adapter {
   }
 };
 
-const hub::exchange::AdapterRegistration kRegistration{
-    "dgct",
-    [](const hub::config::PartnerEndpoint&)
-        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
-      return std::unique_ptr<hub::exchange::Adapter>(new DgctAdapter());
-    }};
+const auto kRegistration = hub::exchange::registration<DgctAdapter>("dgct", {"family"});
 
 }  // namespace
 }  // namespace adapters::dgct

@@ -33,12 +33,8 @@ class DgiAdapter final : public hub::exchange::Adapter {
   }
 };
 
-const hub::exchange::AdapterRegistration kRegistration{
-    "dgi",
-    [](const hub::config::PartnerEndpoint&)
-        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
-      return std::unique_ptr<hub::exchange::Adapter>(new DgiAdapter());
-    }};
+const auto kRegistration = hub::exchange::registration<DgiAdapter>(
+    "dgi", {"taxpayer_by_if", "taxpayer_by_ice", "taxpayer_by_cnie"});
 
 }  // namespace
 }  // namespace adapters::dgi

@@ -9,12 +9,10 @@ namespace bhttp = boost::beast::http;
 
 class DgsnAdapter final : public hub::exchange::Adapter {
  public:
-  explicit DgsnAdapter(const hub::config::PartnerEndpoint& e) {
-    auto it = e.options.find("organisme");
-    if (it != e.options.end()) organisme_ = it->second;
-    it = e.options.find("path");
-    if (it != e.options.end()) path_ = it->second;
-  }
+  // options (validated and defaulted by the catalog): organisme, the Demandeur's name; path,
+  // the SOAP endpoint's path.
+  explicit DgsnAdapter(const hub::config::PartnerEndpoint& e)
+      : organisme_(e.options.at("organisme")), path_(e.options.at("path")) {}
 
   hub::Result<hub::http::Request> build(const Query& q) const override {
     if (q.operation != "identity") {
@@ -38,16 +36,14 @@ class DgsnAdapter final : public hub::exchange::Adapter {
   }
 
  private:
-  std::string organisme_ = "CNSS";
-  std::string path_ = "/ws/cnie/v2";
+  std::string organisme_;
+  std::string path_;
 };
 
-const hub::exchange::AdapterRegistration kRegistration{
-    "dgsn",
-    [](const hub::config::PartnerEndpoint& e)
-        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
-      return std::unique_ptr<hub::exchange::Adapter>(new DgsnAdapter(e));
-    }};
+const auto kRegistration =
+    hub::exchange::registration<DgsnAdapter>("dgsn", {"identity"},
+                                             {hub::exchange::string_option("organisme", "CNSS"),
+                                              hub::exchange::string_option("path", "/ws/cnie/v2")});
 
 }  // namespace
 }  // namespace adapters::dgsn

@@ -35,12 +35,8 @@ class OmpicAdapter final : public hub::exchange::Adapter {
   }
 };
 
-const hub::exchange::AdapterRegistration kRegistration{
-    "ompic",
-    [](const hub::config::PartnerEndpoint&)
-        -> hub::Result<std::unique_ptr<hub::exchange::Adapter>> {
-      return std::unique_ptr<hub::exchange::Adapter>(new OmpicAdapter());
-    }};
+const auto kRegistration =
+    hub::exchange::registration<OmpicAdapter>("ompic", {"company_by_ice", "company_by_rc"});
 
 }  // namespace
 }  // namespace adapters::ompic

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "hub/agreements/mask.hpp"
+#include "hub/agreements/stored.hpp"
+#include "hub/api/agreement_admin.hpp"
 #include "hub/api/authenticate.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
@@ -165,6 +168,7 @@ Result<void> App::start() {
     events_ = std::make_unique<events::Inbox>(config_.events.sources, *store_, *mappings_,
                                               *applier_, node_->clock(), journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
+    if (auto a = seed_agreements(); !a) return a;
   }
 
   for (const auto& l : config_.listeners) {
@@ -186,7 +190,12 @@ Result<void> App::start() {
       }
       if (iface == "partner" && events_)
         api::add_partner_event_routes(*router, *events_, *store_pool_);
-      if (iface == "admin" && events_) api::add_event_admin_routes(*router, *events_, *store_pool_);
+      if (iface == "admin" && events_) {
+        api::add_event_admin_routes(*router, *events_, *store_pool_);
+        api::add_agreement_admin_routes(
+            *router, {store_.get(), store_pool_.get(), &config_.principals, mappings_.get(),
+                      &node_->clock()});
+      }
       if (iface == "web") {
         if (auto pages = api::add_web_routes(*router, config_.web_dir); !pages)
           return pages.error();
@@ -206,6 +215,24 @@ Result<void> App::start() {
     ports_[l.name] = *port;
   }
   if (checkpointer_) checkpointer_->start();
+  return {};
+}
+
+// The configuration's agreements, checked against the canonical model, stored on the first start
+// (later starts serve the stored set, which PUT /admin/v1/agreements changes).
+Result<void> App::seed_agreements() {
+  auto problems = agreements::check(config_.agreements, mappings_->current()->model());
+  if (!problems.empty()) {
+    std::string why;
+    for (const auto& p : problems) why += p.to_string() + "\n";
+    return make_error(Errc::internal, "the agreements do not fit the canonical model:\n" + why,
+                      "agreements_invalid");
+  }
+  auto set = agreements::load_or_seed(*store_, config_.agreements, config_.principals,
+                                      {"configuration", "", "", node_->clock().now_ms()});
+  if (!set) return set.error();
+  log::info("agreements loaded", {{"version", std::to_string(set->version)},
+                                  {"agreements", std::to_string(set->agreements.size())}});
   return {};
 }
 

@@ -57,6 +57,7 @@ class App {
 
  private:
   Result<void> build_partner_pools();
+  Result<void> seed_agreements();
   void register_routes();
   void record_certificate_expiry();
 

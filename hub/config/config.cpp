@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "hub/config/agreements.hpp"
 #include "hub/config/audit.hpp"
 #include "hub/config/principals.hpp"
 #include "hub/config/yaml_reader.hpp"
@@ -319,9 +320,12 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_events(ctx, root, c);
       read_audit(ctx, root, c.audit);
       if (auto t = root.map("testing")) t->string("clock_offset_file", c.testing_clock_offset_file);
+      if (auto ag = root.map("agreements"))
+        read_agreement_map(ctx, *ag, c.principals, c.agreements);
     }
   }
   out.problems = std::move(ctx.problems());
+  c.positions = std::move(ctx.positions());
   if (out.problems.empty()) out.config = std::move(c);
   return out;
 }

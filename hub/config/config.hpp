@@ -3,6 +3,8 @@
 // configuration that has one.
 #pragma once
 
+#include "hub/agreements/agreement.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -22,6 +24,16 @@ struct Problem {
 
   // file:line:col: code: message (at /key/path)
   std::string to_string() const;
+};
+
+// Where a key and its value are written in the file (1-based; 0: unknown).
+struct Position {
+  int line = 0;
+  int column = 0;
+};
+struct KeyPosition {
+  Position key;
+  Position value;
 };
 
 struct TlsServer {
@@ -238,6 +250,17 @@ struct HubConfig {
   // TEST ONLY (testing.clock_offset_file): a file holding a number of days by which the hub's
   // clock runs ahead (hub/cluster/offset_clock.hpp). "" in production.
   std::string testing_clock_offset_file;
+  // Access agreements (hub/config/agreements.hpp): seed the store's agreements on first start;
+  // after that, PUT /admin/v1/agreements changes them.
+  std::vector<agreements::Agreement> agreements;
+  // Every key read, by key path (/partners/dgsn/options/organisme): where later checks (adapter
+  // options, recipes' references, hub/exchange/config_check.hpp) place their problems.
+  std::map<std::string, KeyPosition, std::less<>> positions;
+
+  // A problem at `path`, placed at its key (at_key) or value; a path never read is placed at its
+  // nearest ancestor that was (e.g. a default adapter: the partner's entry).
+  Problem problem_at(const std::string& path, bool at_key, std::string code,
+                     std::string message) const;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id

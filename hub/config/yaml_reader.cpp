@@ -45,6 +45,33 @@ void ReadContext::problem(const YAML::Node& at, std::string path, std::string co
   problem(at.Mark(), std::move(path), std::move(code), std::move(message));
 }
 
+namespace {
+Position position_of(const YAML::Mark& m) {
+  return {m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1};
+}
+}  // namespace
+
+void ReadContext::note(std::string path, const YAML::Mark& key, const YAML::Mark& value) {
+  positions_[std::move(path)] = {position_of(key), position_of(value)};
+}
+
+Problem HubConfig::problem_at(const std::string& path, bool at_key, std::string code,
+                              std::string message) const {
+  std::string_view at = path;
+  auto it = positions.find(at);
+  while (it == positions.end() && !at.empty()) {
+    at = at.substr(0, at.rfind('/'));
+    it = positions.find(at);
+  }
+  Problem p{source_file, 1, 1, path, std::move(code), std::move(message)};
+  if (it != positions.end()) {
+    const Position& where = at_key ? it->second.key : it->second.value;
+    p.line = where.line;
+    p.column = where.column;
+  }
+  return p;
+}
+
 std::string ReadContext::resolve(const std::string& p) const {
   if (p.empty()) return p;
   fs::path path(p);
@@ -104,6 +131,9 @@ std::optional<YAML::Node> MapReader::get(std::string_view key, bool required) {
   seen_.emplace(key);
   if (!valid_) return std::nullopt;
   YAML::Node n = node_[std::string(key)];
+  for (auto it = node_.begin(); n.IsDefined() && it != node_.end(); ++it) {
+    if (it->first.Scalar() == key) ctx_->note(key_path(key), it->first.Mark(), it->second.Mark());
+  }
   if (!n.IsDefined() || n.IsNull()) {
     if (required) {
       ctx_->problem(node_, key_path(key), "missing_key",

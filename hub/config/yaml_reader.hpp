@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +31,9 @@ class ReadContext {
   std::string resolve(const std::string& p) const;
   bool check_files() const { return check_files_; }
   std::vector<Problem>& problems() { return problems_; }
+  // Records where the key at `path` and its value are written (HubConfig::positions).
+  void note(std::string path, const YAML::Mark& key, const YAML::Mark& value);
+  std::map<std::string, KeyPosition, std::less<>>& positions() { return positions_; }
   const std::string& file() const { return file_; }
 
  private:
@@ -37,6 +41,7 @@ class ReadContext {
   std::string base_dir_;
   bool check_files_;
   std::vector<Problem> problems_;
+  std::map<std::string, KeyPosition, std::less<>> positions_;
 };
 
 // A view of one YAML mapping. Every getter marks its key as known; finish() reports the keys

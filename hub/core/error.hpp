@@ -29,7 +29,10 @@ enum class Errc {
   tls_failure,          // 502: handshake or certificate verification towards a partner failed
   journal_unavailable,  // 503: the exchange journal cannot record the exchange (docs/audit.md)
   store_unavailable,    // 503: the store cannot be reached now (docs/operations.md)
+  // A new code goes here, above this line, and kErrcCount follows it.
 };
+// How many codes there are (tests enumerate them all: a new one needs its wire code and status).
+inline constexpr int kErrcCount = static_cast<int>(Errc::store_unavailable) + 1;
 
 // Stable wire code ("invalid_input", "rate_limited", ...).
 std::string_view code_of(Errc c);

@@ -1,4 +1,5 @@
 #include "hub/exchange/broker.hpp"
+#include "hub/exchange/config_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -441,6 +442,12 @@ Result<std::unique_ptr<Broker>> Broker::create(
     const config::HubConfig& config,
     const std::map<std::string, std::shared_ptr<http::ClientPool>>& pools,
     mapping::Catalog& mappings, audit::Journal* journal, http::Metrics* metrics) {
+  // What `cnss-hub check` refuses, serve refuses too: a name that resolves to nothing.
+  if (auto problems = check_references(config, mappings.current().get()); !problems.empty()) {
+    return make_error(Errc::internal,
+                      "the configuration names what does not exist:\n" + problems_text(problems),
+                      "configuration_invalid");
+  }
   auto impl = std::make_unique<Impl>();
   impl->exchange = config.exchange;
   for (const auto& [name, recipe] : config.exchange.recipes) {

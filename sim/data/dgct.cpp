@@ -121,31 +121,20 @@ Reply handle_dgct(const Request& request, const Options& options) {
                  "invalid");
   }
   const Reserved reserved = reserved_of(cnie_digits(cnie));
-  switch (reserved) {
-    case Reserved::not_found:
-      return error(404, "PERSONNE_INCONNUE", "Aucun acte connu pour la CNIE " + std::string(cnie),
-                   "not_found");
-    case Reserved::internal_error:
-      return error(500, "ERREUR_INTERNE", "Erreur interne, réessayer plus tard", "error");
-    case Reserved::rate_limited: {
-      Reply r = error(429, "QUOTA_DEPASSE", "Trop de requêtes", "rate_limited");
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    default:
-      break;
+  const std::string not_found = "Aucun acte connu pour la CNIE " + std::string(cnie);
+  if (auto r = render::reserved_error(
+          reserved,
+          {"PERSONNE_INCONNUE", not_found, "ERREUR_INTERNE", "Erreur interne, réessayer plus tard",
+           "QUOTA_DEPASSE", "Trop de requêtes"},
+          error)) {
+    return std::move(*r);
   }
   render::Variation variation(options, cnie);
   Reply r;
   r.content_type = std::string(kJsonType);
   r.kind = "cnie";
   r.body = booklet(family_of(options.seed, cnie), options, variation);
-  if (reserved == Reserved::malformed) {
-    render::truncate(r.body);
-    r.kind = "malformed";
-  } else if (reserved == Reserved::stall) {
-    r.delay = std::chrono::seconds(30);
-  }
+  render::degrade(r, reserved);
   return r;
 }
 

@@ -54,6 +54,11 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
+// A reserved suffix's fault: a SOAP fault travels as HTTP 500 (SOAP 1.1 §6.2), except a quota
+// refusal, which the contract sends as 429 (partners/dgsn.md).
+Reply reserved_fault(unsigned status, std::string_view code, std::string_view message,
+                     std::string kind);
+
 bool allowed_motif(std::string_view m) {
   return m == "IMMATRICULATION" || m == "AFFILIATION" || m == "AYANTS_DROIT" || m == "CONTROLE";
 }
@@ -77,6 +82,13 @@ Reply fault(std::string_view code, std::string_view message, std::string kind) {
   b += "</faultcode><faultstring xml:lang=\"fr\">";
   render::append_xml_text(b, message);
   b += "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+  return r;
+}
+
+Reply reserved_fault(unsigned status, std::string_view code, std::string_view message,
+                     std::string kind) {
+  Reply r = fault(code, message, std::move(kind));
+  if (status == 429) r.status = 429;
   return r;
 }
 
@@ -261,20 +273,13 @@ Reply handle_dgsn(const Request& request, const Options& options) {
   }
 
   const Reserved reserved = reserved_of(cnie_digits(cnie));
-  switch (reserved) {
-    case Reserved::not_found:
-      return fault("cnie:INTROUVABLE", "Aucun citoyen ne correspond au numéro " + std::string(cnie),
-                   "not_found");
-    case Reserved::internal_error:
-      return fault("soapenv:Server", "Erreur interne du service, réessayer plus tard", "error");
-    case Reserved::rate_limited: {
-      Reply r = fault("soapenv:Server", "Trop de requêtes", "rate_limited");
-      r.status = 429;
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    default:
-      break;
+  const std::string not_found = "Aucun citoyen ne correspond au numéro " + std::string(cnie);
+  if (auto r = render::reserved_error(
+          reserved,
+          {"cnie:INTROUVABLE", not_found, "soapenv:Server",
+           "Erreur interne du service, réessayer plus tard", "soapenv:Server", "Trop de requêtes"},
+          reserved_fault)) {
+    return std::move(*r);
   }
 
   render::Variation variation(options, cnie);
@@ -282,12 +287,7 @@ Reply handle_dgsn(const Request& request, const Options& options) {
   r.content_type = std::string(kXmlType);
   r.kind = "cnie";
   r.body = citizen_body(person_of(options.seed, cnie), variation);
-  if (reserved == Reserved::malformed) {
-    render::truncate(r.body);
-    r.kind = "malformed";
-  } else if (reserved == Reserved::stall) {
-    r.delay = std::chrono::seconds(30);
-  }
+  render::degrade(r, reserved);
   return r;
 }
 

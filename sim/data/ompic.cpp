@@ -198,20 +198,12 @@ Reply error(unsigned status, std::string_view code, std::string_view message, st
 
 // The reserved suffixes, answered alike for ICE and RC lookups; nullopt when none applies.
 std::optional<Reply> reserved_reply(Reserved reserved, std::string_view what) {
-  switch (reserved) {
-    case Reserved::not_found:
-      return error(404, "ENTREPRISE_INCONNUE",
-                   "Aucune entreprise ne correspond à " + std::string(what), "not_found");
-    case Reserved::internal_error:
-      return error(500, "ERREUR_INTERNE", "Erreur interne, réessayer plus tard", "error");
-    case Reserved::rate_limited: {
-      Reply r = error(429, "QUOTA_DEPASSE", "Trop de requêtes", "rate_limited");
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    default:
-      return std::nullopt;
-  }
+  const std::string not_found = "Aucune entreprise ne correspond à " + std::string(what);
+  return render::reserved_error(
+      reserved,
+      {"ENTREPRISE_INCONNUE", not_found, "ERREUR_INTERNE", "Erreur interne, réessayer plus tard",
+       "QUOTA_DEPASSE", "Trop de requêtes"},
+      error);
 }
 
 Reply answer(const Company& c, Reserved reserved, std::string_view identifier,
@@ -223,12 +215,7 @@ Reply answer(const Company& c, Reserved reserved, std::string_view identifier,
   r.body.reserve(3072);
   if (!v.roll(200)) r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   render::append_entreprise(r.body, c, v, render::ompic_prefix(v), true);
-  if (reserved == Reserved::malformed) {
-    render::truncate(r.body);
-    r.kind = "malformed";
-  } else if (reserved == Reserved::stall) {
-    r.delay = std::chrono::seconds(30);
-  }
+  render::degrade(r, reserved);
   return r;
 }
 

@@ -262,21 +262,30 @@ Reply erreur(unsigned status, std::string_view code, std::string_view message, s
   return r;
 }
 
-std::optional<Reply> reserved_erreur(Reserved reserved, std::string_view not_found_code,
-                                     std::string_view not_found_message) {
+std::optional<Reply> reserved_error(Reserved reserved, const ReservedWords& words,
+                                    ErrorFormat format) {
   switch (reserved) {
     case Reserved::not_found:
-      return erreur(404, not_found_code, not_found_message, "not_found");
+      return format(404, words.not_found_code, words.not_found_message, "not_found");
     case Reserved::internal_error:
-      return erreur(500, "INDISPONIBLE", "Service indisponible, réessayer plus tard", "error");
+      return format(500, words.unavailable_code, words.unavailable_message, "error");
     case Reserved::rate_limited: {
-      Reply r = erreur(429, "QUOTA_DEPASSE", "Quota de requêtes dépassé", "rate_limited");
+      Reply r = format(429, words.rate_limited_code, words.rate_limited_message, "rate_limited");
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }
     default:
       return std::nullopt;
   }
+}
+
+std::optional<Reply> reserved_erreur(Reserved reserved, std::string_view not_found_code,
+                                     std::string_view not_found_message) {
+  return reserved_error(
+      reserved,
+      {not_found_code, not_found_message, "INDISPONIBLE",
+       "Service indisponible, réessayer plus tard", "QUOTA_DEPASSE", "Quota de requêtes dépassé"},
+      erreur);
 }
 
 void degrade(Reply& reply, Reserved reserved) {

@@ -71,9 +71,24 @@ Reply method_not_allowed(std::string_view allow);
 
 // The JSON error answer DGI and ANRC share: {"erreur": {"code": ..., "message": ...}}.
 Reply erreur(unsigned status, std::string_view code, std::string_view message, std::string kind);
-// What partners/README.md reserves, in that shape: 404 with the contract's not-found code (000),
-// 500 INDISPONIBLE (999), 429 QUOTA_DEPASSE with Retry-After: 1 (996); none for the suffixes
-// whose answer is the normal one, degraded.
+// A partner's error answer in its own format: (status, its contract's code, message, the reply's
+// kind for the counters).
+using ErrorFormat = Reply (*)(unsigned, std::string_view, std::string_view, std::string);
+// The codes and messages a partner's contract gives the reserved suffixes' errors.
+struct ReservedWords {
+  std::string_view not_found_code;
+  std::string_view not_found_message;
+  std::string_view unavailable_code;
+  std::string_view unavailable_message;
+  std::string_view rate_limited_code;
+  std::string_view rate_limited_message;
+};
+// What partners/README.md reserves, in the partner's format: 404 not found (000), 500 unavailable
+// (999), 429 with Retry-After: 1 (996); none for the suffixes whose answer is the normal one,
+// degraded (see degrade).
+std::optional<Reply> reserved_error(Reserved reserved, const ReservedWords& words,
+                                    ErrorFormat format);
+// reserved_error in DGI's and ANRC's shape: 500 INDISPONIBLE, 429 QUOTA_DEPASSE.
 std::optional<Reply> reserved_erreur(Reserved reserved, std::string_view not_found_code,
                                      std::string_view not_found_message);
 // The normal answer of a reserved identifier degraded: cut short (998) or delayed by 30 s (997).

@@ -349,11 +349,24 @@ TEST(PrefillConfiguration, AMissingMappingIsTheHubsFaultNotThePartners) {
 }
 
 TEST_F(Prefill, APartnerDownGivesAPartialAnswer) {
-  auto a = post("/v1/prefill/person",
-                R"({"cnie":"BK323999","purpose":"CONTROLE","category":"TNS"})", true);
-  // DGSN and DGCT fail on ...999; DGI says whether a self-employed taxpayer exists.
-  EXPECT_EQ(str(a.body, "/partners/dgsn/error/code"), "partner_unavailable");
-  EXPECT_TRUE(a.body["partners"].HasMember("dgi"));
+  // DGCT fails every call; DGSN answers: the answer is DGSN's record, with DGCT's typed error.
+  ASSERT_TRUE(control("dgct", "PUT", "/_sim/faults", R"({"error_rate": 1})").response);
+  const std::string cnie = "BK323456";
+  auto a = post("/v1/prefill/person", R"({"cnie":")" + cnie + R"(","purpose":"CONTROLE"})", true);
+  ASSERT_TRUE(control("dgct", "PUT", "/_sim/faults", R"({"error_rate": 0})").response);
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(str(a.body, "/partners/dgsn/status"), "ok");
+  EXPECT_EQ(str(a.body, "/record/person/cnie"), cnie);
+  EXPECT_FALSE(a.body["record"].HasMember("family"));
+  EXPECT_EQ(str(a.body, "/partners/dgct/status"), "error");
+  EXPECT_EQ(str(a.body, "/partners/dgct/error/code"), "partner_unavailable");
+  EXPECT_FALSE(str(a.body, "/partners/dgct/error/message").empty());
+  // When every partner fails (the simulators fail on ...999), nothing is answered: 503.
+  auto none = post("/v1/prefill/person",
+                   R"({"cnie":"BK323999","purpose":"CONTROLE","category":"TNS"})", true);
+  EXPECT_EQ(none.status, 503u);
+  EXPECT_EQ(str(none.body, "/partners/dgsn/error/code"), "partner_unavailable");
+  EXPECT_TRUE(none.body["partners"].HasMember("dgi"));
 }
 
 TEST_F(Prefill, SingleFlightSharesOneCallAmongConcurrentRequests) {

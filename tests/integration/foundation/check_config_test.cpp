@@ -38,6 +38,8 @@ std::string shipped_config(const std::string& text) {
   std::filesystem::create_directory_symlink(ts::pki_dir(), dir + "/certs/dev");
   // hub.web_dir (../build/web): the built pages' folder, which check wants to exist.
   std::filesystem::create_directories(dir + "/build/web");
+  // hub.mappings_dir (../mappings): check compiles the set and resolves the names it is given.
+  std::filesystem::create_directory_symlink(ts::source_dir() + "/mappings", dir + "/mappings");
   std::ofstream(dir + "/conf/hub.yaml") << text;
   return dir + "/conf/hub.yaml";
 }
@@ -158,6 +160,70 @@ TEST(CheckConfig, MalformedIssuerKeyIdIsReportedWithItsPosition) {
             std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("(at /principals/2/issuer_key_id)"), std::string::npos) << r.output;
+}
+
+// "line:col" of the first `needle` in `text` (1-based), or "" when absent.
+std::string position_of(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  if (at == std::string::npos) return "";
+  const auto line_start = text.rfind('\n', at);
+  const std::size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+  return std::to_string(line_of(text, needle)) + ":" + std::to_string(column);
+}
+
+// The shipped configuration with `from` replaced by `to`: check refuses it with `code` at the
+// position of `to`'s `at` part; serve refuses it too, before serving.
+void refused_at(const std::string& from, const std::string& to, const std::string& at,
+                const std::string& code) {
+  std::string text = read_text(ts::source_dir() + "/conf/hub.yaml");
+  const auto where = text.find(from);
+  ASSERT_NE(where, std::string::npos) << from;
+  text.replace(where, from.size(), to);
+  const std::string file = shipped_config(text);
+  auto r = ts::run_command({hub_bin(), "check", "--config", file});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const std::string position = position_of(text, at);
+  EXPECT_NE(r.output.find(file + ":" + position + ": " + code + ":"), std::string::npos)
+      << "expected " << position << ": " << code << "\n"
+      << r.output;
+  EXPECT_NE(r.output.find("1 problem found"), std::string::npos) << r.output;
+}
+
+TEST(CheckConfig, AnUnknownAdapterOptionIsRefusedAtItsKey) {
+  refused_at("options: {organisme: CNSS}", "options: {organisme: CNSS, organism: CNSS}",
+             "organism:", "unknown_option");
+}
+
+TEST(CheckConfig, AnAdapterOptionOfTheWrongTypeIsRefusedAtItsValue) {
+  refused_at("options: {organisme: CNSS}", "options: {organisme: [CNSS, DGSN]}", "[CNSS, DGSN]",
+             "wrong_type");
+}
+
+TEST(CheckConfig, AMissingMappingIsRefusedAtItsName) {
+  refused_at("mapping: dgct.family", "mapping: dgct.famille", "dgct.famille", "unknown_mapping");
+}
+
+TEST(CheckConfig, AnEventsSourcesMissingMappingIsRefusedAtItsName) {
+  refused_at("mapping: dgct.civil_event", "mapping: dgct.civil_events", "dgct.civil_events",
+             "unknown_mapping");
+}
+
+TEST(CheckConfig, AMissingAdapterIsRefusedAtItsName) {
+  refused_at("options: {organisme: CNSS}", "adapter: dgsm\n    options: {organisme: CNSS}", "dgsm",
+             "unknown_adapter");
+}
+
+TEST(CheckConfig, AnOperationTheAdapterDoesNotHaveIsRefusedAtItsName) {
+  refused_at("operation: identity", "operation: identite", "identite", "unknown_operation");
+}
+
+TEST(CheckConfig, ServeRefusesAMissingMappingAsCheckDoes) {
+  std::string text = read_text(ts::source_dir() + "/conf/hub.yaml");
+  text.replace(text.find("mapping: dgct.family"), 20, "mapping: dgct.famille");
+  auto serve = ts::run_command({hub_bin(), "serve", "--config", shipped_config(text)});
+  EXPECT_NE(serve.exit_code, 0) << serve.output;
+  EXPECT_NE(serve.output.find("unknown_mapping: no mapping 'dgct.famille'"), std::string::npos)
+      << serve.output;
 }
 
 }  // namespace

@@ -67,11 +67,37 @@ TEST(Ids, MaskingSeesThroughEncodingsSeparatorsAndScripts) {
   EXPECT_EQ(hub::mask_identifiers_in("/x?a=%FF%zz%4"), "/x?a=?%zz%4");
 }
 
+// Every code, with the wire code and HTTP status clients rely on (docs/openapi/). A code added to
+// Errc without a line here fails: the table must have kErrcCount lines, in Errc's order.
 TEST(Errors, EveryCodeHasAStatus) {
-  EXPECT_EQ(hub::http_status_of(hub::Errc::payload_too_large), 413u);
-  EXPECT_EQ(hub::http_status_of(hub::Errc::unknown_principal), 403u);
-  EXPECT_EQ(hub::http_status_of(hub::Errc::timeout), 504u);
-  EXPECT_EQ(hub::code_of(hub::Errc::rate_limited), "rate_limited");
+  const std::vector<std::pair<std::string_view, unsigned>> expected = {
+      {"invalid_input", 400},
+      {"unauthenticated", 401},
+      {"unknown_principal", 403},
+      {"forbidden", 403},
+      {"forbidden_purpose", 403},
+      {"not_found", 404},
+      {"method_not_allowed", 405},
+      {"conflict", 409},
+      {"precondition_failed", 412},
+      {"payload_too_large", 413},
+      {"unprocessable", 422},
+      {"rate_limited", 429},
+      {"internal", 500},
+      {"partner_unavailable", 502},
+      {"timeout", 504},
+      {"malformed_response", 502},
+      {"tls_failure", 502},
+      {"journal_unavailable", 503},
+  };
+  ASSERT_EQ(expected.size(), static_cast<std::size_t>(hub::kErrcCount));
+  for (int i = 0; i < hub::kErrcCount; ++i) {
+    const auto c = static_cast<hub::Errc>(i);
+    EXPECT_EQ(hub::code_of(c), expected[i].first) << i;
+    EXPECT_EQ(hub::http_status_of(c), expected[i].second) << expected[i].first;
+  }
+  // Past the last code, nothing: a code added after journal_unavailable must move kErrcCount.
+  EXPECT_EQ(hub::code_of(static_cast<hub::Errc>(hub::kErrcCount)), "internal");
   const auto e = hub::make_error(hub::Errc::invalid_input, "x", "body_too_large");
   EXPECT_EQ(e.wire_code(), "body_too_large");
 }
