@@ -89,6 +89,7 @@ TEST(Errors, EveryCodeHasAStatus) {
       {"malformed_response", 502},
       {"tls_failure", 502},
       {"journal_unavailable", 503},
+      {"store_unavailable", 503},
   };
   ASSERT_EQ(expected.size(), static_cast<std::size_t>(hub::kErrcCount));
   for (int i = 0; i < hub::kErrcCount; ++i) {
