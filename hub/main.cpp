@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "hub/api/app.hpp"
+#include "hub/app/app.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/core/log.hpp"
@@ -102,7 +102,7 @@ int serve(const char* file) {
                           : level == "warn"  ? hub::log::Level::warn
                           : level == "error" ? hub::log::Level::error
                                              : hub::log::Level::info);
-  hub::api::App app(std::move(*loaded.config));
+  hub::app::App app(std::move(*loaded.config));
   if (auto r = app.start(); !r) {
     hub::log::error("cannot start",
                     {{"code", r.error().wire_code()}, {"error", r.error().message}});

@@ -1,95 +1,23 @@
-// POST /partner/v1/events: the events partners push (DGCT's civil-status acts, OMPIC's register
-// entries). Each delivery is read through its partner's mapping, recorded durably once per event
-// id — the partner gets 202 only after the commit, 200 for an id already recorded, 400 with the
-// reason for what cannot be read — and then applied to the registrations it concerns. An event
-// recorded but not applied (the store failed, a record was changing) is applied again later; a
-// refused delivery is kept too, with the reason, for an administrator to see.
+// The events inbox over HTTP (hub/events/inbox.hpp does the work): POST /partner/v1/events and
+// GET /partner/v1/events/{id} for the partners that push events, GET /admin/v1/events for
+// administrators (docs/openapi/partner-events.yaml). A delivery recorded now is 202, a
+// redelivery 200; errors are the JSON error shape with their status.
 #pragma once
 
-#include <rapidjson/document.h>
-
-#include <atomic>
 #include <string>
-#include <vector>
 
-#include "hub/api/event_claim.hpp"
-#include "hub/audit/journal.hpp"
-#include "hub/config/config.hpp"
-#include "hub/http/metrics.hpp"
+#include "hub/events/inbox.hpp"
 #include "hub/http/router.hpp"
-#include "hub/mapping/engine.hpp"
-#include "hub/registry/clock.hpp"
-#include "hub/registry/registry.hpp"
 #include "hub/registry/store_pool.hpp"
-#include "hub/store/store.hpp"
 
 namespace hub::api {
-
-// What the inbox answers a partner or an administrator: an HTTP status and a JSON body.
-struct InboxAnswer {
-  unsigned status = 200;
-  std::string body;
-};
-
-class EventInbox {
- public:
-  EventInbox(std::vector<config::EventSource> sources, store::Store& store,
-             mapping::Catalog& mappings, registry::Registry& registry, const registry::Clock& clock,
-             audit::Journal* journal, http::Metrics* metrics);
-
-  // Every source's mapping exists in the served set and reads civil or company events.
-  Result<void> check() const;
-
-  // One delivery from `principal`. When `receipt` is given and the delivery is recorded (or was
-  // already: a duplicate), it is set to the ticket of the delivery's journal entry, appended with
-  // a receipt (audit::Journal::receipt) for the answer to carry.
-  Result<InboxAnswer> receive(const std::string& principal, const std::string& body,
-                              const std::string& correlation_id, audit::Ticket* receipt = nullptr);
-  audit::Journal* exchange_journal() const { return journal_; }
-  // Where one of the principal's events stands: recorded, applied, not_applicable.
-  Result<InboxAnswer> status(const std::string& principal, const std::string& event_id);
-  // Administrators: the events recorded, optionally of one partner and in one status, in pages.
-  Result<InboxAnswer> list(const std::string& partner, const std::string& status,
-                           const std::string& after, std::size_t limit);
-
-  // Applies every event recorded and not applied yet; returns how many it applied.
-  Result<int> apply_pending();
-  // Set when an application failed for a reason that may pass (store, concurrent change).
-  bool has_pending() const { return pending_.load(); }
-
- private:
-  const config::EventSource* source_of(const std::string& principal) const;
-  // Applies one recorded event (its stream, version and state) and records the outcome in its
-  // stream.
-  void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
-             std::string* outcome_json);
-  // apply(), under the event's claim (event_claim.hpp): once across the hub nodes.
-  Claimed apply_once(const std::string& stream, std::int64_t version,
-                     const rapidjson::Document& state, std::string* outcome_json);
-  void keep_refused(const config::EventSource& source, const std::string& body,
-                    const std::string& correlation_id, const Error& why);
-  // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
-  audit::Ticket journal(const std::string& principal, const std::string& partner,
-                        const std::string& correlation_id, const std::string& event_id,
-                        const std::string& outcome, const std::string& body,
-                        bool with_receipt = false);
-
-  std::vector<config::EventSource> sources_;
-  store::Store& store_;
-  mapping::Catalog& mappings_;
-  registry::Registry& registry_;
-  const registry::Clock& clock_;
-  audit::Journal* journal_;
-  http::Metrics* metrics_;
-  std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
-};
 
 // POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`); a 202 or 200
 // to a POST carries the delivery's journal receipt (header X-Journal-Receipt, audit/receipt.hpp);
 // GET /admin/v1/events (role `admin_role`). The inbox's work (mapping, store) runs on `pool`.
-void add_partner_event_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
+void add_partner_event_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,
                               const std::string& partner_role = "events");
-void add_event_admin_routes(http::Router& router, EventInbox& inbox, registry::StorePool& pool,
+void add_event_admin_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,
                             const std::string& admin_role = "admin");
 
 }  // namespace hub::api

@@ -4,7 +4,7 @@
 // (conf/hub.yaml, exchange.recipes): "person", "family", "taxpayer", "company", "household".
 // The registry's rules read sections, never partner names, so a recipe may change which partner
 // gives a section without touching the registry. The registry never talks to a partner itself;
-// hub/api/broker_facts.cpp is the bridge, tests use a fake. docs/registration.md lists the
+// hub/app/broker_facts.cpp is the bridge, tests use a fake. docs/registration.md lists the
 // canonical fields the registry reads.
 #pragma once
 

@@ -55,11 +55,12 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: anrc\n    subject: CN=anrc-cnss-exchange,O=ANRC,C=MA\n"
     << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n";
   if (!o.agreements_yaml.empty()) y << "agreements:\n" << o.agreements_yaml;
-  // The events DGCT and OMPIC push are read by the project's mappings.
+  // The events DGCT, OMPIC and ANRC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {
     y << "events:\n  retry_every_ms: 1000\n  sources:\n"
       << "    dgct: {principal: dgct, mapping: dgct.civil_event}\n"
-      << "    ompic: {principal: ompic, mapping: ompic.company_event}\n";
+      << "    ompic: {principal: ompic, mapping: ompic.company_event}\n"
+      << "    anrc: {principal: anrc, mapping: anrc.eligibility_event}\n";
   }
   y << o.extra_yaml;
   return y.str();

@@ -1,5 +1,5 @@
 // Every route the hub serves is described in docs/openapi/, and every described operation is
-// served. The routes are read from the routers the hub builds (hub::api::App, started on a test
+// served. The routes are read from the routers the hub builds (hub::app::App, started on a test
 // configuration that gives both listeners every interface), not from file names; the
 // descriptions are read from every docs/openapi/*.yaml: same path (parameter names aside), same
 // method, same role (the operation's `mutualTLS` security requirement). An operation marked
@@ -13,7 +13,7 @@
 #include <regex>
 #include <set>
 
-#include "hub/api/app.hpp"
+#include "hub/app/app.hpp"
 #include "hub/config/config.hpp"
 #include "support/hub_process.hpp"
 #include "support/pki.hpp"
@@ -109,7 +109,7 @@ class OpenApiRoutes : public ::testing::Test {
     ASSERT_TRUE(loaded.config) << loaded.problems.front().to_string();
     // Every interface on both listeners: whatever a configuration may serve.
     for (auto& l : loaded.config->listeners) l.interfaces = hub::config::interface_names();
-    app_ = new hub::api::App(std::move(*loaded.config));
+    app_ = new hub::app::App(std::move(*loaded.config));
     auto started = app_->start();
     ASSERT_TRUE(started) << started.error().message;
     routes_ = app_->routes();
@@ -120,12 +120,12 @@ class OpenApiRoutes : public ::testing::Test {
     app_ = nullptr;
   }
 
-  static hub::api::App* app_;
+  static hub::app::App* app_;
   static std::map<std::string, std::vector<hub::http::RouteInfo>> routes_;
   static std::map<Key, std::vector<Described>> described_;
   static std::vector<std::string> problems_;
 };
-hub::api::App* OpenApiRoutes::app_ = nullptr;
+hub::app::App* OpenApiRoutes::app_ = nullptr;
 std::map<std::string, std::vector<hub::http::RouteInfo>> OpenApiRoutes::routes_;
 std::map<Key, std::vector<Described>> OpenApiRoutes::described_;
 std::vector<std::string> OpenApiRoutes::problems_;

@@ -1,8 +1,9 @@
 // POST /partner/v1/events through the real hub process, over mutual TLS with the partners' own
-// certificates, on SQLite and on PostgreSQL: DGCT's civil events and OMPIC's register events are
-// recorded once per id (202, then 200), applied to the registrations they concern with their
-// provenance, refused with a reason when unreadable; and cnss-sim's pushers — at least once, out
-// of order — lose nothing and duplicate nothing, even when the hub is killed mid-stream.
+// certificates, on SQLite and on PostgreSQL: DGCT's civil events, OMPIC's register events and
+// ANRC's eligibility changes are recorded once per id (202, then 200), applied to the
+// registrations they concern with their provenance, refused with a reason when unreadable; and
+// cnss-sim's pushers — at least once, out of order — lose nothing and duplicate nothing, even when
+// the hub is killed mid-stream.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
@@ -84,6 +85,14 @@ class PartnerEvents : public ts::HubOnEngine {
     }
     return out;
   }
+  // How many events of `type` a history (GET `target`) holds.
+  std::size_t in_history(const std::string& target, const std::string& type) {
+    auto h = agency("GET", target);
+    EXPECT_EQ(h.status, 200u) << h.raw;
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = h.raw.find(type, at)) != std::string::npos; ++at) ++n;
+    return n;
+  }
   std::string register_insured() {
     for (int attempt = 0; attempt < 10; ++attempt) {
       const std::string cnie = ts::ordinary_cnie("XE", rng_());
@@ -129,14 +138,8 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   EXPECT_NE(family.raw.find("\"Adam\""), std::string::npos) << family.raw;
   EXPECT_NE(family.raw.find("\"dgct.civil_event\""), std::string::npos) << "the event's provenance";
   EXPECT_NE(family.raw.find(id), std::string::npos) << "the provenance names the event";
-  auto history = agency("GET", "/v1/insured/" + number + "/family/history");
-  ASSERT_EQ(history.status, 200u) << history.raw;
-  std::size_t births = 0;
-  for (std::size_t at = 0;
-       (at = history.raw.find("family.birth_recorded", at)) != std::string::npos; ++at) {
-    ++births;
-  }
-  EXPECT_EQ(births, 1u) << "one birth event in the family's history: " << history.raw;
+  EXPECT_EQ(in_history("/v1/insured/" + number + "/family/history", "family.birth_recorded"), 1u)
+      << "one birth event in the family's history";
 
   // The partner can ask where its event stands; another partner cannot see it.
   auto status = call("dgct", hub_->port("partners"), "GET", "/partner/v1/events/" + id);
@@ -229,6 +232,82 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
   EXPECT_FALSE(str(now.body, "/review/reason").empty()) << now.raw;
 }
 
+// ANRC's eligibility changes (shared/partners/anrc.md, "Index changes pushed to CNSS") through
+// the inbox, about a person registered to AMO Tadamon against ANRC's simulator: a change applied
+// once when delivered twice, and ordered by its effective date (dateEffet, the contract's only
+// ordering field), so that an older change delivered after a newer one leaves the newer state.
+TEST_P(PartnerEvents, AnrcEligibilityChangesApplyOnceAndInEffectiveDateOrder) {
+  Reply registered;
+  for (int attempt = 0; attempt < 40 && registered.status != 201; ++attempt) {
+    registered = agency("POST", "/v1/insured",
+                        R"({"cnie":")" + ts::ordinary_cnie("XA", rng_()) +
+                            R"(","category":"AMO_TADAMON","rib":")" + kTestRib + R"("})");
+  }
+  ASSERT_EQ(registered.status, 201u) << "no eligible household in 40 people: " << registered.raw;
+  const std::string number = str(registered.body, "/immatriculation");
+  const std::string cnie = str(registered.body, "/cnie");
+  const std::string household = str(registered.body, "/household/household_id");
+  ASSERT_FALSE(household.empty()) << registered.raw;
+  ASSERT_LT(str(registered.body, "/household/amo_tadamon/since"), "2027-01-01") << registered.raw;
+  const std::string run = std::to_string(rng_() % 1000000000);
+  auto change = [&](const std::string& id, bool eligible, const std::string& date) {
+    return R"({"idEvenement":"anrc-test-)" + run + "-" + id +
+           R"(","type":"CHANGEMENT_ELIGIBILITE","programme":"AMO_TADAMON","menage":")" + household +
+           R"(","membres":[")" + cnie + R"("],"eligible":)" + (eligible ? "true" : "false") +
+           R"(,"dateEffet":")" + date + R"("})";
+  };
+  auto insured = [&] { return agency("GET", "/v1/insured/" + number); };
+  auto changes_in_history = [&] {
+    return in_history("/v1/insured/" + number + "/history", "amo_tadamon.eligibility_changed");
+  };
+
+  // March: no longer eligible. Recorded, applied: the registration is suspended from that date.
+  const std::string march = change("march", false, "2027-03-01");
+  auto first = partner("anrc", march);
+  ASSERT_EQ(first.status, 202u) << first.raw;
+  EXPECT_NE(first.raw.find(hub::registry::streams::insured(number)), std::string::npos)
+      << first.raw;
+  auto now = insured();
+  EXPECT_EQ(str(now.body, "/status"), "SUSPENDED") << now.raw;
+  EXPECT_EQ(str(now.body, "/status_since"), "2027-03-01") << now.raw;
+  EXPECT_EQ(str(now.body, "/household/amo_tadamon/event_id"), "anrc-test-" + run + "-march");
+  EXPECT_EQ(str(now.body, "/provenance/~1household~1amo_tadamon~1eligible/mapping"),
+            "anrc.eligibility_event")
+      << now.raw;
+
+  // Delivered again (at least once): recognised, applied once.
+  auto again = partner("anrc", march);
+  ASSERT_EQ(again.status, 200u) << again.raw;
+  EXPECT_EQ(str(again.body, "/state"), "applied") << again.raw;
+  EXPECT_EQ(changes_in_history(), 1u);
+
+  // January's change, eligible, delivered late: recorded, but the newer March state stays.
+  auto late = partner("anrc", change("january", true, "2027-01-15"));
+  ASSERT_EQ(late.status, 202u) << late.raw;
+  EXPECT_NE(late.raw.find("superseded"), std::string::npos) << late.raw;
+  now = insured();
+  EXPECT_EQ(str(now.body, "/status"), "SUSPENDED") << now.raw;
+  EXPECT_EQ(str(now.body, "/household/amo_tadamon/since"), "2027-03-01") << now.raw;
+  EXPECT_EQ(changes_in_history(), 1u);
+
+  // April's, eligible again: newer, so it reactivates the registration.
+  auto april = partner("anrc", change("april", true, "2027-04-01"));
+  ASSERT_EQ(april.status, 202u) << april.raw;
+  now = insured();
+  EXPECT_EQ(str(now.body, "/status"), "ACTIVE") << now.raw;
+  EXPECT_EQ(str(now.body, "/status_since"), "2027-04-01") << now.raw;
+  EXPECT_EQ(changes_in_history(), 2u);
+
+  auto status = call("anrc", hub_->port("partners"), "GET",
+                     "/partner/v1/events/anrc-test-" + run + "-january");
+  ASSERT_EQ(status.status, 200u) << status.raw;
+  EXPECT_EQ(str(status.body, "/status"), "applied") << status.raw;
+  auto applied = inbox("partner=anrc&status=applied");
+  for (const char* id : {"-march", "-january", "-april"}) {
+    EXPECT_EQ(applied.count("anrc-test-" + run + id), 1u) << id;
+  }
+}
+
 // OMPIC's creation of a company CNSS does not affiliate prepares its affiliation, which the admin
 // inbox shows by name and ICE and an agent confirms in one call (issue 19, kind 5).
 TEST_P(PartnerEvents, CompanyCreationPreparesAnAffiliationConfirmedInOneCall) {
@@ -281,7 +360,7 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
   const std::string dir = ts::temp_dir("cnss-push-hub");
   constexpr int kCount = 100;
   const std::string to = "https://127.0.0.1:" + std::to_string(hub_->port("partners"));
-  const std::vector<std::string> partners = {"dgct", "ompic"};
+  const std::vector<std::string> partners = {"dgct", "ompic", "anrc"};
   std::vector<std::unique_ptr<ts::Process>> pushers;
   for (const auto& p : partners) {
     pushers.push_back(std::make_unique<ts::Process>(std::vector<std::string>{

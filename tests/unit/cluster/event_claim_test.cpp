@@ -5,10 +5,10 @@
 
 #include <thread>
 
-#include "hub/api/event_claim.hpp"
+#include "hub/events/claim.hpp"
 #include "unit/store/engines.hpp"
 
-namespace hub::api {
+namespace hub::events {
 namespace {
 
 const std::string kStream = "partner-event/dgct/E-1";
@@ -73,4 +73,4 @@ INSTANTIATE_TEST_SUITE_P(Engines, EventClaimTest, ::testing::Values("sqlite", "p
                          [](const auto& info) { return info.param; });
 
 }  // namespace
-}  // namespace hub::api
+}  // namespace hub::events

@@ -1,8 +1,8 @@
-#include "hub/api/event_claim.hpp"
+#include "hub/events/claim.hpp"
 
 #include "hub/cluster/lease.hpp"
 
-namespace hub::api {
+namespace hub::events {
 
 Claimed apply_claimed(store::Store& store, const std::string& owner, const std::string& stream,
                       std::int64_t version, const std::function<void()>& apply) {
@@ -21,4 +21,4 @@ Claimed apply_claimed(store::Store& store, const std::string& owner, const std::
   return out;
 }
 
-}  // namespace hub::api
+}  // namespace hub::events

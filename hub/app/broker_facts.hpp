@@ -6,7 +6,7 @@
 #include "hub/exchange/broker.hpp"
 #include "hub/registry/facts.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 // The facts a prefill gave, by section: each step's mapped answer, parsed once, with its
 // provenance and source paths (ok); the partner's own "unknown" (not_found); the hub's fault, a
@@ -31,4 +31,4 @@ class BrokerFacts final : public registry::FactSource {
   exchange::Broker& broker_;
 };
 
-}  // namespace hub::api
+}  // namespace hub::app

@@ -13,7 +13,7 @@
 
 #include "hub/store/store.hpp"
 
-namespace hub::api {
+namespace hub::events {
 
 // Short, so that an event left by a killed node is applied within seconds: an application takes
 // a few store transactions, and one outliving its claim is still applied once (the version
@@ -32,4 +32,4 @@ enum class Claimed {
 Claimed apply_claimed(store::Store& store, const std::string& owner, const std::string& stream,
                       std::int64_t version, const std::function<void()>& apply);
 
-}  // namespace hub::api
+}  // namespace hub::events

@@ -3,9 +3,9 @@
 // "unknown", its failures and the hub's own faults stay apart.
 #include <gtest/gtest.h>
 
-#include "hub/api/broker_facts.hpp"
+#include "hub/app/broker_facts.hpp"
 
-namespace hub::api {
+namespace hub::app {
 namespace {
 
 using registry::Section;
@@ -113,4 +113,4 @@ TEST(BrokerFacts, AMappedRecordThatIsNotAnObjectIsTheHubsFault) {
 }
 
 }  // namespace
-}  // namespace hub::api
+}  // namespace hub::app

@@ -1,4 +1,4 @@
-#include "hub/api/app.hpp"
+#include "hub/app/app.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -11,19 +11,21 @@
 #include "hub/agreements/stored.hpp"
 #include "hub/api/agreement_admin.hpp"
 #include "hub/api/authenticate.hpp"
-#include "hub/api/broker_facts.hpp"
-#include "hub/api/checkpoints.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
+#include "hub/app/broker_facts.hpp"
+#include "hub/app/checkpoints.hpp"
+#include "hub/app/file_watch.hpp"
+#include "hub/app/registry_events.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
 #include "hub/tls/context.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 App::App(config::HubConfig config) : config_(std::move(config)) {
   http::ServerLimits limits;
@@ -162,8 +164,9 @@ Result<void> App::start() {
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());
-    events_ = std::make_unique<EventInbox>(config_.events.sources, *store_, *mappings_, *registry_,
-                                           node_->clock(), journal_.get(), &metrics_);
+    applier_ = std::make_unique<RegistryEvents>(*registry_);
+    events_ = std::make_unique<events::Inbox>(config_.events.sources, *store_, *mappings_,
+                                              *applier_, node_->clock(), journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
     if (auto a = seed_agreements(); !a) return a;
   }
@@ -173,25 +176,29 @@ Result<void> App::start() {
         {l.tls.certificate, l.tls.key, l.tls.client_ca, l.tls.crl, "cnss-hub/" + l.name});
     if (!ctx) return ctx.error();
     auto router = std::make_unique<http::Router>();
-    add_journal_routes_for(*router, l.interfaces, *journal_proofs_, *store_pool_);
+    api::add_journal_routes_for(*router, l.interfaces, *journal_proofs_, *store_pool_);
     for (const auto& iface : l.interfaces) {
       if (iface == "ops") {
-        OpsState ops{&metrics_, store_.get(), &partners_, {}, store_pool_.get(), journal_.get()};
+        api::OpsState ops{&metrics_, store_.get(),      &partners_,
+                          {},        store_pool_.get(), journal_.get()};
         if (broker_) ops.partner_states = [b = broker_.get()] { return b->partner_states(); };
-        add_ops_routes(*router, ops);
+        api::add_ops_routes(*router, ops);
       }
       if (iface == "registration" && broker_) {
-        add_prefill_routes(*router, *broker_);
-        add_registration_routes(*router, *registry_, *store_pool_);
+        api::add_prefill_routes(*router, *broker_);
+        api::add_registration_routes(*router, *registry_, *store_pool_);
       }
-      if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
+      if (iface == "partner" && events_)
+        api::add_partner_event_routes(*router, *events_, *store_pool_);
       if (iface == "admin" && events_) {
-        add_event_admin_routes(*router, *events_, *store_pool_);
-        add_agreement_admin_routes(*router, {store_.get(), store_pool_.get(), &config_.principals,
-                                             mappings_.get(), &node_->clock()});
+        api::add_event_admin_routes(*router, *events_, *store_pool_);
+        api::add_agreement_admin_routes(
+            *router, {store_.get(), store_pool_.get(), &config_.principals, mappings_.get(),
+                      &node_->clock()});
       }
       if (iface == "web") {
-        if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
+        if (auto pages = api::add_web_routes(*router, config_.web_dir); !pages)
+          return pages.error();
       }
     }
     http::ListenerOptions o;
@@ -201,7 +208,7 @@ Result<void> App::start() {
     o.tls = *ctx;
     o.connections = connection_limits(l.connections);
     o.handler = router->handler();
-    o.authenticate = make_authenticator(l.name, config_, principals_, metrics_);
+    o.authenticate = api::make_authenticator(l.name, config_, principals_, metrics_);
     listener_routers_[l.name] = std::move(router);
     auto port = server_->listen(std::move(o));
     if (!port) return port.error();
@@ -248,39 +255,6 @@ void App::reload_mappings(const char* why) {
   log::error("mappings not reloaded: the previous set keeps serving",
              {{"why", why}, {"first_problem", first}});
 }
-
-namespace {
-// What says a file changed: its path, size and modification time.
-std::string file_stamp(const std::filesystem::path& file) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  const auto time = std::filesystem::last_write_time(file, ec).time_since_epoch().count();
-  return file.string() + ":" + std::to_string(size) + ":" + std::to_string(time) + ";";
-}
-
-// A fingerprint of a folder's files (names, sizes, modification times): polled, because it is
-// portable and cheap for the few hundred files of a mapping set.
-std::string fingerprint(const std::string& dir) {
-  std::string f;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) f += file_stamp(it->path());
-  }
-  return f;
-}
-
-// The same for the listeners' certificate, key, CA and CRL files.
-std::string tls_fingerprint(const config::HubConfig& c) {
-  std::string f;
-  for (const auto& l : c.listeners) {
-    f += file_stamp(l.tls.certificate) + file_stamp(l.tls.key);
-    for (const auto& ca : l.tls.client_ca) f += file_stamp(ca);
-    for (const auto& crl : l.tls.crl) f += file_stamp(crl);
-  }
-  return f;
-}
-}  // namespace
 
 void App::reload_tls(const char* why) {
   // Each listener's context is built anew from its files; one that fails (a key that does not
@@ -331,14 +305,14 @@ int App::run() {
   // but not applied yet).
   node_->start(registry_.get(), events_.get());
   std::thread watcher([&] {
-    std::string last = mappings_ ? fingerprint(config_.mappings_dir) : "";
+    std::string last = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));
       if (stopping) break;
       const bool hup = reload_asked.exchange(false);
-      const std::string now = mappings_ ? fingerprint(config_.mappings_dir) : "";
+      const std::string now = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
       if (mappings_ && (hup || now != last)) {
         last = now;
         lock.unlock();
@@ -369,4 +343,4 @@ int App::run() {
   return 0;
 }
 
-}  // namespace hub::api
+}  // namespace hub::app

@@ -1,10 +1,10 @@
-#include "hub/api/node_work.hpp"
+#include "hub/app/node_work.hpp"
 
 #include "hub/cluster/lease.hpp"
 #include "hub/cluster/offset_clock.hpp"
 #include "hub/core/log.hpp"
 
-namespace hub::api {
+namespace hub::app {
 namespace {
 
 // How often a node looks whether the day's job is to run, and how soon a dead holder's run is
@@ -13,7 +13,7 @@ constexpr std::chrono::milliseconds kJobTick{1000};
 constexpr std::chrono::milliseconds kJobTtl{10'000};
 // The events sweep's lease: held for one sweep, and short so that a killed sweeper holds the
 // others back only seconds. A sweep outliving it may overlap another node's, which costs only
-// work: each event is still applied once, under its claim (event_claim.hpp).
+// work: each event is still applied once, under its claim (hub/events/claim.hpp).
 constexpr std::chrono::milliseconds kSweepTtl{5'000};
 
 }  // namespace
@@ -50,7 +50,7 @@ std::shared_ptr<http::Pacer> NodeWork::pacer_for(const config::PartnerEndpoint& 
   return quota;
 }
 
-void NodeWork::start(registry::Registry* registry, EventInbox* events) {
+void NodeWork::start(registry::Registry* registry, events::Inbox* events) {
   if (registry != nullptr) {
     eligibility_ = std::make_unique<cluster::DailyJob>(
         store_, *clock_, cluster::DailyJobOptions{"eligibility", cluster::node_id(), kJobTtl},
@@ -91,7 +91,7 @@ void NodeWork::run_eligibility_job() {
 
 void NodeWork::sweep_events() {
   // Events recorded and not applied (their node died, or the store failed): one node sweeps at
-  // a time, and each event is claimed before it is applied (EventInbox).
+  // a time, and each event is claimed before it is applied (events::Inbox).
   auto lease = cluster::Lease::take(store_, "job:events-sweep", cluster::node_id(), kSweepTtl);
   if (!lease || !*lease) return;
   auto applied = events_->apply_pending();
@@ -103,4 +103,4 @@ void NodeWork::sweep_events() {
   (void)(*lease)->release("");
 }
 
-}  // namespace hub::api
+}  // namespace hub::app

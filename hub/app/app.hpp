@@ -1,4 +1,7 @@
-// The hub's process: configuration in, listeners and partner connection pools out.
+// The hub's process: configuration in; listeners, partner connection pools, the store, the
+// exchange broker, the registry and the events inbox out, wired together (the registry asks the
+// broker through BrokerFacts, the inbox applies events through RegistryEvents), and the
+// background work that keeps them current.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -8,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "hub/api/node_work.hpp"
-#include "hub/api/partner_events.hpp"
+#include "hub/app/node_work.hpp"
 #include "hub/audit/checkpointer.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/audit/journal_proofs.hpp"
 #include "hub/config/config.hpp"
+#include "hub/events/inbox.hpp"
 #include "hub/exchange/broker.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
@@ -25,7 +28,7 @@
 #include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 class App {
  public:
@@ -74,7 +77,8 @@ class App {
   // Its clock, shared partner quotas and once-across-the-nodes background work (node_work.hpp).
   std::unique_ptr<NodeWork> node_;
   std::unique_ptr<registry::Registry> registry_;
-  std::unique_ptr<EventInbox> events_;
+  std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
+  std::unique_ptr<events::Inbox> events_;
   // The journal's checkpoints (signed in the background) and proofs (served).
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<audit::JournalProofs> journal_proofs_;
@@ -82,4 +86,4 @@ class App {
   std::unique_ptr<registry::StorePool> store_pool_;
 };
 
-}  // namespace hub::api
+}  // namespace hub::app

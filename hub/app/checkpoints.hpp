@@ -10,7 +10,7 @@
 #include "hub/http/metrics.hpp"
 #include "hub/store/store.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 // Nothing when the configuration has no audit: section. The signing key is read now: a key that
 // cannot be read, is not Ed25519 or that group or others may read fails the start.
@@ -18,4 +18,4 @@ Result<std::unique_ptr<audit::Checkpointer>> make_checkpointer(const config::Hub
                                                                store::Store& store,
                                                                http::Metrics& metrics);
 
-}  // namespace hub::api
+}  // namespace hub::app

@@ -7,18 +7,18 @@
 #include <memory>
 #include <vector>
 
-#include "hub/api/partner_events.hpp"
 #include "hub/cluster/background.hpp"
 #include "hub/cluster/daily_job.hpp"
 #include "hub/cluster/partner_quota.hpp"
 #include "hub/config/config.hpp"
+#include "hub/events/inbox.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/pacer.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 class NodeWork {
  public:
@@ -33,7 +33,7 @@ class NodeWork {
   // (the client pool's own token bucket: one process, or no quota).
   std::shared_ptr<http::Pacer> pacer_for(const config::PartnerEndpoint& partner);
   // Starts the background thread (either may be null: that work is not done).
-  void start(registry::Registry* registry, EventInbox* events);
+  void start(registry::Registry* registry, events::Inbox* events);
   // Stops it and the quota threads.
   void stop();
 
@@ -48,8 +48,8 @@ class NodeWork {
   std::vector<std::shared_ptr<cluster::SharedQuota>> quotas_;
   std::unique_ptr<cluster::DailyJob> eligibility_;
   std::string eligibility_done_;  // the day this node last saw the job's run finished
-  EventInbox* events_ = nullptr;
+  events::Inbox* events_ = nullptr;
   cluster::Background background_;
 };
 
-}  // namespace hub::api
+}  // namespace hub::app

@@ -1,9 +1,9 @@
-#include "hub/api/broker_facts.hpp"
+#include "hub/app/broker_facts.hpp"
 
 #include "hub/core/ids.hpp"
 #include "hub/exchange/answer_json.hpp"
 
-namespace hub::api {
+namespace hub::app {
 namespace {
 
 using registry::Section;
@@ -91,4 +91,4 @@ boost::asio::awaitable<Result<registry::Facts>> BrokerFacts::employer(std::strin
   co_return co_await ask(std::move(r), std::move(correlation_id));
 }
 
-}  // namespace hub::api
+}  // namespace hub::app

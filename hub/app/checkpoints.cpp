@@ -1,6 +1,6 @@
-#include "hub/api/checkpoints.hpp"
+#include "hub/app/checkpoints.hpp"
 
-namespace hub::api {
+namespace hub::app {
 
 Result<std::unique_ptr<audit::Checkpointer>> make_checkpointer(const config::HubConfig& config,
                                                                store::Store& store,
@@ -33,4 +33,4 @@ Result<std::unique_ptr<audit::Checkpointer>> make_checkpointer(const config::Hub
   return std::make_unique<audit::Checkpointer>(store, std::move(*signer), std::move(o));
 }
 
-}  // namespace hub::api
+}  // namespace hub::app

@@ -1,0 +1,108 @@
+// The inbox of the events partners push (DGCT's civil-status acts, OMPIC's register entries,
+// ANRC's eligibility changes). Each delivery is read through its source's mapping, recorded
+// durably once per event id (records.hpp), and then applied, through an Applier (applier.hpp),
+// to the registrations it concerns. An event recorded but not applied (the store failed, a
+// record was changing) is applied again by apply_pending(); a refused delivery is kept too, with
+// the reason, for an administrator to see. Answers are typed; hub/api/partner_events.cpp serves
+// them over HTTP.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "hub/audit/journal.hpp"
+#include "hub/config/config.hpp"
+#include "hub/events/applier.hpp"
+#include "hub/events/claim.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/mapping/engine.hpp"
+#include "hub/registry/clock.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::events {
+
+// What the inbox answers a partner or an administrator: a JSON object, and what it is.
+struct Answer {
+  enum class Kind {
+    recorded,   // a first delivery, durably recorded now (then applied, or to be applied)
+    duplicate,  // an event id already recorded: the first delivery stands
+    read,       // an event's status, or a page of the inbox
+  };
+  Kind kind = Kind::read;
+  std::string body;
+};
+
+class Inbox {
+ public:
+  Inbox(std::vector<config::EventSource> sources, store::Store& store, mapping::Catalog& mappings,
+        Applier& applier, const registry::Clock& clock, audit::Journal* journal,
+        http::Metrics* metrics);
+
+  // Every source's mapping exists in the served set and reads a kind of record the applier
+  // applies (its target: civil_event, company_event, eligibility_change...).
+  Result<void> check() const;
+
+  // One delivery from `principal`: recorded, or duplicate. Errors: forbidden/"no_event_source"
+  // (the principal pushes no events); invalid_input with the precise code (the body cannot be
+  // read: the delivery is kept refused); internal (the hub's configuration: its mapping is not
+  // loaded or reads a kind nothing applies; the partner retries).
+  // When `receipt` is given and the delivery is recorded (or was already: a duplicate), it is
+  // set to the ticket of the delivery's journal entry, appended with a receipt
+  // (audit::Journal::receipt) for the answer to carry.
+  Result<Answer> receive(const std::string& principal, const std::string& body,
+                         const std::string& correlation_id, audit::Ticket* receipt = nullptr);
+  audit::Journal* exchange_journal() const { return journal_; }
+  // Where one of the principal's events stands: recorded, applied, not_applicable (not_found).
+  Result<Answer> status(const std::string& principal, const std::string& event_id);
+  // Administrators: the events recorded, optionally of one partner and in one status (records.hpp
+  // is_status), in pages of `limit` after the stream `after`.
+  Result<Answer> list(const std::string& partner, const std::string& status,
+                      const std::string& after, std::size_t limit);
+
+  // Applies every event recorded and not applied yet, each under its claim (claim.hpp); returns
+  // how many this node applied (not those another node held or had applied).
+  Result<int> apply_pending();
+  // Set when an application failed for a reason that may pass (store, concurrent change).
+  bool has_pending() const { return pending_.load(); }
+
+ private:
+  const config::EventSource* source_of(const std::string& principal) const;
+  bool applies(const std::string& kind) const;
+  // The first delivery of an event id, recorded at version 1; or a redelivery.
+  Result<Answer> record(const config::EventSource& source, const std::string& principal,
+                        const std::string& body, const mapping::MappedRecord& mapped,
+                        const rapidjson::Document& record, const std::string& correlation_id,
+                        const std::string& received_at, audit::Ticket* receipt);
+  Result<Answer> redelivered(const config::EventSource& source, const std::string& principal,
+                             const std::string& stream, const std::string& event_id,
+                             const std::string& body, const std::string& data,
+                             const std::string& correlation_id, audit::Ticket* receipt);
+  // Applies one recorded event (its stream, version and state) and records the outcome in its
+  // stream.
+  void apply(const std::string& stream, std::int64_t version, const rapidjson::Document& state,
+             std::string* outcome_json);
+  // apply(), under the event's claim (claim.hpp): once across the hub nodes.
+  Claimed apply_once(const std::string& stream, std::int64_t version,
+                     const rapidjson::Document& state, std::string* outcome_json);
+  void keep_refused(const config::EventSource& source, const std::string& body,
+                    const std::string& correlation_id, const Error& why);
+  // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
+  audit::Ticket journal(const std::string& principal, const std::string& partner,
+                        const std::string& correlation_id, const std::string& event_id,
+                        const std::string& outcome, const std::string& body,
+                        bool with_receipt = false);
+
+  std::vector<config::EventSource> sources_;
+  store::Store& store_;
+  mapping::Catalog& mappings_;
+  Applier& applier_;
+  const registry::Clock& clock_;
+  audit::Journal* journal_;
+  http::Metrics* metrics_;
+  std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
+};
+
+}  // namespace hub::events

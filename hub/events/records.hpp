@@ -1,0 +1,52 @@
+// How the inbox keeps events in the store. One stream an event, named by its partner and id
+// (registry/streams.hpp: partner-event/<partner>/<event id>, kind partner_event), created by the
+// first delivery: its state is the event as recorded, its label (indexed by the store) the
+// event's status. One stream a refused delivery (partner-event-refused/<partner>/<uuid>), kept
+// with the reason for an administrator.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hub/registry/json.hpp"
+#include "hub/registry/streams.hpp"
+#include "hub/store/store.hpp"
+
+namespace hub::events {
+
+// An event's status, as its stream's label and its state's /status say.
+inline constexpr std::string_view kRecorded = "recorded";  // not applied yet: swept again
+inline constexpr std::string_view kApplied = "applied";
+inline constexpr std::string_view kNotApplicable = "not_applicable";  // a final refusal
+// A refused delivery's label.
+inline constexpr std::string_view kRefused = "refused";
+
+bool is_status(std::string_view s);
+
+// Event ids are the partner's: any printable ASCII without spaces, at most 128 characters, so that
+// they name a stream and show in a URL path segment unchanged. What is wrong with one, if anything.
+std::optional<std::string> event_id_problem(const std::string& id);
+
+// One event appended to a stream (version expected_version + 1), with the state after.
+struct EventWrite {
+  std::string stream;
+  std::string_view kind;
+  std::int64_t expected_version = 0;
+  std::string type;
+  std::string principal;
+  std::string reason;
+  std::string source;
+  std::string correlation_id;
+  std::string data;
+  std::string state;
+  std::int64_t time_ms = 0;
+  std::string label;  // the event's status after the write (indexed: StreamWrite::label)
+};
+store::RecordCommit commit_of(EventWrite w);
+
+// A stored state, parsed; an empty object when it does not parse.
+registry::json::Doc parsed(const std::string& text);
+
+}  // namespace hub::events
