@@ -118,8 +118,7 @@ Result<Outcome> Registry::pending_affiliations(const std::string& status, const 
   }
   out.AddMember("pending", items, a);
   if (page->size() > limit) {
-    json::set_string(out, "/next",
-                     json::text(*json::parse((*page)[limit - 1].state), "/ice").value_or(""));
+    json::set_string(out, "/next", std::string(streams::id_of((*page)[limit - 1].stream)));
   }
   return Outcome{Effect::read, std::move(out), std::nullopt};
 }
