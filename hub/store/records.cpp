@@ -37,5 +37,11 @@ Result<std::optional<IdempotentAnswer>> Store::idempotent_answer(const std::stri
 Result<std::int64_t> Store::next_number(const std::string&) {
   return unsupported(*this);
 }
+Result<FeedPage> Store::read_feed(std::int64_t, std::size_t) {
+  return unsupported(*this);
+}
+Result<std::int64_t> Store::prune_feed(std::int64_t) {
+  return unsupported(*this);
+}
 
 }  // namespace hub::store
