@@ -9,6 +9,7 @@
 
 #include "hub/api/authenticate.hpp"
 #include "hub/api/broker_facts.hpp"
+#include "hub/api/feed_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
 #include "hub/api/prefill_routes.hpp"
@@ -33,7 +34,9 @@ App::App(config::HubConfig config) : config_(std::move(config)) {
   for (const auto& p : config_.principals) principals_.push_back({p.name, p.roles});
 }
 
-App::~App() = default;
+App::~App() {
+  if (store_) store_->on_feed_append(nullptr);
+}
 
 std::shared_ptr<http::ClientPool> App::partner(const std::string& name) const {
   auto it = partners_.find(name);
@@ -115,6 +118,11 @@ Result<void> App::start() {
   // connection: a second thread only queues, but keeps a long call from delaying the next).
   store_pool_ = std::make_unique<registry::StorePool>(
       config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2) : 2);
+  // The change feed: this node's commits wake its long-polling readers at once; on PostgreSQL
+  // they also read again every feed.poll_ms for the commits of other nodes (docs/feed.md).
+  feed_ = std::make_unique<feed::Feed>(*store_, *store_pool_, config_.feed,
+                                       config_.store.engine == "postgresql");
+  store_->on_feed_append([f = feed_.get()] { f->notify(); });
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
 
@@ -172,6 +180,7 @@ Result<void> App::start() {
       }
       if (iface == "partner" && events_) add_partner_event_routes(*router, *events_, *store_pool_);
       if (iface == "admin" && events_) add_event_admin_routes(*router, *events_, *store_pool_);
+      if (iface == "feed") add_feed_routes(*router, *feed_);
       if (iface == "web") {
         if (auto pages = add_web_routes(*router, config_.web_dir); !pages) return pages.error();
       }
@@ -190,6 +199,15 @@ Result<void> App::start() {
     ports_[l.name] = *port;
   }
   return {};
+}
+
+void App::prune_feed() {
+  auto removed = feed_->prune(clock_.now_ms());
+  if (!removed) {
+    log::error("change feed not pruned", {{"error", removed.error().message}});
+  } else if (*removed > 0) {
+    log::info("change feed pruned", {{"changes", std::to_string(*removed)}});
+  }
 }
 
 void App::reload_mappings(const char* why) {
@@ -291,12 +309,13 @@ int App::run() {
   // Background work runs on its own thread and never delays a request: mapping reloads (compiling
   // and testing), TLS reloads (certificates, CAs, CRLs), partner events recorded but not applied
   // yet, and the registry's daily job that records eligibility changes as events (a child
-  // turning 21...), run at start and then every 24 hours.
+  // turning 21...), run at start and then every 24 hours, and the change feed's pruning.
   std::thread watcher([&] {
     std::string last = mappings_ ? fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
     auto next_job = std::chrono::steady_clock::now();
     auto next_events = next_job;
+    auto next_prune = next_job;
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));
@@ -321,6 +340,12 @@ int App::run() {
         } else if (*applied > 0) {
           log::info("partner events applied", {{"events", std::to_string(*applied)}});
         }
+        lock.lock();
+      }
+      if (feed_ && std::chrono::steady_clock::now() >= next_prune) {
+        next_prune = std::chrono::steady_clock::now() + config_.feed.prune_every;
+        lock.unlock();
+        prune_feed();
         lock.lock();
       }
       const bool hup = reload_asked.exchange(false);

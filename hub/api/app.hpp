@@ -12,6 +12,7 @@
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
 #include "hub/exchange/broker.hpp"
+#include "hub/feed/feed.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -53,6 +54,8 @@ class App {
   Result<void> build_partner_pools();
   void register_routes();
   void record_certificate_expiry();
+  // Removes the feed's changes older than feed.retention_ms (run by the background thread).
+  void prune_feed();
 
   config::HubConfig config_;
   boost::asio::io_context ioc_;
@@ -70,6 +73,7 @@ class App {
   registry::SystemClock clock_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<EventInbox> events_;
+  std::unique_ptr<feed::Feed> feed_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
 };

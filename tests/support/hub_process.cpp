@@ -22,7 +22,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   }
   if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
-    << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops"
+    << "  - name: internal\n    port: 0\n    interfaces: [registration, admin, ops, feed"
     << (o.web_dir.empty() ? "" : ", web") << "]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
@@ -44,6 +44,10 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: hub-admin\n    subject: CN=hub-admin,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n"
     << "    roles: [admin, ops, registration, override]\n"
+    << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
     << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGCT") << "\n"
     << o.dgct_principal_extra << "    roles: [partner, events]\n"
@@ -59,6 +63,11 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
       << "    dgct: {principal: dgct, mapping: dgct.civil_event}\n"
       << "    ompic: {principal: ompic, mapping: ompic.company_event}\n";
   }
+  // The two business systems of the test PKI read the change feed, one cleared for personal data.
+  y << "feed:\n"
+    << (o.feed_yaml.empty() ? "  consumers:\n    feed-prestations: {personal: true}\n"
+                              "    feed-statistics: {}\n"
+                            : o.feed_yaml);
   return y.str();
 }
 

@@ -24,8 +24,9 @@ struct HubOptions {
   std::string partners_extra_crl;
   // Lines added to the dgct principal ("    issuer_key_id: ...\n").
   std::string dgct_principal_extra;
-  std::string dir;  // reuse this folder (a restart); "" = a new temporary one
-  std::string web_dir;  // serve these pages on the internal listener ("web" interface)
+  std::string dir;        // reuse this folder (a restart); "" = a new temporary one
+  std::string feed_yaml;  // the body of the feed: section ("" = the two test consumers)
+  std::string web_dir;    // serve these pages on the internal listener ("web" interface)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's
