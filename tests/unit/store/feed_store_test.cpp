@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "unit/store/engines.hpp"
+#include "unit/store/store_on_engine.hpp"
 
 namespace hub::store {
 namespace {
@@ -39,19 +39,7 @@ Result<void> commit_one(Store& s, StreamWrite w) {
   return s.commit_records(c);
 }
 
-class FeedStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
-};
+class FeedStoreTest : public StoreOnEngine {};
 
 TEST_P(FeedStoreTest, FeedWritesAreAppendedWithTheirCommitOnly) {
   int woken = 0;

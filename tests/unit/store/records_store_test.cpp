@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "unit/store/engines.hpp"
+#include "unit/store/store_on_engine.hpp"
 
 namespace hub::store {
 namespace {
@@ -36,19 +36,7 @@ StreamWrite write(std::string stream, std::int64_t expected, std::vector<RecordE
   return w;
 }
 
-class RecordStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
-};
+class RecordStoreTest : public StoreOnEngine {};
 
 TEST_P(RecordStoreTest, CommitWritesEventsStateAndKeys) {
   RecordCommit c;
