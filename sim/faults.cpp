@@ -4,7 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
+#include <vector>
 
 namespace sim {
 namespace {
@@ -24,7 +27,9 @@ bool chance(double p) {
 
 bool FaultState::any(const Faults& f) {
   return f.latency_ms > 0 || (f.jitter != "none" && f.jitter_ms > 0) || f.error_rate > 0 ||
-         f.malformed_rate > 0 || f.reset_rate > 0 || f.slow_body_rate > 0;
+         f.malformed_rate > 0 || f.reset_rate > 0 || f.slow_body_rate > 0 || f.bomb_rate > 0 ||
+         f.invisible_marks_rate > 0 || f.split_text_rate > 0 || f.encoding != "identity" ||
+         f.retry_after != "seconds" || f.retry_after_s != 1;
 }
 
 FaultDraw FaultState::draw() {
@@ -43,6 +48,12 @@ FaultDraw FaultState::draw() {
   d.malformed = !d.reset && !d.error && chance(f.malformed_rate);
   d.slow_body = chance(f.slow_body_rate);
   d.slow_body_pause = std::chrono::milliseconds(static_cast<long>(f.slow_body_ms));
+  d.bomb = !d.reset && chance(f.bomb_rate);
+  d.invisible_marks = chance(f.invisible_marks_rate);
+  d.split_text = chance(f.split_text_rate);
+  d.encoding = f.encoding;
+  d.retry_after = f.retry_after;
+  d.retry_after_s = f.retry_after_s;
   return d;
 }
 
@@ -61,23 +72,40 @@ hub::Result<void> FaultState::update_from_json(const std::string& json) {
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     const std::string key = it->name.GetString();
     const auto& v = it->value;
-    if (key == "jitter") {
+    if (key == "jitter" || key == "encoding" || key == "retry_after") {
       const std::string s = v.IsString() ? v.GetString() : "";
-      if (s != "none" && s != "uniform" && s != "exponential") {
-        return hub::make_error(hub::Errc::invalid_input,
-                               "/jitter: must be none, uniform or exponential");
+      const std::vector<std::string> allowed =
+          key == "jitter" ? std::vector<std::string>{"none", "uniform", "exponential"}
+          : key == "encoding"
+              ? std::vector<std::string>{"identity", "gzip", "deflate", "deflate_raw"}
+              : std::vector<std::string>{"seconds", "imf_fixdate", "rfc850", "asctime"};
+      if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        return hub::make_error(hub::Errc::invalid_input, "/" + key + ": must be one of " + list);
       }
-      f.jitter = s;
+      (key == "jitter" ? f.jitter : key == "encoding" ? f.encoding : f.retry_after) = s;
       continue;
     }
-    double* target = key == "latency_ms"       ? &f.latency_ms
-                     : key == "jitter_ms"      ? &f.jitter_ms
-                     : key == "error_rate"     ? &f.error_rate
-                     : key == "malformed_rate" ? &f.malformed_rate
-                     : key == "reset_rate"     ? &f.reset_rate
-                     : key == "slow_body_rate" ? &f.slow_body_rate
-                     : key == "slow_body_ms"   ? &f.slow_body_ms
-                                               : nullptr;
+    if (key == "retry_after_s") {
+      if (!v.IsNumber() || std::abs(v.GetDouble()) > 86'400) {
+        return hub::make_error(hub::Errc::invalid_input,
+                               "/retry_after_s: must be a number of seconds within a day");
+      }
+      f.retry_after_s = v.GetDouble();
+      continue;
+    }
+    double* target = key == "latency_ms"             ? &f.latency_ms
+                     : key == "jitter_ms"            ? &f.jitter_ms
+                     : key == "error_rate"           ? &f.error_rate
+                     : key == "malformed_rate"       ? &f.malformed_rate
+                     : key == "reset_rate"           ? &f.reset_rate
+                     : key == "slow_body_rate"       ? &f.slow_body_rate
+                     : key == "slow_body_ms"         ? &f.slow_body_ms
+                     : key == "bomb_rate"            ? &f.bomb_rate
+                     : key == "invisible_marks_rate" ? &f.invisible_marks_rate
+                     : key == "split_text_rate"      ? &f.split_text_rate
+                                                     : nullptr;
     if (target == nullptr) {
       return hub::make_error(hub::Errc::invalid_input, "/" + key + ": unknown fault setting");
     }
@@ -115,6 +143,18 @@ std::string FaultState::to_json() const {
   w.Double(f.slow_body_rate);
   w.Key("slow_body_ms");
   w.Double(f.slow_body_ms);
+  w.Key("encoding");
+  w.String(f.encoding.c_str());
+  w.Key("bomb_rate");
+  w.Double(f.bomb_rate);
+  w.Key("retry_after");
+  w.String(f.retry_after.c_str());
+  w.Key("retry_after_s");
+  w.Double(f.retry_after_s);
+  w.Key("invisible_marks_rate");
+  w.Double(f.invisible_marks_rate);
+  w.Key("split_text_rate");
+  w.Double(f.split_text_rate);
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }

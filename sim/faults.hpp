@@ -21,6 +21,12 @@ struct FaultDraw {
   bool reset = false;
   bool slow_body = false;
   std::chrono::milliseconds slow_body_pause{0};
+  bool bomb = false;
+  bool invisible_marks = false;
+  bool split_text = false;
+  std::string encoding = "identity";
+  std::string retry_after = "seconds";
+  double retry_after_s = 1;
 };
 
 class FaultState {

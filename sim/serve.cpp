@@ -16,6 +16,7 @@
 #include "sim/data/handlers.hpp"
 #include "sim/faults.hpp"
 #include "sim/partners.hpp"
+#include "sim/wire.hpp"
 
 namespace sim {
 namespace {
@@ -120,7 +121,9 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
   }
   if (p.limiter && !p.limiter->allow(ctx.peer_subject)) {
     p.counters.count("quota", {});
-    co_return to_response(p.partner->over_quota(), req.version());
+    Reply quota = p.partner->over_quota();
+    put_on_the_wire(quota, fault, req[bhttp::field::accept_encoding]);
+    co_return to_response(quota, req.version());
   }
   Reply reply;
   std::string id;
@@ -142,6 +145,7 @@ asio::awaitable<Response> handle(PartnerRuntime& p, const Request& req, RequestC
     reply.body.resize(reply.body.size() / 2);
     reply.kind = "injected_malformed";
   }
+  put_on_the_wire(reply, fault, req[bhttp::field::accept_encoding]);
   p.counters.count(reply.kind, id);
   co_await sleep_for(reply.delay);
   if (fault.slow_body) {

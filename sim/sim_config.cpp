@@ -20,6 +20,12 @@ void read_faults(MapReader& m, Faults& f) {
   m.number("reset_rate", f.reset_rate, 0, 1);
   m.number("slow_body_rate", f.slow_body_rate, 0, 1);
   m.number("slow_body_ms", f.slow_body_ms, 0, 60'000);
+  m.one_of("encoding", f.encoding, {"identity", "gzip", "deflate", "deflate_raw"});
+  m.number("bomb_rate", f.bomb_rate, 0, 1);
+  m.one_of("retry_after", f.retry_after, {"seconds", "imf_fixdate", "rfc850", "asctime"});
+  m.number("retry_after_s", f.retry_after_s, -86'400, 86'400);
+  m.number("invisible_marks_rate", f.invisible_marks_rate, 0, 1);
+  m.number("split_text_rate", f.split_text_rate, 0, 1);
 }
 
 }  // namespace

@@ -21,6 +21,20 @@ struct Faults {
   double reset_rate = 0;
   double slow_body_rate = 0;
   double slow_body_ms = 50;
+  // How answers are coded when the hub's Accept-Encoding allows it: identity | gzip | deflate |
+  // deflate_raw (sent as "deflate" but without the zlib wrapper, as some servers do).
+  std::string encoding = "identity";
+  double bomb_rate = 0;  // share of answers replaced by a gzip decompression bomb (64 MiB of zeros)
+  // Retry-After on 429 answers: seconds | imf_fixdate | rfc850 | asctime (RFC 9110 5.6.7), saying
+  // retry_after_s from now (a date may be in the past: negative).
+  std::string retry_after = "seconds";
+  double retry_after_s = 1;
+  // Share of answers whose texts carry no-break spaces for spaces and right-to-left marks around
+  // Arabic, as a partner's forms leave them (DGSN's XML, DGCT's JSON; the facts do not change).
+  double invisible_marks_rate = 0;
+  // Share of XML answers whose texts are cut in two by a comment, the second piece in a CDATA
+  // section (where it holds no entity), as some partners' serialisers write them.
+  double split_text_rate = 0;
 };
 
 struct RateLimit {

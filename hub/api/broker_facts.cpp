@@ -25,6 +25,10 @@ Section section_of(const exchange::StepOutcome& o) {
   s.error = o.error;
   if (!o.answer) {
     if (!s.error) s.error = make_error(Errc::partner_unavailable, o.partner + ": no answer");
+    // When the partner may be asked again (its Retry-After, its breaker), for the client's.
+    if (s.error->retry_after.count() == 0 && o.retry_after.count() > 0) {
+      s.error->retry_after = std::chrono::ceil<std::chrono::seconds>(o.retry_after);
+    }
     s.status = failure_of(*s.error);
     return s;
   }
@@ -43,23 +47,15 @@ Section section_of(const exchange::StepOutcome& o) {
   return s;
 }
 
-// When no step answered: the hub's own fault first, else what the partners said.
-Error no_answer(const exchange::PrefillResult& r) {
-  for (const auto& o : r.steps) {
-    if (o.error && o.error->code == Errc::internal) return *o.error;
-  }
-  if (r.status == 404) return make_error(Errc::not_found, "no partner knows this identifier");
-  if (r.status == 429) return make_error(Errc::rate_limited, "every partner asked is rate-limited");
-  if (r.status == 500) return make_error(Errc::internal, "the exchange recipe is not configured");
-  return make_error(Errc::partner_unavailable, "no partner could answer", "partner_unavailable");
-}
-
 }  // namespace
 
 Result<registry::Facts> facts_of(const exchange::PrefillResult& r) {
   // journal_unavailable: the partners' answers may not be used, so nothing is registered.
   if (r.error) return *r.error;
-  if (r.status != 200) return no_answer(r);
+  if (r.status == 500) return make_error(Errc::internal, "the exchange recipe is not configured");
+  // Every step, answered or not: when none answered (every partner said "unknown", rationed or
+  // failed), the registry's rules still say what that means for the record asked for
+  // (unknown_person, unknown_company, rate_limited with the partner's Retry-After...).
   registry::Facts facts;
   for (const auto& o : r.steps) facts.sections.emplace(o.step, section_of(o));
   return facts;

@@ -8,6 +8,7 @@
 #include "hub/core/ids.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/identifiers/typed.hpp"
+#include "hub/text/json.hpp"
 
 namespace hub::api {
 namespace bhttp = boost::beast::http;
@@ -27,12 +28,9 @@ Error bad(std::string pointer, std::string what) {
 // Reads a JSON object whose members are all strings and all among `allowed`.
 Result<std::map<std::string, std::string>> read_body(
     const http::Request& req, const std::set<std::string, std::less<>>& allowed) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(req.body().c_str(), req.body().size());
-  if (doc.HasParseError()) {
-    return make_error(Errc::invalid_input, "the body is not valid JSON (at byte " +
-                                               std::to_string(doc.GetErrorOffset()) + ")");
-  }
+  auto read = text::read_client_body(req.body());
+  if (!read) return read.error();
+  const rapidjson::Document& doc = *read;
   if (!doc.IsObject()) return bad("/", "the body must be a JSON object");
   std::map<std::string, std::string> out;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {

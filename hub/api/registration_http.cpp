@@ -1,5 +1,6 @@
 #include "hub/api/registration_http.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace hub::api {
@@ -100,6 +101,18 @@ Result<std::optional<registry::Date>> as_of_of(const Request& req) {
   auto d = registry::parse_date(*v);
   if (!d) return make_error(Errc::invalid_input, "/as_of: must be a date YYYY-MM-DD");
   return std::optional<registry::Date>(*d);
+}
+
+Result<std::size_t> limit_param(const http::Request& req, std::size_t fallback) {
+  auto v = http::query_param(req.target(), "limit");
+  if (!v) return fallback;
+  std::size_t n = 0;
+  const auto* end = v->data() + v->size();
+  auto [ptr, ec] = std::from_chars(v->data(), end, n);
+  if (v->empty() || ec != std::errc() || ptr != end || n < 1 || n > 1000) {
+    return make_error(Errc::invalid_input, "/limit: must be an integer from 1 to 1000");
+  }
+  return n;
 }
 
 std::string param(const RequestContext& ctx, const char* name) {

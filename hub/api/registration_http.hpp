@@ -31,6 +31,10 @@ Result<registry::Caller> caller_of(const http::Request& req, const http::Request
 // The ?as_of=YYYY-MM-DD of a point-in-time read: nullopt when absent; invalid_input otherwise.
 Result<std::optional<registry::Date>> as_of_of(const http::Request& req);
 
+// The ?limit=N of a listing: `fallback` when absent; invalid_input at /limit unless an integer
+// from 1 to 1000.
+Result<std::size_t> limit_param(const http::Request& req, std::size_t fallback);
+
 // A path parameter ("" when the route has none of that name).
 std::string param(const http::RequestContext& ctx, const char* name);
 

@@ -78,6 +78,10 @@ void add_insured(Routes& s) {
            [&r](const Request& req, RequestContext& ctx, const Caller& c) {
              return r.request_card(param(ctx, "number"), req.body(), c);
            });
+  s.change(V::post, "/v1/insured/{number}/cards/{card}/status",
+           [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+             return r.change_card_status(param(ctx, "number"), param(ctx, "card"), req.body(), c);
+           });
   s.write(V::post, "/v1/insured/{number}/refresh",
           [&r](const Request&, RequestContext& ctx, Caller c) {
             return r.refresh_insured(param(ctx, "number"), std::move(c));
@@ -133,6 +137,22 @@ void add_employers(Routes& s) {
            return r.employer(param(ctx, "affiliation"), as_of);
          });
   s.history("/v1/employers/{affiliation}/history", streams::kEmployer, "affiliation");
+  s.read(V::get, "/v1/pending-affiliations",
+         [&r](const Request& req, RequestContext&, std::optional<Date>) {
+           auto limit = limit_param(req, 100);
+           if (!limit) return RegistryResult(limit.error());
+           return r.pending_affiliations(
+               http::query_param(req.target(), "status").value_or("pending"),
+               http::query_param(req.target(), "after").value_or(""), *limit);
+         });
+  s.read(V::get, "/v1/pending-affiliations/{ice}",
+         [&r](const Request&, RequestContext& ctx, std::optional<Date>) {
+           return r.pending_affiliation(param(ctx, "ice"));
+         });
+  s.write(V::post, "/v1/pending-affiliations/{ice}/confirm",
+          [&r](const Request& req, RequestContext& ctx, Caller c) {
+            return r.confirm_affiliation(param(ctx, "ice"), req.body(), std::move(c));
+          });
   for (const char* action : {"suspend", "reopen", "close", "transfer"}) {
     s.change(V::post, std::string("/v1/employers/{affiliation}/") + action,
              [&r, action](const Request& req, RequestContext& ctx, const Caller& c) {

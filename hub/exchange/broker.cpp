@@ -23,6 +23,7 @@
 #include "hub/exchange/breaker.hpp"
 #include "hub/exchange/cache.hpp"
 #include "hub/exchange/rate_limiter.hpp"
+#include "hub/text/compare.hpp"
 
 namespace hub::exchange {
 
@@ -98,25 +99,11 @@ std::optional<Template> parse_template(const std::string& v) {
   return Template{inner.substr(0, colon), inner.substr(colon + 1)};
 }
 
-std::string normalise(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
-// Two values agree when equal once case and spaces are set aside, or when one is a year-only
-// date ("1985") and the other a full date of that year.
+// Two values agree when they say the same text (hub/text/compare.hpp: invisible marks, kinds of
+// spaces, case, Unicode forms set aside), or when one is a year-only date ("1985") and the other a
+// full date of that year.
 bool agree(const std::string& a, const std::string& b) {
-  const auto na = normalise(a), nb = normalise(b);
+  const auto na = text::comparison_key(a), nb = text::comparison_key(b);
   if (na == nb) return true;
   auto year_only = [](const std::string& s) {
     return s.size() == 4 && std::all_of(s.begin(), s.end(), ::isdigit);
@@ -232,15 +219,12 @@ struct Broker::Impl {
       body_sha = audit::sha256_hex(res->body());
       const unsigned status = res->result_int();
       if (status == 429) {
-        long secs = 1;
-        try {
-          secs = std::stol(std::string((*res)[boost::beast::http::field::retry_after]));
-        } catch (...) {
-        }
-        out.retry_after = std::chrono::seconds(std::max(1L, secs));
-        p.limiter->block_until(Clock::now() + out.retry_after);
+        const auto wait = wait_asked((*res)[boost::beast::http::field::retry_after],
+                                     std::chrono::system_clock::now());
+        out.retry_after = wait;
+        if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
         out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
-                                                       std::to_string(std::max(1L, secs)) + " s");
+                                                       std::to_string(wait.count()) + " s");
       } else {
         auto snapshot = mappings->current();
         const std::string fetched_at = log::now_iso8601();

@@ -14,6 +14,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <boost/url/parse.hpp>
 
 #include <deque>
@@ -21,6 +22,9 @@
 #include <optional>
 #include <vector>
 
+#include "hub/http/content_coding.hpp"
+#include "hub/http/fields.hpp"
+#include "hub/text/charset.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::http {
@@ -38,6 +42,56 @@ struct Connection {
 
 bool is_timeout(const boost::system::error_code& ec) {
   return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+// The codings applied to the answer, in the order they were applied: its content codings, then
+// the transfer codings other than chunked, which the parser undoes (RFC 9110 section 8.4, RFC
+// 9112 section 6.1). Empty for an answer sent as it is.
+std::string codings_of(const Response& res) {
+  std::string codings;
+  // A field sent several times is one list (RFC 9110 section 5.3).
+  for (const auto field : {bhttp::field::content_encoding, bhttp::field::transfer_encoding}) {
+    for (const auto& f : boost::make_iterator_range(res.equal_range(field))) {
+      for (const auto& c : list_members(f.value())) {
+        if (c == "chunked") continue;  // the parser undid it
+        codings += (codings.empty() ? "" : ", ") + c;
+      }
+    }
+  }
+  return codings;
+}
+
+// The largest coded body that can decode to `limit` bytes or fewer: deflate's worst case for
+// incompressible data (zlib's compressBound) and a gzip header with room for a file name.
+std::size_t coded_limit(std::size_t limit) {
+  return limit + (limit >> 12) + (limit >> 14) + (limit >> 25) + 1024;
+}
+
+// The answer as the mapping engine reads it: its codings undone within the size limit, and its
+// text in UTF-8 when Content-Type declares another charset (RFC 9110 section 8.3.1; a
+// Content-Type that does not parse says nothing about the charset).
+Result<void> decode_answer(Response& res, std::size_t limit) {
+  if (const std::string codings = codings_of(res); !codings.empty()) {
+    auto decoded = decode_content(std::move(res.body()), codings, limit);
+    if (!decoded) return decoded.error();
+    res.body() = std::move(*decoded);
+    res.erase(bhttp::field::content_encoding);
+    res.erase(bhttp::field::transfer_encoding);
+    res.content_length(res.body().size());
+  }
+  const auto type = media_type(res[bhttp::field::content_type]);
+  if (type && !text::is_utf8_charset(type->charset)) {
+    auto utf8 = text::to_utf8(res.body(), type->charset);
+    if (!utf8) return utf8.error();
+    if (utf8->size() > limit)
+      return make_error(
+          Errc::malformed_response,
+          "the answer is over the limit of " + std::to_string(limit) + " bytes once in UTF-8",
+          "response_too_large");
+    res.body() = std::move(*utf8);
+    res.content_length(res.body().size());
+  }
+  return {};
 }
 
 }  // namespace
@@ -243,6 +297,9 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
   const auto started = Clock::now();
   deadline = std::min(deadline, started + p.options.request_timeout);
   req.set(bhttp::field::host, p.host_header);
+  // Truthful: exactly the codings decode_content() reads.
+  if (req[bhttp::field::accept_encoding].empty())
+    req.set(bhttp::field::accept_encoding, kAcceptEncoding);
   req.keep_alive(true);
   req.prepare_payload();
 
@@ -287,8 +344,17 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
     parser.header_limit(64 * 1024);
     boost::system::error_code rec = wec;
     if (!wec) {
-      auto [ec2, n] = co_await bhttp::async_read(conn->stream, conn->buffer, parser, use_tuple);
-      rec = ec2;
+      auto [hec, hn] =
+          co_await bhttp::async_read_header(conn->stream, conn->buffer, parser, use_tuple);
+      rec = hec;
+      // A coded body is limited once decoded (decode_answer); on the wire, to what could decode
+      // within the limit.
+      if (!hec && !codings_of(parser.get()).empty())
+        parser.body_limit(coded_limit(p.options.max_response_bytes));
+      if (!hec && !parser.is_done()) {
+        auto [ec2, n] = co_await bhttp::async_read(conn->stream, conn->buffer, parser, use_tuple);
+        rec = ec2;
+      }
     }
     if (rec) {
       p.release(nullptr);
@@ -323,6 +389,17 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
     Response res = parser.release();
     p.save_session(*conn);
     p.release(res.keep_alive() ? std::move(conn) : nullptr);
+    const std::string codings = codings_of(res);
+    if (auto decoded = decode_answer(res, p.options.max_response_bytes); !decoded) {
+      Error e = decoded.error();
+      e.message = p.options.name + ": " + e.message;
+      co_return finish(std::move(e));
+    }
+    if (p.metrics && !codings.empty())
+      p.metrics->increment("cnss_partner_decoded_answers_total",
+                           "Partners' answers that came coded and were decoded, by partner and "
+                           "codings",
+                           {{"partner", p.options.name}, {"codings", codings}});
     co_return finish(std::move(res));
   }
   co_return finish(p.fail(Errc::partner_unavailable, "io_error", "connection lost twice"));

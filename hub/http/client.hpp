@@ -38,7 +38,10 @@ struct ClientOptions {
 //   resolve_failed, connect_refused, connect_failed (partner_unavailable);
 //   connect_timeout, request_timeout, pool_timeout (timeout);
 //   tls_handshake_failed, certificate_verify_failed (tls_failure);
-//   response_too_large, response_truncated, bad_http (malformed_response);
+//   response_too_large (over max_response_bytes, counted once decoded), response_truncated,
+//   bad_http (a message RFC 9112 says to refuse: Content-Length with chunked, Content-Lengths
+//   that differ...), unsupported_content_encoding, bad_content_encoding, unsupported_charset,
+//   bad_charset (malformed_response);
 //   io_error (partner_unavailable);
 //   local_quota (rate_limited: the configured pace leaves no slot before the deadline).
 // Idle connections keep the sockets and timers of the io_context that opened them: the pool must
@@ -55,8 +58,10 @@ class ClientPool : public std::enable_shared_from_this<ClientPool> {
   static Result<std::shared_ptr<ClientPool>> create(ClientOptions options, Metrics* metrics);
   ~ClientPool();
 
-  // Sends the request (Host, Content-Length and keep-alive are set here) and reads the answer,
-  // all before `deadline` (and within the request timeout).
+  // Sends the request (Host, Content-Length, keep-alive and Accept-Encoding are set here) and
+  // reads the answer, all before `deadline` (and within the request timeout). The answer comes
+  // back decoded: its transfer and content codings (gzip, deflate) undone, its text in UTF-8
+  // when Content-Type declares another charset (content_coding.hpp, docs/exchange.md).
   boost::asio::awaitable<Result<Response>> request(Request req,
                                                    std::chrono::steady_clock::time_point deadline);
 

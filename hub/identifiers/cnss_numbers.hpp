@@ -26,8 +26,6 @@ std::optional<std::string> affiliation_number(std::int64_t serial,
                                               CheckDigit check = CheckDigit::damm);
 bool valid_immatriculation(std::string_view n, std::int64_t luhn_until = 0);
 bool valid_affiliation(std::string_view n, std::int64_t luhn_until = 0);
-// Until the store records when it switched, the registry issues and checks Luhn numbers only.
-inline constexpr std::int64_t kLuhnForAll = 99'999'999;
 // The Luhn check digit of a digit string (ISO/IEC 7812-1 annex B).
 char luhn_digit(std::string_view digits);
 // The Damm check digit of a digit string.

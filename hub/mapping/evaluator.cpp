@@ -7,6 +7,7 @@
 #include "hub/mapping/payload.hpp"
 #include "hub/mapping/values.hpp"
 #include "hub/mapping/xml_records.hpp"
+#include "hub/text/clean.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -255,17 +256,14 @@ struct XN {
     return xml::read_records ? static_cast<pugi::xml_node_type>(rec()->header & xml::kTypeMask)
                              : api().type();
   }
-  // The element's text: its first text or CDATA child's (pugixml's child_value).
-  const char* child_value() const {
-    if (!xml::read_records) return api().child_value();
+  // A text or CDATA node's text; an element's own value (pugixml's embedded PCDATA).
+  const char* value() const {
     if (!p) return "";
-    const xml::NodeRecord* r = rec();
-    if ((r->header & xml::kTypeMask) == pugi::node_element && r->value) return r->value;
-    for (const xml::NodeRecord* c = r->first_child; c; c = c->next_sibling) {
-      const auto t = c->header & xml::kTypeMask;
-      if ((t == pugi::node_pcdata || t == pugi::node_cdata) && c->value) return c->value;
-    }
-    return "";
+    return xml::read_records ? or_empty(rec()->value) : api().value();
+  }
+  bool is_text() const {
+    const auto t = type();
+    return t == pugi::node_pcdata || t == pugi::node_cdata;
   }
   XN first_child() const {
     if (!p) return XN();
@@ -350,6 +348,7 @@ class EvalState {
   std::int32_t frame_ = -1;  // the object or array item being written (MappedRecord::frames_)
   Node* slots_ = nullptr;    // the current scope's index (see Scope)
   std::optional<Error> refusal_;
+  std::string cleaned_;  // the entry rule's output, before it is copied into scratch memory
 
   // Prefix resolutions by element: siblings and cousins share ancestors, so after the first
   // lookup a resolution rarely walks more than one level.
@@ -708,20 +707,80 @@ class EvalState {
     return text(first(p, ctx, doc));
   }
 
-  // The text of a leaf; nothing for a container or a null.
-  static std::optional<std::string_view> text(const Node& n) {
-    if (n.a) return std::string_view(n.a.value());
-    // An element's text is its first text child; an element with only elements has none.
-    if (n.x) return std::string_view(n.x.child_value());
+  // The text of a leaf, through the entry rule; nothing for a container or a null. JSON text was
+  // made clean where it was parsed (hub/text/json.hpp); XML text is made clean here, where it is
+  // read, once its pieces are joined.
+  std::optional<std::string_view> text(const Node& n) {
+    if (n.a) return entered(n.a.value(), n);
+    if (n.x) return entered(element_text(n.x), n);
     if (!n.j) return std::nullopt;
     if (n.j->IsString()) return std::string_view(n.j->GetString(), n.j->GetStringLength());
     if (n.j->IsBool()) return n.j->GetBool() ? std::string_view("true") : std::string_view("false");
     return std::nullopt;
   }
 
-  static bool present(const Node& n) {
+  // An element's whole text: every text and CDATA child, in order (comments and processing
+  // instructions between them are not in the tree); "" for an element with only elements.
+  std::string_view element_text(XN e) {
+    if (xml::read_records && e) {
+      const xml::NodeRecord* r = e.rec();
+      if ((r->header & xml::kTypeMask) == pugi::node_element && r->value) return r->value;
+    }
+    XN c = e.first_child();
+    while (c && !c.is_text()) c = c.next_sibling();
+    if (!c) return {};
+    const std::string_view piece = c.value();
+    XN more = c.next_sibling();
+    while (more && !more.is_text()) more = more.next_sibling();
+    if (!more) return piece;
+    return joined(piece, more);
+  }
+
+  [[gnu::noinline]] std::string_view joined(std::string_view first, XN rest) {
+    std::size_t total = first.size();
+    for (XN m = rest; m; m = m.next_sibling())
+      if (m.is_text()) total += std::strlen(m.value());
+    char* out = alloc(total);
+    std::memcpy(out, first.data(), first.size());
+    std::size_t n = first.size();
+    for (XN m = rest; m; m = m.next_sibling()) {
+      if (!m.is_text()) continue;
+      const std::size_t len = std::strlen(m.value());
+      std::memcpy(out + n, m.value(), len);
+      n += len;
+    }
+    return {out, n};
+  }
+
+  std::string_view entered(std::string_view v, const Node& where) {
+    if (text::already_clean(v)) return v;
+    return entered_slowly(v, where);
+  }
+
+  [[gnu::noinline]] std::string_view entered_slowly(std::string_view v, const Node& where) {
+    if (auto r = text::clean(v, cleaned_)) {
+      if (!refusal_)
+        refusal_ = make_error(Errc::malformed_response,
+                              m_.id + " v" + std::to_string(m_.version) + ": " + xml_path(where) +
+                                  ": the text holds " + r->describe(),
+                              std::string(r->code));
+      return {};
+    }
+    return copy_of(cleaned_);
+  }
+
+  // Where a node is in the payload, for people: /soapenv:Envelope/soapenv:Body/.../cnie:Nom.
+  static std::string xml_path(const Node& n) {
+    std::string path;
+    for (XN e = n.x; e && e.type() == pugi::node_element; e = e.parent())
+      path.insert(0, "/" + std::string(e.name()));
+    if (n.a) path += "/@" + std::string(n.a.name());
+    return path;
+  }
+
+  bool present(const Node& n) {
     if (n.x && !n.a) {
-      if (!blank(n.x.child_value())) return true;
+      if (!blank(element_text(n.x))) return true;
       for (XN c = n.x.first_child(); c; c = c.next_sibling())
         if (c.type() == pugi::node_element) return true;
       return false;
@@ -1403,7 +1462,7 @@ Result<MappedRecord> Evaluator::forward(std::shared_ptr<const Mapping> m, std::s
     if (auto r = parse_json(payload, jdoc.emplace()); !r) return r.error();
     doc.j = &*jdoc;
   }
-  if (auto e = st.partner_error(doc)) return *e;
+  if (auto e = st.partner_error(doc)) return st.refusal_ ? *st.refusal_ : *e;
   auto root = st.root(doc);
   if (!root) return root.error();
   st.fields(m->fields, *root, doc, st.fill(m->scope, *root));

@@ -1,12 +1,9 @@
 #include "hub/mapping/payload.hpp"
 
 #include "hub/mapping/xml_records.hpp"
+#include "hub/text/json.hpp"
+#include "hub/text/utf8.hpp"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
-
-#include <cstring>
 #include <string>
 
 namespace hub::mapping {
@@ -16,40 +13,6 @@ namespace {
 Error malformed(std::string detail, std::string message) {
   return make_error(Errc::malformed_response, std::move(message), std::move(detail));
 }
-
-// Forwards SAX events to the document and stops when nesting passes the limit, so that neither
-// the parser nor anything walking the tree later can be driven into deep recursion.
-struct DepthLimited {
-  rapidjson::Document& d;
-  unsigned max;
-  unsigned depth = 0;
-  bool too_deep = false;
-
-  bool Null() { return d.Null(); }
-  bool Bool(bool b) { return d.Bool(b); }
-  bool Int(int i) { return d.Int(i); }
-  bool Uint(unsigned i) { return d.Uint(i); }
-  bool Int64(std::int64_t i) { return d.Int64(i); }
-  bool Uint64(std::uint64_t i) { return d.Uint64(i); }
-  bool Double(double v) { return d.Double(v); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return d.RawNumber(s, n, copy);
-  }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
-  bool StartObject() { return enter() && d.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) { return --depth, d.EndObject(n); }
-  bool StartArray() { return enter() && d.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) { return --depth, d.EndArray(n); }
-
-  bool enter() {
-    if (++depth > max) {
-      too_deep = true;
-      return false;
-    }
-    return true;
-  }
-};
 
 // The same walk as parse_xml's, over the records: false when the tree nests deeper than max.
 bool within_depth(const xml::NodeRecord* top, unsigned max) {
@@ -73,48 +36,6 @@ bool within_depth(const xml::NodeRecord* top, unsigned max) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // ASCII runs are most of every payload: test eight bytes at a time.
-    if (end - p >= 8) {
-      std::uint64_t chunk;
-      std::memcpy(&chunk, p, 8);
-      if ((chunk & 0x8080808080808080ull) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0)
-      n = 1, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0)
-      n = 2, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0)
-      n = 3, cp = c & 0x07;
-    else
-      return false;
-    if (end - p <= n) return false;
-    for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    p += n + 1;
-  }
-  return true;
-}
-
 namespace {
 
 // A UTF-8 byte order mark is allowed before either format and means nothing.
@@ -122,17 +43,37 @@ std::string_view without_bom(std::string_view s) {
   return s.substr(0, 3) == "\xEF\xBB\xBF" ? s.substr(3) : s;
 }
 
+// True when some element's text may be in several pieces: the payload has a CDATA section, a
+// comment or a processing instruction (past the XML declaration).
+bool split_text(std::string_view payload) {
+  if (payload.starts_with("<?xml")) {
+    const auto end = payload.find("?>");
+    payload.remove_prefix(end == std::string_view::npos ? payload.size() : end + 2);
+  }
+  return payload.find("<!") != std::string_view::npos ||
+         payload.find("<?") != std::string_view::npos;
+}
+
 }  // namespace
 
 Result<void> parse_xml(std::string_view payload, pugi::xml_document& doc, const Limits& limits) {
-  payload = without_bom(payload);
+  // Offsets are the body's as sent, its byte order mark counted (as the JSON reader's are).
+  const std::size_t bom = payload.size() - without_bom(payload).size();
+  payload.remove_prefix(bom);
   if (payload.size() > limits.max_bytes)
     return malformed("too_large",
                      "the body is larger than " + std::to_string(limits.max_bytes) + " bytes");
-  if (!valid_utf8(payload)) return malformed("invalid_utf8", "the body is not valid UTF-8");
+  if (const auto bad = text::invalid_utf8_at(payload))
+    return malformed("invalid_utf8",
+                     "the body is not valid UTF-8 (at byte " + std::to_string(*bad + bom) + ")");
   // DOCTYPE is parsed only to be refused: pugixml never expands entities, and a partner contract
   // never needs a DTD, so any DTD is treated as hostile.
-  const unsigned options = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_doctype;
+  unsigned options = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_doctype;
+  // An element's text is all its text and CDATA children (the evaluator joins them), white space
+  // included. Text is in pieces only where CDATA sections, comments or processing instructions
+  // cut it; only then are the pieces of white space kept, which would otherwise cost a node for
+  // every indentation.
+  if (split_text(payload)) options |= pugi::parse_ws_pcdata;
   pugi::xml_parse_result r =
       doc.load_buffer(payload.data(), payload.size(), options, pugi::encoding_utf8);
   if (!r) {
@@ -149,7 +90,7 @@ Result<void> parse_xml(std::string_view payload, pugi::xml_document& doc, const 
         off + 2 >= payload.size() || payload.find('>', off) == std::string_view::npos;
     return malformed(at_end ? "xml_truncated" : "xml_malformed",
                      std::string(at_end ? "the XML ends early: " : "the XML is malformed: ") +
-                         r.description() + " at byte " + std::to_string(r.offset));
+                         r.description() + " at byte " + std::to_string(r.offset + bom));
   }
   for (pugi::xml_node n = doc.first_child(); n; n = n.next_sibling())
     if (n.type() == pugi::node_doctype)
@@ -189,33 +130,14 @@ Result<void> parse_xml(std::string_view payload, pugi::xml_document& doc, const 
 }
 
 Result<void> parse_json(std::string_view payload, rapidjson::Document& doc, const Limits& limits) {
-  payload = without_bom(payload);
-  if (payload.size() > limits.max_bytes)
-    return malformed("too_large",
-                     "the body is larger than " + std::to_string(limits.max_bytes) + " bytes");
-  // UTF-8 is checked before parsing, eight ASCII bytes at a time: a quarter of rapidjson's own
-  // parse time goes to its byte-by-byte validation (kParseValidateEncodingFlag).
-  if (!valid_utf8(payload)) return malformed("invalid_utf8", "the body is not valid UTF-8");
-  rapidjson::MemoryStream ms(payload.data(), payload.size());
-  rapidjson::Reader reader;
-  DepthLimited handler{doc, limits.max_depth};
-  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
-  auto generator = [&](rapidjson::Document&) {
-    return static_cast<bool>(reader.Parse<flags>(ms, handler));
-  };
-  doc.Populate(generator);
-  if (!reader.HasParseError()) return {};
-  if (handler.too_deep)
-    return malformed("too_deep",
-                     "the JSON nests deeper than " + std::to_string(limits.max_depth) + " levels");
-  const auto code = reader.GetParseErrorCode();
-  const std::size_t at = reader.GetErrorOffset();
-  if (code == rapidjson::kParseErrorDocumentEmpty)
-    return malformed("empty_body", "the body is empty");
-  const bool at_end = at >= payload.size();
-  return malformed(at_end ? "json_truncated" : "json_malformed",
-                   std::string(at_end ? "the JSON ends early: " : "the JSON is malformed: ") +
-                       rapidjson::GetParseError_En(code) + " at byte " + std::to_string(at));
+  // One reader for every JSON that enters the hub: I-JSON's refusals, clean text (hub/text).
+  text::JsonOptions o;
+  o.max_bytes = limits.max_bytes;
+  o.max_depth = limits.max_depth;
+  o.numbers_as_text = true;
+  if (auto problem = text::read_json(payload, doc, o))
+    return malformed(std::move(problem->code), std::move(problem->message));
+  return {};
 }
 
 }  // namespace hub::mapping

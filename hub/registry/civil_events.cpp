@@ -39,6 +39,24 @@ std::optional<std::string> find_member(const Value& family, const std::optional<
   return std::nullopt;
 }
 
+// An event that concerns a fact not recorded yet: conflict/"awaiting_facts", which the events
+// inbox keeps and tries again (events.retry_every_ms) until the fact arrives.
+Error awaiting_marriage(const std::string& event_id) {
+  return make_error(Errc::conflict,
+                    "/spouses: the marriage that divorce " + event_id +
+                        " dissolves is not recorded yet; it is applied once it is",
+                    "awaiting_facts");
+}
+
+// Whether the spouse at `base` was divorced on or after the marriage act of `event`: the
+// marriage is older news than the divorce already recorded.
+bool dissolved_after(const Value& family, const std::string& base, const Value& event) {
+  if (json::text(family, base + "/status") != "divorced") return false;
+  const auto dissolved = json::text(family, base + "/dissolution_date");
+  const auto married = json::text(event, "/act_date");
+  return dissolved && married && *married <= *dissolved;
+}
+
 std::string next_id(const Value& family, char prefix) {
   const Value* members = json::find(family, "/members");
   for (int n = 1;; ++n) {
@@ -141,7 +159,9 @@ Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
       auto r = edit_family(*cnie, [&](Doc& family) -> Result<void> {
         const auto found = find_member(family, partner_cnie, std::nullopt);
         if (type == "divorce") {
-          if (!found) return {};
+          // DGCT does not keep its events in order: a divorce may come before the marriage it
+          // dissolves. It is kept (the inbox tries it again) until the marriage is recorded.
+          if (!found) return awaiting_marriage(id);
           const std::string base = "/members/" + *found;
           auto& a = family.GetAllocator();
           set_sourced(family, base + "/status", Value("divorced", a), *prov);
@@ -152,6 +172,9 @@ Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
           return {};
         }
         const std::string base = "/members/" + (found ? *found : next_id(family, 's'));
+        // A marriage that arrives after the divorce that dissolved it (its act dated before the
+        // dissolution) adds what is missing and leaves the later fact, the divorce, standing.
+        if (found && dissolved_after(family, base, *event)) return {};
         for (const auto& f : spouse.GetObject()) {
           if (f.value.IsNull()) continue;
           set_sourced(family, base + "/" + json::escape(f.name.GetString()), f.value, *prov);

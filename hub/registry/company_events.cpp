@@ -43,8 +43,9 @@ Result<Outcome> Registry::apply_company_event(const std::string& event_json,
   auto key = store_.find_record_key(streams::keys::ice(*ice));
   if (!key) return key.error();
   if (!*key) {
-    // Not affiliated (yet): a creation is what prepares an affiliation; the inbox keeps it, and
-    // POST /v1/employers with this ICE then reads the same facts from the register.
+    // Not affiliated (yet): a creation prepares an affiliation for an agent to confirm; any other
+    // event concerns no record here.
+    if (type == "creation") return prepare_affiliation(*this, *read, caller);
     return no_change("not_affiliated");
   }
   auto l = Impl::load_existing(*this, **key, "employer");

@@ -70,9 +70,8 @@ Result<CompanyFacts> check_company(const Facts& facts) {
 }
 
 Result<Loaded> for_update(Registry& r, const std::string& affiliation, const Caller& caller) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+  if (auto ok = well_formed(r, streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   auto l =
       Registry::Impl::load_existing(r, streams::employer(affiliation), "employer " + affiliation);
   if (!l) return l.error();
@@ -178,10 +177,8 @@ Result<Outcome> affiliate_from_facts(Registry& r, const NewEmployer& in, const F
                                      const Caller& caller) {
   auto cf = check_company(facts);
   if (!cf) return cf.error();
-  auto serial = Registry::Impl::store(r).next_number("affiliation");
-  if (!serial) return serial.error();
-  auto number = identifiers::affiliation_number(*serial, identifiers::CheckDigit::luhn);
-  if (!number) return make_error(Errc::internal, "the affiliation numbers are exhausted");
+  auto number = Registry::Impl::new_number(r, streams::kEmployer);
+  if (!number) return number.error();
 
   Doc employer = json::object();
   json::set_string(employer, "/affiliation_number", *number);
@@ -232,9 +229,8 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_employer(std::string 
 }
 
 Result<Outcome> Registry::employer(const std::string& affiliation, std::optional<Date> as_of) {
-  if (!identifiers::valid_affiliation(affiliation, identifiers::kLuhnForAll)) {
-    return invalid("/affiliation", "must be a 7-digit affiliation number with its check digit");
-  }
+  if (auto ok = well_formed(*this, streams::kEmployer, affiliation, "/affiliation"); !ok)
+    return ok.error();
   if (!as_of) {
     auto l = Impl::load_existing(*this, streams::employer(affiliation), "employer " + affiliation);
     if (!l) return l.error();

@@ -7,6 +7,7 @@
 #include "hub/registry/eligibility.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
@@ -18,19 +19,48 @@ std::string member_name(const Value::Member& m) {
   return std::string(m.name.GetString(), m.name.GetStringLength());
 }
 
-// The member of `family` that is the same person as `candidate` (same CNIE, or same birth act).
+// Whether two values of a member's identifier contradict: both given and different.
+bool contradict(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  return a && b && *a != *b;
+}
+
+// A name as two sources may write it: the text rule's comparison key (case, spaces, invisible
+// marks and Unicode forms aside: hub/text/compare.hpp, docs/text.md).
+std::string name_key(const Value& v, const char* pointer) {
+  return text::comparison_key(json::text(v, pointer).value_or(""));
+}
+
+// The member of `family` that is the same person as `candidate`, matched as issue 19 (kind 4)
+// sets: by CNIE, then by birth act (number and commune), then — for a person known by neither,
+// as the booklet lists young children — by family name, first name and birth date, when no
+// identifier contradicts.
 std::optional<std::string> same_member(const Value& family, const Value& candidate, bool spouse) {
   const Value* members = json::find(family, "/members");
   if (members == nullptr || !members->IsObject()) return std::nullopt;
   const auto cnie = json::text(candidate, "/cnie");
   const auto act = json::text(candidate, "/birth_act/number");
   const auto commune = json::text(candidate, "/birth_act/commune").value_or("");
+  auto of_kind = [&](const Value& m) { return (json::text(m, "/relation") == "spouse") == spouse; };
   for (const auto& m : members->GetObject()) {
-    const bool is_spouse = json::text(m.value, "/relation") == "spouse";
-    if (is_spouse != spouse) continue;
-    if (cnie && json::text(m.value, "/cnie") == cnie) return member_name(m);
-    if (!spouse && act && json::text(m.value, "/birth_act/number") == act &&
+    if (of_kind(m.value) && cnie && json::text(m.value, "/cnie") == cnie) return member_name(m);
+  }
+  for (const auto& m : members->GetObject()) {
+    if (of_kind(m.value) && !spouse && act && json::text(m.value, "/birth_act/number") == act &&
         json::text(m.value, "/birth_act/commune").value_or("") == commune) {
+      return member_name(m);
+    }
+  }
+  const auto born = json::text(candidate, "/birth_date");
+  const std::string last = name_key(candidate, "/last_name");
+  const std::string first = name_key(candidate, "/first_name");
+  if (!born || last.empty() || first.empty()) return std::nullopt;
+  for (const auto& m : members->GetObject()) {
+    if (!of_kind(m.value) || contradict(cnie, json::text(m.value, "/cnie")) ||
+        contradict(act, json::text(m.value, "/birth_act/number"))) {
+      continue;
+    }
+    if (json::text(m.value, "/birth_date") == born && name_key(m.value, "/last_name") == last &&
+        name_key(m.value, "/first_name") == first) {
       return member_name(m);
     }
   }
@@ -239,9 +269,7 @@ struct FamilyView {
 };
 
 Result<FamilyView> view(Registry& r, const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(r, streams::kFamily, number, "/number"); !ok) return ok.error();
   FamilyView v;
   v.on = as_of ? *as_of : Registry::Impl::today(r);
   if (!as_of) {
@@ -324,9 +352,7 @@ Result<void> check_act(const Value& input, const std::string& path, bool require
 }
 
 Result<Loaded> family_for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(r, streams::kFamily, number, "/number"); !ok) return ok.error();
   auto l = Registry::Impl::load_existing(r, streams::family(number), "family of " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();

@@ -1,9 +1,10 @@
-// Insured persons: registration from a CNIE, reads, RIB, contact, status, cards, refresh, death.
+// Insured persons: registration from a CNIE, reads, RIB, contact, status, refresh, death.
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/amo_tadamon.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
@@ -76,7 +77,9 @@ Result<void> merge_client_person(Registry& r, const Value& input, Doc& person, c
     }
     if (field == "sex" && **value != "M" && **value != "F") return invalid(path, "must be M or F");
     const auto known = json::text(person, path);
-    if (known && *known == **value) continue;
+    // The same name spelled with other spaces, marks, case or Unicode forms is the same name:
+    // the partner's value and provenance stay (docs/text.md, hub/text/compare.hpp).
+    if (known && text::equivalent(*known, **value)) continue;
     Value p = provenance(r, caller, a);
     const Value* source = json::find(person, "/provenance/" + json::escape(path));
     // A partner's value stands behind the field when a partner gave it, or when a client
@@ -326,10 +329,8 @@ Result<Outcome> register_from_facts(Registry& r, const NewInsured& in, const Fac
   json::set_string(person, "/person/cnie", in.cnie);
   if (auto m = merge_client_person(r, in.input, person, caller, client_prov); !m) return m.error();
 
-  auto serial = Registry::Impl::store(r).next_number("immatriculation");
-  if (!serial) return serial.error();
-  auto number = identifiers::immatriculation_number(*serial, identifiers::CheckDigit::luhn);
-  if (!number) return make_error(Errc::internal, "the immatriculation numbers are exhausted");
+  auto number = Registry::Impl::new_number(r, streams::kInsured);
+  if (!number) return number.error();
   Doc insured = insured_state(r, in, *number, *pf, facts, caller);
 
   Doc family = json::object();
@@ -371,9 +372,7 @@ boost::asio::awaitable<Result<Outcome>> Registry::register_insured(std::string b
 }
 
 Result<Outcome> Registry::insured(const std::string& number, std::optional<Date> as_of) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(*this, streams::kInsured, number, "/number"); !ok) return ok.error();
   if (!as_of) {
     auto l = Impl::load_existing(*this, streams::insured(number), "insured person " + number);
     if (!l) return l.error();
@@ -443,23 +442,16 @@ Result<Outcome> Registry::insured_by_cnie(const std::string& cnie) {
   return insured(number_from(**key));
 }
 
-namespace {
-
-// Loads an insured registration for an update, after the If-Match check.
-Result<Loaded> for_update(Registry& r, const std::string& number, const Caller& caller) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+Result<Loaded> insured_for_update(Registry& r, const std::string& number, const Caller& caller) {
+  if (auto ok = well_formed(r, streams::kInsured, number, "/number"); !ok) return ok.error();
   auto l = Registry::Impl::load_existing(r, streams::insured(number), "insured person " + number);
   if (!l) return l.error();
   if (auto m = Registry::Impl::check_if_match(caller, l->version, l->stream); !m) return m.error();
   return l;
 }
 
-// Commits one change of an insured registration and answers the new state.
 Result<Outcome> commit_insured(Registry& r, Loaded& l, const Doc& after, std::string type,
-                               const Caller& caller, std::string reason,
-                               Effect effect = Effect::changed) {
+                               const Caller& caller, std::string reason, Effect effect) {
   auto w = Registry::Impl::change(r, l.stream, l.version, l.state, after, std::move(type), caller,
                                   std::move(reason));
   if (!w) return unchanged(r.insured(json::text(l.state, "/immatriculation").value_or("")));
@@ -472,6 +464,8 @@ Result<Outcome> commit_insured(Registry& r, Loaded& l, const Doc& after, std::st
                   l.version + 1};
   return Registry::Impl::commit(r, commit, std::move(changed), caller);
 }
+
+namespace {
 
 bool transition_allowed(std::string_view from, std::string_view to) {
   if (from == "ACTIVE") return to == "SUSPENDED" || to == "CLOSED";
@@ -490,7 +484,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
   if (auto p = identifiers::rib_problem(**rib)) return invalid("/rib", *p);
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
-  auto l = for_update(*this, number, caller);
+  auto l = insured_for_update(*this, number, caller);
   if (!l) return l.error();
   Doc after = copy_of(l->state);
   json::set_string(after, "/rib", **rib);
@@ -502,9 +496,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
 }
 
 Result<Outcome> Registry::rib_history(const std::string& number) {
-  if (!identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) {
-    return invalid("/number", "must be a 9-digit immatriculation number with its check digit");
-  }
+  if (auto ok = well_formed(*this, streams::kInsured, number, "/number"); !ok) return ok.error();
   auto events = store_.record_events(streams::insured(number), INT64_MAX);
   if (!events) return events.error();
   if (events->empty()) return make_error(Errc::not_found, "no insured person " + number);
@@ -548,7 +540,7 @@ Result<Outcome> Registry::change_contact(const std::string& number, const std::s
   if (auto c = check_contact(*input); !c) return c.error();
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
-  auto l = for_update(*this, number, caller);
+  auto l = insured_for_update(*this, number, caller);
   if (!l) return l.error();
   Doc after = copy_of(l->state);
   json::set(after, "/contact", *json::find(*input, "/contact"));
@@ -568,7 +560,7 @@ Result<Outcome> Registry::change_insured_status(const std::string& number, const
   }
   auto reason = reason_at(*input, true);
   if (!reason) return reason.error();
-  auto l = for_update(*this, number, caller);
+  auto l = insured_for_update(*this, number, caller);
   if (!l) return l.error();
   const auto from = json::text(l->state, "/status").value_or("");
   if (!transition_allowed(from, **status)) {
@@ -582,35 +574,6 @@ Result<Outcome> Registry::change_insured_status(const std::string& number, const
   json::set_string(after, "/status_since", format_date(clock_.today()));
   json::erase(after, "/status_cause");  // an agent's decision: no rule lifts it by itself
   return commit_insured(*this, *l, after, "insured.status_changed", caller, *reason);
-}
-
-Result<Outcome> Registry::request_card(const std::string& number, const std::string& body,
-                                       const Caller& caller) {
-  auto input = parse_body(body, {"reason"});
-  if (!input) return input.error();
-  auto reason = reason_at(*input, true);
-  if (!reason) return reason.error();
-  if (*reason != "first" && *reason != "lost" && *reason != "stolen" && *reason != "damaged" &&
-      *reason != "renewal") {
-    return invalid("/reason", "must be first, lost, stolen, damaged or renewal");
-  }
-  auto l = for_update(*this, number, caller);
-  if (!l) return l.error();
-  if (json::text(l->state, "/status") != "ACTIVE") {
-    return make_error(Errc::conflict, "/status: cards are edited for ACTIVE registrations only",
-                      "invalid_transition");
-  }
-  Doc after = copy_of(l->state);
-  std::size_t n = 1;
-  if (const Value* cards = json::find(after, "/cards"); cards && cards->IsObject()) {
-    n = cards->MemberCount() + 1;
-  }
-  const std::string id = "card-" + std::to_string(n);
-  json::set_string(after, "/cards/" + id + "/reason", *reason);
-  json::set_string(after, "/cards/" + id + "/requested_on", format_date(clock_.today()));
-  json::set_string(after, "/cards/" + id + "/status", "requested");
-  json::set_string(after, "/cards/" + id + "/requested_by", caller.principal);
-  return commit_insured(*this, *l, after, "card.requested", caller, *reason, Effect::created);
 }
 
 Result<Outcome> Registry::record_death(const std::string& cnie, const std::string& date,
@@ -759,7 +722,8 @@ Result<bool> refresh_from_facts(Registry& r, const Loaded& l, const Facts& facts
 
 boost::asio::awaitable<Result<Outcome>> Registry::refresh_insured(std::string number,
                                                                   Caller caller) {
-  auto l = co_await blocking<Result<Loaded>>([&] { return for_update(*this, number, caller); });
+  auto l =
+      co_await blocking<Result<Loaded>>([&] { return insured_for_update(*this, number, caller); });
   if (!l) co_return l.error();
   const std::string cnie = json::text(l->state, "/cnie").value_or("");
   const std::string category = json::text(l->state, "/category").value_or("");

@@ -1,6 +1,9 @@
 #include "hub/registry/registry.hpp"
 
+#include "hub/identifiers/cnss_numbers.hpp"
+#include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/support.hpp"
+#include "hub/text/json.hpp"
 
 namespace hub::registry {
 
@@ -36,14 +39,33 @@ Error invalid(std::string_view path, std::string_view problem) {
   return make_error(Errc::invalid_input, std::string(path) + ": " + std::string(problem));
 }
 
+Result<void> well_formed(Registry& r, std::string_view kind, const std::string& id,
+                         std::string_view path) {
+  if (kind == streams::kInsured || kind == streams::kFamily || kind == streams::kEmployer) {
+    auto until = Registry::Impl::luhn_until(r, kind);
+    if (!until) return until.error();
+    if (kind == streams::kEmployer) {
+      if (identifiers::valid_affiliation(id, *until)) return {};
+      return invalid(path, "must be a 7-digit affiliation number with its check digit");
+    }
+    if (identifiers::valid_immatriculation(id, *until)) return {};
+    return invalid(path, "must be a 9-digit immatriculation number with its check digit");
+  }
+  if (kind == streams::kPerson) {
+    if (auto problem = identifiers::cnie_problem(id)) return invalid(path, *problem);
+  }
+  return {};
+}
+
 std::int64_t end_of_day_ms(const Date& d) {
   return (days_from_epoch(d) + 1) * 86400000 - 1;
 }
 
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed) {
-  auto doc = json::parse(body.empty() ? std::string_view("{}") : std::string_view(body));
-  if (!doc) return invalid("/", "the body is not valid JSON");
+  // The hub's one reader of clients' JSON: I-JSON's refusals and the text rule (docs/text.md).
+  auto doc = text::read_client_body(body.empty() ? std::string_view("{}") : std::string_view(body));
+  if (!doc) return doc.error();
   if (!doc->IsObject()) return invalid("/", "the body must be a JSON object");
   if (auto r = only_members(*doc, "", allowed); !r) return r.error();
   return std::move(*doc);
@@ -199,11 +221,16 @@ Result<const Section*> required_section(const Facts& facts, std::string_view ste
     case Section::Status::unavailable:
       break;
   }
-  return make_error(Errc::partner_unavailable,
-                    upper(s->partner) + " did not give " + std::string(what) + " (" +
-                        (s->error ? s->error->message : std::string("no answer")) +
-                        "); retry later",
-                    "partner_unavailable");
+  const bool rationed = s->error && s->error->code == Errc::rate_limited;
+  Error e =
+      make_error(rationed ? Errc::rate_limited : Errc::partner_unavailable,
+                 upper(s->partner) + " did not give " + std::string(what) + " (" +
+                     (s->error ? s->error->message : std::string("no answer")) + "); retry later",
+                 rationed ? "" : "partner_unavailable");
+  // A rationed partner says when it may be asked again (its Retry-After): so does the answer.
+  if (s->error) e.retry_after = s->error->retry_after;
+  if (rationed && e.retry_after.count() == 0) e.retry_after = std::chrono::seconds(1);
+  return e;
 }
 
 void record_evidence(Doc& state, const Facts& facts) {
@@ -412,6 +439,13 @@ Value Registry::Impl::client_provenance(Registry& r, const Caller& caller, json:
 }
 
 Result<Outcome> Registry::history(std::string_view kind, const std::string& id) {
+  if (auto ok = well_formed(*this, kind, id,
+                            kind == streams::kEmployer ? "/affiliation"
+                            : kind == streams::kPerson ? "/cnie"
+                                                       : "/number");
+      !ok) {
+    return ok.error();
+  }
   const std::string stream = streams::of(kind, id);
   auto events = store_.record_events(stream, INT64_MAX);
   if (!events) return events.error();

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -66,9 +67,18 @@ class Registry {
   // {"status": "ACTIVE|SUSPENDED|CLOSED", "reason"}
   Result<Outcome> change_insured_status(const std::string& number, const std::string& body,
                                         const Caller& caller);
-  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request.
+  // {"reason": "first|lost|stolen|damaged|renewal"}: a card edition request, card-<n> in
+  // /cards, status "requested". 409 card_exists for a second first card, no_card_to_replace for
+  // a replacement without any card, card_in_progress while another is requested or produced;
+  // invalid_transition unless the registration is ACTIVE (docs/registration.md, "Cards").
   Result<Outcome> request_card(const std::string& number, const std::string& body,
                                const Caller& caller);
+  // {"status": "produced|delivered|cancelled", "reason"}: card `card` (card-<n>) moves on:
+  // requested -> produced -> delivered, or requested/produced -> cancelled (its reason
+  // required). The same status again changes nothing; another move is 409 invalid_transition;
+  // an unknown card 404. Records status_since, <status>_on and <status>_by.
+  Result<Outcome> change_card_status(const std::string& number, const std::string& card,
+                                     const std::string& body, const Caller& caller);
   // Asks the partners again: identity changes become events sourced to the partner, a death
   // closes the registration, new members of the family booklet join the family.
   boost::asio::awaitable<Result<Outcome>> refresh_insured(std::string number, Caller caller);
@@ -89,9 +99,28 @@ class Registry {
   // A commercial-register event (company_event) for a company CNSS affiliates: its facts
   // replace the employer's company facts with the event's provenance; a removal also flags the
   // employer for review (it does not close the affiliation). For a company not affiliated it
-  // changes nothing ({"applied": [], "outcome": "not_affiliated"}). Idempotent.
+  // changes nothing ({"applied": [], "outcome": "not_affiliated"}), except a creation, which
+  // prepares an affiliation for an agent to confirm (pending_affiliations.cpp: {"applied":
+  // ["pending_affiliation/<ICE>"], "outcome": "affiliation_prepared", "company": {"ice",
+  // "name"}}). Idempotent.
   Result<Outcome> apply_company_event(const std::string& event_json,
                                       const std::string& provenance_json, const Caller& caller);
+
+  // Affiliations prepared from OMPIC's creation events (docs/registration.md, "Pending
+  // affiliations"): {"pending": [{"ice", "name", "agency", "prepared_on", "status", "event_id",
+  // "affiliation_number"?}]}, status pending|confirmed|all, in ICE order from `after`, at most
+  // `limit` (1-1000), "next" when more follow.
+  Result<Outcome> pending_affiliations(const std::string& status, const std::string& after,
+                                       std::size_t limit);
+  // One prepared affiliation: the company as the event gave it (each field with the event's
+  // provenance), the proposed managing agency and representatives. 404 when none.
+  Result<Outcome> pending_affiliation(const std::string& ice);
+  // An agent confirms a prepared affiliation: the employer is affiliated as POST /v1/employers
+  // would (the register and DGI asked again, so the facts are today's; body: {"agency"?,
+  // "representatives"?} as there), and the prepared record notes the affiliation number. An ICE
+  // affiliated meanwhile confirms to that affiliation. 404 when nothing was prepared.
+  boost::asio::awaitable<Result<Outcome>> confirm_affiliation(std::string ice, std::string body,
+                                                              Caller caller);
   // A change of a household's eligibility to a social programme that ANRC pushed
   // (/work/shared/partners/anrc.md, "Index changes pushed to CNSS"), as the canonical record
   // eligibility_change (mappings/canonical/household.yaml: {"event_id", "type":
@@ -169,6 +198,10 @@ class Registry {
   FactSource& facts_;
   const Clock& clock_;
   StorePool* pool_ = nullptr;
+  // The serials at or below which CNSS's numbers carry a Luhn digit (check_digits.cpp): read
+  // or recorded once, on first use.
+  std::mutex check_digits_mutex_;
+  std::optional<std::pair<std::int64_t, std::int64_t>> luhn_until_;  // immatriculation, affiliation
 };
 
 }  // namespace hub::registry

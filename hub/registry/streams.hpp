@@ -14,6 +14,13 @@ inline constexpr std::string_view kPerson = "person";
 inline constexpr std::string_view kInsured = "insured";
 inline constexpr std::string_view kFamily = "family";
 inline constexpr std::string_view kEmployer = "employer";
+// An affiliation prepared from the commercial register's creation of a company, for an agent to
+// confirm: "pending_affiliation/<ICE>".
+inline constexpr std::string_view kPendingAffiliation = "pending_affiliation";
+// The registry's own settings, each a record with its history: "settings/check_digits" holds
+// when CNSS's numbers switched from Luhn to Damm check digits (docs/identifiers.md).
+inline constexpr std::string_view kSettings = "settings";
+inline constexpr std::string_view kCheckDigitsSetting = "check_digits";
 
 inline std::string of(std::string_view kind, std::string_view id) {
   std::string s(kind);

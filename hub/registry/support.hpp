@@ -59,6 +59,14 @@ struct Registry::Impl {
   static store::Store& store(Registry& r) { return r.store_; }
   static FactSource& facts(Registry& r) { return r.facts_; }
   static Date today(Registry& r) { return r.clock_.today(); }
+
+  // CNSS's numbers (check_digits.cpp, docs/identifiers.md): the serial at or below which a
+  // number of `kind` (streams::kInsured/kFamily: immatriculation, kEmployer: affiliation) has a
+  // Luhn check digit; later ones have Damm's. Read from settings/check_digits, which the first
+  // call records when the store has none (the counters' last serials then): store errors pass.
+  static Result<std::int64_t> luhn_until(Registry& r, std::string_view kind);
+  // A new number of `kind` from its store counter, with Damm's check digit.
+  static Result<std::string> new_number(Registry& r, std::string_view kind);
 };
 
 json::Doc copy_of(const json::Value& v);
@@ -67,8 +75,22 @@ inline Result<Outcome> unchanged(Result<Outcome> read) {
   if (read) read->effect = Effect::unchanged;
   return read;
 }
+// An insured registration loaded for an update (its number well formed, the caller's If-Match
+// checked): not_found, invalid_input or precondition errors otherwise.
+Result<Loaded> insured_for_update(Registry& r, const std::string& number, const Caller& caller);
+// Commits one change of an insured registration (event `type`, the caller's reason) and answers
+// the new state; a change that changes nothing answers the current state, unchanged.
+Result<Outcome> commit_insured(Registry& r, Loaded& l, const json::Doc& after, std::string type,
+                               const Caller& caller, std::string reason,
+                               Effect effect = Effect::changed);
 // invalid_input with the field's JSON pointer: "/rib: key does not match".
 Error invalid(std::string_view path, std::string_view problem);
+// Whether `id` is well formed for a record of `kind` (streams.hpp): an immatriculation number
+// (insured, family: 9 digits, its check digit), an affiliation number (employer: 7 digits) or a
+// CNIE (person). Otherwise 400 invalid_input at `/<path>` — a malformed number is the client's
+// error, never "no such record" (docs/registration.md).
+Result<void> well_formed(Registry& r, std::string_view kind, const std::string& id,
+                         std::string_view path);
 // A request body that must be a JSON object holding only the `allowed` members.
 Result<json::Doc> parse_body(const std::string& body,
                              std::initializer_list<std::string_view> allowed);
@@ -122,6 +144,9 @@ struct PartnerEvent {
 };
 Result<PartnerEvent> read_partner_event(const std::string& event_json,
                                         const std::string& provenance_json);
+// A creation event for a company CNSS does not affiliate: the affiliation it prepares
+// (pending_affiliations.cpp), once whatever the number of deliveries.
+Result<Outcome> prepare_affiliation(Registry& r, const PartnerEvent& read, const Caller& caller);
 // The end of a day in ms since the epoch (the last millisecond of it).
 std::int64_t end_of_day_ms(const Date& d);
 

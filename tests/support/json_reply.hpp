@@ -52,7 +52,10 @@ inline std::string ordinary_cnie(const std::string& prefix, std::uint64_t random
 
 // A valid ICE (modulo-97 key) whose enterprise part comes from `random`, so runs never collide.
 inline std::string random_ice(std::uint64_t random) {
-  std::string base = std::to_string(100000000 + random % 800000000) + "0000";
+  // Its enterprise part avoids the simulators' reserved suffixes (000, 996-999: docs/simulators.md).
+  std::uint64_t enterprise = 100000000 + random % 800000000;
+  while (reserved_by_simulators(enterprise)) ++enterprise;
+  std::string base = std::to_string(enterprise) + "0000";
   unsigned m = 0;
   for (char c : base) m = (m * 10 + static_cast<unsigned>(c - '0')) % 97;
   m = (m * 100) % 97;

@@ -229,6 +229,51 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
   EXPECT_FALSE(str(now.body, "/review/reason").empty()) << now.raw;
 }
 
+// OMPIC's creation of a company CNSS does not affiliate prepares its affiliation, which the admin
+// inbox shows by name and ICE and an agent confirms in one call (issue 19, kind 5).
+TEST_P(PartnerEvents, CompanyCreationPreparesAnAffiliationConfirmedInOneCall) {
+  const std::string creation =
+      read_text(ts::source_dir() + "/mappings/ompic/cases/company_event.creation.xml");
+  ASSERT_FALSE(creation.empty());
+  Reply confirmed;
+  std::string ice;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    ice = ts::random_ice(rng_());
+    const std::string id = "ompic-test-c" + std::to_string(rng_());
+    std::string xml = std::regex_replace(creation, std::regex("001561191000066"), ice);
+    xml = std::regex_replace(xml, std::regex("ompic-2026-00004411"), id);
+    auto r = partner("ompic", xml, "application/xml");
+    ASSERT_EQ(r.status, 202u) << r.raw;
+    EXPECT_NE(r.raw.find(hub::registry::streams::of("pending_affiliation", ice)), std::string::npos)
+        << r.raw;
+    EXPECT_EQ(partner("ompic", xml, "application/xml").status, 200u) << "delivered twice: known";
+    auto events = admin("/admin/v1/events?partner=ompic&limit=1000");
+    ASSERT_EQ(events.status, 200u) << events.raw;
+    bool listed = false;
+    for (const auto& e : events.body["events"].GetArray()) {
+      if (str(e, "/event_id") != id) continue;
+      listed = true;
+      EXPECT_EQ(str(e, "/result/company/ice"), ice) << events.raw;
+      EXPECT_EQ(str(e, "/result/company/name"), "ATLAS LOGISTIQUE SARL") << events.raw;
+    }
+    EXPECT_TRUE(listed) << events.raw;
+    auto pending = agency("GET", "/v1/pending-affiliations?limit=1000");
+    ASSERT_EQ(pending.status, 200u) << pending.raw;
+    EXPECT_NE(pending.raw.find(ice), std::string::npos) << pending.raw;
+    confirmed = agency("POST", "/v1/pending-affiliations/" + ice + "/confirm", "{}");
+    if (confirmed.status != 422) break;  // struck off in the synthetic register: another one
+  }
+  ASSERT_EQ(confirmed.status, 201u) << confirmed.raw;
+  const std::string affiliation = str(confirmed.body, "/affiliation_number");
+  EXPECT_EQ(str(confirmed.body, "/company/ice"), ice);
+  auto prepared = agency("GET", "/v1/pending-affiliations/" + ice);
+  ASSERT_EQ(prepared.status, 200u) << prepared.raw;
+  EXPECT_EQ(str(prepared.body, "/status"), "confirmed");
+  EXPECT_EQ(str(prepared.body, "/affiliation_number"), affiliation);
+  EXPECT_EQ(agency("GET", "/v1/pending-affiliations/001561192000039").status, 404u);
+  EXPECT_EQ(agency("GET", "/v1/pending-affiliations/123").status, 400u);
+}
+
 TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
   const std::string dir = ts::temp_dir("cnss-push-hub");
   constexpr int kCount = 100;

@@ -275,6 +275,48 @@ TEST_P(Registration, AmoTadamonFollowsAnrcsHousehold) {
       << "the synthetic world gave no household of each kind in 60 people";
 }
 
+// The refusals docs/registration.md promises (issue 19, kind 7), through the real broker: an
+// identifier no partner knows, a TNS person DGI does not know, a rationed identity partner, and
+// a malformed number on the reads.
+TEST_P(Registration, RefusalsAreTheDocumentedOnes) {
+  std::random_device rd;
+  // CNIE ...000: every partner's own "unknown" (docs/simulators.md, reserved identifiers).
+  auto unknown = call("POST", "/v1/insured", R"({"cnie":"XK123000","category":"SALARIE"})");
+  EXPECT_EQ(unknown.status, 422u) << unknown.raw;
+  EXPECT_EQ(str(unknown.body, "/error/code"), "unknown_person") << unknown.raw;
+  // About seven people in ten are no taxpayer of DGI's: a TNS registration of one is refused as
+  // not self-employed, never as a partner failure.
+  bool seen_not_taxpayer = false;
+  for (int i = 0; i < 20 && !seen_not_taxpayer; ++i) {
+    const std::string cnie = ts::ordinary_cnie("XN", rd());
+    auto dgi = ts::https_request(sim_->port("dgi"), ts::SimProcess::hub_client("dgi"), "GET",
+                                 "/dgi/api/v2/contribuables?cnie=" + cnie, "", {});
+    if (!dgi.response || dgi.response->result_int() != 404) continue;
+    auto r = call("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"TNS"})");
+    if (r.status == 422 && str(r.body, "/error/code") == "deceased") continue;
+    seen_not_taxpayer = true;
+    EXPECT_EQ(r.status, 422u) << r.raw;
+    EXPECT_EQ(str(r.body, "/error/code"), "not_self_employed") << r.raw;
+  }
+  EXPECT_TRUE(seen_not_taxpayer) << "no person unknown to DGI in 20";
+  for (const char* target : {"/v1/insured/12AB/history", "/v1/insured/12AB",
+                             "/v1/insured/12AB/family/history", "/v1/employers/x/history"}) {
+    auto r = call("GET", target);
+    EXPECT_EQ(r.status, 400u) << target << ": " << r.raw;
+    EXPECT_EQ(str(r.body, "/error/code"), "invalid_input") << target << ": " << r.raw;
+  }
+  // CNIE ...996: DGSN answers 429 with Retry-After: 1 (last: the hub then waits that second
+  // before asking DGSN again, for everyone).
+  auto ex = ts::https_request(hub_->port("internal"), ts::client("agency"), "POST", "/v1/insured",
+                              R"({"cnie":"XK123996","category":"SALARIE"})",
+                              {{"Content-Type", "application/json"}});
+  auto rationed = ts::reply_of(ex);
+  EXPECT_EQ(rationed.status, 429u) << rationed.raw;
+  EXPECT_EQ(str(rationed.body, "/error/code"), "rate_limited") << rationed.raw;
+  ASSERT_TRUE(ex.response);
+  EXPECT_NE((*ex.response)[boost::beast::http::field::retry_after], "") << rationed.raw;
+}
+
 TEST_P(Registration, DailyEligibilityJobRunsAtStart) {
   auto line = hub_->process().wait_for_line(
       [](const std::string& l) { return l.find("eligibility job") != std::string::npos; }, 10s);

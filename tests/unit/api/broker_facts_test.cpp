@@ -74,25 +74,33 @@ TEST(BrokerFacts, EachStepIsTheSectionOfItsNameTyped) {
   EXPECT_EQ(facts->section("employer"), nullptr) << "a step the recipe did not ask";
 }
 
-TEST(BrokerFacts, NoAnswerAtAllIsTheHubsFaultFirstThenThePartners) {
+// When no step answered, every step is still a section, so that the registry's rules say what
+// it means (unknown_person, rate_limited...): the hub's own fault stays the step's; the bridge's
+// only errors are an unconfigured recipe and an unusable journal.
+TEST(BrokerFacts, NoAnswerAtAllIsStillEveryStepsSection) {
   exchange::PrefillResult r;
-  r.status = 503;
-  r.steps.push_back(failed("person", "dgsn", make_error(Errc::timeout, "dgsn: no answer")));
-  r.steps.push_back(
-      failed("family", "dgct", make_error(Errc::internal, "no mapping 'x'", "unknown_mapping")));
-  auto fault = facts_of(r);
-  ASSERT_FALSE(fault);
-  EXPECT_EQ(fault.error().code, Errc::internal);
-  EXPECT_EQ(fault.error().detail, "unknown_mapping");
-
-  r.steps.pop_back();
-  auto down = facts_of(r);
-  ASSERT_FALSE(down);
-  EXPECT_EQ(down.error().code, Errc::partner_unavailable);
-  r.status = 404;
-  EXPECT_EQ(facts_of(r).error().code, Errc::not_found);
   r.status = 429;
-  EXPECT_EQ(facts_of(r).error().code, Errc::rate_limited);
+  r.steps.push_back(failed("person", "dgsn", make_error(Errc::rate_limited, "dgsn: wait")));
+  r.steps.back().retry_after = std::chrono::milliseconds(1500);
+  r.steps.push_back(failed("family", "dgct", make_error(Errc::not_found, "dgct: unknown")));
+  r.steps.push_back(
+      failed("taxpayer", "dgi", make_error(Errc::internal, "no mapping 'x'", "unknown_mapping")));
+  auto facts = facts_of(r);
+  ASSERT_TRUE(facts);
+  const Section* person = facts->section("person");
+  ASSERT_NE(person, nullptr);
+  EXPECT_EQ(person->status, Section::Status::unavailable);
+  EXPECT_EQ(person->error->code, Errc::rate_limited);
+  EXPECT_EQ(person->error->retry_after, std::chrono::seconds(2)) << "rounded up, never down";
+  EXPECT_EQ(facts->section("family")->status, Section::Status::not_found);
+  EXPECT_EQ(facts->section("taxpayer")->status, Section::Status::misconfigured);
+  EXPECT_EQ(facts->section("taxpayer")->error->detail, "unknown_mapping");
+
+  r.status = 500;
+  EXPECT_EQ(facts_of(r).error().code, Errc::internal);
+  r.status = 200;
+  r.error = make_error(Errc::journal_unavailable, "the journal is down");
+  EXPECT_EQ(facts_of(r).error().code, Errc::journal_unavailable);
 }
 
 TEST(BrokerFacts, AMappedRecordThatIsNotAnObjectIsTheHubsFault) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "hub/http/client.hpp"
+#include "hub/http/content_coding.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "support/pki.hpp"
@@ -75,10 +76,12 @@ class TestServer {
   std::thread thread_;
 };
 
-// A TLS server that answers with fewer body bytes than it announced, then closes.
-class TruncatingServer {
+// A TLS server that answers each request on one connection with the given raw HTTP message,
+// and keeps the request it read.
+class CannedServer {
  public:
-  TruncatingServer() : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
+  explicit CannedServer(std::string answer)
+      : answer_(std::move(answer)), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
     ctx_.use_certificate_chain_file(ts::pki("sim/dgsn.crt"));
     ctx_.use_private_key_file(ts::pki("sim/dgsn.key"), asio::ssl::context::pem);
     port_ = acceptor_.local_endpoint().port();
@@ -89,21 +92,27 @@ class TruncatingServer {
       if (ec) return;
       s.handshake(asio::ssl::stream_base::server, ec);
       if (ec) return;
+      std::string got;
       char buf[4096];
-      s.read_some(asio::buffer(buf), ec);
-      const std::string partial = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part";
-      asio::write(s, asio::buffer(partial), ec);
+      while (got.find("\r\n\r\n") == std::string::npos && !ec)
+        got.append(buf, s.read_some(asio::buffer(buf), ec));
+      request_ = got;
+      asio::write(s, asio::buffer(answer_), ec);
       s.shutdown(ec);
     });
   }
-  ~TruncatingServer() {
+  ~CannedServer() {
     boost::system::error_code ec;
     acceptor_.close(ec);
     thread_.join();
   }
   unsigned short port() const { return port_; }
+  // Read once the call returned.
+  const std::string& request() const { return request_; }
 
  private:
+  std::string answer_;
+  std::string request_;
   asio::io_context ioc_;
   asio::ssl::context ctx_{asio::ssl::context::tls_server};
   asio::ip::tcp::acceptor acceptor_;
@@ -248,7 +257,8 @@ TEST(ClientPool, OversizedResponse) {
 }
 
 TEST(ClientPool, TruncatedResponse) {
-  TruncatingServer server;
+  // Fewer body bytes than announced, then the connection closes.
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part");
   expect_error(call(make_pool(url(server.port())), "/ok"), hub::Errc::malformed_response,
                "response_truncated");
 }
@@ -285,6 +295,131 @@ TEST(ClientPool, KeepsThePartnersPace) {
   // The next slot is a second away: a request that must end within 300 ms is not sent.
   expect_error(call(pool, "/ok", 300ms), hub::Errc::rate_limited, "local_quota");
   EXPECT_EQ(pool->stats().connections_opened, 1u);
+}
+
+std::string answer_with(const std::string& fields, const std::string& body) {
+  return "HTTP/1.1 200 OK\r\n" + fields + "Content-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+std::string chunked(const std::string& body) {
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  return std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n";
+}
+
+const std::string kJson = R"({"nom":"EL OUAZZANI","prenom":"Fatima Zahra"})";
+
+TEST(ClientCoding, AsksTruthfullyAndReadsGzip) {
+  CannedServer server(answer_with("Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+                                  hub::http::gzip(kJson)));
+  auto r = call(make_pool(url(server.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), kJson);
+  EXPECT_EQ((*r)[bhttp::field::content_encoding], "");
+  EXPECT_EQ((*r)[bhttp::field::content_length], std::to_string(kJson.size()));
+  EXPECT_NE(server.request().find("Accept-Encoding: gzip, deflate, identity\r\n"),
+            std::string::npos)
+      << server.request();
+}
+
+TEST(ClientCoding, CodingsInAnyCaseAndListForm) {
+  for (const auto& [field, body] : std::vector<std::pair<std::string, std::string>>{
+           {"Content-Encoding: GZIP\r\n", hub::http::gzip(kJson)},
+           {"Content-Encoding: x-gzip\r\n", hub::http::gzip(kJson)},
+           {"Content-Encoding: deflate\r\n", hub::http::deflate(kJson)},
+           {"Content-Encoding: Deflate\r\n", hub::http::deflate(kJson, true)},
+           {"Content-Encoding: identity, gzip\r\n", hub::http::gzip(kJson)},
+           {"Content-Encoding: deflate\r\nContent-Encoding: gzip\r\n",
+            hub::http::gzip(hub::http::deflate(kJson))}}) {
+    CannedServer server(answer_with(field, body));
+    auto r = call(make_pool(url(server.port())), "/ok");
+    ASSERT_TRUE(r) << field << r.error().message;
+    EXPECT_EQ(r->body(), kJson) << field;
+  }
+}
+
+TEST(ClientCoding, ChunkedAndTransferCodings) {
+  CannedServer chunks(
+      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n" +
+      chunked(hub::http::gzip(kJson)));
+  auto r = call(make_pool(url(chunks.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), kJson);
+  CannedServer transfer(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n" +
+      chunked(hub::http::gzip(kJson)));
+  r = call(make_pool(url(transfer.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), kJson);
+  // The content coding first, the transfer coding on top: undone in the other order.
+  CannedServer both(
+      "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: gzip, chunked\r\n"
+      "Connection: close\r\n\r\n" +
+      chunked(hub::http::gzip(hub::http::deflate(kJson))));
+  r = call(make_pool(url(both.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), kJson);
+}
+
+TEST(ClientCoding, AmbiguousLengthsAreRefused) {
+  // RFC 9112 section 6.3: Content-Length with chunked, or Content-Lengths that differ.
+  CannedServer both("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                    chunked("hello"));
+  expect_error(call(make_pool(url(both.port())), "/ok"), hub::Errc::malformed_response, "bad_http");
+  CannedServer two("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
+  expect_error(call(make_pool(url(two.port())), "/ok"), hub::Errc::malformed_response, "bad_http");
+  CannedServer same("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nConnection: close\r\n\r\nhello");
+  auto r = call(make_pool(url(same.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), "hello");
+}
+
+TEST(ClientCoding, UnknownOrBrokenCodingsAreTyped) {
+  CannedServer br(answer_with("Content-Encoding: br\r\n", "\x1b\x03"));
+  expect_error(call(make_pool(url(br.port())), "/ok"), hub::Errc::malformed_response,
+               "unsupported_content_encoding");
+  std::string cut = hub::http::gzip(kJson);
+  cut.resize(cut.size() - 6);
+  CannedServer broken(answer_with("Content-Encoding: gzip\r\n", cut));
+  expect_error(call(make_pool(url(broken.port())), "/ok"), hub::Errc::malformed_response,
+               "bad_content_encoding");
+}
+
+TEST(ClientCoding, TheLimitIsCountedOnceDecoded) {
+  PoolSetup s;
+  s.max_response_bytes = 1'000'000;
+  // 64 KiB on the wire, 64 MiB once decoded.
+  CannedServer bomb(answer_with("Content-Encoding: gzip\r\n", hub::http::gzip_zeros(64u << 20)));
+  expect_error(call(make_pool(url(bomb.port()), s), "/ok"), hub::Errc::malformed_response,
+               "response_too_large");
+  // Just within the limit once decoded: read.
+  CannedServer fits(answer_with("Content-Encoding: gzip\r\n", hub::http::gzip_zeros(1'000'000)));
+  auto r = call(make_pool(url(fits.port()), s), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body().size(), 1'000'000u);
+}
+
+TEST(ClientCoding, DeclaredCharsetsAreReadIntoUtf8) {
+  // "Fès" in ISO-8859-1, and "محمد" in windows-1256, as legacy systems send them.
+  CannedServer latin(
+      answer_with("Content-Type: text/xml; Charset=\"ISO-8859-1\"\r\n", "<Ville>F\xe8s</Ville>"));
+  auto r = call(make_pool(url(latin.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), "<Ville>F\xc3\xa8s</Ville>");
+  CannedServer arabic(answer_with("Content-Type: application/json;charset=windows-1256\r\n",
+                                  "\"\xe3\xcd\xe3\xcf\""));
+  r = call(make_pool(url(arabic.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), "\"\xd9\x85\xd8\xad\xd9\x85\xd8\xaf\"");
+  CannedServer utf8(answer_with("Content-Type: application/json; charset=UTF-8\r\n", kJson));
+  r = call(make_pool(url(utf8.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), kJson);
+  CannedServer unknown(answer_with("Content-Type: text/xml; charset=x-no-such\r\n", "<a/>"));
+  expect_error(call(make_pool(url(unknown.port())), "/ok"), hub::Errc::malformed_response,
+               "unsupported_charset");
 }
 
 }  // namespace

@@ -9,6 +9,9 @@
 namespace hub::identifiers {
 namespace {
 
+// Every serial a Luhn one (a store that issued Luhn numbers up to the last serial).
+constexpr std::int64_t kLuhnForAll = 99'999'999;
+
 TEST(Identifiers, Cnie) {
   EXPECT_FALSE(cnie_problem("BK123456"));
   EXPECT_FALSE(cnie_problem("A98765"));

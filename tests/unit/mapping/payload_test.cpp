@@ -81,6 +81,18 @@ TEST(JsonPayload, NumbersKeepTheirText) {
 TEST(Payload, AByteOrderMarkIsIgnored) {
   EXPECT_EQ(xml_detail("\xEF\xBB\xBF<a/>"), "ok");
   EXPECT_EQ(json_detail("\xEF\xBB\xBF{}"), "ok");
+  // A refusal's offset is the body's as sent, the mark counted, in both formats.
+  pugi::xml_document x;
+  const auto xml = parse_xml("\xEF\xBB\xBF<a>F\xE8s</a>", x, Limits{});
+  ASSERT_FALSE(xml);
+  EXPECT_NE(xml.error().message.find("at byte 7)"), std::string::npos) << xml.error().message;
+  const auto broken = parse_xml("\xEF\xBB\xBF<a></b><c/>", x, Limits{});
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("at byte 8"), std::string::npos) << broken.error().message;
+  rapidjson::Document d;
+  const auto json = parse_json("\xEF\xBB\xBF{\"a\": \"F\xE8s\"}", d, Limits{});
+  ASSERT_FALSE(json);
+  EXPECT_NE(json.error().message.find("at byte 11"), std::string::npos) << json.error().message;
 }
 
 TEST(Payload, SizeLimit) {

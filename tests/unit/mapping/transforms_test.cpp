@@ -213,7 +213,9 @@ std::string json_quoted(std::string_view s) {
 TEST_F(Transforms, EscapesAtEveryPositionAndLongRecords) {
   for (std::size_t len = 1; len <= 20; ++len)
     for (std::size_t at = 0; at < len; ++at)
-      for (char special : {'"', '\\', '\t', '\x01'}) {
+      // Control characters other than tab and line feed never get this far: the entry rule
+      // refuses them (docs/text.md; the golden cases *.control_*).
+      for (char special : {'"', '\\', '\t', '\n'}) {
         std::string text(len, 'a');
         text[at] = special;
         if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank
@@ -223,7 +225,7 @@ TEST_F(Transforms, EscapesAtEveryPositionAndLongRecords) {
             << len << " " << at;
       }
   std::string big;
-  for (int i = 0; i < 900; ++i) big += "a\"b\\c\td\x01 \xC3\xA9 ";
+  for (int i = 0; i < 900; ++i) big += "a\"b\\c\td\n \xC3\xA9 ";
   big = big.substr(0, big.size() - 1);  // not blank at the end: nothing for trim to cut
   auto d = map("{\"ville\": " + json_quoted(big) + ", \"name\": " + json_quoted(big) + "}");
   ASSERT_TRUE(d.IsObject() && d["city"].IsString());

@@ -42,7 +42,7 @@ TEST_P(EmployerTest, AffiliatesFromAnIceAloneWithProvenanceAndProposedRepresenta
   EXPECT_EQ(r->effect, Effect::created);
   auto b = body_of(r);
   const auto number = json::text(b, "/affiliation_number").value_or("");
-  EXPECT_TRUE(identifiers::valid_affiliation(number, identifiers::kLuhnForAll)) << number;
+  EXPECT_TRUE(identifiers::valid_affiliation(number)) << number << ": a Damm check digit";
   EXPECT_EQ(json::text(b, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(b, "/company/name"), "ATLAS TEXTILES");
   EXPECT_EQ(json::text(b, "/taxpayer/fiscal_id"), "40012345");
@@ -172,8 +172,9 @@ TEST_P(EmployerTest, OmpicEventsUpdateAnAffiliatedEmployerOnceAndIgnoreOthers) {
     return R"({"event_id":"ompic-1","type":")" + type + R"(","company":{"ice":")" + ice +
            R"(","name":")" + name + R"(","status":"active"}})";
   };
-  // A company CNSS does not affiliate: nothing to change.
-  auto none = registry_->apply_company_event(event("creation", kIce, "X"), prov, agent());
+  // A company CNSS does not affiliate: nothing to change (a creation prepares an affiliation:
+  // PendingAffiliations below).
+  auto none = registry_->apply_company_event(event("modification", kIce, "X"), prov, agent());
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_EQ(json::text(body_of(none), "/outcome"), "not_affiliated");
 
@@ -211,6 +212,59 @@ TEST_P(EmployerTest, OmpicEventsUpdateAnAffiliatedEmployerOnceAndIgnoreOthers) {
   auto bad_ice = registry_->apply_company_event(event("creation", "123", "X"), prov, agent());
   ASSERT_FALSE(bad_ice);
   EXPECT_NE(bad_ice.error().message.find("/company/ice"), std::string::npos);
+}
+
+// OMPIC's creation of a company CNSS does not affiliate prepares its affiliation (issue 19, kind
+// 5): the company, its managers with a CNIE as proposed representatives, the head office's city
+// as managing agency; once whatever the deliveries; an agent confirms it in one call.
+TEST_P(EmployerTest, ACreationPreparesAnAffiliationThatAnAgentConfirms) {
+  const char* prov = R"({"partner":"ompic","mapping":"ompic.company_event","version":1,
+                         "correlation_id":"c-1","event_id":"ompic-7"})";
+  const std::string creation =
+      std::string(R"({"event_id":"ompic-7","type":"creation","company":{"ice":")") + kIce +
+      R"(","name":"ATLAS TEXTILES","status":"active",)"
+      R"("head_office":{"line":"12 rue Allal","city":"Fès"},)"
+      R"("managers":[{"last_name":"BENNANI","first_name":"Omar","cnie":"C123456","role":"GERANT"},)"
+      R"({"last_name":"DURAND","first_name":"Paul","passport":"X99","role":"GERANT"}]}})";
+  auto prepared = registry_->apply_company_event(creation, prov, agent());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  auto out = body_of(prepared);
+  EXPECT_EQ(json::text(out, "/outcome"), "affiliation_prepared");
+  EXPECT_EQ(json::text(out, "/company/name"), "ATLAS TEXTILES") << "what the admin inbox shows";
+  EXPECT_EQ(json::text(out, "/company/ice"), kIce);
+  EXPECT_EQ(json::find(out, "/applied")->Size(), 1u);
+  auto again = registry_->apply_company_event(creation, prov, agent());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(json::find(body_of(again), "/applied")->Size(), 0u) << "delivered twice, made once";
+
+  auto p = body_of(registry_->pending_affiliation(kIce));
+  EXPECT_EQ(json::text(p, "/status"), "pending");
+  EXPECT_EQ(json::text(p, "/agency"), "Fès");
+  EXPECT_EQ(json::text(p, "/representatives/C123456/last_name"), "BENNANI");
+  EXPECT_EQ(json::find(p, "/representatives")->MemberCount(), 1u) << "no CNIE, not proposed";
+  EXPECT_EQ(json::text(*json::find(p, "/provenance/~1company~1name"), "/partner"), "ompic");
+  auto list = body_of(registry_->pending_affiliations("pending", "", 100));
+  ASSERT_EQ(json::find(list, "/pending")->Size(), 1u);
+  EXPECT_EQ(json::text(json::find(list, "/pending")->GetArray()[0], "/name"), "ATLAS TEXTILES");
+
+  auto confirmed = run(registry_->confirm_affiliation(kIce, "", agent()));
+  ASSERT_TRUE(confirmed) << confirmed.error().message;
+  const std::string number = json::text(body_of(confirmed), "/affiliation_number").value_or("");
+  ASSERT_FALSE(number.empty());
+  EXPECT_EQ(json::text(body_of(registry_->pending_affiliation(kIce)), "/affiliation_number"),
+            number);
+  EXPECT_EQ(
+      json::find(body_of(registry_->pending_affiliations("pending", "", 100)), "/pending")->Size(),
+      0u);
+  auto twice = run(registry_->confirm_affiliation(kIce, "", agent()));
+  ASSERT_TRUE(twice) << "a second confirmation finds the affiliation made";
+  EXPECT_EQ(json::text(body_of(twice), "/affiliation_number"), number);
+
+  auto unknown = run(registry_->confirm_affiliation("001561192000039", "", agent()));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, Errc::not_found);
+  EXPECT_EQ(registry_->pending_affiliations("later", "", 10).error().message,
+            "/status: must be pending, confirmed or all");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EmployerTest, ::testing::Values("sqlite", "postgresql"),

@@ -229,7 +229,16 @@ INSTANTIATE_TEST_SUITE_P(Engines, FamilyTest, ::testing::Values("sqlite", "postg
 namespace hub::registry::testing {
 namespace {
 
-class CivilEventTest : public FamilyTest {};
+class CivilEventTest : public FamilyTest {
+ protected:
+  // EF1 (ALAMI Hind), no spouse, with these children in DGCT's booklet (a JSON array's members).
+  void booklet(const std::string& children) {
+    facts_.people["EF1"] =
+        facts_with_provenance(person_record("EF1", "ALAMI", "Hind", "F", "1990-01-01",
+                                            R"({"spouses":[],"children":[)" + children + "]}"),
+                              kOk);
+  }
+};
 
 const char* kDgct =
     R"({"partner":"dgct","mapping":"dgct.civil_event","version":1,"correlation_id":"corr-evt"})";
@@ -291,6 +300,98 @@ TEST_P(CivilEventTest, BirthAddsTheChildToBothInsuredParentsOnceAndDivorceAndDea
   auto bad = registry_->apply_civil_event(R"({"type":"adoption"})", kDgct, agent());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "/type: must be birth, marriage, divorce or death");
+}
+
+// DGCT does not keep its events in order (dgct.md, "Civil events pushed to CNSS"): a divorce
+// before its marriage waits for it (awaiting_facts, which the inbox retries), and a marriage that
+// arrives after the divorce that dissolved it leaves the divorce standing (issue 19, kind 4).
+TEST_P(CivilEventTest, ADivorceBeforeItsMarriageWaitsAndTheOlderMarriageDoesNotUndoIt) {
+  facts_.people["EF1"] = facts_with_provenance(
+      person_record("EF1", "ALAMI", "Hind", "F", "1990-01-01", R"({"spouses":[],"children":[]})"),
+      kOk);
+  const std::string hind = register_person("EF1");
+  const std::string divorce = R"({"event_id":"dgct-9-2","type":"divorce","act_date":"2024-05-02",
+    "dissolution_date":"2024-05-02","spouses":[{"cnie":"EF1"},{"cnie":"GH2"}]})";
+  const std::string marriage = R"({"event_id":"dgct-9-1","type":"marriage","act_date":"2019-07-01",
+    "act":{"number":"12/2019","date":"2019-07-01","commune":"Rabat"},
+    "spouses":[{"cnie":"EF1","last_name":"ALAMI","first_name":"Hind"},
+               {"cnie":"GH2","last_name":"TAZI","first_name":"Reda","sex":"M"}]})";
+  auto early = registry_->apply_civil_event(divorce, kDgct, agent());
+  ASSERT_FALSE(early) << "a divorce of a marriage not recorded is not applied to nothing";
+  EXPECT_EQ(early.error().code, Errc::conflict) << "kept, tried again";
+  EXPECT_EQ(early.error().detail, "awaiting_facts");
+  ASSERT_TRUE(registry_->apply_civil_event(marriage, kDgct, agent()));
+  EXPECT_TRUE(covered(body_of(registry_->family(hind)), "Reda"));
+  auto retried = registry_->apply_civil_event(divorce, kDgct, agent());
+  ASSERT_TRUE(retried) << retried.error().message;
+  auto f = body_of(registry_->family(hind));
+  EXPECT_EQ(json::text(f, "/members/" + member(f, "Reda") + "/status"), "divorced");
+  EXPECT_FALSE(covered(f, "Reda")) << "the ex-spouse is not covered";
+
+  // DGCT sends the marriage again, after the divorce: the divorce stands.
+  auto resent = registry_->apply_civil_event(marriage, kDgct, agent());
+  ASSERT_TRUE(resent) << resent.error().message;
+  EXPECT_EQ(json::find(body_of(resent), "/applied")->Size(), 0u);
+  f = body_of(registry_->family(hind));
+  EXPECT_EQ(json::text(f, "/members/" + member(f, "Reda") + "/status"), "divorced");
+  // A remarriage of the same couple, after the divorce, is news: they are married again.
+  const std::string remarriage =
+      R"({"event_id":"dgct-9-3","type":"marriage","act_date":"2025-03-01",
+    "act":{"number":"40/2025","date":"2025-03-01","commune":"Rabat"},
+    "spouses":[{"cnie":"EF1"},{"cnie":"GH2","last_name":"TAZI","first_name":"Reda","sex":"M"}]})";
+  ASSERT_TRUE(registry_->apply_civil_event(remarriage, kDgct, agent()));
+  f = body_of(registry_->family(hind));
+  EXPECT_EQ(json::text(f, "/members/" + member(f, "Reda") + "/status"), "married");
+  EXPECT_TRUE(covered(f, "Reda"));
+}
+
+// A booklet lists a young child by name and birth date alone (no CNIE, no birth act): a refresh
+// finds the same child again rather than adding a twin, whatever the spacing and case, and once
+// the child has a CNIE it is still the same child; one of the same name born another day is
+// another child (issue 19, kind 4).
+TEST_P(CivilEventTest, ARefreshMatchesBookletChildrenByNameAndBirthDateWithoutIdentifiers) {
+  booklet(R"({"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  const std::string hind = register_person("EF1");
+  auto members = [&] { return body_of(registry_->family(hind)); };
+  ASSERT_EQ(json::find(members(), "/members")->MemberCount(), 2u);
+  booklet(R"({"last_name":"alami ","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  auto r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(json::find(members(), "/members")->MemberCount(), 2u) << json::dump(members());
+  booklet(R"({"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2021-04-02",
+              "cnie":"ZZ1"},
+             {"last_name":"ALAMI","first_name":"Yasmine","sex":"F","birth_date":"2023-08-15"})");
+  r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  const auto f = members();
+  EXPECT_EQ(json::find(f, "/members")->MemberCount(), 2u) << json::dump(f);
+  int with_cnie = 0;
+  for (const auto& m : json::find(f, "/members")->GetObject()) {
+    if (json::text(m.value, "/cnie") == "ZZ1") {
+      ++with_cnie;
+      EXPECT_EQ(json::text(m.value, "/birth_date"), "2021-04-02");
+    }
+  }
+  EXPECT_EQ(with_cnie, 1);
+}
+
+// Names are matched by the text rule's comparison (hub/text/compare.hpp, docs/text.md), as
+// conflicts are: a refresh that writes a child's name in capitals with its accents, or with a
+// no-break space and a right-to-left mark, finds the same child (issue 19, kinds 1 and 4).
+TEST_P(CivilEventTest, BookletChildrenAreMatchedByTheTextRulesComparison) {
+  booklet(R"({"last_name":"EL ALAMI","first_name":"Hélène","sex":"F","birth_date":"2021-04-02"})");
+  const std::string hind = register_person("EF1");
+  auto count = [&] {
+    return json::find(body_of(registry_->family(hind)), "/members")->MemberCount();
+  };
+  ASSERT_EQ(count(), 1u);
+  booklet(R"({"last_name":"EL\u00a0ALAMI\u200f","first_name":"HÉLÈNE","sex":"F",)"
+          R"("birth_date":"2021-04-02"})");
+  auto r = run(registry_->refresh_insured(hind, agent()));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(count(), 1u) << json::dump(body_of(registry_->family(hind)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CivilEventTest, ::testing::Values("sqlite", "postgresql"),

@@ -31,7 +31,7 @@ TEST_P(InsuredTest, RegistersFromCnieCategoryAndRibAloneWithProvenanceOnEveryPar
   EXPECT_EQ(r->version, 1);
   auto body = body_of(r);
   const auto number = json::text(body, "/immatriculation").value_or("");
-  EXPECT_TRUE(identifiers::valid_immatriculation(number, identifiers::kLuhnForAll)) << number;
+  EXPECT_TRUE(identifiers::valid_immatriculation(number)) << number << ": a Damm check digit";
   EXPECT_EQ(json::text(body, "/status"), "ACTIVE");
   EXPECT_EQ(json::text(body, "/person/last_name"), "EL AMRANI");
   EXPECT_EQ(json::text(body, "/person/address/commune"), "Agdal");
@@ -84,8 +84,10 @@ TEST_P(InsuredTest, DataControlsNameTheField) {
        "/person/birth_date: must be a date YYYY-MM-DD"},
       {R"({"cnie":12,"category":"SALARIE"})", "/cnie: must be a string"},
       {R"([1,2])", "/: the body must be a JSON object"},
-      {R"({"cnie":)", "/: the body is not valid JSON"},
-      {std::string(100000, '[') + std::string(100000, ']'), "/: the body is not valid JSON"},
+      {R"({"cnie":)",
+       "/: the body is not valid JSON: the JSON ends early: Invalid value. at byte 8"},
+      {std::string(100000, '[') + std::string(100000, ']'),
+       "/: the body is not valid JSON: it nests deeper than 32 levels"},
   };
   for (const auto& c : cases) {
     auto r = run(registry_->register_insured(c.body, agent()));
@@ -387,6 +389,104 @@ TEST_P(InsuredTest, StatusTransitionsCardsAndDeath) {
   const auto& last = json::find(h, "/events")->GetArray()[json::find(h, "/events")->Size() - 1];
   EXPECT_EQ(json::text(last, "/source"), "dgct");
   EXPECT_EQ(json::text(last, "/reason"), "death reported by dgct");
+}
+
+// Cards: requested -> produced -> delivered, or cancelled with a reason; one first card, one
+// card in progress at a time, a replacement only of a card that was made (issue 19, kind 7).
+TEST_P(InsuredTest, CardsLiveFromRequestToDeliveryOrCancellation) {
+  const std::string number = register_person("BK123456");
+  auto status = [&](const std::string& card, const std::string& body) {
+    return registry_->change_card_status(number, card, body, agent());
+  };
+  auto replace = registry_->request_card(number, R"({"reason":"lost"})", agent());
+  ASSERT_FALSE(replace);
+  EXPECT_EQ(replace.error().detail, "no_card_to_replace");
+  ASSERT_TRUE(registry_->request_card(number, R"({"reason":"first"})", agent()));
+  auto second = registry_->request_card(number, R"({"reason":"first"})", agent());
+  ASSERT_FALSE(second) << "a second first card while the first is requested";
+  EXPECT_EQ(second.error().detail, "card_in_progress");
+  EXPECT_EQ(second.error().code, Errc::conflict);
+
+  auto early = status("card-1", R"({"status":"delivered"})");
+  ASSERT_FALSE(early) << "a card is produced before it is delivered";
+  EXPECT_EQ(early.error().detail, "invalid_transition");
+  EXPECT_EQ(early.error().message,
+            "/cards/card-1/status: a requested card cannot become delivered");
+  auto produced = status("card-1", R"({"status":"produced"})");
+  ASSERT_TRUE(produced) << produced.error().message;
+  EXPECT_EQ(json::text(body_of(produced), "/cards/card-1/status"), "produced");
+  auto again = status("card-1", R"({"status":"produced"})");
+  ASSERT_TRUE(again) << "a retry of the same change";
+  EXPECT_EQ(again->effect, Effect::unchanged);
+  EXPECT_EQ(again->version, produced->version);
+  auto delivered =
+      status("card-1", R"({"status":"delivered","reason":"handed over at the agency"})");
+  ASSERT_TRUE(delivered) << delivered.error().message;
+  auto b = body_of(delivered);
+  EXPECT_EQ(json::text(b, "/cards/card-1/status"), "delivered");
+  EXPECT_EQ(json::text(b, "/cards/card-1/delivered_by"), agent().principal);
+  EXPECT_EQ(json::text(b, "/cards/card-1/status_reason"), "handed over at the agency");
+  ASSERT_TRUE(json::find(b, "/cards/card-1/produced_on"));
+  auto cancel_delivered = status("card-1", R"({"status":"cancelled","reason":"x"})");
+  ASSERT_FALSE(cancel_delivered) << "delivered is final";
+  EXPECT_EQ(cancel_delivered.error().detail, "invalid_transition");
+
+  auto first_again = registry_->request_card(number, R"({"reason":"first"})", agent());
+  ASSERT_FALSE(first_again) << "a second first card once the first is delivered";
+  EXPECT_EQ(first_again.error().detail, "card_exists");
+  ASSERT_TRUE(registry_->request_card(number, R"({"reason":"stolen"})", agent()));
+  auto no_reason = status("card-2", R"({"status":"cancelled"})");
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().message, "/reason: is required");
+  auto cancelled = status("card-2", R"({"status":"cancelled","reason":"found again"})");
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+  EXPECT_EQ(json::text(body_of(cancelled), "/cards/card-2/status"), "cancelled");
+  EXPECT_TRUE(registry_->request_card(number, R"({"reason":"renewal"})", agent()))
+      << "once the stolen card's request is cancelled, another may be asked";
+
+  EXPECT_EQ(status("card-9", R"({"status":"produced"})").error().code, Errc::not_found);
+  EXPECT_EQ(status("card-0", R"({"status":"produced"})").error().message,
+            "/card: must be a card id: card-1, card-2...");
+  EXPECT_EQ(status("card-3", R"({"status":"lost"})").error().message,
+            "/status: must be produced, delivered or cancelled");
+  // Every step is in the history, with its event type and reason.
+  auto h = body_of(registry_->history(streams::kInsured, number));
+  std::vector<std::string> types;
+  for (const auto& e : json::find(h, "/events")->GetArray()) {
+    types.push_back(json::text(e, "/type").value_or(""));
+  }
+  const std::vector<std::string> cards(types.end() - 6, types.end());
+  EXPECT_EQ(cards,
+            (std::vector<std::string>{"card.requested", "card.produced", "card.delivered",
+                                      "card.requested", "card.cancelled", "card.requested"}));
+}
+
+// The switch to Damm check digits (docs/identifiers.md): a store that issued five numbers with a
+// Luhn digit keeps them readable; the first number after the switch is serial 7 (6 was drawn to
+// record the switch, never issued) with Damm's digit, and the switch is a record with a history.
+TEST_P(InsuredTest, NumbersIssuedWithLuhnStayReadableAfterTheSwitchToDamm) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->next_number("immatriculation"));
+  const std::string old_number =
+      *identifiers::immatriculation_number(3, identifiers::CheckDigit::luhn);
+  const std::string damm_three =
+      *identifiers::immatriculation_number(3, identifiers::CheckDigit::damm);
+  ASSERT_NE(old_number, damm_three) << "serial 3's two check digits differ";
+  auto old = registry_->insured(old_number);
+  ASSERT_FALSE(old);
+  EXPECT_EQ(old.error().code, Errc::not_found) << "a Luhn number issued before: well formed";
+  auto wrong = registry_->insured(damm_three);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Errc::invalid_input) << "serial 3 was issued with Luhn's digit";
+
+  const std::string number = register_person("BK123456");
+  EXPECT_EQ(number, *identifiers::immatriculation_number(7, identifiers::CheckDigit::damm));
+  auto h = registry_->history(streams::kSettings, std::string(streams::kCheckDigitsSetting));
+  ASSERT_TRUE(h) << h.error().message;
+  const auto& switched = json::find(body_of(h), "/events")->GetArray()[0];
+  EXPECT_EQ(json::text(switched, "/type"), "check_digits.switched");
+  EXPECT_EQ(json::dump(*json::find(switched, "/changes")),
+            R"([{"path":"/immatriculation_luhn_until","old":null,"new":5},)"
+            R"({"path":"/affiliation_luhn_until","old":null,"new":0}])");
 }
 
 TEST_P(InsuredTest, RefreshClosesOnADeathDgsnReports) {
