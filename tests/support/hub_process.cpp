@@ -44,10 +44,6 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: hub-admin\n    subject: CN=hub-admin,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n"
     << "    roles: [admin, ops, registration, override]\n"
-    << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
-    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
-    << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
-    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
     << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGCT") << "\n"
     << o.dgct_principal_extra << "    roles: [partner, events]\n"
@@ -56,7 +52,11 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: dgi\n    subject: CN=dgi-cnss-exchange,O=DGI,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGI") << "\n    roles: [partner, attestation]\n"
     << "  - name: anrc\n    subject: CN=anrc-cnss-exchange,O=ANRC,C=MA\n"
-    << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n";
+    << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n"
+    << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n";
   // The events DGCT and OMPIC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {
     y << "events:\n  retry_every_ms: 1000\n  sources:\n"
