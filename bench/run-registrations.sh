@@ -7,7 +7,9 @@
 # throwaway cluster with fsync on, as in production).
 # Usage: bench/run-registrations.sh [SECONDS] [sqlite|postgresql|both]   (needs scripts/setup.sh)
 # Environment: CNSS_BENCH_CONNECTIONS (loadgen connections, 16), CNSS_BENCH_HUB_THREADS (the
-# hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442).
+# hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442),
+# CNSS_BENCH_FEED=1 (a change-feed consumer, bench/feed-consumer.py, long-polls GET /v1/changes
+# during the run and reports the commit -> consumer latency at p50/p99, docs/feed.md).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +68,14 @@ PY
   local hub_pid=$!
   pids+=($hub_pid)
   for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub-$engine.log" && break; sleep 0.02; done
+  local feed_pid=""
+  if [[ ${CNSS_BENCH_FEED:-0} == 1 ]]; then
+    python3 bench/feed-consumer.py 127.0.0.1:8443 $pki/ca/cnss.crt \
+      $pki/clients/feed-prestations.crt $pki/clients/feed-prestations.key $(( secs + 5 )) \
+      > "$work/feed-$engine.json" &
+    feed_pid=$!
+    sleep 0.5
+  fi
   local from=$(( 100000 + RANDOM * 20 ))
   local out
   out=$($bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
@@ -75,6 +85,11 @@ PY
     --body '{"cnie":"{id}","category":"SALARIE","rib":"001810007800020110620318"}' \
     --id-kind cnie --id-from "$from" --id-to 999999 --sequential \
     --connections "${CNSS_BENCH_CONNECTIONS:-16}" --duration "$secs" --warmup 1 --json | tail -n 1)
+  if [[ -n $feed_pid ]]; then
+    kill -TERM "$feed_pid" 2>/dev/null || true
+    wait "$feed_pid" || true
+    echo "$engine: feed commit -> consumer latency: $(cat "$work/feed-$engine.json")"
+  fi
   local rss
   rss=$(awk '/VmHWM/{print $2}' /proc/$hub_pid/status)
   kill "$hub_pid"

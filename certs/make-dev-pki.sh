@@ -6,6 +6,8 @@
 #   - the hub's client certificate towards each partner (issued by that partner's CA);
 #   - each partner's client certificate towards the hub (issued by the partner's CA);
 #   - an agency front-end's and an administrator's client certificates (CNSS CA);
+#   - two business systems reading the change feed (CNSS CA): feed-prestations, cleared for
+#     personal data, and feed-statistics, which is not (docs/feed.md);
 #   - for negative tests: an expired, a revoked, an untrusted-CA and a no-clientAuth client
 #     certificate (all with the agency's subject), and a valid one that maps to no principal;
 #   - cross-CA negatives: a partner's CA minting another's identity (DGI CA with DGCT's subject,
@@ -19,7 +21,7 @@
 # is left as it is unless --force is given; any other is made again.
 set -euo pipefail
 
-version=2  # raise when the PKI gains or changes files, so that older ones are made again
+version=3  # raise when the PKI gains or changes files, so that older ones are made again
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/dev"
 force=0
@@ -175,6 +177,8 @@ agency="/C=MA/O=CNSS/OU=Agences/CN=agency-casa-anfa"
 issue cnss hub/server "/C=MA/O=CNSS/OU=Exchange Hub/CN=localhost" server_ext
 issue cnss clients/agency "$agency" client_ext
 issue cnss clients/admin "/C=MA/O=CNSS/OU=DSI/CN=hub-admin" client_ext
+issue cnss clients/feed-prestations "/C=MA/O=CNSS/OU=DSI/CN=feed-prestations" client_ext
+issue cnss clients/feed-statistics "/C=MA/O=CNSS/OU=DSI/CN=feed-statistics" client_ext
 issue cnss clients/unknown "/C=MA/O=CNSS/OU=Agences/CN=agency-not-registered" client_ext
 issue cnss negative/expired "$agency" client_ext 20200101000000Z 20210101000000Z
 issue cnss negative/revoked "$agency" client_ext

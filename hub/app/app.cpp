@@ -11,6 +11,7 @@
 #include "hub/agreements/stored.hpp"
 #include "hub/api/agreement_admin.hpp"
 #include "hub/api/authenticate.hpp"
+#include "hub/api/feed_routes.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
@@ -40,7 +41,9 @@ App::App(config::HubConfig config) : config_(std::move(config)) {
   for (const auto& p : config_.principals) principals_.push_back({p.name, p.roles});
 }
 
-App::~App() = default;
+App::~App() {
+  if (store_) store_->on_feed_append(nullptr);
+}
 
 std::shared_ptr<http::ClientPool> App::partner(const std::string& name) const {
   auto it = partners_.find(name);
@@ -124,6 +127,11 @@ Result<void> App::start() {
   // connection: a second thread only queues, but keeps a long call from delaying the next).
   store_pool_ = std::make_unique<registry::StorePool>(
       config_.store.engine == "postgresql" ? std::max<std::size_t>(config_.store.pool_size, 2) : 2);
+  // The change feed: this node's commits wake its long-polling readers at once; on PostgreSQL
+  // they also read again every feed.poll_ms for the commits of other nodes (docs/feed.md).
+  feed_ = std::make_unique<feed::Feed>(*store_, *store_pool_, config_.feed,
+                                       config_.store.engine == "postgresql");
+  store_->on_feed_append([f = feed_.get()] { f->notify(); });
   if (auto r = build_partner_pools(); !r) return r;
   record_certificate_expiry();
   auto checkpointer = make_checkpointer(config_, *store_, metrics_);
@@ -196,6 +204,7 @@ Result<void> App::start() {
             *router, {store_.get(), store_pool_.get(), &config_.principals, mappings_.get(),
                       &node_->clock()});
       }
+      if (iface == "feed") api::add_feed_routes(*router, *feed_);
       if (iface == "web") {
         if (auto pages = api::add_web_routes(*router, config_.web_dir); !pages)
           return pages.error();
@@ -234,6 +243,15 @@ Result<void> App::seed_agreements() {
   log::info("agreements loaded", {{"version", std::to_string(set->version)},
                                   {"agreements", std::to_string(set->agreements.size())}});
   return {};
+}
+
+void App::prune_feed() {
+  auto removed = feed_->prune(node_->clock().now_ms());
+  if (!removed) {
+    log::error("change feed not pruned", {{"error", removed.error().message}});
+  } else if (*removed > 0) {
+    log::info("change feed pruned", {{"changes", std::to_string(*removed)}});
+  }
 }
 
 void App::reload_mappings(const char* why) {
@@ -302,15 +320,22 @@ int App::run() {
   // Background work runs on its own threads and never delays a request: here mapping reloads
   // (compiling and testing) and TLS reloads (certificates, CAs, CRLs); in node_ the work shared
   // with the other nodes of the store (the daily eligibility job, the partner events recorded
-  // but not applied yet).
+  // but not applied yet); here also the change feed's pruning.
   node_->start(registry_.get(), events_.get());
   std::thread watcher([&] {
     std::string last = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
+    auto next_prune = std::chrono::steady_clock::now();
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));
       if (stopping) break;
+      if (feed_ && std::chrono::steady_clock::now() >= next_prune) {
+        next_prune = std::chrono::steady_clock::now() + config_.feed.prune_every;
+        lock.unlock();
+        prune_feed();
+        lock.lock();
+      }
       const bool hup = reload_asked.exchange(false);
       const std::string now = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
       if (mappings_ && (hup || now != last)) {

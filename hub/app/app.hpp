@@ -18,6 +18,7 @@
 #include "hub/config/config.hpp"
 #include "hub/events/inbox.hpp"
 #include "hub/exchange/broker.hpp"
+#include "hub/feed/feed.hpp"
 #include "hub/http/client.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
@@ -60,6 +61,8 @@ class App {
   Result<void> seed_agreements();
   void register_routes();
   void record_certificate_expiry();
+  // Removes the feed's changes older than feed.retention_ms (run by the background thread).
+  void prune_feed();
 
   config::HubConfig config_;
   boost::asio::io_context ioc_;
@@ -82,6 +85,7 @@ class App {
   // The journal's checkpoints (signed in the background) and proofs (served).
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<audit::JournalProofs> journal_proofs_;
+  std::unique_ptr<feed::Feed> feed_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
 };

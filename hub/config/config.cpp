@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin", "ops",
-                                                        "web"};
+const std::set<std::string, std::less<>> kInterfaces = {"registration", "partner", "admin",
+                                                        "ops",          "web",     "feed"};
 
 void read_tls_server(MapReader& m, TlsServer& t) {
   m.file("certificate", t.certificate, true);
@@ -285,6 +285,29 @@ void read_events(ReadContext& ctx, MapReader& root, HubConfig& c) {
   }
 }
 
+void read_feed(ReadContext& ctx, MapReader& root, HubConfig& c) {
+  auto f = root.map("feed");
+  if (!f) return;
+  f->millis("retention_ms", c.feed.retention, 1'000, 10LL * 366 * 86'400'000);
+  f->millis("prune_every_ms", c.feed.prune_every, 1'000, 86'400'000);
+  f->millis("max_wait_ms", c.feed.max_wait, 0, 300'000);
+  f->millis("poll_ms", c.feed.poll, 10, 60'000);
+  f->size("max_limit", c.feed.max_limit, 1, 10'000);
+  for (auto& [name, cm] : f->named_maps("consumers")) {
+    if (!cm.valid()) continue;
+    FeedConsumer consumer;
+    consumer.principal = name;
+    cm.boolean("personal", consumer.personal);
+    bool known = false;
+    for (const auto& p : c.principals) known = known || p.name == name;
+    if (!known) {
+      ctx.problem(cm.node(), "/feed/consumers/" + name, "invalid_value",
+                  "no principal named '" + name + "' under principals:");
+    }
+    c.feed.consumers.push_back(std::move(consumer));
+  }
+}
+
 LoadResult parse_impl(const std::string& text, const std::string& name, const std::string& base_dir,
                       bool check_files) {
   LoadResult out;
@@ -322,6 +345,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       if (auto t = root.map("testing")) t->string("clock_offset_file", c.testing_clock_offset_file);
       if (auto ag = root.map("agreements"))
         read_agreement_map(ctx, *ag, c.principals, c.agreements);
+      read_feed(ctx, root, c);
     }
   }
   out.problems = std::move(ctx.problems());

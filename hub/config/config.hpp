@@ -228,6 +228,26 @@ struct AuditSettings {
   std::chrono::milliseconds checkpoint_interval{10'000};
   std::size_t retention_days = 730;  // 24 months of disclosures; 0: kept for ever
   std::optional<TsaSettings> tsa;
+// A business system that reads the change feed (docs/feed.md), by its principal's name. Until
+// the consumer's agreement gives its field mask, a consumer sees the fields the canonical model
+// does not mark personal, and the personal ones only with `personal: true`.
+struct FeedConsumer {
+  std::string principal;
+  bool personal = false;
+};
+
+// The change feed: GET /v1/changes on listeners with the "feed" interface (docs/feed.md).
+struct FeedSettings {
+  // Changes older than this are pruned; a consumer whose cursor is older gets 410.
+  std::chrono::milliseconds retention{30LL * 86'400'000};
+  std::chrono::milliseconds prune_every{3'600'000};
+  // The longest ?wait a consumer may ask (longer asks are cut to it).
+  std::chrono::milliseconds max_wait{30'000};
+  // PostgreSQL: how often a waiting reader looks for the commits of other hub nodes (this
+  // node's own commits wake it at once).
+  std::chrono::milliseconds poll{250};
+  std::size_t max_limit = 1000;         // the largest ?limit
+  std::vector<FeedConsumer> consumers;  // deny by default: a principal not listed reads nothing
 };
 
 struct HubConfig {
@@ -261,6 +281,7 @@ struct HubConfig {
   // nearest ancestor that was (e.g. a default adapter: the partner's entry).
   Problem problem_at(const std::string& path, bool at_key, std::string code,
                      std::string message) const;
+  FeedSettings feed;
 
   // The principal a verified certificate is: its subject equal to the certificate's, its issuer
   // (when set) equal to the subject of the CA that issued the certificate, and its issuer_key_id

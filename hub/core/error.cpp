@@ -18,6 +18,8 @@ std::string_view code_of(Errc c) {
       return "forbidden_purpose";
     case Errc::not_found:
       return "not_found";
+    case Errc::gone:
+      return "gone";
     case Errc::method_not_allowed:
       return "method_not_allowed";
     case Errc::conflict:
@@ -60,6 +62,8 @@ unsigned http_status_of(Errc c) {
       return 403;
     case Errc::not_found:
       return 404;
+    case Errc::gone:
+      return 410;
     case Errc::method_not_allowed:
       return 405;
     case Errc::conflict:

@@ -16,6 +16,7 @@ enum class Errc {
   forbidden,            // 403: the principal lacks the role
   forbidden_purpose,    // 403: the legal purpose is missing or not allowed
   not_found,            // 404
+  gone,                 // 410: what was asked for is no longer kept (a pruned feed cursor)
   method_not_allowed,   // 405
   conflict,             // 409
   precondition_failed,  // 412

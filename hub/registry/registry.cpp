@@ -310,6 +310,8 @@ std::optional<store::StreamWrite> Registry::Impl::change(Registry& r, const std:
   w.expected_version = expected_version;
   w.events.push_back(std::move(e));
   w.state = json::dump(after);
+  // Every registration record (person, insured, family, employer) is carried by the change feed.
+  w.feed = true;
   return w;
 }
 

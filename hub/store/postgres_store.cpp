@@ -165,6 +165,16 @@ const char* const kMigrations[] = {
     "  RAISE EXCEPTION 'the exchange journal is append-only: an entry can only be pruned (its"
     " contents erased; its seq, time, hashes and leaf kept; a checkpoint covering it)';"
     " END$$;",
+    // 8: the change feed's outbox
+    // (feed.hpp, docs/feed.md). A commit takes its positions from the head row as its last
+    // statement and holds that row's lock until it commits: positions follow commit order with
+    // no gap, whatever the number of connections and hub nodes (a sequence would not).
+    "CREATE TABLE feed_outbox (position BIGINT PRIMARY KEY, stream TEXT NOT NULL,"
+    " kind TEXT NOT NULL, version BIGINT NOT NULL, type TEXT NOT NULL,"
+    " time_ms BIGINT NOT NULL, state TEXT NOT NULL);"
+    "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " position BIGINT NOT NULL, pruned_through BIGINT NOT NULL);"
+    "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
 };
 
 constexpr const char* kJournalColumns =
@@ -808,9 +818,39 @@ class PostgresStore final : public Store {
     auto r = exec(c, "BEGIN");
     if (!r) return r;
     r = commit_in_transaction(c, commit);
+    // Last, so that the head row's lock is held only from here to the commit (docs/feed.md).
+    if (r) r = append_feed(c, commit);
     if (r) r = exec(c, "COMMIT");
-    if (!r) (void)exec(c, "ROLLBACK");
-    return r;
+    if (!r) {
+      (void)exec(c, "ROLLBACK");
+      return r;
+    }
+    if (feed_events(commit) > 0) feed_appended();
+    return {};
+  }
+
+  Result<FeedPage> read_feed(std::int64_t after, std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    // One snapshot for the head and the rows.
+    if (auto r = exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return r.error();
+    auto page = read_feed_in_transaction(c, after, limit);
+    (void)exec(c, page ? "COMMIT" : "ROLLBACK");
+    return page;
+  }
+
+  Result<std::int64_t> prune_feed(std::int64_t before_ms) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    auto removed = prune_feed_in_transaction(c, before_ms);
+    if (removed) {
+      if (auto r = exec(c, "COMMIT"); !r) removed = r.error();
+    }
+    if (!removed) (void)exec(c, "ROLLBACK");
+    return removed;
   }
 
   Result<std::optional<RecordState>> read_record(const std::string& stream) override {
@@ -1033,6 +1073,78 @@ class PostgresStore final : public Store {
   static RecordState read_state(PGresult* r, int row) {
     return RecordState{text_at(r, row, 0), text_at(r, row, 1),  int64_at(r, row, 2),
                        text_at(r, row, 3), int64_at(r, row, 4), text_at(r, row, 5)};
+  }
+
+  // Takes the commit's positions from the head row (whose lock this transaction then holds until
+  // it ends) and appends its feed events.
+  static Result<void> append_feed(PGconn* c, const RecordCommit& commit) {
+    const std::int64_t n = feed_events(commit);
+    if (n == 0) return {};
+    auto take = query(c,
+                      "UPDATE feed_outbox_head SET position = position + $1 WHERE id = 1"
+                      " RETURNING position",
+                      {std::to_string(n)}, "cannot take feed positions");
+    if (!take) return take.error();
+    if (PQntuples(take->get()) != 1) {
+      return make_error(Errc::internal, "postgresql: the feed's head row is missing",
+                        "store_error");
+    }
+    std::int64_t position = int64_at(take->get(), 0, 0) - n;
+    for (const auto& w : commit.writes) {
+      if (!w.feed) continue;
+      std::int64_t v = w.expected_version;
+      for (const auto& e : w.events) {
+        auto ins = query(c, "INSERT INTO feed_outbox VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         {std::to_string(++position), w.stream, w.kind, std::to_string(++v), e.type,
+                          std::to_string(e.time_ms), w.state},
+                         "cannot append to the feed");
+        if (!ins) return ins.error();
+      }
+    }
+    return {};
+  }
+
+  static Result<FeedPage> read_feed_in_transaction(PGconn* c, std::int64_t after,
+                                                   std::size_t limit) {
+    auto head = query(c, "SELECT position, pruned_through FROM feed_outbox_head WHERE id = 1", {},
+                      "cannot read the feed's head");
+    if (!head) return head.error();
+    if (PQntuples(head->get()) != 1) {
+      return make_error(Errc::internal, "postgresql: the feed's head row is missing",
+                        "store_error");
+    }
+    FeedPage page;
+    page.head = int64_at(head->get(), 0, 0);
+    page.pruned_through = int64_at(head->get(), 0, 1);
+    auto rows = query(c,
+                      "SELECT position, stream, kind, version, type, time_ms, state"
+                      " FROM feed_outbox WHERE position > $1 ORDER BY position LIMIT $2",
+                      {std::to_string(after), std::to_string(limit)}, "cannot read the feed");
+    if (!rows) return rows.error();
+    PGresult* p = rows->get();
+    for (int i = 0; i < PQntuples(p); ++i) {
+      page.changes.push_back(FeedChange{int64_at(p, i, 0), text_at(p, i, 1), text_at(p, i, 2),
+                                        int64_at(p, i, 3), text_at(p, i, 4), int64_at(p, i, 5),
+                                        text_at(p, i, 6)});
+    }
+    return page;
+  }
+
+  static Result<std::int64_t> prune_feed_in_transaction(PGconn* c, std::int64_t before_ms) {
+    auto last = query(c, "SELECT max(position) FROM feed_outbox WHERE time_ms < $1",
+                      {std::to_string(before_ms)}, "cannot prune the feed");
+    if (!last) return last.error();
+    if (PQgetisnull(last->get(), 0, 0)) return std::int64_t{0};
+    const std::string through = text_at(last->get(), 0, 0);
+    auto del = query(c, "DELETE FROM feed_outbox WHERE position <= $1", {through},
+                     "cannot prune the feed");
+    if (!del) return del.error();
+    auto bound = query(c,
+                       "UPDATE feed_outbox_head SET pruned_through = GREATEST(pruned_through, $1)"
+                       " WHERE id = 1",
+                       {through}, "cannot prune the feed");
+    if (!bound) return bound.error();
+    return static_cast<std::int64_t>(affected(del->get()));
   }
 
   Result<void> commit_in_transaction(PGconn* c, const RecordCommit& commit) {

@@ -49,6 +49,9 @@ struct StreamWrite {
   // Unique lookup keys this stream claims ("cnie/BK123456"); a key that another stream holds
   // fails the whole commit with conflict/"duplicate_key".
   std::vector<std::string> keys;
+  // Whether the change feed carries this write: each of its events is appended to the outbox
+  // (feed.hpp) in the commit's transaction. The registry sets it on registration records.
+  bool feed = false;
 };
 
 // The first answer given to a request that carried an Idempotency-Key.

@@ -117,6 +117,16 @@ const char* const kMigrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the exchange journal is append-only: an entry can only be"
     " pruned (its contents erased; its seq, time, hashes and leaf kept; a checkpoint covering"
     " it)'); END;",
+    // 8: the change feed's outbox
+    // (feed.hpp, docs/feed.md). The head row holds the last position given and the pruned
+    // bound; a commit takes its positions from it under the write lock, so positions follow
+    // commit order with no gap.
+    "CREATE TABLE feed_outbox (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,"
+    " kind TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,"
+    " time_ms INTEGER NOT NULL, state TEXT NOT NULL);"
+    "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " position INTEGER NOT NULL, pruned_through INTEGER NOT NULL);"
+    "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
 };
 
 std::int64_t now_ms() {
@@ -701,13 +711,41 @@ class SqliteStore final : public Store {
 
  public:
   Result<void> commit_records(const RecordCommit& commit) override {
+    {
+      std::lock_guard lock(mutex_);
+      auto r = exec("BEGIN IMMEDIATE");
+      if (!r) return r;
+      r = commit_locked(commit);
+      // Last, so that the positions are taken just before the commit (docs/feed.md).
+      if (r) r = append_feed_locked(commit);
+      if (r) r = exec("COMMIT");
+      if (!r) {
+        (void)exec("ROLLBACK");
+        return r;
+      }
+    }
+    if (feed_events(commit) > 0) feed_appended();
+    return {};
+  }
+
+  Result<FeedPage> read_feed(std::int64_t after, std::size_t limit) override {
     std::lock_guard lock(mutex_);
-    auto r = exec("BEGIN IMMEDIATE");
-    if (!r) return r;
-    r = commit_locked(commit);
-    if (r) r = exec("COMMIT");
-    if (!r) (void)exec("ROLLBACK");
-    return r;
+    // One read transaction: the head and the rows come from the same snapshot.
+    if (auto r = exec("BEGIN"); !r) return r.error();
+    auto page = read_feed_locked(after, limit);
+    (void)exec("COMMIT");
+    return page;
+  }
+
+  Result<std::int64_t> prune_feed(std::int64_t before_ms) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+    auto removed = prune_feed_locked(before_ms);
+    if (removed) {
+      if (auto c = exec("COMMIT"); !c) removed = c.error();
+    }
+    if (!removed) (void)exec("ROLLBACK");
+    return removed;
   }
 
   Result<std::optional<RecordState>> read_record(const std::string& stream) override {
@@ -904,6 +942,79 @@ class SqliteStore final : public Store {
 
   static RecordState read_state(const Statement& st) {
     return RecordState{st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5)};
+  }
+
+  // Gives the commit's feed events the next positions from the head row, and appends them.
+  Result<void> append_feed_locked(const RecordCommit& commit) {
+    const std::int64_t n = feed_events(commit);
+    if (n == 0) return {};
+    Statement take(db_,
+                   "UPDATE feed_outbox_head SET position = position + ? WHERE id = 1"
+                   " RETURNING position");
+    Statement insert(db_, "INSERT INTO feed_outbox VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!take || !insert) return sqlite_error(db_, "cannot prepare the feed append");
+    take.bind(1, n);
+    if (sqlite3_step(take.get()) != SQLITE_ROW) return sqlite_error(db_, "cannot take positions");
+    std::int64_t position = take.int64(0) - n;
+    sqlite3_reset(take.get());
+    for (const auto& w : commit.writes) {
+      if (!w.feed) continue;
+      std::int64_t v = w.expected_version;
+      for (const auto& e : w.events) {
+        insert.bind(1, ++position);
+        insert.bind(2, w.stream);
+        insert.bind(3, w.kind);
+        insert.bind(4, ++v);
+        insert.bind(5, e.type);
+        insert.bind(6, e.time_ms);
+        insert.bind(7, w.state);
+        if (!insert.run()) return sqlite_error(db_, "cannot append to the feed");
+      }
+    }
+    return {};
+  }
+
+  Result<FeedPage> read_feed_locked(std::int64_t after, std::size_t limit) {
+    FeedPage page;
+    Statement head(db_, "SELECT position, pruned_through FROM feed_outbox_head WHERE id = 1");
+    if (!head || sqlite3_step(head.get()) != SQLITE_ROW) {
+      return sqlite_error(db_, "cannot read the feed's head");
+    }
+    page.head = head.int64(0);
+    page.pruned_through = head.int64(1);
+    Statement st(db_,
+                 "SELECT position, stream, kind, version, type, time_ms, state FROM feed_outbox"
+                 " WHERE position > ? ORDER BY position LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot read the feed");
+    st.bind(1, after);
+    st.bind(2, static_cast<std::int64_t>(limit));
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      page.changes.push_back(FeedChange{st.int64(0), st.text(1), st.text(2), st.int64(3),
+                                        st.text(4), st.int64(5), st.text(6)});
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the feed");
+    return page;
+  }
+
+  Result<std::int64_t> prune_feed_locked(std::int64_t before_ms) {
+    Statement last(db_, "SELECT max(position) FROM feed_outbox WHERE time_ms < ?");
+    if (!last) return sqlite_error(db_, "cannot prune the feed");
+    last.bind(1, before_ms);
+    if (sqlite3_step(last.get()) != SQLITE_ROW) return sqlite_error(db_, "cannot prune the feed");
+    if (sqlite3_column_type(last.get(), 0) == SQLITE_NULL) return std::int64_t{0};
+    const std::int64_t through = last.int64(0);
+    Statement del(db_, "DELETE FROM feed_outbox WHERE position <= ?");
+    Statement bound(db_,
+                    "UPDATE feed_outbox_head SET pruned_through = max(pruned_through, ?)"
+                    " WHERE id = 1");
+    if (!del || !bound) return sqlite_error(db_, "cannot prune the feed");
+    del.bind(1, through);
+    bound.bind(1, through);
+    if (!del.run()) return sqlite_error(db_, "cannot prune the feed");
+    const std::int64_t removed = sqlite3_changes(db_);
+    if (!bound.run()) return sqlite_error(db_, "cannot prune the feed");
+    return removed;
   }
 
   Result<void> commit_locked(const RecordCommit& commit) {

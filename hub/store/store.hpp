@@ -11,6 +11,7 @@
 
 #include "hub/core/error.hpp"
 #include "hub/store/coordination.hpp"
+#include "hub/store/feed.hpp"
 #include "hub/store/records.hpp"
 
 namespace hub::store {
@@ -197,6 +198,24 @@ class Store {
   // A slice of a partner's quota (QuotaRequest): never more than per_window tokens in slices
   // whose use may fall in one window, across every node of the store.
   virtual Result<QuotaGrant> lease_quota(const QuotaRequest& request);
+  // The change feed (feed.hpp, docs/feed.md). Up to `limit` changes after position `after`, with
+  // the outbox's head and pruned bound, all read in one snapshot: a page never shows a position
+  // while an earlier one is still to commit.
+  virtual Result<FeedPage> read_feed(std::int64_t after, std::size_t limit);
+  // Removes the changes older than before_ms (a prefix of the outbox: every position up to the
+  // last one older than that) and raises pruned_through to match. The number removed.
+  virtual Result<std::int64_t> prune_feed(std::int64_t before_ms);
+  // Called on the committing thread after each commit that appended to the outbox (how this
+  // node wakes its long-polling readers). Set once, before the store is shared between threads.
+  void on_feed_append(std::function<void()> listener) { feed_listener_ = std::move(listener); }
+
+ protected:
+  void feed_appended() const {
+    if (feed_listener_) feed_listener_();
+  }
+
+ private:
+  std::function<void()> feed_listener_;
 };
 
 // The prev_hash of the first entry.

@@ -23,7 +23,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
     << "  - name: internal\n    port: " << o.internal_port
-    << "\n    interfaces: [registration, admin, ops" << (o.web_dir.empty() ? "" : ", web") << "]\n"
+    << "\n    interfaces: [registration, admin, ops, feed" << (o.web_dir.empty() ? "" : ", web") << "]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"
@@ -53,7 +53,11 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: dgi\n    subject: CN=dgi-cnss-exchange,O=DGI,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGI") << "\n    roles: [partner, attestation]\n"
     << "  - name: anrc\n    subject: CN=anrc-cnss-exchange,O=ANRC,C=MA\n"
-    << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n";
+    << "    issuer: " << dev_ca_subject("ANRC") << "\n    roles: [partner, events]\n"
+    << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n";
   if (!o.agreements_yaml.empty()) y << "agreements:\n" << o.agreements_yaml;
   // The events DGCT, OMPIC and ANRC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {
@@ -62,6 +66,11 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
       << "    ompic: {principal: ompic, mapping: ompic.company_event}\n"
       << "    anrc: {principal: anrc, mapping: anrc.eligibility_event}\n";
   }
+  // The two business systems of the test PKI read the change feed, one cleared for personal data.
+  y << "feed:\n"
+    << (o.feed_yaml.empty() ? "  consumers:\n    feed-prestations: {personal: true}\n"
+                              "    feed-statistics: {}\n"
+                            : o.feed_yaml);
   y << o.extra_yaml;
   return y.str();
 }

@@ -30,6 +30,7 @@ struct HubOptions {
   std::string dir;              // reuse this folder (a restart); "" = a new temporary one
   std::string web_dir;          // serve these pages on the internal listener ("web" interface)
   std::string agreements_yaml;  // the body of the agreements: section ("" = none)
+  std::string feed_yaml;  // the body of the feed: section ("" = the two test consumers)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's

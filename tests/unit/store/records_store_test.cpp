@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "unit/store/engines.hpp"
+#include "unit/store/store_on_engine.hpp"
 
 namespace hub::store {
 namespace {
@@ -36,19 +36,7 @@ StreamWrite write(std::string stream, std::int64_t expected, std::vector<RecordE
   return w;
 }
 
-class RecordStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    db_ = std::make_unique<testing::TestDatabase>(GetParam());
-    if (!db_->available()) GTEST_SKIP() << db_->skip_reason();
-    auto s = open(db_->options());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
-};
+class RecordStoreTest : public StoreOnEngine {};
 
 TEST_P(RecordStoreTest, CommitWritesEventsStateAndKeys) {
   RecordCommit c;
@@ -228,7 +216,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       std::string("DROP INDEX registry_records_by_label;"
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
-      "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;" +
+      "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
+      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -247,7 +236,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 7);
+  EXPECT_EQ(*(*s)->schema_version(), 8);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
