@@ -228,6 +228,8 @@ struct AuditSettings {
   std::chrono::milliseconds checkpoint_interval{10'000};
   std::size_t retention_days = 730;  // 24 months of disclosures; 0: kept for ever
   std::optional<TsaSettings> tsa;
+};
+
 // A business system that reads the change feed (docs/feed.md), by its principal's name. Until
 // the consumer's agreement gives its field mask, a consumer sees the fields the canonical model
 // does not mark personal, and the personal ones only with `personal: true`.

@@ -62,6 +62,7 @@ Result<void> Store::release_lease(const std::string&, const std::string&, std::i
 }
 Result<QuotaGrant> Store::lease_quota(const QuotaRequest&) {
   return not_coordinating(*this);
+}
 Result<FeedPage> Store::read_feed(std::int64_t, std::size_t) {
   return unsupported(*this);
 }
