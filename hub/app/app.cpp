@@ -325,7 +325,9 @@ int App::run() {
   std::thread watcher([&] {
     std::string last = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
-    auto next_prune = std::chrono::steady_clock::now();
+    // The feed's first pruning one interval after start, not at once: a write that would wait on a
+    // busy store while the node starts would hold the store's other calls behind it.
+    auto next_prune = std::chrono::steady_clock::now() + config_.feed.prune_every;
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
       watch_cv.wait_for(lock, std::chrono::seconds(2));

@@ -77,6 +77,7 @@ TEST(Errors, EveryCodeHasAStatus) {
       {"forbidden", 403},
       {"forbidden_purpose", 403},
       {"not_found", 404},
+      {"gone", 410},
       {"method_not_allowed", 405},
       {"conflict", 409},
       {"precondition_failed", 412},
