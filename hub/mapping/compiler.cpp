@@ -413,6 +413,10 @@ class Compiler {
         std::find(std::begin(kStepNames), std::end(kStepNames), s.name) != std::end(kStepNames)) {
       return true;
     }
+    if (n.IsMap() && n.size() == 0) {
+      r_.error(n, "bad_value", "an empty step: a transform step names its transform");
+      return false;
+    }
     std::string written = n.IsScalar() ? n.Scalar() : (n.IsMap() ? n.begin()->first.Scalar() : "?");
     std::vector<std::string_view> names(std::begin(kStepNames), std::end(kStepNames));
     std::string hint = closest(written, names);

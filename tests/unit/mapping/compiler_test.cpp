@@ -190,6 +190,17 @@ TEST_F(CompilerTest, EveryErrorIsReportedNotOnlyTheFirst) {
   EXPECT_NE(find("unknown_transform")->message.find("did you mean 'upper'"), std::string::npos);
 }
 
+// A step written as an empty map ({}) is refused with its position, never read past its end
+// (found by fuzz_mapping_compiler: undefined behaviour in the iterator before).
+TEST_F(CompilerTest, AnEmptyStepIsRefusedWithItsPosition) {
+  auto m = compile(kHead + "  last_name: {path: c:Nom, transform: [trim, {}], on_error: null}\n");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("bad_value");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_NE(d->message.find("an empty step"), std::string::npos) << all();
+  EXPECT_GT(d->pos.line, 0);
+}
+
 TEST_F(CompilerTest, StructureErrorsHaveTheirOwnCodes) {
   EXPECT_EQ(compile("mapping: x\nversion: 0\ntarget: persn\nsource: {format: csv, root: "
                     "/a}\nfields: {}\nextra: 1\n"),
