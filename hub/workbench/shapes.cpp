@@ -7,6 +7,9 @@
 #include <ctime>
 #include <map>
 
+#include "hub/audit/base64.hpp"
+#include "hub/text/utf8.hpp"
+
 namespace hub::workbench {
 namespace {
 
@@ -50,7 +53,12 @@ void write_cases(Writer& w, const MappingFiles& m) {
     w.StartObject();
     put(w, "name", name);
     put(w, "format", c.format);
-    put(w, "input", c.input);
+    if (text::valid_utf8(c.input)) {
+      put(w, "input", c.input);
+    } else {  // a case of bytes that are not UTF-8 on purpose: JSON cannot hold them as text
+      put(w, "input", "");
+      put(w, "input_base64", audit::base64_encode(c.input));
+    }
     w.Key("expected");
     rapidjson::Document d;
     d.Parse(c.expected.data(), c.expected.size());
