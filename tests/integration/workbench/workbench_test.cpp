@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -17,6 +18,7 @@
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
+#include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/tls_client.hpp"
 #include "unit/store/engines.hpp"
@@ -366,6 +368,26 @@ TEST_P(Workbench, APublicationReachesTheOtherNodeWithinTwoSeconds) {
   EXPECT_TRUE(served_within(2, 2s - (std::chrono::steady_clock::now() - t0) / 1ms * 1ms, &other));
   auto r = call("admin", "GET", "/admin/v1/drafts", "", &other);
   EXPECT_EQ(ts::str(r.body, "/drafts/0/state"), "published");
+}
+
+// `cnss-hub mapping export` writes the published set back as a mappings folder: the published
+// change in it, and the folder passes `cnss-hub mapping check`.
+TEST_P(Workbench, ExportWritesThePublishedSetAsFiles) {
+  const std::string draft = new_draft();
+  ASSERT_EQ(edit(draft, "# reviewed\n" + yaml_).status, 200u);
+  ASSERT_EQ(publish(draft), 2);
+  const std::string out = ts::temp_dir("cnss-workbench-export");
+  auto ex = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "export", "--config",
+                             hub_->config_file(), out});
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_NE(ex.output.find("dgsn.identity\tversion 2\tdgsn/identity.yaml"), std::string::npos)
+      << ex.output;
+  EXPECT_EQ(read_text(out + "/dgsn/identity.yaml"), "# reviewed\n" + yaml_);
+  EXPECT_EQ(read_text(out + "/dgsn/cases/identity.full.xml"),
+            read_text(ts::source_dir() + "/mappings/dgsn/cases/identity.full.xml"));
+  auto check = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "check", out});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  std::filesystem::remove_all(out);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Workbench, ::testing::Values("sqlite", "postgresql"),
