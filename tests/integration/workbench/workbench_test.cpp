@@ -339,8 +339,12 @@ TEST_P(Workbench, TheJournalHoldsEveryAction) {
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/dry-run", R"({"payload":"<x/>"})");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/cases/run");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/replay");
-  call("admin", "PUT", "/admin/v1/drafts/" + draft + "/cases/extra",
-       R"({"input":"<x/>","expected":{"error":"malformed_response"}})");
+  // A case given in base64 (its bytes are not UTF-8), read back as such.
+  auto c = call("admin", "PUT", "/admin/v1/drafts/" + draft + "/cases/extra",
+                R"({"input_base64":"PHg+//48L3g+","expected":{"error":"malformed_response"}})");
+  EXPECT_EQ(c.status, 200u) << c.raw;
+  EXPECT_EQ(ts::str(c.body, "/input_base64"), "PHg+//48L3g+") << c.raw;
+  EXPECT_EQ(ts::str(c.body, "/format"), "xml") << c.raw;
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/publish", R"({"reason":"r"})");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/approve");  // refused: self-approval
   call("admin2", "POST", "/admin/v1/drafts/" + draft + "/approve");
