@@ -157,7 +157,10 @@ Result<void> App::start() {
     auto key = audit::load_or_create_key(config_.data_dir);
     if (!key) return key.error();
     audit::JournalOptions jo;
-    jo.unwritten_path = config_.data_dir + "/audit-unwritten.jsonl";
+    // The name the file had before it became the spool, so that an upgrade finds its entries.
+    jo.spool_path = config_.data_dir + "/audit-unwritten.jsonl";
+    jo.spool = config_.journal.spool;
+    jo.spool_after = config_.journal.spool_after;
     jo.on_write_failure = [this](std::string_view reason) {
       metrics_.increment("cnss_journal_write_failures_total",
                          "Failed exchange journal writes, by reason (store_error: retried; "
