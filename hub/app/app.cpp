@@ -22,6 +22,7 @@
 #include "hub/app/checkpoints.hpp"
 #include "hub/app/file_watch.hpp"
 #include "hub/app/registry_events.hpp"
+#include "hub/cluster/lease.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
 #include "hub/tls/context.hpp"
@@ -249,6 +250,8 @@ Result<void> App::seed_agreements() {
 }
 
 void App::prune_feed() {
+  // One node of a cluster prunes (it keeps the turn while it lives; docs/feed.md).
+  if (!cluster::Lease::turn(*store_, "job:feed-prune", 2 * config_.feed.prune_every)) return;
   auto removed = feed_->prune(node_->clock().now_ms());
   if (!removed) {
     log::error("change feed not pruned", {{"error", removed.error().message}});
