@@ -165,6 +165,57 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   EXPECT_EQ(inbox("partner=dgc").count(id), 0u) << "a partner is a whole name, not a prefix";
 }
 
+// Issue 19, kind 4: a young child has no CNIE. DGCT's death event names the child's birth act
+// (acteNaissance), and the child's coverage ends; when no event comes, an agent records the death
+// (POST .../beneficiaries/{member}/death).
+TEST_P(PartnerEvents, AYoungChildsDeathIsFoundByBirthActOrRecordedByAnAgent) {
+  const std::string number = register_insured();
+  ASSERT_FALSE(number.empty());
+  auto birth = [&](const std::string& act, const std::string& first_name) {
+    return partner("dgct", R"({"evenementId":"dgct-b-)" + std::to_string(rng_()) +
+                               R"(","type":"NAISSANCE","dateActe":"2026-11-20",)" +
+                               R"("acte":{"numero":")" + act + R"(","commune":"Salé"},)" +
+                               R"("personne":{"nom":"BENJELLOUN","prenom":")" + first_name +
+                               R"(","sexe":"M","dateNaissance":"2026-11-18","cnie":null},)" +
+                               R"("parents":[{"cnie":")" + cnie_ + R"(","role":"PERE"}]})");
+  };
+  const std::string act = std::to_string(rng_() % 100000) + "/2026";
+  ASSERT_EQ(birth(act, "Adam").status, 202u);
+  const std::string id = "dgct-d-" + std::to_string(rng_());
+  auto death =
+      partner("dgct", R"({"evenementId":")" + id + R"(","type":"DECES","dateActe":"2026-11-26",)" +
+                          R"("acte":{"numero":"91/2026","commune":"Salé"},)" +
+                          R"("personne":{"cnie":null,"acteNaissance":{"numero":")" + act +
+                          R"(","commune":"Salé"},"dateDeces":"2026-11-25"}})");
+  ASSERT_EQ(death.status, 202u) << death.raw;
+  EXPECT_EQ(inbox("partner=dgct")[id], "applied");
+  auto family = agency("GET", "/v1/insured/" + number + "/family");
+  ASSERT_EQ(family.status, 200u) << family.raw;
+  EXPECT_NE(family.raw.find(R"("first_name":"Adam")"), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find(R"("death_date":"2026-11-25")"), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find(R"("reason":"deceased")"), std::string::npos) << family.raw;
+
+  ASSERT_EQ(birth(act + "1", "Ilyas").status, 202u);
+  family = agency("GET", "/v1/insured/" + number + "/family");
+  std::string ilyas;
+  for (const auto& m : family.body["members"].GetObject()) {
+    if (str(m.value, "/first_name") == "Ilyas") ilyas = m.name.GetString();
+  }
+  ASSERT_FALSE(ilyas.empty()) << family.raw;
+  const std::string target = "/v1/insured/" + number + "/beneficiaries/" + ilyas + "/death";
+  auto future = agency("POST", target, R"({"death_date":"2099-01-01"})");
+  EXPECT_EQ(future.status, 400u) << future.raw;
+  EXPECT_NE(future.raw.find("/death_date"), std::string::npos) << future.raw;
+  auto recorded = agency("POST", target, R"({"death_date":"2026-11-24","reason":"act 92/2026"})");
+  ASSERT_EQ(recorded.status, 200u) << recorded.raw;
+  EXPECT_EQ(str(recorded.body, "/members/" + ilyas + "/death_date"), "2026-11-24");
+  EXPECT_EQ(str(recorded.body, "/members/" + ilyas + "/coverage/reason"), "deceased");
+  EXPECT_EQ(agency("POST", "/v1/insured/" + number + "/beneficiaries/k99/death",
+                   R"({"death_date":"2026-11-24"})")
+                .status,
+            404u);
+}
+
 TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
   auto truncated = partner("dgct", R"({"evenementId":"dgct-x","type":"NAIS)");
   EXPECT_EQ(truncated.status, 400u) << truncated.raw;
