@@ -110,6 +110,21 @@ TEST_P(KinshipTest, AChildsMarriageEndsTheStudentExtensionInEveryFamily) {
   EXPECT_EQ(json::find(body_of(again), "/applied")->Size(), 0u) << "DGCT's retry changes nothing";
 }
 
+// A marriage act dated after a spouse's recorded death contradicts the facts: refused for an
+// agent to check with DGCT (the inbox marks it not_applicable), never applied.
+TEST_P(KinshipTest, AMarriageDatedAfterARecordedDeathIsRefused) {
+  ASSERT_TRUE(registry_->apply_civil_event(
+      R"({"event_id":"dgct-x-1","type":"death","person":{"cnie":"ZZ9","death_date":"2020-02-02"}})",
+      kDgct, agent()));
+  auto r = registry_->apply_civil_event(R"({"event_id":"dgct-m-2","type":"marriage",
+    "act_date":"2026-11-10","spouses":[{"cnie":"CC22"},{"cnie":"ZZ9"}]})",
+                                        kDgct, agent());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::unprocessable);
+  EXPECT_EQ(r.error().detail, "contradicts_recorded_death");
+  EXPECT_EQ(at(family(father_), "Amine", "/married_on"), "") << "nothing applied";
+}
+
 // Item 2: a young child has no CNIE; DGCT's death event names the birth act, and the child's
 // coverage ends in both parents' families from the date of death.
 TEST_P(KinshipTest, AYoungChildsDeathNamedByBirthActEndsCoverageInBothFamilies) {
