@@ -462,6 +462,22 @@ Result<std::vector<store::StreamWrite>> shared_fact(Registry& r, const std::stri
   return out;
 }
 
+// A family loaded for an update of one of its members (not_found when it has none so named),
+// and the member's JSON pointer.
+struct MemberUpdate : Loaded {
+  std::string base;
+};
+Result<MemberUpdate> member_for_update(Registry& r, const std::string& number,
+                                       const std::string& member, const Caller& caller) {
+  auto l = family_for_update(r, number, caller);
+  if (!l) return l.error();
+  MemberUpdate out{std::move(*l), "/members/" + json::escape(member)};
+  if (json::find(out.state, out.base) == nullptr) {
+    return make_error(Errc::not_found, "no member " + member + " in this family");
+  }
+  return out;
+}
+
 // `also`: the same fact's changes to the child's other families (shared_fact), in the commit.
 Result<Outcome> commit_family(Registry& r, Loaded& l, const std::string& number, const Doc& after,
                               std::string type, const Caller& caller, std::string reason,
@@ -646,12 +662,10 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
 
-  auto l = family_for_update(*this, number, caller);
+  auto l = member_for_update(*this, number, member, caller);
   if (!l) return l.error();
-  const std::string base = "/members/" + json::escape(member);
+  const std::string& base = l->base;
   const Value* current = json::find(l->state, base);
-  if (current == nullptr)
-    return make_error(Errc::not_found, "no member " + member + " in this family");
   const bool spouse = json::text(*current, "/relation") == "spouse";
   if (!spouse && (*st || *dissolution)) {
     return invalid(*st ? "/status" : "/dissolution_date", "applies to a spouse only");
@@ -695,12 +709,10 @@ Result<Outcome> Registry::record_beneficiary_death(const std::string& number,
   }
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
-  auto l = family_for_update(*this, number, caller);
+  auto l = member_for_update(*this, number, member, caller);
   if (!l) return l.error();
-  const std::string base = "/members/" + json::escape(member);
+  const std::string& base = l->base;
   const Value* current = json::find(l->state, base);
-  if (current == nullptr)
-    return make_error(Errc::not_found, "no member " + member + " in this family");
   if (json::text(*current, "/relation") == "spouse") {
     return invalid("/death_date",
                    "applies to a child only: a spouse's death is recorded on the person, by CNIE");
