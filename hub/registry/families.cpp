@@ -466,6 +466,7 @@ Result<std::vector<store::StreamWrite>> shared_fact(Registry& r, const std::stri
 // and the member's JSON pointer.
 struct MemberUpdate : Loaded {
   std::string base;
+  const Value& member() const { return *json::find(state, base); }
 };
 Result<MemberUpdate> member_for_update(Registry& r, const std::string& number,
                                        const std::string& member, const Caller& caller) {
@@ -665,8 +666,7 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
   auto l = member_for_update(*this, number, member, caller);
   if (!l) return l.error();
   const std::string& base = l->base;
-  const Value* current = json::find(l->state, base);
-  const bool spouse = json::text(*current, "/relation") == "spouse";
+  const bool spouse = json::text(l->member(), "/relation") == "spouse";
   if (!spouse && (*st || *dissolution)) {
     return invalid(*st ? "/status" : "/dissolution_date", "applies to a spouse only");
   }
@@ -712,12 +712,11 @@ Result<Outcome> Registry::record_beneficiary_death(const std::string& number,
   auto l = member_for_update(*this, number, member, caller);
   if (!l) return l.error();
   const std::string& base = l->base;
-  const Value* current = json::find(l->state, base);
-  if (json::text(*current, "/relation") == "spouse") {
+  if (json::text(l->member(), "/relation") == "spouse") {
     return invalid("/death_date",
                    "applies to a child only: a spouse's death is recorded on the person, by CNIE");
   }
-  if (const auto born = date_of(*current, "/birth_date", true); born && **date < *born) {
+  if (const auto born = date_of(l->member(), "/birth_date", true); born && **date < *born) {
     return invalid("/death_date", "is before the child's birth date");
   }
   Doc facts = json::object();
