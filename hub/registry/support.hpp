@@ -161,7 +161,7 @@ Result<std::optional<json::Doc>> insured_of_cnie(Registry& r, const std::string&
 void merge_booklet(json::Doc& family, const Section& booklet);
 // The member index of a family (store::MemberEntry): each member under "cnie/<CNIE>",
 // "act/<birth act number>" and "born/<birth date>", for those it has. The migration that made
-// the index (store, migration 11) fills it with the same keys.
+// the index (store, migration 9) fills it with the same keys.
 std::vector<store::MemberEntry> member_index(const json::Value& family);
 // The families that name a person (by CNIE, else birth act, else name and birth date, as
 // same_member matches: families.cpp), with the member each names them as.

@@ -175,7 +175,7 @@ const char* const kMigrations[] = {
     "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " position BIGINT NOT NULL, pruned_through BIGINT NOT NULL);"
     "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
-    // 11 (the kinship branch's number; the lead renumbers on merge): the member index
+    // 9: the member index
     // (records.hpp, MemberEntry): every record that names a person, by the person's keys, so
     // that a civil event about a child finds each family the child is in. Filled here from the
     // families already stored, under the keys the registry writes (families.cpp, member_index).
