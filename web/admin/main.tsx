@@ -1,0 +1,65 @@
+// The administrators' mapping workbench (issue 13): published mappings and their versions, a
+// draft's editor with its golden cases, dry-run and replay, and the approval queue. Screens are
+// chosen by the address's fragment (#/mapping/<id>, #/brouillon/<draft>, #/approbations) so that
+// each can be linked and reloaded. The browser presents the administrator's client certificate:
+// there is no login.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApprovalsScreen } from './approvals';
+import { DraftScreen } from './draft';
+import { HistoryScreen } from './history';
+import { MappingsScreen } from './mappings';
+
+function parse(hash: string): string[] {
+  return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+}
+
+function App() {
+  const [route, setRoute] = useState(parse(location.hash));
+  useEffect(() => {
+    const on = () => {
+      setRoute(parse(location.hash));
+      document.getElementById('main')?.focus();
+    };
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  const [screen, arg] = route;
+  const current = screen === 'approbations' ? 'approbations' : 'mappings';
+  return (
+    <>
+      <header class="top">
+        <p class="brand">
+          CNSS <span class="brand-sub">· Atelier des mappings</span>
+        </p>
+        <nav aria-label="Écrans">
+          <ul>
+            <li>
+              <a href="#/" aria-current={current === 'mappings' ? 'page' : undefined}>
+                Mappings
+              </a>
+            </li>
+            <li>
+              <a href="#/approbations" aria-current={current === 'approbations' ? 'page' : undefined}>
+                Approbations
+              </a>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {screen === 'brouillon' && arg ? (
+          <DraftScreen key={arg} id={arg} />
+        ) : screen === 'mapping' && arg ? (
+          <HistoryScreen key={arg} mapping={arg} />
+        ) : screen === 'approbations' ? (
+          <ApprovalsScreen />
+        ) : (
+          <MappingsScreen />
+        )}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
