@@ -7,7 +7,7 @@ import { frenchTime } from '../shared/format';
 import { ErrorBox, Status, useAnswerShown } from '../shared/ui';
 import { TextDiff } from './compare';
 import { ERRORS } from './labels';
-import { failure } from './tools';
+import { Refusal, failure } from './tools';
 import { type Draft, api } from './workbench';
 
 function Changes({ d }: { d: Draft }) {
@@ -77,7 +77,7 @@ function Request({ d, onDecided }: { d: Draft; onDecided: (message: string) => v
           </button>
         </form>
       </div>
-      <ErrorBox error={error} labels={ERRORS} title="Décision refusée" />
+      <Refusal error={error} title="Décision refusée" />
     </article>
   );
 }

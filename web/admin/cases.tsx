@@ -6,7 +6,8 @@ import type { ApiError } from '../shared/api';
 import { ErrorBox, Status, Untranslated } from '../shared/ui';
 import { ExpectedActual } from './compare';
 import { ERRORS } from './labels';
-import { type CaseResult, type GoldenCase, api } from './workbench';
+import { DiagnosticList } from './editor';
+import { type CaseResult, type Diagnostic, type GoldenCase, api } from './workbench';
 
 function summary(results: Record<string, CaseResult>): string {
   const all = Object.values(results);
@@ -59,6 +60,7 @@ export function CasesPanel(props: { draft: string; cases: GoldenCase[]; editable
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [cases, setCases] = useState(props.cases);
+  const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
 
   const run = async (names?: string[]) => {
     setBusy(true);
@@ -67,6 +69,7 @@ export function CasesPanel(props: { draft: string; cases: GoldenCase[]; editable
       if (!(await props.beforeRun())) return;
       const a = await api.runCases(props.draft, names);
       if (!a.ok) return setError(a.error ?? { code: String(a.status), message: 'cases/run' });
+      setDiagnostics(a.body.diagnostics ?? []);
       const got = a.body.cases.filter((r) => !names || names.includes(r.name));
       setResults((old) => ({ ...(names ? old : {}), ...Object.fromEntries(got.map((r) => [r.name, r])) }));
     } finally {
@@ -93,6 +96,12 @@ export function CasesPanel(props: { draft: string; cases: GoldenCase[]; editable
       </button>
       {Object.keys(results).length > 0 && <Status>{summary(results)}</Status>}
       <ErrorBox error={error} labels={ERRORS} />
+      {diagnostics.length > 0 && (
+        <>
+          <p>Le brouillon ne compile pas : aucun cas n’a été exécuté.</p>
+          <DiagnosticList id="cases-diagnostics" diagnostics={diagnostics} onJump={() => {}} />
+        </>
+      )}
       <ul class="case-list">
         {cases.map((c) => (
           <CaseItem

@@ -3,9 +3,10 @@
 // `diff` package (jsdiff); each keeps its "+"/"-" so that the difference is read, not only seen.
 import { createTwoFilesPatch, diffLines } from 'diff';
 
-/** Canonical JSON, indented, for reading (keys in the hub's order). */
+/** Canonical JSON, indented, for reading (keys in the hub's order); a text (an XML view) as it is. */
 export function pretty(value: unknown): string {
-  return value === undefined ? '' : JSON.stringify(value, null, 2);
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
 function lineClass(line: string): string {

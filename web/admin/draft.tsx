@@ -8,7 +8,7 @@ import { label } from '../shared/format';
 import { CasesPanel } from './cases';
 import { DiagnosticList, type EditorHandle, YamlEditor } from './editor';
 import { DRAFT_STATES, ERRORS } from './labels';
-import { DryRunPanel, ReplayPanel, failure } from './tools';
+import { DryRunPanel, Refusal, ReplayPanel, failure } from './tools';
 import { type Diagnostic, type Draft, api } from './workbench';
 
 const SAVE_AFTER_MS = 600;
@@ -81,7 +81,7 @@ function PublishForm(props: { draft: Draft; flush: () => Promise<boolean>; onDon
           Demander la publication
         </button>
       </form>
-      <ErrorBox error={error} labels={ERRORS} title="Publication refusée" />
+      <Refusal error={error} title="Publication refusée" />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { frenchTime, label } from '../shared/format';
 import { Columns, ErrorBox, Status, useAnswerShown } from '../shared/ui';
 import { UnifiedDiff } from './compare';
 import { ERRORS, VERSION_KINDS } from './labels';
-import { failure } from './tools';
+import { Refusal, failure } from './tools';
 import { type VersionSummary, api } from './workbench';
 
 function DiffForm({ mapping, versions }: { mapping: string; versions: VersionSummary[] }) {
@@ -70,7 +70,7 @@ function RollbackForm({ mapping, version, onDone }: { mapping: string; version: 
       <button type="submit" disabled={!reason.trim()}>
         Confirmer le retour
       </button>
-      <ErrorBox error={error} labels={ERRORS} title="Retour arrière refusé" />
+      <Refusal error={error} title="Retour arrière refusé" />
     </form>
   );
 }
@@ -120,7 +120,7 @@ export function HistoryScreen({ mapping }: { mapping: string }) {
                 </th>
                 <td>
                   {label(VERSION_KINDS, v.kind)}
-                  {v.parent != null && <span class="muted"> · depuis {v.parent}</span>}
+                  {!!v.parent && <span class="muted"> · depuis {v.parent}</span>}
                 </td>
                 <td>{v.author}</td>
                 <td>{v.approver}</td>

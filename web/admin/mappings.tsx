@@ -54,8 +54,8 @@ export function MappingsScreen() {
       <ErrorBox error={error} labels={ERRORS} />
       {answer && (
         <table class="table mappings">
-          <caption>La version que chaque nœud sert</caption>
-          <Columns names={['Mapping', 'Version', 'Publiée le', 'Auteur', 'Approbateur']} />
+          <caption>La dernière version publiée de chaque mapping, et celle que ce nœud sert</caption>
+          <Columns names={['Mapping', 'Version publiée', 'Servie par ce nœud', 'Publiée le', 'Auteur', 'Approbateur']} />
           <tbody>
             {answer.body.mappings.map((m) => (
               <tr key={m.id} data-mapping={m.id}>
@@ -65,6 +65,7 @@ export function MappingsScreen() {
                   </a>
                 </th>
                 <td>{m.version}</td>
+                <td data-served={m.served_version}>{m.served_version || '—'}</td>
                 <td>{frenchTime(m.published_at)}</td>
                 <td>{m.author}</td>
                 <td>{m.approver}</td>

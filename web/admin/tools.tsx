@@ -7,10 +7,35 @@ import { Columns, ErrorBox, Status, useAnswerShown } from '../shared/ui';
 import { pretty } from './compare';
 import { DiagnosticList } from './editor';
 import { ERRORS } from './labels';
-import { type DryRun, type GoldenCase, type Replay, api } from './workbench';
+import { type Diagnostic, type DryRun, type GoldenCase, type Replay, api } from './workbench';
 
 function failure(a: Answer<unknown>, what: string): ApiError {
   return a.error ?? { code: String(a.status), message: `${what}: HTTP ${a.status}` };
+}
+
+/** An error of the hub, and for a draft that fails (422 draft_failing) why: its diagnostics and
+ * the golden cases that fail. */
+export function Refusal({ error, title }: { error: ApiError | null; title: string }) {
+  if (!error) return null;
+  const details = error.details ?? {};
+  const diagnostics = (details.diagnostics ?? []) as Diagnostic[];
+  const cases = ((details.failed_cases ?? []) as (string | { name: string })[]).map((c) => (typeof c === 'string' ? c : c.name));
+  return (
+    <>
+      <ErrorBox error={error} labels={ERRORS} title={title} />
+      {diagnostics.length > 0 && <DiagnosticList id="refusal-diagnostics" diagnostics={diagnostics} onJump={() => {}} />}
+      {cases.length > 0 && (
+        <p class="failed-cases">
+          Cas de référence en échec : {cases.map((c, i) => (
+            <span key={c}>
+              {i > 0 && ', '}
+              <code>{c}</code>
+            </span>
+          ))}
+        </p>
+      )}
+    </>
+  );
 }
 
 export function DryRunPanel(props: { draft: string; cases: GoldenCase[]; beforeRun: () => Promise<boolean> }) {
@@ -106,7 +131,8 @@ function ReplayResult({ r }: { r: Replay }) {
     <>
       <Status>
         {r.compared} réponse{r.compared > 1 ? 's' : ''} comparée{r.compared > 1 ? 's' : ''} sur {r.sample_size} de
-        l’échantillon : {r.changed_answers} changée{r.changed_answers > 1 ? 's' : ''} par le brouillon.
+        l’échantillon : {r.changed_answers} changée{r.changed_answers > 1 ? 's' : ''} par le brouillon
+        {!!r.failed_draft && <>, {r.failed_draft} refusée{r.failed_draft > 1 ? 's' : ''} par le brouillon seulement</>}.
       </Status>
       {r.fields.length === 0 ? (
         <p>Aucune différence champ par champ.</p>
@@ -167,7 +193,7 @@ export function ReplayPanel(props: { draft: string; beforeRun: () => Promise<boo
       <button type="button" onClick={run} disabled={busy}>
         Rejouer les réponses récentes
       </button>
-      <ErrorBox error={error} labels={ERRORS} />
+      <Refusal error={error} title="Rejeu impossible" />
       {answer && (
         <div data-testid="replay-result">
           <h4 ref={heading} tabIndex={-1}>

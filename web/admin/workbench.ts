@@ -13,6 +13,8 @@ export interface Diagnostic {
   code: string;
   message: string;
   path?: string;
+  /** The file it is about: the mapping (`dgsn/identity.yaml`) or a case (`cases/identity.full.xml`). */
+  file?: string;
 }
 
 export interface MappingSummary {
@@ -21,6 +23,8 @@ export interface MappingSummary {
   published_at?: string;
   author?: string;
   approver?: string;
+  /** The version the node that answered serves now (0 while it has loaded none). */
+  served_version?: number;
 }
 
 export interface VersionSummary {
@@ -35,7 +39,9 @@ export interface VersionSummary {
 
 export interface GoldenCase {
   name: string;
+  format?: 'xml' | 'json';
   input: string;
+  /** The expected file: JSON, or a string for an expected XML view. */
   expected: unknown;
 }
 
@@ -52,6 +58,10 @@ export interface Draft {
   author?: string;
   requested_at?: string;
   reason?: string;
+  decided_by?: string;
+  /** The version it became, once published. */
+  version?: number;
+  file?: string;
   yaml?: string;
   cases?: GoldenCase[];
 }
@@ -68,6 +78,8 @@ export interface CasesRun {
   passed: number;
   failed: number;
   cases: CaseResult[];
+  /** When the draft does not compile (no case ran). */
+  diagnostics?: Diagnostic[];
 }
 
 export interface Validation {
@@ -78,6 +90,7 @@ export interface Validation {
 export interface DryRun {
   ok: boolean;
   output?: unknown;
+  problems?: unknown[];
   diagnostics?: Diagnostic[];
   error?: { code: string; message: string; path?: string };
 }
@@ -94,6 +107,8 @@ export interface Replay {
   sample_size: number;
   compared: number;
   changed_answers: number;
+  /** Answers the published version read and the draft refused. */
+  failed_draft?: number;
   fields: ReplayField[];
 }
 
@@ -115,11 +130,13 @@ export const api = {
   draft: (draft: string) => call<Draft>('GET', `${D}/${id(draft)}`),
   save: (draft: string, yaml: string) => call<{ diagnostics?: Diagnostic[] }>('PUT', `${D}/${id(draft)}`, { body: { yaml } }),
   saveCase: (draft: string, c: GoldenCase) =>
-    call<unknown>('PUT', `${D}/${id(draft)}/cases/${id(c.name)}`, { body: { input: c.input, expected: c.expected } }),
+    call<GoldenCase>('PUT', `${D}/${id(draft)}/cases/${id(c.name)}`, {
+      body: { input: c.input, expected: c.expected, ...(c.format ? { format: c.format } : {}) },
+    }),
   validate: (draft: string) => call<Validation>('POST', `${D}/${id(draft)}/validate`),
   dryRun: (draft: string, payload: string) => call<DryRun>('POST', `${D}/${id(draft)}/dry-run`, { body: { payload } }),
   /** Runs the draft's golden cases: all of them, or only `names` (a hub that runs them all
-   * anyway answers more than asked; the page shows what it asked for). */
+   * anyway answers more than asked; the page shows only what it asked for). */
   runCases: (draft: string, names?: string[]) =>
     call<CasesRun>('POST', `${D}/${id(draft)}/cases/run`, { body: names ? { cases: names } : {} }),
   replay: (draft: string) => call<Replay>('POST', `${D}/${id(draft)}/replay`),
