@@ -39,6 +39,11 @@ export function toCodeMirror(doc: Text, d: Diagnostic): CmDiagnostic {
   };
 }
 
+/** A diagnostic with a place in the mapping's text (not in a golden case's file, not line 0). */
+function inMapping(d: Diagnostic): boolean {
+  return d.line > 0 && !d.file?.startsWith('cases/');
+}
+
 export interface EditorHandle {
   /** Puts the cursor at a 1-based line and column, scrolled into view, and focuses the editor. */
   jump(line: number, col: number): void;
@@ -108,7 +113,8 @@ export function YamlEditor(props: {
   useEffect(() => {
     const v = view.current;
     if (!v) return;
-    v.dispatch(setDiagnostics(v.state, props.diagnostics.map((d) => toCodeMirror(v.state.doc, d))));
+    const inText = props.diagnostics.filter(inMapping);
+    v.dispatch(setDiagnostics(v.state, inText.map((d) => toCodeMirror(v.state.doc, d))));
   }, [props.diagnostics]);
 
   return <div class="yaml-editor" ref={host} data-testid="yaml-editor" />;
@@ -119,13 +125,13 @@ export function YamlEditor(props: {
 export function DiagnosticList(props: { id: string; diagnostics: Diagnostic[]; onJump: (d: Diagnostic) => void }) {
   if (props.diagnostics.length === 0) {
     return (
-      <p id={props.id} class="diagnostics-none" data-testid="diagnostics">
+      <p id={props.id} class="diagnostics-none" data-testid={props.id}>
         Aucune erreur : le mapping compile.
       </p>
     );
   }
   return (
-    <div id={props.id} data-testid="diagnostics">
+    <div id={props.id} data-testid={props.id}>
       <p class="diagnostics-count" role="alert">
         {props.diagnostics.length === 1 ? '1 erreur' : `${props.diagnostics.length} erreurs`} dans le mapping
       </p>

@@ -140,7 +140,7 @@ test('a broken mapping shows its error at its line; fixed, its golden cases pass
 
   // Fixed: no diagnostic, every golden case passes; one case run alone shows expected and actual.
   await typeYaml(author, api, draft.draft, original);
-  await expect(author.getByTestId('diagnostics')).toHaveText('Aucune erreur : le mapping compile.');
+  await expect(author.getByTestId('diagnostics-list')).toHaveText('Aucune erreur : le mapping compile.');
   await runAllCases(author);
   const n = draft.cases.length;
   await expect(author.locator('.cases [role="status"]')).toHaveText(`${n} réussis, 0 échoué`);
