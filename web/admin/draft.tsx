@@ -128,8 +128,7 @@ function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => vo
             initial={d.yaml ?? ''}
             diagnostics={diagnostics}
             readOnly={!editable}
-            labelledBy="yaml-title"
-            describedBy="diagnostics-list"
+            label={`Mapping ${d.mapping} (YAML) ; erreurs listées sous l’éditeur`}
             onChange={save.changed}
             handle={editor}
           />

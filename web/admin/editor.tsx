@@ -1,6 +1,11 @@
 // The YAML editor: CodeMirror 6 with YAML highlighting, line numbers, undo, and the hub's
 // diagnostics drawn at their line and column (underlined, with a marker in the gutter and the
 // message on hover), beside a list of the same diagnostics that moves the cursor to each.
+//
+// The editor lives in a shadow root: CodeMirror styles itself with generated rules, which it puts
+// in a <style> element in a document (refused by the hub's Content-Security-Policy, style-src
+// 'self') but in a constructed, adopted style sheet in a shadow root (allowed). Its look is
+// therefore given here (EditorView.theme), not in admin.css.
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { yaml } from '@codemirror/lang-yaml';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
@@ -49,12 +54,19 @@ export interface EditorHandle {
   jump(line: number, col: number): void;
 }
 
+const look = EditorView.theme({
+  '&': { height: '32rem', fontSize: '0.9rem', border: '1px solid #767676', borderRadius: '4px' },
+  '&.cm-focused': { outline: '3px solid #005fcc', outlineOffset: '2px' },
+  '.cm-scroller': { fontFamily: "'DejaVu Sans Mono', monospace" },
+  '.cm-gutters': { color: '#4a4a4a', backgroundColor: '#f5f6f7' },
+});
+
 export function YamlEditor(props: {
   initial: string;
   diagnostics: Diagnostic[];
   readOnly: boolean;
-  labelledBy: string;
-  describedBy: string;
+  /** The editor's accessible name (ids do not cross into its shadow root). */
+  label: string;
   onChange: (text: string) => void;
   handle: { current: EditorHandle | null };
 }) {
@@ -64,8 +76,10 @@ export function YamlEditor(props: {
   onChange.current = props.onChange;
 
   useEffect(() => {
+    const root = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
     const v = new EditorView({
-      parent: host.current!,
+      root,
+      parent: root,
       state: EditorState.create({
         doc: props.initial,
         extensions: [
@@ -77,6 +91,7 @@ export function YamlEditor(props: {
           indentOnInput(),
           bracketMatching(),
           syntaxHighlighting(defaultHighlightStyle),
+          look,
           yaml(),
           lintGutter(),
           // Tab is left to the browser (moving the focus on): a keyboard user is never trapped.
@@ -84,11 +99,7 @@ export function YamlEditor(props: {
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorState.readOnly.of(props.readOnly),
           EditorView.editable.of(!props.readOnly),
-          EditorView.contentAttributes.of({
-            'aria-labelledby': props.labelledBy,
-            'aria-describedby': props.describedBy,
-            'aria-multiline': 'true',
-          }),
+          EditorView.contentAttributes.of({ 'aria-label': props.label, 'aria-multiline': 'true' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChange.current(u.state.doc.toString());
           }),

@@ -48,16 +48,30 @@ async function newDraft(page: Page, api: APIRequestContext): Promise<DraftBody> 
   return (await res.json()) as DraftBody;
 }
 
-/** Replaces the editor's whole text as a user would (select all, then the new text), and waits
- * until the hub holds it (the page saves as it is typed). */
-async function typeYaml(page: Page, api: APIRequestContext, draft: string, text: string) {
+/** Changes one word in the editor as a user does, with the keyboard: to the top, down to the line
+ * that holds `line` (CodeMirror draws only the lines in view), onto `word`, which is selected and
+ * typed over with `by`; then waits until the hub holds the text (the page saves as it is typed).
+ * Returns the new text. */
+async function editWord(page: Page, api: APIRequestContext, draft: string, before: string, line: string, word: string, by: string) {
+  const lines = before.split('\n');
+  const index = lines.findIndex((l) => l.includes(line));
+  expect(index, `${line} in the draft`).toBeGreaterThanOrEqual(0);
+  const text = lines[index];
+  const at = text.indexOf(word, text.indexOf(line));
   await page.locator('.cm-content').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.insertText(text);
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < index; ++i) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  for (let i = 0; i < text.length - at - word.length; ++i) await page.keyboard.press('ArrowLeft');
+  for (let i = 0; i < word.length; ++i) await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.type(by);
+  lines[index] = text.slice(0, at) + by + text.slice(at + word.length);
+  const after = lines.join('\n');
   await expect
     .poll(async () => ((await (await api.get(`/admin/v1/drafts/${encodeURIComponent(draft)}`)).json()) as DraftBody).yaml)
-    .toBe(text);
+    .toBe(after);
   await expect(page.locator('.save-state')).toHaveText('Enregistré');
+  return after;
 }
 
 async function runAllCases(page: Page) {
@@ -124,9 +138,8 @@ test('a broken mapping shows its error at its line; fixed, its golden cases pass
   expect(original).toContain(TITLE);
 
   // An unknown transform: the hub's diagnostic is drawn at its line and column.
-  const broken = original.replace(TITLE, 'transform: [collapse_spaces, titel]');
+  const broken = await editWord(author, api, draft.draft, original, TITLE, 'title', 'titel');
   const line = broken.split('\n').findIndex((l) => l.includes('titel')) + 1;
-  await typeYaml(author, api, draft.draft, broken);
   const diagnostic = author.locator('.diagnostic').first();
   await expect(diagnostic).toHaveAttribute('data-line', String(line));
   await expect(diagnostic).toContainText(`Ligne ${line}, colonne`);
@@ -139,7 +152,8 @@ test('a broken mapping shows its error at its line; fixed, its golden cases pass
   await audit(author, 'draft-error');
 
   // Fixed: no diagnostic, every golden case passes; one case run alone shows expected and actual.
-  await typeYaml(author, api, draft.draft, original);
+  const fixed = await editWord(author, api, draft.draft, broken, 'transform: [collapse_spaces, titel]', 'titel', 'title');
+  expect(fixed).toBe(original);
   await expect(author.getByTestId('diagnostics-list')).toHaveText('Aucune erreur : le mapping compile.');
   await runAllCases(author);
   const n = draft.cases.length;
@@ -172,7 +186,7 @@ test('a draft replayed over recent traffic shows its differences field by field;
 
   const api = await apis.on(0, 'admin');
   const draft = await newDraft(author, api);
-  await typeYaml(author, api, draft.draft, draft.yaml.replace(TITLE, UPPER));
+  await editWord(author, api, draft.draft, draft.yaml, TITLE, 'title', 'upper');
   await author.getByRole('button', { name: 'Rejouer les réponses récentes' }).click();
   const replay = author.getByTestId('replay-result');
   await expect(replay).toBeVisible();
