@@ -99,7 +99,8 @@ export function YamlEditor(props: {
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorState.readOnly.of(props.readOnly),
           EditorView.editable.of(!props.readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': props.label, 'aria-multiline': 'true' }),
+          // tabindex: the text is reached with Tab even read-only (and so is its scrolled area).
+          EditorView.contentAttributes.of({ 'aria-label': props.label, 'aria-multiline': 'true', tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChange.current(u.state.doc.toString());
           }),
