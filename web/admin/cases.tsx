@@ -15,6 +15,23 @@ function summary(results: Record<string, CaseResult>): string {
   return `${all.length - failed} réussi${all.length - failed > 1 ? 's' : ''}, ${failed} échoué${failed > 1 ? 's' : ''}`;
 }
 
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The new expectation of a case whose actual output is meant: the actual output's members, with
+ * what only the expected file states (the source paths of `provenance`) kept, and an empty member
+ * the expected file did not state left out. */
+function adopted(expected: unknown, actual: unknown): unknown {
+  if (!isObject(expected) || !isObject(actual)) return actual;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(expected)) if (!(k in actual) && k === 'provenance') out[k] = v;
+  for (const [k, v] of Object.entries(actual)) {
+    const empty = v === null || (Array.isArray(v) && v.length === 0);
+    if (k in expected || !empty) out[k] = v;
+  }
+  return out;
+}
+
 function CaseItem(props: {
   c: GoldenCase;
   result: CaseResult | undefined;
@@ -80,7 +97,7 @@ export function CasesPanel(props: { draft: string; cases: GoldenCase[]; editable
   const adopt = async (c: GoldenCase, actual: unknown) => {
     setBusy(true);
     setError(null);
-    const updated = { ...c, expected: actual };
+    const updated = { ...c, expected: adopted(c.expected, actual) };
     const a = await api.saveCase(props.draft, updated);
     setBusy(false);
     if (!a.ok) return setError(a.error ?? { code: String(a.status), message: 'cases' });

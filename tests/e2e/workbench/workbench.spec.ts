@@ -275,8 +275,8 @@ test('a rollback to the earlier version is served by every node, and the diff sh
   await expect(top).toHaveAttribute('data-version', String(story.rolledBack));
   await expect(top).toHaveAttribute('data-kind', 'rollback');
 
-  await approver.getByLabel('De la version').selectOption(String(story.published));
-  await approver.getByLabel('à la version').selectOption(String(story.rolledBack));
+  await approver.getByLabel('De la version', { exact: true }).selectOption(String(story.published));
+  await approver.getByLabel('à la version', { exact: true }).selectOption(String(story.rolledBack));
   await approver.getByRole('button', { name: 'Comparer' }).click();
   await expect(approver.getByTestId('diff')).toContainText(`-    ${UPPER}`);
   await expect(approver.getByTestId('diff')).toContainText(`+    ${TITLE}`);
