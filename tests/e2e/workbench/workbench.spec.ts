@@ -102,6 +102,15 @@ function nextCnie(): string {
   return `BK7${String(fresh).padStart(5, '0')}`;
 }
 
+/** Waits until the mappings screen of `page` (one node's) says that node serves `version`. */
+async function pageShowsServed(page: Page, version: number) {
+  await page.goto('/admin/');
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator(`tr[data-mapping="${MAPPING}"] td[data-served]`)).toHaveText(String(version), { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+}
+
 /** Waits until every node serves `version` of the mapping, first names as `shape` says; returns
  * how long it took after `since` (ms). */
 async function everyNodeServes(apis: Apis, version: number, shape: 'upper' | 'title', since: number): Promise<number[]> {
@@ -228,7 +237,7 @@ test('a draft replayed over recent traffic shows its differences field by field;
   await shot(author, 'workbench-08-awaiting-approval');
 });
 
-test('the author cannot approve; another administrator approves, and every node serves the new version', async ({ author, approver, apis, shot }) => {
+test('the author cannot approve; another administrator approves, and every node serves the new version', async ({ author, approver, secondNode, apis, shot }) => {
   await author.goto('/admin/#/approbations');
   const own = author.locator('article.request').first();
   await expect(own).toContainText('hub-admin');
@@ -252,16 +261,18 @@ test('the author cannot approve; another administrator approves, and every node 
 
   const times = await everyNodeServes(apis, story.published, 'upper', approvedAt);
   writeFileSync(join(resultsDir, 'workbench-publication.json'), JSON.stringify({ version: story.published, served_after_ms: times }));
+  for (const page of [approver, secondNode]) await pageShowsServed(page, story.published);
+  await shot(secondNode, 'workbench-12-second-node-serves');
 
   await approver.goto(`/admin/#/mapping/${MAPPING}`);
   const top = approver.locator('table.versions tbody tr').first();
   await expect(top).toHaveAttribute('data-version', String(story.published));
   await expect(top).toContainText('hub-admin');
   await expect(top).toContainText('admin2');
-  await shot(approver, 'workbench-12-history');
+  await shot(approver, 'workbench-13-history');
 });
 
-test('a rollback to the earlier version is served by every node, and the diff shows it', async ({ approver, apis, shot }) => {
+test('a rollback to the earlier version is served by every node, and the diff shows it', async ({ approver, secondNode, apis, shot }) => {
   const base = story.baseVersion!;
   await approver.goto(`/admin/#/mapping/${MAPPING}`);
   await approver.getByRole('button', { name: `Revenir à la version ${base}` }).click();
@@ -280,8 +291,10 @@ test('a rollback to the earlier version is served by every node, and the diff sh
   await approver.getByRole('button', { name: 'Comparer' }).click();
   await expect(approver.getByTestId('diff')).toContainText(`-    ${UPPER}`);
   await expect(approver.getByTestId('diff')).toContainText(`+    ${TITLE}`);
-  await shot(approver, 'workbench-13-rolled-back');
+  await shot(approver, 'workbench-14-rolled-back');
   await audit(approver, 'history');
 
   await everyNodeServes(apis, story.rolledBack, 'title', rolledBackAt);
+  await pageShowsServed(secondNode, story.rolledBack);
+  await shot(secondNode, 'workbench-15-second-node-rolled-back');
 });

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { sourceDir } from '../support/stack';
+import AxeBuilder from '@axe-core/playwright';
+
+test('scratch: draft screen with faked API', async ({ author, shot }) => {
+  const yaml = readFileSync(join(sourceDir, 'mappings/dgsn/identity.yaml'), 'utf8');
+  const full = JSON.parse(readFileSync(join(sourceDir, 'mappings/dgsn/cases/identity.full.expected.json'), 'utf8'));
+  let current = yaml;
+  const diags = (t: string) => {
+    const lines = t.split('\n');
+    const i = lines.findIndex((l) => l.includes('titel'));
+    if (i < 0) return [];
+    const col = lines[i].indexOf('titel') + 1;
+    return [{ line: i + 1, col, end_line: i + 1, end_col: col + 5, code: 'unknown_transform', message: 'unknown transform "titel"', path: 'fields.first_name.transform[1]', file: 'dgsn/identity.yaml' }];
+  };
+  await author.route('**/admin/v1/**', async (route) => {
+    const req = route.request();
+    const url = new URL(req.url());
+    const p = url.pathname;
+    const json = (b: unknown, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(b) });
+    if (p === '/admin/v1/drafts/d1' && req.method() === 'GET') return json({ draft: 'd1', mapping: 'dgsn.identity', base_version: 1, state: 'editing', author: 'hub-admin', yaml: current, cases: [{ name: 'identity.full', input: '<x/>', expected: full }, { name: 'identity.deceased', input: '<y/>', expected: { error: 'x' } }] });
+    if (p === '/admin/v1/drafts/d1' && req.method() === 'PUT') { current = JSON.parse(req.postData()!).yaml; return json({ ok: diags(current).length === 0, diagnostics: diags(current) }); }
+    if (p === '/admin/v1/drafts/d1/validate') return json({ ok: true, diagnostics: diags(current) });
+    if (p === '/admin/v1/drafts/d1/cases/run') return json({ passed: 1, failed: 1, cases: [{ name: 'identity.full', passed: false, expected: full, actual: { ...full, record: { ...full.record, first_name: 'FATIMA ZAHRA' } }, message: '/record/first_name differs' }, { name: 'identity.deceased', passed: true, expected: { error: 'x' }, actual: { error: 'x' }, message: '' }] });
+    if (p === '/admin/v1/drafts/d1/replay') return json({ sample_size: 6, compared: 6, changed_answers: 6, fields: [{ path: '/first_name', changed: 6, only_published: 0, only_draft: 0, examples: [{ published: 'Fa****ra', draft: 'FA****RA' }] }] });
+    if (p === '/admin/v1/drafts/d1/dry-run') return json({ ok: true, output: full.record });
+    if (p === '/admin/v1/drafts/d1/publish') return json({ error: { code: 'draft_failing', message: 'the draft fails 1 golden case', details: { failed_cases: ['identity.full'], diagnostics: [] } } }, 422);
+    return json({ error: { code: 'no_route', message: 'fake' } }, 404);
+  });
+  await author.goto('/admin/#/brouillon/d1');
+  await expect(author.locator('.cm-content')).toContainText('mapping: dgsn.identity');
+  const broken = yaml.replace('transform: [collapse_spaces, title]', 'transform: [collapse_spaces, titel]');
+  void broken;
+  await author.locator('.cm-content').click();
+  await author.keyboard.press('Control+Home');
+  for (let i = 0; i < 38; ++i) await author.keyboard.press('ArrowDown');
+  await author.keyboard.press('End');
+  await author.keyboard.press('ArrowLeft');
+  for (let i = 0; i < 5; ++i) await author.keyboard.press('Shift+ArrowLeft');
+  await author.keyboard.type('titel');
+  await expect.poll(() => current).toBe(broken);
+  await expect(author.locator('.diagnostic').first()).toContainText('Ligne 39');
+  await author.locator('.diagnostic').first().getByRole('button').click();
+  await expect(author.locator('.cm-activeLine')).toContainText('titel');
+  await expect(author.locator('.cm-activeLine .cm-lintRange-error')).toBeVisible();
+  await shot(author, 'scratch-1');
+  await author.getByRole('button', { name: 'Exécuter tous les cas' }).click();
+  await author.getByRole('button', { name: 'Exécuter le cas identity.full' }).click();
+  await author.getByRole('button', { name: 'Rejouer les réponses récentes' }).click();
+  await author.getByLabel('Partir de l’entrée d’un cas').selectOption('identity.full');
+  await author.getByRole('button', { name: 'Essayer le brouillon' }).click();
+  await author.getByLabel('Motif du changement').fill('x');
+  await author.getByRole('button', { name: 'Demander la publication' }).click();
+  await expect(author.locator('.error-box[data-code="draft_failing"]')).toBeVisible();
+  await shot(author, 'scratch-2');
+  const r = await new AxeBuilder({ page: author }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  console.log(JSON.stringify(r.violations.map((v) => [v.id, v.impact, v.help, v.nodes.slice(0, 3).map((n) => n.target.join(' '))]), null, 1));
+});
