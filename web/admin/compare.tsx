@@ -2,6 +2,7 @@
 // two published versions, a draft against the version it started from. Lines come from the
 // `diff` package (jsdiff); each keeps its "+"/"-" so that the difference is read, not only seen.
 import { createTwoFilesPatch, diffLines } from 'diff';
+import type { ComponentChildren } from 'preact';
 
 /** Canonical JSON, indented, for reading (keys in the hub's order); a text (an XML view) as it is. */
 export function pretty(value: unknown): string {
@@ -57,18 +58,23 @@ export function ExpectedActual({ expected, actual, name }: { expected: unknown; 
       ));
   return (
     <div class="expected-actual">
-      <figure>
-        <figcaption>Attendu</figcaption>
-        <pre aria-label={`Résultat attendu du cas ${name}`} tabIndex={0} data-testid="expected">
-          {side('removed')}
-        </pre>
-      </figure>
-      <figure>
-        <figcaption>Obtenu</figcaption>
-        <pre aria-label={`Résultat obtenu du cas ${name}`} tabIndex={0} data-testid="actual">
-          {side('added')}
-        </pre>
-      </figure>
+      <Side caption="Attendu" label={`Résultat attendu du cas ${name}`} testId="expected">
+        {side('removed')}
+      </Side>
+      <Side caption="Obtenu" label={`Résultat obtenu du cas ${name}`} testId="actual">
+        {side('added')}
+      </Side>
     </div>
+  );
+}
+
+function Side(props: { caption: string; label: string; testId: string; children: ComponentChildren }) {
+  return (
+    <figure>
+      <figcaption>{props.caption}</figcaption>
+      <pre aria-label={props.label} tabIndex={0} data-testid={props.testId}>
+        {props.children}
+      </pre>
+    </figure>
   );
 }

@@ -4,27 +4,14 @@
 // each can be linked and reloaded. The browser presents the administrator's client certificate:
 // there is no login.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useHashRoute } from '../shared/route';
 import { ApprovalsScreen } from './approvals';
 import { DraftScreen } from './draft';
 import { HistoryScreen } from './history';
 import { MappingsScreen } from './mappings';
 
-function parse(hash: string): string[] {
-  return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-}
-
 function App() {
-  const [route, setRoute] = useState(parse(location.hash));
-  useEffect(() => {
-    const on = () => {
-      setRoute(parse(location.hash));
-      document.getElementById('main')?.focus();
-    };
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  const [screen, arg] = route;
+  const [screen, arg] = useHashRoute();
   const current = screen === 'approbations' ? 'approbations' : 'mappings';
   return (
     <>
