@@ -5,35 +5,22 @@
 // there is no login.
 import { render } from 'preact';
 import { useHashRoute } from '../shared/route';
+import { TopBar } from '../shared/ui';
 import { ApprovalsScreen } from './approvals';
 import { DraftScreen } from './draft';
 import { HistoryScreen } from './history';
 import { MappingsScreen } from './mappings';
 
+const SCREENS = [
+  ['', 'Mappings'],
+  ['approbations', 'Approbations'],
+] as const;
+
 function App() {
   const [screen, arg] = useHashRoute();
-  const current = screen === 'approbations' ? 'approbations' : 'mappings';
   return (
     <>
-      <header class="top">
-        <p class="brand">
-          CNSS <span class="brand-sub">· Atelier des mappings</span>
-        </p>
-        <nav aria-label="Écrans">
-          <ul>
-            <li>
-              <a href="#/" aria-current={current === 'mappings' ? 'page' : undefined}>
-                Mappings
-              </a>
-            </li>
-            <li>
-              <a href="#/approbations" aria-current={current === 'approbations' ? 'page' : undefined}>
-                Approbations
-              </a>
-            </li>
-          </ul>
-        </nav>
-      </header>
+      <TopBar page="Atelier des mappings" screens={SCREENS} current={screen === 'approbations' ? 'approbations' : ''} />
       <main id="main" tabIndex={-1}>
         {screen === 'brouillon' && arg ? (
           <DraftScreen key={arg} id={arg} />

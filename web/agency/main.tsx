@@ -3,6 +3,7 @@
 // so that each can be linked and reloaded.
 import { render } from 'preact';
 import { useHashRoute } from '../shared/route';
+import { TopBar } from '../shared/ui';
 import { CardScreen } from './card';
 import { EmployerScreen } from './employer';
 import { FamilyScreen } from './family';
@@ -21,22 +22,7 @@ function App() {
   const [screen = 'personne', ...args] = useHashRoute();
   return (
     <>
-      <header class="top no-print">
-        <p class="brand">
-          CNSS <span class="brand-sub">· Immatriculation en agence</span>
-        </p>
-        <nav aria-label="Écrans">
-          <ul>
-            {SCREENS.map(([id, name]) => (
-              <li key={id}>
-                <a href={`#/${id}`} aria-current={screen === id ? 'page' : undefined}>
-                  {name}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      </header>
+      <TopBar page="Immatriculation en agence" screens={SCREENS} current={screen} class="no-print" />
       <main id="main" tabIndex={-1}>
         {screen === 'famille' ? (
           <FamilyScreen key={args[0] ?? ''} number={args[0]} />

@@ -59,3 +59,26 @@ export function useAnswerShown(answer: { answeredAt: number } | null, name: stri
     measureRender(name, answer.answeredAt);
   }, [answer]);
 }
+
+/** The page's header: the fund's name, the page's, and its screens (`[id, name]`, linked as
+ * `#/<id>`), the current one marked for assistive technology and sighted users alike. */
+export function TopBar(props: { page: string; screens: readonly (readonly [string, string])[]; current: string; class?: string }) {
+  return (
+    <header class={`top${props.class ? ` ${props.class}` : ''}`}>
+      <p class="brand">
+        CNSS <span class="brand-sub">· {props.page}</span>
+      </p>
+      <nav aria-label="Écrans">
+        <ul>
+          {props.screens.map(([id, name]) => (
+            <li key={id}>
+              <a href={`#/${id}`} aria-current={props.current === id ? 'page' : undefined}>
+                {name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </header>
+  );
+}
