@@ -116,7 +116,7 @@ export function HistoryScreen({ mapping }: { mapping: string }) {
               <tr key={v.version} data-version={v.version} data-kind={v.kind}>
                 <th scope="row">
                   {v.version}
-                  {i === 0 && <span class="current"> (servie)</span>}
+                  {i === 0 && <span class="current"> (dernière)</span>}
                 </th>
                 <td>
                   {label(VERSION_KINDS, v.kind)}
