@@ -173,14 +173,14 @@ test('a broken mapping shows its error at its line; fixed, its golden cases pass
   const n = draft.cases.length;
   await expect(author.locator('.cases [role="status"]')).toHaveText(`${n} réussis, 0 échoué`);
   await expect(author.locator('[data-result="passed"]')).toHaveCount(n);
-  const full = author.locator('[data-case="identity.full"]');
-  await full.getByRole('button', { name: 'Exécuter le cas identity.full' }).click();
+  const full = author.locator('[data-case="full"]');
+  await full.getByRole('button', { name: 'Exécuter le cas full' }).click();
   await expect(full.getByTestId('expected')).toContainText('"first_name": "Fatima Zahra"');
   await expect(full.getByTestId('actual')).toContainText('"first_name": "Fatima Zahra"');
   await shot(author, 'workbench-03-cases-pass');
 
   // A dry-run on the input of a case.
-  await author.getByLabel('Partir de l’entrée d’un cas').selectOption('identity.full');
+  await author.getByLabel('Partir de l’entrée d’un cas').selectOption('full');
   await author.getByRole('button', { name: 'Essayer le brouillon' }).click();
   const result = author.getByTestId('dry-run-result');
   await expect(result).toHaveAttribute('data-ok', 'true');
@@ -213,7 +213,7 @@ test('a draft replayed over recent traffic shows its differences field by field;
 
   // The golden cases that name a first name now fail, each showing expected against actual.
   await runAllCases(author);
-  const full = author.locator('[data-case="identity.full"]');
+  const full = author.locator('[data-case="full"]');
   await expect(full).toHaveAttribute('data-result', 'failed');
   await expect(full.getByTestId('expected')).toContainText('Fatima Zahra');
   await expect(full.getByTestId('actual')).toContainText('FATIMA ZAHRA');
