@@ -16,18 +16,29 @@ std::string problems_of(const mapping::LoadReport& report) {
   return why;
 }
 
+Error folder_invalid(const std::string& dir, const mapping::LoadReport& report) {
+  return make_error(
+      Errc::internal,
+      "the mappings in " + dir + " do not compile or fail their cases:\n" + problems_of(report),
+      "mappings_invalid");
+}
+
 }  // namespace
 
 Result<void> App::load_mappings() {
   if (config_.mappings_from == "files") {
     auto report = mappings_->reload();
     if (report.ok()) return {};
-    return make_error(Errc::internal,
-                      "the mappings in " + config_.mappings_dir +
-                          " do not compile or fail their cases:\n" + problems_of(report),
-                      "mappings_invalid");
+    return folder_invalid(config_.mappings_dir, report);
   }
-  // The store's published set; the folder seeds a store that holds none yet.
+  // The store's published set; the folder seeds a store that holds none yet, once it has passed
+  // the checks a publication passes (a broken seed would keep every node from starting).
+  auto published = workbench::set_version(*store_);
+  if (!published) return published.error();
+  if (*published == 0) {
+    auto report = mapping::load_mapping_set(config_.mappings_dir);
+    if (!report.ok()) return folder_invalid(config_.mappings_dir, report);
+  }
   auto files = workbench::read_mapping_files(config_.mappings_dir);
   if (!files) return files.error();
   auto seeded = workbench::seed_if_empty(*store_, *files, "configuration", node_->clock().now_ms());

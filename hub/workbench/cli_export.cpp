@@ -74,7 +74,7 @@ int run_export_cli(int argc, char** argv) {
         "the store holds no published mapping (hub.mappings_from: store seeds it at the first "
         "start)");
   std::vector<MappingFiles> files;
-  for (auto& v : *latest) files.push_back(std::move(v.files));
+  for (const auto& v : *latest) files.push_back(v.files);
   if (auto w = write_mapping_files(dir, files); !w) return fail(w.error().message);
   if (!c.mappings_dir.empty() && !copy_model(c.mappings_dir, dir))
     return fail("cannot copy canonical/ and tables/ to " + dir);

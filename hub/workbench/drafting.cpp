@@ -1,7 +1,5 @@
 // The workbench's drafting actions: make, edit, validate, dry-run, test and replay a draft.
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "hub/core/ids.hpp"
 #include "hub/workbench/build.hpp"
@@ -41,6 +39,15 @@ std::string error_json(const Error& e) {
          ",\"message\":" + json_string(e.message) + "}";
 }
 
+// [{"field", "code"}]: the record's field problems.
+std::string problems_json(const mapping::MappedRecord& r) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < r.problems.size(); ++i)
+    out += (i ? "," : "") + std::string("{\"field\":") + json_string(r.problems[i].field) +
+           ",\"code\":" + json_string(r.problems[i].code) + "}";
+  return out + "]";
+}
+
 // What the compiled draft gives for one case input: {record, problems} or {error, detail}, or
 // the partner view (a string for XML) for a reverse mapping.
 std::string actual_json(const mapping::Snapshot& s, const mapping::Mapping& m,
@@ -57,11 +64,7 @@ std::string actual_json(const mapping::Snapshot& s, const mapping::Mapping& m,
     return "{\"error\":" + json_string(std::string(code_of(r.error().code))) +
            (r.error().detail.empty() ? "" : ",\"detail\":" + json_string(r.error().detail)) + "}";
   }
-  std::string out = "{\"record\":" + r->json + ",\"problems\":[";
-  for (std::size_t i = 0; i < r->problems.size(); ++i)
-    out += (i ? "," : "") + std::string("{\"field\":") + json_string(r->problems[i].field) +
-           ",\"code\":" + json_string(r->problems[i].code) + "}";
-  return out + "]}";
+  return "{\"record\":" + r->json + ",\"problems\":" + problems_json(*r) + "}";
 }
 
 }  // namespace
@@ -206,31 +209,24 @@ Result<Answer> Workbench::dry_run(const std::string& id, const std::string& payl
         "{\"ok\":false,\"diagnostics\":" + diagnostics_json(report->diagnostics, d->files) + "}",
         d->mapping};
   const auto m = report->snapshot->find(d->mapping);
-  std::string actual = actual_json(*report->snapshot, *m, payload);
-  rapidjson::Document a;
-  a.Parse(actual.data(), actual.size());
-  if (a.IsObject() && a.HasMember("error")) {
-    Error e{Errc::invalid_input, "the draft refuses this payload", ""};
-    e.detail = a["error"].GetString();
+  auto refused = [&d](const Error& e) {
     return Answer{200, "{\"ok\":false,\"error\":" + error_json(e) + "}", d->mapping};
+  };
+  if (m->direction == mapping::Direction::reverse) {
+    auto r = report->snapshot->reverse(d->mapping, payload);
+    if (!r) return refused(r.error());
+    rapidjson::Document out;
+    out.Parse(r->body.data(), r->body.size());
+    return Answer{
+        200,
+        "{\"ok\":true,\"output\":" + (out.HasParseError() ? json_string(r->body) : r->body) + "}",
+        d->mapping};
   }
-  if (a.IsObject() && a.HasMember("record")) {
-    rapidjson::StringBuffer rec, probs;
-    rapidjson::Writer<rapidjson::StringBuffer> wr(rec), wp(probs);
-    a["record"].Accept(wr);
-    a["problems"].Accept(wp);
-    return Answer{200,
-                  std::string("{\"ok\":true,\"output\":") + rec.GetString() +
-                      ",\"problems\":" + probs.GetString() + "}",
-                  d->mapping};
-  }
-  if (a.IsObject() && a.HasMember("output")) {
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    a["output"].Accept(w);
-    return Answer{200, std::string("{\"ok\":true,\"output\":") + out.GetString() + "}", d->mapping};
-  }
-  return Answer{200, "{\"ok\":true,\"output\":" + actual + "}", d->mapping};
+  auto r = report->snapshot->map(d->mapping, payload, mapping::Context{"dry-run", ""});
+  if (!r) return refused(r.error());
+  return Answer{200,
+                "{\"ok\":true,\"output\":" + r->json + ",\"problems\":" + problems_json(*r) + "}",
+                d->mapping};
 }
 
 Result<Answer> Workbench::run_cases(const std::string& id) {

@@ -1,5 +1,7 @@
 #include "hub/workbench/drafts.hpp"
 
+#include "hub/workbench/json_io.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -18,27 +20,18 @@ Result<Draft> from_state(const store::RecordState& st) {
   d.Parse(st.state.data(), st.state.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("files") || !d["files"].IsObject())
     return make_error(Errc::internal, "a stored draft does not read back", "invalid_stored_draft");
-  auto str = [&d](const char* k) {
-    return d.HasMember(k) && d[k].IsString() ? std::string(d[k].GetString()) : std::string();
-  };
-  auto num = [&d](const char* k) {
-    return d.HasMember(k) && d[k].IsInt64() ? d[k].GetInt64() : std::int64_t{0};
-  };
   Draft out;
-  out.id = str("draft");
-  out.mapping = str("mapping");
-  out.base_version = num("base_version");
-  out.state = str("state");
-  out.author = str("author");
-  out.reason = str("reason");
-  out.decided_by = str("decided_by");
-  out.created_ms = num("created_ms");
-  out.requested_ms = num("requested_ms");
-  out.version = num("version");
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  d["files"].Accept(w);
-  auto files = mapping_files_from_json(std::string_view(buf.GetString(), buf.GetSize()));
+  out.id = string_member(d, "draft");
+  out.mapping = string_member(d, "mapping");
+  out.base_version = int_member(d, "base_version");
+  out.state = string_member(d, "state");
+  out.author = string_member(d, "author");
+  out.reason = string_member(d, "reason");
+  out.decided_by = string_member(d, "decided_by");
+  out.created_ms = int_member(d, "created_ms");
+  out.requested_ms = int_member(d, "requested_ms");
+  out.version = int_member(d, "version");
+  auto files = mapping_files_from_json(compact(d["files"]));
   if (!files) return files.error();
   out.files = std::move(*files);
   out.stream_version = st.version;
@@ -49,31 +42,23 @@ Result<Draft> from_state(const store::RecordState& st) {
 
 std::string draft_json(const Draft& d) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto str = [&w](const char* key, const std::string& s) {
-    w.Key(key);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
+  JsonWriter w(buf);
   w.StartObject();
-  str("draft", d.id);
-  str("mapping", d.mapping);
-  w.Key("base_version");
-  w.Int64(d.base_version);
-  str("state", d.state);
-  str("author", d.author);
-  str("reason", d.reason);
-  str("decided_by", d.decided_by);
-  w.Key("created_ms");
-  w.Int64(d.created_ms);
-  w.Key("requested_ms");
-  w.Int64(d.requested_ms);
-  w.Key("version");
-  w.Int64(d.version);
+  put(w, "draft", d.id);
+  put(w, "mapping", d.mapping);
+  put(w, "base_version", d.base_version);
+  put(w, "state", d.state);
+  put(w, "author", d.author);
+  put(w, "reason", d.reason);
+  put(w, "decided_by", d.decided_by);
+  put(w, "created_ms", d.created_ms);
+  put(w, "requested_ms", d.requested_ms);
+  put(w, "version", d.version);
   w.Key("files");
   const std::string files = to_json(d.files);
   w.RawValue(files.data(), files.size(), rapidjson::kObjectType);
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return text_of(buf);
 }
 
 Result<std::optional<Draft>> read_draft(store::Store& store, const std::string& id) {

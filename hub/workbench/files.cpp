@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <fstream>
 
+#include "hub/audit/base64.hpp"
 #include "hub/mapping/yaml_source.hpp"
+#include "hub/text/utf8.hpp"
 
 namespace hub::workbench {
 
@@ -96,12 +98,35 @@ Result<void> write_mapping_files(const fs::path& dir, const std::vector<MappingF
   return {};
 }
 
+namespace {
+
+// A file's bytes as JSON: a string when they are UTF-8 (what JSON and PostgreSQL's text hold),
+// else {"base64": ...} (a golden case may be invalid UTF-8 on purpose).
+void write_text(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::string& s) {
+  if (text::valid_utf8(s)) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    return;
+  }
+  const std::string b64 = audit::base64_encode(s);
+  w.StartObject();
+  w.Key("base64");
+  w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
+  w.EndObject();
+}
+
+std::optional<std::string> read_text(const rapidjson::Value& v) {
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsObject() && v.HasMember("base64") && v["base64"].IsString())
+    return audit::base64_decode(v["base64"].GetString());
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string to_json(const MappingFiles& m) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto str = [&w](const std::string& s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
+  auto str = [&w](const std::string& s) { write_text(w, s); };
   w.StartObject();
   w.Key("id");
   str(m.id);
@@ -129,15 +154,16 @@ Result<MappingFiles> mapping_files_from_json(std::string_view json) {
   };
   if (doc.HasParseError() || !doc.IsObject()) return bad();
   for (const char* k : {"id", "file", "yaml"})
-    if (!doc.HasMember(k) || !doc[k].IsString()) return bad();
-  MappingFiles m;
-  m.id = doc["id"].GetString();
-  m.file = doc["file"].GetString();
-  m.yaml.assign(doc["yaml"].GetString(), doc["yaml"].GetStringLength());
+    if (!doc.HasMember(k)) return bad();
+  auto id = read_text(doc["id"]), file = read_text(doc["file"]), yaml = read_text(doc["yaml"]);
+  if (!id || !file || !yaml) return bad();
+  MappingFiles m{std::move(*id), std::move(*file), std::move(*yaml), {}};
   if (doc.HasMember("cases") && doc["cases"].IsObject())
-    for (const auto& c : doc["cases"].GetObject())
-      if (c.value.IsString())
-        m.cases[c.name.GetString()] = std::string(c.value.GetString(), c.value.GetStringLength());
+    for (const auto& c : doc["cases"].GetObject()) {
+      auto text = read_text(c.value);
+      if (!text) return bad();
+      m.cases[c.name.GetString()] = std::move(*text);
+    }
   return m;
 }
 

@@ -9,18 +9,12 @@
 #include <set>
 
 #include "hub/core/ids.hpp"
+#include "hub/workbench/json_io.hpp"
 
 namespace hub::workbench {
 namespace {
 
 using Leaves = std::map<std::string, std::string>;  // concrete pointer -> compact JSON value
-
-std::string compact(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return std::string(buf.GetString(), buf.GetSize());
-}
 
 void flatten(const rapidjson::Value& v, const std::string& at, Leaves& out) {
   if (v.IsObject() && v.MemberCount() > 0) {

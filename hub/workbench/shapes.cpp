@@ -1,5 +1,7 @@
 #include "hub/workbench/shapes.hpp"
 
+#include "hub/workbench/json_io.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -7,15 +9,13 @@
 #include <ctime>
 #include <map>
 
+#include "hub/audit/base64.hpp"
+#include "hub/text/utf8.hpp"
+
 namespace hub::workbench {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void put(Writer& w, const char* key, const std::string& s) {
-  w.Key(key);
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using Writer = JsonWriter;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -50,7 +50,12 @@ void write_cases(Writer& w, const MappingFiles& m) {
     w.StartObject();
     put(w, "name", name);
     put(w, "format", c.format);
-    put(w, "input", c.input);
+    if (text::valid_utf8(c.input)) {
+      put(w, "input", c.input);
+    } else {  // a case of bytes that are not UTF-8 on purpose: JSON cannot hold them as text
+      put(w, "input", "");
+      put(w, "input_base64", audit::base64_encode(c.input));
+    }
     w.Key("expected");
     rapidjson::Document d;
     d.Parse(c.expected.data(), c.expected.size());
@@ -64,10 +69,8 @@ void write_cases(Writer& w, const MappingFiles& m) {
 }
 
 void write_version_info(Writer& w, const VersionMeta& v) {
-  w.Key("version");
-  w.Int64(v.version);
-  w.Key("parent");
-  w.Int64(v.parent);
+  put(w, "version", v.version);
+  put(w, "parent", v.parent);
   put(w, "author", v.author);
   put(w, "approver", v.approver);
   put(w, "published_at", rfc3339(v.time_ms));
@@ -78,22 +81,14 @@ void write_version_info(Writer& w, const VersionMeta& v) {
 void write_draft_info(Writer& w, const Draft& d) {
   put(w, "draft", d.id);
   put(w, "mapping", d.mapping);
-  w.Key("base_version");
-  w.Int64(d.base_version);
+  put(w, "base_version", d.base_version);
   put(w, "state", d.state);
   put(w, "author", d.author);
   put(w, "created_at", rfc3339(d.created_ms));
   if (d.requested_ms) put(w, "requested_at", rfc3339(d.requested_ms));
   if (!d.reason.empty()) put(w, "reason", d.reason);
   if (!d.decided_by.empty()) put(w, "decided_by", d.decided_by);
-  if (d.version) {
-    w.Key("version");
-    w.Int64(d.version);
-  }
-}
-
-std::string text(const rapidjson::StringBuffer& buf) {
-  return std::string(buf.GetString(), buf.GetSize());
+  if (d.version) put(w, "version", d.version);
 }
 
 }  // namespace
@@ -102,7 +97,7 @@ std::string json_string(const std::string& s) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  return text(buf);
+  return text_of(buf);
 }
 
 std::string rfc3339(std::int64_t ms) {
@@ -120,7 +115,7 @@ std::string cases_json(const MappingFiles& m) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   write_cases(w, m);
-  return text(buf);
+  return text_of(buf);
 }
 
 std::string version_info_json(const VersionMeta& v) {
@@ -129,7 +124,7 @@ std::string version_info_json(const VersionMeta& v) {
   w.StartObject();
   write_version_info(w, v);
   w.EndObject();
-  return text(buf);
+  return text_of(buf);
 }
 
 std::string version_json(const Version& v) {
@@ -143,7 +138,7 @@ std::string version_json(const Version& v) {
   w.Key("cases");
   write_cases(w, v.files);
   w.EndObject();
-  return text(buf);
+  return text_of(buf);
 }
 
 std::string draft_info_json(const Draft& d) {
@@ -152,7 +147,7 @@ std::string draft_info_json(const Draft& d) {
   w.StartObject();
   write_draft_info(w, d);
   w.EndObject();
-  return text(buf);
+  return text_of(buf);
 }
 
 std::string draft_full_json(const Draft& d) {
@@ -165,7 +160,7 @@ std::string draft_full_json(const Draft& d) {
   w.Key("cases");
   write_cases(w, d.files);
   w.EndObject();
-  return text(buf);
+  return text_of(buf);
 }
 
 }  // namespace hub::workbench

@@ -15,7 +15,8 @@ std::string json_string(const std::string& s);
 // 2026-12-01T11:52:46.123Z
 std::string rfc3339(std::int64_t ms);
 // [{"name", "format", "input", "expected"}], by case name; `expected` is the expected file's JSON
-// (or its text when it is XML or not JSON).
+// (or its text when it is XML or not JSON). An input that is not UTF-8 (a case about bad bytes)
+// is given as "input": "" and "input_base64".
 std::string cases_json(const MappingFiles& m);
 // {version, parent, author, approver, published_at, reason, kind}
 std::string version_info_json(const VersionMeta& v);

@@ -1,5 +1,7 @@
 #include "hub/workbench/versions.hpp"
 
+#include "hub/workbench/json_io.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -16,29 +18,22 @@ std::string stream_of(const std::string& mapping) {
 
 std::string version_json(const Version& v) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto str = [&w](const char* key, const std::string& s) {
-    w.Key(key);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
+  JsonWriter w(buf);
   w.StartObject();
-  str("mapping", v.meta.mapping);
-  w.Key("version");
-  w.Int64(v.meta.version);
-  w.Key("parent");
-  w.Int64(v.meta.parent);
-  str("kind", v.meta.kind);
-  str("author", v.meta.author);
-  str("approver", v.meta.approver);
-  str("reason", v.meta.reason);
-  str("draft", v.meta.draft);
-  w.Key("time_ms");
-  w.Int64(v.meta.time_ms);
+  put(w, "mapping", v.meta.mapping);
+  put(w, "version", v.meta.version);
+  put(w, "parent", v.meta.parent);
+  put(w, "kind", v.meta.kind);
+  put(w, "author", v.meta.author);
+  put(w, "approver", v.meta.approver);
+  put(w, "reason", v.meta.reason);
+  put(w, "draft", v.meta.draft);
+  put(w, "time_ms", v.meta.time_ms);
   w.Key("content");
   const std::string content = to_json(v.files);
   w.RawValue(content.data(), content.size(), rapidjson::kObjectType);
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  return text_of(buf);
 }
 
 Result<Version> version_from_json(const std::string& json) {
@@ -48,18 +43,10 @@ Result<Version> version_from_json(const std::string& json) {
     return make_error(Errc::internal, "a stored mapping version does not read back",
                       "invalid_stored_mapping");
   Version v;
-  auto str = [&d](const char* k) {
-    return d.HasMember(k) && d[k].IsString() ? std::string(d[k].GetString()) : std::string();
-  };
-  auto num = [&d](const char* k) {
-    return d.HasMember(k) && d[k].IsInt64() ? d[k].GetInt64() : std::int64_t{0};
-  };
-  v.meta = {str("mapping"),  num("version"), num("parent"), str("kind"),   str("author"),
-            str("approver"), str("reason"),  str("draft"),  num("time_ms")};
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  d["content"].Accept(w);
-  auto files = mapping_files_from_json(std::string_view(buf.GetString(), buf.GetSize()));
+  v.meta = {string_member(d, "mapping"), int_member(d, "version"),   int_member(d, "parent"),
+            string_member(d, "kind"),    string_member(d, "author"), string_member(d, "approver"),
+            string_member(d, "reason"),  string_member(d, "draft"),  int_member(d, "time_ms")};
+  auto files = mapping_files_from_json(compact(d["content"]));
   if (!files) return files.error();
   v.files = std::move(*files);
   return v;

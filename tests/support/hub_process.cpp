@@ -47,9 +47,6 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: hub-admin\n    subject: CN=hub-admin,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n"
     << "    roles: [admin, ops, registration, override, mapping_author, mapping_approver]\n"
-    << "  - name: hub-admin2\n    subject: CN=hub-admin2,OU=DSI,O=CNSS,C=MA\n"
-    << "    issuer: " << dev_ca_subject("CNSS") << "\n"
-    << "    roles: [mapping_author, mapping_approver]\n"
     << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGCT") << "\n"
     << o.dgct_principal_extra << "    roles: [partner, events]\n"
@@ -62,7 +59,10 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
     << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
-    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n";
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: hub-admin2\n    subject: CN=hub-admin2,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n"
+    << "    roles: [mapping_author, mapping_approver]\n";
   if (!o.agreements_yaml.empty()) y << "agreements:\n" << o.agreements_yaml;
   // The events DGCT, OMPIC and ANRC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {

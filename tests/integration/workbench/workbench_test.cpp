@@ -7,7 +7,9 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
+#include "support/process.hpp"
 #include "support/sim_process.hpp"
 #include "support/tls_client.hpp"
 #include "unit/store/engines.hpp"
@@ -350,10 +353,10 @@ TEST_P(Workbench, TheJournalHoldsEveryAction) {
   EXPECT_EQ(seen, want);
 }
 
-// Two hub nodes on one PostgreSQL: a publication approved on one is served by the other within
-// 2 s (each polls the store every poll_ms).
+// Two hub nodes on one store (PostgreSQL, as CNSS runs several; or one SQLite file shared by two
+// processes on one machine): a publication approved on one is served by the other within 2 s
+// (each polls the store every poll_ms, at most 1 s).
 TEST_P(Workbench, APublicationReachesTheOtherNodeWithinTwoSeconds) {
-  if (GetParam() != "postgresql") GTEST_SKIP() << "several nodes share PostgreSQL";
   ts::HubOptions second = options_;
   second.dir = "";
   second.extra_yaml = "workbench:\n  poll_ms: 1000\n";  // the slowest allowed
@@ -361,11 +364,37 @@ TEST_P(Workbench, APublicationReachesTheOtherNodeWithinTwoSeconds) {
   EXPECT_EQ(served(&other), 1);
   const std::string draft = new_draft();
   ASSERT_EQ(edit(draft, "# reviewed\n" + yaml_).status, 200u);
-  const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(publish(draft), 2);
-  EXPECT_TRUE(served_within(2, 2s - (std::chrono::steady_clock::now() - t0) / 1ms * 1ms, &other));
+  // From the approval's answer (the version is committed just before it) to the other node's.
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(served_within(2, 2s, &other));
+  std::cout << "served by the other node after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count()
+            << " ms\n";
   auto r = call("admin", "GET", "/admin/v1/drafts", "", &other);
   EXPECT_EQ(ts::str(r.body, "/drafts/0/state"), "published");
+}
+
+// `cnss-hub mapping export` writes the published set back as a mappings folder: the published
+// change in it, and the folder passes `cnss-hub mapping check`.
+TEST_P(Workbench, ExportWritesThePublishedSetAsFiles) {
+  const std::string draft = new_draft();
+  ASSERT_EQ(edit(draft, "# reviewed\n" + yaml_).status, 200u);
+  ASSERT_EQ(publish(draft), 2);
+  const std::string out = ts::temp_dir("cnss-workbench-export");
+  auto ex = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "export", "--config",
+                             hub_->config_file(), out});
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_NE(ex.output.find("dgsn.identity\tversion 2\tdgsn/identity.yaml"), std::string::npos)
+      << ex.output;
+  EXPECT_EQ(read_text(out + "/dgsn/identity.yaml"), "# reviewed\n" + yaml_);
+  EXPECT_EQ(read_text(out + "/dgsn/cases/identity.full.xml"),
+            read_text(ts::source_dir() + "/mappings/dgsn/cases/identity.full.xml"));
+  auto check = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "check", out});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  std::filesystem::remove_all(out);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Workbench, ::testing::Values("sqlite", "postgresql"),
