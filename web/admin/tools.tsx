@@ -75,7 +75,7 @@ export function DryRunPanel(props: { draft: string; cases: GoldenCase[]; beforeR
           >
             <option value="">—</option>
             {props.cases.map((c) => (
-              <option key={c.name} value={c.name}>
+              <option key={c.name} value={c.name} disabled={c.input_base64 !== undefined}>
                 {c.name}
               </option>
             ))}

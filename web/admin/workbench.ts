@@ -41,6 +41,9 @@ export interface GoldenCase {
   name: string;
   format?: 'xml' | 'json';
   input: string;
+  /** A case about bytes that are not UTF-8 (JSON cannot hold them as text): its input in base64,
+   * and `input` empty. The page shows it and runs it, but neither edits it nor dry-runs it. */
+  input_base64?: string;
   /** The expected file: JSON, or a string for an expected XML view. */
   expected: unknown;
 }
