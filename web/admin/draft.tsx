@@ -13,8 +13,9 @@ import { type Diagnostic, type Draft, api } from './workbench';
 
 const SAVE_AFTER_MS = 600;
 
-/** Saves the text typed into the editor: `SAVE_AFTER_MS` after the last key, or at once before an
- * action that reads the saved draft (flush). Answers to older saves are ignored. */
+/** Saves the text typed into the editor: `SAVE_AFTER_MS` after the last key, at once before an
+ * action that reads the saved draft (flush), and when the screen is left. Answers to older saves
+ * are ignored. */
 function useAutosave(draft: string, onDiagnostics: (d: Diagnostic[]) => void, onError: (e: ApiError | null) => void) {
   const [state, setState] = useState<'saved' | 'changed' | 'saving'>('saved');
   const pending = useRef<string | null>(null);
@@ -47,7 +48,17 @@ function useAutosave(draft: string, onDiagnostics: (d: Diagnostic[]) => void, on
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(flush, SAVE_AFTER_MS);
   };
-  useEffect(() => () => window.clearTimeout(timer.current), []);
+  // Leaving the screen saves what was typed; closing the tab with unsaved text asks first.
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (pending.current !== null) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      void flush();
+    };
+  }, []);
   return { state, changed, flush };
 }
 
