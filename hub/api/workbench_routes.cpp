@@ -5,6 +5,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "hub/audit/base64.hpp"
 #include "hub/audit/digest.hpp"
 #include "hub/text/json.hpp"
 
@@ -63,6 +64,17 @@ Result<std::string> required_string(const rapidjson::Document& d, const char* ke
     return make_error(Errc::invalid_input, std::string("/") + key + ": a string is required",
                       "invalid_input");
   return string_of(d, key);
+}
+
+// A case's input: "input" (text), or "input_base64" for bytes that are not UTF-8 (a case about
+// bad bytes, as GET gives it).
+Result<std::string> case_input(const rapidjson::Document& d) {
+  if (!d.HasMember("input_base64")) return required_string(d, "input");
+  auto bytes = audit::base64_decode(string_of(d, "input_base64"));
+  if (!bytes)
+    return make_error(Errc::invalid_input, "/input_base64: base64 (RFC 4648 section 4)",
+                      "invalid_input");
+  return std::move(*bytes);
 }
 
 // Appends the action to the journal and waits until it is durable.
@@ -183,7 +195,7 @@ void add_drafting(http::Router& router, const WorkbenchRoutes& r) {
           [wb](const Request& req, RequestContext& ctx, const std::string& who) -> Result<Answer> {
             auto body = body_of(req);
             if (!body) return body.error();
-            auto input = required_string(*body, "input");
+            auto input = case_input(*body);
             if (!input) return input.error();
             if (!body->HasMember("expected"))
               return make_error(Errc::invalid_input, "/expected: required", "invalid_input");

@@ -54,9 +54,11 @@ Result<void> App::load_mappings() {
 
 void App::make_workbench() {
   sample_ = std::make_unique<workbench::AnswerSample>(config_.workbench.replay_sample);
-  broker_->observe_answers([s = sample_.get()](std::string_view mapping, std::string_view body) {
+  auto keep = [s = sample_.get()](std::string_view mapping, std::string_view body) {
     s->keep(mapping, body);
-  });
+  };
+  broker_->observe_answers(keep);
+  if (events_) events_->observe_payloads(keep);
   workbench::WorkbenchParts parts;
   parts.store = store_.get();
   parts.base = config_.mappings_dir;

@@ -183,6 +183,7 @@ Result<Answer> Inbox::receive(const std::string& principal, const std::string& b
                       "mapping_not_loaded");
   }
   const std::string received_at = log::now_iso8601();
+  if (observe_payload_) observe_payload_(source->mapping, body);
   auto mapped = snapshot->map(source->mapping, body, {correlation_id, received_at});
   if (mapped && !applies(mapped->entity())) {
     // A mapping reloaded with another target: the hub's configuration again, not the event.

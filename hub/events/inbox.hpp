@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ class Inbox {
   Result<Answer> receive(const std::string& principal, const std::string& body,
                          const std::string& correlation_id, audit::Ticket* receipt = nullptr);
   audit::Journal* exchange_journal() const { return journal_; }
+  // Told of every delivery's body, with the mapping that reads it, before it is mapped: the
+  // mapping workbench's in-memory replay sample (docs/workbench.md). Set once, before the first
+  // delivery.
+  using PayloadObserver = std::function<void(std::string_view mapping_id, std::string_view body)>;
+  void observe_payloads(PayloadObserver observer) { observe_payload_ = std::move(observer); }
   // Where one of the principal's events stands: recorded, applied, not_applicable (not_found).
   Result<Answer> status(const std::string& principal, const std::string& event_id);
   // Administrators: the events recorded, optionally of one partner and in one status (records.hpp
@@ -103,6 +109,7 @@ class Inbox {
   audit::Journal* journal_;
   http::Metrics* metrics_;
   std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
+  PayloadObserver observe_payload_;
 };
 
 }  // namespace hub::events

@@ -1,7 +1,8 @@
 // The replay sample (docs/workbench.md, "The replay sample: a privacy rule"): the last N answers
-// each partner really gave, per mapping, kept in this process's memory only. They are never
-// written to disk, the store or the logs, are not shared between nodes, and are gone at restart;
-// a replay reads them and keeps nothing. N is `workbench.replay_sample` (0: keep none).
+// each partner really gave (answers to the hub's requests, events it pushed), per mapping, kept
+// in this process's memory only. They are never written to disk, the store or the logs, are not
+// shared between nodes, and are gone at restart; a replay reads them and keeps nothing. N is
+// `workbench.replay_sample` (0: keep none).
 #pragma once
 
 #include <cstddef>

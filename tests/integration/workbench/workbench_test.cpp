@@ -241,6 +241,22 @@ TEST_P(Workbench, ReplayCountsTheFieldADraftRenames) {
   EXPECT_EQ(again.body["sample_size"].GetInt(), 0) << again.raw;
 }
 
+// The events partners push are in the sample too, for the mapping that reads them.
+TEST_P(Workbench, ReplayAlsoReadsThePushedEvents) {
+  const std::string event =
+      read_text(ts::source_dir() + "/mappings/dgct/cases/civil_event.birth.json");
+  auto pushed = ts::reply_of(ts::https_request(hub_->port("partners"), ts::client("dgct"), "POST",
+                                               "/partner/v1/events", event,
+                                               {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(pushed.status, 202u) << pushed.raw;
+  auto d = call("admin", "POST", "/admin/v1/mappings/dgct.civil_event/drafts", "{}");
+  ASSERT_EQ(d.status, 201u) << d.raw;
+  auto r = call("admin", "POST", "/admin/v1/drafts/" + ts::str(d.body, "/draft") + "/replay");
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_EQ(r.body["sample_size"].GetInt(), 1) << r.raw;
+  EXPECT_EQ(r.body["changed_answers"].GetInt(), 0) << r.raw;
+}
+
 TEST_P(Workbench, TheAuthorCannotApproveAndAnotherApproverPublishes) {
   const std::string draft = new_draft("admin");
   ASSERT_EQ(edit(draft, "# reviewed\n" + yaml_).status, 200u);
@@ -323,8 +339,12 @@ TEST_P(Workbench, TheJournalHoldsEveryAction) {
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/dry-run", R"({"payload":"<x/>"})");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/cases/run");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/replay");
-  call("admin", "PUT", "/admin/v1/drafts/" + draft + "/cases/extra",
-       R"({"input":"<x/>","expected":{"error":"malformed_response"}})");
+  // A case given in base64 (its bytes are not UTF-8), read back as such.
+  auto c = call("admin", "PUT", "/admin/v1/drafts/" + draft + "/cases/extra",
+                R"({"input_base64":"PHg+//48L3g+","expected":{"error":"malformed_response"}})");
+  EXPECT_EQ(c.status, 200u) << c.raw;
+  EXPECT_EQ(ts::str(c.body, "/input_base64"), "PHg+//48L3g+") << c.raw;
+  EXPECT_EQ(ts::str(c.body, "/format"), "xml") << c.raw;
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/publish", R"({"reason":"r"})");
   call("admin", "POST", "/admin/v1/drafts/" + draft + "/approve");  // refused: self-approval
   call("admin2", "POST", "/admin/v1/drafts/" + draft + "/approve");
