@@ -61,7 +61,7 @@ function CaseItem(props: {
             </p>
           )}
           <ExpectedActual expected={result.expected ?? c.expected} actual={result.actual} name={c.name} />
-          {!result.passed && props.editable && result.actual !== undefined && c.input_base64 === undefined && (
+          {!result.passed && props.editable && result.actual !== undefined && (
             <button type="button" class="secondary" onClick={props.onAdopt} disabled={props.busy}>
               Adopter le résultat obtenu comme attendu
             </button>

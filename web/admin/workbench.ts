@@ -42,7 +42,8 @@ export interface GoldenCase {
   format?: 'xml' | 'json';
   input: string;
   /** A case about bytes that are not UTF-8 (JSON cannot hold them as text): its input in base64,
-   * and `input` empty. The page shows it and runs it, but neither edits it nor dry-runs it. */
+   * and `input` empty; given back as it came when the case is saved. The dry-run cannot take it
+   * (its payload is JSON text). */
   input_base64?: string;
   /** The expected file: JSON, or a string for an expected XML view. */
   expected: unknown;
@@ -134,7 +135,11 @@ export const api = {
   save: (draft: string, yaml: string) => call<{ diagnostics?: Diagnostic[] }>('PUT', `${D}/${id(draft)}`, { body: { yaml } }),
   saveCase: (draft: string, c: GoldenCase) =>
     call<GoldenCase>('PUT', `${D}/${id(draft)}/cases/${id(c.name)}`, {
-      body: { input: c.input, expected: c.expected, ...(c.format ? { format: c.format } : {}) },
+      body: {
+        ...(c.input_base64 !== undefined ? { input_base64: c.input_base64 } : { input: c.input }),
+        expected: c.expected,
+        ...(c.format ? { format: c.format } : {}),
+      },
     }),
   validate: (draft: string) => call<Validation>('POST', `${D}/${id(draft)}/validate`),
   dryRun: (draft: string, payload: string) => call<DryRun>('POST', `${D}/${id(draft)}/dry-run`, { body: { payload } }),
