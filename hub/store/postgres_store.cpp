@@ -175,6 +175,22 @@ const char* const kMigrations[] = {
     "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " position BIGINT NOT NULL, pruned_through BIGINT NOT NULL);"
     "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
+    // 9, 10, 11: the numbers of other branches' migrations (issue 18's round), empty here until
+    // they land; the lead puts them in their places and renumbers on merge.
+    "SELECT 1",
+    "SELECT 1",
+    "SELECT 1",
+    // 12: the journal's tree keeps its nodes from level 4 up (hub/audit/journal_tree.hpp's
+    // kFirstStoredLevel): those below are computed again from the 16 entries under them, except
+    // a pruned entry's leaf, which its contents can no longer give. The tree's size, which the
+    // leaves gave, is kept in the head row.
+    "ALTER TABLE audit_journal_head ADD COLUMN tree_size BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE audit_journal_head SET tree_size ="
+    " (SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0);"
+    "ALTER TABLE audit_tree DISABLE TRIGGER audit_tree_no_change;"
+    "DELETE FROM audit_tree t WHERE t.level < 4 AND NOT (t.level = 0 AND EXISTS (SELECT 1"
+    " FROM audit_journal j WHERE j.seq = t.idx + 1 AND j.pruned_ms > 0));"
+    "ALTER TABLE audit_tree ENABLE TRIGGER audit_tree_no_change;",
 };
 
 constexpr const char* kJournalColumns =
@@ -339,7 +355,8 @@ Result<std::vector<std::string>> read_tree_nodes(PGconn* c, const std::vector<Tr
   return out;
 }
 
-Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes) {
+Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes,
+                               const char* on_conflict = "") {
   for (std::size_t at = 0; at < nodes.size(); at += kNodeChunk) {
     const std::size_t n = std::min(kNodeChunk, nodes.size() - at);
     std::vector<std::string> params;
@@ -349,26 +366,42 @@ Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes) {
       params.push_back(std::to_string(nodes[at + i].id.index));
       params.push_back(nodes[at + i].hash);
     }
-    auto r = query(c, "INSERT INTO audit_tree (level, idx, hash) VALUES " + placeholder_rows(n, 3),
-                   params, "cannot add to the journal tree");
+    auto r = query(
+        c,
+        "INSERT INTO audit_tree (level, idx, hash) VALUES " + placeholder_rows(n, 3) + on_conflict,
+        params, "cannot add to the journal tree");
     if (!r) return r.error();
   }
   return {};
 }
 
+// Entries first_seq to last_seq, as a scan reads them.
+Result<std::vector<JournalEntry>> read_entries(PGconn* c, std::int64_t first_seq,
+                                               std::int64_t last_seq) {
+  auto r = query(c,
+                 std::string("SELECT ") + kJournalScanColumns +
+                     " FROM audit_journal WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+                 {std::to_string(first_seq), std::to_string(last_seq)}, "cannot read the journal");
+  if (!r) return r.error();
+  std::vector<JournalEntry> out;
+  out.reserve(static_cast<std::size_t>(PQntuples(r->get())));
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_entry(r->get(), i));
+  return out;
+}
+
 // Builds the nodes of `entries` (after size_before leaves) and stores them, in c's transaction.
 Result<void> add_tree_nodes(PGconn* c, const JournalTreeBuilder& build, std::int64_t size_before,
                             const std::vector<JournalEntry>& entries) {
-  const TreeNodeReader read = [c](const std::vector<TreeNodeId>& ids) {
-    return read_tree_nodes(c, ids);
-  };
+  const TreeReader read{
+      [c](const std::vector<TreeNodeId>& ids) { return read_tree_nodes(c, ids); },
+      [c](std::int64_t first, std::int64_t last) { return read_entries(c, first, last); }};
   auto nodes = build(read, size_before, entries);
   if (!nodes) return nodes.error();
   return insert_tree_nodes(c, *nodes);
 }
 
 Result<std::int64_t> tree_size_of(PGconn* c) {
-  auto r = query(c, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0", {},
+  auto r = query(c, "SELECT tree_size FROM audit_journal_head WHERE id = 1", {},
                  "cannot read the journal tree's size");
   if (!r) return r.error();
   return int64_at(r->get(), 0, 0);
@@ -572,6 +605,13 @@ class PostgresStore final : public Store {
     return read_tree_nodes(lease->get(), ids);
   }
 
+  Result<std::vector<JournalEntry>> journal_entries(std::int64_t first_seq,
+                                                    std::int64_t last_seq) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return read_entries(lease->get(), first_seq, last_seq);
+  }
+
   Result<bool> add_checkpoint(const StoredCheckpoint& cp) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
@@ -620,9 +660,11 @@ class PostgresStore final : public Store {
   }
 
   Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
-                                     std::int64_t pruned_ms, std::size_t limit) override {
-    return in_journal_transaction<std::int64_t>(
-        [&](PGconn* c) { return prune_in_transaction(c, before_ms, up_to_seq, pruned_ms, limit); });
+                                     std::int64_t pruned_ms, std::size_t limit,
+                                     const JournalLeafHasher& leaf) override {
+    return in_journal_transaction<std::int64_t>([&](PGconn* c) {
+      return prune_in_transaction(c, before_ms, up_to_seq, pruned_ms, limit, leaf);
+    });
   }
 
   Result<JournalHead> journal_head() override {
@@ -703,18 +745,16 @@ class PostgresStore final : public Store {
     if (!head) return head.error();
     auto size = tree_size_of(c);
     if (!size || *size >= head->seq) return size;
-    const std::string last =
-        std::to_string(std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
-    auto r = query(c,
-                   std::string("SELECT ") + kJournalScanColumns +
-                       " FROM audit_journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-                   {std::to_string(*size), last}, "cannot read the journal");
-    if (!r) return r.error();
-    std::vector<JournalEntry> entries;
-    for (int i = 0; i < PQntuples(r->get()); ++i) entries.push_back(read_entry(r->get(), i));
-    if (entries.empty()) return *size;
-    if (auto added = add_tree_nodes(c, build, *size, entries); !added) return added.error();
-    return *size + static_cast<std::int64_t>(entries.size());
+    auto entries = read_entries(
+        c, *size + 1, std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
+    if (!entries) return entries.error();
+    if (entries->empty()) return *size;
+    if (auto added = add_tree_nodes(c, build, *size, *entries); !added) return added.error();
+    const auto grown = *size + static_cast<std::int64_t>(entries->size());
+    auto u = query(c, "UPDATE audit_journal_head SET tree_size = $1 WHERE id = 1",
+                   {std::to_string(grown)}, "cannot record the journal tree's size");
+    if (!u) return u.error();
+    return grown;
   }
 
   Result<std::optional<StoredCheckpoint>> one_checkpoint(const std::string& sql,
@@ -727,9 +767,22 @@ class PostgresStore final : public Store {
     return std::optional<StoredCheckpoint>(read_checkpoint(r->get(), 0));
   }
 
+  // Stores the leaves of entries first to last that are not pruned yet, as level-0 nodes.
+  static Result<void> keep_leaves(PGconn* c, std::int64_t first, std::int64_t last,
+                                  const JournalLeafHasher& leaf) {
+    auto pruning = read_entries(c, first, last);
+    if (!pruning) return pruning.error();
+    std::vector<TreeNode> leaves;
+    for (const auto& e : *pruning) {
+      if (e.pruned_ms == 0) leaves.push_back({{0, e.seq - 1}, leaf(e)});
+    }
+    return insert_tree_nodes(c, leaves, " ON CONFLICT DO NOTHING");
+  }
+
   static Result<std::int64_t> prune_in_transaction(PGconn* c, std::int64_t before_ms,
                                                    std::int64_t up_to_seq, std::int64_t pruned_ms,
-                                                   std::size_t limit) {
+                                                   std::size_t limit,
+                                                   const JournalLeafHasher& leaf) {
     // One pruner at a time: the mark is read and moved under this row's lock.
     auto mark = query(c,
                       "INSERT INTO hub_meta (key, value) VALUES ($1, '0') ON CONFLICT (key)"
@@ -749,6 +802,8 @@ class PostgresStore final : public Store {
       last = std::to_string(int64_at(pick->get(), i, 0));
     }
     if (last == through) return 0;
+    const auto seq = [](const std::string& v) { return std::strtoll(v.c_str(), nullptr, 10); };
+    if (auto kept = keep_leaves(c, seq(through) + 1, seq(last), leaf); !kept) return kept.error();
     auto update =
         query(c,
               "UPDATE audit_journal SET principal = '', purpose = '', correlation_id = '',"
@@ -802,7 +857,12 @@ class PostgresStore final : public Store {
         return added.error();
       }
     }
-    auto u = query(c, "UPDATE audit_journal_head SET seq = $1, hash = $2 WHERE id = 1",
+    // With the tree, its size follows the head (the builder gave every entry's nodes).
+    auto u = query(c,
+                   tree && !entries.empty()
+                       ? "UPDATE audit_journal_head SET seq = $1, hash = $2, tree_size = $1"
+                         " WHERE id = 1"
+                       : "UPDATE audit_journal_head SET seq = $1, hash = $2 WHERE id = 1",
                    {std::to_string(head.seq), head.hash}, "cannot move the journal head");
     if (!u) return u.error();
     return head;

@@ -217,7 +217,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
-      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;" +
+      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;"
+      "ALTER TABLE audit_journal_head DROP COLUMN tree_size;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -236,7 +237,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 8);
+  EXPECT_EQ(*(*s)->schema_version(), 12);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
