@@ -143,6 +143,28 @@ TEST_P(JournalStoreTest, EveryFieldRoundTripsExactly) {
   EXPECT_EQ(g.entry_hash, e.entry_hash);
 }
 
+// PostgreSQL takes a batch as array literals (one statement whatever its size): every character
+// the array syntax gives a meaning to comes back as it went, and an empty text stays empty.
+TEST_P(JournalStoreTest, TextWithTheArraySyntaxsCharactersRoundTrips) {
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  const std::vector<std::string> texts = {"a\"b", "back\\slash", "{braces}", "a,b",     "",
+                                          "NULL", " spaced ",    "\\\"",     "\xD8\xA3"};
+  std::vector<JournalEntry> batch(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    batch[i].principal = texts[i];
+    batch[i].correlation_id = texts[texts.size() - 1 - i];
+  }
+  ASSERT_TRUE(s->append_journal(batch, test_seal));
+  auto stored = scan_all(*s);
+  ASSERT_EQ(stored.size(), texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(stored[i].principal, texts[i]);
+    EXPECT_EQ(stored[i].correlation_id, texts[texts.size() - 1 - i]);
+    EXPECT_EQ(stored[i].seq, static_cast<std::int64_t>(i + 1));
+  }
+}
+
 TEST_P(JournalStoreTest, ScanPagesThroughLongJournalsInOrder) {
   auto s = open_store();
   ASSERT_TRUE(s);
