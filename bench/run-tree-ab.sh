@@ -78,5 +78,13 @@ for engine in ("sqlite", "postgresql"):
                       f"{(med[1] / med[0] - 1) * 100:+.0f} %"]
         print(f"| {engine} | {batch} | " + " | ".join(cells) + " |")
 print(f"\nCPU per entry made durable (median of {len(rows[('sqlite', '1000', 'after', '1')])} "
-      "repetitions); on PostgreSQL the client's plus the server's processes'.")
+      "repetitions); on PostgreSQL the client's plus the server's processes'. Of which, on "
+      "PostgreSQL, the client's (the bench process):\n")
+print("| batch | chain alone, before | with the tree, before | chain alone, after | "
+      "with the tree, after |")
+print("|---|---|---|---|---|")
+for batch in ("1000", "100"):
+    cells = [f"{statistics.median(c for _, c in rows[('postgresql', batch, v, t)]):.2f} µs"
+             for v in ("before", "after") for t in ("0", "1")]
+    print(f"| {batch} | " + " | ".join(cells) + " |")
 EOF

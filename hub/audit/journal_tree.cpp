@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "hub/audit/chain.hpp"
+#include "hub/audit/digest.hpp"
 #include "hub/audit/journal_leaf.hpp"
 
 namespace hub::audit {
@@ -124,7 +126,25 @@ TreeWriter::TreeWriter()
     : builder_([this](const store::TreeReader& read, std::int64_t size_before,
                       const std::vector<store::JournalEntry>& entries) {
         return build(read, size_before, entries);
-      }) {}
+      }),
+      sealer_([this](const store::JournalEntry& e) { return seal(e); }) {}
+
+std::string TreeWriter::seal(const store::JournalEntry& e) {
+  // A batch sealed again (its write failed and is retried) starts over.
+  if (!sealed_.empty() && sealed_.back().seq + 1 != e.seq) sealed_.clear();
+  const std::string bytes = entry_bytes(e);
+  Sealed s{e.seq, sha256_hex(bytes), leaf_hash(bytes)};
+  sealed_.push_back(s);
+  return s.entry_hash;
+}
+
+Result<Hash> TreeWriter::leaf_of(const store::JournalEntry& e, std::size_t i) const {
+  if (i < sealed_.size() && sealed_[i].seq == e.seq && sealed_[i].entry_hash == e.entry_hash &&
+      e.pruned_ms == 0) {
+    return sealed_[i].leaf;
+  }
+  return entry_leaf(e);
+}
 
 void TreeWriter::committed() {
   if (pending_) edge_ = std::move(pending_);
@@ -153,11 +173,15 @@ Result<std::vector<store::TreeNode>> TreeWriter::build(
   }
   std::vector<Node> completed;
   completed.reserve(2 * entries.size() + 64);
-  for (const auto& e : entries) {
-    auto leaf = entry_leaf(e);
+  // Sealed in this batch when they are its own entries (append_journal); not so for a catch-up.
+  const std::size_t offset =
+      sealed_.empty() ? 0 : static_cast<std::size_t>(entries.front().seq - sealed_.front().seq);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto leaf = leaf_of(entries[i], offset + i);
     if (!leaf) return leaf.error();
     edge.range.append(*leaf, completed);
   }
+  sealed_.clear();
   edge.last_hash = entries.back().entry_hash;
   std::vector<store::TreeNode> out;
   out.reserve(completed.size() / kBlock + 1);

@@ -60,6 +60,10 @@ class TreeWriter {
   TreeWriter& operator=(const TreeWriter&) = delete;
 
   const store::JournalTreeBuilder& builder() const { return builder_; }
+  // The journal's sealer (chain.hpp's entry_hash) for the batches this writer builds: it also
+  // keeps each entry's leaf hash, from the same serialised bytes, for builder() to use rather
+  // than serialise the entry again.
+  const store::JournalSealer& sealer() const { return sealer_; }
   // The batch whose nodes builder() last gave is committed: its edge is kept for the next one.
   void committed();
 
@@ -72,9 +76,20 @@ class TreeWriter {
                                              std::int64_t size_before,
                                              const std::vector<store::JournalEntry>& entries);
 
+  std::string seal(const store::JournalEntry& e);
+  // The leaf of `e`, as sealed when it was (same seq, same chain hash), or computed.
+  Result<Hash> leaf_of(const store::JournalEntry& e, std::size_t i) const;
+
+  struct Sealed {
+    std::int64_t seq;
+    std::string entry_hash;
+    Hash leaf;
+  };
   std::optional<Edge> edge_;     // after the last committed batch
   std::optional<Edge> pending_;  // after the batch being written
+  std::vector<Sealed> sealed_;   // the batch being sealed, in seq order
   store::JournalTreeBuilder builder_;
+  store::JournalSealer sealer_;
 };
 
 }  // namespace hub::audit
