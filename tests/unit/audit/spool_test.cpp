@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -228,6 +230,28 @@ TEST_F(SpoolTest, ASpoolThatCannotBeWrittenRefusesAsWithout) {
   EXPECT_NE(s.error.find("spool cannot be written"), std::string::npos) << s.error;
   store.fail = false;
   ASSERT_TRUE(journal.flush());
+}
+
+// A full disk cutting a marker short: the next chunk must not continue its broken line, which
+// would make the whole file unreadable (set aside, its entries not stored).
+TEST_F(SpoolTest, AMarkerWrittenInPartIsCutOffAgain) {
+  const auto a = entry("a"), b = entry("b");
+  SpoolFile file(path_);
+  ASSERT_TRUE(file.append(spool_chunk(1, {&a})));
+  const auto size = fs::file_size(path_);
+  // The disk full: a file may grow by 5 bytes only (the marker is longer).
+  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit limit = old_limit;
+  limit.rlim_cur = size + 5;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  file.mark_written(1);
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::signal(SIGXFSZ, old_handler);
+  ASSERT_TRUE(file.append(spool_chunk(2, {&b})));
+  EXPECT_EQ(loaded_ids(), (std::vector<std::string>{"a", "b"}))
+      << "the marker was lost with the disk full: 'a' is appended again, never lost";
 }
 
 }  // namespace
