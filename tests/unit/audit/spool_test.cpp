@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "hub/audit/export_format.hpp"
 #include "unit/audit/fake_journal_store.hpp"
@@ -230,6 +231,34 @@ TEST_F(SpoolTest, ASpoolThatCannotBeWrittenRefusesAsWithout) {
   EXPECT_NE(s.error.find("spool cannot be written"), std::string::npos) << s.error;
   store.fail = false;
   ASSERT_TRUE(journal.flush());
+}
+
+// A write that hangs, then succeeds while the spooler is appending the same entries: the file is
+// left with entries the store holds. It must say so (a marker) or go, else the next start stores
+// them a second time without any crash. The race is narrow; each round gives it a chance.
+TEST_F(SpoolTest, AWriteThatSucceedsWhileTheSpoolerAppendsLeavesNothingToStoreAgain) {
+  for (int round = 0; round < 30; ++round) {
+    FakeStore store;
+    store.hold(true);
+    {
+      auto o = spooling();
+      o.spool_after = 10ms;
+      Journal journal(store, "key", o);
+      journal.append(record(round));
+      // Released as soon as the spooler has created the file: it is syncing it meanwhile.
+      while (!fs::exists(path_)) std::this_thread::sleep_for(50us);
+      store.hold(false);
+      ASSERT_TRUE(journal.flush());
+      std::this_thread::sleep_for(30ms);  // the spooler's append synced meanwhile
+      // The hub killed now: nothing to store again at the next start.
+      ASSERT_TRUE(loaded_ids().empty()) << "round " << round << ": an entry stored would be "
+                                        << "stored again after a kill";
+    }
+    ASSERT_EQ(store.size(), 1u);
+    EXPECT_FALSE(fs::exists(path_)) << "round " << round << ": stopped with everything stored, "
+                                    << "a spool is left behind";
+    fs::remove(path_);
+  }
 }
 
 // A full disk cutting a marker short: the next chunk must not continue its broken line, which
