@@ -283,5 +283,41 @@ TEST_F(SpoolTest, AMarkerWrittenInPartIsCutOffAgain) {
       << "the marker was lost with the disk full: 'a' is appended again, never lost";
 }
 
+// The store back, then failing again part way through the spooled entries, and the hub stopped
+// then: two restarts later every entry is stored once, in order (no crash: no duplicate).
+TEST_F(SpoolTest, AStoreFailingAgainMidDrainLosesNothingAcrossRestarts) {
+  FakeStore store;
+  store.fail = true;
+  {
+    auto o = spooling();
+    o.max_batch = 2;
+    Journal journal(store, "key", o);
+    for (int i = 0; i < 6; ++i) journal.append(record(i));
+    auto w = wait_durable(journal, store);  // record(1) again: entry 7, all seven spooled
+    ASSERT_TRUE(w.result && *w.result);
+    store.fail = false;
+    while (store.size() < 2) std::this_thread::sleep_for(100us);
+    store.fail = true;
+  }
+  const auto stored_before = store.size();
+  EXPECT_GE(stored_before, 2u);
+  EXPECT_EQ(loaded_ids().size(), 7 - stored_before);
+  {
+    // Restarted with the store still failing: the spooled entries are kept, this run's appended.
+    Journal journal(store, "key", spooling());
+    journal.append(record(8));
+  }
+  store.fail = false;
+  {
+    Journal journal(store, "key", spooling());
+    ASSERT_TRUE(journal.flush());
+  }
+  EXPECT_EQ(stored_ids(store), (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "1", "8"}));
+  EXPECT_FALSE(fs::exists(path_));
+  auto report = verify_journal(store);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
 }  // namespace
 }  // namespace hub::audit
