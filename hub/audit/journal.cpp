@@ -413,14 +413,16 @@ void Journal::run_spooler() {
   }
 }
 
-// After a batch is written while the spool holds entries: the file goes once everything in it is
-// in the store; until then a marker says how far the store has come.
+// After a batch is written while the spool holds entries, or while the spooler appends some (they
+// may be the ones just written: the write hung, then succeeded): the file goes once everything in
+// it is in the store; until then a marker says how far the store has come.
 void Journal::spool_after_write(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   {
     std::lock_guard file(spool_file_mutex_);
     std::lock_guard again(mutex_);
-    if (!spool_active_) return;
+    // Neither: the spooler's append failed, and left nothing in the file.
+    if (!spool_active_ && !spooling_) return;
     if (written_ >= spooled_ && !spooling_) {
       spool_file_.remove();
       spool_active_ = false;
@@ -481,7 +483,7 @@ bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
   written_ += n;
   last_error_.reset();
   release_waiters(std::nullopt, false);
-  if (spool_active_) spool_after_write(lock);
+  if (spool_active_ || spooling_) spool_after_write(lock);
   done_.notify_all();
   return true;
 }
@@ -530,7 +532,12 @@ void Journal::run_writer() {
 // The writer's last act, with mutex_ held and the spooler stopped: what the store did not take
 // and the spool does not hold yet goes to the spool.
 void Journal::spool_at_shutdown() {
-  if (queue_.empty()) return;
+  if (queue_.empty()) {
+    // A spool whose every entry the store took (the spooler finished after the last write, which
+    // marked it): nothing for the next start.
+    if (spool_active_ && written_ >= spooled_) spool_file_.remove();
+    return;
+  }
   const auto count = std::to_string(queue_.size());
   const Ticket from = durable_through_locked() + 1;
   std::vector<const store::JournalEntry*> entries;

@@ -140,20 +140,23 @@ Result<void> SpoolFile::open_for_append() {
   return {};
 }
 
-Result<void> SpoolFile::append(const std::string& chunk) {
+Result<void> SpoolFile::write_lines(const std::string& text, bool sync) {
   if (auto o = open_for_append(); !o) return o;
-  // A chunk written in part (a full disk) is cut off again, so that the next append does not
-  // continue its broken line.
+  // Lines written in part (a full disk) are cut off again, so that the next append does not
+  // continue a broken line (which would make the whole file unreadable).
   const auto before = ::lseek(fd_, 0, SEEK_END);
-  auto w = write_all(fd_, chunk, path_);
-  if (w && ::fdatasync(fd_) != 0) w = file_error("cannot sync", path_);
+  auto w = write_all(fd_, text, path_);
+  if (w && sync && ::fdatasync(fd_) != 0) w = file_error("cannot sync", path_);
   if (!w && before >= 0) (void)::ftruncate(fd_, before);
   return w;
 }
 
+Result<void> SpoolFile::append(const std::string& chunk) {
+  return write_lines(chunk, true);
+}
+
 void SpoolFile::mark_written(std::uint64_t ticket) {
-  if (!open_for_append()) return;
-  (void)write_all(fd_, std::string(kWritten) + std::to_string(ticket) + "}\n", path_);
+  (void)write_lines(std::string(kWritten) + std::to_string(ticket) + "}\n", false);
 }
 
 void SpoolFile::remove() {

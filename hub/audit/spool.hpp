@@ -56,6 +56,8 @@ class SpoolFile {
 
  private:
   Result<void> open_for_append();
+  // Appends whole lines, synced or not: lines written in part are cut off again.
+  Result<void> write_lines(const std::string& text, bool sync);
   std::string path_;
   int fd_ = -1;
 };

@@ -51,7 +51,9 @@ void read_journal(ReadContext&, MapReader& root, JournalSettings& j) {
   auto m = root.map("journal");
   if (!m) return;
   m->boolean("spool", j.spool);
-  m->millis("spool_after_ms", j.spool_after, 10, 10'000);
+  // Below the 2 s a request waits for its entries (JournalOptions::wait_limit): a store that hangs
+  // longer is spooled before the requests waiting on it are refused.
+  m->millis("spool_after_ms", j.spool_after, 10, 1'000);
 }
 
 }  // namespace hub::config

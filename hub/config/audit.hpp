@@ -13,7 +13,8 @@ namespace hub::config {
 // URL that is not http://, a TSA without its CA.
 void read_audit(ReadContext& ctx, MapReader& root, AuditSettings& a);
 
-// Reads journal: when present: spool (a boolean) and spool_after_ms (10 ms to 10 s).
+// Reads journal: when present: spool (a boolean) and spool_after_ms (10 ms to 1 s:
+// below the 2 s a request waits for its entries, else a hanging store refuses them unspooled).
 void read_journal(ReadContext& ctx, MapReader& root, JournalSettings& j);
 
 }  // namespace hub::config

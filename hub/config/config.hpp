@@ -236,7 +236,8 @@ struct JournalSettings {
   // Off: a prefill is refused (503 journal_unavailable) once its entry has waited 2 s for a
   // failing store, as issue 15 first had it.
   bool spool = true;
-  // How long a journal write may wait on the store before the entries go to the spool.
+  // How long a journal write may wait on the store before the entries go to the spool: 10 ms to
+  // 1 s, below the 2 s a request waits for its entries.
   std::chrono::milliseconds spool_after{250};
 };
 

@@ -94,4 +94,17 @@ TEST(AuditConfig, FilesAreCheckedWhenAsked) {
       << problems(r);
 }
 
+// A spool_after_ms at or beyond the 2 s a request waits for its entries would refuse requests on
+// a hanging store before spooling them (and /readyz say ok meanwhile).
+TEST(JournalConfig, SpoolAfterIsBelowTheRequestsWait) {
+  auto ok = parse_hub_config(kBase + "journal: {spool: true, spool_after_ms: 1000}\n", "hub.yaml",
+                             "/etc/cnss", false);
+  ASSERT_TRUE(ok.config) << problems(ok);
+  EXPECT_EQ(ok.config->journal.spool_after.count(), 1000);
+  auto r = parse_hub_config(kBase + "journal: {spool: true, spool_after_ms: 2000}\n", "hub.yaml",
+                            "/etc/cnss", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_NE(problems(r).find("spool_after_ms"), std::string::npos) << problems(r);
+}
+
 }  // namespace
