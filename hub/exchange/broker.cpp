@@ -238,6 +238,25 @@ struct PartnerRuntime {
   }
 };
 
+// The error an answer without a record says: the partner's own, when its mapping read one from
+// the body; else what the adapter makes of the status (Adapter::classify_status); else, for a 200
+// the mapping could not read, a malformed response.
+Error answer_error(const PartnerRuntime& p, unsigned status, std::string_view body,
+                   const Result<mapping::MappedRecord>& mapped) {
+  if (!mapped && mapped.error().code != Errc::malformed_response &&
+      mapped.error().code != Errc::internal) {
+    return mapped.error();
+  }
+  if (status != 200) {
+    Error e = p.adapter->classify_status(status, body);
+    e.message = p.settings.name + ": " + e.message;
+    return e;
+  }
+  Error e = mapped ? make_error(Errc::malformed_response, "unexpected answer") : mapped.error();
+  if (e.code == Errc::internal) e.code = Errc::malformed_response;
+  return e;
+}
+
 struct Broker::Impl {
   config::ExchangeSettings exchange;
   std::map<std::string, std::unique_ptr<PartnerRuntime>> partners;
@@ -277,7 +296,7 @@ struct Broker::Impl {
     if (metrics) metrics->increment(name, help, "partner", partner);
   }
 
-  // One attempt: the request, the answer, its classification and mapping.
+  // One attempt: the request, the answer, its classification and mapping, and its journal entry.
   asio::awaitable<StepOutcome> attempt(PartnerRuntime& p, const Query& q,
                                        const std::string& mapping_id, Clock::time_point deadline,
                                        const Caller& caller) {
@@ -294,62 +313,71 @@ struct Broker::Impl {
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     if (!res) {
       out.error = res.error();
+    } else if (body_sha = audit::sha256_hex(res->body()); res->result_int() == 429) {
+      out.error = rate_limited_by(p, *res, out.retry_after);
     } else {
-      body_sha = audit::sha256_hex(res->body());
-      const unsigned status = res->result_int();
-      if (status == 429) {
-        const auto wait = wait_asked((*res)[boost::beast::http::field::retry_after],
-                                     std::chrono::system_clock::now());
-        out.retry_after = wait;
-        if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
-        out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
-                                                       std::to_string(wait.count()) + " s");
-      } else {
-        auto snapshot = mappings->current();
-        const std::string fetched_at = log::now_iso8601();
-        mapping::Context ctx{q.correlation_id, fetched_at};
-        auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
-                               : Result<mapping::MappedRecord>(make_error(
-                                     Errc::internal, "no mapping set is loaded", "no_mappings"));
-        if (!mapped && configuration_fault(mapped.error())) {
-          out.error = mapped.error();  // the mapping went away while the partner answered
-        } else if (mapped && status == 200) {
-          auto a = std::make_shared<MappedAnswer>();
-          a->partner = p.settings.name;
-          a->operation = q.operation;
-          a->mapping_id = mapped->mapping_id();
-          a->mapping_version = mapped->version();
-          a->record_json = std::move(mapped->json);
-          for (const auto& s : mapped->sources()) {
-            if (s.field == nullptr) continue;
-            a->sources.emplace_back(mapped->pointer(s), std::string(s.path));
-          }
-          a->fetched_at = fetched_at;
-          a->correlation_id = q.correlation_id;
-          a->body_sha256 = body_sha;
-          const auto doc = parse_record(*a);
-          const rapidjson::Value none;
-          seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
-                      pointers_read_by(mapping_id));
-          out.answer = std::move(a);
-          out.status = "ok";
-        } else if (!mapped && mapped.error().code != Errc::malformed_response &&
-                   mapped.error().code != Errc::internal) {
-          out.error = mapped.error();  // the partner's own error, read by its mapping
-        } else if (status != 200) {
-          out.error = p.adapter->classify_status(status, res->body());
-          out.error->message = p.settings.name + ": " + out.error->message;
-        } else {
-          out.error =
-              mapped ? make_error(Errc::malformed_response, "unexpected answer") : mapped.error();
-          if (out.error->code == Errc::internal) out.error->code = Errc::malformed_response;
-        }
-      }
+      read_answer(p, q, mapping_id, *res, body_sha, out);
     }
     out.journaled =
         journal_entry(p, q, caller, out.error ? std::string(out.error->wire_code()) : "ok",
                       out.latency_ms, body_sha);
     co_return out;
+  }
+
+  // A 429: the partner is not asked again before the wait it asked for (Retry-After, RFC 9110
+  // §10.2.3) is over.
+  Error rate_limited_by(PartnerRuntime& p, const http::Response& res,
+                        std::chrono::milliseconds& retry_after) {
+    const auto wait =
+        wait_asked(res[boost::beast::http::field::retry_after], std::chrono::system_clock::now());
+    retry_after = wait;
+    if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
+    return make_error(Errc::rate_limited,
+                      p.settings.name + " asked to wait " + std::to_string(wait.count()) + " s");
+  }
+
+  // An answer other than a 429, through the step's mapping: the mapped answer of a 200, or the
+  // error the answer says (answer_error).
+  void read_answer(PartnerRuntime& p, const Query& q, const std::string& mapping_id,
+                   const http::Response& res, const std::string& body_sha, StepOutcome& out) {
+    auto snapshot = mappings->current();
+    const std::string fetched_at = log::now_iso8601();
+    mapping::Context ctx{q.correlation_id, fetched_at};
+    auto mapped = snapshot ? snapshot->map(mapping_id, res.body(), ctx)
+                           : Result<mapping::MappedRecord>(make_error(
+                                 Errc::internal, "no mapping set is loaded", "no_mappings"));
+    if (!mapped && configuration_fault(mapped.error())) {
+      out.error = mapped.error();  // the mapping went away while the partner answered
+    } else if (mapped && res.result_int() == 200) {
+      out.answer = sealed_answer(p, q, *mapped, fetched_at, body_sha);
+      out.status = "ok";
+    } else {
+      out.error = answer_error(p, res.result_int(), res.body(), mapped);
+    }
+  }
+
+  std::shared_ptr<MappedAnswer> sealed_answer(const PartnerRuntime& p, const Query& q,
+                                              mapping::MappedRecord& mapped,
+                                              const std::string& fetched_at,
+                                              const std::string& body_sha) const {
+    auto a = std::make_shared<MappedAnswer>();
+    a->partner = p.settings.name;
+    a->operation = q.operation;
+    a->mapping_id = mapped.mapping_id();
+    a->mapping_version = mapped.version();
+    a->record_json = std::move(mapped.json);
+    for (const auto& s : mapped.sources()) {
+      if (s.field == nullptr) continue;
+      a->sources.emplace_back(mapped.pointer(s), std::string(s.path));
+    }
+    a->fetched_at = fetched_at;
+    a->correlation_id = q.correlation_id;
+    a->body_sha256 = body_sha;
+    const auto doc = parse_record(*a);
+    const rapidjson::Value none;
+    seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
+                pointers_read_by(a->mapping_id));
+    return a;
   }
 
   // A step whose mapping is not served is not sent: the partner could answer, the hub could not
@@ -453,62 +481,15 @@ struct Broker::Impl {
     const auto started = Clock::now();
     count("cnss_partner_cache_misses_total", "Answers not in the cache, by partner",
           p.settings.name);
-
-    std::shared_ptr<Flight> flight;
-    bool leader = false;
-    {
-      std::lock_guard lock(p.flights_mutex);
-      auto it = p.flights.find(key);
-      if (it == p.flights.end()) {
-        flight = std::make_shared<Flight>();
-        p.flights.emplace(key, flight);
-        leader = true;
-      } else {
-        flight = it->second;
-      }
-    }
+    // An if, not a conditional expression around the two co_awaits: built by GCC 12, that one
+    // crashes (free(): invalid pointer).
+    const std::pair<std::shared_ptr<Flight>, bool> joined = join_flight(p, key);
+    const bool leader = joined.second;
     StepOutcome out;
     if (leader) {
-      out = co_await fetch(p, q, mapping_id, deadline, caller);
-      if (out.answer) {
-        p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
-      }
-      std::vector<std::shared_ptr<asio::steady_timer>> waiters;
-      {
-        std::lock_guard lock(flight->mutex);
-        flight->done = true;
-        flight->outcome = out;
-        waiters.swap(flight->waiters);
-      }
-      {
-        std::lock_guard lock(p.flights_mutex);
-        p.flights.erase(key);
-      }
-      for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
+      out = co_await lead(p, q, mapping_id, key, *joined.first, deadline, caller);
     } else {
-      // Another request is already asking the partner the same thing: share its answer.
-      auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-      bool done;
-      {
-        std::lock_guard lock(flight->mutex);
-        done = flight->done;
-        if (!done) {
-          timer->expires_at(deadline);
-          flight->waiters.push_back(timer);
-        }
-      }
-      if (!done) co_await timer->async_wait(use_tuple);
-      std::lock_guard lock(flight->mutex);
-      if (flight->done) {
-        out = flight->outcome;
-        out.attempts = 0;  // this request made no call of its own
-      } else {
-        out.partner = p.settings.name;
-        out.error =
-            make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
-      }
-      count("cnss_partner_shared_calls_total",
-            "Requests answered by another request's call in flight, by partner", p.settings.name);
+      out = co_await follow(p, *joined.first, deadline);
     }
     if (out.error && transient(out.error->code) && !caller.no_cache) {
       if (auto hit = p.cache->get(key)) {
@@ -521,6 +502,74 @@ struct Broker::Impl {
     if (out.status == "stale" || (!leader && out.answer)) {
       out.journaled = std::max(out.journaled, journal_served(p, q, caller, out));
     }
+    co_return out;
+  }
+
+  // The call in flight for `key`, and whether this request leads it (makes it) or follows.
+  static std::pair<std::shared_ptr<Flight>, bool> join_flight(PartnerRuntime& p,
+                                                              const std::string& key) {
+    std::lock_guard lock(p.flights_mutex);
+    auto it = p.flights.find(key);
+    if (it != p.flights.end()) return {it->second, false};
+    auto flight = std::make_shared<Flight>();
+    p.flights.emplace(key, flight);
+    return {std::move(flight), true};
+  }
+
+  // The leader's call: fetched, cached when answered, given to the followers, and the flight
+  // closed.
+  asio::awaitable<StepOutcome> lead(PartnerRuntime& p, const Query& q,
+                                    const std::string& mapping_id, const std::string& key,
+                                    Flight& flight, Clock::time_point deadline,
+                                    const Caller& caller) {
+    StepOutcome out = co_await fetch(p, q, mapping_id, deadline, caller);
+    if (out.answer) {
+      p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
+    }
+    std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+    {
+      std::lock_guard lock(flight.mutex);
+      flight.done = true;
+      flight.outcome = out;
+      waiters.swap(flight.waiters);
+    }
+    {
+      std::lock_guard lock(p.flights_mutex);
+      p.flights.erase(key);
+    }
+    for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
+    co_return out;
+  }
+
+  // Another request is already asking the partner the same thing: its answer, shared, or a
+  // timeout at the deadline.
+  asio::awaitable<StepOutcome> follow(PartnerRuntime& p, Flight& flight,
+                                      Clock::time_point deadline) {
+    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    bool done;
+    {
+      std::lock_guard lock(flight.mutex);
+      done = flight.done;
+      if (!done) {
+        timer->expires_at(deadline);
+        flight.waiters.push_back(timer);
+      }
+    }
+    if (!done) co_await timer->async_wait(use_tuple);
+    StepOutcome out;
+    {
+      std::lock_guard lock(flight.mutex);
+      if (flight.done) {
+        out = flight.outcome;
+        out.attempts = 0;  // this request made no call of its own
+      } else {
+        out.partner = p.settings.name;
+        out.error =
+            make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
+      }
+    }
+    count("cnss_partner_shared_calls_total",
+          "Requests answered by another request's call in flight, by partner", p.settings.name);
     co_return out;
   }
 
