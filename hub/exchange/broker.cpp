@@ -622,9 +622,9 @@ struct Broker::Impl {
     std::vector<std::size_t> called;
     for (auto& r : ready) {
       called.push_back(r.index);
-      asio::co_spawn(
-          ex, call_step(plan.steps[r.index], plan.outcomes, std::move(r), deadline, caller, round),
-          asio::detached);
+      const config::RecipeStep* st = plan.steps[r.index];
+      asio::co_spawn(ex, call_step(st, plan.outcomes, std::move(r), deadline, caller, round),
+                     asio::detached);
     }
     if (round->remaining > 0) {
       round->timer.expires_at(deadline + std::chrono::milliseconds(200));
