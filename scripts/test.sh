@@ -19,9 +19,12 @@ t_build=$(( $(date +%s) - t0 ))
 # and the simulators: that check alone, since the others in .clang-tidy are not yet met by the
 # tree (and clang-analyzer would cost about 25 s of CPU a file). About 1.5 s of CPU a file.
 t0=$(date +%s)
+# (run-clang-tidy 14 has no -warnings-as-errors, and -config would replace .clang-tidy's threshold:
+# a warning of that check in the log fails the run.)
 if ! run-clang-tidy -p build -quiet -j "$(nproc)" -checks='-*,readability-function-size' \
-  -warnings-as-errors='*' "^$root/(hub|adapters|sim)/" > build/tidy.log 2>&1; then
-  grep -E -A3 ' error: ' build/tidy.log >&2 || tail -n 20 build/tidy.log >&2
+  "^$root/(hub|adapters|sim)/" > build/tidy.log 2>&1 ||
+  grep -q 'readability-function-size\]' build/tidy.log; then
+  grep -E -A3 'readability-function-size\]|error:' build/tidy.log >&2 || tail -n 20 build/tidy.log >&2
   echo "test: a function is over .clang-tidy's size (split it, or say why with NOLINTNEXTLINE)" >&2
   exit 1
 fi
