@@ -50,6 +50,12 @@ hub::config::HubConfig config(std::vector<hub::config::PartnerEndpoint> partners
   return c;
 }
 
+// Steps "a" and "b" in one round: partners "alpha" (on `a`) and "beta" (on `b`).
+hub::config::HubConfig side_by_side(const FakePartner& a, const FakePartner& b) {
+  return config({broker_rig::partner("alpha", a), broker_rig::partner("beta", b)},
+                {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")});
+}
+
 rapidjson::Document parsed(const PrefillResult& r) {
   rapidjson::Document d;
   d.Parse(r.body.c_str());
@@ -77,8 +83,7 @@ TEST(Broker, AsksTheStepsOfARoundAtOnce) {
   Reply together;
   together.answer_when_in_flight = 2;
   FakePartner server(taxpayer("ATLAS", together));
-  Rig rig(config({broker_rig::partner("alpha", server), broker_rig::partner("beta", server)},
-                 {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")}));
+  Rig rig(side_by_side(server, server));
   const auto r = rig.prefill("r", kIce);
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(step(r, "a").status, "ok");
@@ -121,8 +126,7 @@ TEST(Broker, AStepWhoseDependencyFoundNothingIsSkippedAndNotFoundIs404) {
 TEST(Broker, OnePartnerFailingGivesThePartialRecordAndItsTypedError) {
   FakePartner good(taxpayer("ATLAS"));
   FakePartner bad(status(503, "down for maintenance"));
-  Rig rig(config({broker_rig::partner("alpha", good), broker_rig::partner("beta", bad)},
-                 {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")}));
+  Rig rig(side_by_side(good, bad));
   const auto r = rig.prefill("r", kIce);
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto& failed = step(r, "b");
@@ -142,8 +146,7 @@ TEST(Broker, APartnerPastTheDeadlineIsATimeoutAndTheOthersAnswerStands) {
   late.delay = 3s;
   FakePartner good(taxpayer("ATLAS"));
   FakePartner slow(taxpayer("ATLAS", late));
-  auto c = config({broker_rig::partner("alpha", good), broker_rig::partner("beta", slow)},
-                  {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")});
+  auto c = side_by_side(good, slow);
   c.exchange.deadline = 400ms;
   Rig rig(c);
   const auto started = std::chrono::steady_clock::now();
@@ -221,8 +224,7 @@ TEST(Broker, ARateLimitedPartnerGives429WithItsRetryAfter) {
 TEST(Broker, EveryFieldHasItsPartnerMappingAndSourcePath) {
   FakePartner first(taxpayer("ATLAS"));
   FakePartner second(taxpayer("ATLAS"));
-  Rig rig(config({broker_rig::partner("alpha", first), broker_rig::partner("beta", second)},
-                 {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")}));
+  Rig rig(side_by_side(first, second));
   const auto r = rig.prefill("r", kIce);
   const auto d = parsed(r);
   EXPECT_EQ(at(d, "/provenance/~1a~1company_name/partner"), "alpha");
@@ -237,8 +239,7 @@ TEST(Broker, EveryFieldHasItsPartnerMappingAndSourcePath) {
 TEST(Broker, PartnersThatDisagreeAreListedAsAConflict) {
   FakePartner first(taxpayer("ATLAS LOGISTIQUE"));
   FakePartner second(taxpayer("ATLAS TRANSPORT"));
-  auto c = config({broker_rig::partner("alpha", first), broker_rig::partner("beta", second)},
-                  {broker_rig::step("a", "alpha"), broker_rig::step("b", "beta")});
+  auto c = side_by_side(first, second);
   c.exchange.recipes["r"].conflicts = {{"company_name", {"a:/company_name", "b:/company_name"}}};
   Rig rig(c);
   const auto d = parsed(rig.prefill("r", kIce));
