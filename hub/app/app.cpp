@@ -22,6 +22,7 @@
 #include "hub/app/checkpoints.hpp"
 #include "hub/app/file_watch.hpp"
 #include "hub/app/registry_events.hpp"
+#include "hub/cluster/lease.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
 #include "hub/tls/context.hpp"
@@ -157,7 +158,10 @@ Result<void> App::start() {
     auto key = audit::load_or_create_key(config_.data_dir);
     if (!key) return key.error();
     audit::JournalOptions jo;
-    jo.unwritten_path = config_.data_dir + "/audit-unwritten.jsonl";
+    // The name the file had before it became the spool, so that an upgrade finds its entries.
+    jo.spool_path = config_.data_dir + "/audit-unwritten.jsonl";
+    jo.spool = config_.journal.spool;
+    jo.spool_after = config_.journal.spool_after;
     jo.on_write_failure = [this](std::string_view reason) {
       metrics_.increment("cnss_journal_write_failures_total",
                          "Failed exchange journal writes, by reason (store_error: retried; "
@@ -246,6 +250,8 @@ Result<void> App::seed_agreements() {
 }
 
 void App::prune_feed() {
+  // One node of a cluster prunes (it keeps the turn while it lives; docs/feed.md).
+  if (!cluster::Lease::turn(*store_, "job:feed-prune", 2 * config_.feed.prune_every)) return;
   auto removed = feed_->prune(node_->clock().now_ms());
   if (!removed) {
     log::error("change feed not pruned", {{"error", removed.error().message}});
