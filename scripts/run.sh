@@ -49,6 +49,10 @@ The agency registration page: https://localhost:8443/agency/
   $pki/ca/cnss.crt as a certificate authority trusted to identify websites.
   ($pki/clients/admin.* is an administrator with the override role.)
 
+The administrators' mapping workbench: https://localhost:8443/admin/
+  the same way with $pki/clients/admin.{crt,key} (hub-admin asks to publish) and
+  $pki/clients/admin2.{crt,key} (hub-admin2 approves: never the author).
+
 Try it:
   curl --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt --key $pki/clients/agency.key https://localhost:8443/healthz
 

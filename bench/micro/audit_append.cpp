@@ -8,14 +8,22 @@
 //     column misses) per entry appended: the cost of keeping the tree is the difference.
 // The database goes to CNSS_BENCH_DIR (default: the system's temporary folder); put it on the
 // disk the hub will use, a tmpfs would hide the fsync. With CNSS_BENCH_PG_URL set (a libpq
-// connection string), the same runs append to the journal of that PostgreSQL database instead:
-// use a throwaway one.
+// connection string to an existing database, as a role that may create databases), the same runs
+// append to the journals of two PostgreSQL databases this process creates beside it (one with
+// the tree, one without) and drops at the end. With CNSS_BENCH_PG_PID also set (the postmaster's
+// pid, a server on this machine), the counter server_cpu_us_per_entry adds the CPU time of the
+// server's processes (its backends, WAL writer...) per entry: on PostgreSQL much of the cost is
+// there, not in the client.
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "hub/audit/journal.hpp"
@@ -24,8 +32,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Runs one statement on the database of CNSS_BENCH_PG_URL (CREATE or DROP DATABASE).
+void pg_admin(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    std::fprintf(stderr, "%s: %s\n", sql.c_str(), PQerrorMessage(c));
+    std::exit(1);
+  }
+  PQclear(r);
+  PQfinish(c);
+}
+
 struct Env {
   fs::path dir;
+  std::string pg_url;  // the server's existing database, to create and drop pg_db from
+  std::string pg_db;
   std::unique_ptr<hub::store::Store> store;
   std::unique_ptr<hub::audit::Journal> journal;
 
@@ -37,8 +59,11 @@ struct Env {
     hub::store::Options o;
     o.path = (dir / "hub.db").string();
     if (const char* url = std::getenv("CNSS_BENCH_PG_URL"); url && *url) {
+      pg_url = url;
+      pg_db = "cnss_bench_" + std::to_string(::getpid()) + (merkle_tree ? "_tree" : "_chain");
+      pg_admin(pg_url, "CREATE DATABASE " + pg_db);
       o.engine = "postgresql";
-      o.url = url;
+      o.url = pg_url + " dbname=" + pg_db;  // libpq: the last value of a keyword wins
     }
     auto s = hub::store::open(o);
     if (!s) {
@@ -53,6 +78,7 @@ struct Env {
   ~Env() {
     journal.reset();
     store.reset();
+    if (!pg_db.empty()) pg_admin(pg_url, "DROP DATABASE " + pg_db);
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
@@ -73,6 +99,31 @@ double process_cpu_us() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+// The CPU time of the PostgreSQL server's processes (children of the postmaster
+// CNSS_BENCH_PG_PID), in µs; 0 without it.
+double server_cpu_us() {
+  const char* pid = std::getenv("CNSS_BENCH_PG_PID");
+  if (pid == nullptr || *pid == '\0') return 0;
+  const long parent = std::strtol(pid, nullptr, 10);
+  double ticks = 0;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/proc", ec)) {
+    std::ifstream in(d.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;
+    // After "(comm)": state ppid ... utime (field 14) stime (15).
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    long ppid = 0;
+    double utime = 0, stime = 0;
+    rest >> field >> ppid;
+    for (int i = 5; i <= 13; ++i) rest >> field;
+    rest >> utime >> stime;
+    if (ppid == parent) ticks += utime + stime;
+  }
+  return ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 hub::audit::ExchangeRecord record(std::int64_t i) {
@@ -103,6 +154,7 @@ void BM_JournalAppendDurable(benchmark::State& state) {
   const auto n = state.range(0);
   std::int64_t i = 0;
   const double cpu_before = process_cpu_us();
+  const double server_before = server_cpu_us();
   for (auto _ : state) {
     for (std::int64_t k = 0; k < n; ++k) journal.append(record(i++));
     if (auto r = journal.flush(); !r) state.SkipWithError(r.error().message.c_str());
@@ -112,6 +164,10 @@ void BM_JournalAppendDurable(benchmark::State& state) {
   if (entries > 0) {
     state.counters["cpu_us_per_entry"] =
         (process_cpu_us() - cpu_before) / static_cast<double>(entries);
+    if (std::getenv("CNSS_BENCH_PG_PID") != nullptr) {
+      state.counters["server_cpu_us_per_entry"] =
+          (server_cpu_us() - server_before) / static_cast<double>(entries);
+    }
   }
 }
 BENCHMARK(BM_JournalAppendDurable)

@@ -449,9 +449,10 @@ bool Journal::catch_up_tree(std::unique_lock<std::mutex>& lock) {
 }
 
 bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
-  static const store::JournalSealer seal = [](const store::JournalEntry& e) {
+  static const store::JournalSealer chain_only = [](const store::JournalEntry& e) {
     return entry_hash(e);
   };
+  const store::JournalSealer& seal = options_.merkle_tree ? tree_.sealer() : chain_only;
   const auto n = std::min(queue_.size(), options_.max_batch);
   in_flight_.assign(std::make_move_iterator(queue_.begin()),
                     std::make_move_iterator(queue_.begin() + n));

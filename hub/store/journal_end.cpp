@@ -53,4 +53,16 @@ Result<void> Store::check_journal_end() {
   return head_agrees(*head, from_head);
 }
 
+Result<std::vector<JournalEntry>> Store::journal_entries(std::int64_t first_seq,
+                                                         std::int64_t last_seq) {
+  std::vector<JournalEntry> out;
+  auto scanned = scan_journal(first_seq, [&](const JournalEntry& e) {
+    if (e.seq > last_seq) return false;
+    out.push_back(e);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
 }  // namespace hub::store

@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -190,6 +192,17 @@ const char* const kMigrations[] = {
     " ('born/', '{birth_date}'::text[])) AS p(prefix, path)"
     " WHERE r.kind = 'family' AND jsonb_typeof(m.value #> p.path) = 'string'"
     " ON CONFLICT DO NOTHING;",
+    // 10: the journal's tree keeps its nodes from level 4 up (hub/audit/journal_tree.hpp's
+    // kFirstStoredLevel): those below are computed again from the 16 entries under them, except
+    // a pruned entry's leaf, which its contents can no longer give. The tree's size, which the
+    // leaves gave, is kept in the head row.
+    "ALTER TABLE audit_journal_head ADD COLUMN tree_size BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE audit_journal_head SET tree_size ="
+    " (SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0);"
+    "ALTER TABLE audit_tree DISABLE TRIGGER audit_tree_no_change;"
+    "DELETE FROM audit_tree t WHERE t.level < 4 AND NOT (t.level = 0 AND EXISTS (SELECT 1"
+    " FROM audit_journal j WHERE j.seq = t.idx + 1 AND j.pruned_ms > 0));"
+    "ALTER TABLE audit_tree ENABLE TRIGGER audit_tree_no_change;",
 };
 
 constexpr const char* kJournalColumns =
@@ -206,10 +219,7 @@ constexpr const char* kCheckpointColumns = "tree_size, root, signed_ms, note, ti
 constexpr const char* kPrunedThroughKey = "audit_journal_pruned_through";
 // Tree nodes per INSERT or SELECT statement (three or two parameters each).
 constexpr std::size_t kNodeChunk = 10'000;
-constexpr int kJournalFields = 14;
 constexpr int kScanPage = 512;
-// Rows per INSERT statement: well under PostgreSQL's 65535 bind parameters.
-constexpr std::size_t kInsertChunk = 500;
 // Each statement of a journal append, the head's row lock included, waits at most this long.
 constexpr const char* kJournalStatementTimeout = "SET LOCAL statement_timeout = '5s'";
 
@@ -354,7 +364,8 @@ Result<std::vector<std::string>> read_tree_nodes(PGconn* c, const std::vector<Tr
   return out;
 }
 
-Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes) {
+Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes,
+                               const char* on_conflict = "") {
   for (std::size_t at = 0; at < nodes.size(); at += kNodeChunk) {
     const std::size_t n = std::min(kNodeChunk, nodes.size() - at);
     std::vector<std::string> params;
@@ -364,52 +375,137 @@ Result<void> insert_tree_nodes(PGconn* c, const std::vector<TreeNode>& nodes) {
       params.push_back(std::to_string(nodes[at + i].id.index));
       params.push_back(nodes[at + i].hash);
     }
-    auto r = query(c, "INSERT INTO audit_tree (level, idx, hash) VALUES " + placeholder_rows(n, 3),
-                   params, "cannot add to the journal tree");
+    auto r = query(
+        c,
+        "INSERT INTO audit_tree (level, idx, hash) VALUES " + placeholder_rows(n, 3) + on_conflict,
+        params, "cannot add to the journal tree");
     if (!r) return r.error();
   }
   return {};
 }
 
-// Builds the nodes of `entries` (after size_before leaves) and stores them, in c's transaction.
-Result<void> add_tree_nodes(PGconn* c, const JournalTreeBuilder& build, std::int64_t size_before,
-                            const std::vector<JournalEntry>& entries) {
-  const TreeNodeReader read = [c](const std::vector<TreeNodeId>& ids) {
-    return read_tree_nodes(c, ids);
-  };
-  auto nodes = build(read, size_before, entries);
-  if (!nodes) return nodes.error();
-  return insert_tree_nodes(c, *nodes);
+// Entries first_seq to last_seq, as a scan reads them.
+Result<std::vector<JournalEntry>> read_entries(PGconn* c, std::int64_t first_seq,
+                                               std::int64_t last_seq) {
+  auto r = query(c,
+                 std::string("SELECT ") + kJournalScanColumns +
+                     " FROM audit_journal WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+                 {std::to_string(first_seq), std::to_string(last_seq)}, "cannot read the journal");
+  if (!r) return r.error();
+  std::vector<JournalEntry> out;
+  out.reserve(static_cast<std::size_t>(PQntuples(r->get())));
+  for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_entry(r->get(), i));
+  return out;
+}
+
+// The nodes of `entries` (after size_before leaves), reading the tree in c's transaction.
+Result<std::vector<TreeNode>> build_tree_nodes(PGconn* c, const JournalTreeBuilder& build,
+                                               std::int64_t size_before,
+                                               const std::vector<JournalEntry>& entries) {
+  const TreeReader read{
+      [c](const std::vector<TreeNodeId>& ids) { return read_tree_nodes(c, ids); },
+      [c](std::int64_t first, std::int64_t last) { return read_entries(c, first, last); }};
+  return build(read, size_before, entries);
+}
+
+// Several statements in one round trip (the simple query protocol), each one's result in order;
+// the first that fails ends them, with its error.
+Result<std::vector<PgResult>> exec_all(PGconn* c, const char* sql, const std::string& what) {
+  if (PQsendQuery(c, sql) != 1) return pg_error(c, what);
+  std::vector<PgResult> out;
+  std::optional<Error> failed;
+  while (PGresult* r = PQgetResult(c)) {
+    PgResult owned(r, &PQclear);
+    const auto st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      out.push_back(std::move(owned));
+    } else if (!failed) {
+      failed = pg_error(c, what, r);
+    }
+  }
+  if (failed) return *failed;
+  return out;
 }
 
 Result<std::int64_t> tree_size_of(PGconn* c) {
-  auto r = query(c, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0", {},
+  auto r = query(c, "SELECT tree_size FROM audit_journal_head WHERE id = 1", {},
                  "cannot read the journal tree's size");
   if (!r) return r.error();
   return int64_at(r->get(), 0, 0);
 }
 
-void add_params(std::vector<std::string>& p, const JournalEntry& e) {
-  p.push_back(std::to_string(e.seq));
-  p.push_back(std::to_string(e.time_ms));
-  p.push_back(e.principal);
-  p.push_back(e.purpose);
-  p.push_back(e.correlation_id);
-  p.push_back(e.partner);
-  p.push_back(e.operation);
-  p.push_back(e.identifier_hmac);
-  p.push_back(e.identifier_masked);
-  p.push_back(e.outcome);
-  p.push_back(std::to_string(e.latency_us));
-  p.push_back(e.response_sha256);
-  p.push_back(e.prev_hash);
-  p.push_back(e.entry_hash);
+// A PostgreSQL array literal, {"a","b"} or {1,2}, built value by value: how a whole batch goes
+// in one statement whose text does not depend on its size (unnest), where a VALUES list of
+// 14 parameters a row made the server parse a new statement of thousands of parameters per batch.
+// The text is the journal's own: valid UTF-8 without NUL (journal.cpp), so escaping the double
+// quote and the backslash is all the escaping the array syntax needs.
+class ArrayLiteral {
+ public:
+  void add(std::string_view v) {
+    open();
+    text_ += '"';
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') text_ += '\\';
+      text_ += ch;
+    }
+    text_ += '"';
+  }
+  void add(std::int64_t v) {
+    open();
+    text_ += std::to_string(v);
+  }
+  std::string done() const { return text_.empty() ? "{}" : text_ + "}"; }
+
+ private:
+  void open() { text_ += text_.empty() ? '{' : ','; }
+  std::string text_;
+};
+
+// The parameters of kAppendSql for a sealed batch, its tree's nodes and the head after it.
+std::vector<std::string> append_params(const std::vector<JournalEntry>& entries,
+                                       const std::vector<TreeNode>& nodes, const JournalHead& head,
+                                       bool with_tree) {
+  std::vector<ArrayLiteral> columns(17);
+  for (const auto& e : entries) {
+    int i = 0;
+    for (std::int64_t v : {e.seq, e.time_ms}) columns[i++].add(v);
+    for (const std::string* v :
+         {&e.principal, &e.purpose, &e.correlation_id, &e.partner, &e.operation, &e.identifier_hmac,
+          &e.identifier_masked, &e.outcome}) {
+      columns[i++].add(*v);
+    }
+    columns[i++].add(e.latency_us);
+    for (const std::string* v : {&e.response_sha256, &e.prev_hash, &e.entry_hash}) {
+      columns[i++].add(*v);
+    }
+  }
+  for (const auto& n : nodes) {
+    columns[14].add(static_cast<std::int64_t>(n.id.level));
+    columns[15].add(n.id.index);
+    columns[16].add(n.hash);
+  }
+  std::vector<std::string> params;
+  params.reserve(20);
+  for (const auto& c : columns) params.push_back(c.done());
+  params.push_back(std::to_string(head.seq));
+  params.push_back(head.hash);
+  params.push_back(with_tree ? "true" : "false");
+  return params;
 }
 
-// "INSERT ... VALUES ($1, ..., $14), ($15, ...)" for `rows` rows.
-std::string insert_sql(std::size_t rows) {
-  return std::string("INSERT INTO audit_journal (") + kJournalColumns + ") VALUES " +
-         placeholder_rows(rows, kJournalFields);
+// A journal append's one write: the entries in seq order (the insert trigger checks each against
+// the last), the tree's nodes, and the head (with the tree's size when the tree was built).
+const std::string& append_sql() {
+  static const std::string sql =
+      std::string("WITH entries AS (INSERT INTO audit_journal (") + kJournalColumns +
+      ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
+      " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[],"
+      " $13::text[], $14::text[]) ORDER BY 1),"
+      " nodes AS (INSERT INTO audit_tree (level, idx, hash)"
+      " SELECT * FROM unnest($15::smallint[], $16::bigint[], $17::text[]))"
+      " UPDATE audit_journal_head SET seq = $18, hash = $19,"
+      " tree_size = CASE WHEN $20::boolean THEN $18 ELSE tree_size END WHERE id = 1";
+  return sql;
 }
 
 // At most `size` connections, opened when first needed and reused; a caller waits while all are
@@ -566,8 +662,15 @@ class PostgresStore final : public Store {
 
   Result<JournalHead> append_journal(std::vector<JournalEntry>& entries, const JournalSealer& seal,
                                      const JournalTreeBuilder& tree) override {
-    return in_journal_transaction<JournalHead>(
-        [&](PGconn* c) { return append_in_transaction(c, entries, seal, tree); });
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    auto out = append_in_transaction(c, entries, seal, tree);
+    if (out) {
+      if (auto r = exec(c, "COMMIT"); !r) out = r.error();
+    }
+    if (!out) (void)exec(c, "ROLLBACK");
+    return out;
   }
 
   Result<std::int64_t> extend_tree(std::size_t limit, const JournalTreeBuilder& build) override {
@@ -585,6 +688,13 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     return read_tree_nodes(lease->get(), ids);
+  }
+
+  Result<std::vector<JournalEntry>> journal_entries(std::int64_t first_seq,
+                                                    std::int64_t last_seq) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return read_entries(lease->get(), first_seq, last_seq);
   }
 
   Result<bool> add_checkpoint(const StoredCheckpoint& cp) override {
@@ -635,9 +745,11 @@ class PostgresStore final : public Store {
   }
 
   Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
-                                     std::int64_t pruned_ms, std::size_t limit) override {
-    return in_journal_transaction<std::int64_t>(
-        [&](PGconn* c) { return prune_in_transaction(c, before_ms, up_to_seq, pruned_ms, limit); });
+                                     std::int64_t pruned_ms, std::size_t limit,
+                                     const JournalLeafHasher& leaf) override {
+    return in_journal_transaction<std::int64_t>([&](PGconn* c) {
+      return prune_in_transaction(c, before_ms, up_to_seq, pruned_ms, limit, leaf);
+    });
   }
 
   Result<JournalHead> journal_head() override {
@@ -718,18 +830,18 @@ class PostgresStore final : public Store {
     if (!head) return head.error();
     auto size = tree_size_of(c);
     if (!size || *size >= head->seq) return size;
-    const std::string last =
-        std::to_string(std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
-    auto r = query(c,
-                   std::string("SELECT ") + kJournalScanColumns +
-                       " FROM audit_journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-                   {std::to_string(*size), last}, "cannot read the journal");
-    if (!r) return r.error();
-    std::vector<JournalEntry> entries;
-    for (int i = 0; i < PQntuples(r->get()); ++i) entries.push_back(read_entry(r->get(), i));
-    if (entries.empty()) return *size;
-    if (auto added = add_tree_nodes(c, build, *size, entries); !added) return added.error();
-    return *size + static_cast<std::int64_t>(entries.size());
+    auto entries = read_entries(
+        c, *size + 1, std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
+    if (!entries) return entries.error();
+    if (entries->empty()) return *size;
+    auto nodes = build_tree_nodes(c, build, *size, *entries);
+    if (!nodes) return nodes.error();
+    if (auto added = insert_tree_nodes(c, *nodes); !added) return added.error();
+    const auto grown = *size + static_cast<std::int64_t>(entries->size());
+    auto u = query(c, "UPDATE audit_journal_head SET tree_size = $1 WHERE id = 1",
+                   {std::to_string(grown)}, "cannot record the journal tree's size");
+    if (!u) return u.error();
+    return grown;
   }
 
   Result<std::optional<StoredCheckpoint>> one_checkpoint(const std::string& sql,
@@ -742,9 +854,22 @@ class PostgresStore final : public Store {
     return std::optional<StoredCheckpoint>(read_checkpoint(r->get(), 0));
   }
 
+  // Stores the leaves of entries first to last that are not pruned yet, as level-0 nodes.
+  static Result<void> keep_leaves(PGconn* c, std::int64_t first, std::int64_t last,
+                                  const JournalLeafHasher& leaf) {
+    auto pruning = read_entries(c, first, last);
+    if (!pruning) return pruning.error();
+    std::vector<TreeNode> leaves;
+    for (const auto& e : *pruning) {
+      if (e.pruned_ms == 0) leaves.push_back({{0, e.seq - 1}, leaf(e)});
+    }
+    return insert_tree_nodes(c, leaves, " ON CONFLICT DO NOTHING");
+  }
+
   static Result<std::int64_t> prune_in_transaction(PGconn* c, std::int64_t before_ms,
                                                    std::int64_t up_to_seq, std::int64_t pruned_ms,
-                                                   std::size_t limit) {
+                                                   std::size_t limit,
+                                                   const JournalLeafHasher& leaf) {
     // One pruner at a time: the mark is read and moved under this row's lock.
     auto mark = query(c,
                       "INSERT INTO hub_meta (key, value) VALUES ($1, '0') ON CONFLICT (key)"
@@ -764,6 +889,8 @@ class PostgresStore final : public Store {
       last = std::to_string(int64_at(pick->get(), i, 0));
     }
     if (last == through) return 0;
+    const auto seq = [](const std::string& v) { return std::strtoll(v.c_str(), nullptr, 10); };
+    if (auto kept = keep_leaves(c, seq(through) + 1, seq(last), leaf); !kept) return kept.error();
     auto update =
         query(c,
               "UPDATE audit_journal SET principal = '', purpose = '', correlation_id = '',"
@@ -779,20 +906,32 @@ class PostgresStore final : public Store {
     return pruned;
   }
 
-  Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
-                                            const JournalSealer& seal,
-                                            const JournalTreeBuilder& tree) {
-    auto locked = lock_head(c);
+  // Three round trips whatever the batch's size: the transaction begun with the head locked and
+  // the entries from it read (one message), the write (append_sql()), and the commit. The tree
+  // builder reads the store only when another writer appended since its last batch.
+  static Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
+                                                   const JournalSealer& seal,
+                                                   const JournalTreeBuilder& tree) {
+    // The row lock serialises appenders across connections, processes and hub nodes; under READ
+    // COMMITTED the last statement, which starts after the lock is taken, reads what the
+    // previous holder committed.
+    static const std::string begin =
+        std::string("BEGIN; ") + kJournalStatementTimeout +
+        "; SELECT seq, hash FROM audit_journal_head WHERE id = 1 FOR UPDATE;"
+        " SELECT seq, entry_hash FROM audit_journal WHERE seq >= (SELECT greatest(seq, 1)"
+        " FROM audit_journal_head WHERE id = 1) ORDER BY seq LIMIT 2";
+    auto locked = exec_all(c, begin.c_str(), "cannot lock the journal head");
     if (!locked) return locked.error();
-    JournalHead head = *locked;
-    // Under the head's row lock: no other writer can append between the check and the inserts.
-    auto end = query(
-        c, "SELECT seq, entry_hash FROM audit_journal WHERE seq >= $1 ORDER BY seq LIMIT 2",
-        {std::to_string(std::max<std::int64_t>(head.seq, 1))}, "cannot read the journal's end");
-    if (!end) return end.error();
+    if (locked->size() != 4 || PQntuples((*locked)[2].get()) != 1) {
+      return make_error(Errc::internal, "postgresql: the journal head row is missing",
+                        "store_error");
+    }
+    PGresult* h = (*locked)[2].get();
+    PGresult* end = (*locked)[3].get();
+    JournalHead head{int64_at(h, 0, 0), text_at(h, 0, 1)};
     std::vector<JournalHead> from_head;
-    for (int i = 0; i < PQntuples(end->get()); ++i) {
-      from_head.push_back({int64_at(end->get(), i, 0), text_at(end->get(), i, 1)});
+    for (int i = 0; i < PQntuples(end); ++i) {
+      from_head.push_back({int64_at(end, i, 0), text_at(end, i, 1)});
     }
     if (auto agree = head_agrees(head, from_head); !agree) return agree.error();
     const std::int64_t size_before = head.seq;
@@ -803,23 +942,16 @@ class PostgresStore final : public Store {
       head.seq = e.seq;
       head.hash = e.entry_hash;
     }
-    for (std::size_t at = 0; at < entries.size(); at += kInsertChunk) {
-      const std::size_t n = std::min(kInsertChunk, entries.size() - at);
-      std::vector<std::string> params;
-      params.reserve(n * kJournalFields);
-      for (std::size_t i = 0; i < n; ++i) add_params(params, entries[at + i]);
-      if (auto ins = query(c, insert_sql(n), params, "cannot append to the journal"); !ins) {
-        return ins.error();
-      }
+    const bool with_tree = tree && !entries.empty();
+    std::vector<TreeNode> nodes;
+    if (with_tree) {
+      auto built = build_tree_nodes(c, tree, size_before, entries);
+      if (!built) return built.error();
+      nodes = std::move(*built);
     }
-    if (tree && !entries.empty()) {
-      if (auto added = add_tree_nodes(c, tree, size_before, entries); !added) {
-        return added.error();
-      }
-    }
-    auto u = query(c, "UPDATE audit_journal_head SET seq = $1, hash = $2 WHERE id = 1",
-                   {std::to_string(head.seq), head.hash}, "cannot move the journal head");
-    if (!u) return u.error();
+    auto written = query(c, append_sql(), append_params(entries, nodes, head, with_tree),
+                         "cannot append to the journal");
+    if (!written) return written.error();
     return head;
   }
 

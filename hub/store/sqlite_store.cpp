@@ -140,6 +140,18 @@ const char* const kMigrations[] = {
     " (SELECT 'cnie/' AS prefix, '$.cnie' AS path UNION ALL SELECT 'act/', '$.birth_act.number'"
     " UNION ALL SELECT 'born/', '$.birth_date') p"
     " WHERE r.kind = 'family' AND json_type(m.value, p.path) = 'text';",
+    // 10: the journal's tree keeps its nodes from level 4 up (hub/audit/journal_tree.hpp's
+    // kFirstStoredLevel): those below are computed again from the 16 entries under them, except
+    // a pruned entry's leaf, which its contents can no longer give. The tree's size, which the
+    // leaves gave, is kept in the head row.
+    "ALTER TABLE audit_journal_head ADD COLUMN tree_size INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE audit_journal_head SET tree_size ="
+    " (SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0);"
+    "DROP TRIGGER audit_tree_no_delete;"
+    "DELETE FROM audit_tree WHERE level < 4 AND NOT (level = 0 AND EXISTS (SELECT 1"
+    " FROM audit_journal WHERE seq = audit_tree.idx + 1 AND pruned_ms > 0));"
+    "CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree"
+    " BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;",
 };
 
 std::int64_t now_ms() {
@@ -357,6 +369,12 @@ class SqliteStore final : public Store {
     return tree_size_locked();
   }
 
+  Result<std::vector<JournalEntry>> journal_entries(std::int64_t first_seq,
+                                                    std::int64_t last_seq) override {
+    std::lock_guard lock(mutex_);
+    return entries_locked(first_seq, last_seq);
+  }
+
   Result<std::vector<std::string>> tree_nodes(const std::vector<TreeNodeId>& ids) override {
     std::lock_guard lock(mutex_);
     return tree_nodes_locked(ids);
@@ -400,11 +418,12 @@ class SqliteStore final : public Store {
   }
 
   Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
-                                     std::int64_t pruned_ms, std::size_t limit) override {
+                                     std::int64_t pruned_ms, std::size_t limit,
+                                     const JournalLeafHasher& leaf) override {
     std::lock_guard lock(mutex_);
     auto r = exec("BEGIN IMMEDIATE");
     if (!r) return r.error();
-    auto pruned = prune_locked(before_ms, up_to_seq, pruned_ms, limit);
+    auto pruned = prune_locked(before_ms, up_to_seq, pruned_ms, limit, leaf);
     if (pruned) {
       if (auto c = exec("COMMIT"); !c) pruned = c.error();
     }
@@ -444,7 +463,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::int64_t> tree_size_locked() {
-    Statement st(db_, "SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0");
+    auto st = kept("SELECT tree_size FROM audit_journal_head WHERE id = 1");
     if (!st || sqlite3_step(st.get()) != SQLITE_ROW) {
       return sqlite_error(db_, "cannot read the journal tree's size");
     }
@@ -471,12 +490,12 @@ class SqliteStore final : public Store {
   // Builds the nodes of `entries` (after size_before leaves) and stores them.
   Result<void> add_tree_nodes_locked(const JournalTreeBuilder& build, std::int64_t size_before,
                                      const std::vector<JournalEntry>& entries) {
-    const TreeNodeReader read = [this](const std::vector<TreeNodeId>& ids) {
-      return tree_nodes_locked(ids);
-    };
+    const TreeReader read{
+        [this](const std::vector<TreeNodeId>& ids) { return tree_nodes_locked(ids); },
+        [this](std::int64_t first, std::int64_t last) { return entries_locked(first, last); }};
     auto nodes = build(read, size_before, entries);
     if (!nodes) return nodes.error();
-    Statement insert(db_, "INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)");
+    auto insert = kept("INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)");
     if (!insert) return sqlite_error(db_, "cannot prepare the journal tree insert");
     for (const auto& n : *nodes) {
       insert.bind(1, n.id.level);
@@ -492,19 +511,31 @@ class SqliteStore final : public Store {
     if (!head) return head.error();
     auto size = tree_size_locked();
     if (!size || *size >= head->seq) return size;
-    const std::string sql = std::string("SELECT ") + kJournalScanColumns +
-                            " FROM audit_journal WHERE seq > ? AND seq <= ? ORDER BY seq";
-    Statement st(db_, sql.c_str());
+    auto entries = entries_locked(
+        *size + 1, std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
+    if (!entries) return entries.error();
+    if (entries->empty()) return *size;
+    if (auto added = add_tree_nodes_locked(build, *size, *entries); !added) return added.error();
+    const auto grown = *size + static_cast<std::int64_t>(entries->size());
+    auto update = kept("UPDATE audit_journal_head SET tree_size = ? WHERE id = 1");
+    update.bind(1, grown);
+    if (!update || !update.run()) return sqlite_error(db_, "cannot record the journal tree's size");
+    return grown;
+  }
+
+  // Entries first_seq to last_seq, as a scan reads them.
+  Result<std::vector<JournalEntry>> entries_locked(std::int64_t first_seq, std::int64_t last_seq) {
+    static const std::string sql = std::string("SELECT ") + kJournalScanColumns +
+                                   " FROM audit_journal WHERE seq >= ? AND seq <= ? ORDER BY seq";
+    auto st = kept(sql.c_str());
     if (!st) return sqlite_error(db_, "cannot read the journal");
-    st.bind(1, *size);
-    st.bind(2, std::min<std::int64_t>(head->seq, *size + static_cast<std::int64_t>(limit)));
-    std::vector<JournalEntry> entries;
+    st.bind(1, first_seq);
+    st.bind(2, last_seq);
+    std::vector<JournalEntry> out;
     int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) entries.push_back(read_entry(st));
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(read_entry(st));
     if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
-    if (entries.empty()) return *size;
-    if (auto added = add_tree_nodes_locked(build, *size, entries); !added) return added.error();
-    return *size + static_cast<std::int64_t>(entries.size());
+    return out;
   }
 
   Result<std::optional<StoredCheckpoint>> one_checkpoint(const std::string& sql,
@@ -529,8 +560,26 @@ class SqliteStore final : public Store {
     return std::strtoll(st.text(0).c_str(), nullptr, 10);
   }
 
+  // Stores the leaves of entries first_seq to last_seq that are not pruned yet, as level-0 nodes.
+  Result<void> keep_leaves_locked(std::int64_t first_seq, std::int64_t last_seq,
+                                  const JournalLeafHasher& leaf) {
+    auto pruning = entries_locked(first_seq, last_seq);
+    if (!pruning) return pruning.error();
+    auto insert =
+        kept("INSERT INTO audit_tree (level, idx, hash) VALUES (0, ?, ?) ON CONFLICT DO NOTHING");
+    if (!insert) return sqlite_error(db_, "cannot prepare the journal tree insert");
+    for (const auto& e : *pruning) {
+      if (e.pruned_ms > 0) continue;
+      insert.bind(1, e.seq - 1);
+      insert.bind(2, leaf(e));
+      if (!insert.run()) return sqlite_error(db_, "cannot keep a pruned entry's leaf");
+    }
+    return {};
+  }
+
   Result<std::int64_t> prune_locked(std::int64_t before_ms, std::int64_t up_to_seq,
-                                    std::int64_t pruned_ms, std::size_t limit) {
+                                    std::int64_t pruned_ms, std::size_t limit,
+                                    const JournalLeafHasher& leaf) {
     auto through = meta_int(kPrunedThroughKey);
     if (!through) return through;
     // Oldest first, stopping at the first entry too recent: the pruned entries are a prefix.
@@ -548,6 +597,9 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
     if (last == *through) return 0;
+    if (auto kept_leaves = keep_leaves_locked(*through + 1, last, leaf); !kept_leaves) {
+      return kept_leaves.error();
+    }
     Statement update(db_,
                      "UPDATE audit_journal SET principal = '', purpose = '', correlation_id = '',"
                      " partner = '', operation = '', identifier_hmac = '', identifier_masked = '',"
@@ -708,7 +760,11 @@ class SqliteStore final : public Store {
         return added.error();
       }
     }
-    auto update = kept("UPDATE audit_journal_head SET seq = ?, hash = ? WHERE id = 1");
+    // With the tree, its size follows the head (the builder gave every entry's nodes).
+    auto update = kept(tree && !entries.empty()
+                           ? "UPDATE audit_journal_head SET seq = ?1, hash = ?2, tree_size = ?1"
+                             " WHERE id = 1"
+                           : "UPDATE audit_journal_head SET seq = ?, hash = ? WHERE id = 1");
     if (!update) return sqlite_error(db_, "cannot prepare the journal head update");
     update.bind(1, head->seq);
     update.bind(2, head->hash);

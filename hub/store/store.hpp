@@ -72,15 +72,24 @@ struct TreeNode {
   TreeNodeId id;
   std::string hash;  // 64 hex digits, lower case
 };
-// Reads stored nodes, in the order asked; a node not stored is Errc::not_found naming it.
-using TreeNodeReader =
-    std::function<Result<std::vector<std::string>>(const std::vector<TreeNodeId>&)>;
+// How a tree builder reads what is committed, in the transaction that will store its nodes:
+// stored nodes, in the order asked (a node not stored is Errc::not_found naming it), and entries
+// first_seq to last_seq (both included, in seq order, as journal_entries() gives them) for the
+// nodes the store does not keep (hub/audit/journal_tree.hpp: the levels below the first stored
+// one are computed again from the entries).
+struct TreeReader {
+  std::function<Result<std::vector<std::string>>(const std::vector<TreeNodeId>&)> nodes;
+  std::function<Result<std::vector<JournalEntry>>(std::int64_t first_seq, std::int64_t last_seq)>
+      entries;
+};
 // Gives the nodes that `entries` (sealed, in seq order, the first being entry size_before + 1)
-// complete in the tree of the size_before entries before them; `read` reads the stored tree in
-// the transaction that will store the nodes, under the journal's lock.
+// complete in the tree of the size_before entries before them, those the store is to keep;
+// `read` reads the stored tree in the transaction that will store the nodes, under the
+// journal's lock.
 using JournalTreeBuilder = std::function<Result<std::vector<TreeNode>>(
-    const TreeNodeReader& read, std::int64_t size_before,
-    const std::vector<JournalEntry>& entries)>;
+    const TreeReader& read, std::int64_t size_before, const std::vector<JournalEntry>& entries)>;
+// Gives an entry's leaf hash (64 hex digits): what retention keeps of an entry it prunes.
+using JournalLeafHasher = std::function<std::string(const JournalEntry&)>;
 
 // A signed checkpoint of the journal's tree (hub/audit/checkpoint.hpp), as stored.
 struct StoredCheckpoint {
@@ -120,12 +129,18 @@ class Store {
   // Visits the stored entries with seq >= from_seq in seq order, reading them in pages so that
   // appends are not held up while a long journal is read.
   virtual Result<void> scan_journal(std::int64_t from_seq, const JournalVisitor& visit) = 0;
+  // The stored entries first_seq to last_seq (both included) in seq order, read as
+  // scan_journal() reads them (a pruned entry with its kept leaf), in one query; fewer when some
+  // are not stored. The default scans.
+  virtual Result<std::vector<JournalEntry>> journal_entries(std::int64_t first_seq,
+                                                            std::int64_t last_seq);
 
   // The journal's Merkle tree (docs/audit.md, "The tree in the store"), its checkpoints and
   // retention. Both engines implement them; the defaults, which say "not supported", let a
   // store made for the chain alone (a test's fake) leave them out.
 
-  // How many leaves the stored tree holds: every entry up to this seq is in it.
+  // How many leaves the stored tree holds: every entry up to this seq is in it. Kept in the
+  // journal's head row, moved by every append with a tree builder and by extend_tree().
   virtual Result<std::int64_t> tree_size();
   // Stored nodes, in the order asked, in one query (Errc::not_found names a missing one).
   virtual Result<std::vector<std::string>> tree_nodes(const std::vector<TreeNodeId>& ids);
@@ -145,11 +160,12 @@ class Store {
 
   // Retention: erases the contents of at most `limit` entries, oldest first, whose time_ms is
   // before `before_ms` and whose seq is at most `up_to_seq`, keeping seq, time_ms, prev_hash,
-  // entry_hash and the entry's leaf in the tree (so that proofs for every entry still verify).
-  // One transaction; an entry whose leaf is not stored is not pruned (the store's trigger
-  // refuses it). Returns how many entries were pruned.
+  // entry_hash and the entry's leaf: `leaf` gives it from the contents about to be erased, and
+  // it is stored as the tree's level-0 node (one stored already is kept as it is), so that
+  // proofs for every entry still verify. One transaction. Returns how many entries were pruned.
   virtual Result<std::int64_t> prune_journal(std::int64_t before_ms, std::int64_t up_to_seq,
-                                             std::int64_t pruned_ms, std::size_t limit);
+                                             std::int64_t pruned_ms, std::size_t limit,
+                                             const JournalLeafHasher& leaf);
 
   // Registration records (records.hpp). Both engines implement them; the defaults, which say
   // "not supported", let a store made for the journal alone (a test's fake) leave them out.

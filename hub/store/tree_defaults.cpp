@@ -34,7 +34,8 @@ Result<std::optional<StoredCheckpoint>> Store::checkpoint_at(std::int64_t) {
 Result<void> Store::scan_checkpoints(const CheckpointVisitor&) {
   return unsupported(*this);
 }
-Result<std::int64_t> Store::prune_journal(std::int64_t, std::int64_t, std::int64_t, std::size_t) {
+Result<std::int64_t> Store::prune_journal(std::int64_t, std::int64_t, std::int64_t, std::size_t,
+                                          const JournalLeafHasher&) {
   return unsupported(*this);
 }
 

@@ -1,8 +1,8 @@
 // Browser tests of the hub's pages: Debian's Chromium (never a downloaded browser) driven by
 // Playwright against a real hub and real simulators (support/stack.ts), the page's user presenting
-// their client certificate. One Playwright project a page: `agency` (tests/e2e/agency/); the
-// administrators' workbench adds its own folder and project. Run through ctest (e2e.<page>) or
-// tests/e2e/run.sh <page>.
+// their client certificate. One Playwright project a page: `agency` (tests/e2e/agency/) and the
+// administrators' mapping workbench, `workbench` (tests/e2e/workbench/: two hub nodes on one
+// PostgreSQL). Run through ctest (e2e.<page>) or tests/e2e/run.sh <page>.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -59,5 +59,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  projects: [{ name: 'agency', testDir: './agency' }],
+  projects: [
+    { name: 'agency', testDir: './agency' },
+    { name: 'workbench', testDir: './workbench' },
+  ],
 });

@@ -1,9 +1,16 @@
 // Small pieces every screen uses: where a value came from, how each administration answered,
 // errors, Arabic text.
-import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
-import { type ApiError, measureRender } from '../shared/api';
+import type { ComponentChildren } from 'preact';
+import type { ApiError } from '../shared/api';
+import { ErrorBox as SharedErrorBox, Untranslated } from '../shared/ui';
 import { ERRORS, PARTNERS, PARTNER_ROLES, PARTNER_STATUS, SOURCES, frenchTime, label } from './labels';
+
+export { Columns, Status, Untranslated, useAnswerShown } from '../shared/ui';
+
+/** An error the hub answered (or the network's), in the agency's words. */
+export function ErrorBox({ error, title }: { error: ApiError | null | undefined; title?: string }) {
+  return <SharedErrorBox error={error} labels={ERRORS} title={title} />;
+}
 
 /** One entry of a `provenance` map (docs/openapi/*.yaml § Provenance). */
 export interface Provenance {
@@ -50,11 +57,6 @@ export function Ar({ text }: { text: string | undefined | null }) {
       {text}
     </span>
   );
-}
-
-/** A value the hub gave in English (a reason this page has no translation for). */
-export function Untranslated({ text }: { text: string }) {
-  return <span lang="en">{text}</span>;
 }
 
 /**
@@ -122,20 +124,6 @@ export function PartnerStatuses({ partners }: { partners: PartnerMap | undefined
   );
 }
 
-/** An error the hub answered (or the network's), with its stable code and the hub's message. */
-export function ErrorBox({ error, title }: { error: ApiError | null | undefined; title?: string }) {
-  if (!error) return null;
-  return (
-    <div role="alert" class="error-box" data-code={error.code}>
-      <strong>{title ?? label(ERRORS, error.code)}</strong>
-      {title && <> — {label(ERRORS, error.code)}</>} (<span class="error-code">{error.code}</span>)
-      <div class="error-message">
-        <Untranslated text={error.message} />
-      </div>
-    </div>
-  );
-}
-
 export function Field({ name, children, source }: { name: string; children: ComponentChildren; source?: ComponentChildren }) {
   return (
     <div class="field">
@@ -144,15 +132,6 @@ export function Field({ name, children, source }: { name: string; children: Comp
         <span class="field-value">{children}</span> {source}
       </dd>
     </div>
-  );
-}
-
-/** A message for assistive technology and sighted users alike, announced when it changes. */
-export function Status({ children }: { children: ComponentChildren }) {
-  return (
-    <p role="status" class="status">
-      {children}
-    </p>
   );
 }
 
@@ -190,29 +169,4 @@ export function Choice(props: {
     </>
   );
   return props.bare ? control : <div class="row">{control}</div>;
-}
-
-/** A table's column headings. */
-export function Columns({ names }: { names: ComponentChildren[] }) {
-  return (
-    <thead>
-      <tr>
-        {names.map((n, i) => (
-          <th scope="col" key={i}>
-            {n}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
-}
-
-/** When `answer` changes: the focus goes to `heading` (the result, for keyboard and screen-reader
- * users) and the time the page took after the hub's answer is recorded as `name`. */
-export function useAnswerShown(answer: { answeredAt: number } | null, name: string, heading?: RefObject<HTMLElement>) {
-  useEffect(() => {
-    if (!answer) return;
-    heading?.current?.focus();
-    measureRender(name, answer.answeredAt);
-  }, [answer]);
 }

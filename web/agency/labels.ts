@@ -215,20 +215,4 @@ export function frenchDate(iso: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
 
-const stamp = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'short',
-  timeStyle: 'short',
-  timeZone: 'Africa/Casablanca',
-});
-
-/** An RFC 3339 time or epoch milliseconds, in Casablanca's time. */
-export function frenchTime(value: string | number | undefined): string {
-  if (value === undefined || value === '') return '';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : stamp.format(d);
-}
-
-export function label(table: Record<string, string>, code: string | undefined | null): string {
-  if (!code) return '';
-  return table[code] ?? code;
-}
+export { frenchTime, label } from '../shared/format';

@@ -2,22 +2,13 @@
 // registration out. Screens are chosen by the address's fragment (#/personne, #/famille/N, ...)
 // so that each can be linked and reloaded.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useHashRoute } from '../shared/route';
+import { TopBar } from '../shared/ui';
 import { CardScreen } from './card';
 import { EmployerScreen } from './employer';
 import { FamilyScreen } from './family';
 import { HistoryScreen } from './history';
 import { PersonScreen } from './person';
-
-interface Route {
-  screen: string;
-  args: string[];
-}
-
-function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  return { screen: parts[0] ?? 'personne', args: parts.slice(1) };
-}
 
 const SCREENS: [string, string][] = [
   ['personne', 'Personne'],
@@ -28,34 +19,10 @@ const SCREENS: [string, string][] = [
 ];
 
 function App() {
-  const [route, setRoute] = useState(parse(location.hash));
-  useEffect(() => {
-    const on = () => {
-      setRoute(parse(location.hash));
-      document.getElementById('main')?.focus();
-    };
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  const { screen, args } = route;
+  const [screen = 'personne', ...args] = useHashRoute();
   return (
     <>
-      <header class="top no-print">
-        <p class="brand">
-          CNSS <span class="brand-sub">· Immatriculation en agence</span>
-        </p>
-        <nav aria-label="Écrans">
-          <ul>
-            {SCREENS.map(([id, name]) => (
-              <li key={id}>
-                <a href={`#/${id}`} aria-current={screen === id ? 'page' : undefined}>
-                  {name}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      </header>
+      <TopBar page="Immatriculation en agence" screens={SCREENS} current={screen} class="no-print" />
       <main id="main" tabIndex={-1}>
         {screen === 'famille' ? (
           <FamilyScreen key={args[0] ?? ''} number={args[0]} />

@@ -6,6 +6,8 @@ export interface ApiError {
   code: string;
   message: string;
   correlation_id?: string;
+  /** What the code alone does not say (the workbench's draft_failing: diagnostics, failed cases). */
+  details?: Record<string, unknown>;
 }
 
 export interface Answer<T> {

@@ -22,9 +22,13 @@ export const renderTimesFile = join(resultsDir, 'render-times.jsonl');
  * screen's median over the suite by global_teardown.ts, on a machine that is not overloaded. */
 export const RENDER_BUDGET_MS = 300;
 
-/** The test PKI's principals (conf/hub.yaml): agency-casa-anfa (registration) and hub-admin
- * (admin, ops, registration, override). */
-export type Who = 'agency' | 'admin';
+/** The test PKI's principals (conf/hub.yaml): agency-casa-anfa (registration), hub-admin (admin,
+ * ops, registration, override, mapping_author, mapping_approver) and a second administrator,
+ * admin2 (mapping_author, mapping_approver), so that one asks and the other approves. */
+export type Who = 'agency' | 'admin' | 'admin2';
+
+/** A hub to talk to: its internal listener's origin and the test PKI it trusts. */
+export type Target = Pick<Stack, 'hubOrigin' | 'pki'>;
 
 export interface Sim {
   /** PUT /_sim/faults on one simulator (keys of conf/sim.yaml's faults). */
@@ -36,7 +40,7 @@ interface Watch {
   errors: string[];
 }
 
-async function contextFor(browser: Browser, stack: Stack, who: Who): Promise<BrowserContext> {
+async function contextFor(browser: Browser, stack: Target, who: Who): Promise<BrowserContext> {
   return browser.newContext({
     clientCertificates: [
       {
@@ -76,7 +80,7 @@ function report(watch: Watch, title: string): void {
 }
 
 /** A watched page of `who` for one test; its render times and errors checked after it. */
-async function usePage(browser: Browser, stack: Stack, who: Who, use: (page: Page) => Promise<void>, title: string) {
+export async function usePage(browser: Browser, stack: Target, who: Who, use: (page: Page) => Promise<void>, title: string) {
   const context = await contextFor(browser, stack, who);
   const watch: Watch = { measures: [], errors: [] };
   await use(await watchedPage(context, watch));
@@ -84,14 +88,18 @@ async function usePage(browser: Browser, stack: Stack, who: Who, use: (page: Pag
   report(watch, title);
 }
 
-/** The API as `who`, for setting up and checking what the page did. */
-async function useApi(stack: Stack, who: Who, use: (api: APIRequestContext) => Promise<void>) {
-  const api = await request.newContext({
+/** The API as `who` (disposed by the caller), for setting up and checking what the page did. */
+export async function apiContext(stack: Target, who: Who): Promise<APIRequestContext> {
+  return request.newContext({
     baseURL: stack.hubOrigin,
     clientCertificates: [
       { origin: stack.hubOrigin, certPath: join(stack.pki, 'clients', `${who}.crt`), keyPath: join(stack.pki, 'clients', `${who}.key`) },
     ],
   });
+}
+
+async function useApi(stack: Target, who: Who, use: (api: APIRequestContext) => Promise<void>) {
+  const api = await apiContext(stack, who);
   await use(api);
   await api.dispose();
 }

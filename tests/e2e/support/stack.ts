@@ -4,7 +4,7 @@
 // (recipes, conflicts, principals, the web interface) with only paths, ports and test-friendly
 // timings changed, so that the pages are tested against what `scripts/run.sh` serves.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -90,9 +90,9 @@ class Service {
   }
 }
 
-function start(name: string, args: string[], dir: string): Service {
+function start(name: string, args: string[], dir: string, logName = name): Service {
   const child = spawn(join(binaryDir, 'bin', name), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Service(name, child, join(dir, `${name}.log`));
+  return new Service(logName, child, join(dir, `${logName}.log`));
 }
 
 function pkiPath(pki: string, p: unknown): string {
@@ -142,16 +142,18 @@ function hubConfig(pki: string, dir: string, simPorts: Record<string, number>): 
   return YAML.stringify(c);
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const pki = testPki();
-  const dir = mkdtempSync(join(tmpdir(), 'cnss-e2e-'));
-  mkdirSync(join(dir, 'data'));
+/** The simulators, started in `dir`; the list of services to stop grows as the caller starts more. */
+async function startSim(pki: string, dir: string, options: StackOptions) {
+  mkdirSync(join(dir, 'data'), { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(dir, 'sim.yaml'), simConfig(pki, options));
   const sim = start('cnss-sim', ['serve', '--config', join(dir, 'sim.yaml')], dir);
   const services: Service[] = [sim];
+  // What to do once every process has stopped, before the folder goes.
+  const cleanups: (() => void)[] = [];
   const stop = async () => {
-    for (const s of services.reverse()) await s.stop();
+    for (const s of [...services].reverse()) await s.stop();
+    for (const c of cleanups) c();
     for (const s of services) {
       try {
         writeFileSync(join(resultsDir, `${s.name}.log`), s.lines.join('\n'));
@@ -163,7 +165,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     await sim.ready('ready');
-    const simPorts = sim.ports();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { services, cleanups, simPorts: sim.ports(), stop };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const pki = testPki();
+  const dir = mkdtempSync(join(tmpdir(), 'cnss-e2e-'));
+  const { services, simPorts, stop } = await startSim(pki, dir, options);
+  try {
     writeFileSync(join(dir, 'hub.yaml'), hubConfig(pki, dir, simPorts));
     const hub = start('cnss-hub', ['serve', '--config', join(dir, 'hub.yaml')], dir);
     services.push(hub);
@@ -174,4 +187,90 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw e;
   }
+}
+
+/** One hub node of a cluster: its internal listener's origin. */
+export interface Node {
+  hubOrigin: string;
+  pki: string;
+}
+
+export interface Cluster {
+  nodes: Node[];
+  simPorts: Record<string, number>;
+  pki: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` hub nodes on one PostgreSQL (a schema of their own in CNSS_TEST_PG_URL's database, as
+ * tests/unit/store/engines.hpp makes; without CNSS_TEST_PG_URL, a throwaway cluster of its own),
+ * with the same simulators, as CNSS runs several nodes behind a load balancer. The first node
+ * makes the journal's signing key; the others get a copy (tests/integration/cluster does the same).
+ */
+export async function startCluster(count: number, options: StackOptions = {}): Promise<Cluster> {
+  const pki = testPki();
+  const dir = mkdtempSync(join(tmpdir(), 'cnss-e2e-cluster-'));
+  const { services, cleanups, simPorts, stop } = await startSim(pki, dir, options);
+  try {
+    const pg = startPostgres(dir);
+    cleanups.push(pg.stop);
+    const nodes: Node[] = [];
+    for (let i = 0; i < count; ++i) {
+      const nodeDir = join(dir, `node${i + 1}`);
+      mkdirSync(join(nodeDir, 'data'), { recursive: true });
+      if (i > 0) copyFileSync(join(dir, 'node1', 'data', 'audit.key'), join(nodeDir, 'data', 'audit.key'));
+      const c = YAML.parse(hubConfig(pki, nodeDir, simPorts));
+      c.store = { engine: 'postgresql', url: pg.url };
+      writeFileSync(join(nodeDir, 'hub.yaml'), YAML.stringify(c));
+      const hub = start('cnss-hub', ['serve', '--config', join(nodeDir, 'hub.yaml')], nodeDir, `cnss-hub-${i + 1}`);
+      services.push(hub);
+      await hub.ready('ready');
+      nodes.push({ hubOrigin: `https://localhost:${hub.ports().internal}`, pki });
+    }
+    return { nodes, simPorts, pki, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** A PostgreSQL schema for one run: in CNSS_TEST_PG_URL's database (scripts/test.sh), else in a
+ * throwaway cluster started here in `dir` (as scripts/test.sh starts one) on a free port. */
+function startPostgres(dir: string): { url: string; stop: () => void } {
+  let base = process.env.CNSS_TEST_PG_URL;
+  let stopCluster = () => {};
+  if (!base) {
+    const bin = execFileSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'], { encoding: 'utf8' }).trim();
+    const pgdir = join(dir, 'pg');
+    mkdirSync(pgdir);
+    const asPg = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+    if (asPg.length) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+    const run = (cmd: string, args: string[]) => execFileSync(asPg[0] ?? cmd, [...asPg.slice(1), ...(asPg.length ? [cmd] : []), ...args], { stdio: 'ignore' });
+    const port = String(40000 + Math.floor(Math.random() * 20000));
+    run(join(bin, 'initdb'), ['-D', join(pgdir, 'data'), '-U', 'cnss', '--auth=trust']);
+    run(join(bin, 'pg_ctl'), ['-D', join(pgdir, 'data'), '-l', join(pgdir, 'log'), '-w', '-o', `-p ${port} -k ${pgdir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    base = `host=${pgdir} port=${port} user=cnss dbname=postgres`;
+    stopCluster = () => {
+      try {
+        run(join(bin, 'pg_ctl'), ['-D', join(pgdir, 'data'), '-m', 'immediate', 'stop']);
+      } catch {
+        /* already stopped */
+      }
+    };
+  }
+  const schema = `e2e_${process.pid}_${Date.now().toString(36)}`;
+  const psql = (sql: string) => execFileSync('psql', [base!, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'ignore' });
+  psql(`CREATE SCHEMA ${schema}`);
+  return {
+    url: `${base} options='-csearch_path=${schema}'`,
+    stop: () => {
+      try {
+        psql(`DROP SCHEMA ${schema} CASCADE`);
+      } catch {
+        /* the cluster may be gone already */
+      }
+      stopCluster();
+    },
+  };
 }

@@ -146,7 +146,8 @@ void rewrite_from(hub::testing::TestDatabase& db, std::int64_t from, Change chan
   ASSERT_TRUE(db.tamper(unlock + "DELETE FROM audit_journal WHERE seq >= " + std::to_string(from) +
                         "; UPDATE audit_journal_head SET seq = " + std::to_string(from - 1) +
                         ", hash = '" + before_hash +
-                        "' WHERE id = 1; DELETE FROM audit_tree; DELETE FROM audit_checkpoints;"))
+                        "', tree_size = 0 WHERE id = 1; DELETE FROM audit_tree;"
+                        " DELETE FROM audit_checkpoints;"))
       << db.last_error();
   const hub::store::JournalSealer seal = [](const hub::store::JournalEntry& e) {
     return hub::audit::entry_hash(e);

@@ -29,7 +29,8 @@ class JournalTampering : public JournalEvidence {
     const std::string from = db_->pg_schema() + ".";
     EXPECT_TRUE(to->exec("INSERT INTO audit_journal SELECT * FROM " + from +
                          "audit_journal ORDER BY seq;"
-                         "UPDATE audit_journal_head SET (seq, hash) = (SELECT seq, hash FROM " +
+                         "UPDATE audit_journal_head SET (seq, hash, tree_size) = (SELECT seq, hash,"
+                         " tree_size FROM " +
                          from + "audit_journal_head);INSERT INTO audit_tree SELECT * FROM " + from +
                          "audit_tree; INSERT INTO audit_checkpoints SELECT * FROM " + from +
                          "audit_checkpoints;"))

@@ -78,8 +78,9 @@ class JournalTreeTest : public ::testing::TestWithParam<std::string> {
     MerkleTree reference(memory);
     StoredNodes nodes(*store_);
     for (const auto& e : entries) {
-      const Hash leaf = journal_leaf_hash(e);
-      ASSERT_TRUE(reference.append({&leaf, 1}));
+      auto leaf = entry_leaf(e);  // a pruned entry's, kept
+      ASSERT_TRUE(leaf) << leaf.error().message;
+      ASSERT_TRUE(reference.append({&*leaf, 1}));
       auto root = root_at(nodes, reference.size());
       ASSERT_TRUE(root) << root.error().message;
       ASSERT_EQ(to_hex(*root), to_hex(reference.root())) << "tree size " << reference.size();
@@ -99,6 +100,28 @@ TEST_P(JournalTreeTest, TheStoredTreeIsRfc9162sTreeOfTheEntriesAtEverySize) {
     for (int k = 0; k < batch; ++k) journal.append(record(++i));
     ASSERT_TRUE(journal.flush());
   }
+  expect_stored_tree_is_the_journals();
+}
+
+// The store keeps the nodes from level 4 up: a row per 16 entries, and the nodes below are
+// computed from the entries when a root, a proof or the tree's edge needs them.
+TEST_P(JournalTreeTest, OnlyTheNodesFromLevelFourUpAreStored) {
+  Journal journal(*store_, kKey);
+  for (int i = 0; i < 40; ++i) journal.append(record(i));
+  ASSERT_TRUE(journal.flush());
+  for (store::TreeNodeId id : {store::TreeNodeId{0, 0}, {1, 3}, {3, 4}}) {
+    auto below = store_->tree_nodes({id});
+    ASSERT_FALSE(below) << "node (" << id.level << ", " << id.index << ") is stored";
+    EXPECT_EQ(below.error().code, Errc::not_found);
+  }
+  auto kept = store_->tree_nodes({{4, 0}, {4, 1}, {5, 0}});
+  ASSERT_TRUE(kept) << kept.error().message;
+  const auto entries = stored();
+  StoredNodes nodes(*store_);
+  const NodeId leaf{0, 37};
+  auto computed = nodes.get({&leaf, 1});
+  ASSERT_TRUE(computed) << computed.error().message;
+  EXPECT_EQ(computed->front(), journal_leaf_hash(entries[37]));
   expect_stored_tree_is_the_journals();
 }
 
@@ -229,7 +252,7 @@ TEST_P(JournalTreeTest, CheckpointsAreSignedWhenTheTreeGrowsAndProofsVerifyAgain
 // refuses to sign the tree that no longer extends what it signed before.
 TEST_P(JournalTreeTest, TheHubNeverSignsATreeThatDoesNotExtendItsLatestCheckpoint) {
   Journal journal(*store_, kKey);
-  for (int i = 0; i < 8; ++i) journal.append(record(i));
+  for (int i = 0; i < 16; ++i) journal.append(record(i));
   ASSERT_TRUE(journal.flush());
   auto cp = checkpointer();
   ASSERT_TRUE(cp.round(std::chrono::system_clock::now()));
@@ -237,18 +260,18 @@ TEST_P(JournalTreeTest, TheHubNeverSignsATreeThatDoesNotExtendItsLatestCheckpoin
                                  ? "DROP TRIGGER audit_tree_no_update; "
                                  : "ALTER TABLE audit_tree DISABLE TRIGGER USER; ";
   ASSERT_TRUE(db_->exec(unlock + "UPDATE audit_tree SET hash = '" + std::string(64, 'a') +
-                        "' WHERE level = 3 AND idx = 0"))
+                        "' WHERE level = 4 AND idx = 0"))
       << db_->last_error();
-  for (int i = 8; i < 12; ++i) journal.append(record(i));
+  for (int i = 16; i < 20; ++i) journal.append(record(i));
   ASSERT_TRUE(journal.flush());
   auto refused = cp.round(std::chrono::system_clock::now());
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().detail, "checkpoint_inconsistent");
-  EXPECT_NE(refused.error().message.find("checkpoint of 8 entries"), std::string::npos)
+  EXPECT_NE(refused.error().message.find("checkpoint of 16 entries"), std::string::npos)
       << refused.error().message;
   auto latest = store_->latest_checkpoint();
   ASSERT_TRUE(latest && *latest);
-  EXPECT_EQ((*latest)->tree_size, 8) << "nothing was signed";
+  EXPECT_EQ((*latest)->tree_size, 16) << "nothing was signed";
 }
 
 // Retention runs on the node whose turn it is (hub/app: a lease), and only there.
@@ -341,6 +364,80 @@ TEST_P(JournalTreeTest, RetentionErasesOldContentsAndEveryProofStillVerifies) {
   EXPECT_NE(broken->failed.find("checkpoint"), std::string::npos) << broken->failed;
   EXPECT_NE(broken->problem.find("entries 1 to 14"), std::string::npos) << broken->problem;
   std::filesystem::remove_all(dir);
+}
+
+// A store whose tree was written by the hub before the tree kept only its upper levels (every
+// node, leaves included, and the size given by the leaves; here remade from a journal with
+// pruned entries) is migrated when opened: the lower nodes go, except the pruned entries'
+// leaves, and the same tree, checkpoints and proofs are read from what is left.
+TEST_P(JournalTreeTest, AStoreWithEveryNodeIsMigratedWithoutLosingAProof) {
+  const auto now = std::chrono::system_clock::now();
+  const auto old = now - std::chrono::hours(24 * 800);
+  {
+    Journal journal(*store_, kKey);
+    for (int i = 0; i < 20; ++i) journal.append(record(i, old));
+    for (int i = 20; i < 45; ++i) journal.append(record(i, now));
+    ASSERT_TRUE(journal.flush());
+  }
+  auto first = checkpointer().round(now);
+  ASSERT_TRUE(first && *first);
+  auto pruned = prune_expired(*store_, now, std::chrono::hours(24 * 730));
+  ASSERT_TRUE(pruned && *pruned == 20);
+  // Every node of the 45 leaves, as the store held them before the migration.
+  MemoryNodeStore memory;
+  MerkleTree full(memory);
+  std::string rows;
+  for (const auto& e : stored()) {
+    auto leaf = entry_leaf(e);
+    ASSERT_TRUE(leaf);
+    ASSERT_TRUE(full.append({&*leaf, 1}));
+  }
+  for (int level = 0; (std::uint64_t{1} << level) <= full.size(); ++level) {
+    for (std::uint64_t i = 0; (i + 1) << level <= full.size(); ++i) {
+      const NodeId id{level, i};
+      auto h = memory.get({&id, 1});
+      ASSERT_TRUE(h);
+      rows += std::string(rows.empty() ? "" : ", ") + "(" + std::to_string(level) + ", " +
+              std::to_string(i) + ", '" + to_hex(h->front()) + "')";
+    }
+  }
+  store_.reset();
+  const auto version = [&] {
+    auto s = open_store();
+    return s ? *s->schema_version() : 0;
+  }();
+  const bool sqlite = GetParam() == "sqlite";
+  ASSERT_TRUE(db_->exec(
+      "INSERT INTO audit_tree (level, idx, hash) VALUES " + rows +
+      " ON CONFLICT DO NOTHING; ALTER TABLE audit_journal_head DROP COLUMN tree_size;" +
+      (sqlite ? "PRAGMA user_version = " + std::to_string(version - 1) + ";"
+              : "DELETE FROM schema_version WHERE version = " + std::to_string(version) + ";")))
+      << db_->last_error();
+
+  store_ = open_store();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(*store_->schema_version(), version);
+  EXPECT_FALSE(store_->tree_nodes({{0, 20}})) << "a kept entry's leaf went";
+  EXPECT_FALSE(store_->tree_nodes({{1, 0}})) << "a node below level 4 went";
+  auto leaves = store_->tree_nodes({{0, 0}, {0, 19}, {4, 1}, {5, 0}});
+  ASSERT_TRUE(leaves) << "the pruned entries' leaves and the upper nodes stay: "
+                      << leaves.error().message;
+  expect_stored_tree_is_the_journals();
+  Journal journal(*store_, kKey);
+  for (int i = 45; i < 50; ++i) journal.append(record(i, now));
+  ASSERT_TRUE(journal.flush());
+  auto second = checkpointer().round(now + 1s);
+  ASSERT_TRUE(second && *second) << (second ? "nothing signed" : second.error().message);
+  auto root = hash_from_hex((*second)->root);
+  JournalProofs proofs(*store_, 10s);
+  for (std::uint64_t index : {0, 19, 20, 44, 49}) {
+    auto p = proofs.inclusion(index, std::nullopt);
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_TRUE(verify_inclusion(p->leaf_hash, index, 50, p->path, *root)) << index;
+  }
+  auto consistency = proofs.consistency(45, std::nullopt);
+  ASSERT_TRUE(consistency) << consistency.error().message;
+  EXPECT_TRUE(verify_consistency(45, 50, consistency->path, *hash_from_hex((*first)->root), *root));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JournalTreeTest, ::testing::Values("sqlite", "postgresql"),

@@ -21,7 +21,7 @@ std::string hex64(std::int64_t v, char pad = '0') {
 
 // A stand-in for hub/audit's tree: each entry's leaf at (0, seq - 1), and one node (1, i) per
 // completed pair, whose hash needs the left leaf read back from the store, in the transaction.
-Result<std::vector<TreeNode>> test_tree(const TreeNodeReader& read, std::int64_t size_before,
+Result<std::vector<TreeNode>> test_tree(const TreeReader& read, std::int64_t size_before,
                                         const std::vector<JournalEntry>& entries) {
   std::vector<TreeNode> out;
   for (const auto& e : entries) {
@@ -29,7 +29,7 @@ Result<std::vector<TreeNode>> test_tree(const TreeNodeReader& read, std::int64_t
     if (e.seq % 2 == 0) {
       std::string left;
       if (e.seq - 2 < size_before) {
-        auto got = read({{0, e.seq - 2}});
+        auto got = read.nodes({{0, e.seq - 2}});
         if (!got) return got.error();
         left = got->front();
       } else {
@@ -55,6 +55,9 @@ std::vector<JournalEntry> entries(int n, std::int64_t time_ms = 1000) {
   }
   return v;
 }
+
+// What retention keeps of a pruned entry, here distinct from test_tree's leaves.
+const JournalLeafHasher kLeaf = [](const JournalEntry& e) { return hex64(e.seq, 'e'); };
 
 StoredCheckpoint checkpoint(std::int64_t size, std::string note = "") {
   return {size, hex64(size), 1'700'000'000'000 + size,
@@ -105,7 +108,7 @@ TEST_P(JournalTreeStoreTest, NodesAreStoredWithTheirEntriesAndReadInTheOrderAske
 TEST_P(JournalTreeStoreTest, ATreeThatCannotBeBuiltStoresNeitherNodesNorEntries) {
   auto first = entries(2);
   ASSERT_TRUE(store_->append_journal(first, test_seal, test_tree));
-  const JournalTreeBuilder failing = [](const TreeNodeReader&, std::int64_t,
+  const JournalTreeBuilder failing = [](const TreeReader&, std::int64_t,
                                         const std::vector<JournalEntry>&) {
     return Result<std::vector<TreeNode>>(make_error(Errc::internal, "no tree today"));
   };
@@ -117,7 +120,7 @@ TEST_P(JournalTreeStoreTest, ATreeThatCannotBeBuiltStoresNeitherNodesNorEntries)
   ASSERT_TRUE(head);
   EXPECT_EQ(head->seq, 2);
   // A node that is already stored (a tree that disagrees with the store) fails the batch too.
-  const JournalTreeBuilder clashing = [](const TreeNodeReader&, std::int64_t,
+  const JournalTreeBuilder clashing = [](const TreeReader&, std::int64_t,
                                          const std::vector<JournalEntry>& es) {
     return Result<std::vector<TreeNode>>(std::vector<TreeNode>{
         {{0, es.front().seq - 1}, hex64(es.front().seq)}, {{0, 0}, hex64(99)}});
@@ -199,10 +202,10 @@ TEST_P(JournalTreeStoreTest, PruningErasesContentsOfOldCheckpointedEntriesOnly) 
   const auto before = scan();
 
   // Older than 2000 and covered by the checkpoint of 3 entries: entries 1 to 3, not 4.
-  auto pruned = store_->prune_journal(2000, 3, 9999, 100);
+  auto pruned = store_->prune_journal(2000, 3, 9999, 100, kLeaf);
   ASSERT_TRUE(pruned) << pruned.error().message;
   EXPECT_EQ(*pruned, 3);
-  auto again = store_->prune_journal(2000, 3, 9999, 100);
+  auto again = store_->prune_journal(2000, 3, 9999, 100, kLeaf);
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, 0);
   const auto after = scan();
@@ -226,12 +229,43 @@ TEST_P(JournalTreeStoreTest, PruningErasesContentsOfOldCheckpointedEntriesOnly) 
 
   // Once the checkpoint covers entry 4, it goes too; the recent ones stay.
   ASSERT_TRUE(store_->add_checkpoint(checkpoint(7)));
-  auto next = store_->prune_journal(2000, 7, 10000, 100);
+  auto next = store_->prune_journal(2000, 7, 10000, 100, kLeaf);
   ASSERT_TRUE(next);
   EXPECT_EQ(*next, 1);
   EXPECT_EQ(scan()[4].principal, "agency");
   auto more = entries(2, 6000);
   EXPECT_TRUE(store_->append_journal(more, test_seal, test_tree)) << "the chain still grows";
+}
+
+// hub/audit's tree does not store the leaves its entries give (journal_tree.hpp): pruning stores
+// the leaf of each entry it erases, as the hasher gives it from the contents still there.
+TEST_P(JournalTreeStoreTest, PruningStoresTheLeafOfAnEntryWhoseTreeDidNotKeepIt) {
+  const JournalTreeBuilder upper_only = [](const TreeReader&, std::int64_t,
+                                           const std::vector<JournalEntry>&) {
+    return Result<std::vector<TreeNode>>(std::vector<TreeNode>{});
+  };
+  auto old = entries(3, 1000);
+  ASSERT_TRUE(store_->append_journal(old, test_seal, upper_only));
+  auto size = store_->tree_size();
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, 3) << "the tree's size follows the head, leaves stored or not";
+  ASSERT_TRUE(store_->add_checkpoint(checkpoint(3)));
+  auto pruned = store_->prune_journal(2000, 2, 9999, 100, kLeaf);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 2);
+  const auto after = scan();
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0].leaf_hash, hex64(1, 'e'));
+  EXPECT_EQ(after[1].leaf_hash, hex64(2, 'e'));
+  EXPECT_EQ(after[2].pruned_ms, 0);
+  auto leaves = store_->tree_nodes({{0, 0}, {0, 1}});
+  ASSERT_TRUE(leaves) << leaves.error().message;
+  EXPECT_EQ((*leaves)[1], hex64(2, 'e'));
+  auto read = store_->journal_entries(2, 3);
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ(read->front().leaf_hash, hex64(2, 'e')) << "read as a scan reads it";
+  EXPECT_EQ(read->back().principal, "agency");
 }
 
 TEST_P(JournalTreeStoreTest, TheTriggerRefusesEveryChangeButAPrune) {

@@ -217,7 +217,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
-      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;" +
+      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;"
+      "ALTER TABLE audit_journal_head DROP COLUMN tree_size;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -236,7 +237,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 9);
+  EXPECT_EQ(*(*s)->schema_version(), 10);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
@@ -290,7 +291,9 @@ TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
   store_.reset();
   const bool sqlite = GetParam() == "sqlite";
   ASSERT_TRUE(db_->exec(
-      std::string("DROP TABLE registry_members;") +
+      // The migrations after 9 are undone too, so that they apply again.
+      std::string("DROP TABLE registry_members;"
+                  "ALTER TABLE audit_journal_head DROP COLUMN tree_size;") +
       (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
       "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
       "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"
