@@ -17,7 +17,7 @@ packages=(
   libsqlite3-dev libpq-dev postgresql
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-tidy
   curl util-linux
   haproxy
 )

@@ -41,16 +41,18 @@ std::optional<Queued> queued(const json::Doc& s) {
   return std::nullopt;
 }
 
-// What an agent does about an entry, by the registry's code.
-std::string action_for(const std::string& code) {
+// What an agent does about an entry, by the registry's code; `partner` sent the event (its name as
+// people write it: "DGCT").
+std::string action_for(const std::string& code, const std::string& partner) {
   if (code == kAwaitingFacts) {
     return "The event needs an act the partner has not sent (see the reason). Ask the partner "
            "for it; the event applies by itself once it is recorded. Dismiss the event if it "
            "concerns no family CNSS covers.";
   }
   if (code == "contradicts_recorded_death") {
-    return "The event contradicts a death already recorded. Check both acts with DGCT; correct "
-           "the wrong record (PATCH /v1/persons/{cnie}), then retry the event, or dismiss it.";
+    return "The event contradicts a death already recorded. Check both acts with " + partner +
+           "; correct the wrong record (PATCH /v1/persons/{cnie}), then retry the event, or "
+           "dismiss it.";
   }
   return "The registry refused the event (see the reason). Mend the records concerned by hand "
          "if the event is right, then retry it; otherwise dismiss it.";
@@ -68,7 +70,12 @@ rapidjson::Value entry(const json::Doc& s, const Queued& q, json::Alloc& a) {
   reason.AddMember("code", rapidjson::Value(q.code.c_str(), a), a);
   reason.AddMember("message", rapidjson::Value(q.message.c_str(), a), a);
   item.AddMember("reason", reason, a);
-  item.AddMember("action", rapidjson::Value(action_for(q.code).c_str(), a), a);
+  std::string partner = "the partner";
+  if (auto name = json::text(s, "/partner")) {
+    partner = *name;
+    for (auto& c : partner) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  }
+  item.AddMember("action", rapidjson::Value(action_for(q.code, partner).c_str(), a), a);
   return item;
 }
 

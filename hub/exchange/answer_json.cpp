@@ -273,7 +273,9 @@ std::optional<ProvenanceForm> provenance_form(std::string_view text) {
 std::vector<std::string> pointers_read(const config::ExchangeSettings& exchange,
                                        std::string_view mapping_id) {
   std::set<std::string> out;
-  for (const auto& [name, recipe] : exchange.recipes) {
+  for (const auto& entry : exchange.recipes) {
+    // Not a structured binding: clang 14 (clang-tidy) refuses one captured by a lambda.
+    const config::Recipe& recipe = entry.second;
     auto add = [&](std::string_view step, const std::string& pointer) {
       const auto* st = step_named(recipe, step);
       if (st != nullptr && st->mapping == mapping_id) out.insert(pointer);

@@ -85,6 +85,136 @@ struct Flight {
   std::vector<std::shared_ptr<asio::steady_timer>> waiters;
 };
 
+PrefillResult no_such_recipe() {
+  PrefillResult r;
+  r.status = 500;
+  r.body = R"({"error":{"code":"internal","message":"no such recipe"}})";
+  return r;
+}
+
+PrefillResult journal_refused(Error e) {
+  PrefillResult r;
+  r.status = http_status_of(e.code);
+  r.retry_after = e.retry_after;
+  r.error = std::move(e);
+  return r;
+}
+
+// The steps of one prefill that apply to its request, in recipe order, and their outcomes so far:
+// shared with the calls in flight, which may end after the prefill stopped waiting for them.
+struct Plan {
+  std::vector<const config::RecipeStep*> steps;
+  std::shared_ptr<std::vector<StepOutcome>> outcomes;
+};
+
+Plan plan_for(const config::Recipe& recipe, const std::string& category) {
+  Plan plan{{}, std::make_shared<std::vector<StepOutcome>>()};
+  for (const auto& st : recipe.steps) {
+    const auto& only = st.only_for_categories;
+    if (!only.empty() && std::find(only.begin(), only.end(), category) == only.end()) continue;
+    plan.steps.push_back(&st);
+    StepOutcome o;
+    o.step = st.as;
+    o.partner = st.partner;
+    o.status = "pending";
+    plan.outcomes->push_back(std::move(o));
+  }
+  return plan;
+}
+
+// The calls of one round in flight: the last to end wakes the prefill waiting on `timer`.
+struct Round {
+  std::size_t remaining;
+  asio::steady_timer timer;
+};
+
+bool unfinished(const StepOutcome& o) {
+  return o.status == "pending" || o.status == "running";
+}
+
+// A step's query as far as its parameters are known: `waiting` when one needs the record of a step
+// yet to run, `missing` when one cannot be had (the last such parameter's error).
+struct Resolution {
+  Query query;
+  bool waiting = false;
+  std::optional<Error> missing;
+};
+
+// One parameter of a step (parse_template's forms) into `r`.
+void resolve_param(const std::string& key, const std::string& value, const PrefillRequest& request,
+                   const std::vector<StepOutcome>& outcomes, Resolution& r) {
+  auto t = parse_template(value);
+  if (!t) {
+    r.query.params[key] = value;
+    return;
+  }
+  if (t->step.empty()) {
+    auto it = request.params.find(t->pointer);
+    if (it == request.params.end()) {
+      r.missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
+    } else {
+      r.query.params[key] = it->second;
+    }
+    return;
+  }
+  const StepOutcome* dep = nullptr;
+  for (const auto& o : outcomes) {
+    if (o.step == t->step) dep = &o;
+  }
+  if (dep == nullptr || unfinished(*dep)) {
+    r.waiting = dep != nullptr;
+    if (dep == nullptr) r.missing = make_error(Errc::internal, "no step " + t->step);
+    return;
+  }
+  auto v = dep->answer ? value_at(*dep->answer, t->pointer) : std::nullopt;
+  if (!v) {
+    r.missing = make_error(Errc::not_found,
+                           "needs " + t->pointer + " from " + t->step + ", which is unknown",
+                           "dependency_failed");
+  } else {
+    r.query.params[key] = std::move(*v);
+  }
+}
+
+Resolution resolve(const config::RecipeStep& step, const PrefillRequest& request,
+                   const Caller& caller, const std::vector<StepOutcome>& outcomes) {
+  Resolution r;
+  r.query.operation = step.operation;
+  r.query.purpose = request.purpose;
+  r.query.correlation_id = caller.correlation_id;
+  for (const auto& [key, value] : step.params) resolve_param(key, value, request, outcomes, r);
+  return r;
+}
+
+// Steps still pending once no round can run: a step they depend on never did.
+void skip_unrun(std::vector<StepOutcome>& outcomes) {
+  for (auto& o : outcomes) {
+    if (o.status == "pending") {
+      o.status = "skipped";
+      o.error = make_error(Errc::internal, "a step it depends on did not run");
+    }
+  }
+}
+
+// The answer's status when no step has an answer: 404 when every partner asked said "not found",
+// 429 when every one is rationing us, else 503; with the longest wait asked (at least 1 s).
+void set_status(PrefillResult& result) {
+  bool all_not_found = true, all_rate_limited = true;
+  std::chrono::milliseconds retry_after{0};
+  for (const auto& o : result.steps) {
+    if (o.answer) return;
+    if (o.status == "skipped") continue;
+    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
+    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
+    retry_after = std::max(retry_after, o.retry_after);
+  }
+  result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
+  if (result.status != 404) {
+    result.retry_after =
+        std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
+  }
+}
+
 }  // namespace
 
 struct PartnerRuntime {
@@ -107,6 +237,25 @@ struct PartnerRuntime {
            settings.purposes.end();
   }
 };
+
+// The error an answer without a record says: the partner's own, when its mapping read one from
+// the body; else what the adapter makes of the status (Adapter::classify_status); else, for a 200
+// the mapping could not read, a malformed response.
+Error answer_error(const PartnerRuntime& p, unsigned status, std::string_view body,
+                   const Result<mapping::MappedRecord>& mapped) {
+  if (!mapped && mapped.error().code != Errc::malformed_response &&
+      mapped.error().code != Errc::internal) {
+    return mapped.error();
+  }
+  if (status != 200) {
+    Error e = p.adapter->classify_status(status, body);
+    e.message = p.settings.name + ": " + e.message;
+    return e;
+  }
+  Error e = mapped ? make_error(Errc::malformed_response, "unexpected answer") : mapped.error();
+  if (e.code == Errc::internal) e.code = Errc::malformed_response;
+  return e;
+}
 
 struct Broker::Impl {
   config::ExchangeSettings exchange;
@@ -148,7 +297,7 @@ struct Broker::Impl {
     if (metrics) metrics->increment(name, help, "partner", partner);
   }
 
-  // One attempt: the request, the answer, its classification and mapping.
+  // One attempt: the request, the answer, its classification and mapping, and its journal entry.
   asio::awaitable<StepOutcome> attempt(PartnerRuntime& p, const Query& q,
                                        const std::string& mapping_id, Clock::time_point deadline,
                                        const Caller& caller) {
@@ -165,63 +314,72 @@ struct Broker::Impl {
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     if (!res) {
       out.error = res.error();
+    } else if (body_sha = audit::sha256_hex(res->body()); res->result_int() == 429) {
+      out.error = rate_limited_by(p, *res, out.retry_after);
     } else {
-      body_sha = audit::sha256_hex(res->body());
-      const unsigned status = res->result_int();
-      if (status == 429) {
-        const auto wait = wait_asked((*res)[boost::beast::http::field::retry_after],
-                                     std::chrono::system_clock::now());
-        out.retry_after = wait;
-        if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
-        out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
-                                                       std::to_string(wait.count()) + " s");
-      } else {
-        if (observe_answer) observe_answer(mapping_id, res->body());
-        auto snapshot = mappings->current();
-        const std::string fetched_at = log::now_iso8601();
-        mapping::Context ctx{q.correlation_id, fetched_at};
-        auto mapped = snapshot ? snapshot->map(mapping_id, res->body(), ctx)
-                               : Result<mapping::MappedRecord>(make_error(
-                                     Errc::internal, "no mapping set is loaded", "no_mappings"));
-        if (!mapped && configuration_fault(mapped.error())) {
-          out.error = mapped.error();  // the mapping went away while the partner answered
-        } else if (mapped && status == 200) {
-          auto a = std::make_shared<MappedAnswer>();
-          a->partner = p.settings.name;
-          a->operation = q.operation;
-          a->mapping_id = mapped->mapping_id();
-          a->mapping_version = mapped->version();
-          a->record_json = std::move(mapped->json);
-          for (const auto& s : mapped->sources()) {
-            if (s.field == nullptr) continue;
-            a->sources.emplace_back(mapped->pointer(s), std::string(s.path));
-          }
-          a->fetched_at = fetched_at;
-          a->correlation_id = q.correlation_id;
-          a->body_sha256 = body_sha;
-          const auto doc = parse_record(*a);
-          const rapidjson::Value none;
-          seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
-                      pointers_read_by(mapping_id));
-          out.answer = std::move(a);
-          out.status = "ok";
-        } else if (!mapped && mapped.error().code != Errc::malformed_response &&
-                   mapped.error().code != Errc::internal) {
-          out.error = mapped.error();  // the partner's own error, read by its mapping
-        } else if (status != 200) {
-          out.error = p.adapter->classify_status(status, res->body());
-          out.error->message = p.settings.name + ": " + out.error->message;
-        } else {
-          out.error =
-              mapped ? make_error(Errc::malformed_response, "unexpected answer") : mapped.error();
-          if (out.error->code == Errc::internal) out.error->code = Errc::malformed_response;
-        }
-      }
+      read_answer(p, q, mapping_id, *res, body_sha, out);
     }
     out.journaled =
         journal_entry(p, q, caller, out.error ? std::string(out.error->wire_code()) : "ok",
                       out.latency_ms, body_sha);
     co_return out;
+  }
+
+  // A 429: the partner is not asked again before the wait it asked for (Retry-After, RFC 9110
+  // §10.2.3) is over.
+  Error rate_limited_by(PartnerRuntime& p, const http::Response& res,
+                        std::chrono::milliseconds& retry_after) {
+    const auto wait =
+        wait_asked(res[boost::beast::http::field::retry_after], std::chrono::system_clock::now());
+    retry_after = wait;
+    if (wait.count() > 0) p.limiter->block_until(Clock::now() + wait);
+    return make_error(Errc::rate_limited,
+                      p.settings.name + " asked to wait " + std::to_string(wait.count()) + " s");
+  }
+
+  // An answer other than a 429, through the step's mapping: the mapped answer of a 200, or the
+  // error the answer says (answer_error).
+  void read_answer(PartnerRuntime& p, const Query& q, const std::string& mapping_id,
+                   const http::Response& res, const std::string& body_sha, StepOutcome& out) {
+    if (observe_answer) observe_answer(mapping_id, res.body());
+    auto snapshot = mappings->current();
+    const std::string fetched_at = log::now_iso8601();
+    mapping::Context ctx{q.correlation_id, fetched_at};
+    auto mapped = snapshot ? snapshot->map(mapping_id, res.body(), ctx)
+                           : Result<mapping::MappedRecord>(make_error(
+                                 Errc::internal, "no mapping set is loaded", "no_mappings"));
+    if (!mapped && configuration_fault(mapped.error())) {
+      out.error = mapped.error();  // the mapping went away while the partner answered
+    } else if (mapped && res.result_int() == 200) {
+      out.answer = sealed_answer(p, q, *mapped, fetched_at, body_sha);
+      out.status = "ok";
+    } else {
+      out.error = answer_error(p, res.result_int(), res.body(), mapped);
+    }
+  }
+
+  std::shared_ptr<MappedAnswer> sealed_answer(const PartnerRuntime& p, const Query& q,
+                                              mapping::MappedRecord& mapped,
+                                              const std::string& fetched_at,
+                                              const std::string& body_sha) const {
+    auto a = std::make_shared<MappedAnswer>();
+    a->partner = p.settings.name;
+    a->operation = q.operation;
+    a->mapping_id = mapped.mapping_id();
+    a->mapping_version = mapped.version();
+    a->record_json = std::move(mapped.json);
+    for (const auto& s : mapped.sources()) {
+      if (s.field == nullptr) continue;
+      a->sources.emplace_back(mapped.pointer(s), std::string(s.path));
+    }
+    a->fetched_at = fetched_at;
+    a->correlation_id = q.correlation_id;
+    a->body_sha256 = body_sha;
+    const auto doc = parse_record(*a);
+    const rapidjson::Value none;
+    seal_answer(*a, doc ? static_cast<const rapidjson::Value&>(*doc) : none,
+                pointers_read_by(a->mapping_id));
+    return a;
   }
 
   // A step whose mapping is not served is not sent: the partner could answer, the hub could not
@@ -325,62 +483,15 @@ struct Broker::Impl {
     const auto started = Clock::now();
     count("cnss_partner_cache_misses_total", "Answers not in the cache, by partner",
           p.settings.name);
-
-    std::shared_ptr<Flight> flight;
-    bool leader = false;
-    {
-      std::lock_guard lock(p.flights_mutex);
-      auto it = p.flights.find(key);
-      if (it == p.flights.end()) {
-        flight = std::make_shared<Flight>();
-        p.flights.emplace(key, flight);
-        leader = true;
-      } else {
-        flight = it->second;
-      }
-    }
+    // An if, not a conditional expression around the two co_awaits: built by GCC 12, that one
+    // crashes (free(): invalid pointer).
+    const std::pair<std::shared_ptr<Flight>, bool> joined = join_flight(p, key);
+    const bool leader = joined.second;
     StepOutcome out;
     if (leader) {
-      out = co_await fetch(p, q, mapping_id, deadline, caller);
-      if (out.answer) {
-        p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
-      }
-      std::vector<std::shared_ptr<asio::steady_timer>> waiters;
-      {
-        std::lock_guard lock(flight->mutex);
-        flight->done = true;
-        flight->outcome = out;
-        waiters.swap(flight->waiters);
-      }
-      {
-        std::lock_guard lock(p.flights_mutex);
-        p.flights.erase(key);
-      }
-      for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
+      out = co_await lead(p, q, mapping_id, key, *joined.first, deadline, caller);
     } else {
-      // Another request is already asking the partner the same thing: share its answer.
-      auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-      bool done;
-      {
-        std::lock_guard lock(flight->mutex);
-        done = flight->done;
-        if (!done) {
-          timer->expires_at(deadline);
-          flight->waiters.push_back(timer);
-        }
-      }
-      if (!done) co_await timer->async_wait(use_tuple);
-      std::lock_guard lock(flight->mutex);
-      if (flight->done) {
-        out = flight->outcome;
-        out.attempts = 0;  // this request made no call of its own
-      } else {
-        out.partner = p.settings.name;
-        out.error =
-            make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
-      }
-      count("cnss_partner_shared_calls_total",
-            "Requests answered by another request's call in flight, by partner", p.settings.name);
+      out = co_await follow(p, *joined.first, deadline);
     }
     if (out.error && transient(out.error->code) && !caller.no_cache) {
       if (auto hit = p.cache->get(key)) {
@@ -394,6 +505,165 @@ struct Broker::Impl {
       out.journaled = std::max(out.journaled, journal_served(p, q, caller, out));
     }
     co_return out;
+  }
+
+  // The call in flight for `key`, and whether this request leads it (makes it) or follows.
+  static std::pair<std::shared_ptr<Flight>, bool> join_flight(PartnerRuntime& p,
+                                                              const std::string& key) {
+    std::lock_guard lock(p.flights_mutex);
+    auto it = p.flights.find(key);
+    if (it != p.flights.end()) return {it->second, false};
+    auto flight = std::make_shared<Flight>();
+    p.flights.emplace(key, flight);
+    return {std::move(flight), true};
+  }
+
+  // The leader's call: fetched, cached when answered, given to the followers, and the flight
+  // closed.
+  asio::awaitable<StepOutcome> lead(PartnerRuntime& p, const Query& q,
+                                    const std::string& mapping_id, const std::string& key,
+                                    Flight& flight, Clock::time_point deadline,
+                                    const Caller& caller) {
+    StepOutcome out = co_await fetch(p, q, mapping_id, deadline, caller);
+    if (out.answer) {
+      p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
+    }
+    std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+    {
+      std::lock_guard lock(flight.mutex);
+      flight.done = true;
+      flight.outcome = out;
+      waiters.swap(flight.waiters);
+    }
+    {
+      std::lock_guard lock(p.flights_mutex);
+      p.flights.erase(key);
+    }
+    for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
+    co_return out;
+  }
+
+  // Another request is already asking the partner the same thing: its answer, shared, or a
+  // timeout at the deadline.
+  asio::awaitable<StepOutcome> follow(PartnerRuntime& p, Flight& flight,
+                                      Clock::time_point deadline) {
+    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    bool done;
+    {
+      std::lock_guard lock(flight.mutex);
+      done = flight.done;
+      if (!done) {
+        timer->expires_at(deadline);
+        flight.waiters.push_back(timer);
+      }
+    }
+    if (!done) co_await timer->async_wait(use_tuple);
+    StepOutcome out;
+    {
+      std::lock_guard lock(flight.mutex);
+      if (flight.done) {
+        out = flight.outcome;
+        out.attempts = 0;  // this request made no call of its own
+      } else {
+        out.partner = p.settings.name;
+        out.error =
+            make_error(Errc::timeout, "no answer from " + p.settings.name + " before the deadline");
+      }
+    }
+    count("cnss_partner_shared_calls_total",
+          "Requests answered by another request's call in flight, by partner", p.settings.name);
+    co_return out;
+  }
+
+  // A step of a round: its index in the plan, its query and its cache key.
+  struct Ready {
+    std::size_t index;
+    Query query;
+    std::string key;
+  };
+
+  // The pending steps whose parameters are all known, now running; a step whose parameters cannot
+  // be had, or whose purpose its partner refuses, ends here with its error.
+  std::vector<Ready> next_round(Plan& plan, const PrefillRequest& request, const Caller& caller) {
+    std::vector<Ready> ready;
+    auto& outcomes = *plan.outcomes;
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+      StepOutcome& o = outcomes[i];
+      if (o.status != "pending") continue;
+      auto r = resolve(*plan.steps[i], request, caller, outcomes);
+      if (r.missing) {
+        o.status = r.missing->detail == "dependency_failed" ? "skipped" : "error";
+        o.error = std::move(r.missing);
+        continue;
+      }
+      if (r.waiting) continue;
+      PartnerRuntime& p = *partners.at(plan.steps[i]->partner);
+      if (p.takes_purpose() && !p.allows(request.purpose)) {
+        o.error =
+            make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
+                                                    "' is not allowed towards " + p.settings.name);
+        o.status = "error";
+        continue;
+      }
+      o.status = "running";
+      std::string key = cache_key(p, r.query, plan.steps[i]->mapping);
+      ready.push_back({i, std::move(r.query), std::move(key)});
+    }
+    return ready;
+  }
+
+  // One round: the steps answered from the cache are done at once, without a coroutine of their
+  // own; the others call their partners concurrently, and the round ends when the last one does,
+  // or at the deadline (every call honours it) with a margin.
+  asio::awaitable<void> run_round(Plan& plan, std::vector<Ready> ready, Clock::time_point deadline,
+                                  const Caller& caller) {
+    std::erase_if(ready, [&](Ready& r) { return answered_from_cache(plan, r, caller); });
+    if (ready.empty()) co_return;
+    auto ex = co_await asio::this_coro::executor;
+    auto round = std::make_shared<Round>(Round{ready.size(), asio::steady_timer(ex)});
+    std::vector<std::size_t> called;
+    for (auto& r : ready) {
+      called.push_back(r.index);
+      const config::RecipeStep* st = plan.steps[r.index];
+      asio::co_spawn(ex, call_step(st, plan.outcomes, std::move(r), deadline, caller, round),
+                     asio::detached);
+    }
+    if (round->remaining > 0) {
+      round->timer.expires_at(deadline + std::chrono::milliseconds(200));
+      co_await round->timer.async_wait(use_tuple);
+    }
+    for (auto i : called) {
+      auto& o = (*plan.outcomes)[i];
+      if (o.status != "running") continue;
+      o.status = "error";
+      o.error = make_error(Errc::timeout, "no answer before the deadline");
+    }
+  }
+
+  bool answered_from_cache(Plan& plan, const Ready& r, const Caller& caller) {
+    PartnerRuntime& p = *partners.at(plan.steps[r.index]->partner);
+    auto cached = from_cache(p, r.query, r.key, caller);
+    if (!cached) return false;
+    auto& o = (*plan.outcomes)[r.index];
+    cached->step = o.step;
+    o = std::move(*cached);
+    return true;
+  }
+
+  // One step's call, spawned by run_round on the request's executor: its outcome into the plan's
+  // outcomes (which outlive the prefill if it stopped waiting), and the round woken when it is
+  // the last. `st` is the broker's own recipe's.
+  asio::awaitable<void> call_step(const config::RecipeStep* st,
+                                  std::shared_ptr<std::vector<StepOutcome>> outcomes, Ready r,
+                                  Clock::time_point deadline, Caller caller,
+                                  std::shared_ptr<Round> round) {
+    auto out = co_await call(*partners.at(st->partner), std::move(r.query), st->mapping,
+                             std::move(r.key), deadline, std::move(caller));
+    auto& o = (*outcomes)[r.index];
+    out.step = o.step;
+    if (unfinished(out)) out.status = "error";
+    o = std::move(out);
+    if (--round->remaining == 0) round->timer.cancel();
   }
 
   // Completes once the journal entries of every step are durable (docs/audit.md), or with the
@@ -499,201 +769,31 @@ std::map<std::string, PartnerHealth> Broker::partner_states() {
   return out;
 }
 
-namespace {
-
-PrefillResult journal_refused(Error e) {
-  PrefillResult r;
-  r.status = http_status_of(e.code);
-  r.retry_after = e.retry_after;
-  r.error = std::move(e);
-  return r;
-}
-
-}  // namespace
-
 asio::awaitable<PrefillResult> Broker::prefill(PrefillRequest request, Caller caller) {
-  Impl& impl = *impl_;
-  PrefillResult result;
-  const auto rit = impl.exchange.recipes.find(request.recipe);
-  if (rit == impl.exchange.recipes.end()) {
-    result.status = 500;
-    result.body = R"({"error":{"code":"internal","message":"no such recipe"}})";
-    co_return result;
-  }
+  const auto rit = impl_->exchange.recipes.find(request.recipe);
+  if (rit == impl_->exchange.recipes.end()) co_return no_such_recipe();
   const config::Recipe& recipe = rit->second;
   // No partner is asked for what could not be answered: the journal must be writing.
-  if (auto refused = impl.journal ? impl.journal->refusal() : std::nullopt) {
+  if (auto refused = impl_->journal ? impl_->journal->refusal() : std::nullopt) {
     co_return journal_refused(std::move(*refused));
   }
-  const auto deadline = Clock::now() + impl.exchange.deadline;
-
-  // The steps that apply to this request, in recipe order.
-  auto shared = std::make_shared<std::vector<StepOutcome>>();
-  std::vector<const config::RecipeStep*> steps;
-  for (const auto& st : recipe.steps) {
-    const auto& only = st.only_for_categories;
-    if (!only.empty() && std::find(only.begin(), only.end(), request.category) == only.end()) {
-      continue;
-    }
-    steps.push_back(&st);
-    StepOutcome o;
-    o.step = st.as;
-    o.partner = st.partner;
-    o.status = "pending";
-    shared->push_back(std::move(o));
-  }
-
+  const auto deadline = Clock::now() + impl_->exchange.deadline;
+  Plan plan = plan_for(recipe, request.category);
   // Rounds: every step whose parameters are known runs, concurrently with the others; a step
-  // that needs another step's record waits for it.
-  auto ex = co_await asio::this_coro::executor;
-  std::vector<std::map<std::string, std::string>> resolved(steps.size());
-  for (;;) {
-    std::vector<std::size_t> ready;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      if ((*shared)[i].status != "pending") continue;
-      Query q;
-      q.operation = steps[i]->operation;
-      q.purpose = request.purpose;
-      q.correlation_id = caller.correlation_id;
-      bool waiting = false;
-      std::optional<Error> missing;
-      for (const auto& [key, value] : steps[i]->params) {
-        auto t = parse_template(value);
-        if (!t) {
-          q.params[key] = value;
-          continue;
-        }
-        if (t->step.empty()) {
-          auto it = request.params.find(t->pointer);
-          if (it == request.params.end()) {
-            missing = make_error(Errc::invalid_input, "'" + t->pointer + "' is needed");
-          } else {
-            q.params[key] = it->second;
-          }
-          continue;
-        }
-        const StepOutcome* dep = nullptr;
-        for (const auto& o : *shared) {
-          if (o.step == t->step) dep = &o;
-        }
-        if (dep == nullptr || dep->status == "pending" || dep->status == "running") {
-          waiting = dep != nullptr;
-          if (dep == nullptr) missing = make_error(Errc::internal, "no step " + t->step);
-          continue;
-        }
-        auto v = dep->answer ? value_at(*dep->answer, t->pointer) : std::nullopt;
-        if (!v) {
-          missing = make_error(Errc::not_found,
-                               "needs " + t->pointer + " from " + t->step + ", which is unknown",
-                               "dependency_failed");
-        } else {
-          q.params[key] = std::move(*v);
-        }
-      }
-      StepOutcome& o = (*shared)[i];
-      if (missing) {
-        o.status = missing->detail == "dependency_failed" ? "skipped" : "error";
-        o.error = missing;
-        continue;
-      }
-      if (waiting) continue;
-      resolved[i] = q.params;
-      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
-      if (p.takes_purpose() && !p.allows(request.purpose)) {
-        o.error =
-            make_error(Errc::forbidden_purpose, "the purpose '" + request.purpose +
-                                                    "' is not allowed towards " + p.settings.name);
-        o.status = "error";
-        continue;
-      }
-      o.status = "running";
-      ready.push_back(i);
-    }
-    if (ready.empty()) break;
-    // The steps of a round run at the same time, on this request's strand; the last one to end
-    // wakes this coroutine. Every call honours the deadline, so the round ends by then.
-    struct Round {
-      std::size_t remaining;
-      asio::steady_timer timer;
-    };
-    // Steps answered from the cache are done at once; the others are spawned.
-    std::vector<std::pair<std::size_t, Query>> calls;
-    for (auto i : ready) {
-      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
-      Query q;
-      q.operation = steps[i]->operation;
-      q.purpose = request.purpose;
-      q.correlation_id = caller.correlation_id;
-      q.params = std::move(resolved[i]);
-      if (auto cached = impl.from_cache(p, q, Impl::cache_key(p, q, steps[i]->mapping), caller)) {
-        cached->step = (*shared)[i].step;
-        (*shared)[i] = std::move(*cached);
-        continue;
-      }
-      calls.emplace_back(i, std::move(q));
-    }
-    auto round = std::make_shared<Round>(Round{calls.size(), asio::steady_timer(ex)});
-    for (auto& [i, q] : calls) {
-      PartnerRuntime& p = *impl.partners.at(steps[i]->partner);
-      std::string key = Impl::cache_key(p, q, steps[i]->mapping);
-      asio::co_spawn(
-          ex,
-          [&impl, &p, q = std::move(q), mapping = steps[i]->mapping, key = std::move(key), deadline,
-           caller, shared, round, i]() -> asio::awaitable<void> {
-            auto out = co_await impl.call(p, q, mapping, key, deadline, caller);
-            out.step = (*shared)[i].step;
-            if (out.status == "pending" || out.status == "running") out.status = "error";
-            (*shared)[i] = std::move(out);
-            if (--round->remaining == 0) round->timer.cancel();
-          },
-          asio::detached);
-    }
-    if (round->remaining > 0) {
-      round->timer.expires_at(deadline + std::chrono::milliseconds(200));
-      co_await round->timer.async_wait(use_tuple);
-    }
-    for (const auto& [i, q] : calls) {
-      if ((*shared)[i].status == "running") {
-        (*shared)[i].status = "error";
-        (*shared)[i].error = make_error(Errc::timeout, "no answer before the deadline");
-      }
-    }
+  // that needs another step's record waits for the next round.
+  for (auto ready = impl_->next_round(plan, request, caller); !ready.empty();
+       ready = impl_->next_round(plan, request, caller)) {
+    co_await impl_->run_round(plan, std::move(ready), deadline, caller);
   }
-  for (auto& o : *shared) {
-    if (o.status == "pending") {
-      o.status = "skipped";
-      o.error = make_error(Errc::internal, "a step it depends on did not run");
-    }
-  }
-  result.steps = *shared;
+  skip_unrun(*plan.outcomes);
+  PrefillResult result;
+  result.steps = *plan.outcomes;
   // Nothing leaves before the journal holds every exchange the answer rests on, a "not found"
   // or a partner's error included: each says something about the person or company asked for.
-  if (auto durable = co_await impl.journaled(result.steps); !durable) {
+  if (auto durable = co_await impl_->journaled(result.steps); !durable) {
     co_return journal_refused(durable.error());
   }
-
-  // The answer.
-  bool any = false, all_not_found = true, all_rate_limited = true;
-  std::chrono::milliseconds retry_after{0};
-  for (const auto& o : result.steps) {
-    if (o.answer) {
-      any = true;
-      all_not_found = all_rate_limited = false;
-      continue;
-    }
-    if (o.status == "skipped") continue;
-    all_not_found = all_not_found && o.error && o.error->code == Errc::not_found;
-    all_rate_limited = all_rate_limited && o.error && o.error->code == Errc::rate_limited;
-    retry_after = std::max(retry_after, o.retry_after);
-  }
-  if (!any) {
-    result.status = all_not_found ? 404 : all_rate_limited ? 429 : 503;
-    if (result.status != 404) {
-      result.retry_after =
-          std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(retry_after));
-    }
-  }
-
+  set_status(result);
   result.body = answer_body(recipe, result.steps, caller.correlation_id, request.provenance);
   co_return result;
 }
