@@ -236,7 +236,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 8);
+  EXPECT_EQ(*(*s)->schema_version(), 9);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
