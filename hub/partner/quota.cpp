@@ -57,19 +57,20 @@ Quotas::Window Quotas::per_day(std::uint64_t per_day) {
 }
 
 Result<void> Quotas::take(const agreements::Agreement& a, std::int64_t identifiers) {
-  const std::string what = "agreement '" + a.name + "': the quota ";
+  // The store's error as it is; a full window with what is spent and when it frees.
+  const auto named = [&a](Error e, const std::string& window) {
+    if (e.detail == "quota_exceeded")
+      e.message = "agreement '" + a.name + "': the quota " + window + " is spent";
+    return e;
+  };
   if (auto s = take_from("agreement:" + a.name + "/second", per_second(a.quota.per_second), 1);
       !s) {
-    if (s.error().detail == "quota_exceeded") s.error().message = what + "per second is spent";
-    return s;
+    return named(s.error(), "per second");
   }
   if (auto d = take_from("agreement:" + a.name + "/day", per_day(a.quota.per_day), identifiers);
       !d) {
-    if (d.error().detail == "quota_exceeded") {
-      d.error().message = what + "per day (" + std::to_string(a.quota.per_day) +
-                          " identifiers in 24 hours) is spent";
-    }
-    return d;
+    return named(d.error(),
+                 "per day (" + std::to_string(a.quota.per_day) + " identifiers in 24 hours)");
   }
   return {};
 }
