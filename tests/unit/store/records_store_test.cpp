@@ -217,7 +217,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
-      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;" +
+      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;"
+      "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
