@@ -70,14 +70,15 @@ void write_last_not_ready(Writer& w, const ReadinessMemory::Episode& last) {
   w.EndObject();
 }
 
-// The journal writer's state as a gauge (0 ok, 1 failing, 2 stopped), refreshed when asked for.
+// The journal writer's state as a gauge (0 ok, 1 failing, 2 stopped, 3 spooling), refreshed when
+// asked for.
 audit::JournalStatus journal_status(const OpsState& state) {
   const auto s = state.journal->status();
   if (state.metrics) {
     state.metrics->set_gauge(
         "cnss_journal_state",
-        "The exchange journal writer: 0 ok, 1 failing, 2 stopped (docs/audit.md)", "store",
-        state.store ? state.store->engine() : "none", static_cast<double>(s.state));
+        "The exchange journal writer: 0 ok, 1 failing, 2 stopped, 3 spooling (docs/audit.md)",
+        "store", state.store ? state.store->engine() : "none", static_cast<double>(s.state));
   }
   return s;
 }
@@ -132,7 +133,8 @@ void add_ops_routes(http::Router& router, OpsState state) {
                }
                w.EndObject();
                // Partner data is served only once journaled: a journal that cannot write makes the
-               // hub unready, with the reason.
+               // hub unready, with the reason. A spooling journal keeps serving (the store's own
+               // check says whether the node is ready).
                if (state.journal) {
                  const auto j = journal_status(state);
                  w.Key("journal");
@@ -146,8 +148,10 @@ void add_ops_routes(http::Router& router, OpsState state) {
                  w.Key("pending");
                  w.Uint64(j.pending);
                  w.EndObject();
-                 ready = ready && j.state == audit::JournalState::ok;
-                 if (why_not.empty() && j.state != audit::JournalState::ok) {
+                 const bool writing =
+                     j.state == audit::JournalState::ok || j.state == audit::JournalState::spooling;
+                 ready = ready && writing;
+                 if (why_not.empty() && !writing) {
                    why_not = "journal " + std::string(audit::state_name(j.state)) + ": " + j.error;
                  }
                }

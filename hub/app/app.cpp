@@ -161,7 +161,10 @@ Result<void> App::start() {
     auto key = audit::load_or_create_key(config_.data_dir);
     if (!key) return key.error();
     audit::JournalOptions jo;
-    jo.unwritten_path = config_.data_dir + "/audit-unwritten.jsonl";
+    // The name the file had before it became the spool, so that an upgrade finds its entries.
+    jo.spool_path = config_.data_dir + "/audit-unwritten.jsonl";
+    jo.spool = config_.journal.spool;
+    jo.spool_after = config_.journal.spool_after;
     jo.on_write_failure = [this](std::string_view reason) {
       metrics_.increment("cnss_journal_write_failures_total",
                          "Failed exchange journal writes, by reason (store_error: retried; "
@@ -270,6 +273,8 @@ void App::prune_disclosures() {
 }
 
 void App::prune_feed() {
+  // One node of a cluster prunes (it keeps the turn while it lives; docs/feed.md).
+  if (!cluster::Lease::turn(*store_, "job:feed-prune", 2 * config_.feed.prune_every)) return;
   auto removed = feed_->prune(node_->clock().now_ms());
   if (!removed) {
     log::error("change feed not pruned", {{"error", removed.error().message}});

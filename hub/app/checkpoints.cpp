@@ -1,5 +1,7 @@
 #include "hub/app/checkpoints.hpp"
 
+#include "hub/cluster/lease.hpp"
+
 namespace hub::app {
 
 Result<std::unique_ptr<audit::Checkpointer>> make_checkpointer(const config::HubConfig& config,
@@ -16,6 +18,11 @@ Result<std::unique_ptr<audit::Checkpointer>> make_checkpointer(const config::Hub
   audit::CheckpointerOptions o;
   o.interval = a.checkpoint_interval;
   o.retention = std::chrono::hours(24) * static_cast<int>(a.retention_days);
+  // One node of a cluster prunes, every 24 h: its lease outlives a day, so it keeps the job while
+  // it lives; another node takes it over a day or so after it died.
+  o.retention_turn = [&store] {
+    return cluster::Lease::turn(store, "job:journal-retention", std::chrono::hours(26));
+  };
   if (a.tsa)
     o.tsa = audit::TsaOptions{a.tsa->url, a.tsa->ca, a.tsa->timeout, a.tsa->max_response_bytes};
   o.on_round = [&metrics](std::string_view outcome, std::int64_t size) {

@@ -118,6 +118,16 @@ Result<std::optional<store::StoredCheckpoint>> Checkpointer::round(
   return None(std::move(stored));
 }
 
+Result<std::optional<std::int64_t>> Checkpointer::retain(
+    std::chrono::system_clock::time_point now) {
+  using None = std::optional<std::int64_t>;
+  if (options_.retention.count() <= 0) return None();
+  if (options_.retention_turn && !options_.retention_turn()) return None();
+  auto pruned = prune_expired(store_, now, options_.retention);
+  if (!pruned) return pruned.error();
+  return None(*pruned);
+}
+
 void Checkpointer::run() {
   auto next_retention = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
@@ -136,13 +146,13 @@ void Checkpointer::run() {
                  {{"error", signed_now.error().message}});
       report(refused ? "refused" : "failed", 0);
     }
-    if (options_.retention.count() > 0 && std::chrono::steady_clock::now() >= next_retention) {
+    if (std::chrono::steady_clock::now() >= next_retention) {
       next_retention += kRetentionEvery;
-      auto pruned = prune_expired(store_, std::chrono::system_clock::now(), options_.retention);
+      auto pruned = retain(std::chrono::system_clock::now());
       if (!pruned) {
         log::error("journal retention failed", {{"error", pruned.error().message}});
-      } else if (*pruned > 0) {
-        log::info("journal retention: entries pruned", {{"entries", std::to_string(*pruned)}});
+      } else if (*pruned && **pruned > 0) {
+        log::info("journal retention: entries pruned", {{"entries", std::to_string(**pruned)}});
       }
     }
     lock.lock();

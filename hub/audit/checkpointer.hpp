@@ -33,6 +33,9 @@ struct CheckpointerOptions {
   // not extend the latest checkpoint: no fork is signed), "failed" (the store),
   // "timestamp_failed" (stored without its time-stamp).
   std::function<void(std::string_view outcome, std::int64_t tree_size)> on_round{};
+  // Asked before each retention run: whether this node runs it (the hub: a lease in the store,
+  // so that one node of a cluster prunes; docs/operations.md "Jobs that run once"). Unset: always.
+  std::function<bool()> retention_turn{};
 };
 
 class Checkpointer {
@@ -55,6 +58,11 @@ class Checkpointer {
   // extend the latest checkpoint is Errc::conflict, detail "checkpoint_inconsistent": the hub
   // never signs a fork of its own log.
   Result<std::optional<store::StoredCheckpoint>> round(std::chrono::system_clock::time_point now);
+
+  // Retention once: prunes the contents of the entries older than options.retention at `now`
+  // (retention.hpp) and returns how many; nothing when retention is off or it is another node's
+  // turn (options.retention_turn).
+  Result<std::optional<std::int64_t>> retain(std::chrono::system_clock::time_point now);
 
  private:
   Result<void> check_extends(const store::StoredCheckpoint& latest, std::uint64_t size,

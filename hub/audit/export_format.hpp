@@ -28,7 +28,7 @@ inline constexpr std::string_view kExportPublicKeyFile = "journal-key.pub.pem";
 enum class EntryFields {
   all,       // every stored field: an exported entry
   contents,  // without seq, prev_hash and entry_hash, which the chain gives when it is written
-             // (the entries kept at shutdown, unwritten.hpp)
+             // (the local spool, spool.hpp)
 };
 
 // One line of journal.ndjson, without its newline: a JSON object with the fields under their

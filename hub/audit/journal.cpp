@@ -15,7 +15,6 @@
 #include <utility>
 
 #include "hub/audit/journal_leaf.hpp"
-#include "hub/audit/unwritten.hpp"
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
 
@@ -88,6 +87,8 @@ std::string_view state_name(JournalState s) {
   switch (s) {
     case JournalState::ok:
       return "ok";
+    case JournalState::spooling:
+      return "spooling";
     case JournalState::failing:
       return "failing";
     case JournalState::stopped:
@@ -97,9 +98,14 @@ std::string_view state_name(JournalState s) {
 }
 
 Journal::Journal(store::Store& store, std::string hmac_key, JournalOptions options)
-    : store_(store), hmac_(hmac_key), options_(usable(std::move(options))) {
-  requeue_unwritten();
+    : store_(store),
+      hmac_(hmac_key),
+      options_(usable(std::move(options))),
+      spool_on_(options_.spool && !options_.spool_path.empty()),
+      spool_file_(options_.spool_path) {
+  requeue_spooled();
   writer_ = std::thread([this] { run_writer(); });
+  if (spool_on_) spooler_ = std::thread([this] { run_spooler(); });
 }
 
 Journal::~Journal() {
@@ -109,6 +115,9 @@ Journal::~Journal() {
   }
   work_.notify_all();
   space_.notify_all();
+  spool_work_.notify_all();
+  // The spooler first: the writer's last act is to spool what it could not write.
+  if (spooler_.joinable()) spooler_.join();
   writer_.join();
   std::lock_guard lock(mutex_);
   waiters_.clear();
@@ -159,6 +168,7 @@ Ticket Journal::enqueue(store::JournalEntry entry, bool with_receipt) {
   }
   // The writer only needs waking when it sleeps on an empty queue or a batch is full.
   if (queue_.size() == 1 || queue_.size() >= options_.max_batch) work_.notify_one();
+  if (spool_wanted_locked()) spool_work_.notify_one();
   return ticket;
 }
 
@@ -169,6 +179,13 @@ asio::awaitable<Result<Receipt>> Journal::receipt(Ticket ticket) {
   std::optional<Receipt> r = it == receipts_.end() ? std::nullopt : it->second;
   if (it != receipts_.end()) receipts_.erase(it);
   if (!done) co_return done.error();
+  if (!r && written_ < ticket) {
+    // Spooled, not yet in the store: its leaf index is not known yet.
+    co_return unavailable(
+        "the exchange journal keeps this entry in its spool until the store "
+        "takes it, and its receipt comes from the store",
+        kRetryFailing);
+  }
   if (!r) {
     co_return make_error(Errc::internal,
                          "no receipt was kept for journal ticket " + std::to_string(ticket));
@@ -190,7 +207,7 @@ asio::awaitable<Result<void>> Journal::durable(Ticket ticket) {
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   {
     std::lock_guard lock(mutex_);
-    if (written_ >= ticket) co_return Result<void>();
+    if (durable_through_locked() >= ticket) co_return Result<void>();
     if (stopped_) co_return *refusal_locked();
     waiter->timer.expires_after(options_.wait_limit);
     waiter->at = waiters_.emplace(ticket, waiter);
@@ -208,7 +225,7 @@ asio::awaitable<Result<void>> Journal::durable(Ticket ticket) {
 }
 
 void Journal::release_waiters(const std::optional<Error>& error, bool all) {
-  const auto end = all ? waiters_.end() : waiters_.upper_bound(written_);
+  const auto end = all ? waiters_.end() : waiters_.upper_bound(durable_through_locked());
   for (auto it = waiters_.begin(); it != end;) {
     auto w = it->second;
     w->done = true;
@@ -229,12 +246,22 @@ JournalStatus Journal::status_locked() const {
     s.state = JournalState::failing;
     s.error = last_error_->message;
   } else if (writing_since_ &&
-             std::chrono::steady_clock::now() - *writing_since_ > options_.wait_limit) {
+             std::chrono::steady_clock::now() - *writing_since_ >
+                 (spool_on_ && !spool_error_ ? options_.spool_after : options_.wait_limit)) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - *writing_since_);
     s.state = JournalState::failing;
     s.error = "a journal write has been waiting for " + std::to_string(ms.count()) +
               " ms (the store is locked or slow)";
+  }
+  if (s.state == JournalState::failing && spool_on_) {
+    if (spool_error_) {
+      s.error += "; and the local spool cannot be written: " + spool_error_->message;
+    } else {
+      s.state = JournalState::spooling;
+      s.error += "; " + std::to_string(spooled_ > written_ ? spooled_ - written_ : 0) +
+                 " entries kept in the local spool meanwhile";
+    }
   }
   return s;
 }
@@ -248,6 +275,7 @@ std::optional<Error> Journal::refusal_locked() const {
   const auto s = status_locked();
   switch (s.state) {
     case JournalState::ok:
+    case JournalState::spooling:
       return std::nullopt;
     case JournalState::failing:
       return unavailable("the exchange journal cannot be written now", kRetryFailing);
@@ -307,6 +335,7 @@ void Journal::record_failure(const Error& why) {
              {{"error", why.message}, {"pending", std::to_string(queue_.size())}});
   if (options_.on_write_failure) options_.on_write_failure("store_error");
   done_.notify_all();
+  if (spool_wanted_locked()) spool_work_.notify_one();
 }
 
 bool Journal::check_end(std::unique_lock<std::mutex>& lock) {
@@ -319,6 +348,89 @@ bool Journal::check_end(std::unique_lock<std::mutex>& lock) {
   }
   record_failure(checked.error());
   return false;
+}
+
+bool Journal::spool_wanted_locked() const {
+  return spool_on_ && !stopped_ && (last_error_ || hung_) && durable_through_locked() < appended_;
+}
+
+const store::JournalEntry& Journal::entry_at_locked(Ticket t) const {
+  const Ticket after_flight = written_ + in_flight_.size();
+  return t <= after_flight ? in_flight_[t - written_ - 1] : queue_[t - after_flight - 1];
+}
+
+bool Journal::spool_queued(std::unique_lock<std::mutex>& lock) {
+  const Ticket from = durable_through_locked() + 1;
+  const Ticket upto = appended_;
+  std::vector<const store::JournalEntry*> entries;
+  entries.reserve(upto - from + 1);
+  for (Ticket t = from; t <= upto; ++t) entries.push_back(&entry_at_locked(t));
+  const std::string chunk = spool_chunk(from, entries);
+  spooling_ = true;
+  lock.unlock();
+  Result<void> appended;
+  {
+    std::lock_guard file(spool_file_mutex_);
+    appended = spool_file_.append(chunk);
+  }
+  lock.lock();
+  spooling_ = false;
+  if (!appended) {
+    if (!spool_error_) {
+      log::error("audit journal spool cannot be written: requests wait for the store",
+                 {{"error", appended.error().message}});
+    }
+    spool_error_ = appended.error();
+    return false;
+  }
+  if (spool_error_ || spooled_ <= written_) {
+    log::warn("audit journal: the store is failing, entries are kept in the local spool",
+              {{"file", options_.spool_path}});
+  }
+  spool_error_.reset();
+  spooled_ = std::max(spooled_, upto);
+  spool_active_ = true;
+  release_waiters(std::nullopt, false);
+  return true;
+}
+
+void Journal::run_spooler() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!hung_ && writing_since_ &&
+        std::chrono::steady_clock::now() - *writing_since_ >= options_.spool_after) {
+      hung_ = true;
+    }
+    if (spool_wanted_locked()) {
+      if (!spool_queued(lock)) spool_work_.wait_for(lock, kRetryMax, [&] { return stopping_; });
+      continue;
+    }
+    if (writing_since_ && !hung_) {
+      spool_work_.wait_until(lock, *writing_since_ + options_.spool_after);
+    } else {
+      spool_work_.wait(lock);
+    }
+  }
+}
+
+// After a batch is written while the spool holds entries: the file goes once everything in it is
+// in the store; until then a marker says how far the store has come.
+void Journal::spool_after_write(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  {
+    std::lock_guard file(spool_file_mutex_);
+    std::lock_guard again(mutex_);
+    if (!spool_active_) return;
+    if (written_ >= spooled_ && !spooling_) {
+      spool_file_.remove();
+      spool_active_ = false;
+      log::info("audit journal: every spooled entry is in the store; the spool is removed",
+                {{"written", std::to_string(written_)}});
+    } else {
+      spool_file_.mark_written(written_);
+    }
+  }
+  lock.lock();
 }
 
 bool Journal::catch_up_tree(std::unique_lock<std::mutex>& lock) {
@@ -341,36 +453,34 @@ bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
     return entry_hash(e);
   };
   const auto n = std::min(queue_.size(), options_.max_batch);
-  std::vector<store::JournalEntry> batch(std::make_move_iterator(queue_.begin()),
-                                         std::make_move_iterator(queue_.begin() + n));
+  in_flight_.assign(std::make_move_iterator(queue_.begin()),
+                    std::make_move_iterator(queue_.begin() + n));
   queue_.erase(queue_.begin(), queue_.begin() + n);
   space_.notify_all();
   writing_since_ = std::chrono::steady_clock::now();
+  if (spool_on_) spool_work_.notify_one();  // it times a write that hangs
   lock.unlock();
   static const store::JournalTreeBuilder no_tree;
   auto written =
-      store_.append_journal(batch, seal, options_.merkle_tree ? tree_.builder() : no_tree);
+      store_.append_journal(in_flight_, seal, options_.merkle_tree ? tree_.builder() : no_tree);
   if (written) tree_.committed();
   lock.lock();
   writing_since_.reset();
+  hung_ = false;
   if (!written) {
     // Nothing of the batch was stored: it goes back to the front, in order.
-    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
-                  std::make_move_iterator(batch.end()));
+    queue_.insert(queue_.begin(), std::make_move_iterator(in_flight_.begin()),
+                  std::make_move_iterator(in_flight_.end()));
+    in_flight_.clear();
     record_failure(written.error());
     return false;
   }
-  if (!receipts_.empty()) keep_receipts(batch);
+  if (!receipts_.empty()) keep_receipts(in_flight_);
+  in_flight_.clear();
   written_ += n;
   last_error_.reset();
   release_waiters(std::nullopt, false);
-  if (unwritten_loaded_ > 0 && written_ >= unwritten_loaded_) {
-    std::error_code ec;
-    std::filesystem::remove(options_.unwritten_path, ec);
-    log::info("audit journal: the entries saved at the last shutdown are written",
-              {{"count", std::to_string(unwritten_loaded_)}});
-    unwritten_loaded_ = 0;
-  }
+  if (spool_active_) spool_after_write(lock);
   done_.notify_all();
   return true;
 }
@@ -413,42 +523,61 @@ void Journal::run_writer() {
     const auto backoff = std::min(kRetryMax, kRetryMin * (1 << std::min(consecutive_failures, 6)));
     work_.wait_for(lock, backoff, [&] { return stopping_; });
   }
-  save_or_log_unwritten();
+  spool_at_shutdown();
 }
 
-void Journal::save_or_log_unwritten() {
+// The writer's last act, with mutex_ held and the spooler stopped: what the store did not take
+// and the spool does not hold yet goes to the spool.
+void Journal::spool_at_shutdown() {
   if (queue_.empty()) return;
   const auto count = std::to_string(queue_.size());
-  if (options_.unwritten_path.empty()) {
+  const Ticket from = durable_through_locked() + 1;
+  std::vector<const store::JournalEntry*> entries;
+  for (Ticket t = from; t <= appended_; ++t) entries.push_back(&entry_at_locked(t));
+  if (options_.spool_path.empty()) {
     log::error("audit journal entries lost at shutdown", {{"count", count}});
-  } else if (auto saved = save_unwritten(options_.unwritten_path, queue_); !saved) {
+  } else if (auto saved =
+                 entries.empty() ? Result<void>() : spool_file_.append(spool_chunk(from, entries));
+             !saved) {
     log::error("audit journal entries lost at shutdown",
                {{"count", count}, {"error", saved.error().message}});
   } else {
     log::error(
-        "audit journal entries not written at shutdown: saved, to be appended first at "
+        "audit journal entries not written at shutdown: spooled, to be appended first at "
         "the next start",
-        {{"count", count}, {"file", options_.unwritten_path}});
+        {{"count", count}, {"file", options_.spool_path}});
   }
   queue_.clear();
 }
 
-void Journal::requeue_unwritten() {
-  if (options_.unwritten_path.empty()) return;
-  auto loaded = load_unwritten(options_.unwritten_path);
+void Journal::requeue_spooled() {
+  const auto& path = options_.spool_path;
+  if (path.empty()) return;
+  auto loaded = load_spool(path);
   if (!loaded) {
     // Kept aside for an operator, never overwritten by this run's own shutdown.
-    const auto aside = options_.unwritten_path + ".unreadable-" + std::to_string(::time(nullptr));
+    const auto aside = path + ".unreadable-" + std::to_string(::time(nullptr));
     std::error_code ec;
-    std::filesystem::rename(options_.unwritten_path, aside, ec);
-    log::error("audit journal: the entries saved at the last shutdown cannot be read",
+    std::filesystem::rename(path, aside, ec);
+    log::error("audit journal: the spool left by the last run cannot be read",
                {{"error", loaded.error().message}, {"kept_as", aside}});
     return;
   }
-  if (loaded->empty()) return;
+  if (loaded->empty()) {
+    spool_file_.remove();  // only markers, or nothing
+    return;
+  }
+  // Renumbered as this run's first appends: the file now says so.
+  if (auto r = replace_spool(path, *loaded); !r) {
+    log::error("audit journal: the spool cannot be rewritten; its entries are appended first",
+               {{"error", r.error().message}});
+  } else {
+    spooled_ = loaded->size();
+    spool_active_ = true;
+  }
   for (auto& e : *loaded) queue_.push_back(std::move(e));
-  appended_ = unwritten_loaded_ = queue_.size();
-  log::info("audit journal: appending first the entries saved at the last shutdown",
+  appended_ = queue_.size();
+  log::info("audit journal: appending first the entries the last run left in its spool",
             {{"count", std::to_string(queue_.size())}});
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "hub/audit/journal_tree.hpp"
 #include "hub/audit/key.hpp"
 #include "hub/audit/receipt.hpp"
+#include "hub/audit/spool.hpp"
 #include "hub/core/error.hpp"
 #include "hub/store/store.hpp"
 
@@ -47,10 +49,13 @@ struct ExchangeRecord {
 
 // What the journal writer is doing, for /readyz, /metrics and the requests that wait on it.
 enum class JournalState {
-  ok,       // writing as it should
-  failing,  // the last write failed, or one has been waiting longer than wait_limit; retrying
-  stopped,  // the stored chain does not agree with its head: nothing more is written until an
-            // operator repairs the journal and restarts the hub (docs/audit.md)
+  ok,        // writing as it should
+  failing,   // the last write failed, or one has been waiting longer than wait_limit, and no
+             // spool keeps the entries (none configured, or it cannot be written); retrying
+  stopped,   // the stored chain does not agree with its head: nothing more is written until an
+             // operator repairs the journal and restarts the hub (docs/audit.md)
+  spooling,  // the store is failing or slow, and the entries are kept in the local spool
+             // (spool.hpp) meanwhile: requests are served; retrying the store
 };
 std::string_view state_name(JournalState s);
 
@@ -74,9 +79,16 @@ struct JournalOptions {
   // How long a request waits for its entries to become durable before it is refused
   // (journal_unavailable); a write that takes longer makes the journal "failing".
   std::chrono::milliseconds wait_limit{2000};
-  // Where the entries still unwritten at shutdown are saved, to be appended first at the next
-  // start (unwritten.hpp). "": they are logged as lost.
-  std::string unwritten_path{};
+  // The local spool (spool.hpp): where entries the store has not taken are kept, durably, to be
+  // appended first at the next start. At shutdown always; while the store fails too when `spool`
+  // is on. "": no spool (entries unwritten at shutdown are logged as lost).
+  std::string spool_path{};
+  // Whether entries are spooled while the store fails (a write fails, or takes longer than
+  // spool_after): a spooled entry is durable for durable(), so requests keep being served during
+  // a store outage (issue 17) without ever disclosing what is not journaled (issue 15). Off: such
+  // requests get journal_unavailable once wait_limit passes.
+  bool spool = false;
+  std::chrono::milliseconds spool_after{250};
   // Told on the writer thread of each failed write: "store_error" (retried) or
   // "head_mismatch" (the writer stops). For the metrics.
   std::function<void(std::string_view reason)> on_write_failure{};
@@ -88,11 +100,12 @@ struct JournalOptions {
 
 class Journal {
  public:
-  // Loads the entries a previous run left unwritten (options.unwritten_path), then starts the
-  // writer, whose first act is to check that the stored chain agrees with its head.
+  // Loads the entries a previous run left in the spool (options.spool_path), then starts the
+  // writer, whose first act is to check that the stored chain agrees with its head, and the
+  // spooler.
   Journal(store::Store& store, std::string hmac_key, JournalOptions options = {});
-  // Writes what is still queued (three attempts at most), saves what could not be written to
-  // options.unwritten_path, then stops the writer. The coroutines waiting in durable() must
+  // Writes what is still queued (three attempts at most), spools what could not be written to
+  // options.spool_path, then stops the writer. The coroutines waiting in durable() must
   // not be resumed after this (the hub stops its I/O threads first).
   ~Journal();
   Journal(const Journal&) = delete;
@@ -107,7 +120,7 @@ class Journal {
   // Completes as durable(ticket) does, then with the entry's receipt. The ticket must come from
   // append_with_receipt(); its receipt is given once.
   boost::asio::awaitable<Result<Receipt>> receipt(Ticket ticket);
-  // Completes once every entry up to `ticket` is durable in the store, or with
+  // Completes once every entry up to `ticket` is durable, in the store or in the spool, or with
   // journal_unavailable (and a Retry-After) when the journal is stopped or the entries are not
   // durable within options.wait_limit. Never blocks a thread: the awaiting coroutine resumes on
   // its own executor, from the writer's notice or its own timer.
@@ -138,8 +151,15 @@ class Journal {
   void record_failure(const Error& why);
   void stop_writer(const Error& why);
   void release_waiters(const std::optional<Error>& error, bool all);
-  void save_or_log_unwritten();
-  void requeue_unwritten();
+  void spool_at_shutdown();
+  void requeue_spooled();
+  // The spooler thread, and what it does with mutex_ held (it unlocks around the file).
+  void run_spooler();
+  bool spool_wanted_locked() const;
+  bool spool_queued(std::unique_lock<std::mutex>& lock);
+  void spool_after_write(std::unique_lock<std::mutex>& lock);
+  const store::JournalEntry& entry_at_locked(Ticket t) const;
+  Ticket durable_through_locked() const { return std::max(written_, spooled_); }
   JournalStatus status_locked() const;
   std::optional<Error> refusal_locked() const;
   store::JournalEntry to_entry(ExchangeRecord&& r) const;
@@ -162,8 +182,19 @@ class Journal {
   std::chrono::steady_clock::time_point queued_since_{};
   // When the write under way began: a write that takes longer than wait_limit is a failing one.
   std::optional<std::chrono::steady_clock::time_point> writing_since_;
-  // The entries loaded from unwritten_path have tickets up to this; once written, the file goes.
-  Ticket unwritten_loaded_ = 0;
+  // The batch being written: tickets written_ + 1 ... (the spooler reads its contents, which the
+  // store does not change, while the writer is in the store).
+  std::vector<store::JournalEntry> in_flight_;
+  // The spool: entries up to spooled_ are in its file (when spool_active_), or in the store.
+  const bool spool_on_;  // options_.spool with a spool_path: the spooler runs
+  SpoolFile spool_file_;
+  std::mutex spool_file_mutex_;  // taken before mutex_, never after it
+  Ticket spooled_ = 0;
+  bool spool_active_ = false;         // the file holds entries not all known written
+  bool spooling_ = false;             // the spooler is writing the file
+  bool hung_ = false;                 // the write under way has taken longer than spool_after
+  std::optional<Error> spool_error_;  // the spool's last append failed
+  std::condition_variable spool_work_;
   std::multimap<Ticket, std::shared_ptr<Waiter>> waiters_;
   // The tickets appended with a receipt, with it once their entry is written.
   std::map<Ticket, std::optional<Receipt>> receipts_;
@@ -171,6 +202,7 @@ class Journal {
   int flushers_ = 0;
   bool stopping_ = false;
   std::thread writer_;
+  std::thread spooler_;
 };
 
 // `cnss-hub audit verify --config FILE` (argv[0] is "audit"): 0 when the journal verifies,

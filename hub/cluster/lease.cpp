@@ -51,4 +51,9 @@ Result<void> Lease::forget() {
   return store_->release_lease(name_, owner_, fence_, "", true);
 }
 
+bool Lease::turn(store::Store& store, const std::string& name, std::chrono::milliseconds ttl) {
+  auto lease = take(store, name, node_id(), ttl);
+  return lease && *lease;
+}
+
 }  // namespace hub::cluster

@@ -46,6 +46,12 @@ class Lease {
   // Frees the lease and deletes it (a claim on a piece of work that is done).
   Result<void> forget();
 
+  // Whether this node's turn it is for a periodic job that one node of a cluster runs (journal
+  // retention, the change feed's pruning): takes or keeps the lease `name` for `ttl` and leaves it
+  // held, so the same node keeps the job while it lives, and another takes it over once a dead
+  // holder's ttl has passed. A store that fails answers false (the job waits for its next turn).
+  static bool turn(store::Store& store, const std::string& name, std::chrono::milliseconds ttl);
+
  private:
   Lease(store::Store& store, std::string name, std::string owner, std::chrono::milliseconds ttl,
         const store::LeaseGrant& grant);

@@ -47,4 +47,11 @@ void read_audit(ReadContext& ctx, MapReader& root, AuditSettings& a) {
   read_tsa(ctx, *m, a);
 }
 
+void read_journal(ReadContext&, MapReader& root, JournalSettings& j) {
+  auto m = root.map("journal");
+  if (!m) return;
+  m->boolean("spool", j.spool);
+  m->millis("spool_after_ms", j.spool_after, 10, 10'000);
+}
+
 }  // namespace hub::config

@@ -342,6 +342,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       read_exchange(ctx, root, c);
       read_events(ctx, root, c);
       read_audit(ctx, root, c.audit);
+      read_journal(ctx, root, c.journal);
       if (auto t = root.map("testing")) t->string("clock_offset_file", c.testing_clock_offset_file);
       if (auto ag = root.map("agreements"))
         read_agreement_map(ctx, *ag, c.principals, c.agreements);

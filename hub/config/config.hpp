@@ -230,6 +230,16 @@ struct AuditSettings {
   std::optional<TsaSettings> tsa;
 };
 
+// The journal: section: the local spool that keeps the exchange journal's entries while the store
+// cannot take them (docs/audit.md, "The local spool").
+struct JournalSettings {
+  // Off: a prefill is refused (503 journal_unavailable) once its entry has waited 2 s for a
+  // failing store, as issue 15 first had it.
+  bool spool = true;
+  // How long a journal write may wait on the store before the entries go to the spool.
+  std::chrono::milliseconds spool_after{250};
+};
+
 // A business system that reads the change feed (docs/feed.md), by its principal's name. Until
 // the consumer's agreement gives its field mask, a consumer sees the fields the canonical model
 // does not mark personal, and the personal ones only with `personal: true`.
@@ -269,6 +279,7 @@ struct HubConfig {
   ExchangeSettings exchange;
   EventSettings events;
   AuditSettings audit;
+  JournalSettings journal;
   // TEST ONLY (testing.clock_offset_file): a file holding a number of days by which the hub's
   // clock runs ahead (hub/cluster/offset_clock.hpp). "" in production.
   std::string testing_clock_offset_file;

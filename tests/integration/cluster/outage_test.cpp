@@ -1,11 +1,13 @@
 // PostgreSQL unreachable for ten seconds under three nodes behind HAProxy (issue 17): requests
-// that need the store get 503 with Retry-After and a stable code, prefills too (their journal
-// entries cannot be made durable: docs/operations.md), /readyz says why; once PostgreSQL is back
-// every node recovers by itself, and /readyz says why it was not ready.
+// that need the store get 503 with Retry-After and a stable code; prefills the cache can answer
+// are answered, their journal entries kept in each node's local spool and stored once PostgreSQL
+// is back (docs/audit.md, "The local spool"); /readyz says why; every node recovers by itself,
+// and /readyz says why it was not ready.
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "hub/core/ids.hpp"
 #include "integration/cluster/cluster_support.hpp"
 
 namespace ts = testing_support;
@@ -53,15 +55,26 @@ TEST_F(Outage, TenSecondsWithoutPostgresqlThenEveryNodeRecoversByItself) {
   EXPECT_EQ(write.status, 503u) << write.raw;
   const auto code = str(write.body, "/error/code");
   EXPECT_TRUE(code == "store_unavailable" || code == "journal_unavailable") << write.raw;
-  // A prefill the cache could answer is not disclosed without its journal entry.
-  auto cached = call("POST", "/v1/prefill/person", prefill);
-  EXPECT_EQ(cached.status, 503u) << cached.raw;
-  EXPECT_EQ(str(cached.body, "/error/code"), "journal_unavailable") << cached.raw;
+  // A prefill the cache can answer is answered: its journal entry is durable in the node's spool.
+  const std::string spooled_id = hub::new_uuid();
+  auto cached = ts::reply_of(
+      ts::https_request(lb_->port("internal"),
+                        [] {
+                          auto s = ts::client("agency");
+                          s.timeout = 20s;
+                          return s;
+                        }(),
+                        "POST", "/v1/prefill/person", prefill,
+                        {{"Content-Type", "application/json"}, {"X-Correlation-ID", spooled_id}}));
+  EXPECT_EQ(cached.status, 200u) << cached.raw;
+  int spooling = 0;
   for (int node = 0; node < kNodes; ++node) {
     auto r = readyz(node);
     EXPECT_EQ(r.status, 503u) << r.raw;
     EXPECT_EQ(str(r.body, "/checks/store/status"), "unreachable") << r.raw;
+    spooling += str(r.body, "/checks/journal/status") == "spooling";
   }
+  EXPECT_GE(spooling, 1) << "no node says its journal is spooling";
   // Retry-After on each refusal: checked on the raw exchange.
   auto raw = ts::https_request(lb_->port("internal"), ts::client("agency"), "GET",
                                "/v1/insured/" + number);
@@ -94,6 +107,21 @@ TEST_F(Outage, TenSecondsWithoutPostgresqlThenEveryNodeRecoversByItself) {
     EXPECT_NE(str(r.body, "/last_not_ready/reason").find("store"), std::string::npos) << r.raw;
   }
   EXPECT_EQ(call("POST", "/v1/prefill/person", prefill).status, 200u);
+  // The entry spooled during the outage is in the store once it is back, once.
+  std::vector<std::string> stored;
+  while (Clock::now() < up_at + 20s) {
+    // One entry a partner step (DGSN, DGCT), each stored once.
+    stored =
+        sql("SELECT count(DISTINCT partner || ' ' || operation), count(*) FROM audit_journal "
+            "WHERE correlation_id = '" +
+            spooled_id + "'");
+    if (!stored.empty() && stored[0] != "0|0") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(stored.size(), 1u);
+  const auto bar = stored[0].find('|');
+  EXPECT_NE(stored[0], "0|0") << "the spooled entries were not stored";
+  EXPECT_EQ(stored[0].substr(0, bar), stored[0].substr(bar + 1)) << "an entry stored twice";
   auto verify = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "audit", "verify", "--config",
                                  nodes_[0]->config_file()});
   EXPECT_EQ(verify.exit_code, 0) << verify.output;

@@ -296,9 +296,9 @@ std::string last_hash(store::Store& s) {
 // through; the head does not name it.
 bool insert_chained_past_the_head(testing::TestDatabase& db, store::Store& s) {
   auto head = s.journal_head();
-  return head &&
-         db.exec("INSERT INTO audit_journal VALUES (" + std::to_string(head->seq + 1) +
-                 ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) + "', 'forged', 0)");
+  return head && db.exec("INSERT INTO audit_journal VALUES (" + std::to_string(head->seq + 1) +
+                         ", 0, '', '', '', '', '', '', '', '', 0, '', '" + last_hash(s) +
+                         "', 'forged', 0)");
 }
 
 // Waits (up to 10 s) for the journal to reach a state.
@@ -365,18 +365,18 @@ TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) 
                   "'', 0, '', 'x', 'y', 0)"))
       << db_->last_error();
   JournalOptions o;
-  o.unwritten_path = (db_->dir().empty() ? std::filesystem::temp_directory_path() : db_->dir()) /
-                     ("unwritten-" + testing::random_suffix() + ".jsonl");
+  o.spool_path = (db_->dir().empty() ? std::filesystem::temp_directory_path() : db_->dir()) /
+                 ("unwritten-" + testing::random_suffix() + ".jsonl");
   {
     Journal journal(*store_, kKey, o);
     ASSERT_TRUE(reaches(journal, JournalState::stopped));
     for (int i = 100; i < 103; ++i) journal.append(record(i));
   }
-  ASSERT_TRUE(std::filesystem::exists(o.unwritten_path));
-  const auto perms = std::filesystem::status(o.unwritten_path).permissions();
+  ASSERT_TRUE(std::filesystem::exists(o.spool_path));
+  const auto perms = std::filesystem::status(o.spool_path).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::ifstream in(o.unwritten_path);
+  std::ifstream in(o.spool_path);
   const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(saved.find(kIdentifier), std::string::npos) << "the identifier in clear";
   EXPECT_NE(saved.find("ZX****54"), std::string::npos);
@@ -388,7 +388,7 @@ TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) 
     ASSERT_TRUE(journal.flush());
     EXPECT_EQ(journal.status().state, JournalState::ok);
   }
-  EXPECT_FALSE(std::filesystem::exists(o.unwritten_path)) << "written, so no longer kept";
+  EXPECT_FALSE(std::filesystem::exists(o.spool_path)) << "written, so no longer kept";
   std::vector<std::string> ids;
   ASSERT_TRUE(store_->scan_journal(4, [&](const store::JournalEntry& e) {
     ids.push_back(e.correlation_id);
@@ -397,7 +397,7 @@ TEST_P(JournalTest, UnwrittenEntriesAreSavedAtShutdownAndWrittenAfterTheRepair) 
   EXPECT_EQ(ids, (std::vector<std::string>{"corr-100", "corr-101", "corr-102"}));
   auto report = verify();
   EXPECT_TRUE(report.ok) << report.problem;
-  std::filesystem::remove(o.unwritten_path);
+  std::filesystem::remove(o.spool_path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JournalTest, ::testing::Values("sqlite", "postgresql"),

@@ -251,6 +251,29 @@ TEST_P(JournalTreeTest, TheHubNeverSignsATreeThatDoesNotExtendItsLatestCheckpoin
   EXPECT_EQ((*latest)->tree_size, 8) << "nothing was signed";
 }
 
+// Retention runs on the node whose turn it is (hub/app: a lease), and only there.
+TEST_P(JournalTreeTest, RetentionRunsOnlyOnTheNodeWhoseTurnItIs) {
+  const auto now = std::chrono::system_clock::now();
+  Journal journal(*store_, kKey);
+  for (int i = 0; i < 4; ++i) journal.append(record(i, now - std::chrono::hours(24 * 800)));
+  ASSERT_TRUE(journal.flush());
+  ASSERT_TRUE(checkpointer().round(now));
+  CheckpointerOptions o;
+  o.retention = std::chrono::hours(24 * 730);
+  int asked = 0;
+  o.retention_turn = [&] { return ++asked > 1; };  // another node's turn, then this one's
+  Checkpointer cp(*store_, testing::log_signer(), o);
+  auto skipped = cp.retain(now);
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  EXPECT_FALSE(*skipped) << "pruned on another node's turn";
+  EXPECT_NE(stored()[0].identifier_hmac, "");
+  auto pruned = cp.retain(now);
+  ASSERT_TRUE(pruned && *pruned);
+  EXPECT_EQ(**pruned, 4);
+  EXPECT_EQ(stored()[0].identifier_hmac, "");
+  EXPECT_EQ(asked, 2);
+}
+
 TEST_P(JournalTreeTest, RetentionErasesOldContentsAndEveryProofStillVerifies) {
   const auto now = std::chrono::system_clock::now();
   const auto old = now - std::chrono::hours(24 * 800);
