@@ -259,6 +259,8 @@ Result<void> App::seed_agreements() {
 }
 
 void App::prune_disclosures() {
+  // One node of a cluster prunes (it keeps the turn while it lives), like the feed's pruning.
+  if (!cluster::Lease::turn(*store_, "job:disclosures-prune", 2 * config_.feed.prune_every)) return;
   const std::chrono::milliseconds retention(
       static_cast<std::int64_t>(config_.audit.retention_days) * 86'400'000);
   auto removed = partner::prune_disclosures(
