@@ -146,6 +146,12 @@ struct View {
   const char* record;  // a complete, valid record of the entity
 };
 
+const char* const kAffiliation = R"({"affiliation_number": "1234567", "ice": "001561191000066",
+    "company_name": "ATLAS", "status": "active", "affiliated_on": "2015-06-01",
+    "declared_employees_last_month": 42, "last_declaration_period": "2026-10",
+    "legal_representative": {"cnie": "BE789012", "last_name": "TAZI"},
+    "employees": [{"cnie": "BK123456", "last_name": "EL AMRANI", "salary": 8000}]})";
+
 const View kViews[] = {
     {"dgi.affiliation_attestation",
      "affiliation",
@@ -153,11 +159,7 @@ const View kViews[] = {
       {"statut", "status"},
       {"dateAffiliation", "affiliated_on"},
       {"effectifDeclareMoisPrecedent", "declared_employees_last_month"}},
-     R"({"affiliation_number": "1234567", "ice": "001561191000066", "company_name": "ATLAS",
-         "status": "active", "affiliated_on": "2015-06-01", "declared_employees_last_month": 42,
-         "last_declaration_period": "2026-10",
-         "legal_representative": {"cnie": "BE789012", "last_name": "TAZI"},
-         "employees": [{"cnie": "BK123456", "last_name": "EL AMRANI", "salary": 8000}]})"},
+     kAffiliation},
     {"cnss.affiliation_attestation",
      "affiliation",
      {{"affiliation_number", "affiliation_number"},
@@ -167,11 +169,7 @@ const View kViews[] = {
       {"affiliated_on", "affiliated_on"},
       {"declared_employees_last_month", "declared_employees_last_month"},
       {"last_declaration_period", "last_declaration_period"}},
-     R"({"affiliation_number": "1234567", "ice": "001561191000066", "company_name": "ATLAS",
-         "status": "active", "affiliated_on": "2015-06-01", "declared_employees_last_month": 42,
-         "last_declaration_period": "2026-10",
-         "legal_representative": {"cnie": "BE789012", "last_name": "TAZI"},
-         "employees": [{"cnie": "BK123456", "last_name": "EL AMRANI", "salary": 8000}]})"},
+     kAffiliation},
     {"cnss.coverage",
      "coverage",
      {{"insured", "insured"},
