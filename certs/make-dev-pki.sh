@@ -21,7 +21,7 @@
 # is left as it is unless --force is given; any other is made again.
 set -euo pipefail
 
-version=3  # raise when the PKI gains or changes files, so that older ones are made again
+version=4  # raise when the PKI gains or changes files, so that older ones are made again
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/dev"
 force=0
@@ -177,6 +177,8 @@ agency="/C=MA/O=CNSS/OU=Agences/CN=agency-casa-anfa"
 issue cnss hub/server "/C=MA/O=CNSS/OU=Exchange Hub/CN=localhost" server_ext
 issue cnss clients/agency "$agency" client_ext
 issue cnss clients/admin "/C=MA/O=CNSS/OU=DSI/CN=hub-admin" client_ext
+# A second administrator: the mapping workbench's four-eyes rule needs one to ask, another to approve.
+issue cnss clients/admin2 "/C=MA/O=CNSS/OU=DSI/CN=hub-admin2" client_ext
 issue cnss clients/feed-prestations "/C=MA/O=CNSS/OU=DSI/CN=feed-prestations" client_ext
 issue cnss clients/feed-statistics "/C=MA/O=CNSS/OU=DSI/CN=feed-statistics" client_ext
 issue cnss clients/unknown "/C=MA/O=CNSS/OU=Agences/CN=agency-not-registered" client_ext

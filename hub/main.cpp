@@ -12,6 +12,7 @@
 #include "hub/exchange/config_check.hpp"
 #include "hub/mapping/cli.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/workbench/cli_export.hpp"
 
 namespace {
 
@@ -23,6 +24,9 @@ Usage:
   cnss-hub mapping check [DIR|FILE]  compile mappings and run their golden cases (0, or 1)
   cnss-hub mapping run --mapping FILE --input PAYLOAD
                                     print the canonical record with its provenance
+  cnss-hub mapping export --config FILE DIR
+                                    write the store's published mappings to DIR (layout of
+                                    mappings/), for version control
   cnss-hub audit verify --config FILE
                                     recompute the exchange journal's hash chain (0 intact,
                                     1 broken: names the first entry that does not match)
@@ -138,6 +142,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "audit") return hub::audit::run_cli(argc - 1, argv + 1);
+  if (cmd == "mapping" && argc > 2 && std::string_view(argv[2]) == "export")
+    return hub::workbench::run_export_cli(argc - 2, argv + 2);
   if (cmd == "mapping") return hub::mapping::run_cli(argc - 1, argv + 1);
   if (cmd == "serve" || cmd == "check") {
     if (hub::asks_for_help(argc, argv, 2)) {

@@ -13,7 +13,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev
   libssl-dev openssl
   libpugixml-dev rapidjson-dev libyaml-cpp-dev libre2-dev
-  libicu-dev zlib1g-dev
+  libicu-dev zlib1g-dev libdtl-dev
   libsqlite3-dev libpq-dev postgresql
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -84,6 +84,26 @@ void add_event_admin_routes(http::Router& router, events::Inbox& inbox, registry
                }),
                                 req, ctx);
              });
+  // The review queue (Inbox::review, docs/registration.md "Review queue").
+  router.add(bhttp::verb::get, "/admin/v1/review", admin_role,
+             [&inbox, &pool](const http::Request& req,
+                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+               const auto limit = limit_param(req, 100);
+               if (!limit) co_return http::error_response(limit.error(), ctx, req.version());
+               co_return render(co_await pool.run<Result<Answer>>([&] {
+                 return inbox.review(http::query_param(req.target(), "after").value_or(""), *limit);
+               }),
+                                req, ctx);
+             });
+  router.add(bhttp::verb::post, "/admin/v1/review/{partner}/{event_id}", admin_role,
+             [&inbox, &pool](const http::Request& req,
+                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+               co_return render(co_await pool.run<Result<Answer>>([&] {
+                 return inbox.resolve(principal_of(ctx), ctx.params["partner"],
+                                      ctx.params["event_id"], req.body(), ctx.correlation_id);
+               }),
+                                req, ctx);
+             });
 }
 
 }  // namespace hub::api

@@ -14,7 +14,9 @@ namespace hub::api {
 
 // POST /partner/v1/events and GET /partner/v1/events/{id} (role `partner_role`); a 202 or 200
 // to a POST carries the delivery's journal receipt (header X-Journal-Receipt, audit/receipt.hpp);
-// GET /admin/v1/events (role `admin_role`). The inbox's work (mapping, store) runs on `pool`.
+// GET /admin/v1/events, and the review queue GET /admin/v1/review and POST
+// /admin/v1/review/{partner}/{event_id} (role `admin_role`). The inbox's work (mapping, store)
+// runs on `pool`.
 void add_partner_event_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,
                               const std::string& partner_role = "events");
 void add_event_admin_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,

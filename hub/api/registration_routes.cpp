@@ -107,6 +107,11 @@ void add_families(Routes& s) {
            [&r](const Request& req, RequestContext& ctx, const Caller& c) {
              return r.update_beneficiary(param(ctx, "number"), param(ctx, "member"), req.body(), c);
            });
+  s.change(V::post, "/v1/insured/{number}/beneficiaries/{member}/death",
+           [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+             return r.record_beneficiary_death(param(ctx, "number"), param(ctx, "member"),
+                                               req.body(), c);
+           });
 }
 
 void add_persons(Routes& s) {

@@ -20,6 +20,7 @@
 #include "hub/api/prefill_routes.hpp"
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
+#include "hub/api/workbench_routes.hpp"
 #include "hub/app/broker_facts.hpp"
 #include "hub/app/checkpoints.hpp"
 #include "hub/app/file_watch.hpp"
@@ -46,6 +47,7 @@ App::App(config::HubConfig config) : config_(std::move(config)) {
 }
 
 App::~App() {
+  if (follower_) follower_->stop();
   if (store_) store_->on_feed_append(nullptr);
 }
 
@@ -146,18 +148,7 @@ Result<void> App::start() {
 
   if (!config_.mappings_dir.empty()) {
     mappings_ = std::make_unique<mapping::Catalog>(config_.mappings_dir);
-    auto report = mappings_->reload();
-    if (!report.ok()) {
-      std::string why;
-      for (const auto& d : report.diagnostics) why += d.str() + "\n";
-      for (const auto& c : report.cases) {
-        if (!c.passed) why += c.mapping_id + " case " + c.name + ": " + c.message + "\n";
-      }
-      return make_error(Errc::internal,
-                        "the mappings in " + config_.mappings_dir +
-                            " do not compile or fail their cases:\n" + why,
-                        "mappings_invalid");
-    }
+    if (auto loaded = load_mappings(); !loaded) return loaded;
     auto key = audit::load_or_create_key(config_.data_dir);
     if (!key) return key.error();
     audit::JournalOptions jo;
@@ -184,6 +175,7 @@ Result<void> App::start() {
                                               *applier_, node_->clock(), journal_.get(), &metrics_);
     if (auto c = events_->check(); !c) return c.error();
     if (auto a = seed_agreements(); !a) return a;
+    make_workbench();
     partner_reader_ = std::make_unique<partner::Reader>(
         partner::ReaderParts{store_.get(), registry_.get(), mappings_.get(), journal_.get(),
                              &config_.principals, &node_->clock(), cluster::node_id()});
@@ -217,6 +209,9 @@ Result<void> App::start() {
             *router, {store_.get(), store_pool_.get(), &config_.principals, mappings_.get(),
                       &node_->clock()});
       }
+      if (iface == "admin" && workbench_)
+        api::add_workbench_routes(*router,
+                                  {workbench_.get(), workbench_pool_.get(), journal_.get()});
       if (iface == "feed") api::add_feed_routes(*router, *feed_);
       if (iface == "web") {
         if (auto pages = api::add_web_routes(*router, config_.web_dir); !pages)
@@ -353,8 +348,12 @@ int App::run() {
   // with the other nodes of the store (the daily eligibility job, the partner events recorded
   // but not applied yet); here also the change feed's pruning.
   node_->start(registry_.get(), events_.get());
+  if (follower_) follower_->start();
+  // With mappings_from: store the follower serves the published set; the folder is watched only
+  // when it is what is served (development).
+  const bool watch_mappings = mappings_ && !follower_;
   std::thread watcher([&] {
-    std::string last = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
+    std::string last = watch_mappings ? folder_fingerprint(config_.mappings_dir) : "";
     std::string last_tls = tls_fingerprint(config_);
     // The feed's first pruning one interval after start, not at once: a write that would wait on a
     // busy store while the node starts would hold the store's other calls behind it.
@@ -371,8 +370,8 @@ int App::run() {
         lock.lock();
       }
       const bool hup = reload_asked.exchange(false);
-      const std::string now = mappings_ ? folder_fingerprint(config_.mappings_dir) : "";
-      if (mappings_ && (hup || now != last)) {
+      const std::string now = watch_mappings ? folder_fingerprint(config_.mappings_dir) : "";
+      if (watch_mappings && (hup || now != last)) {
         last = now;
         lock.unlock();
         reload_mappings(hup ? "SIGHUP" : "files changed");
@@ -398,6 +397,7 @@ int App::run() {
   watch_cv.notify_all();
   if (watcher.joinable()) watcher.join();
   node_->stop();
+  if (follower_) follower_->stop();
   if (journal_) (void)journal_->flush();
   return 0;
 }

@@ -29,6 +29,9 @@
 #include "hub/registry/facts.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/store/store.hpp"
+#include "hub/workbench/follower.hpp"
+#include "hub/workbench/sample.hpp"
+#include "hub/workbench/workbench.hpp"
 
 namespace hub::app {
 
@@ -60,6 +63,12 @@ class App {
  private:
   Result<void> build_partner_pools();
   Result<void> seed_agreements();
+  // The served mappings (mappings.cpp): the folder's (hub.mappings_from: files) or the store's
+  // published set, seeded from the folder into an empty store (store). Fails when they do not
+  // compile or fail their golden cases.
+  Result<void> load_mappings();
+  // The workbench (mappings.cpp): its replay sample fed by the broker, its actions.
+  void make_workbench();
   void register_routes();
   void record_certificate_expiry();
   // Removes the feed's changes older than feed.retention_ms (run by the background thread).
@@ -91,8 +100,16 @@ class App {
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<audit::JournalProofs> journal_proofs_;
   std::unique_ptr<feed::Feed> feed_;
+  // The mapping workbench (docs/workbench.md): a node following the store's published set, the
+  // replay sample (memory only), the actions.
+  std::unique_ptr<workbench::Follower> follower_;
+  std::unique_ptr<workbench::AnswerSample> sample_;
+  std::unique_ptr<workbench::Workbench> workbench_;
   // Last, so first to go: its calls under way finish while the registry and store still exist.
   std::unique_ptr<registry::StorePool> store_pool_;
+  // The workbench's calls (they compile and test mappings): apart, so as never to hold up the
+  // registry's store calls.
+  std::unique_ptr<registry::StorePool> workbench_pool_;
 };
 
 }  // namespace hub::app

@@ -326,6 +326,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
         hub->size("threads", c.threads, 1, 256);
         hub->directory("data_dir", c.data_dir, true);
         hub->directory("mappings_dir", c.mappings_dir);
+        hub->one_of("mappings_from", c.mappings_from, {"files", "store"});
         hub->directory("web_dir", c.web_dir);
         if (!c.web_dir.empty() && ctx.check_files() && !fs::is_directory(c.web_dir)) {
           ctx.problem(
@@ -347,6 +348,10 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       if (auto ag = root.map("agreements"))
         read_agreement_map(ctx, *ag, c.principals, c.agreements);
       read_feed(ctx, root, c);
+      if (auto w = root.map("workbench")) {
+        w->size("replay_sample", c.workbench.replay_sample, 0, 100'000);
+        w->millis("poll_ms", c.workbench.poll, 10, 1'000);
+      }
     }
   }
   out.problems = std::move(ctx.problems());

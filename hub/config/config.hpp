@@ -262,11 +262,26 @@ struct FeedSettings {
   std::vector<FeedConsumer> consumers;  // deny by default: a principal not listed reads nothing
 };
 
+// The mapping workbench (docs/workbench.md).
+struct WorkbenchSettings {
+  // Answers kept per mapping, in memory only, for replays (0: none; docs/workbench.md, "The
+  // replay sample: a privacy rule").
+  std::size_t replay_sample = 200;
+  // With mappings_from: store, how often a node looks for a new publication (at most 1 s, so
+  // that every node serves one within 2 s).
+  std::chrono::milliseconds poll{500};
+};
+
 struct HubConfig {
   std::string source_file;  // the file this came from (absolute)
   std::size_t threads = 2;
   std::string data_dir;
   std::string mappings_dir;
+  // Where the served mappings come from: "files" (mappings_dir, reloaded when a file changes:
+  // development) or "store" (the versions published with the workbench, seeded from mappings_dir
+  // into an empty store; mappings_dir then gives canonical/ and tables/ only).
+  std::string mappings_from = "files";
+  WorkbenchSettings workbench;
   // The built pages (web/ through the CMake target `web`: <build>/web), served on listeners with
   // the "web" interface; empty: no pages.
   std::string web_dir;

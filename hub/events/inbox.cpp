@@ -135,15 +135,8 @@ audit::Ticket Inbox::journal(const std::string& principal, const std::string& pa
                         {{"partner", partner}, {"outcome", outcome}});
   }
   if (journal_ == nullptr) return 0;
-  audit::ExchangeRecord r;
-  r.principal = principal;
-  r.purpose = "EVENT";
-  r.correlation_id = correlation_id;
-  r.partner = partner;
-  r.operation = "event_received";
-  r.identifier = event_id;
-  r.outcome = outcome;
-  r.response_body_sha256 = audit::sha256_hex(body);
+  auto r =
+      event_entry(principal, partner, correlation_id, event_id, "event_received", outcome, body);
   if (with_receipt) return journal_->append_with_receipt(std::move(r));
   journal_->append(std::move(r));
   return 0;
@@ -183,6 +176,7 @@ Result<Answer> Inbox::receive(const std::string& principal, const std::string& b
                       "mapping_not_loaded");
   }
   const std::string received_at = log::now_iso8601();
+  if (observe_payload_) observe_payload_(source->mapping, body);
   auto mapped = snapshot->map(source->mapping, body, {correlation_id, received_at});
   if (mapped && !applies(mapped->entity())) {
     // A mapping reloaded with another target: the hub's configuration again, not the event.
@@ -314,6 +308,7 @@ void Inbox::apply(const std::string& stream, std::int64_t version, const json::D
     pending_ = true;
     log::warn("a partner event is recorded but not applied yet",
               {{"stream", stream}, {"error", r.error().message}});
+    if (r.error().detail == kAwaitingFacts) note_awaiting(stream, version, state, r.error());
     if (outcome_json) *outcome_json = R"({"applied":"later"})";
     return;
   }

@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,12 +56,32 @@ class Inbox {
   Result<Answer> receive(const std::string& principal, const std::string& body,
                          const std::string& correlation_id, audit::Ticket* receipt = nullptr);
   audit::Journal* exchange_journal() const { return journal_; }
+  // Told of every delivery's body, with the mapping that reads it, before it is mapped: the
+  // mapping workbench's in-memory replay sample (docs/workbench.md). Set once, before the first
+  // delivery.
+  using PayloadObserver = std::function<void(std::string_view mapping_id, std::string_view body)>;
+  void observe_payloads(PayloadObserver observer) { observe_payload_ = std::move(observer); }
   // Where one of the principal's events stands: recorded, applied, not_applicable (not_found).
   Result<Answer> status(const std::string& principal, const std::string& event_id);
   // Administrators: the events recorded, optionally of one partner and in one status (records.hpp
   // is_status), in pages of `limit` after the stream `after`.
   Result<Answer> list(const std::string& partner, const std::string& status,
                       const std::string& after, std::size_t limit);
+
+  // The review queue (review.cpp, docs/registration.md "Review queue"): the events a person must
+  // decide on — recorded ones that await a fact no partner has sent (awaiting_facts) and those
+  // the registry refused (not_applicable) — not yet reviewed, in stream order after `after`, at
+  // most `limit`: {"entries": [{partner, event_id, type, status, received_at, since, reason:
+  // {code, message}, action}], "next"?}.
+  Result<Answer> review(const std::string& after, std::size_t limit);
+  // An administrator's decision on an entry: body {"decision": "retry"|"dismiss", "reason"}.
+  // retry: the event is recorded again and applied by the next sweep; dismiss: it is left
+  // not_applicable. Appended to the event's stream (partner_event.reviewed: who, why) and to the
+  // exchange journal (operation event_reviewed). 404 for an event not in the queue (unknown, or
+  // applied, or reviewed already); 400 for a body without a decision or a reason.
+  Result<Answer> resolve(const std::string& principal, const std::string& partner,
+                         const std::string& event_id, const std::string& body,
+                         const std::string& correlation_id);
 
   // Applies every event recorded and not applied yet, each under its claim (claim.hpp); returns
   // how many this node applied (not those another node held or had applied).
@@ -87,6 +108,10 @@ class Inbox {
   // apply(), under the event's claim (claim.hpp): once across the hub nodes.
   Claimed apply_once(const std::string& stream, std::int64_t version,
                      const rapidjson::Document& state, std::string* outcome_json);
+  // Notes on a recorded event, once per reason, why it waits (partner_event.awaiting_facts), so
+  // that the review queue shows it; its status stays recorded.
+  void note_awaiting(const std::string& stream, std::int64_t version,
+                     const rapidjson::Document& state, const Error& why);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
   // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
@@ -103,6 +128,7 @@ class Inbox {
   audit::Journal* journal_;
   http::Metrics* metrics_;
   std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
+  PayloadObserver observe_payload_;
 };
 
 }  // namespace hub::events

@@ -1,5 +1,7 @@
 #include "hub/events/records.hpp"
 
+#include "hub/audit/digest.hpp"
+
 namespace hub::events {
 
 bool is_status(std::string_view s) {
@@ -37,6 +39,22 @@ store::RecordCommit commit_of(EventWrite o) {
   store::RecordCommit c;
   c.writes.push_back(std::move(w));
   return c;
+}
+
+audit::ExchangeRecord event_entry(const std::string& principal, const std::string& partner,
+                                  const std::string& correlation_id, const std::string& event_id,
+                                  const std::string& operation, const std::string& outcome,
+                                  const std::string& body) {
+  audit::ExchangeRecord r;
+  r.principal = principal;
+  r.purpose = "EVENT";
+  r.correlation_id = correlation_id;
+  r.partner = partner;
+  r.operation = operation;
+  r.identifier = event_id;
+  r.outcome = outcome;
+  r.response_body_sha256 = audit::sha256_hex(body);
+  return r;
 }
 
 registry::json::Doc parsed(const std::string& text) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "hub/audit/journal.hpp"
 #include "hub/registry/json.hpp"
 #include "hub/registry/streams.hpp"
 #include "hub/store/store.hpp"
@@ -20,6 +21,9 @@ namespace hub::events {
 inline constexpr std::string_view kRecorded = "recorded";  // not applied yet: swept again
 inline constexpr std::string_view kApplied = "applied";
 inline constexpr std::string_view kNotApplicable = "not_applicable";  // a final refusal
+// The registry's answer for an event that waits for a fact not recorded yet (a divorce before
+// its marriage, a death by birth act before the birth): kept recorded, tried again.
+inline constexpr std::string_view kAwaitingFacts = "awaiting_facts";
 // A refused delivery's label.
 inline constexpr std::string_view kRefused = "refused";
 
@@ -45,6 +49,13 @@ struct EventWrite {
   std::string label;  // the event's status after the write (indexed: StreamWrite::label)
 };
 store::RecordCommit commit_of(EventWrite w);
+
+// The exchange journal's entry for what the inbox did with an event (purpose EVENT; operation
+// event_received, event_reviewed), the body it answered by its SHA-256.
+audit::ExchangeRecord event_entry(const std::string& principal, const std::string& partner,
+                                  const std::string& correlation_id, const std::string& event_id,
+                                  const std::string& operation, const std::string& outcome,
+                                  const std::string& body);
 
 // A stored state, parsed; an empty object when it does not parse.
 registry::json::Doc parsed(const std::string& text);

@@ -116,6 +116,7 @@ struct Broker::Impl {
   std::map<std::string, std::vector<std::string>, std::less<>> pointers_read_by_mapping;
   audit::Journal* journal = nullptr;
   http::Metrics* metrics = nullptr;
+  AnswerObserver observe_answer;
 
   const std::vector<std::string>& pointers_read_by(std::string_view mapping_id) const {
     static const std::vector<std::string> kNone;
@@ -175,6 +176,7 @@ struct Broker::Impl {
         out.error = make_error(Errc::rate_limited, p.settings.name + " asked to wait " +
                                                        std::to_string(wait.count()) + " s");
       } else {
+        if (observe_answer) observe_answer(mapping_id, res->body());
         auto snapshot = mappings->current();
         const std::string fetched_at = log::now_iso8601();
         mapping::Context ctx{q.correlation_id, fetched_at};
@@ -437,6 +439,10 @@ struct Broker::Impl {
 
 Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Broker::~Broker() = default;
+
+void Broker::observe_answers(AnswerObserver observer) {
+  impl_->observe_answer = std::move(observer);
+}
 
 Result<std::unique_ptr<Broker>> Broker::create(
     const config::HubConfig& config,

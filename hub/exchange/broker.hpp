@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,6 +92,12 @@ class Broker {
   // {partner: breaker state} for /readyz; also refreshes the breaker and cache gauges in
   // /metrics (cnss_partner_circuit_state, cnss_partner_cache_bytes, cnss_partner_cache_entries).
   std::map<std::string, PartnerHealth> partner_states();
+
+  // Told of every answer a partner gave (any status but 429), with the mapping that reads it,
+  // before it is mapped: the mapping workbench's in-memory replay sample (docs/workbench.md).
+  // Set once, before the first request; called on the request's thread.
+  using AnswerObserver = std::function<void(std::string_view mapping_id, std::string_view body)>;
+  void observe_answers(AnswerObserver observer);
 
  private:
   struct Impl;

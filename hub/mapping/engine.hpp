@@ -135,6 +135,9 @@ class Catalog {
   // old snapshot keeps serving and the report says why.
   LoadReport reload();
   std::shared_ptr<const Snapshot> current() const { return current_.load(); }
+  // Serves a snapshot compiled and tested elsewhere (the store's published set,
+  // hub/workbench/follower.hpp): the caller vouches that its golden cases passed.
+  void serve(std::shared_ptr<const Snapshot> snapshot) { current_.store(std::move(snapshot)); }
   const std::filesystem::path& dir() const { return dir_; }
 
  private:

@@ -1,5 +1,7 @@
 // Civil-status events (civil_event, pushed by the civil-status partner), applied to the families
 // and registrations they concern.
+#include <map>
+
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
@@ -65,6 +67,211 @@ std::string next_id(const Value& family, char prefix) {
   }
 }
 
+// The families an event changes: each loaded once, edited in memory, and written together in the
+// event's one commit (a child in both parents' families, a family that is both a spouse's and a
+// child's).
+struct FamilyEdits {
+  Registry& registry;
+  std::map<std::string, std::pair<Loaded, Doc>> by_stream;
+
+  Result<Doc*> of(const std::string& stream) {
+    if (auto it = by_stream.find(stream); it != by_stream.end()) return &it->second.second;
+    auto l = Registry::Impl::load_existing(registry, stream, stream);
+    if (!l) return l.error();
+    Doc after = copy_of(l->state);
+    auto& slot = by_stream[stream];
+    slot = {std::move(*l), std::move(after)};
+    return &slot.second;
+  }
+  // The family of the insured person with this CNIE; nullptr when they are not registered.
+  Result<Doc*> of_insured(const std::string& cnie) {
+    auto number = insured_number(registry, cnie);
+    if (!number) return number.error();
+    if (!*number) return static_cast<Doc*>(nullptr);
+    return of(streams::family(**number));
+  }
+};
+
+// A date of the event: `pointer`, else the act's date.
+std::optional<std::string> event_date(const Value& event, std::string_view pointer) {
+  if (auto d = json::text(event, pointer)) return d;
+  return json::text(event, "/act_date");
+}
+
+// The death date recorded for a CNIE (person/<cnie>), if any.
+Result<std::optional<std::string>> recorded_death(Registry& r, const std::string& cnie) {
+  auto p = Registry::Impl::load(r, streams::person(cnie));
+  if (!p) return p.error();
+  if (!*p) return std::optional<std::string>();
+  return json::text((*p)->state, "/person/death_date");
+}
+
+// A marriage whose act is dated after the recorded death of one of its spouses contradicts the
+// facts: refused (unprocessable/"contradicts_recorded_death"), so the inbox marks it
+// not_applicable and the review queue shows it for an agent to check with DGCT.
+Result<void> check_spouses_alive(Registry& r, const Value& spouses, const Value& event) {
+  const auto married = json::text(event, "/act_date");
+  if (!married) return {};
+  for (const auto& s : spouses.GetArray()) {
+    const auto cnie = json::text(s, "/cnie");
+    if (!cnie) continue;
+    auto died = recorded_death(r, *cnie);
+    if (!died) return died.error();
+    if (*died && **died < *married) {
+      return make_error(Errc::unprocessable,
+                        "/spouses: the marriage act of " + *married +
+                            " names a spouse whose death on " + **died + " is recorded",
+                        "contradicts_recorded_death");
+    }
+  }
+  return {};
+}
+
+// A birth: the child joins the family of each parent who is an insured person.
+Result<void> apply_birth(FamilyEdits& edits, const Value& event, const Value& prov,
+                         const std::string& partner) {
+  const Value* child = json::find(event, "/person");
+  const Value* parents = json::find(event, "/parents");
+  if (child == nullptr || !child->IsObject()) return invalid("/person", "is required");
+  if (parents == nullptr || !parents->IsArray()) return invalid("/parents", "is required");
+  const auto act = json::text(event, "/act/number");
+  for (const auto& p : parents->GetArray()) {
+    const auto cnie = json::text(p, "/cnie");
+    if (!cnie || identifiers::cnie_problem(*cnie)) continue;
+    std::optional<std::string> other;
+    for (const auto& q : parents->GetArray()) {
+      if (json::text(q, "/cnie") != cnie) other = json::text(q, "/cnie");
+    }
+    auto family = edits.of_insured(*cnie);
+    if (!family) return family.error();
+    if (*family == nullptr) continue;
+    Doc& f = **family;
+    const auto found = find_member(f, json::text(*child, "/cnie"), act);
+    const std::string base = "/members/" + (found ? *found : next_id(f, 'k'));
+    for (const auto& field : child->GetObject()) {
+      if (field.value.IsNull()) continue;
+      set_sourced(f, base + "/" + json::escape(field.name.GetString()), field.value, prov);
+    }
+    if (const Value* a = json::find(event, "/act")) set_sourced(f, base + "/birth_act", *a, prov);
+    json::set_string(f, base + "/relation", "child");
+    json::set_string(f, base + "/source", partner);
+    if (other)
+      set_sourced(f, base + "/other_parent_cnie", Value(other->c_str(), f.GetAllocator()), prov);
+  }
+  return {};
+}
+
+// One spouse of a marriage or divorce in the insured other spouse's family.
+Result<void> apply_spouse(Doc& family, const Value& event, const Value& spouse, const Value& prov,
+                          const std::string& type, const std::string& id,
+                          const std::string& partner) {
+  const auto found = find_member(family, json::text(spouse, "/cnie"), std::nullopt);
+  auto& a = family.GetAllocator();
+  if (type == "divorce") {
+    // DGCT does not keep its events in order: a divorce may come before the marriage it
+    // dissolves. It is kept (the inbox tries it again) until the marriage is recorded.
+    if (!found) return awaiting_marriage(id);
+    const std::string base = "/members/" + *found;
+    set_sourced(family, base + "/status", Value("divorced", a), prov);
+    const auto date = event_date(event, "/dissolution_date").value_or("");
+    if (!date.empty())
+      set_sourced(family, base + "/dissolution_date", Value(date.c_str(), a), prov);
+    return {};
+  }
+  const std::string base = "/members/" + (found ? *found : next_id(family, 's'));
+  // A marriage that arrives after the divorce that dissolved it (its act dated before the
+  // dissolution) adds what is missing and leaves the later fact, the divorce, standing.
+  if (found && dissolved_after(family, base, event)) return {};
+  for (const auto& f : spouse.GetObject()) {
+    if (f.value.IsNull()) continue;
+    set_sourced(family, base + "/" + json::escape(f.name.GetString()), f.value, prov);
+  }
+  set_sourced(family, base + "/status", Value("married", a), prov);
+  if (const Value* act = json::find(event, "/act"))
+    set_sourced(family, base + "/marriage_act", *act, prov);
+  json::set_string(family, base + "/relation", "spouse");
+  json::set_string(family, base + "/source", partner);
+  return {};
+}
+
+// A spouse who is a child in families (their parents'): married from the act's date in each,
+// which ends the student extension of their coverage (eligibility.hpp: loi 65-00, article 5).
+// An earlier marriage already recorded stands.
+Result<void> record_child_marriage(FamilyEdits& edits, const Value& spouse, const Value& event,
+                                   const Value& prov) {
+  auto naming = families_naming(edits.registry, spouse);
+  if (!naming) return naming.error();
+  const auto date = json::text(event, "/act_date");
+  for (const auto& ref : *naming) {
+    auto family = edits.of(ref.stream);
+    if (!family) return family.error();
+    Doc& f = **family;
+    const std::string base = "/members/" + json::escape(ref.member);
+    const auto since = json::text(f, base + "/married_on");
+    if (json::flag(f, base + "/married") && (!since || (date && *since <= *date))) continue;
+    set_sourced(f, base + "/married", Value(true), prov);
+    if (date) set_sourced(f, base + "/married_on", Value(date->c_str(), f.GetAllocator()), prov);
+  }
+  return {};
+}
+
+Result<void> apply_spouses(FamilyEdits& edits, const Value& event, const Value& prov,
+                           const std::string& type, const std::string& id,
+                           const std::string& partner) {
+  const Value* spouses = json::find(event, "/spouses");
+  if (spouses == nullptr || !spouses->IsArray() || spouses->Size() != 2) {
+    return invalid("/spouses", "must name the two spouses");
+  }
+  if (type == "marriage") {
+    if (auto alive = check_spouses_alive(edits.registry, *spouses, event); !alive) return alive;
+  }
+  for (rapidjson::SizeType i = 0; i < 2; ++i) {
+    const auto cnie = json::text((*spouses)[i], "/cnie");
+    const Value& spouse = (*spouses)[1 - i];
+    if (!cnie || !json::text(spouse, "/cnie")) continue;
+    auto family = edits.of_insured(*cnie);
+    if (!family) return family.error();
+    if (*family != nullptr) {
+      if (auto r = apply_spouse(**family, event, spouse, prov, type, id, partner); !r) return r;
+    }
+    if (type == "marriage") {
+      if (auto r = record_child_marriage(edits, (*spouses)[i], event, prov); !r) return r;
+    }
+  }
+  return {};
+}
+
+// An event about a person known by a birth act alone that no family names yet: kept (the inbox
+// tries it again) until the birth that names the child is recorded.
+Error awaiting_birth(const std::string& event_id, const std::string& act) {
+  return make_error(Errc::conflict,
+                    "/person/birth_act: no family names the child of birth act " + act +
+                        " yet; death " + event_id + " is applied once one does",
+                    "awaiting_facts");
+}
+
+// A death: the date on the member in every family that names the person as a child (by CNIE,
+// birth act, or name and birth date), which ends their coverage there. The person's own
+// record, and registration, are record_death's.
+Result<void> record_member_death(FamilyEdits& edits, const Value& person, const std::string& date,
+                                 const Value& prov, const std::string& id) {
+  auto naming = families_naming(edits.registry, person);
+  if (!naming) return naming.error();
+  if (naming->empty() && !json::text(person, "/cnie")) {
+    if (auto act = json::text(person, "/birth_act/number")) return awaiting_birth(id, *act);
+  }
+  for (const auto& ref : *naming) {
+    auto family = edits.of(ref.stream);
+    if (!family) return family.error();
+    Doc& f = **family;
+    const std::string base = "/members/" + json::escape(ref.member);
+    const auto known = json::text(f, base + "/death_date");
+    if (known && *known <= date) continue;
+    set_sourced(f, base + "/death_date", Value(date.c_str(), f.GetAllocator()), prov);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<PartnerEvent> read_partner_event(const std::string& event_json,
@@ -87,117 +294,30 @@ Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
                                             const Caller& caller) {
   auto read = read_partner_event(event_json, provenance_json);
   if (!read) return read.error();
-  const json::Doc* event = &read->event;
-  const json::Doc* prov = &read->provenance;
+  const Value& event = read->event;
+  const Value& prov = read->provenance;
   const std::string& type = read->type;
-  const std::string& id = read->id;
   const std::string& partner = read->partner;  // who reported the event
-  const std::string why = upper(partner) + " " + type + " " + id;
   Doc applied = json::object();
   Value changed(rapidjson::kArrayType);
-  store::RecordCommit commit;
-
-  // Applies `edit` to the family of the insured person with this CNIE, if registered.
-  auto edit_family = [&](const std::string& cnie, auto&& edit) -> Result<void> {
-    auto number = insured_number(*this, cnie);
-    if (!number) return number.error();
-    if (!*number) return {};
-    auto l = Impl::load_existing(*this, streams::family(**number), "family of " + **number);
-    if (!l) return l.error();
-    Doc after;
-    after.CopyFrom(l->state, after.GetAllocator());
-    if (auto e = edit(after); !e) return e;
-    if (auto w = Impl::change(*this, l->stream, l->version, l->state, after,
-                              "family." + type + "_recorded", caller, why, partner)) {
-      changed.PushBack(Value(l->stream.c_str(), applied.GetAllocator()), applied.GetAllocator());
-      commit.writes.push_back(std::move(*w));
-    }
-    return {};
-  };
-
+  FamilyEdits edits{*this, {}};
+  Result<void> done;
   if (type == "birth") {
-    const Value* child = json::find(*event, "/person");
-    const Value* parents = json::find(*event, "/parents");
-    if (child == nullptr || !child->IsObject()) return invalid("/person", "is required");
-    if (parents == nullptr || !parents->IsArray()) return invalid("/parents", "is required");
-    const auto act = json::text(*event, "/act/number");
-    for (const auto& p : parents->GetArray()) {
-      const auto cnie = json::text(p, "/cnie");
-      if (!cnie || identifiers::cnie_problem(*cnie)) continue;
-      std::optional<std::string> other;
-      for (const auto& q : parents->GetArray()) {
-        if (json::text(q, "/cnie") != cnie) other = json::text(q, "/cnie");
-      }
-      auto r = edit_family(*cnie, [&](Doc& family) -> Result<void> {
-        const auto found = find_member(family, json::text(*child, "/cnie"), act);
-        const std::string base = "/members/" + (found ? *found : next_id(family, 'k'));
-        for (const auto& f : child->GetObject()) {
-          if (f.value.IsNull()) continue;
-          set_sourced(family, base + "/" + json::escape(f.name.GetString()), f.value, *prov);
-        }
-        if (const Value* a = json::find(*event, "/act"))
-          set_sourced(family, base + "/birth_act", *a, *prov);
-        json::set_string(family, base + "/relation", "child");
-        json::set_string(family, base + "/source", partner);
-        if (other)
-          set_sourced(family, base + "/other_parent_cnie",
-                      Value(other->c_str(), family.GetAllocator()), *prov);
-        return {};
-      });
-      if (!r) return r.error();
-    }
+    done = apply_birth(edits, event, prov, partner);
   } else if (type == "marriage" || type == "divorce") {
-    const Value* spouses = json::find(*event, "/spouses");
-    if (spouses == nullptr || !spouses->IsArray() || spouses->Size() != 2) {
-      return invalid("/spouses", "must name the two spouses");
-    }
-    for (rapidjson::SizeType i = 0; i < 2; ++i) {
-      const auto cnie = json::text((*spouses)[i], "/cnie");
-      const Value& spouse = (*spouses)[1 - i];
-      const auto partner_cnie = json::text(spouse, "/cnie");
-      if (!cnie || !partner_cnie) continue;
-      auto r = edit_family(*cnie, [&](Doc& family) -> Result<void> {
-        const auto found = find_member(family, partner_cnie, std::nullopt);
-        if (type == "divorce") {
-          // DGCT does not keep its events in order: a divorce may come before the marriage it
-          // dissolves. It is kept (the inbox tries it again) until the marriage is recorded.
-          if (!found) return awaiting_marriage(id);
-          const std::string base = "/members/" + *found;
-          auto& a = family.GetAllocator();
-          set_sourced(family, base + "/status", Value("divorced", a), *prov);
-          const auto date = json::text(*event, "/dissolution_date")
-                                .value_or(json::text(*event, "/act_date").value_or(""));
-          if (!date.empty())
-            set_sourced(family, base + "/dissolution_date", Value(date.c_str(), a), *prov);
-          return {};
-        }
-        const std::string base = "/members/" + (found ? *found : next_id(family, 's'));
-        // A marriage that arrives after the divorce that dissolved it (its act dated before the
-        // dissolution) adds what is missing and leaves the later fact, the divorce, standing.
-        if (found && dissolved_after(family, base, *event)) return {};
-        for (const auto& f : spouse.GetObject()) {
-          if (f.value.IsNull()) continue;
-          set_sourced(family, base + "/" + json::escape(f.name.GetString()), f.value, *prov);
-        }
-        auto& a = family.GetAllocator();
-        set_sourced(family, base + "/status", Value("married", a), *prov);
-        if (const Value* act = json::find(*event, "/act"))
-          set_sourced(family, base + "/marriage_act", *act, *prov);
-        json::set_string(family, base + "/relation", "spouse");
-        json::set_string(family, base + "/source", partner);
-        return {};
-      });
-      if (!r) return r.error();
-    }
+    done = apply_spouses(edits, event, prov, type, read->id, partner);
   } else if (type == "death") {
+    const Value* person = json::find(event, "/person");
+    if (person == nullptr || !person->IsObject()) return invalid("/person", "is required");
+    const auto date = event_date(event, "/person/death_date").value_or("");
+    if (!parse_date(date)) return invalid("/person/death_date", "must be a date YYYY-MM-DD");
+    done = record_member_death(edits, *person, date, prov, read->id);
     // A person known by a birth act only has no registration of their own to close.
-    const auto cnie = json::text(*event, "/person/cnie");
-    const auto date = json::text(*event, "/person/death_date")
-                          .value_or(json::text(*event, "/act_date").value_or(""));
-    if (cnie && !identifiers::cnie_problem(*cnie)) {
+    const auto cnie = json::text(*person, "/cnie");
+    if (done && cnie && !identifiers::cnie_problem(*cnie)) {
       auto r = record_death(*cnie, date, partner, caller);
       if (!r && r.error().code != Errc::not_found) return r.error();
-      if (r) {
+      if (r && r->effect != Effect::unchanged) {
         changed.PushBack(Value(streams::person(*cnie).c_str(), applied.GetAllocator()),
                          applied.GetAllocator());
       }
@@ -205,8 +325,19 @@ Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
   } else {
     return invalid("/type", "must be birth, marriage, divorce or death");
   }
+  if (!done) return done.error();
+  const std::string why = upper(partner) + " " + type + " " + read->id;
+  store::RecordCommit commit;
+  for (auto& [stream, edit] : edits.by_stream) {
+    auto& [l, after] = edit;
+    if (auto w = Impl::change(*this, l.stream, l.version, l.state, after,
+                              "family." + type + "_recorded", caller, why, partner)) {
+      changed.PushBack(Value(stream.c_str(), applied.GetAllocator()), applied.GetAllocator());
+      commit.writes.push_back(std::move(*w));
+    }
+  }
   if (!commit.writes.empty()) {
-    if (auto done = Impl::commit_quietly(*this, commit, caller); !done) return done.error();
+    if (auto ok = Impl::commit_quietly(*this, commit, caller); !ok) return ok.error();
   }
   applied.AddMember("applied", changed, applied.GetAllocator());
   return Outcome{Effect::applied, std::move(applied), std::nullopt};

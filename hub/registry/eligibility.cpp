@@ -23,7 +23,9 @@ Coverage child_coverage(const ChildFacts& c, const Date& on) {
     return Coverage{true, "child under 21", last};
   }
   if (age >= kStudentAge) return not_covered("26 or older");
-  if (c.married) return not_covered("21 or older and married");
+  if (c.married && (!c.married_on || *c.married_on <= on)) {
+    return not_covered("21 or older and married");
+  }
   if (!c.studies_proof_until) return not_covered("21 or older without a proof of studies");
   if (*c.studies_proof_until < on) return not_covered("21 or older; the proof of studies expired");
   const Date last26 = date_from_days(days_from_epoch(birthday(*c.birth_date, kStudentAge)) - 1);

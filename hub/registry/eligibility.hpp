@@ -21,7 +21,10 @@ struct ChildFacts {
   ChildLink link = ChildLink::natural;
   std::optional<Date> birth_date;
   std::optional<Date> death_date;
+  // Married (the client's fact, or DGCT's marriage act about the child): from married_on when
+  // the act's date is known, else on any date.
   bool married = false;
+  std::optional<Date> married_on;
   // Disabled, with a proof on record: covered with no age limit.
   bool disabled = false;
   // The last day covered by a dated proof of higher education (a school year's certificate).
@@ -45,7 +48,11 @@ struct Coverage {
 };
 
 // A child (natural, kafala or guardianship): until 21; until 26 when unmarried and in higher
-// education with a proof valid on the date; with no age limit when disabled; never after death.
+// education with a proof valid on the date; with no age limit when disabled; never after death
+// (loi 65-00 on basic medical coverage, article 5, which lists the insured person's ayants
+// droit: the extension to 26 is for unmarried children in higher education). A child married
+// on the date therefore loses the student extension; under 21 the law names no condition of
+// marriage, and the child stays covered (the table in tests/unit/registry/eligibility_test.cpp).
 Coverage child_coverage(const ChildFacts& child, const Date& on);
 // A spouse: while married (several spouses allowed), alive, and not insured in their own right.
 Coverage spouse_coverage(const SpouseFacts& spouse, const Date& on);

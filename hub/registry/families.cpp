@@ -2,6 +2,8 @@
 // "family" section of the partners' facts) and
 // completed by the client (kafala, guardianship, proofs), and their coverage, computed from
 // facts and rules (eligibility.hpp) on the date asked.
+#include <algorithm>
+
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/eligibility.hpp"
@@ -153,6 +155,7 @@ Result<Coverage> member_coverage(Registry& r, const Value& family, const Value& 
   if (!death) return death.error();
   c.death_date = *death;
   c.married = json::flag(member, "/married");
+  c.married_on = date_of(member, "/married_on");
   c.disabled = json::find(member, "/disabled/proof_date") != nullptr;
   c.studies_proof_until = date_of(member, "/studies/valid_until");
   Coverage cov = child_coverage(c, on);
@@ -197,6 +200,47 @@ Result<Coverage> member_coverage(Registry& r, const Value& family, const Value& 
 }
 
 }  // namespace
+
+std::vector<store::MemberEntry> member_index(const Value& family) {
+  std::vector<store::MemberEntry> out;
+  const Value* members = json::find(family, "/members");
+  if (members == nullptr || !members->IsObject()) return out;
+  static constexpr std::pair<const char*, const char*> kKeys[] = {
+      {"cnie/", "/cnie"}, {"act/", "/birth_act/number"}, {"born/", "/birth_date"}};
+  for (const auto& m : members->GetObject()) {
+    for (const auto& [prefix, pointer] : kKeys) {
+      if (auto v = json::text(m.value, pointer)) out.push_back({prefix + *v, member_name(m)});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<store::MemberRef>> families_naming(Registry& r, const Value& person) {
+  // The index gives the candidates under every key the person has; same_member, which also
+  // matches a refresh's booklet, decides (a CNIE, then a birth act, then name and birth date).
+  std::vector<std::string> streams;
+  for (const auto& [prefix, pointer] :
+       {std::pair{"cnie/", "/cnie"}, std::pair{"act/", "/birth_act/number"},
+        std::pair{"born/", "/birth_date"}}) {
+    const auto v = json::text(person, pointer);
+    if (!v) continue;
+    auto found = Registry::Impl::store(r).find_members(std::string(prefix) + *v);
+    if (!found) return found.error();
+    for (const auto& c : *found) streams.push_back(c.stream);
+  }
+  std::sort(streams.begin(), streams.end());
+  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
+  std::vector<store::MemberRef> out;
+  for (const auto& stream : streams) {
+    auto family = Registry::Impl::load(r, stream);
+    if (!family) return family.error();
+    if (!*family) continue;
+    if (auto member = same_member((*family)->state, person, false)) {
+      out.push_back({stream, *member});
+    }
+  }
+  return out;
+}
 
 void merge_booklet(Doc& family, const Section& section) {
   const Value& booklet = *section.record;
@@ -359,14 +403,92 @@ Result<Loaded> family_for_update(Registry& r, const std::string& number, const C
   return l;
 }
 
+// The CNIE of the insured person whose family this is ("" when unknown).
+Result<std::string> declarant_cnie(Registry& r, const Value& family) {
+  const auto number = json::text(family, "/immatriculation").value_or("");
+  auto insured = Registry::Impl::load(r, streams::insured(number));
+  if (!insured) return insured.error();
+  if (!*insured) return std::string();
+  return json::text((*insured)->state, "/cnie").value_or("");
+}
+
+// A fact about a child is one fact wherever the child is an ayant droit (issue 19, kind 4: a
+// child of divorced parents may be in both parents' families). `facts` (member fields, null to
+// erase) given in the family `stream`, whose declarant is `declarant`, are written to the same
+// child in every other family that names them, as one change each, sourced to the client with
+// `type` and `reason`. Custody is the one fact seen from the other side: the declarant's custody
+// is the other parent's there, and it is carried only where that family's declarant is the
+// child's other parent, as recorded on either side.
+Result<std::vector<store::StreamWrite>> shared_fact(Registry& r, const std::string& stream,
+                                                    const std::string& declarant,
+                                                    const Value& child, const Value& facts,
+                                                    const std::string& type, const Caller& caller,
+                                                    const std::string& reason) {
+  std::vector<store::StreamWrite> out;
+  auto naming = families_naming(r, child);
+  if (!naming) return naming.error();
+  for (const auto& ref : *naming) {
+    if (ref.stream == stream) continue;
+    auto l = Registry::Impl::load_existing(r, ref.stream, ref.stream);
+    if (!l) return l.error();
+    const std::string base = "/members/" + json::escape(ref.member);
+    auto theirs = declarant_cnie(r, l->state);
+    if (!theirs) return theirs.error();
+    const bool other_parent =
+        (!declarant.empty() && json::text(l->state, base + "/other_parent_cnie") == declarant) ||
+        (!theirs->empty() && json::text(child, "/other_parent_cnie") == *theirs);
+    Doc after = copy_of(l->state);
+    for (const auto& f : facts.GetObject()) {
+      const std::string name = member_name(f);
+      if (name == "reason" || name == "other_parent_cnie") continue;
+      Value v(f.value, after.GetAllocator());
+      if (name == "custody") {
+        if (!other_parent) continue;
+        if (v.IsString()) {
+          v.SetString(std::string_view(v.GetString()) == "declarant" ? "other_parent" : "declarant",
+                      after.GetAllocator());
+        }
+      }
+      const std::string path = base + "/" + json::escape(name);
+      json::set(after, path, v);
+      json::set(after, "/provenance/" + json::escape(path),
+                Registry::Impl::client_provenance(r, caller, after.GetAllocator()));
+    }
+    if (auto w = Registry::Impl::change(r, l->stream, l->version, l->state, after, type, caller,
+                                        reason)) {
+      out.push_back(std::move(*w));
+    }
+  }
+  return out;
+}
+
+// A family loaded for an update of one of its members (not_found when it has none so named),
+// and the member's JSON pointer.
+struct MemberUpdate : Loaded {
+  std::string base;
+  const Value& member() const { return *json::find(state, base); }
+};
+Result<MemberUpdate> member_for_update(Registry& r, const std::string& number,
+                                       const std::string& member, const Caller& caller) {
+  auto l = family_for_update(r, number, caller);
+  if (!l) return l.error();
+  MemberUpdate out{std::move(*l), "/members/" + json::escape(member)};
+  if (json::find(out.state, out.base) == nullptr) {
+    return make_error(Errc::not_found, "no member " + member + " in this family");
+  }
+  return out;
+}
+
+// `also`: the same fact's changes to the child's other families (shared_fact), in the commit.
 Result<Outcome> commit_family(Registry& r, Loaded& l, const std::string& number, const Doc& after,
                               std::string type, const Caller& caller, std::string reason,
-                              Effect effect) {
+                              Effect effect, std::vector<store::StreamWrite> also = {}) {
   auto w = Registry::Impl::change(r, l.stream, l.version, l.state, after, std::move(type), caller,
                                   std::move(reason));
   if (!w) return unchanged(r.family(number));
   store::RecordCommit commit;
   commit.writes.push_back(std::move(*w));
+  for (auto& other : also) commit.writes.push_back(std::move(other));
   // The answer is the family as it will read once committed.
   auto insured = Registry::Impl::load_existing(r, streams::insured(number), "insured " + number);
   if (!insured) return insured.error();
@@ -541,13 +663,10 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
 
-  auto l = family_for_update(*this, number, caller);
+  auto l = member_for_update(*this, number, member, caller);
   if (!l) return l.error();
-  const std::string base = "/members/" + json::escape(member);
-  const Value* current = json::find(l->state, base);
-  if (current == nullptr)
-    return make_error(Errc::not_found, "no member " + member + " in this family");
-  const bool spouse = json::text(*current, "/relation") == "spouse";
+  const std::string& base = l->base;
+  const bool spouse = json::text(l->member(), "/relation") == "spouse";
   if (!spouse && (*st || *dissolution)) {
     return invalid(*st ? "/status" : "/dissolution_date", "applies to a spouse only");
   }
@@ -564,8 +683,59 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
     json::set(after, "/provenance/" + json::escape(path),
               Impl::client_provenance(*this, caller, after.GetAllocator()));
   }
+  std::vector<store::StreamWrite> also;
+  if (!spouse) {
+    auto declarant = declarant_cnie(*this, l->state);
+    if (!declarant) return declarant.error();
+    auto shared = shared_fact(*this, l->stream, *declarant, *json::find(after, base), *input,
+                              "beneficiary.updated", caller, *reason);
+    if (!shared) return shared.error();
+    also = std::move(*shared);
+  }
   return commit_family(*this, *l, number, after, "beneficiary.updated", caller, *reason,
-                       Effect::changed);
+                       Effect::changed, std::move(also));
+}
+
+Result<Outcome> Registry::record_beneficiary_death(const std::string& number,
+                                                   const std::string& member,
+                                                   const std::string& body, const Caller& caller) {
+  auto input = parse_body(body, {"death_date", "act", "reason"});
+  if (!input) return input.error();
+  auto date = date_at(*input, "/death_date", true);
+  if (!date) return date.error();
+  if (clock_.today() < **date) return invalid("/death_date", "is in the future");
+  if (auto c = check_act(*input, "/act", false, {"number", "date", "commune"}); !c) {
+    return c.error();
+  }
+  auto reason = reason_at(*input, false);
+  if (!reason) return reason.error();
+  auto l = member_for_update(*this, number, member, caller);
+  if (!l) return l.error();
+  const std::string& base = l->base;
+  if (json::text(l->member(), "/relation") == "spouse") {
+    return invalid("/death_date",
+                   "applies to a child only: a spouse's death is recorded on the person, by CNIE");
+  }
+  if (const auto born = date_of(l->member(), "/birth_date", true); born && **date < *born) {
+    return invalid("/death_date", "is before the child's birth date");
+  }
+  Doc facts = json::object();
+  json::set(facts, "/death_date", *json::find(*input, "/death_date"));
+  if (const Value* act = json::find(*input, "/act")) json::set(facts, "/death_act", *act);
+  Doc after = copy_of(l->state);
+  for (const auto& f : facts.GetObject()) {
+    const std::string path = base + "/" + json::escape(member_name(f));
+    json::set(after, path, f.value);
+    json::set(after, "/provenance/" + json::escape(path),
+              Impl::client_provenance(*this, caller, after.GetAllocator()));
+  }
+  auto declarant = declarant_cnie(*this, l->state);
+  if (!declarant) return declarant.error();
+  auto also = shared_fact(*this, l->stream, *declarant, *json::find(after, base), facts,
+                          "beneficiary.death_recorded", caller, *reason);
+  if (!also) return also.error();
+  return commit_family(*this, *l, number, after, "beneficiary.death_recorded", caller, *reason,
+                       Effect::changed, std::move(*also));
 }
 
 Result<int> Registry::record_eligibility_changes(

@@ -312,6 +312,8 @@ std::optional<store::StreamWrite> Registry::Impl::change(Registry& r, const std:
   w.state = json::dump(after);
   // Every registration record (person, insured, family, employer) is carried by the change feed.
   w.feed = true;
+  // A family keeps the index of its members up to date, in the same transaction.
+  if (w.kind == streams::kFamily) w.members = member_index(after);
   return w;
 }
 

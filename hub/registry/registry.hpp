@@ -177,6 +177,16 @@ class Registry {
   Result<Outcome> update_beneficiary(const std::string& number, const std::string& member,
                                      const std::string& body, const Caller& caller);
 
+  // {"death_date", "act"?: {"number", "date", "commune"}, "reason"?}: the death of a child
+  // member when DGCT's death event does not come (a young child known by a birth act only): the
+  // date, and the death act, on the member in this family and in every other family that names
+  // the child (by CNIE, birth act, or name and birth date), with the client's provenance; it
+  // ends their coverage from that date (loi 65-00, article 5: ayants droit are living persons).
+  // 400 for a date in the future or before the birth, or a spouse member (their death is
+  // recorded on the person, by CNIE); 404 for an unknown member. Changed: the family.
+  Result<Outcome> record_beneficiary_death(const std::string& number, const std::string& member,
+                                           const std::string& body, const Caller& caller);
+
   // The history of a record: kind streams::kInsured, kPerson, kFamily or kEmployer.
   Result<Outcome> history(std::string_view kind, const std::string& id);
 

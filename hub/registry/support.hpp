@@ -159,6 +159,13 @@ Result<std::optional<json::Doc>> insured_of_cnie(Registry& r, const std::string&
 // Adds to a family state the members of a family booklet (a "family" section) it does not hold
 // yet (matched by CNIE or birth act), each field with its provenance.
 void merge_booklet(json::Doc& family, const Section& booklet);
+// The member index of a family (store::MemberEntry): each member under "cnie/<CNIE>",
+// "act/<birth act number>" and "born/<birth date>", for those it has. The migration that made
+// the index (store, migration 9) fills it with the same keys.
+std::vector<store::MemberEntry> member_index(const json::Value& family);
+// The families that name a person (by CNIE, else birth act, else name and birth date, as
+// same_member matches: families.cpp), with the member each names them as.
+Result<std::vector<store::MemberRef>> families_naming(Registry& r, const json::Value& person);
 // Every member's coverage on `on`, as {"<member>": {"covered", "reason", "until"?,
 // "attached_to"?}}, given the declarant's insured and person states.
 Result<json::Doc> coverage(Registry& r, const json::Value& family, const json::Value& insured,

@@ -175,7 +175,22 @@ const char* const kMigrations[] = {
     "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " position BIGINT NOT NULL, pruned_through BIGINT NOT NULL);"
     "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
-    // 10 (branch pull; the ninth entry until number 9 lands): the disclosures index
+    // 9: the member index
+    // (records.hpp, MemberEntry): every record that names a person, by the person's keys, so
+    // that a civil event about a child finds each family the child is in. Filled here from the
+    // families already stored, under the keys the registry writes (families.cpp, member_index).
+    "CREATE TABLE registry_members (key TEXT NOT NULL, stream TEXT NOT NULL,"
+    " member TEXT NOT NULL, PRIMARY KEY (key, stream, member));"
+    "CREATE INDEX registry_members_by_stream ON registry_members (stream);"
+    "INSERT INTO registry_members (key, stream, member)"
+    " SELECT p.prefix || (m.value #>> p.path), r.stream, m.key FROM registry_records r"
+    " CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(r.state::jsonb -> 'members') ="
+    " 'object' THEN r.state::jsonb -> 'members' ELSE '{}'::jsonb END) m"
+    " CROSS JOIN (VALUES ('cnie/', '{cnie}'::text[]), ('act/', '{birth_act,number}'::text[]),"
+    " ('born/', '{birth_date}'::text[])) AS p(prefix, path)"
+    " WHERE r.kind = 'family' AND jsonb_typeof(m.value #> p.path) = 'string'"
+    " ON CONFLICT DO NOTHING;",
+    // 10: the disclosures index
     // (disclosures.hpp, docs/audit.md "Disclosures"), and the journal's entries by identifier
     // hash, for the lists of who received what about a person or an employer.
     "CREATE TABLE disclosures (id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL,"
@@ -956,6 +971,20 @@ class PostgresStore final : public Store {
     return std::optional<std::string>(text_at(r->get(), 0, 0));
   }
 
+  Result<std::vector<MemberRef>> find_members(const std::string& key) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT stream, member FROM registry_members WHERE key = $1 ORDER BY stream",
+                   {key}, "cannot look a member up");
+    if (!r) return r.error();
+    std::vector<MemberRef> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      out.push_back({text_at(r->get(), i, 0), text_at(r->get(), i, 1)});
+    }
+    return out;
+  }
+
   Result<std::vector<RecordEvent>> record_events(const std::string& stream,
                                                  std::int64_t until_ms) override {
     auto lease = pool_.acquire();
@@ -1228,6 +1257,19 @@ class PostgresStore final : public Store {
     return static_cast<std::int64_t>(affected(del->get()));
   }
 
+  // Replaces the stream's entries in the member index by the write's.
+  Result<void> index_members(PGconn* c, const StreamWrite& w) {
+    auto drop = query(c, "DELETE FROM registry_members WHERE stream = $1", {w.stream},
+                      "cannot update the member index");
+    if (!drop) return drop.error();
+    for (const auto& m : *w.members) {
+      auto add = query(c, "INSERT INTO registry_members VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                       {m.key, w.stream, m.member}, "cannot update the member index");
+      if (!add) return add.error();
+    }
+    return {};
+  }
+
   Result<void> commit_in_transaction(PGconn* c, const RecordCommit& commit) {
     for (const auto& w : commit.writes) {
       const std::int64_t version = w.expected_version + static_cast<std::int64_t>(w.events.size());
@@ -1273,6 +1315,9 @@ class PostgresStore final : public Store {
         if (PQntuples(owner->get()) == 1 && text_at(owner->get(), 0, 0) != w.stream) {
           return make_error(Errc::conflict, key + " is already registered", "duplicate_key");
         }
+      }
+      if (w.members) {
+        if (auto r = index_members(c, w); !r) return r;
       }
     }
     if (commit.answer) {

@@ -42,6 +42,9 @@ Result<std::vector<RecordState>> Store::list_labelled(const std::string&, const 
                                                       const std::string&, std::size_t) {
   return unsupported(*this);
 }
+Result<std::vector<MemberRef>> Store::find_members(const std::string&) {
+  return unsupported(*this);
+}
 Result<std::optional<IdempotentAnswer>> Store::idempotent_answer(const std::string&,
                                                                  const std::string&) {
   return unsupported(*this);

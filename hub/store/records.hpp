@@ -34,6 +34,20 @@ struct RecordState {
   std::string label;  // see StreamWrite::label
 };
 
+// One entry of the member index (registry_members): a person a record names, under one of the
+// person's keys ("cnie/BK123456", "act/2201/2012", "born/2012-09-30"), and where in the record
+// ("k1"). A person may be named by several records (a child in both parents' families): the
+// index finds every one, where a unique key (StreamWrite::keys) could hold only one.
+struct MemberEntry {
+  std::string key;
+  std::string member;
+};
+// A record that names a person under a key, and where.
+struct MemberRef {
+  std::string stream;
+  std::string member;
+};
+
 // Appends events to one stream. The write fails with conflict/"stale_version" when the stream's
 // version is no longer expected_version (0: the stream must not exist yet).
 struct StreamWrite {
@@ -49,6 +63,9 @@ struct StreamWrite {
   // Unique lookup keys this stream claims ("cnie/BK123456"); a key that another stream holds
   // fails the whole commit with conflict/"duplicate_key".
   std::vector<std::string> keys;
+  // The record's member index: when set, replaces every entry the stream had, in the commit's
+  // transaction, so that the index always says what the stored state says. nullopt: unchanged.
+  std::optional<std::vector<MemberEntry>> members;
   // Whether the change feed carries this write: each of its events is appended to the outbox
   // (feed.hpp) in the commit's transaction. The registry sets it on registration records.
   bool feed = false;

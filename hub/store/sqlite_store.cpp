@@ -127,7 +127,20 @@ const char* const kMigrations[] = {
     "CREATE TABLE feed_outbox_head (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " position INTEGER NOT NULL, pruned_through INTEGER NOT NULL);"
     "INSERT INTO feed_outbox_head VALUES (1, 0, 0);",
-    // 10 (branch pull; the ninth entry until number 9 lands): the disclosures index
+    // 9: the member index
+    // (records.hpp, MemberEntry): every record that names a person, by the person's keys, so
+    // that a civil event about a child finds each family the child is in. Filled here from the
+    // families already stored, under the keys the registry writes (families.cpp, member_index).
+    "CREATE TABLE registry_members (key TEXT NOT NULL, stream TEXT NOT NULL,"
+    " member TEXT NOT NULL, PRIMARY KEY (key, stream, member)) WITHOUT ROWID;"
+    "CREATE INDEX registry_members_by_stream ON registry_members (stream);"
+    "INSERT OR IGNORE INTO registry_members (key, stream, member)"
+    " SELECT p.prefix || json_extract(m.value, p.path), r.stream, m.key"
+    " FROM registry_records r, json_each(r.state, '$.members') m,"
+    " (SELECT 'cnie/' AS prefix, '$.cnie' AS path UNION ALL SELECT 'act/', '$.birth_act.number'"
+    " UNION ALL SELECT 'born/', '$.birth_date') p"
+    " WHERE r.kind = 'family' AND json_type(m.value, p.path) = 'text';",
+    // 10: the disclosures index
     // (disclosures.hpp, docs/audit.md "Disclosures"), and the journal's entries by identifier
     // hash, for the lists of who received what about a person or an employer.
     "CREATE TABLE disclosures (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL,"
@@ -881,6 +894,18 @@ class SqliteStore final : public Store {
     return list(kind, &label, after, limit);
   }
 
+  Result<std::vector<MemberRef>> find_members(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, "SELECT stream, member FROM registry_members WHERE key = ? ORDER BY stream");
+    if (!st) return sqlite_error(db_, "cannot look a member up");
+    st.bind(1, key);
+    std::vector<MemberRef> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back({st.text(0), st.text(1)});
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot look a member up");
+    return out;
+  }
+
   Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
                                                             const std::string& key) override {
     std::lock_guard lock(mutex_);
@@ -1107,6 +1132,22 @@ class SqliteStore final : public Store {
     return removed;
   }
 
+  // Replaces the stream's entries in the member index by the write's.
+  Result<void> index_members_locked(const StreamWrite& w) {
+    Statement drop(db_, "DELETE FROM registry_members WHERE stream = ?");
+    Statement add(db_, "INSERT OR IGNORE INTO registry_members VALUES (?, ?, ?)");
+    if (!drop || !add) return sqlite_error(db_, "cannot prepare the member index");
+    drop.bind(1, w.stream);
+    if (!drop.run()) return sqlite_error(db_, "cannot update the member index");
+    for (const auto& m : *w.members) {
+      add.bind(1, m.key);
+      add.bind(2, w.stream);
+      add.bind(3, m.member);
+      if (!add.run()) return sqlite_error(db_, "cannot update the member index");
+    }
+    return {};
+  }
+
   Result<void> commit_locked(const RecordCommit& commit) {
     Statement insert_event(db_,
                            "INSERT INTO registry_events (stream, version, type, time_ms,"
@@ -1171,6 +1212,9 @@ class SqliteStore final : public Store {
         sqlite3_reset(owner.get());
         if (held)
           return make_error(Errc::conflict, key + " is already registered", "duplicate_key");
+      }
+      if (w.members) {
+        if (auto r = index_members_locked(w); !r) return r;
       }
     }
     if (commit.answer) {

@@ -173,6 +173,8 @@ class Store {
                                                          const std::string& label,
                                                          const std::string& after,
                                                          std::size_t limit);
+  // Every record whose member index (StreamWrite::members) holds `key`, in stream order.
+  virtual Result<std::vector<MemberRef>> find_members(const std::string& key);
   virtual Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
                                                                     const std::string& key);
   // The next value of a named counter (1, 2, 3, ...), committed at once: a value is never given

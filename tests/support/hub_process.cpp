@@ -19,11 +19,13 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
   if (o.mappings) {
     y << "  mappings_dir: "
       << (o.mappings_dir.empty() ? source_dir() + "/mappings" : o.mappings_dir) << "\n";
+    if (!o.mappings_from.empty()) y << "  mappings_from: " << o.mappings_from << "\n";
   }
   if (!o.web_dir.empty()) y << "  web_dir: " << o.web_dir << "\n";
   y << "listeners:\n"
     << "  - name: internal\n    port: " << o.internal_port
-    << "\n    interfaces: [registration, admin, ops, feed" << (o.web_dir.empty() ? "" : ", web") << "]\n"
+    << "\n    interfaces: [registration, admin, ops, feed" << (o.web_dir.empty() ? "" : ", web")
+    << "]\n"
     << "    tls:\n      certificate: " << p << "/hub/server.crt\n      key: " << p
     << "/hub/server.key\n      client_ca: [" << p << "/ca/cnss.crt]\n      crl: [" << p
     << "/ca/cnss.crl]\n"
@@ -44,7 +46,7 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [registration]\n"
     << "  - name: hub-admin\n    subject: CN=hub-admin,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n"
-    << "    roles: [admin, ops, registration, override]\n"
+    << "    roles: [admin, ops, registration, override, mapping_author, mapping_approver]\n"
     << "  - name: dgct\n    subject: CN=dgct-cnss-exchange,O=DGCT,C=MA\n"
     << "    issuer: " << dev_ca_subject("DGCT") << "\n"
     << o.dgct_principal_extra << "    roles: [partner, events]\n"
@@ -57,7 +59,10 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "  - name: feed-prestations\n    subject: CN=feed-prestations,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
     << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
-    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n";
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: hub-admin2\n    subject: CN=hub-admin2,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n"
+    << "    roles: [mapping_author, mapping_approver]\n";
   if (!o.agreements_yaml.empty()) y << "agreements:\n" << o.agreements_yaml;
   // The events DGCT, OMPIC and ANRC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {

@@ -17,6 +17,7 @@ struct HubOptions {
   std::string audit_yaml;      // the body of the audit: section ("" = none: no checkpoints)
   bool mappings = false;       // serve the project's mappings/
   std::string mappings_dir;    // with mappings: serve this folder instead (a copy to change)
+  std::string mappings_from;   // hub.mappings_from: "files" or "store" ("" = not set: files)
   bool partner_events = true;  // with mappings: accept DGCT's and OMPIC's pushed events
   unsigned short partners_port = 0;  // the partners listener's port (0: the hub picks one)
   unsigned short internal_port = 0;  // the internal listener's port (0: the hub picks one)
@@ -30,7 +31,7 @@ struct HubOptions {
   std::string dir;              // reuse this folder (a restart); "" = a new temporary one
   std::string web_dir;          // serve these pages on the internal listener ("web" interface)
   std::string agreements_yaml;  // the body of the agreements: section ("" = none)
-  std::string feed_yaml;  // the body of the feed: section ("" = the two test consumers)
+  std::string feed_yaml;        // the body of the feed: section ("" = the two test consumers)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's

@@ -165,6 +165,131 @@ TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
   EXPECT_EQ(inbox("partner=dgc").count(id), 0u) << "a partner is a whole name, not a prefix";
 }
 
+// Issue 19, kind 4: a young child has no CNIE. DGCT's death event names the child's birth act
+// (acteNaissance), and the child's coverage ends; when no event comes, an agent records the death
+// (POST .../beneficiaries/{member}/death).
+TEST_P(PartnerEvents, AYoungChildsDeathIsFoundByBirthActOrRecordedByAnAgent) {
+  const std::string number = register_insured();
+  ASSERT_FALSE(number.empty());
+  auto birth = [&](const std::string& act, const std::string& first_name) {
+    return partner("dgct", R"({"evenementId":"dgct-b-)" + std::to_string(rng_()) +
+                               R"(","type":"NAISSANCE","dateActe":"2026-11-20",)" +
+                               R"("acte":{"numero":")" + act + R"(","commune":"Salé"},)" +
+                               R"("personne":{"nom":"BENJELLOUN","prenom":")" + first_name +
+                               R"(","sexe":"M","dateNaissance":"2026-11-18","cnie":null},)" +
+                               R"("parents":[{"cnie":")" + cnie_ + R"(","role":"PERE"}]})");
+  };
+  const std::string act = std::to_string(rng_() % 100000) + "/2026";
+  ASSERT_EQ(birth(act, "Adam").status, 202u);
+  const std::string id = "dgct-d-" + std::to_string(rng_());
+  auto death =
+      partner("dgct", R"({"evenementId":")" + id + R"(","type":"DECES","dateActe":"2026-11-26",)" +
+                          R"("acte":{"numero":"91/2026","commune":"Salé"},)" +
+                          R"("personne":{"cnie":null,"acteNaissance":{"numero":")" + act +
+                          R"(","commune":"Salé"},"dateDeces":"2026-11-25"}})");
+  ASSERT_EQ(death.status, 202u) << death.raw;
+  EXPECT_EQ(inbox("partner=dgct")[id], "applied");
+  auto family = agency("GET", "/v1/insured/" + number + "/family");
+  ASSERT_EQ(family.status, 200u) << family.raw;
+  EXPECT_NE(family.raw.find(R"("first_name":"Adam")"), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find(R"("death_date":"2026-11-25")"), std::string::npos) << family.raw;
+  EXPECT_NE(family.raw.find(R"("reason":"deceased")"), std::string::npos) << family.raw;
+
+  ASSERT_EQ(birth(act + "1", "Ilyas").status, 202u);
+  family = agency("GET", "/v1/insured/" + number + "/family");
+  std::string ilyas;
+  for (const auto& m : family.body["members"].GetObject()) {
+    if (str(m.value, "/first_name") == "Ilyas") ilyas = m.name.GetString();
+  }
+  ASSERT_FALSE(ilyas.empty()) << family.raw;
+  const std::string target = "/v1/insured/" + number + "/beneficiaries/" + ilyas + "/death";
+  auto future = agency("POST", target, R"({"death_date":"2099-01-01"})");
+  EXPECT_EQ(future.status, 400u) << future.raw;
+  EXPECT_NE(future.raw.find("/death_date"), std::string::npos) << future.raw;
+  auto recorded = agency("POST", target, R"({"death_date":"2026-11-24","reason":"act 92/2026"})");
+  ASSERT_EQ(recorded.status, 200u) << recorded.raw;
+  EXPECT_EQ(str(recorded.body, ("/members/" + ilyas + "/death_date").c_str()), "2026-11-24");
+  EXPECT_EQ(str(recorded.body, ("/members/" + ilyas + "/coverage/reason").c_str()), "deceased");
+  EXPECT_EQ(agency("POST", "/v1/insured/" + number + "/beneficiaries/k99/death",
+                   R"({"death_date":"2026-11-24"})")
+                .status,
+            404u);
+}
+
+// Issue 19, kind 4: the review queue. A divorce whose marriage DGCT never sent waits, and a
+// marriage dated after a recorded death is refused; both are listed for an administrator with the
+// action to take, and a decision is kept with who and why.
+TEST_P(PartnerEvents, TheReviewQueueListsWhatAwaitsAPersonAndKeepsTheDecision) {
+  const std::string number = register_insured();
+  ASSERT_FALSE(number.empty());
+  const std::string other = ts::ordinary_cnie("XR", rng_());
+  const std::string divorce = "dgct-v-" + std::to_string(rng_());
+  ASSERT_EQ(partner("dgct", R"({"evenementId":")" + divorce +
+                                R"(","type":"DIVORCE","dateActe":"2024-05-02",)" +
+                                R"("dateDissolution":"2024-05-02","epoux":[{"cnie":")" + cnie_ +
+                                R"("},{"cnie":")" + other + R"("}]})")
+                .status,
+            202u);
+  EXPECT_EQ(inbox("partner=dgct")[divorce], "recorded") << "kept: it awaits its marriage";
+  const std::string dead = ts::ordinary_cnie("XM", rng_());
+  ASSERT_EQ(
+      partner("dgct", R"({"evenementId":"dgct-x-)" + std::to_string(rng_()) +
+                          R"(","type":"DECES","dateActe":"2018-03-02",)" +
+                          R"("personne":{"cnie":")" + dead + R"(","dateDeces":"2018-03-01"}})")
+          .status,
+      202u);
+  const std::string marriage = "dgct-m-" + std::to_string(rng_());
+  ASSERT_EQ(
+      partner("dgct", R"({"evenementId":")" + marriage +
+                          R"(","type":"MARIAGE","dateActe":"2019-07-01",)" +
+                          R"("acte":{"numero":"12/2019","commune":"Rabat"},"epoux":[{"cnie":")" +
+                          cnie_ + R"("},{"cnie":")" + dead + R"("}]})")
+          .status,
+      202u);
+  EXPECT_EQ(inbox("partner=dgct")[marriage], "not_applicable");
+
+  auto queue = admin("/admin/v1/review?limit=1000");
+  ASSERT_EQ(queue.status, 200u) << queue.raw;
+  std::map<std::string, std::pair<std::string, std::string>> listed;  // id -> code, action
+  for (const auto& e : queue.body["entries"].GetArray()) {
+    listed[str(e, "/event_id")] = {str(e, "/reason/code"), str(e, "/action")};
+  }
+  ASSERT_EQ(listed.count(divorce), 1u) << queue.raw;
+  EXPECT_EQ(listed[divorce].first, "awaiting_facts");
+  EXPECT_NE(listed[divorce].second.find("Ask the partner"), std::string::npos);
+  ASSERT_EQ(listed.count(marriage), 1u) << queue.raw;
+  EXPECT_EQ(listed[marriage].first, "contradicts_recorded_death");
+  EXPECT_NE(listed[marriage].second.find("Check both acts"), std::string::npos);
+
+  const std::string target = "/admin/v1/review/dgct/" + divorce;
+  auto no_reason =
+      call("admin", hub_->port("internal"), "POST", target, R"({"decision":"dismiss"})");
+  EXPECT_EQ(no_reason.status, 400u) << no_reason.raw;
+  EXPECT_NE(no_reason.raw.find("/reason"), std::string::npos) << no_reason.raw;
+  EXPECT_EQ(call("agency", hub_->port("internal"), "POST", target,
+                 R"({"decision":"dismiss","reason":"x"})")
+                .status,
+            403u)
+      << "administrators only";
+  auto dismissed = call("admin", hub_->port("internal"), "POST", target,
+                        R"({"decision":"dismiss","reason":"DGCT confirms no marriage on record"})");
+  ASSERT_EQ(dismissed.status, 200u) << dismissed.raw;
+  EXPECT_EQ(str(dismissed.body, "/status"), "not_applicable");
+  EXPECT_EQ(str(dismissed.body, "/review/by"), "hub-admin") << "who decided";
+  EXPECT_EQ(inbox("partner=dgct")[divorce], "not_applicable") << "no longer retried";
+  auto retried = call("admin", hub_->port("internal"), "POST", "/admin/v1/review/dgct/" + marriage,
+                      R"({"decision":"retry","reason":"death act corrected by DGCT"})");
+  ASSERT_EQ(retried.status, 200u) << retried.raw;
+  EXPECT_EQ(str(retried.body, "/status"), "recorded");
+  queue = admin("/admin/v1/review?limit=1000");
+  EXPECT_EQ(queue.raw.find(divorce), std::string::npos) << queue.raw;
+  EXPECT_EQ(call("admin", hub_->port("internal"), "POST", target,
+                 R"({"decision":"dismiss","reason":"again"})")
+                .status,
+            404u)
+      << "decided already";
+}
+
 TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
   auto truncated = partner("dgct", R"({"evenementId":"dgct-x","type":"NAIS)");
   EXPECT_EQ(truncated.status, 400u) << truncated.raw;

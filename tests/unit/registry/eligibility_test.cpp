@@ -81,6 +81,22 @@ INSTANTIATE_TEST_SUITE_P(
                          c.married = true;
                        }),
                   "2026-11-27", false, ""},
+        ChildCase{"student_married_after_the_date",
+                  with(child("2004-05-01"),
+                       [](ChildFacts& c) {
+                         c.studies_proof_until = *parse_date("2027-07-31");
+                         c.married = true;
+                         c.married_on = *parse_date("2026-12-05");
+                       }),
+                  "2026-11-27", true, "2027-07-31"},
+        ChildCase{"student_married_on_the_date",
+                  with(child("2004-05-01"),
+                       [](ChildFacts& c) {
+                         c.studies_proof_until = *parse_date("2027-07-31");
+                         c.married = true;
+                         c.married_on = *parse_date("2026-11-27");
+                       }),
+                  "2026-11-27", false, ""},
         ChildCase{"married_under_21_still_covered",
                   with(child("2008-05-01"), [](ChildFacts& c) { c.married = true; }),
                   "2026-11-27", true, ""},

@@ -217,7 +217,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
                   "ALTER TABLE registry_records DROP COLUMN label;") +
       // The migrations after 4 are undone too, so that they apply again.
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
-      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head;"
+      "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;"
       "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
@@ -237,13 +237,78 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 9);
+  EXPECT_EQ(*(*s)->schema_version(), 10);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->at(0).stream, "partner-event/dgct/e1");
   EXPECT_EQ((*(*s)->read_record("partner-event/dgct/e2"))->label, "applied");
   EXPECT_EQ((*(*s)->read_record("insured/1"))->label, "") << "other kinds keep no label";
+}
+
+std::vector<MemberRef> members_of(Store& s, const std::string& key) {
+  auto found = s.find_members(key);
+  EXPECT_TRUE(found) << found.error().message;
+  return found ? *found : std::vector<MemberRef>{};
+}
+
+// The member index: a person named by two records (a child in both parents' families) is found
+// in both, and a write that sets a record's entries replaces them in its transaction.
+TEST_P(RecordStoreTest, MemberIndexFindsEveryRecordNamingAPerson) {
+  RecordCommit c;
+  for (const char* stream : {"family/1", "family/2"}) {
+    c.writes.push_back(write(stream, 0, {event("created", 10)}, "{}"));
+    c.writes.back().members =
+        std::vector<MemberEntry>{{"act/2201/2012", "k1"}, {"born/2012-09-30", "k1"}};
+  }
+  ASSERT_TRUE(store_->commit_records(c));
+  auto both = members_of(*store_, "act/2201/2012");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].stream, "family/1");
+  EXPECT_EQ(both[1].stream, "family/2");
+  EXPECT_EQ(both[1].member, "k1");
+  RecordCommit again;
+  again.writes.push_back(write("family/2", 1, {event("changed", 11)}, "{}"));
+  again.writes.back().members = std::vector<MemberEntry>{{"cnie/ZZ1", "k2"}};
+  ASSERT_TRUE(store_->commit_records(again));
+  EXPECT_EQ(members_of(*store_, "act/2201/2012").size(), 1u) << "family/2's entries replaced";
+  ASSERT_EQ(members_of(*store_, "cnie/ZZ1").size(), 1u);
+  EXPECT_EQ(members_of(*store_, "cnie/ZZ1")[0].member, "k2");
+  RecordCommit untouched;
+  untouched.writes.push_back(write("family/2", 2, {event("changed", 12)}, "{}"));
+  ASSERT_TRUE(store_->commit_records(untouched));
+  EXPECT_EQ(members_of(*store_, "cnie/ZZ1").size(), 1u) << "a write without entries keeps them";
+  RecordCommit failed;
+  failed.writes.push_back(write("family/1", 1, {event("changed", 13)}, "{}"));
+  failed.writes.back().members = std::vector<MemberEntry>{};
+  failed.writes.push_back(write("family/2", 1, {event("stale", 13)}, "{}"));
+  ASSERT_FALSE(store_->commit_records(failed));
+  EXPECT_EQ(members_of(*store_, "act/2201/2012").size(), 1u) << "a failed commit changes none";
+}
+
+// The migration that made the index fills it from the families stored before it.
+TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
+  store_.reset();
+  const bool sqlite = GetParam() == "sqlite";
+  ASSERT_TRUE(db_->exec(
+      std::string("DROP TABLE registry_members;") +
+      (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
+      "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
+      "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"
+      "\"k1\":{\"birth_act\":{\"number\":\"7/2020\"},\"birth_date\":\"2020-01-02\","
+      "\"cnie\":null}}}', 1, '');"
+      "INSERT INTO registry_records VALUES ('insured/9', 'insured', 1,"
+      " '{\"members\":{\"k1\":{\"cnie\":\"AB1\"}}}', 1, '');"))
+      << db_->last_error();
+  auto s = open(db_->options());
+  ASSERT_TRUE(s) << s.error().message;
+  auto spouse = members_of(**s, "cnie/AB1");
+  ASSERT_EQ(spouse.size(), 1u) << "families only";
+  EXPECT_EQ(spouse[0].stream, "family/9");
+  EXPECT_EQ(spouse[0].member, "s1");
+  ASSERT_EQ(members_of(**s, "act/7/2020").size(), 1u);
+  EXPECT_EQ(members_of(**s, "born/2020-01-02")[0].member, "k1");
+  EXPECT_TRUE(members_of(**s, "cnie/").empty()) << "a null CNIE is no key";
 }
 
 TEST_P(RecordStoreTest, CountersNeverGiveANumberTwiceUnderConcurrency) {
