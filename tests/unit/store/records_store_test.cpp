@@ -291,7 +291,8 @@ TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
   store_.reset();
   const bool sqlite = GetParam() == "sqlite";
   ASSERT_TRUE(db_->exec(
-      std::string("DROP TABLE registry_members;") +
+      std::string("DROP TABLE registry_members;"
+                  "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;") +
       (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
       "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
       "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"
