@@ -47,8 +47,8 @@ struct LegalBasis {
 };
 
 struct Quota {
-  double per_second = 0;      // sustained rate (token bucket; a burst of one second's worth)
-  std::uint64_t per_day = 0;  // requests per UTC day; an identifier of a batch counts as one
+  double per_second = 0;      // requests in any one-second window (hub/partner/quota.hpp)
+  std::uint64_t per_day = 0;  // identifiers in any 24 hours: each identifier of a batch counts
 };
 
 struct Agreement {

@@ -94,8 +94,10 @@ Error invalid(const std::vector<config::Problem>& problems) {
   return e;
 }
 
-Result<AgreementSet> read_back(const store::RecordState& st,
-                               const std::vector<config::Principal>& principals) {
+}  // namespace
+
+Result<AgreementSet> from_state(const store::RecordState& st,
+                                const std::vector<config::Principal>& principals) {
   auto parsed = config::parse_agreements(st.state, "store:agreements", principals);
   if (!parsed.problems.empty()) {
     // A principal removed from the configuration since: refuse to serve a set that names it
@@ -107,6 +109,8 @@ Result<AgreementSet> read_back(const store::RecordState& st,
   }
   return AgreementSet{st.version, std::move(parsed.agreements), st.state};
 }
+
+namespace {
 
 Result<void> write(store::Store& store, std::int64_t expected_version, const std::string& type,
                    const std::string& json, const Change& change) {
@@ -150,7 +154,7 @@ Result<AgreementSet> load_or_seed(store::Store& store, const std::vector<Agreeme
                                   const Change& change) {
   auto st = store.read_record(kStream);
   if (!st) return st.error();
-  if (*st) return read_back(**st, principals);
+  if (*st) return from_state(**st, principals);
   auto w = write(store, 0, "agreements.seeded", to_json(seed), change);
   if (!w && w.error().detail != "stale_version" && w.error().code != Errc::conflict) {
     return w.error();
@@ -158,7 +162,7 @@ Result<AgreementSet> load_or_seed(store::Store& store, const std::vector<Agreeme
   st = store.read_record(kStream);
   if (!st) return st.error();
   if (!*st) return make_error(Errc::internal, "the agreements were not stored", "store_error");
-  return read_back(**st, principals);
+  return from_state(**st, principals);
 }
 
 Result<AgreementSet> replace(store::Store& store, const std::string& body,

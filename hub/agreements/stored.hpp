@@ -42,6 +42,11 @@ Result<AgreementSet> load_or_seed(store::Store& store, const std::vector<Agreeme
                                   const std::vector<config::Principal>& principals,
                                   const Change& change);
 
+// The set a stored state holds (read_record(kStream)); internal/invalid_stored_agreements when it
+// names a principal the configuration no longer has (none of it is served then).
+Result<AgreementSet> from_state(const store::RecordState& state,
+                                const std::vector<config::Principal>& principals);
+
 // Replaces the whole set with `body` (JSON or YAML) when it is valid against the principals and
 // the canonical model and the stored version is still `expected_version`. Errors: invalid_input
 // "invalid_agreements" (details: every problem, line:column and key path), conflict

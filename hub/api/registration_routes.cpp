@@ -164,6 +164,10 @@ void add_employers(Routes& s) {
                return r.employer_action(param(ctx, "affiliation"), action, req.body(), c);
              });
   }
+  s.change(V::put, "/v1/employers/{affiliation}/declared-employees",
+           [&r](const Request& req, RequestContext& ctx, const Caller& c) {
+             return r.record_declared_employees(param(ctx, "affiliation"), req.body(), c);
+           });
   s.change(V::post, "/v1/employers/{affiliation}/representatives",
            [&r](const Request& req, RequestContext& ctx, const Caller& c) {
              return r.add_representative(param(ctx, "affiliation"), req.body(), c);

@@ -11,10 +11,12 @@
 #include "hub/agreements/stored.hpp"
 #include "hub/api/agreement_admin.hpp"
 #include "hub/api/authenticate.hpp"
+#include "hub/api/disclosure_routes.hpp"
 #include "hub/api/feed_routes.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
+#include "hub/api/partner_reads.hpp"
 #include "hub/api/prefill_routes.hpp"
 #include "hub/api/registration_routes.hpp"
 #include "hub/api/web_routes.hpp"
@@ -26,6 +28,7 @@
 #include "hub/cluster/lease.hpp"
 #include "hub/core/log.hpp"
 #include "hub/core/process.hpp"
+#include "hub/partner/disclosures.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::app {
@@ -173,6 +176,9 @@ Result<void> App::start() {
     if (auto c = events_->check(); !c) return c.error();
     if (auto a = seed_agreements(); !a) return a;
     make_workbench();
+    partner_reader_ = std::make_unique<partner::Reader>(
+        partner::ReaderParts{store_.get(), registry_.get(), mappings_.get(), journal_.get(),
+                             &config_.principals, &node_->clock(), cluster::node_id()});
   }
 
   for (const auto& l : config_.listeners) {
@@ -191,9 +197,12 @@ Result<void> App::start() {
       if (iface == "registration" && broker_) {
         api::add_prefill_routes(*router, *broker_);
         api::add_registration_routes(*router, *registry_, *store_pool_);
+        api::add_disclosure_routes(*router, *registry_, *store_, *journal_, *store_pool_);
       }
-      if (iface == "partner" && events_)
+      if (iface == "partner" && events_) {
         api::add_partner_event_routes(*router, *events_, *store_pool_);
+        api::add_partner_read_routes(*router, *partner_reader_, *journal_, *store_pool_);
+      }
       if (iface == "admin" && events_) {
         api::add_event_admin_routes(*router, *events_, *store_pool_);
         api::add_agreement_admin_routes(
@@ -242,6 +251,22 @@ Result<void> App::seed_agreements() {
   log::info("agreements loaded", {{"version", std::to_string(set->version)},
                                   {"agreements", std::to_string(set->agreements.size())}});
   return {};
+}
+
+void App::prune_disclosures() {
+  // One node of a cluster prunes (it keeps the turn while it lives), like the feed's pruning.
+  if (!cluster::Lease::turn(*store_, "job:disclosures-prune", 2 * config_.feed.prune_every)) return;
+  const std::chrono::milliseconds retention(
+      static_cast<std::int64_t>(config_.audit.retention_days) * 86'400'000);
+  auto removed = partner::prune_disclosures(
+      *store_,
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(node_->clock().now_ms())),
+      retention);
+  if (!removed) {
+    log::error("disclosures not pruned", {{"error", removed.error().message}});
+  } else if (*removed > 0) {
+    log::info("disclosures pruned", {{"rows", std::to_string(*removed)}});
+  }
 }
 
 void App::prune_feed() {
@@ -341,6 +366,7 @@ int App::run() {
         next_prune = std::chrono::steady_clock::now() + config_.feed.prune_every;
         lock.unlock();
         prune_feed();
+        prune_disclosures();
         lock.lock();
       }
       const bool hup = reload_asked.exchange(false);

@@ -24,6 +24,7 @@
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/partner/reader.hpp"
 #include "hub/registry/clock.hpp"
 #include "hub/registry/facts.hpp"
 #include "hub/registry/registry.hpp"
@@ -72,6 +73,8 @@ class App {
   void record_certificate_expiry();
   // Removes the feed's changes older than feed.retention_ms (run by the background thread).
   void prune_feed();
+  // Removes the disclosure index rows older than audit.retention_days (docs/audit.md).
+  void prune_disclosures();
 
   config::HubConfig config_;
   boost::asio::io_context ioc_;
@@ -91,6 +94,8 @@ class App {
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
   std::unique_ptr<events::Inbox> events_;
+  // The partner API's reads under agreements (docs/partner-api.md).
+  std::unique_ptr<partner::Reader> partner_reader_;
   // The journal's checkpoints (signed in the background) and proofs (served).
   std::unique_ptr<audit::Checkpointer> checkpointer_;
   std::unique_ptr<audit::JournalProofs> journal_proofs_;

@@ -2,6 +2,8 @@
 // callers mask identifiers (hub/core/ids.hpp) before they reach a log line.
 #pragma once
 
+#include <chrono>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -35,5 +37,7 @@ void write_raw_line(std::string_view json_object);
 
 // ISO 8601 UTC timestamp with milliseconds, e.g. 2026-11-27T02:28:10.123Z.
 std::string now_iso8601();
+// The same for any time.
+std::string iso8601(std::chrono::system_clock::time_point t);
 
 }  // namespace hub::log

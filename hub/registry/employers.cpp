@@ -310,6 +310,52 @@ Result<Outcome> Registry::employer_action(const std::string& affiliation, const 
   return commit_employer(*this, *l, after, type, caller, *reason);
 }
 
+namespace {
+
+// "yyyy-MM", a month from 1900-01 on.
+bool is_month(std::string_view s) {
+  if (s.size() != 7 || s[4] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const int month = (s[5] - '0') * 10 + (s[6] - '0');
+  return month >= 1 && month <= 12 && s.substr(0, 4) >= "1900";
+}
+
+}  // namespace
+
+Result<Outcome> Registry::record_declared_employees(const std::string& affiliation,
+                                                    const std::string& body, const Caller& caller) {
+  auto input = parse_body(body, {"declared_employees", "period", "reason"});
+  if (!input) return input.error();
+  const Value* count = json::find(*input, "/declared_employees");
+  if (count == nullptr) return invalid("/declared_employees", "is required");
+  if (!count->IsInt64() || count->GetInt64() < 0 || count->GetInt64() > 10'000'000) {
+    return invalid("/declared_employees", "must be a whole number from 0 to 10000000");
+  }
+  auto period = string_at(*input, "/period", true, 7);
+  if (!period) return period.error();
+  if (!is_month(**period)) return invalid("/period", "must be a month yyyy-MM");
+  auto reason = reason_at(*input, false);
+  if (!reason) return reason.error();
+  auto l = for_update(*this, affiliation, caller);
+  if (!l) return l.error();
+  // A declaration for a month before the one recorded does not replace it (a late correction of
+  // an older month is the declarations system's business, not the attestation's).
+  const auto recorded = json::text(l->state, "/last_declaration_period");
+  if (recorded && **period < *recorded) {
+    return make_error(Errc::conflict,
+                      "/period: the declaration of " + *recorded + " is recorded already",
+                      "older_period");
+  }
+  Doc after = copy_of(l->state);
+  json::set(after, "/declared_employees_last_month", Value(count->GetInt64()));
+  json::set_string(after, "/last_declaration_period", **period);
+  json::set(after, "/provenance/~1declared_employees_last_month",
+            Impl::client_provenance(*this, caller, after.GetAllocator()));
+  return commit_employer(*this, *l, after, "employer.employees_declared", caller, *reason);
+}
+
 Result<Outcome> Registry::add_representative(const std::string& affiliation,
                                              const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"cnie", "role", "last_name", "first_name", "reason"});

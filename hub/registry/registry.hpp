@@ -154,6 +154,12 @@ class Registry {
   // "transfer" {"agency", "reason"?}.
   Result<Outcome> employer_action(const std::string& affiliation, const std::string& action,
                                   const std::string& body, const Caller& caller);
+  // The employees declared for the last month, as the declarations system (outside the hub)
+  // reports them: {"declared_employees": 0..10000000, "period": "yyyy-MM", "reason"?}. Read by
+  // DGI's affiliation attestation (shared/partners/dgi.md). conflict/older_period for a month
+  // before the one recorded.
+  Result<Outcome> record_declared_employees(const std::string& affiliation, const std::string& body,
+                                            const Caller& caller);
   // {"cnie", "role", "last_name"?, "first_name"?}
   Result<Outcome> add_representative(const std::string& affiliation, const std::string& body,
                                      const Caller& caller);

@@ -203,6 +203,16 @@ const char* const kMigrations[] = {
     "DELETE FROM audit_tree t WHERE t.level < 4 AND NOT (t.level = 0 AND EXISTS (SELECT 1"
     " FROM audit_journal j WHERE j.seq = t.idx + 1 AND j.pruned_ms > 0));"
     "ALTER TABLE audit_tree ENABLE TRIGGER audit_tree_no_change;",
+    // 11: the disclosures index
+    // (disclosures.hpp, docs/audit.md "Disclosures"), and the journal's entries by identifier
+    // hash, for the lists of who received what about a person or an employer.
+    "CREATE TABLE disclosures (id BIGSERIAL PRIMARY KEY, time_ms BIGINT NOT NULL,"
+    " subject_hmac TEXT NOT NULL, identifier_masked TEXT NOT NULL, principal TEXT NOT NULL,"
+    " agreement TEXT NOT NULL, purpose TEXT NOT NULL, resource TEXT NOT NULL,"
+    " fields TEXT NOT NULL, outcome TEXT NOT NULL, correlation_id TEXT NOT NULL);"
+    "CREATE INDEX disclosures_by_subject ON disclosures (subject_hmac, id);"
+    "CREATE INDEX disclosures_by_time ON disclosures (time_ms);"
+    "CREATE INDEX audit_journal_by_identifier ON audit_journal (identifier_hmac, seq);",
 };
 
 constexpr const char* kJournalColumns =
@@ -985,6 +995,77 @@ class PostgresStore final : public Store {
     auto page = read_feed_in_transaction(c, after, limit);
     (void)exec(c, page ? "COMMIT" : "ROLLBACK");
     return page;
+  }
+
+  Result<void> add_disclosures(const std::vector<Disclosure>& rows) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    Result<void> out;
+    for (const auto& d : rows) {
+      auto ins = query(c,
+                       "INSERT INTO disclosures (time_ms, subject_hmac, identifier_masked,"
+                       " principal, agreement, purpose, resource, fields, outcome, correlation_id)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                       {std::to_string(d.time_ms), d.subject_hmac, d.identifier_masked, d.principal,
+                        d.agreement, d.purpose, d.resource, d.fields, d.outcome, d.correlation_id},
+                       "cannot record disclosures");
+      if (!ins) {
+        out = ins.error();
+        break;
+      }
+    }
+    if (out) {
+      if (auto r = exec(c, "COMMIT"); !r) out = r.error();
+    }
+    if (!out) (void)exec(c, "ROLLBACK");
+    return out;
+  }
+
+  Result<std::vector<Disclosure>> list_disclosures(const std::string& subject_hmac,
+                                                   std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT id, time_ms, subject_hmac, identifier_masked, principal, agreement,"
+                   " purpose, resource, fields, outcome, correlation_id FROM disclosures"
+                   " WHERE subject_hmac = $1 ORDER BY id DESC LIMIT $2",
+                   {subject_hmac, std::to_string(limit)}, "cannot list disclosures");
+    if (!r) return r.error();
+    PGresult* p = r->get();
+    std::vector<Disclosure> out;
+    for (int i = 0; i < PQntuples(p); ++i) {
+      out.push_back(Disclosure{int64_at(p, i, 0), int64_at(p, i, 1), text_at(p, i, 2),
+                               text_at(p, i, 3), text_at(p, i, 4), text_at(p, i, 5),
+                               text_at(p, i, 6), text_at(p, i, 7), text_at(p, i, 8),
+                               text_at(p, i, 9), text_at(p, i, 10)});
+    }
+    return out;
+  }
+
+  Result<std::int64_t> prune_disclosures(std::int64_t before_ms) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), "DELETE FROM disclosures WHERE time_ms < $1",
+                   {std::to_string(before_ms)}, "cannot prune disclosures");
+    if (!r) return r.error();
+    return static_cast<std::int64_t>(affected(r->get()));
+  }
+
+  Result<std::vector<JournalEntry>> journal_about(const std::string& identifier_hmac,
+                                                  std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   std::string("SELECT ") + kJournalScanColumns +
+                       " FROM audit_journal WHERE identifier_hmac = $1 AND pruned_ms = 0"
+                       " ORDER BY seq DESC LIMIT $2",
+                   {identifier_hmac, std::to_string(limit)}, "cannot read the journal");
+    if (!r) return r.error();
+    std::vector<JournalEntry> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(read_entry(r->get(), i));
+    return out;
   }
 
   Result<std::int64_t> prune_feed(std::int64_t before_ms) override {

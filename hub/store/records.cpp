@@ -73,4 +73,17 @@ Result<std::int64_t> Store::prune_feed(std::int64_t) {
   return unsupported(*this);
 }
 
+Result<void> Store::add_disclosures(const std::vector<Disclosure>&) {
+  return unsupported(*this);
+}
+Result<std::vector<Disclosure>> Store::list_disclosures(const std::string&, std::size_t) {
+  return unsupported(*this);
+}
+Result<std::int64_t> Store::prune_disclosures(std::int64_t) {
+  return unsupported(*this);
+}
+Result<std::vector<JournalEntry>> Store::journal_about(const std::string&, std::size_t) {
+  return unsupported(*this);
+}
+
 }  // namespace hub::store

@@ -152,6 +152,16 @@ const char* const kMigrations[] = {
     " FROM audit_journal WHERE seq = audit_tree.idx + 1 AND pruned_ms > 0));"
     "CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree"
     " BEGIN SELECT RAISE(ABORT, 'the journal tree is append-only'); END;",
+    // 11: the disclosures index
+    // (disclosures.hpp, docs/audit.md "Disclosures"), and the journal's entries by identifier
+    // hash, for the lists of who received what about a person or an employer.
+    "CREATE TABLE disclosures (id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL,"
+    " subject_hmac TEXT NOT NULL, identifier_masked TEXT NOT NULL, principal TEXT NOT NULL,"
+    " agreement TEXT NOT NULL, purpose TEXT NOT NULL, resource TEXT NOT NULL,"
+    " fields TEXT NOT NULL, outcome TEXT NOT NULL, correlation_id TEXT NOT NULL);"
+    "CREATE INDEX disclosures_by_subject ON disclosures (subject_hmac, id);"
+    "CREATE INDEX disclosures_by_time ON disclosures (time_ms);"
+    "CREATE INDEX audit_journal_by_identifier ON audit_journal (identifier_hmac, seq);",
 };
 
 std::int64_t now_ms() {
@@ -806,6 +816,64 @@ class SqliteStore final : public Store {
     return page;
   }
 
+  Result<void> add_disclosures(const std::vector<Disclosure>& rows) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+    Result<void> out = add_disclosures_locked(rows);
+    if (out) {
+      if (auto c = exec("COMMIT"); !c) out = c.error();
+    }
+    if (!out) (void)exec("ROLLBACK");
+    return out;
+  }
+
+  Result<std::vector<Disclosure>> list_disclosures(const std::string& subject_hmac,
+                                                   std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, time_ms, subject_hmac, identifier_masked, principal, agreement,"
+                 " purpose, resource, fields, outcome, correlation_id FROM disclosures"
+                 " WHERE subject_hmac = ? ORDER BY id DESC LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot list disclosures");
+    st.bind(1, subject_hmac);
+    st.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Disclosure> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      out.push_back(Disclosure{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4),
+                               st.text(5), st.text(6), st.text(7), st.text(8), st.text(9),
+                               st.text(10)});
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list disclosures");
+    return out;
+  }
+
+  Result<std::int64_t> prune_disclosures(std::int64_t before_ms) override {
+    std::lock_guard lock(mutex_);
+    Statement del(db_, "DELETE FROM disclosures WHERE time_ms < ?");
+    if (!del) return sqlite_error(db_, "cannot prune disclosures");
+    del.bind(1, before_ms);
+    if (!del.run()) return sqlite_error(db_, "cannot prune disclosures");
+    return static_cast<std::int64_t>(sqlite3_changes(db_));
+  }
+
+  Result<std::vector<JournalEntry>> journal_about(const std::string& identifier_hmac,
+                                                  std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_, (std::string("SELECT ") + kJournalScanColumns +
+                       " FROM audit_journal WHERE identifier_hmac = ? AND pruned_ms = 0"
+                       " ORDER BY seq DESC LIMIT ?")
+                          .c_str());
+    if (!st) return sqlite_error(db_, "cannot read the journal");
+    st.bind(1, identifier_hmac);
+    st.bind(2, static_cast<std::int64_t>(limit));
+    std::vector<JournalEntry> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(read_entry(st));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the journal");
+    return out;
+  }
+
   Result<std::int64_t> prune_feed(std::int64_t before_ms) override {
     std::lock_guard lock(mutex_);
     if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
@@ -1051,6 +1119,28 @@ class SqliteStore final : public Store {
         insert.bind(7, w.state);
         if (!insert.run()) return sqlite_error(db_, "cannot append to the feed");
       }
+    }
+    return {};
+  }
+
+  Result<void> add_disclosures_locked(const std::vector<Disclosure>& rows) {
+    Statement ins(db_,
+                  "INSERT INTO disclosures (time_ms, subject_hmac, identifier_masked, principal,"
+                  " agreement, purpose, resource, fields, outcome, correlation_id)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!ins) return sqlite_error(db_, "cannot record disclosures");
+    for (const auto& d : rows) {
+      ins.bind(1, d.time_ms);
+      ins.bind(2, d.subject_hmac);
+      ins.bind(3, d.identifier_masked);
+      ins.bind(4, d.principal);
+      ins.bind(5, d.agreement);
+      ins.bind(6, d.purpose);
+      ins.bind(7, d.resource);
+      ins.bind(8, d.fields);
+      ins.bind(9, d.outcome);
+      ins.bind(10, d.correlation_id);
+      if (!ins.run()) return sqlite_error(db_, "cannot record disclosures");
     }
     return {};
   }

@@ -11,6 +11,7 @@
 
 #include "hub/core/error.hpp"
 #include "hub/store/coordination.hpp"
+#include "hub/store/disclosures.hpp"
 #include "hub/store/feed.hpp"
 #include "hub/store/records.hpp"
 
@@ -223,6 +224,18 @@ class Store {
   // Removes the changes older than before_ms (a prefix of the outbox: every position up to the
   // last one older than that) and raises pruned_through to match. The number removed.
   virtual Result<std::int64_t> prune_feed(std::int64_t before_ms);
+  // The disclosures index (disclosures.hpp, docs/audit.md "Disclosures"); the defaults say "not
+  // supported". add_disclosures() writes every row in one transaction (all or nothing).
+  virtual Result<void> add_disclosures(const std::vector<Disclosure>& rows);
+  // The rows about one subject hash, newest first, at most `limit`.
+  virtual Result<std::vector<Disclosure>> list_disclosures(const std::string& subject_hmac,
+                                                           std::size_t limit);
+  // Removes the rows older than before_ms. The number removed.
+  virtual Result<std::int64_t> prune_disclosures(std::int64_t before_ms);
+  // The journal entries about one identifier hash that retention has not pruned, newest first,
+  // at most `limit` (an index lookup: migration 11).
+  virtual Result<std::vector<JournalEntry>> journal_about(const std::string& identifier_hmac,
+                                                          std::size_t limit);
   // Called on the committing thread after each commit that appended to the outbox (how this
   // node wakes its long-polling readers). Set once, before the store is shared between threads.
   void on_feed_append(std::function<void()> listener) { feed_listener_ = std::move(listener); }

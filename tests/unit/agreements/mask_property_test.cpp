@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hub/agreements/mask.hpp"
+#include "hub/mapping/engine.hpp"
 #include "model.hpp"
 
 namespace {
@@ -134,6 +135,102 @@ TEST(FieldMaskProperty, RandomMasksOverRandomRecordsNeverLeak) {
   // The property is not vacuous: fields, personal ones included, do get through.
   EXPECT_GT(served_total, 1000u);
   EXPECT_GT(personal_served, 50u);
+}
+
+// A partner view (a reverse mapping the partner API serves) and, for each key it writes, the
+// canonical path it reads.
+struct View {
+  const char* mapping;
+  const char* entity;
+  std::map<std::string, std::string> source;
+  const char* record;  // a complete, valid record of the entity
+};
+
+const char* const kAffiliation = R"({"affiliation_number": "1234567", "ice": "001561191000066",
+    "company_name": "ATLAS", "status": "active", "affiliated_on": "2015-06-01",
+    "declared_employees_last_month": 42, "last_declaration_period": "2026-10",
+    "legal_representative": {"cnie": "BE789012", "last_name": "TAZI"},
+    "employees": [{"cnie": "BK123456", "last_name": "EL AMRANI", "salary": 8000}]})";
+
+const View kViews[] = {
+    {"dgi.affiliation_attestation",
+     "affiliation",
+     {{"numeroAffiliation", "affiliation_number"},
+      {"statut", "status"},
+      {"dateAffiliation", "affiliated_on"},
+      {"effectifDeclareMoisPrecedent", "declared_employees_last_month"}},
+     kAffiliation},
+    {"cnss.affiliation_attestation",
+     "affiliation",
+     {{"affiliation_number", "affiliation_number"},
+      {"ice", "ice"},
+      {"company_name", "company_name"},
+      {"status", "status"},
+      {"affiliated_on", "affiliated_on"},
+      {"declared_employees_last_month", "declared_employees_last_month"},
+      {"last_declaration_period", "last_declaration_period"}},
+     kAffiliation},
+    {"cnss.coverage",
+     "coverage",
+     {{"insured", "insured"},
+      {"category", "category"},
+      {"status", "status"},
+      {"amo_rights_open", "amo_rights_open"}},
+     R"({"cnie": "BK123456", "immatriculation": "100000018", "insured": true,
+         "category": "SALARIE", "status": "ACTIVE", "amo_rights_open": true})"},
+};
+
+// The same property one step further, as the partner API answers (hub/partner/reader.cpp): the
+// mask applied to the canonical record, then the partner's reverse mapping. Random agreements
+// over random records (fields left out at random) never let a key through whose canonical field
+// the mask did not serve.
+TEST(FieldMaskProperty, PartnerViewsServeOnlyWhatTheMaskLetsThrough) {
+  auto set = hub::mapping::load_mapping_set(CNSS_SOURCE_DIR "/mappings");
+  ASSERT_TRUE(set.ok()) << (set.diagnostics.empty() ? "" : set.diagnostics.front().str());
+  std::mt19937 rng(20261202);
+  std::size_t keys_served = 0, refused = 0;
+  for (const auto& view : kViews) {
+    const Entity* entity = set.snapshot->model().find(view.entity);
+    ASSERT_NE(entity, nullptr) << view.entity;
+    std::vector<PathInfo> paths;
+    paths_of(*entity, "", 2, paths);
+    for (int round = 0; round < 400; ++round) {
+      std::vector<MaskField> fields;
+      for (const auto& p : paths) {
+        if (std::uniform_int_distribution<>(0, 2)(rng) == 0) fields.push_back({p.path, {}});
+      }
+      rapidjson::Document record;
+      record.Parse(view.record);
+      std::vector<std::string> names;
+      for (auto m = record.MemberBegin(); m != record.MemberEnd(); ++m)
+        names.emplace_back(m->name.GetString());
+      for (const auto& n : names) {
+        if (std::uniform_int_distribution<>(0, 4)(rng) == 0) record.RemoveMember(n.c_str());
+      }
+      const auto masked = FieldMask::compile(fields, *entity).apply(record);
+      const std::set<std::string> served(masked.fields.begin(), masked.fields.end());
+      auto shown = set.snapshot->reverse(view.mapping, masked.json);
+      if (!shown) {
+        ++refused;  // a required field the mask or the record left out: nothing is served
+        continue;
+      }
+      rapidjson::Document out;
+      out.Parse(shown->body.c_str());
+      ASSERT_TRUE(out.IsObject()) << shown->body;
+      for (auto m = out.MemberBegin(); m != out.MemberEnd(); ++m) {
+        const auto src = view.source.find(m->name.GetString());
+        ASSERT_NE(src, view.source.end())
+            << view.mapping << " wrote " << m->name.GetString() << ", which it should not";
+        ASSERT_TRUE(served.contains(src->second))
+            << view.mapping << ": " << m->name.GetString() << " (" << src->second
+            << ") is outside the mask: " << shown->body;
+        ++keys_served;
+      }
+    }
+  }
+  // Not vacuous: answers are built, and some are refused.
+  EXPECT_GT(keys_served, 300u);
+  EXPECT_GT(refused, 10u);
 }
 
 }  // namespace

@@ -406,12 +406,17 @@ TEST_P(JournalTreeTest, AStoreWithEveryNodeIsMigratedWithoutLosingAProof) {
     auto s = open_store();
     return s ? *s->schema_version() : 0;
   }();
+  // Migration 10 made the tree keep its upper levels only: it and the later ones are undone, so
+  // that they apply again.
+  constexpr int kTreeMigration = 10;
   const bool sqlite = GetParam() == "sqlite";
   ASSERT_TRUE(db_->exec(
       "INSERT INTO audit_tree (level, idx, hash) VALUES " + rows +
-      " ON CONFLICT DO NOTHING; ALTER TABLE audit_journal_head DROP COLUMN tree_size;" +
-      (sqlite ? "PRAGMA user_version = " + std::to_string(version - 1) + ";"
-              : "DELETE FROM schema_version WHERE version = " + std::to_string(version) + ";")))
+      " ON CONFLICT DO NOTHING; ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
+      "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;" +
+      (sqlite ? "PRAGMA user_version = " + std::to_string(kTreeMigration - 1) + ";"
+              : "DELETE FROM schema_version WHERE version >= " + std::to_string(kTreeMigration) +
+                    ";")))
       << db_->last_error();
 
   store_ = open_store();

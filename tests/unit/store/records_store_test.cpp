@@ -218,7 +218,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       // The migrations after 4 are undone too, so that they apply again.
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
       "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;"
-      "ALTER TABLE audit_journal_head DROP COLUMN tree_size;" +
+      "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
+      "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -237,7 +238,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 10);
+  EXPECT_EQ(*(*s)->schema_version(), 11);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
@@ -293,7 +294,8 @@ TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
   ASSERT_TRUE(db_->exec(
       // The migrations after 9 are undone too, so that they apply again.
       std::string("DROP TABLE registry_members;"
-                  "ALTER TABLE audit_journal_head DROP COLUMN tree_size;") +
+                  "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
+                  "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;") +
       (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
       "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
       "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"

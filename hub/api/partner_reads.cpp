@@ -1,0 +1,137 @@
+#include "hub/api/partner_reads.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace hub::api {
+namespace {
+
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+
+partner::Request request_of(const Request& req, const RequestContext& ctx,
+                            const std::string& resource) {
+  partner::Request r;
+  r.principal = ctx.principal ? ctx.principal->name : "";
+  r.correlation_id = ctx.correlation_id;
+  r.resource = resource;
+  r.header = [&req](std::string_view name) -> std::optional<std::string> {
+    auto it = req.find(name);
+    if (it == req.end()) return std::nullopt;
+    return std::string(it->value());
+  };
+  return r;
+}
+
+// {"identifiers": ["...", ...]}: 1 to kMaxBatch strings.
+Result<std::vector<std::string>> identifiers_of(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return make_error(Errc::invalid_input,
+                      "the body must be a JSON object {\"identifiers\": [...]}");
+  }
+  const auto it = doc.FindMember("identifiers");
+  if (it == doc.MemberEnd() || !it->value.IsArray() || it->value.Empty()) {
+    return make_error(Errc::invalid_input, "/identifiers: must be a non-empty array of strings");
+  }
+  if (it->value.Size() > partner::kMaxBatch) {
+    return make_error(Errc::payload_too_large,
+                      "/identifiers: " + std::to_string(it->value.Size()) +
+                          " identifiers; a batch holds at most " +
+                          std::to_string(partner::kMaxBatch),
+                      "batch_too_large");
+  }
+  std::vector<std::string> out;
+  out.reserve(it->value.Size());
+  for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+    if (!it->value[i].IsString()) {
+      return make_error(Errc::invalid_input,
+                        "/identifiers/" + std::to_string(i) + ": must be a string");
+    }
+    out.emplace_back(it->value[i].GetString(), it->value[i].GetStringLength());
+  }
+  return out;
+}
+
+std::string batch_body(const partner::Answer& a) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("results");
+  w.StartArray();
+  for (const auto& item : a.items) {
+    w.StartObject();
+    w.Key("identifier");
+    w.String(item.identifier.data(), static_cast<rapidjson::SizeType>(item.identifier.size()));
+    w.Key("status");
+    w.Uint(item.status);
+    w.Key(item.status == 200 ? "data" : "error");
+    // The partner's view and the error object are JSON already.
+    w.RawValue(item.body.data(), item.body.size(), rapidjson::kObjectType);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// Reads on the store's threads, then waits until the disclosures are durable in the journal.
+asio::awaitable<Result<partner::Answer>> read(partner::Reader& reader, audit::Journal& journal,
+                                              registry::StorePool& pool,
+                                              const partner::Request& r) {
+  auto answer = co_await pool.run<Result<partner::Answer>>([&] { return reader.read(r); });
+  if (answer && answer->ticket != 0) {
+    if (auto d = co_await journal.durable(answer->ticket); !d) co_return d.error();
+  }
+  co_return answer;
+}
+
+Response no_store(Response res) {
+  res.set(bhttp::field::cache_control, "no-store");
+  return res;
+}
+
+void add_resource(http::Router& router, partner::Reader& reader, audit::Journal& journal,
+                  registry::StorePool& pool, const std::string& role, const std::string& path,
+                  const std::string& resource, const std::string& param) {
+  router.add(bhttp::verb::get, path + "/{" + param + "}", role,
+             [&reader, &journal, &pool, resource, param](
+                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               auto r = request_of(req, ctx, resource);
+               r.identifiers.push_back(ctx.params[param]);
+               auto answer = co_await read(reader, journal, pool, r);
+               if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
+               auto& item = answer->items.front();
+               if (item.error) co_return http::error_response(*item.error, ctx, req.version());
+               auto res = http::json_response(200, std::move(item.body), req.version());
+               res.set(bhttp::field::content_type, answer->content_type);
+               co_return no_store(std::move(res));
+             });
+  router.add(bhttp::verb::post, path + "/batch", role,
+             [&reader, &journal, &pool, resource](
+                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               auto r = request_of(req, ctx, resource);
+               auto ids = identifiers_of(req.body());
+               if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
+               r.identifiers = std::move(*ids);
+               auto answer = co_await read(reader, journal, pool, r);
+               if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
+               co_return no_store(http::json_response(200, batch_body(*answer), req.version()));
+             });
+}
+
+}  // namespace
+
+void add_partner_read_routes(http::Router& router, partner::Reader& reader, audit::Journal& journal,
+                             registry::StorePool& pool, const std::string& role) {
+  add_resource(router, reader, journal, pool, role, "/partner/v1/affiliation-attestations",
+               "affiliation_attestation", "ice");
+  add_resource(router, reader, journal, pool, role, "/partner/v1/coverage", "coverage", "cnie");
+}
+
+}  // namespace hub::api

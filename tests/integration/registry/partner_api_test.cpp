@@ -1,0 +1,277 @@
+// The partner API under agreements through the real hub process, over mutual TLS with the dev
+// PKI's partner certificates, on SQLite and on PostgreSQL (issue 12, items 2 and 3;
+// docs/partner-api.md): DGI's affiliation attestation in DGI's format holding exactly what
+// dgi.md allows; a field outside a narrower agreement's mask absent; a partner without an
+// agreement, a purpose outside the agreement and an expired agreement refused; the day's quota
+// answered 429 with Retry-After; a batch of 1,000 answered identifier by identifier (1,001
+// refused); a person's coverage; and every served answer listed in the employer's or the
+// insured's disclosures.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <random>
+#include <set>
+
+#include "support/hub_on_engine.hpp"
+#include "support/json_reply.hpp"
+#include "support/tls_client.hpp"
+
+namespace ts = testing_support;
+using ts::Reply;
+using ts::str;
+
+namespace {
+
+// dgi: DGI's agreement (dgi.md); ompic: a narrower mask and a small day quota; dgct: expired;
+// anrc: coverage only.
+const char* kAgreements = R"(  dgi_attestation:
+    principal: dgi
+    legal_basis: {text: "Convention CNSS-DGI, art. 3", reference: CNV-DGI-2024-017}
+    purposes: [VAT_REFUND, PUBLIC_PROCUREMENT]
+    purpose_header: X-DGI-Motif
+    resources:
+      affiliation_attestation:
+        fields: [affiliation_number, status, affiliated_on, declared_employees_last_month]
+    quota: {per_second: 500, per_day: 100000}
+    valid_from: 2025-01-01
+    valid_until: 2099-12-31
+  ompic_check:
+    principal: ompic
+    legal_basis: {text: "test", reference: T-1}
+    purposes: [REGISTER_CHECK]
+    resources:
+      affiliation_attestation:
+        fields: [affiliation_number, status, affiliated_on]
+    quota: {per_second: 500, per_day: 3}
+    valid_from: 2025-01-01
+    valid_until: 2099-12-31
+  dgct_old:
+    principal: dgct
+    legal_basis: {text: "test", reference: T-2}
+    purposes: [CIVIL_CHECK]
+    resources:
+      affiliation_attestation:
+        fields: [affiliation_number, status]
+    quota: {per_second: 10, per_day: 1000}
+    valid_from: 2024-01-01
+    valid_until: 2025-12-31
+  anrc_coverage:
+    principal: anrc
+    legal_basis: {text: "Loi 65-00 (AMO), RSU", reference: T-3}
+    purposes: [AMO_TADAMON_ELIGIBILITY]
+    resources:
+      coverage:
+        fields: [insured, category, status, amo_rights_open]
+    quota: {per_second: 500, per_day: 100000}
+    valid_from: 2025-01-01
+    valid_until: 2099-12-31
+)";
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class PartnerApi : public ts::HubOnEngine {
+ protected:
+  void tune(ts::HubOptions& o) override { o.agreements_yaml = kAgreements; }
+
+  Reply internal(const std::string& method, const std::string& target,
+                 const std::string& body = "") {
+    return ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("agency"), method,
+                                          target, body, {{"Content-Type", "application/json"}}));
+  }
+  ts::Exchange pull(const std::string& who, const std::string& method, const std::string& target,
+                    Headers h, const std::string& body = "") {
+    h.emplace_back("Content-Type", "application/json");
+    return ts::https_request(hub_->port("partners"), ts::client(who), method, target, body, h);
+  }
+  Reply attestation(const std::string& who, const std::string& ice, Headers h) {
+    return ts::reply_of(pull(who, "GET", "/partner/v1/affiliation-attestations/" + ice, h));
+  }
+
+  // A new employer: {affiliation number, ICE}.
+  std::pair<std::string, std::string> affiliate() {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const std::string ice = ts::random_ice(rng_());
+      auto r = internal("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
+      if (r.status == 201) return {str(r.body, "/affiliation_number"), ice};
+      EXPECT_EQ(r.status, 422u) << r.raw;  // struck off in the synthetic world: another one
+    }
+    ADD_FAILURE() << "no employer could be affiliated";
+    return {};
+  }
+
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+const Headers kVat = {{"X-Purpose", "VAT_REFUND"}};
+
+TEST_P(PartnerApi, DgiAttestationInDgisFormatHoldingExactlyWhatDgiMdAllows) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  auto declared = internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
+                           R"({"declared_employees": 42, "period": "2026-11"})");
+  ASSERT_EQ(declared.status, 200u) << declared.raw;
+
+  auto r = attestation("dgi", ice, kVat);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  std::set<std::string> keys;
+  for (auto m = r.body.MemberBegin(); m != r.body.MemberEnd(); ++m)
+    keys.insert(m->name.GetString());
+  EXPECT_EQ(keys, (std::set<std::string>{"numeroAffiliation", "statut", "dateAffiliation",
+                                         "effectifDeclareMoisPrecedent"}))
+      << r.raw;
+  EXPECT_EQ(str(r.body, "/numeroAffiliation"), affiliation);
+  EXPECT_EQ(str(r.body, "/statut"), "AFFILIE_ACTIF");
+  EXPECT_EQ(r.body["effectifDeclareMoisPrecedent"].GetInt(), 42);
+  EXPECT_EQ(r.raw.find(ice), std::string::npos) << "not even the ICE DGI asked with";
+
+  // DGI's own purpose header works as well as X-Purpose.
+  EXPECT_EQ(attestation("dgi", ice, {{"X-DGI-Motif", "PUBLIC_PROCUREMENT"}}).status, 200u);
+  auto unknown = attestation("dgi", ts::random_ice(rng_()), kVat);
+  EXPECT_EQ(unknown.status, 404u) << unknown.raw;
+  EXPECT_EQ(attestation("dgi", "12345", kVat).status, 400u);
+}
+
+TEST_P(PartnerApi, AFieldOutsideTheMaskIsAbsent) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_EQ(internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
+                     R"({"declared_employees": 7, "period": "2026-11"})")
+                .status,
+            200u);
+  // OMPIC has no view of its own: the hub's (cnss.affiliation_attestation), which would show the
+  // figure, the ICE and the company's name if the mask let them through.
+  auto r = attestation("ompic", ice, {{"X-Purpose", "REGISTER_CHECK"}});
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_EQ(str(r.body, "/affiliation_number"), affiliation);
+  EXPECT_EQ(str(r.body, "/status"), "active");
+  EXPECT_FALSE(r.body.HasMember("declared_employees_last_month")) << r.raw;
+  EXPECT_FALSE(r.body.HasMember("company_name")) << r.raw;
+  EXPECT_EQ(r.raw.find(ice), std::string::npos) << r.raw;
+}
+
+TEST_P(PartnerApi, RefusedWithoutAgreementPurposeOrValidity) {
+  const auto [affiliation, ice] = affiliate();
+  auto none = attestation("anrc", ice, kVat);
+  EXPECT_EQ(none.status, 403u) << none.raw;
+  EXPECT_EQ(str(none.body, "/error/code"), "no_agreement");
+  auto no_purpose = attestation("dgi", ice, {});
+  EXPECT_EQ(no_purpose.status, 403u) << no_purpose.raw;
+  EXPECT_EQ(str(no_purpose.body, "/error/code"), "purpose_required");
+  auto outside = attestation("dgi", ice, {{"X-Purpose", "MARKETING"}});
+  EXPECT_EQ(outside.status, 403u) << outside.raw;
+  EXPECT_EQ(str(outside.body, "/error/code"), "forbidden_purpose");
+  auto expired = attestation("dgct", ice, {{"X-Purpose", "CIVIL_CHECK"}});
+  EXPECT_EQ(expired.status, 403u) << expired.raw;
+  EXPECT_EQ(str(expired.body, "/error/code"), "agreement_expired");
+  // A CNSS agency's certificate is not even accepted on the partners' listener.
+  EXPECT_NE(attestation("agency", ice, kVat).status, 200u);
+}
+
+TEST_P(PartnerApi, TheDaysQuotaAnswers429WithRetryAfter) {
+  const auto [affiliation, ice] = affiliate();
+  const Headers h = {{"X-Purpose", "REGISTER_CHECK"}};
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(attestation("ompic", ice, h).status, 200u) << i;
+  auto over = pull("ompic", "GET", "/partner/v1/affiliation-attestations/" + ice, h);
+  ASSERT_TRUE(over.response);
+  EXPECT_EQ(over.response->result_int(), 429u) << over.response->body();
+  EXPECT_NE(over.response->body().find("quota_exceeded"), std::string::npos);
+  const auto retry = (*over.response)[boost::beast::http::field::retry_after];
+  ASSERT_FALSE(retry.empty());
+  EXPECT_GT(std::stol(std::string(retry)), 3600) << "the day's window frees in about a day";
+}
+
+TEST_P(PartnerApi, ABatchOfAThousandAnsweredPerIdentifier) {
+  const auto [affiliation, ice] = affiliate();
+  std::string body = R"({"identifiers": [")" + ice + R"(", "12345")";
+  std::set<std::string> unknown;
+  while (unknown.size() < 998) unknown.insert(ts::random_ice(rng_()));
+  for (const auto& u : unknown) body += ",\"" + u + "\"";
+  body += "]}";
+  auto ex = pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body);
+  auto r = ts::reply_of(ex);
+  ASSERT_EQ(r.status, 200u) << r.raw.substr(0, 400);
+  ASSERT_EQ(r.body["results"].Size(), 1000u);
+  EXPECT_EQ(str(r.body, "/results/0/identifier"), ice);
+  EXPECT_EQ(r.body["results"][0]["status"].GetUint(), 200u);
+  EXPECT_EQ(str(r.body, "/results/0/data/numeroAffiliation"), affiliation);
+  EXPECT_EQ(r.body["results"][1]["status"].GetUint(), 400u);
+  std::size_t not_found = 0;
+  for (rapidjson::SizeType i = 2; i < 1000; ++i) {
+    not_found += r.body["results"][i]["status"].GetUint() == 404u ? 1 : 0;
+  }
+  EXPECT_EQ(not_found, 998u);
+
+  // One more is refused as a whole, with its own code.
+  body.insert(body.size() - 2, ",\"" + ts::random_ice(rng_()) + "\"");
+  auto too_many =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
+  EXPECT_EQ(too_many.status, 413u) << too_many.raw.substr(0, 400);
+  EXPECT_EQ(str(too_many.body, "/error/code"), "batch_too_large");
+}
+
+TEST_P(PartnerApi, EveryServedAnswerIsInTheEmployersDisclosures) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_EQ(attestation("dgi", ice, kVat).status, 200u);
+  ASSERT_EQ(attestation("ompic", ice, {{"X-Purpose", "REGISTER_CHECK"}}).status, 200u);
+  ASSERT_EQ(ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch",
+                              {{"X-Purpose", "PUBLIC_PROCUREMENT"}},
+                              R"({"identifiers": [")" + ice + R"("]})"))
+                .status,
+            200u);
+  // Refused requests disclose nothing.
+  ASSERT_EQ(attestation("dgi", ice, {{"X-Purpose", "MARKETING"}}).status, 403u);
+
+  auto d = internal("GET", "/v1/employers/" + affiliation + "/disclosures");
+  ASSERT_EQ(d.status, 200u) << d.raw;
+  ASSERT_EQ(d.body["disclosures"].Size(), 3u) << d.raw;
+  // Newest first.
+  EXPECT_EQ(str(d.body, "/disclosures/0/recipient"), "dgi");
+  EXPECT_EQ(str(d.body, "/disclosures/0/purpose"), "PUBLIC_PROCUREMENT");
+  EXPECT_EQ(str(d.body, "/disclosures/1/recipient"), "ompic");
+  EXPECT_EQ(str(d.body, "/disclosures/1/agreement"), "ompic_check");
+  EXPECT_EQ(d.body["disclosures"][1]["fields"].Size(), 3u) << d.raw;
+  EXPECT_EQ(str(d.body, "/disclosures/2/agreement"), "dgi_attestation");
+  EXPECT_EQ(str(d.body, "/disclosures/2/purpose"), "VAT_REFUND");
+  EXPECT_EQ(str(d.body, "/disclosures/2/resource"), "affiliation_attestation");
+  EXPECT_EQ(str(d.body, "/subject/identifier_masked").size(), ice.size());
+  EXPECT_EQ(d.raw.find(ice), std::string::npos) << "the ICE only masked";
+  // The hub's own exchanges about the company (OMPIC's and DGI's answers at affiliation).
+  EXPECT_GE(d.body["exchanges"].Size(), 2u) << d.raw;
+}
+
+TEST_P(PartnerApi, CoverageOfAPersonAndTheInsuredsDisclosures) {
+  std::string cnie, number;
+  for (int attempt = 0; attempt < 10 && number.empty(); ++attempt) {
+    cnie = ts::ordinary_cnie("XP", rng_());
+    auto r = internal("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"SALARIE"})");
+    if (r.status == 201) number = str(r.body, "/immatriculation");
+  }
+  ASSERT_FALSE(number.empty());
+  const Headers h = {{"X-Purpose", "AMO_TADAMON_ELIGIBILITY"}};
+  auto r = ts::reply_of(pull("anrc", "GET", "/partner/v1/coverage/" + cnie, h));
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_TRUE(r.body["insured"].GetBool());
+  EXPECT_EQ(str(r.body, "/category"), "SALARIE");
+  EXPECT_EQ(str(r.body, "/status"), "ACTIVE");
+  EXPECT_TRUE(r.body["amo_rights_open"].GetBool());
+  EXPECT_EQ(r.raw.find(number), std::string::npos) << "never the immatriculation number";
+  auto nobody = ts::reply_of(
+      pull("anrc", "GET", "/partner/v1/coverage/" + ts::ordinary_cnie("XQ", rng_()), h));
+  ASSERT_EQ(nobody.status, 200u) << nobody.raw;
+  EXPECT_FALSE(nobody.body["insured"].GetBool());
+  // DGI has no agreement for coverage.
+  EXPECT_EQ(ts::reply_of(pull("dgi", "GET", "/partner/v1/coverage/" + cnie, kVat)).status, 403u);
+
+  auto d = internal("GET", "/v1/insured/" + number + "/disclosures");
+  ASSERT_EQ(d.status, 200u) << d.raw;
+  ASSERT_EQ(d.body["disclosures"].Size(), 1u) << d.raw;
+  EXPECT_EQ(str(d.body, "/disclosures/0/recipient"), "anrc");
+  EXPECT_EQ(str(d.body, "/disclosures/0/purpose"), "AMO_TADAMON_ELIGIBILITY");
+  EXPECT_EQ(str(d.body, "/disclosures/0/resource"), "coverage");
+  EXPECT_GE(d.body["exchanges"].Size(), 1u) << "DGSN's identity at registration: " << d.raw;
+  EXPECT_EQ(d.raw.find(cnie), std::string::npos) << "the CNIE only masked";
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PartnerApi, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
