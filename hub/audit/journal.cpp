@@ -339,9 +339,14 @@ void Journal::record_failure(const Error& why) {
 }
 
 bool Journal::check_end(std::unique_lock<std::mutex>& lock) {
+  // Timed like a write: a store that hangs here is spooled past spool_after too.
+  writing_since_ = std::chrono::steady_clock::now();
+  if (spool_on_) spool_work_.notify_one();
   lock.unlock();
   auto checked = store_.check_journal_end();
   lock.lock();
+  writing_since_.reset();
+  hung_ = false;
   if (checked) {
     last_error_.reset();
     return true;
@@ -437,6 +442,8 @@ void Journal::spool_after_write(std::unique_lock<std::mutex>& lock) {
 
 bool Journal::catch_up_tree(std::unique_lock<std::mutex>& lock) {
   if (!options_.merkle_tree) return true;
+  writing_since_ = std::chrono::steady_clock::now();
+  if (spool_on_) spool_work_.notify_one();
   lock.unlock();
   Result<std::int64_t> size = -1;
   for (std::int64_t before = -2; size && *size != before;) {
@@ -445,6 +452,8 @@ bool Journal::catch_up_tree(std::unique_lock<std::mutex>& lock) {
     if (size) tree_.committed();
   }
   lock.lock();
+  writing_since_.reset();
+  hung_ = false;
   if (size) return true;
   record_failure(size.error());
   return false;
@@ -482,6 +491,7 @@ bool Journal::write_batch(std::unique_lock<std::mutex>& lock) {
   in_flight_.clear();
   written_ += n;
   last_error_.reset();
+  spool_error_.reset();  // the next outage tries the spool afresh
   release_waiters(std::nullopt, false);
   if (spool_active_ || spooling_) spool_after_write(lock);
   done_.notify_all();
@@ -577,8 +587,16 @@ void Journal::requeue_spooled() {
   }
   // Renumbered as this run's first appends: the file now says so.
   if (auto r = replace_spool(path, *loaded); !r) {
-    log::error("audit journal: the spool cannot be rewritten; its entries are appended first",
-               {{"error", r.error().message}});
+    // The old file keeps its old numbering: set aside, it can neither be stored again at the
+    // next start nor hide this run's entries behind its markers. Its entries are stored by this
+    // run (or, if it dies first, found there by an operator).
+    const auto aside = path + ".unrewritable-" + std::to_string(::time(nullptr));
+    std::error_code ec;
+    std::filesystem::rename(path, aside, ec);
+    log::error(
+        "audit journal: the spool cannot be rewritten; set aside, its entries are appended "
+        "first",
+        {{"error", r.error().message}, {"kept_as", aside}});
   } else {
     spooled_ = loaded->size();
     spool_active_ = true;

@@ -32,6 +32,15 @@ class FakeStore final : public store::Store {
     if (!on) hold_cv_.notify_all();
   }
 
+  // While hold(true), the writer's check at start waits too (a store that hangs from the start).
+  Result<void> check_journal_end() override {
+    {
+      std::unique_lock lock(hold_mutex_);
+      hold_cv_.wait(lock, [&] { return !held_; });
+    }
+    return store::Store::check_journal_end();
+  }
+
   std::string engine() const override { return "fake"; }
   Result<void> ping() override { return {}; }
   Result<int> schema_version() override { return 2; }

@@ -319,5 +319,45 @@ TEST_F(SpoolTest, AStoreFailingAgainMidDrainLosesNothingAcrossRestarts) {
   EXPECT_TRUE(report->ok) << report->problem;
 }
 
+// A store that hangs from the start, in the writer's first check: spooled as a hanging write is.
+TEST_F(SpoolTest, AStoreThatHangsFromTheStartIsSpooledToo) {
+  FakeStore store;
+  store.hold(true);
+  Journal journal(store, "key", spooling(5000ms));
+  auto w = wait_durable(journal, store);
+  ASSERT_TRUE(w.result);
+  EXPECT_TRUE(*w.result) << w.result->error().message;
+  EXPECT_LT(w.took, 2000ms) << "answered by the wait limit, not by the spool";
+  EXPECT_EQ(journal.status().state, JournalState::spooling) << journal.status().error;
+  store.hold(false);
+  ASSERT_TRUE(journal.flush());
+  EXPECT_EQ(store.size(), 1u);
+}
+
+// A spool left by the last run that cannot be rewritten at start (renumbered as this run's) is
+// set aside: its entries are stored once by this run, and nothing is stored again after.
+TEST_F(SpoolTest, ASpoolThatCannotBeRewrittenAtStartIsSetAside) {
+  FakeStore store;
+  const auto a = entry("a"), b = entry("b");
+  write(spool_chunk(7, {&a, &b}));
+  fs::create_directories(path_ + ".tmp");  // the rewrite's temporary file cannot be made
+  {
+    Journal journal(store, "key", spooling());
+    ASSERT_TRUE(journal.flush());
+  }
+  EXPECT_EQ(stored_ids(store), (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(fs::exists(path_)) << "left to be stored again at the next start";
+  int aside = 0;
+  for (const auto& f : fs::directory_iterator(dir_)) {
+    aside += f.path().filename().string().find(".unrewritable-") != std::string::npos;
+  }
+  EXPECT_EQ(aside, 1);
+  {
+    Journal journal(store, "key", spooling());
+    ASSERT_TRUE(journal.flush());
+  }
+  EXPECT_EQ(store.size(), 2u) << "stored again";
+}
+
 }  // namespace
 }  // namespace hub::audit
