@@ -4,6 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "hub/audit/receipt.hpp"
+#include "hub/audit/tree_hash.hpp"
+#include "hub/core/log.hpp"
+
 namespace hub::api {
 namespace {
 
@@ -58,7 +62,25 @@ Result<std::vector<std::string>> identifiers_of(const std::string& body) {
   return out;
 }
 
-std::string batch_body(const partner::Answer& a) {
+// Each item's journal receipt, once its entry is in the store; none for an item without an entry,
+// or whose entry waits in the journal's spool (the answer goes without it: docs/audit.md).
+using Receipts = std::vector<std::optional<audit::Receipt>>;
+asio::awaitable<Receipts> receipts_of(audit::Journal& journal, const partner::Answer& a) {
+  Receipts out(a.items.size());
+  for (std::size_t i = 0; i < a.items.size(); ++i) {
+    if (a.items[i].ticket == 0) continue;
+    auto r = co_await journal.receipt(a.items[i].ticket);
+    if (r) {
+      out[i] = *r;
+    } else {
+      log::warn("a partner's read answered without its journal receipt",
+                {{"error", r.error().message}});
+    }
+  }
+  co_return out;
+}
+
+std::string batch_body(const partner::Answer& a, const Receipts& receipts) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -73,6 +95,15 @@ std::string batch_body(const partner::Answer& a) {
     w.Key(item.status == 200 ? "data" : "error");
     // The partner's view and the error object are JSON already.
     w.RawValue(item.body.data(), item.body.size(), rapidjson::kObjectType);
+    if (const auto& r = receipts[&item - a.items.data()]) {
+      w.Key("receipt");
+      w.StartObject();
+      w.Key("index");
+      w.Uint64(r->leaf_index);
+      w.Key("leaf_hash");
+      w.String(audit::to_hex(r->leaf_hash).c_str());
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -107,22 +138,29 @@ void add_resource(http::Router& router, partner::Reader& reader, audit::Journal&
                auto answer = co_await read(reader, journal, pool, r);
                if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
                auto& item = answer->items.front();
-               if (item.error) co_return http::error_response(*item.error, ctx, req.version());
-               auto res = http::json_response(200, std::move(item.body), req.version());
-               res.set(bhttp::field::content_type, answer->content_type);
+               const auto receipts = co_await receipts_of(journal, *answer);
+               auto res = item.error
+                              ? http::error_response(*item.error, ctx, req.version())
+                              : http::json_response(200, std::move(item.body), req.version());
+               if (!item.error) res.set(bhttp::field::content_type, answer->content_type);
+               if (receipts.front()) {
+                 res.set(audit::kReceiptHeader, audit::format_receipt(*receipts.front()));
+               }
                co_return no_store(std::move(res));
              });
-  router.add(bhttp::verb::post, path + "/batch", role,
-             [&reader, &journal, &pool, resource](
-                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-               auto r = request_of(req, ctx, resource);
-               auto ids = identifiers_of(req.body());
-               if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
-               r.identifiers = std::move(*ids);
-               auto answer = co_await read(reader, journal, pool, r);
-               if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
-               co_return no_store(http::json_response(200, batch_body(*answer), req.version()));
-             });
+  router.add(
+      bhttp::verb::post, path + "/batch", role,
+      [&reader, &journal, &pool, resource](const Request& req,
+                                           RequestContext& ctx) -> asio::awaitable<Response> {
+        auto r = request_of(req, ctx, resource);
+        auto ids = identifiers_of(req.body());
+        if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
+        r.identifiers = std::move(*ids);
+        auto answer = co_await read(reader, journal, pool, r);
+        if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
+        const auto receipts = co_await receipts_of(journal, *answer);
+        co_return no_store(http::json_response(200, batch_body(*answer, receipts), req.version()));
+      });
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ Result<std::optional<std::string>> canonical_record(registry::Registry& r,
 struct Reader::Built {
   std::vector<store::Disclosure> rows;
   std::vector<audit::ExchangeRecord> entries;
+  std::vector<std::size_t> entry_item;  // the item each entry is about
 };
 
 std::string Reader::view_of(const mapping::Snapshot& mappings, const std::string& principal,
@@ -152,7 +153,9 @@ Result<Answer> Reader::read(const Request& request) {
   Answer answer;
   Built built;
   for (const auto& id : request.identifiers) {
+    const auto entries_before = built.entries.size();
     answer.items.push_back(build(request, id, mask, *mappings, view, built));
+    if (built.entries.size() > entries_before) built.entry_item.push_back(answer.items.size() - 1);
   }
   for (auto& d : built.rows) {
     d.agreement = agreement.name;
@@ -162,10 +165,13 @@ Result<Answer> Reader::read(const Request& request) {
   if (!built.rows.empty()) {
     if (auto w = parts_.store->add_disclosures(built.rows); !w) return w.error();
   }
-  for (auto& e : built.entries) {
+  for (std::size_t k = 0; k < built.entries.size(); ++k) {
+    auto& e = built.entries[k];
     e.purpose = admitted->purpose;
     e.operation = "disclosure/" + agreement.name + "/" + request.resource;
-    answer.ticket = parts_.journal->append(std::move(e));
+    // Each answer carries its receipt (issue 18: every answer to a partner's pull).
+    answer.ticket = parts_.journal->append_with_receipt(std::move(e));
+    answer.items[built.entry_item[k]].ticket = answer.ticket;
   }
   return answer;
 }

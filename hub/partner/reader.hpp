@@ -43,6 +43,9 @@ struct Item {
   unsigned status = 200;
   std::string body;
   std::optional<Error> error;  // set when status is not 200
+  // Its journal entry, appended with a receipt (receipt.hpp): 0 when none was appended (an
+  // identifier refused before anything was read).
+  audit::Ticket ticket = 0;
 };
 
 struct Answer {

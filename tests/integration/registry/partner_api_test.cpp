@@ -9,9 +9,15 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <random>
 #include <set>
 
+#include "hub/audit/digest.hpp"
+#include "hub/audit/journal_leaf.hpp"
+#include "hub/audit/receipt.hpp"
+#include "hub/audit/tree_hash.hpp"
+#include "hub/store/store.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
 #include "support/tls_client.hpp"
@@ -129,6 +135,47 @@ TEST_P(PartnerApi, DgiAttestationInDgisFormatHoldingExactlyWhatDgiMdAllows) {
   auto unknown = attestation("dgi", ts::random_ice(rng_()), kVat);
   EXPECT_EQ(unknown.status, 404u) << unknown.raw;
   EXPECT_EQ(attestation("dgi", "12345", kVat).status, 400u);
+}
+
+// Each answer to a partner's pull carries its journal receipt (issue 18): a single read in
+// X-Journal-Receipt, each item of a batch in its "receipt"; the receipt names the entry that
+// records exactly the body served.
+TEST_P(PartnerApi, EachAnswerCarriesItsJournalReceipt) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  auto ex = pull("dgi", "GET", "/partner/v1/affiliation-attestations/" + ice, kVat);
+  ASSERT_TRUE(ex.response);
+  ASSERT_EQ(ex.response->result_int(), 200) << ex.response->body();
+  ASSERT_EQ(ex.response->count(hub::audit::kReceiptHeader), 1u) << "no receipt";
+  auto receipt = hub::audit::parse_receipt(ex.response->at(hub::audit::kReceiptHeader));
+  ASSERT_TRUE(receipt) << receipt.error().message;
+  auto store = hub::store::open(db_->options());
+  ASSERT_TRUE(store);
+  std::optional<hub::store::JournalEntry> entry;
+  ASSERT_TRUE((*store)->scan_journal(static_cast<std::int64_t>(receipt->leaf_index) + 1,
+                                     [&](const hub::store::JournalEntry& e) {
+                                       entry = e;
+                                       return false;
+                                     }));
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->operation, "disclosure/dgi_attestation/affiliation_attestation");
+  EXPECT_EQ(entry->response_sha256, hub::audit::sha256_hex(ex.response->body()));
+  EXPECT_EQ(hub::audit::to_hex(hub::audit::journal_leaf_hash(*entry)),
+            hub::audit::to_hex(receipt->leaf_hash));
+
+  const std::string body =
+      R"({"identifiers": [")" + ice + R"(", "12345", ")" + ts::random_ice(rng_()) + R"("]})";
+  auto batch =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
+  ASSERT_EQ(batch.status, 200u) << batch.raw;
+  const auto& results = batch.body["results"];
+  ASSERT_EQ(results.Size(), 3u);
+  ASSERT_TRUE(results[0].HasMember("receipt")) << batch.raw;
+  EXPECT_FALSE(results[1].HasMember("receipt")) << "a refused identifier disclosed nothing";
+  ASSERT_TRUE(results[2].HasMember("receipt")) << "a not-found answer is a disclosure too";
+  EXPECT_NE(results[0]["receipt"]["index"].GetUint64(), results[2]["receipt"]["index"].GetUint64());
+  EXPECT_GT(results[0]["receipt"]["index"].GetUint64(), receipt->leaf_index);
+  EXPECT_EQ(std::string(results[0]["receipt"]["leaf_hash"].GetString()).size(), 64u);
 }
 
 TEST_P(PartnerApi, AFieldOutsideTheMaskIsAbsent) {
