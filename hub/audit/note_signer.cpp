@@ -30,7 +30,7 @@ Result<NoteSigner> NoteSigner::from_pem(std::string_view pem, std::string name) 
   if (bio == nullptr) return make_error(Errc::internal, "out of memory reading a PEM key");
   EVP_PKEY* k = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
-  if (k == nullptr) return bad_key("not a PEM private key (-----BEGIN PRIVATE KEY-----)");
+  if (k == nullptr) return bad_key("not a PKCS#8 private key in PEM (a \"PRIVATE KEY\" block)");
   return from_key(k, std::move(name));
 }
 

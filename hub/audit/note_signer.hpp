@@ -16,7 +16,7 @@ namespace hub::audit {
 
 class NoteSigner {
  public:
-  // A PEM private key ("-----BEGIN PRIVATE KEY-----", PKCS#8, what `openssl genpkey -algorithm
+  // A PKCS#8 private key in PEM (a "PRIVATE KEY" block: what `openssl genpkey -algorithm
   // ed25519` writes) that must be Ed25519.
   static Result<NoteSigner> from_pem(std::string_view pem, std::string name);
   // As from_pem, from a file only its owner may read (Errc::forbidden otherwise: chmod 600).
