@@ -17,23 +17,17 @@ pki=$root/certs/dev
 certs/make-dev-pki.sh > /dev/null
 work=$(mktemp -d /tmp/cnss-bench-cluster-XXXXXX)
 pids=()
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-pgdir=$(mktemp -d /tmp/cnss-bench-pg-XXXXXX)
-pgport=${CNSS_BENCH_PG_PORT:-55462}
-as_pg=()
-[[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
+source "$root/bench/throwaway-pg.sh"
+pg_setup 55462
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ -d $pgdir/data ]] && "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null 2>&1
-  rm -rf "$work" "$pgdir"
+  pg_stop
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
-[[ $(id -u) -eq 0 ]] && chown postgres:postgres "$pgdir"
-"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U cnss --auth=trust > /dev/null
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-  -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null
+pg_start -c max_connections=200
 psql() { "$pgbin/psql" -h "$pgdir" -p "$pgport" -U cnss -Atq "$@"; }
 
 grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"

@@ -22,16 +22,13 @@ pki=certs/dev
 certs/make-dev-pki.sh > /dev/null
 work=$(mktemp -d /tmp/cnss-bench-reg-XXXXXX)
 pids=()
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-pgdir=$(mktemp -d /tmp/cnss-bench-pg-XXXXXX)  # its own: the postgres user must reach it
-pgport=${CNSS_BENCH_PG_PORT:-55442}
-as_pg=()
-[[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
+source "$root/bench/throwaway-pg.sh"
+pg_setup 55442
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ -d $pgdir/data ]] && "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop > /dev/null 2>&1
-  rm -rf "$work" "$pgdir"
+  pg_stop
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -46,10 +43,7 @@ run_engine() { # engine
   if [[ $engine == sqlite ]]; then
     store="store:\n  engine: sqlite\n  path: $data/hub.db\n"
   else
-    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$pgdir"
-    "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U cnss --auth=trust > /dev/null
-    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-      -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1" start > /dev/null
+    pg_start
     "${as_pg[@]}" "$pgbin/createdb" -h "$pgdir" -p "$pgport" -U cnss cnss_bench
     store="store:\n  engine: postgresql\n  url: \"host=$pgdir port=$pgport user=cnss dbname=cnss_bench\"\n  pool_size: 16\n"
   fi
