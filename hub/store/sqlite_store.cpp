@@ -358,8 +358,16 @@ class SqliteStore final : public Store {
     return {};
   }
 
+  // Bounded: a call holding the connection while it waits on a lock taken from outside (up to the
+  // 5 s busy timeout, again at each retry) must not hold /readyz for as long.
   Result<void> ping() override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_, kPingWait);
+    if (!lock.owns_lock()) {
+      return make_error(Errc::store_unavailable,
+                        "the SQLite store is busy: a call has waited on its lock for over " +
+                            std::to_string(kPingWait.count()) + " ms",
+                        "store_busy");
+    }
     return exec("SELECT 1");
   }
 
@@ -785,7 +793,8 @@ class SqliteStore final : public Store {
   }
 
   sqlite3* db_;
-  std::mutex mutex_;
+  static constexpr std::chrono::milliseconds kPingWait{1000};
+  std::timed_mutex mutex_;                               // timed for ping() only
   std::unordered_map<std::string, sqlite3_stmt*> kept_;  // kept(): SQL -> its statement
 
  public:
