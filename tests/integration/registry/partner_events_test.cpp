@@ -85,6 +85,17 @@ class PartnerEvents : public ts::HubOnEngine {
     }
     return out;
   }
+  // The events the review queue lists as waiting for a fact (awaiting_facts).
+  std::set<std::string> awaiting_facts() {
+    std::set<std::string> out;
+    auto r = admin("/admin/v1/review?limit=1000");
+    EXPECT_EQ(r.status, 200u) << r.raw;
+    if (!r.body.IsObject() || !r.body.HasMember("entries")) return out;
+    for (const auto& e : r.body["entries"].GetArray()) {
+      if (str(e, "/reason/code") == "awaiting_facts") out.insert(str(e, "/event_id"));
+    }
+    return out;
+  }
   // How many events of `type` a history (GET `target`) holds.
   std::size_t in_history(const std::string& target, const std::string& type) {
     auto h = agency("GET", target);
@@ -293,8 +304,8 @@ TEST_P(PartnerEvents, TheReviewQueueListsWhatAwaitsAPersonAndKeepsTheDecision) {
 }
 
 // Issue 19, kind 4: members matched by CNIE, then birth act, then name and birth date. Two
-// families each name a child Yasmine born the same day, known by neither CNIE nor birth act:
-// DGCT's death that names her by name and birth date is not applied to the first found but
+// families each name a child Yasmine born the same day (two people: each her own CNIE), and
+// DGCT's death names her by name and birth date alone: it is not applied to the first found but
 // listed for review with both candidates (by family and member), and the administrator's choice
 // applies it to that child only. A child's marriage that comes before any family names the child
 // waits, and applies once an agent names them.
@@ -304,11 +315,14 @@ TEST_P(PartnerEvents, AnAmbiguousMemberIsReviewedAndAChildsMarriageWaitsForTheCh
   ASSERT_FALSE(first.empty());
   ASSERT_FALSE(second.empty());
   const std::string born = "2019-03-0" + std::to_string(1 + rng_() % 9);
-  const std::string child = R"({"relation":"child","last_name":"BENJELLOUN","first_name":)"
-                            R"("Yasmine","sex":"F","birth_date":")" +
-                            born + R"(","reason":"booklet shown at the agency"})";
   std::map<std::string, std::string> yasmine;  // family -> member
+  std::vector<std::string> cnies;
   for (const auto& number : {first, second}) {
+    cnies.push_back(ts::ordinary_cnie("XY", rng_()));
+    const std::string child = R"({"relation":"child","last_name":"BENJELLOUN","first_name":)"
+                              R"("Yasmine","sex":"F","birth_date":")" +
+                              born + R"(","cnie":")" + cnies.back() +
+                              R"(","reason":"booklet shown at the agency"})";
     auto r = agency("POST", "/v1/insured/" + number + "/beneficiaries", child);
     ASSERT_EQ(r.status, 201u) << r.raw;
     for (const auto& m : r.body["members"].GetObject()) {
@@ -331,6 +345,9 @@ TEST_P(PartnerEvents, AnAmbiguousMemberIsReviewedAndAChildsMarriageWaitsForTheCh
   }
   ASSERT_NE(entry, nullptr) << queue.raw;
   EXPECT_EQ(str(*entry, "/reason/code"), "ambiguous_member");
+  for (const auto& cnie : cnies) {
+    EXPECT_EQ(queue.raw.find(cnie), std::string::npos) << "a CNIE in clear: " << queue.raw;
+  }
   EXPECT_NE(str(*entry, "/action").find("choose"), std::string::npos) << str(*entry, "/action");
   std::set<std::pair<std::string, std::string>> candidates;
   for (const auto& c : (*entry)["candidates"].GetArray()) {
@@ -625,12 +642,17 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
     EXPECT_GT(retried, 0) << "no delivery met the killed hub: the kill was not mid-stream";
 
     // Every event is in the inbox once, and each is applied (or found not applicable) once the
-    // restarted hub has gone over what the killed one left recorded.
+    // restarted hub has gone over what the killed one left recorded — or waits for a fact, in
+    // the review queue (a marriage of people no family names yet: awaiting_facts).
     std::map<std::string, std::string> events;
+    std::set<std::string> awaiting;
     for (int i = 0; i < 100; ++i) {
       events = inbox("partner=" + std::string(partners[k]));
+      awaiting = awaiting_facts();
       bool settled = events.size() == ids.size();
-      for (const auto& [id, status] : events) settled = settled && status != "recorded";
+      for (const auto& [id, status] : events) {
+        settled = settled && (status != "recorded" || awaiting.count(id) != 0);
+      }
       if (settled) break;
       std::this_thread::sleep_for(200ms);
     }
@@ -638,7 +660,8 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
     for (const auto& id : ids) {
       auto it = events.find(id);
       ASSERT_NE(it, events.end()) << id << " was acknowledged and is not in the inbox";
-      EXPECT_TRUE(it->second == "applied" || it->second == "not_applicable")
+      EXPECT_TRUE(it->second == "applied" || it->second == "not_applicable" ||
+                  awaiting.count(id) != 0)
           << id << " is " << it->second;
     }
   }
