@@ -311,6 +311,19 @@ TEST_P(MemberMatch, DifferentPeopleWhoFitByNameAloneGoToReview) {
   EXPECT_TRUE(covered(family(other), "Yasmine"));
 }
 
+// An agent's entry names the member: a fact recorded on the parents' Yasmine is hers in the
+// other parent's family too, and never the namesake's in another family.
+TEST_P(MemberMatch, AnAgentsFactGoesToTheSamePersonNeverToANamesake) {
+  const std::string other = namesake_family();
+  auto r = registry_->record_beneficiary_death(
+      mother_, named(mother_, "Yasmine")[0],
+      R"({"death_date":"2026-11-20","reason":"death act brought by the mother"})", agent());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(at(family(father_), "Yasmine", "/death_date"), "2026-11-20");
+  EXPECT_EQ(at(family(other), "Yasmine", "/death_date"), "") << "another person";
+  EXPECT_TRUE(covered(family(other), "Yasmine"));
+}
+
 // A match by CNIE or birth act is never ambiguous: the namesake without them is not a candidate
 // of a death that names the birth act.
 TEST_P(MemberMatch, AMatchByIdentifierIsNeverAmbiguous) {
