@@ -9,17 +9,12 @@
 #include "hub/registry/eligibility.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
-#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
 
 using json::Doc;
 using json::Value;
-
-std::string member_name(const Value::Member& m) {
-  return std::string(m.name.GetString(), m.name.GetStringLength());
-}
 
 std::string new_member_id(const Value& family, char prefix) {
   const Value* members = json::find(family, "/members");

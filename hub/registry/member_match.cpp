@@ -18,10 +18,6 @@ namespace {
 using json::Doc;
 using json::Value;
 
-std::string member_name(const Value::Member& m) {
-  return std::string(m.name.GetString(), m.name.GetStringLength());
-}
-
 // Whether two values of a member's identifier contradict: both given and different.
 bool contradict(const std::optional<std::string>& a, const std::optional<std::string>& b) {
   return a && b && *a != *b;
@@ -184,6 +180,10 @@ Result<std::vector<std::string>> indexed_streams(Registry& r, const Value& perso
 }
 
 }  // namespace
+
+std::string member_name(const Value::Member& m) {
+  return std::string(m.name.GetString(), m.name.GetStringLength());
+}
 
 std::vector<Fit> members_fitting(const Value& family, const Value& candidate, bool spouse) {
   std::vector<Fit> out;

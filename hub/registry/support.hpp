@@ -164,6 +164,8 @@ void merge_booklet(json::Doc& family, const Section& booklet);
 // "act/<birth act number>" and "born/<birth date>", for those it has. The migration that made
 // the index (store, migration 9) fills it with the same keys.
 std::vector<store::MemberEntry> member_index(const json::Value& family);
+// The name of a JSON object's member: a family member's id ("k1"), a field's name.
+std::string member_name(const json::Value::Member& m);
 // How a member was found (member_match.cpp): by an identifier (CNIE, birth act) or by name and
 // birth date alone.
 enum class MatchedBy { identifier, name_and_birth_date };
