@@ -137,7 +137,8 @@ Result<std::vector<store::MemberRef>> decide(Registry& r, std::vector<Found>& fo
                                              const std::optional<store::MemberRef>& pick,
                                              std::string_view where) {
   std::vector<store::MemberRef> out;
-  if (found.empty()) return out;
+  if (found.size() == 1) out.push_back(found.front().ref);
+  if (found.size() <= 1) return out;  // no one to tell apart
   auto count = people(r, found);
   if (!count) return count.error();
   std::optional<std::size_t> chosen;
