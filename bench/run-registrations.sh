@@ -9,7 +9,12 @@
 # Environment: CNSS_BENCH_CONNECTIONS (loadgen connections, 16), CNSS_BENCH_HUB_THREADS (the
 # hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442),
 # CNSS_BENCH_FEED=1 (a change-feed consumer, bench/feed-consumer.py, long-polls GET /v1/changes
-# during the run and reports the commit -> consumer latency at p50/p99, docs/feed.md).
+# during the run and reports the commit -> consumer latency at p50/p99, docs/feed.md),
+# CNSS_BENCH_HUB (another hub binary instead of build/bin/cnss-hub, for an A/B),
+# CNSS_BENCH_PROFILE_SECONDS (perf samples the hub's CPU for that long during each run and prints
+# where it goes, by bench/profile-share.py; default 0: no profile).
+# Besides req/s and latency, prints the hub process's CPU time (user + system, /proc/PID/stat)
+# per answer: steadier than throughput on a shared machine.
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +23,7 @@ secs=${1:-10}
 engines=${2:-both}
 [[ $engines == both ]] && engines="sqlite postgresql"
 bin=build/bin
+hub_bin=${CNSS_BENCH_HUB:-$root/build/bin/cnss-hub}
 pki=certs/dev
 certs/make-dev-pki.sh > /dev/null
 work=$(mktemp -d /tmp/cnss-bench-reg-XXXXXX)
@@ -58,7 +64,7 @@ if threads: y = re.sub(r"  threads: \d+", f"  threads: {threads}", y, count=1)
 y = y.replace("data_dir: ../var/data", f"data_dir: {data}").replace("../", f"{root}/")
 print(y, end="")
 PY
-  $bin/cnss-hub serve --config "$work/hub-$engine.yaml" 2> "$work/hub-$engine.log" &
+  "$hub_bin" serve --config "$work/hub-$engine.yaml" 2> "$work/hub-$engine.log" &
   local hub_pid=$!
   pids+=($hub_pid)
   for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub-$engine.log" && break; sleep 0.02; done
@@ -71,7 +77,14 @@ PY
     sleep 0.5
   fi
   local from=$(( 100000 + RANDOM * 20 ))
-  local out
+  local out t0 t1
+  t0=$(awk '{print $14 + $15}' "/proc/$hub_pid/stat")
+  local perf_pid=""
+  if [[ ${CNSS_BENCH_PROFILE_SECONDS:-0} != 0 ]]; then
+    (sleep 2 && perf record -q -e cpu-clock -F 499 --call-graph dwarf,16384 -p "$hub_pid" \
+      -o "$work/perf-$engine.data" -- sleep "$CNSS_BENCH_PROFILE_SECONDS" > /dev/null 2>&1) &
+    perf_pid=$!
+  fi
   out=$($bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
     --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
     --target /v1/insured --header 'Content-Type: application/json' \
@@ -84,6 +97,13 @@ PY
     wait "$feed_pid" || true
     echo "$engine: feed commit -> consumer latency: $(cat "$work/feed-$engine.json")"
   fi
+  t1=$(awk '{print $14 + $15}' "/proc/$hub_pid/stat")
+  if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || true
+    echo "## where the hub's CPU goes: $engine registrations (perf cpu-clock)"
+    perf script -i "$work/perf-$engine.data" -F comm,ip,sym,dso --no-inline 2> /dev/null |
+      python3 bench/profile-share.py
+  fi
   local rss
   rss=$(awk '/VmHWM/{print $2}' /proc/$hub_pid/status)
   kill "$hub_pid"
@@ -94,15 +114,16 @@ PY
   echo "$engine: $out"
   echo "$engine: peak resident ${rss} kB; journal: $verify"
   python3 -c "
-import json,sys
+import json,os,sys
 d=json.loads(sys.argv[2]); s=d.get('status',{})
-print(f\"| {sys.argv[1]} | {s.get('201',0)/d['seconds'] if 'seconds' in d else 0:.0f} | {d['throughput_rps']:.0f} | {d['p50_ms']} | {d['p99_ms']} | {json.dumps(s)} | {d['errors']} |\")
-" "$engine" "$out" >> "$work/table.md"
+cpu=int(sys.argv[3])*1e6/os.sysconf('SC_CLK_TCK')/max(d['requests'],1)
+print(f\"| {sys.argv[1]} | {s.get('201',0)/d['seconds'] if 'seconds' in d else 0:.0f} | {d['throughput_rps']:.0f} | {d['p50_ms']} | {d['p99_ms']} | {cpu:.0f} | {json.dumps(s)} | {d['errors']} |\")
+" "$engine" "$out" "$((t1 - t0))" >> "$work/table.md"
 }
 
 for e in $engines; do run_engine "$e"; done
 echo
-echo "| engine | registrations/s (201) | answers/s | p50 ms | p99 ms | statuses | errors |"
-echo "|---|---|---|---|---|---|---|"
+echo "| engine | registrations/s (201) | answers/s | p50 ms | p99 ms | hub CPU µs/answer | statuses | errors |"
+echo "|---|---|---|---|---|---|---|---|"
 cat "$work/table.md"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${CNSS_BENCH_CONNECTIONS:-16} connections, ${secs} s"
