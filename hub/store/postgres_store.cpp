@@ -643,6 +643,7 @@ class Pool {
       // The server closed it (a restart, a failover, a proxy cut): reconnect now rather than
       // fail the borrower's first statement.
       PQreset(c);
+      set_up_session(c);
     }
     if (PQstatus(c) != CONNECTION_OK) {
       auto e = unavailable(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c));
@@ -666,7 +667,16 @@ class Pool {
     // break the hub's one-JSON-object-a-line log.
     PQsetNoticeProcessor(
         c, [](void*, const char*) {}, nullptr);
+    set_up_session(c);
     return c;
+  }
+
+  // The large values (records' states, events' data, stored answers: JSON of a few kB) are
+  // compressed with LZ4 rather than PostgreSQL's default pglz, the server's first cost in a
+  // registration (docs/performance.md). A server built without LZ4 refuses the setting and keeps
+  // pglz: values written either way read the same.
+  static void set_up_session(PGconn* c) {
+    if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, "SET default_toast_compression = 'lz4'"));
   }
 
   // Whether an idle connection is still open, without a round trip: a server that ended the
