@@ -1337,6 +1337,11 @@ Result<std::unique_ptr<Store>> open_sqlite(const Options& o) {
   sqlite3_busy_timeout(db, 5000);
   if (auto r = store->exec("PRAGMA journal_mode = WAL"); !r) return r.error();
   if (auto r = store->exec("PRAGMA synchronous = NORMAL"); !r) return r.error();
+  // The WAL is copied back into the database every 8,000 pages (32 MB) instead of SQLite's 1,000:
+  // a page written again and again (an index's, a head row's) is copied once a checkpoint, and
+  // the writer that happens to run it holds the lock for the copy and its fsync eight times
+  // less often (bench/run-registrations.sh: 480-560 -> 720-750 registrations/s, p50 halved).
+  if (auto r = store->exec("PRAGMA wal_autocheckpoint = 8000"); !r) return r.error();
   if (auto r = store->exec("PRAGMA foreign_keys = ON"); !r) return r.error();
   if (auto r = store->migrate(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
