@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -284,10 +286,14 @@ Result<PgResult> query(PGconn* c, const std::string& sql, const std::vector<std:
 // Once a statement fails the server skips the others up to the sync (and an explicit transaction
 // is left failed, for the caller to roll back). For small batches only: the connection stays in
 // blocking mode, so the server's answers (command tags, a few rows) must fit in the socket's
-// buffers while the statements are sent.
+// buffers while the statements are sent. Given the names of the statements the connection has
+// prepared, a statement with parameters is prepared on the connection at its first use and run
+// by name after that: PostgreSQL then parses and plans it once a connection, not at each run.
 class Pipeline {
  public:
-  explicit Pipeline(PGconn* c) : c_(c), entered_(PQenterPipelineMode(c) == 1) {}
+  using Prepared = std::unordered_set<std::string>;
+  explicit Pipeline(PGconn* c, Prepared* prepared = nullptr)
+      : c_(c), prepared_(prepared), entered_(PQenterPipelineMode(c) == 1) {}
   ~Pipeline() { leave(); }
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -298,11 +304,24 @@ class Pipeline {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.c_str());
-    if (PQsendQueryParams(c_, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                          nullptr, 0) != 1) {
+    const int n = static_cast<int>(values.size());
+    if (prepared_ == nullptr || params.empty()) {
+      sent_failed_ =
+          PQsendQueryParams(c_, sql, n, nullptr, values.data(), nullptr, nullptr, 0) != 1;
+      sent_.push_back({what, {}});
+      return;
+    }
+    std::string name = statement_name(sql);
+    // Counted as prepared from now on, so that the pipeline prepares it once; forgotten again
+    // below if the preparation fails.
+    if (prepared_->insert(name).second) {
+      sent_failed_ = PQsendPrepare(c_, name.c_str(), sql, n, nullptr) != 1;
+      sent_.push_back({what, name});  // a preparation: its result is not the caller's
+    }
+    if (PQsendQueryPrepared(c_, name.c_str(), n, values.data(), nullptr, nullptr, 0) != 1) {
       sent_failed_ = true;
     }
-    whats_.push_back(what);
+    sent_.push_back({what, {}});
   }
 
   // Sends the sync and reads every statement's result, in order. A lost connection is an error
@@ -313,13 +332,18 @@ class Pipeline {
     if (!entered_) return pg_error(c_, "cannot enter pipeline mode");
     if (sent_failed_ || !sync()) return pg_error(c_, "cannot send a pipeline");
     std::vector<PgResult> out;
-    out.reserve(whats_.size());
-    for (const char* what : whats_) {
+    out.reserve(sent_.size());
+    for (const auto& sent : sent_) {
       PgResult r(PQgetResult(c_), &PQclear);
-      if (!r) return pg_error(c_, what);
+      if (!r) return pg_error(c_, sent.what);
       // Each statement's result is followed by a null that ends it.
       while (PGresult* extra = PQgetResult(c_)) PQclear(extra);
-      out.push_back(std::move(r));
+      if (sent.prepares.empty()) {
+        whats_.push_back(sent.what);
+        out.push_back(std::move(r));
+      } else if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+        prepared_->erase(sent.prepares);
+      }
     }
     if (!leave()) return pg_error(c_, "cannot end a pipeline");
     return out;
@@ -352,11 +376,26 @@ class Pipeline {
     return PQpipelineSync(c_) == 1;
   }
 
+  // A statement's name on the connection, from its text.
+  static std::string statement_name(const char* sql) {
+    char name[24];
+    const auto h = std::hash<std::string_view>{}(sql);
+    const auto end = std::to_chars(name, name + sizeof name, h, 16).ptr;
+    return "cnss_" + std::string(name, end);
+  }
+
+  struct Sent {
+    const char* what;
+    std::string prepares;  // the name a preparation gives; empty for a statement run
+  };
+
   PGconn* c_;
+  Prepared* prepared_;
   bool entered_;
   bool sent_failed_ = false;
   bool synced_ = false;
-  std::vector<const char*> whats_;
+  std::vector<Sent> sent_;
+  std::vector<const char*> whats_;  // the caller's statements' descriptions, by rank
 };
 
 std::int64_t int64_at(PGresult* r, int row, int col) {
@@ -612,17 +651,22 @@ class Pool {
 
   class Lease {
    public:
-    Lease(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
-    Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)) {}
+    Lease(Pool* pool, PGconn* conn, Pipeline::Prepared* prepared)
+        : pool_(pool), conn_(conn), prepared_(prepared) {}
+    Lease(Lease&& o) noexcept
+        : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)), prepared_(o.prepared_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
       if (conn_) pool_->release(conn_);
     }
     PGconn* get() const { return conn_; }
+    // The statements this connection has prepared (Pipeline's), for its lessee alone.
+    Pipeline::Prepared* prepared() const { return prepared_; }
 
    private:
     Pool* pool_;
     PGconn* conn_;
+    Pipeline::Prepared* prepared_;
   };
 
   Result<Lease> acquire() {
@@ -637,23 +681,33 @@ class Pool {
         ++open_;
       }
     }
+    bool reconnected = false;
     if (c == nullptr) {
       c = connect();
+      reconnected = true;
     } else if (!alive(c)) {
       // The server closed it (a restart, a failover, a proxy cut): reconnect now rather than
       // fail the borrower's first statement.
       PQreset(c);
       set_up_session(c);
+      reconnected = true;
     }
     if (PQstatus(c) != CONNECTION_OK) {
       auto e = unavailable(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c));
       PQfinish(c);
       std::lock_guard lock(mutex_);
+      prepared_.erase(c);
       --open_;
       cv_.notify_one();
       return e;
     }
-    return Lease(this, c);
+    Pipeline::Prepared* prepared = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      prepared = &prepared_[c];  // nodes stay put as the map grows
+    }
+    if (reconnected) prepared->clear();  // a new session has none
+    return Lease(this, c, prepared);
   }
 
  private:
@@ -703,6 +757,7 @@ class Pool {
   std::condition_variable cv_;
   std::vector<PGconn*> idle_;
   std::size_t open_ = 0;
+  std::unordered_map<PGconn*, Pipeline::Prepared> prepared_;  // by connection
 };
 
 class PostgresStore final : public Store {
@@ -1065,8 +1120,8 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     PGconn* c = lease->get();
-    auto r = write_records(c, commit);
-    if (r) r = append_feed_and_commit(c, commit);
+    auto r = write_records(c, lease->prepared(), commit);
+    if (r) r = append_feed_and_commit(c, lease->prepared(), commit);
     if (!r) {
       (void)exec(c, "ROLLBACK");
       return r;
@@ -1278,7 +1333,7 @@ class PostgresStore final : public Store {
   Result<std::int64_t> next_number(const std::string& counter) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    Pipeline p(lease->get());
+    Pipeline p(lease->get(), lease->prepared());
     p.send("BEGIN", {}, "cannot begin a transaction");
     p.send("SET LOCAL synchronous_commit TO OFF", {}, "cannot draw a number");
     p.send(
@@ -1422,9 +1477,10 @@ class PostgresStore final : public Store {
   // it ends), appends its feed events and commits, in one round trip. Each event's position is
   // read back from the head row the transaction moved: a missing head row leaves it null, which
   // the primary key refuses, so that COMMIT is then skipped.
-  static Result<void> append_feed_and_commit(PGconn* c, const RecordCommit& commit) {
+  static Result<void> append_feed_and_commit(PGconn* c, Pipeline::Prepared* prepared,
+                                             const RecordCommit& commit) {
     const std::int64_t n = feed_events(commit);
-    Pipeline p(c);
+    Pipeline p(c, prepared);
     if (n > 0) {
       p.send("UPDATE feed_outbox_head SET position = position + $1 WHERE id = 1",
              {std::to_string(n)}, "cannot take feed positions");
@@ -1558,8 +1614,9 @@ class PostgresStore final : public Store {
 
   // BEGIN and the commit's writes in one round trip, then their results read in order, as if
   // they had run one by one: the first conflict or failure is the answer.
-  static Result<void> write_records(PGconn* c, const RecordCommit& commit) {
-    Pipeline p(c);
+  static Result<void> write_records(PGconn* c, Pipeline::Prepared* prepared,
+                                    const RecordCommit& commit) {
+    Pipeline p(c, prepared);
     std::vector<Check> checks;
     p.send("BEGIN", {}, "cannot begin a transaction");
     checks.push_back({Check::ran});
