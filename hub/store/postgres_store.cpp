@@ -281,6 +281,14 @@ Result<PgResult> query(PGconn* c, const std::string& sql, const std::vector<std:
   return r;
 }
 
+// A statement's name on a connection, from its text.
+std::string statement_name(std::string_view sql) {
+  char name[24];
+  const auto h = std::hash<std::string_view>{}(sql);
+  const auto end = std::to_chars(name, name + sizeof name, h, 16).ptr;
+  return "cnss_" + std::string(name, end);
+}
+
 // Statements sent together and answered after one round trip instead of one each (libpq's
 // pipeline mode, PostgreSQL 14+: https://www.postgresql.org/docs/15/libpq-pipeline-mode.html).
 // Once a statement fails the server skips the others up to the sync (and an explicit transaction
@@ -376,14 +384,6 @@ class Pipeline {
     return PQpipelineSync(c_) == 1;
   }
 
-  // A statement's name on the connection, from its text.
-  static std::string statement_name(const char* sql) {
-    char name[24];
-    const auto h = std::hash<std::string_view>{}(sql);
-    const auto end = std::to_chars(name, name + sizeof name, h, 16).ptr;
-    return "cnss_" + std::string(name, end);
-  }
-
   struct Sent {
     const char* what;
     std::string prepares;  // the name a preparation gives; empty for a statement run
@@ -397,6 +397,27 @@ class Pipeline {
   std::vector<Sent> sent_;
   std::vector<const char*> whats_;  // the caller's statements' descriptions, by rank
 };
+
+// query() for a statement run again and again: prepared on the connection at its first use (its
+// name then in `prepared`), run by name after that, so that PostgreSQL parses and plans it once a
+// connection.
+Result<PgResult> query_prepared(PGconn* c, Pipeline::Prepared* prepared, const std::string& sql,
+                                const std::vector<std::string>& params, const std::string& what) {
+  const std::string name = statement_name(sql);
+  const int n = static_cast<int>(params.size());
+  if (!prepared->contains(name)) {
+    PgResult made(PQprepare(c, name.c_str(), sql.c_str(), n, nullptr), &PQclear);
+    if (PQresultStatus(made.get()) != PGRES_COMMAND_OK) return pg_error(c, what, made.get());
+    prepared->insert(name);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  PgResult r(PQexecPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0), &PQclear);
+  const auto st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, what, r.get());
+  return r;
+}
 
 std::int64_t int64_at(PGresult* r, int row, int col) {
   const char* s = PQgetvalue(r, row, col);
@@ -820,7 +841,7 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     PGconn* c = lease->get();
-    auto out = append_in_transaction(c, entries, seal, tree);
+    auto out = append_in_transaction(c, lease->prepared(), entries, seal, tree);
     if (out) {
       if (auto r = exec(c, "COMMIT"); !r) out = r.error();
     }
@@ -1064,7 +1085,8 @@ class PostgresStore final : public Store {
   // Three round trips whatever the batch's size: the transaction begun with the head locked and
   // the entries from it read (one message), the write (append_sql()), and the commit. The tree
   // builder reads the store only when another writer appended since its last batch.
-  static Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
+  static Result<JournalHead> append_in_transaction(PGconn* c, Pipeline::Prepared* prepared,
+                                                   std::vector<JournalEntry>& entries,
                                                    const JournalSealer& seal,
                                                    const JournalTreeBuilder& tree) {
     // The row lock serialises appenders across connections, processes and hub nodes; under READ
@@ -1104,8 +1126,9 @@ class PostgresStore final : public Store {
       if (!built) return built.error();
       nodes = std::move(*built);
     }
-    auto written = query(c, append_sql(), append_params(entries, nodes, head, with_tree),
-                         "cannot append to the journal");
+    auto written =
+        query_prepared(c, prepared, append_sql(), append_params(entries, nodes, head, with_tree),
+                       "cannot append to the journal");
     if (!written) return written.error();
     return head;
   }
@@ -1228,10 +1251,11 @@ class PostgresStore final : public Store {
   Result<std::optional<RecordState>> read_record(const std::string& stream) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(),
-                   "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
-                   " WHERE stream = $1",
-                   {stream}, "cannot read a record");
+    auto r = query_prepared(
+        lease->get(), lease->prepared(),
+        "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
+        " WHERE stream = $1",
+        {stream}, "cannot read a record");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<RecordState>();
     return std::optional<RecordState>(read_state(r->get(), 0));
@@ -1240,8 +1264,9 @@ class PostgresStore final : public Store {
   Result<std::optional<std::string>> find_record_key(const std::string& key) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(), "SELECT stream FROM registry_keys WHERE key = $1", {key},
-                   "cannot look a key up");
+    auto r = query_prepared(lease->get(), lease->prepared(),
+                            "SELECT stream FROM registry_keys WHERE key = $1", {key},
+                            "cannot look a key up");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<std::string>();
     return std::optional<std::string>(text_at(r->get(), 0, 0));
@@ -1313,10 +1338,11 @@ class PostgresStore final : public Store {
                                                             const std::string& key) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(),
-                   "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
-                   " WHERE principal = $1 AND key = $2",
-                   {principal, key}, "cannot read an idempotent answer");
+    auto r =
+        query_prepared(lease->get(), lease->prepared(),
+                       "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
+                       " WHERE principal = $1 AND key = $2",
+                       {principal, key}, "cannot read an idempotent answer");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<IdempotentAnswer>();
     PGresult* p = r->get();
