@@ -96,7 +96,11 @@ PY
       -o "$work/perf-$engine.data" -- sleep "$CNSS_BENCH_PROFILE_SECONDS" > /dev/null 2>&1) &
     perf_pid=$!
   fi
-  out=$(/usr/bin/time -f '%U %S' -o "$work/loadgen-time" $bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
+  # loadgen's own CPU from /usr/bin/time (Debian's time), counted as 0 where it is missing.
+  local timed=()
+  echo "0 0" > "$work/loadgen-time"
+  [[ -x /usr/bin/time ]] && timed=(/usr/bin/time -f '%U %S' -o "$work/loadgen-time")
+  out=$("${timed[@]}" $bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
     --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
     --target /v1/insured --header 'Content-Type: application/json' \
     --header 'Idempotency-Key: bench-{id}' \
