@@ -59,18 +59,8 @@ Error file_error(const fs::path& p, const std::string& what) {
   return make_error(Errc::internal, "cannot " + what + " " + p.string(), "file_error");
 }
 
-// The YAML files of a folder, sorted.
-std::vector<fs::path> yaml_files(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".yaml") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Result<void> read_tables(const fs::path& dir, std::vector<MappingFiles>& out) {
-  for (const auto& p : yaml_files(dir / "tables")) {
+  for (const auto& p : mapping::yaml_files(dir / "tables")) {
     auto text = mapping::read_file(p);
     if (!text) return file_error(p, "read");
     const std::string name = p.stem().string();
@@ -89,7 +79,7 @@ Result<std::vector<MappingFiles>> read_mapping_files(const fs::path& dir) {
     const std::string name = partner.path().filename().string();
     if (!partner.is_directory() || name == "canonical" || name == "tables" || name[0] == '.')
       continue;
-    for (const auto& p : yaml_files(partner.path())) {
+    for (const auto& p : mapping::yaml_files(partner.path())) {
       MappingFiles m;
       m.file = name + "/" + p.filename().string();
       auto text = mapping::read_file(p);

@@ -147,6 +147,7 @@ function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => vo
             diagnostics={diagnostics}
             readOnly={!editable}
             label={`${what} ${d.mapping} (YAML) ; erreurs listées sous l’éditeur`}
+            file={d.file}
             onChange={save.changed}
             handle={editor}
           />

@@ -324,6 +324,9 @@ test('a code table is listed beside the mappings; an edit of it that breaks a ma
     .poll(async () => ((await (await api.get(`/admin/v1/drafts/${encodeURIComponent(id)}`)).json()) as DraftBody).yaml)
     .toBe(`${before}  SUSPENDUE: cancelled`);
   await expect(author.locator('.save-state')).toHaveText('Enregistré');
+  // The failing case is listed under the editor, not drawn in the table's text (it is another file).
+  await expect(author.getByTestId('diagnostics-list')).toContainText('case_failed');
+  await expect(author.locator('.cm-lint-marker-error')).toHaveCount(0);
   await author.getByLabel('Motif du changement').fill('La carte suspendue vaut annulée');
   await author.getByRole('button', { name: 'Demander la publication' }).click();
   await expect(author.locator('.error-box[data-code="draft_failing"]')).toBeVisible();
