@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "hub/workbench/shapes.hpp"
 #include "hub/workbench/json_io.hpp"
+#include "hub/workbench/shapes.hpp"
 
 namespace hub::workbench {
 namespace {

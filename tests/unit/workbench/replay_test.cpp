@@ -97,9 +97,9 @@ TEST(Replay, ExamplesOfPersonalFieldsAreMaskedByCharacter) {
   auto published = compile_set(kSet, c.set);
   ASSERT_TRUE(published.ok());
   MappingFiles draft = c.identity;
-  for (auto [from, to] : {std::pair<std::string, std::string>{"[collapse_spaces, title]",
-                                                              "[collapse_spaces, upper]"},
-                          {"path: c:Nom/c:Arabe", "path: c:Prenom/c:Arabe"}}) {
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"[collapse_spaces, title]", "[collapse_spaces, upper]"},
+        {"path: c:Nom/c:Arabe", "path: c:Prenom/c:Arabe"}}) {
     const auto at = draft.yaml.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     draft.yaml.replace(at, from.size(), to);
@@ -116,8 +116,8 @@ TEST(Replay, ExamplesOfPersonalFieldsAreMaskedByCharacter) {
   for (const auto& f : d["fields"].GetArray())
     examples[f["path"].GetString()] = {f["examples"][0]["published"].GetString(),
                                        f["examples"][0]["draft"].GetString()};
-  EXPECT_EQ(examples["/first_name"], std::make_pair(std::string("Fa********ra"),
-                                                    std::string("FA********RA")))
+  EXPECT_EQ(examples["/first_name"],
+            std::make_pair(std::string("Fa********ra"), std::string("FA********RA")))
       << json;
   // العمراني (8 letters) and فاطمة الزهراء (13 characters).
   EXPECT_EQ(examples["/last_name_ar"],
