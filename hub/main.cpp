@@ -1,6 +1,8 @@
 // cnss-hub: serve, check a configuration, work with mappings.
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -12,7 +14,9 @@
 #include "hub/exchange/config_check.hpp"
 #include "hub/mapping/cli.hpp"
 #include "hub/mapping/engine.hpp"
+#include "hub/store/store.hpp"
 #include "hub/workbench/cli_export.hpp"
+#include "hub/workbench/published.hpp"
 
 namespace {
 
@@ -63,21 +67,47 @@ int report(const std::vector<hub::config::Problem>& problems) {
   return 2;
 }
 
+// The mapping set serve would load: the folder (hub.mappings_from: files, or a store that holds
+// no published set yet, which the folder will seed), or the store's published set, compiled and
+// tested as a node does (hub/workbench/published.hpp).
+struct SetToCheck {
+  hub::mapping::LoadReport report;
+  std::string what;  // "the mappings in DIR", "the store's published set (version N)"
+  std::string key;   // the configuration key it comes from
+};
+
+hub::Result<SetToCheck> set_to_check(const hub::config::HubConfig& c) {
+  const SetToCheck folder{hub::mapping::load_mapping_set(c.mappings_dir),
+                          "the mappings in " + c.mappings_dir, "/hub/mappings_dir"};
+  if (c.mappings_from != "store") return folder;
+  // A SQLite file that does not exist yet holds nothing (and check creates none).
+  if (c.store.engine == "sqlite" && !std::filesystem::exists(c.store.path)) return folder;
+  auto st = hub::store::open({c.store.engine, c.store.path, c.store.url, 1});
+  if (!st) return st.error();
+  auto set = hub::workbench::compile_published(**st, c.mappings_dir);
+  if (!set) return set.error();
+  if (set->set_version == 0) return folder;
+  return SetToCheck{std::move(set->report),
+                    "the store's published set (version " + std::to_string(set->set_version) + ")",
+                    "/hub/mappings_from"};
+}
+
 // What serve checks once the mappings are compiled (hub/exchange/config_check.hpp): the adapters,
 // their options, the recipes' operations and the mappings the recipes and events sources name.
 std::vector<hub::config::Problem> check_references(const hub::config::HubConfig& c) {
   if (c.mappings_dir.empty()) return hub::exchange::check_references(c, nullptr);
-  auto set = hub::mapping::load_mapping_set(c.mappings_dir);
-  if (!set.ok()) {
+  auto set = set_to_check(c);
+  if (!set)
+    return {c.problem_at("/hub/mappings_from", false, "store_unavailable",
+                         "cannot read the published mappings: " + set.error().message)};
+  if (!set->report.ok()) {
     std::string why;
-    for (const auto& d : set.diagnostics) why += "\n  " + d.str();
-    for (const auto& r : set.cases) {
-      if (!r.passed) why += "\n  " + r.mapping_id + " case " + r.name + ": " + r.message;
-    }
-    return {c.problem_at("/hub/mappings_dir", false, "mappings_invalid",
-                         "the mappings do not compile or fail their cases:" + why)};
+    std::istringstream lines(hub::workbench::problems_text(set->report));
+    for (std::string l; std::getline(lines, l);) why += "\n  " + l;
+    return {c.problem_at(set->key, false, "mappings_invalid",
+                         set->what + " do not compile or fail their cases:" + why)};
   }
-  return hub::exchange::check_references(c, set.snapshot.get());
+  return hub::exchange::check_references(c, set->report.snapshot.get());
 }
 
 int check(const char* file) {

@@ -3,24 +3,17 @@
 #include "hub/app/app.hpp"
 #include "hub/core/log.hpp"
 #include "hub/workbench/files.hpp"
+#include "hub/workbench/published.hpp"
 #include "hub/workbench/versions.hpp"
 
 namespace hub::app {
 namespace {
 
-std::string problems_of(const mapping::LoadReport& report) {
-  std::string why;
-  for (const auto& d : report.diagnostics) why += d.str() + "\n";
-  for (const auto& c : report.cases)
-    if (!c.passed) why += c.mapping_id + " case " + c.name + ": " + c.message + "\n";
-  return why;
-}
-
 Error folder_invalid(const std::string& dir, const mapping::LoadReport& report) {
-  return make_error(
-      Errc::internal,
-      "the mappings in " + dir + " do not compile or fail their cases:\n" + problems_of(report),
-      "mappings_invalid");
+  return make_error(Errc::internal,
+                    "the mappings in " + dir + " do not compile or fail their cases:\n" +
+                        workbench::problems_text(report),
+                    "mappings_invalid");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "hub/mapping/cases.hpp"
 #include "hub/mapping/evaluator.hpp"
+#include "hub/mapping/yaml_source.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -30,15 +31,6 @@ namespace {
 Error unknown_mapping(std::string_view id) {
   return make_error(Errc::internal, "no mapping '" + std::string(id) + "' in the served set",
                     "unknown_mapping");
-}
-
-std::vector<fs::path> yaml_files(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".yaml") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 void compile_into(Snapshot& s, const std::vector<fs::path>& files, Diagnostics& diags) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hub::mapping {
 
@@ -17,6 +18,9 @@ std::optional<YAML::Node> load_yaml(const std::filesystem::path& file, Diagnosti
 
 // Reads a whole file into a string; nothing if it cannot be read.
 std::optional<std::string> read_file(const std::filesystem::path& file);
+
+// The regular files named *.yaml directly in dir, sorted; none when it cannot be read.
+std::vector<std::filesystem::path> yaml_files(const std::filesystem::path& dir);
 
 // Collects diagnostics for one file, with the key path of the node being compiled.
 class Reporter {

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -23,7 +24,12 @@ class Workspace {
     dir_ = tmpl;
     std::error_code ec;
     fs::create_directory_symlink(fs::absolute(base / "canonical"), dir_ / "canonical", ec);
-    fs::create_directory_symlink(fs::absolute(base / "tables"), dir_ / "tables", ec);
+    // The set's own code tables when it has them (written below); a set stored before code
+    // tables were versioned compiles against the configured folder's.
+    const bool own_tables =
+        std::any_of(set.begin(), set.end(), [](const MappingFiles& m) { return m.is_table(); });
+    if (!ec && !own_tables)
+      fs::create_directory_symlink(fs::absolute(base / "tables"), dir_ / "tables", ec);
     ok_ = !ec && write_mapping_files(dir_, set).has_value();
   }
   ~Workspace() {
@@ -80,6 +86,11 @@ mapping::LoadReport compile_set(const fs::path& base, const std::vector<MappingF
   // Diagnostics name files of the workspace: name them as under mappings/.
   for (auto& d : report.diagnostics) d.file = fs::relative(d.file, ws.dir()).string();
   return report;
+}
+
+mapping::LoadReport compile_with(const fs::path& base, const std::vector<MappingFiles>& set,
+                                 const MappingFiles& one) {
+  return compile_set(base, with(set, one));
 }
 
 mapping::LoadReport compile_one(const fs::path& base, const std::vector<MappingFiles>& set,

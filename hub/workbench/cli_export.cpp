@@ -12,8 +12,9 @@ namespace hub::workbench {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: cnss-hub mapping export --config FILE DIR
-  Writes the store's published mappings (latest version of each, with its golden cases) to DIR
-  in the layout of mappings/, with the configuration's canonical/ and tables/.
+  Writes the store's published set (the latest version of each mapping, with its golden cases,
+  and of each code table) to DIR in the layout of mappings/, with the configuration's
+  canonical/.
   Exit status: 0 written, 1 store or file error, 2 usage or invalid configuration.
 )";
 
@@ -22,12 +23,15 @@ int fail(const std::string& what) {
   return 1;
 }
 
-// Copies canonical/ and tables/ beside the exported mappings (unless DIR is the folder itself).
-bool copy_model(const std::filesystem::path& from, const std::filesystem::path& to) {
+// Copies canonical/ beside the exported mappings (unless DIR is the folder itself), and tables/
+// when the store holds no code table (a set stored before they were versioned).
+bool copy_model(const std::filesystem::path& from, const std::filesystem::path& to,
+                bool with_tables) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::equivalent(from, to, ec)) return true;
   for (const char* sub : {"canonical", "tables"}) {
+    if (std::string_view(sub) == "tables" && !with_tables) continue;
     fs::create_directories(to / sub, ec);
     fs::copy(from / sub, to / sub,
              fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
@@ -74,10 +78,14 @@ int run_export_cli(int argc, char** argv) {
         "the store holds no published mapping (hub.mappings_from: store seeds it at the first "
         "start)");
   std::vector<MappingFiles> files;
-  for (const auto& v : *latest) files.push_back(v.files);
+  bool tables = false;
+  for (const auto& v : *latest) {
+    files.push_back(v.files);
+    tables = tables || v.files.is_table();
+  }
+  if (!c.mappings_dir.empty() && !copy_model(c.mappings_dir, dir, !tables))
+    return fail("cannot copy canonical/ to " + dir);
   if (auto w = write_mapping_files(dir, files); !w) return fail(w.error().message);
-  if (!c.mappings_dir.empty() && !copy_model(c.mappings_dir, dir))
-    return fail("cannot copy canonical/ and tables/ to " + dir);
   for (const auto& v : *latest)
     std::printf("%s\tversion %lld\t%s\n", v.meta.mapping.c_str(),
                 static_cast<long long>(v.meta.version), v.files.file.c_str());

@@ -1,4 +1,6 @@
-// The workbench's drafting actions: make, edit, validate, dry-run, test and replay a draft.
+// The workbench's drafting actions: make, edit, validate, dry-run, test and replay a draft. A
+// draft of a code table is edited, validated and tested (every case of the set) like a mapping's;
+// a dry-run, a replay or a case is a mapping's.
 #include <rapidjson/document.h>
 
 #include "hub/core/ids.hpp"
@@ -67,6 +69,33 @@ std::string actual_json(const mapping::Snapshot& s, const mapping::Mapping& m,
   return "{\"record\":" + r->json + ",\"problems\":" + problems_json(*r) + "}";
 }
 
+// Refuses an action that only a mapping has (a dry-run, a replay, a case) on a code table.
+Result<void> a_mapping(const Draft& d, const char* action) {
+  if (!d.files.is_table()) return {};
+  return make_error(Errc::conflict,
+                    d.mapping + " is a code table: " + action +
+                        " is a mapping's; a table's draft runs the cases of every mapping (POST "
+                        "/admin/v1/drafts/{draft}/cases/run)",
+                    "not_a_mapping");
+}
+
+// {"passed", "failed", "cases": [{name, mapping, passed, message}], "diagnostics"}: every case
+// of the set, as a code table's draft runs them.
+std::string set_cases_json(const mapping::LoadReport& r, const MappingFiles& table) {
+  int passed = 0, failed = 0;
+  std::string cases;
+  for (const auto& c : r.cases) {
+    (c.passed ? passed : failed)++;
+    cases += (cases.empty() ? "" : ",") + std::string("{\"name\":") + json_string(c.name) +
+             ",\"mapping\":" + json_string(c.mapping_id) +
+             ",\"passed\":" + (c.passed ? "true" : "false") +
+             ",\"message\":" + json_string(c.message) + "}";
+  }
+  return "{\"passed\":" + std::to_string(passed) + ",\"failed\":" + std::to_string(failed) +
+         ",\"cases\":[" + cases + "],\"diagnostics\":" + diagnostics_json(r.diagnostics, table) +
+         "}";
+}
+
 }  // namespace
 
 Result<Draft> Workbench::draft(const std::string& id) {
@@ -100,6 +129,8 @@ Result<std::vector<MappingFiles>> Workbench::published_files() {
 Result<mapping::LoadReport> Workbench::compile(const Draft& d, bool with_cases) {
   auto set = published_files();
   if (!set) return set.error();
+  // A code table is checked by what uses it: every mapping of the set, with every case.
+  if (d.files.is_table()) return compile_with(p_.base, *set, d.files);
   auto report = compile_one(p_.base, *set, d.files, with_cases);
   if (report.diagnostics.empty() && report.snapshot && !report.snapshot->find(d.mapping)) {
     report.diagnostics.push_back(
@@ -160,6 +191,7 @@ Result<Answer> Workbench::edit_case(const std::string& id, const std::string& na
                       "invalid_input");
   auto d = editable(id, principal);
   if (!d) return d.error();
+  if (auto m = a_mapping(*d, "a golden case"); !m) return m.error();
   const std::string prefix = d->files.stem() + "." + name + ".";
   for (auto it = d->files.cases.begin(); it != d->files.cases.end();) {
     if (it->first.rfind(prefix, 0) == 0) {
@@ -201,6 +233,7 @@ Result<Answer> Workbench::validate(const std::string& id) {
 Result<Answer> Workbench::dry_run(const std::string& id, const std::string& payload) {
   auto d = draft(id);
   if (!d) return d.error();
+  if (auto m = a_mapping(*d, "a dry-run"); !m) return m.error();
   auto report = compile(*d, false);
   if (!report) return report.error();
   if (!report->ok())
@@ -234,6 +267,7 @@ Result<Answer> Workbench::run_cases(const std::string& id) {
   if (!d) return d.error();
   auto compiled = compile(*d, false);
   if (!compiled) return compiled.error();
+  if (d->files.is_table()) return Answer{200, set_cases_json(*compiled, d->files), d->mapping};
   if (!compiled->ok())
     return Answer{200,
                   "{\"passed\":0,\"failed\":0,\"cases\":[],\"diagnostics\":" +
@@ -273,6 +307,7 @@ Result<Answer> Workbench::run_cases(const std::string& id) {
 Result<Answer> Workbench::replay(const std::string& id) {
   auto d = draft(id);
   if (!d) return d.error();
+  if (auto m = a_mapping(*d, "a replay"); !m) return m.error();
   auto report = compile(*d, false);
   if (!report) return report.error();
   if (!report->ok()) {

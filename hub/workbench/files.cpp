@@ -24,6 +24,14 @@ std::string MappingFiles::stem() const {
   return fs::path(file).stem().string();
 }
 
+bool MappingFiles::is_table() const {
+  return partner_dir() == "tables";
+}
+
+const char* MappingFiles::kind() const {
+  return is_table() ? "table" : "mapping";
+}
+
 namespace {
 
 // The `mapping:` of a YAML text, or "" when it cannot be read (the compiler says why later).
@@ -51,6 +59,16 @@ Error file_error(const fs::path& p, const std::string& what) {
   return make_error(Errc::internal, "cannot " + what + " " + p.string(), "file_error");
 }
 
+Result<void> read_tables(const fs::path& dir, std::vector<MappingFiles>& out) {
+  for (const auto& p : mapping::yaml_files(dir / "tables")) {
+    auto text = mapping::read_file(p);
+    if (!text) return file_error(p, "read");
+    const std::string name = p.stem().string();
+    out.push_back({kTablePrefix + name, "tables/" + p.filename().string(), std::move(*text), {}});
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<MappingFiles>> read_mapping_files(const fs::path& dir) {
@@ -61,12 +79,11 @@ Result<std::vector<MappingFiles>> read_mapping_files(const fs::path& dir) {
     const std::string name = partner.path().filename().string();
     if (!partner.is_directory() || name == "canonical" || name == "tables" || name[0] == '.')
       continue;
-    for (const auto& e : fs::directory_iterator(partner.path(), ec)) {
-      if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
+    for (const auto& p : mapping::yaml_files(partner.path())) {
       MappingFiles m;
-      m.file = name + "/" + e.path().filename().string();
-      auto text = mapping::read_file(e.path());
-      if (!text) return file_error(e.path(), "read");
+      m.file = name + "/" + p.filename().string();
+      auto text = mapping::read_file(p);
+      if (!text) return file_error(p, "read");
       m.yaml = std::move(*text);
       m.id = declared_id(m.yaml);
       if (m.id.empty()) m.id = name + "." + m.stem();
@@ -76,6 +93,7 @@ Result<std::vector<MappingFiles>> read_mapping_files(const fs::path& dir) {
   }
   std::sort(out.begin(), out.end(),
             [](const MappingFiles& a, const MappingFiles& b) { return a.file < b.file; });
+  if (auto t = read_tables(dir, out); !t) return t.error();
   return out;
 }
 
@@ -83,8 +101,8 @@ Result<void> write_mapping_files(const fs::path& dir, const std::vector<MappingF
   for (const auto& m : mappings) {
     const fs::path partner = dir / m.partner_dir();
     std::error_code ec;
-    fs::create_directories(partner / "cases", ec);
-    if (ec) return file_error(partner / "cases", "create");
+    fs::create_directories(m.cases.empty() ? partner : partner / "cases", ec);
+    if (ec) return file_error(partner, "create");
     auto write = [](const fs::path& p, const std::string& text) {
       std::ofstream out(p, std::ios::binary | std::ios::trunc);
       out << text;

@@ -1,6 +1,7 @@
-// One mapping as the workbench versions it: its YAML and its golden cases, as the files they are
-// under mappings/ (docs/mapping-language.md, "Golden cases"), so that a version can be written
-// back to a folder of the same layout and compiled by the same code as a folder on disk.
+// One item of the published set as the workbench versions it, as the files it is under mappings/
+// (docs/mapping-language.md), so that a version can be written back to a folder of the same
+// layout and compiled by the same code as a folder on disk: a mapping, its YAML and its golden
+// cases ("Golden cases"), or a code table, its YAML alone ("Code tables").
 #pragma once
 
 #include <filesystem>
@@ -12,9 +13,13 @@
 
 namespace hub::workbench {
 
+// The id of the code table tables/<name>.yaml in the published set: "table.<name>". No mapping
+// id can take it (a mapping's id is its partner's folder, never tables/, and its name).
+inline constexpr const char* kTablePrefix = "table.";
+
 struct MappingFiles {
-  std::string id;    // the YAML's `mapping:`: dgsn.identity
-  std::string file;  // relative to the mappings folder: dgsn/identity.yaml
+  std::string id;    // the YAML's `mapping:`: dgsn.identity; table.<name> for a code table
+  std::string file;  // relative to the mappings folder: dgsn/identity.yaml, tables/<name>.yaml
   std::string yaml;
   // The case files beside it, by name under <partner>/cases/: identity.full.xml,
   // identity.full.expected.json, ...
@@ -22,14 +27,18 @@ struct MappingFiles {
 
   std::string partner_dir() const;  // "dgsn"
   std::string stem() const;         // "identity"
+  bool is_table() const;            // under tables/
+  const char* kind() const;         // "mapping" | "table"
 };
 
-// Every mapping of a mappings folder (canonical/ and tables/ aside), with its cases, by id. A
-// file whose `mapping:` cannot be read is keyed by its file name.
+// Every mapping of a mappings folder with its cases, then every code table of its tables/
+// (canonical/ aside), each sorted by file. A mapping whose `mapping:` cannot be read is keyed by
+// its file name.
 Result<std::vector<MappingFiles>> read_mapping_files(const std::filesystem::path& dir);
 
-// Writes the mappings and their cases under dir, in the layout of mappings/ (existing files of
-// the same names are replaced; nothing else is removed).
+// Writes the mappings, their cases and the code tables under dir, in the layout of mappings/
+// (existing files of the same names are replaced; nothing else is removed; a cases/ folder is
+// made only for a mapping that has cases).
 Result<void> write_mapping_files(const std::filesystem::path& dir,
                                  const std::vector<MappingFiles>& mappings);
 

@@ -1,7 +1,7 @@
 #include "hub/workbench/follower.hpp"
 
 #include "hub/core/log.hpp"
-#include "hub/workbench/build.hpp"
+#include "hub/workbench/published.hpp"
 #include "hub/workbench/versions.hpp"
 
 namespace hub::workbench {
@@ -14,36 +14,24 @@ Follower::~Follower() {
   stop();
 }
 
-namespace {
-std::string first_problem(const mapping::LoadReport& r) {
-  for (const auto& d : r.diagnostics) return d.str();
-  return "unknown";
-}
-}  // namespace
-
 Result<bool> Follower::poll_once() {
   auto version = set_version(store_);
   if (!version) return version.error();
   if (*version == seen_) return false;
-  auto latest = latest_versions(store_);
-  if (!latest) return latest.error();
-  std::vector<MappingFiles> files;
-  std::map<std::string, std::int64_t> versions;
-  for (auto& v : *latest) {
-    versions[v.meta.mapping] = v.meta.version;
-    files.push_back(std::move(v.files));
-  }
-  seen_ = *version;
-  auto report = compile_set(base_, files);
-  if (!report.ok()) {
+  auto set = compile_published(store_, base_);
+  if (!set) return set.error();
+  seen_ = set->set_version;
+  if (!set->report.ok()) {
+    const auto& d = set->report.diagnostics;
     return make_error(Errc::internal,
-                      "the published mappings (set version " + std::to_string(*version) +
-                          ") do not compile or fail their cases: " + first_problem(report),
+                      "the published mappings (set version " + std::to_string(set->set_version) +
+                          ") do not compile or fail their cases: " +
+                          (d.empty() ? std::string("unknown") : d.front().str()),
                       "mappings_invalid");
   }
-  catalog_.serve(report.snapshot);
+  catalog_.serve(set->report.snapshot);
   std::lock_guard lock(mutex_);
-  served_ = std::move(versions);
+  served_ = std::move(set->versions);
   return true;
 }
 

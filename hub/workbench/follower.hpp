@@ -1,7 +1,8 @@
 // How a node serves the store's published mappings (docs/workbench.md, "Every node serves the
 // latest set"): a thread reads the store's `mapping-set` version every `interval`; when it moved,
-// it loads the latest version of every mapping, compiles them and runs their golden cases off the
-// request path, and swaps the catalog's snapshot only when all passed. A set that fails keeps the
+// it loads the latest version of every mapping and code table, compiles the mappings against the
+// tables of the same set and runs their golden cases off the request path, and swaps the
+// catalog's snapshot (which holds both) only when all passed. A set that fails keeps the
 // previous one serving and is logged; it is not tried again until the set moves again.
 #pragma once
 

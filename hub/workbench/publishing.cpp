@@ -1,6 +1,9 @@
-// The workbench's publishing actions: the four-eyes publication of a draft, its rejection, and
-// rollbacks. A version is stored only when the whole set with it compiles and passes every
-// golden case: what the nodes would refuse to serve is refused here first.
+// The workbench's publishing actions: the four-eyes publication of a draft (of a mapping or a
+// code table), its rejection, and rollbacks. A version is stored only when the whole set with it
+// compiles and passes every golden case: what the nodes would refuse to serve is refused here
+// first.
+#include <set>
+
 #include "hub/workbench/build.hpp"
 #include "hub/workbench/shapes.hpp"
 #include "hub/workbench/workbench.hpp"
@@ -18,23 +21,25 @@ Result<void> Workbench::publishing_on() const {
 Result<void> Workbench::publishable(const MappingFiles& files) {
   auto set = published_files();
   if (!set) return set.error();
-  std::vector<MappingFiles> with;
-  for (auto& m : *set)
-    if (m.file != files.file) with.push_back(std::move(m));
-  with.push_back(files);
-  auto report = compile_set(p_.base, with);
+  auto report = compile_with(p_.base, *set, files);
   if (report.ok()) return {};
-  Error e = make_error(Errc::unprocessable,
-                       std::to_string(report.diagnostics.size()) +
-                           " problem(s): the set with this mapping does not compile or fails "
-                           "golden cases; first: " +
-                           report.diagnostics.front().str(),
-                       "draft_failing");
-  std::string failed;
-  for (const auto& c : report.cases)
-    if (!c.passed) failed += (failed.empty() ? "" : ",") + json_string(c.name);
+  Error e = make_error(
+      Errc::unprocessable,
+      std::to_string(report.diagnostics.size()) + " problem(s): the set with this " + files.kind() +
+          " does not compile or fails golden cases; first: " + report.diagnostics.front().str(),
+      "draft_failing");
+  // The failing cases, and the mappings they belong to (for a code table, the mappings it
+  // breaks).
+  std::string failed, mappings;
+  std::set<std::string> seen;
+  for (const auto& c : report.cases) {
+    if (c.passed) continue;
+    failed += (failed.empty() ? "" : ",") + json_string(c.name);
+    if (seen.insert(c.mapping_id).second)
+      mappings += (mappings.empty() ? "" : ",") + json_string(c.mapping_id);
+  }
   e.details_json = "{\"diagnostics\":" + diagnostics_json(report.diagnostics, files) +
-                   ",\"failed_cases\":[" + failed + "]}";
+                   ",\"failed_cases\":[" + failed + "],\"failed_mappings\":[" + mappings + "]}";
   return e;
 }
 

@@ -15,7 +15,8 @@ Result<Answer> Workbench::list_mappings() {
     auto it = served.find(v.mapping);
     std::string info = version_info_json(v);
     info.pop_back();
-    out += (i ? "," : "") + std::string("{\"id\":\"") + v.mapping + "\"," + info.substr(1) +
+    out += (i ? "," : "") + std::string("{\"id\":\"") + v.mapping + "\",\"type\":\"" +
+           (*latest)[i].files.kind() + "\"," + info.substr(1) +
            ",\"served_version\":" + std::to_string(it == served.end() ? 0 : it->second) + "}";
   }
   return Answer{200, out + "]}", ""};

@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "hub/core/ids.hpp"
 #include "hub/workbench/json_io.hpp"
+#include "hub/workbench/shapes.hpp"
 
 namespace hub::workbench {
 namespace {
@@ -75,9 +75,31 @@ bool personal(const mapping::Mapping* m, const std::string& pointer) {
   return false;
 }
 
+// A personal value as a replay example shows it: a string keeps its first two and last two
+// characters (code points, not bytes: a name may be Arabic) when it has more than 6, only its
+// first when it has 3 to 6, none below; every other character is a '*'. So "Fatima Zahra" and
+// "FATIMA ZAHRA" still show a change of case ("Fa********ra", "FA********RA") while a short name
+// or a CNIE shows nothing that identifies. A value that is not a string (a number) is all '*'.
 std::string masked(const std::string& value, bool is_personal) {
-  if (!is_personal || value.size() < 2 || value.front() != '"') return value;
-  return "\"" + mask_identifier(value.substr(1, value.size() - 2)) + "\"";
+  if (!is_personal || value.empty()) return value;
+  rapidjson::Document d;
+  d.Parse(value.data(), value.size());
+  if (d.HasParseError() || !d.IsString()) return json_string(std::string(value.size(), '*'));
+  const std::string_view text(d.GetString(), d.GetStringLength());
+  std::vector<std::string_view> chars;  // one a code point (the text is valid UTF-8: parsed JSON)
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = 1;
+    while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+    chars.push_back(text.substr(i, n));
+    i += n;
+  }
+  const std::size_t keep = chars.size() > 6 ? 2 : chars.size() > 2 ? 1 : 0;
+  std::string out;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    const bool shown = i < keep || (keep == 2 && i + 2 >= chars.size());
+    out += shown ? std::string(chars[i]) : "*";
+  }
+  return json_string(out);
 }
 
 struct FieldCount {

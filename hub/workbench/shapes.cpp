@@ -81,6 +81,7 @@ void write_version_info(Writer& w, const VersionMeta& v) {
 void write_draft_info(Writer& w, const Draft& d) {
   put(w, "draft", d.id);
   put(w, "mapping", d.mapping);
+  put(w, "type", d.files.kind());
   put(w, "base_version", d.base_version);
   put(w, "state", d.state);
   put(w, "author", d.author);
@@ -132,6 +133,7 @@ std::string version_json(const Version& v) {
   Writer w(buf);
   w.StartObject();
   put(w, "mapping", v.meta.mapping);
+  put(w, "type", v.files.kind());
   write_version_info(w, v.meta);
   put(w, "file", v.files.file);
   put(w, "yaml", v.files.yaml);

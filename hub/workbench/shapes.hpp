@@ -20,9 +20,10 @@ std::string rfc3339(std::int64_t ms);
 std::string cases_json(const MappingFiles& m);
 // {version, parent, author, approver, published_at, reason, kind}
 std::string version_info_json(const VersionMeta& v);
-// The info with mapping, file, yaml and cases.
+// The info with mapping, type ("mapping" | "table"), file, yaml and cases.
 std::string version_json(const Version& v);
-// {draft, mapping, base_version, state, author, requested_at?, reason?, decided_by?, version?}
+// {draft, mapping, type, base_version, state, author, requested_at?, reason?, decided_by?,
+// version?}
 std::string draft_info_json(const Draft& d);
 // The info with file, yaml and cases.
 std::string draft_full_json(const Draft& d);

@@ -100,26 +100,49 @@ bool is_conflict(const Error& e) {
 
 }  // namespace
 
-Result<bool> seed_if_empty(store::Store& store, const std::vector<MappingFiles>& mappings,
-                           const std::string& principal, std::int64_t now_ms) {
-  auto current = set_version(store);
-  if (!current) return current.error();
-  if (*current > 0) return false;
+namespace {
+
+// Stores `items` as their version 1 (kind seed) with the set's next version, expected at `set`.
+Result<bool> seed(store::Store& store, const std::vector<const MappingFiles*>& items,
+                  std::int64_t set, const std::string& principal, std::int64_t now_ms) {
+  if (items.empty()) return false;
   std::vector<Version> versions;
-  for (const auto& m : mappings)
+  for (const auto* m : items)
     versions.push_back(
-        {{m.id, 1, 0, "seed", principal, "", "seeded from the mappings folder", "", now_ms}, m});
+        {{m->id, 1, 0, "seed", principal, "", "seeded from the mappings folder", "", now_ms}, *m});
   store::RecordCommit commit;
   std::vector<const Version*> all;
   for (const auto& v : versions) {
     commit.writes.push_back(version_write(v, 0));
     all.push_back(&v);
   }
-  commit.writes.push_back(set_write(0, all));
+  commit.writes.push_back(set_write(set, all));
   auto r = store.commit_records(commit);
   if (!r && is_conflict(r.error())) return false;  // another node seeded it first
   if (!r) return r.error();
   return true;
+}
+
+}  // namespace
+
+Result<bool> seed_if_empty(store::Store& store, const std::vector<MappingFiles>& items,
+                           const std::string& principal, std::int64_t now_ms) {
+  auto current = set_version(store);
+  if (!current) return current.error();
+  std::vector<const MappingFiles*> todo;
+  if (*current == 0) {
+    for (const auto& m : items) todo.push_back(&m);
+    return seed(store, todo, 0, principal, now_ms);
+  }
+  // A set stored before code tables were versioned: its tables are seeded once, alone.
+  auto latest = latest_versions(store);
+  if (!latest) return latest.error();
+  if (std::any_of(latest->begin(), latest->end(),
+                  [](const Version& v) { return v.files.is_table(); }))
+    return false;
+  for (const auto& m : items)
+    if (m.is_table()) todo.push_back(&m);
+  return seed(store, todo, *current, principal, now_ms);
 }
 
 Result<std::int64_t> set_version(store::Store& store) {

@@ -1,5 +1,6 @@
-// The published mappings in the store (docs/workbench.md, "Versions in the store"): each mapping
-// is a record stream `mapping/<id>` whose events are its immutable versions (1, 2, 3, ...), and
+// The published mappings and code tables in the store (docs/workbench.md, "Versions in the
+// store"): each mapping, and each code table as `table.<name>`, is a record stream `mapping/<id>`
+// whose events are its immutable versions (1, 2, 3, ...), and
 // one stream `mapping-set` changes with every publication, so that a node learns of one by
 // reading a single small record. Both engines hold them in their records tables, as the access
 // agreements are held (hub/agreements/stored.hpp).
@@ -34,13 +35,15 @@ struct Version {
   MappingFiles files;
 };
 
-// Stores every mapping as its version 1 (kind seed) when the store holds no mapping set yet; a
-// node that finds one seeded meanwhile by another node keeps it. True when this call seeded.
-Result<bool> seed_if_empty(store::Store& store, const std::vector<MappingFiles>& mappings,
+// Stores every item (mapping or code table) as its version 1 (kind seed) when the store holds no
+// mapping set yet, and the code tables alone when it holds a set without any (stored before code
+// tables were versioned); a node that finds one seeded meanwhile by another node keeps it. True
+// when this call seeded.
+Result<bool> seed_if_empty(store::Store& store, const std::vector<MappingFiles>& items,
                            const std::string& principal, std::int64_t now_ms);
 // The version of the `mapping-set` stream: it grows with every publication (0: never seeded).
 Result<std::int64_t> set_version(store::Store& store);
-// The latest version of every mapping.
+// The latest version of every mapping and code table.
 Result<std::vector<Version>> latest_versions(store::Store& store);
 // One mapping's versions, newest first (not_found/unknown_mapping when it has none).
 Result<std::vector<Version>> versions_of(store::Store& store, const std::string& mapping);

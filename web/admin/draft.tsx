@@ -63,6 +63,7 @@ function useAutosave(draft: string, onDiagnostics: (d: Diagnostic[]) => void, on
 }
 
 function PublishForm(props: { draft: Draft; flush: () => Promise<boolean>; onDone: () => void }) {
+  const table = props.draft.type === 'table';
   const [reason, setReason] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -87,7 +88,11 @@ function PublishForm(props: { draft: Draft; flush: () => Promise<boolean>; onDon
           <label for="publish-reason">Motif du changement</label>
           <textarea id="publish-reason" rows={2} required value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
         </div>
-        <p class="help">Le mapping doit compiler et tous ses cas de référence réussir ; un autre administrateur approuve.</p>
+        <p class="help">
+          {table
+            ? 'Tous les mappings doivent compiler avec cette table et tous leurs cas de référence réussir ; un autre administrateur approuve.'
+            : 'Le mapping doit compiler et tous ses cas de référence réussir ; un autre administrateur approuve.'}
+        </p>
         <button type="submit" class="primary" disabled={busy || !reason.trim()}>
           Demander la publication
         </button>
@@ -100,6 +105,8 @@ function PublishForm(props: { draft: Draft; flush: () => Promise<boolean>; onDon
 function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => void }) {
   const d = answer.body;
   const editable = d.state === 'editing';
+  const table = d.type === 'table';
+  const what = table ? 'Table de codes' : 'Mapping';
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const editor = useRef<EditorHandle | null>(null);
@@ -116,7 +123,7 @@ function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => vo
   return (
     <>
       <h2 ref={heading} tabIndex={-1}>
-        Brouillon de <code>{d.mapping}</code> (depuis la version {d.base_version})
+        Brouillon {table ? 'de la table de codes' : 'de'} <code>{d.mapping}</code> (depuis la version {d.base_version})
       </h2>
       <p class="draft-meta">
         État : <strong data-testid="draft-state">{label(DRAFT_STATES, d.state)}</strong>
@@ -125,7 +132,7 @@ function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => vo
       <div class="workbench">
         <section class="editor-column" aria-labelledby="yaml-title">
           <div class="editor-head">
-            <h3 id="yaml-title">Mapping (YAML)</h3>
+            <h3 id="yaml-title">{what} (YAML)</h3>
             <span class="save-state" role="status" data-state={save.state}>
               {editable ? saveLabel : 'lecture seule'}
             </span>
@@ -139,19 +146,32 @@ function DraftView({ answer, reload }: { answer: Answer<Draft>; reload: () => vo
             initial={d.yaml ?? ''}
             diagnostics={diagnostics}
             readOnly={!editable}
-            label={`Mapping ${d.mapping} (YAML) ; erreurs listées sous l’éditeur`}
+            label={`${what} ${d.mapping} (YAML) ; erreurs listées sous l’éditeur`}
+            file={d.file}
             onChange={save.changed}
             handle={editor}
           />
           <ErrorBox error={error} labels={ERRORS} title="Brouillon non enregistré" />
           <DiagnosticList id="diagnostics-list" diagnostics={diagnostics} onJump={(x) => editor.current?.jump(x.line, x.col)} />
         </section>
-        <CasesPanel draft={d.draft} cases={d.cases ?? []} editable={editable} beforeRun={save.flush} />
+        {table ? (
+          <section class="panel" aria-labelledby="table-checks-title">
+            <h3 id="table-checks-title">Vérification</h3>
+            <p class="help">
+              Une table de codes n’a pas de cas de référence : à chaque enregistrement, tous les mappings sont compilés avec elle et tous
+              leurs cas exécutés ; les erreurs s’affichent sous l’éditeur, et la publication est refusée si un cas échoue.
+            </p>
+          </section>
+        ) : (
+          <CasesPanel draft={d.draft} cases={d.cases ?? []} editable={editable} beforeRun={save.flush} />
+        )}
       </div>
-      <div class="tools">
-        <DryRunPanel draft={d.draft} cases={d.cases ?? []} beforeRun={save.flush} />
-        <ReplayPanel draft={d.draft} beforeRun={save.flush} />
-      </div>
+      {!table && (
+        <div class="tools">
+          <DryRunPanel draft={d.draft} cases={d.cases ?? []} beforeRun={save.flush} />
+          <ReplayPanel draft={d.draft} beforeRun={save.flush} />
+        </div>
+      )}
       {editable ? (
         <PublishForm draft={d} flush={save.flush} onDone={reload} />
       ) : (

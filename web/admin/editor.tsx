@@ -44,9 +44,11 @@ export function toCodeMirror(doc: Text, d: Diagnostic): CmDiagnostic {
   };
 }
 
-/** A diagnostic with a place in the mapping's text (not in a golden case's file, not line 0). */
-function inMapping(d: Diagnostic): boolean {
-  return d.line > 0 && !d.file?.startsWith('cases/');
+/** A diagnostic with a place in the edited text: not line 0, not in a golden case's file, and not
+ * in another file of the set (a code table's draft is checked by compiling every mapping). */
+function inText(d: Diagnostic, file?: string): boolean {
+  if (d.line <= 0 || d.file?.startsWith('cases/')) return false;
+  return !file || !d.file || d.file === file;
 }
 
 export interface EditorHandle {
@@ -67,6 +69,8 @@ export function YamlEditor(props: {
   readOnly: boolean;
   /** The editor's accessible name (ids do not cross into its shadow root). */
   label: string;
+  /** The edited file, as diagnostics name it (dgsn/identity.yaml, tables/dgsn_card_status.yaml). */
+  file?: string;
   onChange: (text: string) => void;
   handle: { current: EditorHandle | null };
 }) {
@@ -125,8 +129,8 @@ export function YamlEditor(props: {
   useEffect(() => {
     const v = view.current;
     if (!v) return;
-    const inText = props.diagnostics.filter(inMapping);
-    v.dispatch(setDiagnostics(v.state, inText.map((d) => toCodeMirror(v.state.doc, d))));
+    const here = props.diagnostics.filter((d) => inText(d, props.file));
+    v.dispatch(setDiagnostics(v.state, here.map((d) => toCodeMirror(v.state.doc, d))));
   }, [props.diagnostics]);
 
   return <div class="yaml-editor" ref={host} data-testid="yaml-editor" />;

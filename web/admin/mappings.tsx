@@ -1,4 +1,5 @@
-// The published mappings (the version each node serves) and the drafts in progress.
+// The published mappings and code tables (the version each node serves) and the drafts in
+// progress.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Answer, ApiError } from '../shared/api';
 import { frenchTime, label } from '../shared/format';
@@ -32,6 +33,31 @@ function Drafts({ drafts }: { drafts: Draft[] }) {
   );
 }
 
+function Published({ items, caption, first }: { items: MappingSummary[]; caption: string; first: string }) {
+  return (
+    <table class="table mappings">
+      <caption>{caption}</caption>
+      <Columns names={[first, 'Version publiée', 'Servie par ce nœud', 'Publiée le', 'Auteur', 'Approbateur']} />
+      <tbody>
+        {items.map((m) => (
+          <tr key={m.id} data-mapping={m.id}>
+            <th scope="row">
+              <a href={`#/mapping/${encodeURIComponent(m.id)}`}>
+                <code>{m.id}</code>
+              </a>
+            </th>
+            <td>{m.version}</td>
+            <td data-served={m.served_version}>{m.served_version || '—'}</td>
+            <td>{frenchTime(m.published_at)}</td>
+            <td>{m.author}</td>
+            <td>{m.approver}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function MappingsScreen() {
   const [answer, setAnswer] = useState<Answer<{ mappings: MappingSummary[] }> | null>(null);
   const [drafts, setDrafts] = useState<Draft[]>([]);
@@ -53,26 +79,19 @@ export function MappingsScreen() {
       </h2>
       <ErrorBox error={error} labels={ERRORS} />
       {answer && (
-        <table class="table mappings">
-          <caption>La dernière version publiée de chaque mapping, et celle que ce nœud sert</caption>
-          <Columns names={['Mapping', 'Version publiée', 'Servie par ce nœud', 'Publiée le', 'Auteur', 'Approbateur']} />
-          <tbody>
-            {answer.body.mappings.map((m) => (
-              <tr key={m.id} data-mapping={m.id}>
-                <th scope="row">
-                  <a href={`#/mapping/${encodeURIComponent(m.id)}`}>
-                    <code>{m.id}</code>
-                  </a>
-                </th>
-                <td>{m.version}</td>
-                <td data-served={m.served_version}>{m.served_version || '—'}</td>
-                <td>{frenchTime(m.published_at)}</td>
-                <td>{m.author}</td>
-                <td>{m.approver}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Published
+          items={answer.body.mappings.filter((m) => m.type !== 'table')}
+          caption="La dernière version publiée de chaque mapping, et celle que ce nœud sert"
+          first="Mapping"
+        />
+      )}
+      <h2>Tables de codes publiées</h2>
+      {answer && (
+        <Published
+          items={answer.body.mappings.filter((m) => m.type === 'table')}
+          caption="Les tables de codes que les mappings utilisent, versionnées et publiées comme eux"
+          first="Table de codes"
+        />
       )}
       <h2>Brouillons</h2>
       <Drafts drafts={drafts} />

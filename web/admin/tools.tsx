@@ -20,6 +20,7 @@ export function Refusal({ error, title }: { error: ApiError | null; title: strin
   const details = error.details ?? {};
   const diagnostics = (details.diagnostics ?? []) as Diagnostic[];
   const cases = ((details.failed_cases ?? []) as (string | { name: string })[]).map((c) => (typeof c === 'string' ? c : c.name));
+  const mappings = (details.failed_mappings ?? []) as string[];
   return (
     <>
       <ErrorBox error={error} labels={ERRORS} title={title} />
@@ -32,6 +33,16 @@ export function Refusal({ error, title }: { error: ApiError | null; title: strin
               <code>{c}</code>
             </span>
           ))}
+          {mappings.length > 0 && (
+            <>
+              {' '}(mapping{mappings.length > 1 ? 's' : ''} {mappings.map((m, i) => (
+                <span key={m}>
+                  {i > 0 && ', '}
+                  <code>{m}</code>
+                </span>
+              ))})
+            </>
+          )}
         </p>
       )}
     </>

@@ -17,8 +17,13 @@ export interface Diagnostic {
   file?: string;
 }
 
+/** What an item of the published set is: a mapping, or a code table (`table.<name>`, the file
+ * tables/<name>.yaml), which has no cases of its own and is checked by every mapping's. */
+export type ItemType = 'mapping' | 'table';
+
 export interface MappingSummary {
   id: string;
+  type?: ItemType;
   version: number;
   published_at?: string;
   author?: string;
@@ -57,6 +62,7 @@ export interface Version extends VersionSummary {
 export interface Draft {
   draft: string;
   mapping: string;
+  type?: ItemType;
   base_version: number;
   state: string;
   author?: string;

@@ -303,3 +303,35 @@ test('a rollback to the earlier version is served by every node, and the diff sh
   await pageShowsServed(secondNode, story.rolledBack);
   await shot(secondNode, 'workbench-15-second-node-rolled-back');
 });
+
+test('a code table is listed beside the mappings; an edit of it that breaks a mapping’s golden case is refused, naming the case', async ({ author, apis, shot }) => {
+  const TABLE = 'table.dgsn_card_status';
+  await author.goto('/admin/');
+  await expect(author.getByRole('heading', { name: 'Tables de codes publiées' })).toBeVisible();
+  await author.locator(`tr[data-mapping="${TABLE}"] a`).click();
+  await author.getByRole('button', { name: 'Nouveau brouillon depuis la dernière version' }).click();
+  await expect(author).toHaveURL(/#\/brouillon\/.+/);
+  const id = decodeURIComponent(author.url().split('#/brouillon/')[1]);
+  await expect(author.getByRole('heading', { name: /Brouillon de la table de codes/ })).toBeVisible();
+  await expect(author.locator('.cm-content')).toContainText('VALIDE: valid');
+  const api = await apis.on(0, 'admin');
+  const before = ((await (await api.get(`/admin/v1/drafts/${encodeURIComponent(id)}`)).json()) as DraftBody).yaml;
+  // dgsn.identity's case unknown_card_state expects SUSPENDUE to be no code of the table.
+  await author.locator('.cm-content').click();
+  await author.keyboard.press('Control+End');
+  await author.keyboard.type('  SUSPENDUE: cancelled');
+  await expect
+    .poll(async () => ((await (await api.get(`/admin/v1/drafts/${encodeURIComponent(id)}`)).json()) as DraftBody).yaml)
+    .toBe(`${before}  SUSPENDUE: cancelled`);
+  await expect(author.locator('.save-state')).toHaveText('Enregistré');
+  // The failing case is listed under the editor, not drawn in the table's text (it is another file).
+  await expect(author.getByTestId('diagnostics-list')).toContainText('case_failed');
+  await expect(author.locator('.cm-lint-marker-error')).toHaveCount(0);
+  await author.getByLabel('Motif du changement').fill('La carte suspendue vaut annulée');
+  await author.getByRole('button', { name: 'Demander la publication' }).click();
+  await expect(author.locator('.error-box[data-code="draft_failing"]')).toBeVisible();
+  await expect(author.locator('.failed-cases')).toContainText('identity.unknown_card_state.xml');
+  await expect(author.locator('.failed-cases')).toContainText('dgsn.identity');
+  await shot(author, 'workbench-16-table-edit-refused');
+  await audit(author, 'table-draft');
+});

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "hub/store/store.hpp"
+#include "hub/workbench/versions.hpp"
 #include "support/hub_process.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
@@ -30,6 +31,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kMapping = "dgsn.identity";
+constexpr const char* kTable = "table.dgsn_card_status";  // used by dgsn.identity
 
 std::string json_str(const std::string& s) {
   rapidjson::StringBuffer buf;
@@ -78,6 +80,7 @@ class Workbench : public ::testing::TestWithParam<std::string> {
     options_.extra_yaml = "workbench:\n  replay_sample: 50\n  poll_ms: 100\n";
     hub_ = std::make_unique<ts::HubProcess>(options_);
     yaml_ = read_text(ts::source_dir() + "/mappings/dgsn/identity.yaml");
+    table_ = read_text(ts::source_dir() + "/mappings/tables/dgsn_card_status.yaml");
   }
 
   ts::Reply call(const std::string& who, const std::string& method, const std::string& target,
@@ -88,8 +91,8 @@ class Workbench : public ::testing::TestWithParam<std::string> {
     return ts::reply_of(ex);
   }
 
-  std::string new_draft(const std::string& who = "admin") {
-    auto r = call(who, "POST", std::string("/admin/v1/mappings/") + kMapping + "/drafts", "{}");
+  std::string new_draft(const std::string& who = "admin", const std::string& id = kMapping) {
+    auto r = call(who, "POST", "/admin/v1/mappings/" + id + "/drafts", "{}");
     EXPECT_EQ(r.status, 201u) << r.raw;
     return ts::str(r.body, "/draft");
   }
@@ -98,23 +101,23 @@ class Workbench : public ::testing::TestWithParam<std::string> {
     return call("admin", "PUT", "/admin/v1/drafts/" + draft, "{\"yaml\":" + json_str(yaml) + "}");
   }
 
-  // The version of dgsn.identity a hub serves now (GET /admin/v1/mappings).
-  std::int64_t served(ts::HubProcess* hub = nullptr) {
+  // The version of an item (dgsn.identity unless told) a hub serves now (GET /admin/v1/mappings).
+  std::int64_t served(ts::HubProcess* hub = nullptr, const std::string& id = kMapping) {
     auto r = call("admin", "GET", "/admin/v1/mappings", "", hub);
     if (r.status != 200 || !r.body.HasMember("mappings")) return -1;
     for (const auto& m : r.body["mappings"].GetArray())
-      if (std::string(m["id"].GetString()) == kMapping) return m["served_version"].GetInt64();
+      if (std::string(m["id"].GetString()) == id) return m["served_version"].GetInt64();
     return -1;
   }
 
   bool served_within(std::int64_t version, std::chrono::milliseconds limit,
-                     ts::HubProcess* hub = nullptr) {
+                     ts::HubProcess* hub = nullptr, const std::string& id = kMapping) {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < until) {
-      if (served(hub) == version) return true;
+      if (served(hub, id) == version) return true;
       std::this_thread::sleep_for(50ms);
     }
-    return served(hub) == version;
+    return served(hub, id) == version;
   }
 
   // Asks (admin) and approves (admin2): the new version.
@@ -132,6 +135,7 @@ class Workbench : public ::testing::TestWithParam<std::string> {
   ts::HubOptions options_;
   std::unique_ptr<ts::HubProcess> hub_;
   std::string yaml_;
+  std::string table_;
 };
 
 TEST_P(Workbench, TheFolderSeedsTheStoreAndEveryVersionIsServed) {
@@ -415,6 +419,126 @@ TEST_P(Workbench, ExportWritesThePublishedSetAsFiles) {
   auto check = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "check", out});
   EXPECT_EQ(check.exit_code, 0) << check.output;
   std::filesystem::remove_all(out);
+}
+
+// A code table is versioned like a mapping (seeded, drafted, four-eyes published) and the nodes
+// serve the mappings compiled against the tables of the same published set: a code the table
+// gains reaches the other node within 2 s, and a mapping's dry-run maps it.
+TEST_P(Workbench, ATableEditReachesTheOtherNodeWithinTwoSeconds) {
+  auto list = call("admin", "GET", "/admin/v1/mappings");
+  ASSERT_EQ(list.status, 200u) << list.raw;
+  EXPECT_NE(
+      list.raw.find(std::string("{\"id\":\"") + kTable + "\",\"type\":\"table\",\"version\":1,"),
+      std::string::npos)
+      << list.raw;
+  EXPECT_EQ(served(nullptr, kTable), 1);
+  ts::HubOptions second = options_;
+  second.dir = "";
+  second.extra_yaml = "workbench:\n  poll_ms: 1000\n";
+  ts::HubProcess other(second);
+  EXPECT_EQ(served(&other, kTable), 1);
+  const std::string draft = new_draft("admin", kTable);
+  EXPECT_EQ(ts::str(call("admin", "GET", "/admin/v1/drafts/" + draft).body, "/type"), "table");
+  auto e = edit(draft, table_ + "  RETIREE: cancelled\n");
+  ASSERT_EQ(e.status, 200u) << e.raw;
+  EXPECT_EQ(e.body["diagnostics"].Size(), 0u) << e.raw;
+  auto cases = call("admin", "POST", "/admin/v1/drafts/" + draft + "/cases/run");
+  EXPECT_EQ(cases.body["failed"].GetInt(), 0) << cases.raw;
+  EXPECT_GT(cases.body["passed"].GetInt(), 100) << cases.raw;  // every mapping's cases
+  ASSERT_EQ(publish(draft), 2);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(served_within(2, 2s, &other, kTable));
+  std::cout << "table served by the other node after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count()
+            << " ms\n";
+  const std::string mapping = new_draft("admin", kMapping);
+  const std::string payload =
+      replace_once(read_text(ts::source_dir() + "/mappings/dgsn/cases/identity.full.xml"),
+                   ">VALIDE<", ">RETIREE<");
+  auto r = call("admin", "POST", "/admin/v1/drafts/" + mapping + "/dry-run",
+                "{\"payload\":" + json_str(payload) + "}", &other);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_EQ(ts::str(r.body, "/output/card/status"), "cancelled") << r.raw;
+  auto v2 = call("admin", "GET", std::string("/admin/v1/mappings/") + kTable + "/versions/2");
+  EXPECT_EQ(ts::str(v2.body, "/file"), "tables/dgsn_card_status.yaml");
+  EXPECT_EQ(ts::str(v2.body, "/author"), "hub-admin");
+  EXPECT_EQ(ts::str(v2.body, "/approver"), "hub-admin2");
+  EXPECT_EQ(v2.body["parent"].GetInt64(), 1);
+}
+
+// A table edit that breaks a mapping's golden cases is refused as a mapping edit is, naming the
+// mapping and its failing case; what only a mapping has (a dry-run) is refused on a table.
+TEST_P(Workbench, ATableEditThatBreaksAMappingCannotBePublished) {
+  const std::string draft = new_draft("admin", kTable);
+  // identity.unknown_card_state expects SUSPENDUE to be no code of the table.
+  ASSERT_EQ(edit(draft, table_ + "  SUSPENDUE: cancelled\n").status, 200u);
+  auto cases = call("admin", "POST", "/admin/v1/drafts/" + draft + "/cases/run");
+  ASSERT_EQ(cases.status, 200u) << cases.raw;
+  EXPECT_EQ(cases.body["failed"].GetInt(), 1) << cases.raw;
+  auto ask = call("admin", "POST", "/admin/v1/drafts/" + draft + "/publish",
+                  R"({"reason":"should not pass"})");
+  EXPECT_EQ(ask.status, 422u) << ask.raw;
+  EXPECT_EQ(ts::str(ask.body, "/error/code"), "draft_failing") << ask.raw;
+  ASSERT_TRUE(ask.body["error"].HasMember("details")) << ask.raw;
+  EXPECT_EQ(ts::str(ask.body, "/error/details/failed_mappings/0"), kMapping) << ask.raw;
+  EXPECT_EQ(ts::str(ask.body, "/error/details/failed_cases/0"), "identity.unknown_card_state.xml")
+      << ask.raw;
+  auto dry =
+      call("admin", "POST", "/admin/v1/drafts/" + draft + "/dry-run", R"({"payload":"<x/>"})");
+  EXPECT_EQ(dry.status, 409u) << dry.raw;
+  EXPECT_EQ(ts::str(dry.body, "/error/code"), "not_a_mapping") << dry.raw;
+  // A table that does not read is refused with its position.
+  auto bad = edit(draft, "description: x\nentries:\n  VALIDE: [valid]\n");
+  ASSERT_EQ(bad.status, 200u) << bad.raw;
+  ASSERT_GT(bad.body["diagnostics"].Size(), 0u) << bad.raw;
+  EXPECT_EQ(ts::str(bad.body, "/diagnostics/0/file"), "tables/dgsn_card_status.yaml") << bad.raw;
+  EXPECT_EQ(bad.body["diagnostics"][0]["line"].GetInt(), 3) << bad.raw;
+  EXPECT_EQ(call("admin", "GET", std::string("/admin/v1/mappings/") + kTable + "/versions")
+                .body["versions"]
+                .Size(),
+            1u);
+}
+
+// Right after the seed, `cnss-hub mapping export` gives back the mappings folder byte for byte:
+// every mapping, golden case and code table (the canonical model copied beside them).
+TEST_P(Workbench, ExportAfterASeedIsTheMappingsFolder) {
+  const std::string out = ts::temp_dir("cnss-workbench-export");
+  auto ex = ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "mapping", "export", "--config",
+                             hub_->config_file(), out});
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  EXPECT_NE(ex.output.find("table.dgsn_card_status\tversion 1\ttables/dgsn_card_status.yaml"),
+            std::string::npos)
+      << ex.output;
+  auto diff = ts::run_command({"diff", "-r", ts::source_dir() + "/mappings", out});
+  EXPECT_EQ(diff.exit_code, 0) << diff.output;
+  std::filesystem::remove_all(out);
+}
+
+// `cnss-hub check` on a configuration with mappings_from: store checks the store's published set
+// (not the folder): valid as seeded; a version that does not compile (written to the store behind
+// the workbench's back) is reported at its file:line:col, with exit status 2.
+TEST_P(Workbench, CheckValidatesTheStoresPublishedSet) {
+  const std::string hub_bin = ts::binary_dir() + "/bin/cnss-hub";
+  auto ok = ts::run_command({hub_bin, "check", "--config", hub_->config_file()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  auto store = hub::store::open(db_->options());
+  ASSERT_TRUE(store) << store.error().message;
+  auto v = hub::workbench::version_of(**store, kMapping, 1);
+  ASSERT_TRUE(v) << v.error().message;
+  v->meta = {kMapping, 0, 1, "publish", "test", "test", "broken on purpose", "", 0};
+  v->files.yaml = replace_once(yaml_, "[collapse_spaces]", "[nope]");
+  ASSERT_TRUE(hub::workbench::add_version(**store, *v, 1));
+  const int line = line_of(v->files.yaml, "    transform: [nope]");
+  ASSERT_GT(line, 0);
+  auto bad = ts::run_command({hub_bin, "check", "--config", hub_->config_file()});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("the store's published set (version 2)"), std::string::npos)
+      << bad.output;
+  EXPECT_NE(bad.output.find("dgsn/identity.yaml:" + std::to_string(line) + ":"), std::string::npos)
+      << bad.output;
+  EXPECT_NE(bad.output.find("mappings_invalid"), std::string::npos) << bad.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Workbench, ::testing::Values("sqlite", "postgresql"),

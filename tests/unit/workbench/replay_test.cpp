@@ -4,8 +4,11 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
+#include <map>
+#include <utility>
 
 #include "hub/mapping/yaml_source.hpp"
+#include "hub/text/utf8.hpp"
 #include "hub/workbench/build.hpp"
 #include "hub/workbench/replay.hpp"
 
@@ -85,6 +88,44 @@ TEST(Diagnostics, SpanTheTokenAtTheirPosition) {
   EXPECT_STREQ(d[0]["file"].GetString(), "dgsn/identity.yaml");
   EXPECT_EQ(d[0]["end_col"].GetInt() - d[0]["col"].GetInt(), 15) << json;  // collapse_spacez
   EXPECT_EQ(d[0]["end_line"].GetInt(), d[0]["line"].GetInt());
+}
+
+// Names are personal (mappings/canonical/person.yaml): a replay's examples mask them by character,
+// Arabic ones too, keeping enough to see a change of case and nothing that identifies.
+TEST(Replay, ExamplesOfPersonalFieldsAreMaskedByCharacter) {
+  auto c = project();
+  auto published = compile_set(kSet, c.set);
+  ASSERT_TRUE(published.ok());
+  MappingFiles draft = c.identity;
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"[collapse_spaces, title]", "[collapse_spaces, upper]"},
+        {"path: c:Nom/c:Arabe", "path: c:Prenom/c:Arabe"}}) {
+    const auto at = draft.yaml.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    draft.yaml.replace(at, from.size(), to);
+  }
+  auto compiled = compile_one(kSet, c.set, draft, false);
+  ASSERT_TRUE(compiled.ok());
+  const std::string json = replay_json(*published.snapshot, *compiled.snapshot, "dgsn.identity",
+                                       {input("identity.full.xml")});
+  EXPECT_TRUE(hub::text::valid_utf8(json));
+  rapidjson::Document d;
+  d.Parse(json.c_str());
+  ASSERT_FALSE(d.HasParseError()) << json;
+  std::map<std::string, std::pair<std::string, std::string>> examples;
+  for (const auto& f : d["fields"].GetArray())
+    examples[f["path"].GetString()] = {f["examples"][0]["published"].GetString(),
+                                       f["examples"][0]["draft"].GetString()};
+  EXPECT_EQ(examples["/first_name"],
+            std::make_pair(std::string("Fa********ra"), std::string("FA********RA")))
+      << json;
+  // العمراني (8 letters) and فاطمة الزهراء (13 characters).
+  EXPECT_EQ(examples["/last_name_ar"],
+            std::make_pair(std::string("\u0627\u0644****\u0646\u064a"),
+                           std::string("\u0641\u0627*********\u0627\u0621")))
+      << json;
+  for (const char* clear : {"Fatima", "FATIMA", "\u0627\u0644\u0639\u0645\u0631"})
+    EXPECT_EQ(json.find(clear), std::string::npos) << clear;
 }
 
 }  // namespace
