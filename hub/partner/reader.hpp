@@ -6,11 +6,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hub/agreements/current.hpp"
 #include "hub/agreements/mask.hpp"
 #include "hub/agreements/stored.hpp"
 #include "hub/audit/journal.hpp"
@@ -59,7 +59,7 @@ struct ReaderParts {
   registry::Registry* registry = nullptr;
   mapping::Catalog* mappings = nullptr;
   audit::Journal* journal = nullptr;
-  const std::vector<config::Principal>* principals = nullptr;
+  agreements::Current* agreements = nullptr;  // the set in force (shared with the change feed)
   const registry::Clock* clock = nullptr;
   std::string node;  // this node's name, for the quota's slices
 };
@@ -67,7 +67,8 @@ struct ReaderParts {
 class Reader {
  public:
   explicit Reader(ReaderParts parts)
-      : parts_(std::move(parts)), quotas_(*parts_.store, parts_.node) {}
+      : parts_(std::move(parts)),
+        quotas_(*parts_.store, parts_.node) {}
 
   // Blocking (store calls): run it on the store's threads. Errors refuse the whole request: those
   // of admit(); rate_limited/quota_exceeded (Retry-After); journal_unavailable when the journal
@@ -82,14 +83,11 @@ class Reader {
 
  private:
   struct Built;
-  Result<std::shared_ptr<const agreements::AgreementSet>> agreements();
   Item build(const Request& request, const std::string& id, const agreements::FieldMask& mask,
              const mapping::Snapshot& mappings, const std::string& view, Built& built);
 
   ReaderParts parts_;
   Quotas quotas_;
-  std::mutex mutex_;
-  std::shared_ptr<const agreements::AgreementSet> agreements_;  // the last read, by version
 };
 
 }  // namespace hub::partner

@@ -318,6 +318,45 @@ TEST_P(PartnerApi, CoverageOfAPersonAndTheInsuredsDisclosures) {
   EXPECT_EQ(d.raw.find(cnie), std::string::npos) << "the CNIE only masked";
 }
 
+// The insured's portal (role insured_self, the dev PKI's insured-portal certificate) reads the
+// disclosures of the insured person it names in X-On-Behalf-Of, and no other's.
+TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor) {
+  std::vector<std::string> numbers;
+  for (int attempt = 0; attempt < 20 && numbers.size() < 2; ++attempt) {
+    const std::string cnie = ts::ordinary_cnie("XS", rng_());
+    auto r = internal("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"SALARIE"})");
+    if (r.status == 201) numbers.push_back(str(r.body, "/immatriculation"));
+  }
+  ASSERT_EQ(numbers.size(), 2u);
+  auto portal = [&](const std::string& number, Headers h) {
+    return ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"),
+                                          "GET", "/v1/insured/" + number + "/disclosures", "",
+                                          h));
+  };
+  const Headers as_first = {{"X-On-Behalf-Of", numbers[0]}};
+  auto own = portal(numbers[0], as_first);
+  ASSERT_EQ(own.status, 200u) << own.raw;
+  EXPECT_GE(own.body["exchanges"].Size(), 1u) << own.raw;
+  auto other = portal(numbers[1], as_first);
+  EXPECT_EQ(other.status, 403u) << other.raw;
+  EXPECT_EQ(str(other.body, "/error/code"), "not_own_record");
+  auto anonymous = portal(numbers[0], {});
+  EXPECT_EQ(anonymous.status, 403u) << anonymous.raw;
+  EXPECT_EQ(str(anonymous.body, "/error/code"), "on_behalf_of_required");
+  // The role opens nothing else: not an employer's disclosures, not the insured record itself.
+  auto employer = ts::reply_of(ts::https_request(hub_->port("internal"),
+                                                 ts::client("insured-portal"), "GET",
+                                                 "/v1/employers/1234567/disclosures", "", as_first));
+  EXPECT_EQ(employer.status, 403u) << employer.raw;
+  EXPECT_EQ(str(employer.body, "/error/code"), "forbidden");
+  auto record = ts::reply_of(ts::https_request(hub_->port("internal"),
+                                               ts::client("insured-portal"), "GET",
+                                               "/v1/insured/" + numbers[0], "", as_first));
+  EXPECT_EQ(record.status, 403u) << record.raw;
+  // An agent (role registration) reads anyone's, with no header.
+  EXPECT_EQ(internal("GET", "/v1/insured/" + numbers[1] + "/disclosures").status, 200u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, PartnerApi, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

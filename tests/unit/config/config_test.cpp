@@ -72,6 +72,18 @@ TEST(Config, UnknownKeyIsRefusedWithItsPosition) {
   EXPECT_TRUE(has(r, "(at /hub/thread)")) << all(r);
 }
 
+// The feed's consumers are agreements now (docs/feed.md): the old section says what replaced it,
+// once, and not as unknown keys.
+TEST(Config, TheFeedsConsumersSectionSaysItWasReplacedByAgreements) {
+  const std::string text =
+      std::string(kValid) + "feed:\n  consumers:\n    agency: {personal: true}\n";
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.problems.size(), 1u) << all(r);
+  EXPECT_EQ(r.problems[0].code, "replaced");
+  EXPECT_NE(r.problems[0].message.find("replaced by agreements"), std::string::npos);
+}
+
 TEST(Config, WrongTypeMissingAndOutOfRangeAreAllReported) {
   std::string text = kValid;
   text.replace(text.find("threads: 4"), 10, "threads: x");
