@@ -204,7 +204,8 @@ Result<void> App::start() {
       }
       if (iface == "partner" && events_) {
         api::add_partner_event_routes(*router, *events_, *store_pool_);
-        api::add_partner_read_routes(*router, *partner_reader_, *journal_, *store_pool_);
+        api::add_partner_read_routes(*router, *partner_reader_, *journal_, *store_pool_,
+                                     config_.journal.receipts_always);
       }
       if (iface == "admin" && events_) {
         api::add_event_admin_routes(*router, *events_, *store_pool_);

@@ -239,6 +239,10 @@ struct JournalSettings {
   // How long a journal write may wait on the store before the entries go to the spool: 10 ms to
   // 1 s, below the 2 s a request waits for its entries.
   std::chrono::milliseconds spool_after{250};
+  // journal.receipts: `always` (true) gives every partner read its X-Journal-Receipt;
+  // `on_request` (false) only the reads that ask with `Prefer: receipt` (docs/audit.md,
+  // "Receipts"; the cost of each: docs/performance.md).
+  bool receipts_always = true;
 };
 
 // The change feed: GET /v1/changes on listeners with the "feed" interface (docs/feed.md).

@@ -155,9 +155,14 @@ Result<Answer> Reader::read(const Request& request) {
     auto& e = built.entries[k];
     e.purpose = admitted->purpose;
     e.operation = "disclosure/" + agreement.name + "/" + request.resource;
-    // Each answer carries its receipt (issue 18: every answer to a partner's pull).
-    answer.ticket = parts_.journal->append_with_receipt(std::move(e));
-    answer.items[built.entry_item[k]].ticket = answer.ticket;
+    // Each answer carries its receipt (issue 18: every answer to a partner's pull), unless the
+    // hub gives them on request and this one did not ask (journal.receipts).
+    if (request.receipt) {
+      answer.ticket = parts_.journal->append_with_receipt(std::move(e));
+      answer.items[built.entry_item[k]].ticket = answer.ticket;
+    } else {
+      answer.ticket = parts_.journal->append(std::move(e));
+    }
   }
   return answer;
 }

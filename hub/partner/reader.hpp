@@ -34,6 +34,9 @@ struct Request {
   HeaderLookup header;
   std::string resource;  // affiliation_attestation | coverage
   std::vector<std::string> identifiers;
+  // Each answer's journal entry keeps its receipt (audit::Journal::append_with_receipt); false:
+  // the entries are journaled all the same, without a receipt to give.
+  bool receipt = true;
 };
 
 // The answer about one identifier: the partner's view (status 200), or the hub's error object

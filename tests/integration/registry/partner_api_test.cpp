@@ -360,4 +360,58 @@ TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor)
 INSTANTIATE_TEST_SUITE_P(Engines, PartnerApi, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
+// journal.receipts: on_request: a read has its receipt when it asks (Prefer: receipt, RFC 7240),
+// and is journaled all the same when it does not.
+class PartnerApiReceiptsOnRequest : public PartnerApi {
+ protected:
+  void tune(ts::HubOptions& o) override {
+    PartnerApi::tune(o);
+    o.extra_yaml += "journal:\n  receipts: on_request\n";
+  }
+};
+
+TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string target = "/partner/v1/affiliation-attestations/" + ice;
+  auto plain = pull("dgi", "GET", target, kVat);
+  ASSERT_TRUE(plain.response);
+  ASSERT_EQ(plain.response->result_int(), 200) << plain.response->body();
+  EXPECT_EQ(plain.response->count(hub::audit::kReceiptHeader), 0u);
+  EXPECT_EQ(plain.response->count("Preference-Applied"), 0u);
+  Headers asking = kVat;
+  asking.emplace_back("Prefer", "return=minimal, receipt");
+  auto asked = pull("dgi", "GET", target, asking);
+  ASSERT_TRUE(asked.response);
+  ASSERT_EQ(asked.response->result_int(), 200) << asked.response->body();
+  ASSERT_EQ(asked.response->count(hub::audit::kReceiptHeader), 1u);
+  EXPECT_EQ(asked.response->at("Preference-Applied"), "receipt");
+  auto receipt = hub::audit::parse_receipt(asked.response->at(hub::audit::kReceiptHeader));
+  ASSERT_TRUE(receipt) << receipt.error().message;
+  // The read without a receipt was journaled all the same: it is the entry just before.
+  auto store = hub::store::open(db_->options());
+  ASSERT_TRUE(store);
+  std::vector<hub::store::JournalEntry> entries;
+  ASSERT_TRUE((*store)->scan_journal(static_cast<std::int64_t>(receipt->leaf_index),
+                                     [&](const hub::store::JournalEntry& e) {
+                                       entries.push_back(e);
+                                       return entries.size() < 2;
+                                     }));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].response_sha256, hub::audit::sha256_hex(plain.response->body()));
+  const std::string body = R"({"identifiers": [")" + ice + R"("]})";
+  auto batch = ts::reply_of(
+      pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", asking, body));
+  ASSERT_EQ(batch.status, 200u) << batch.raw;
+  EXPECT_TRUE(batch.body["results"][0].HasMember("receipt")) << batch.raw;
+  auto quiet = ts::reply_of(
+      pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
+  ASSERT_EQ(quiet.status, 200u) << quiet.raw;
+  EXPECT_FALSE(quiet.body["results"][0].HasMember("receipt")) << quiet.raw;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PartnerApiReceiptsOnRequest,
+                         ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace
