@@ -63,27 +63,27 @@ Result<void> may_read(const RequestContext& ctx, const Request& req, const std::
 void add_one(http::Router& router, const Parts& parts, const std::string& path,
              const std::string& kind, const std::string& param, std::string role,
              std::string self_role) {
-  router.add(
-      bhttp::verb::get, path, "",
-      [parts, kind, param, role, self_role](const Request& req,
-                                            RequestContext& ctx) -> asio::awaitable<Response> {
-        const std::string id = ctx.params[param];
-        if (auto ok = may_read(ctx, req, id, role, self_role); !ok) {
-          co_return http::error_response(ok.error(), ctx, req.version());
-        }
-        auto limit = limit_param(req, 100);
-        if (!limit) co_return http::error_response(limit.error(), ctx, req.version());
-        auto body = co_await parts.pool.run<Result<std::string>>([&]() -> Result<std::string> {
-          auto subject = subject_of(parts.registry, kind, id);
-          if (!subject) return subject.error();
-          return partner::disclosures_json(parts.store, parts.journal, *subject,
-                                           std::min<std::size_t>(*limit, 1000));
-        });
-        if (!body) co_return http::error_response(body.error(), ctx, req.version());
-        auto res = http::json_response(200, std::move(*body), req.version());
-        res.set(bhttp::field::cache_control, "no-store");
-        co_return res;
-      });
+  router.add(bhttp::verb::get, path, "",
+             [parts, kind, param, role, self_role](
+                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               const std::string id = ctx.params[param];
+               if (auto ok = may_read(ctx, req, id, role, self_role); !ok) {
+                 co_return http::error_response(ok.error(), ctx, req.version());
+               }
+               auto limit = limit_param(req, 100);
+               if (!limit) co_return http::error_response(limit.error(), ctx, req.version());
+               auto body =
+                   co_await parts.pool.run<Result<std::string>>([&]() -> Result<std::string> {
+                     auto subject = subject_of(parts.registry, kind, id);
+                     if (!subject) return subject.error();
+                     return partner::disclosures_json(parts.store, parts.journal, *subject,
+                                                      std::min<std::size_t>(*limit, 1000));
+                   });
+               if (!body) co_return http::error_response(body.error(), ctx, req.version());
+               auto res = http::json_response(200, std::move(*body), req.version());
+               res.set(bhttp::field::cache_control, "no-store");
+               co_return res;
+             });
 }
 
 }  // namespace
@@ -93,8 +93,8 @@ void add_disclosure_routes(http::Router& router, registry::Registry& registry, s
                            const std::string& registration_role,
                            const std::string& insured_self_role) {
   const Parts parts{registry, store, journal, pool};
-  add_one(router, parts, "/v1/insured/{number}/disclosures", "insured", "number",
-          registration_role, insured_self_role);
+  add_one(router, parts, "/v1/insured/{number}/disclosures", "insured", "number", registration_role,
+          insured_self_role);
   add_one(router, parts, "/v1/employers/{affiliation}/disclosures", "employer", "affiliation",
           registration_role, "");
 }

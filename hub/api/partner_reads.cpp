@@ -182,20 +182,19 @@ void add_resource(http::Router& router, const Parts& parts, const std::string& r
                }
                co_return no_store(applied(std::move(res), req));
              });
-  router.add(
-      bhttp::verb::post, path + "/batch", role,
-      [&reader, &journal, &pool, resource, always](
-          const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-        auto r = request_of(req, ctx, resource, always);
-        auto ids = identifiers_of(req.body());
-        if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
-        r.identifiers = std::move(*ids);
-        auto answer = co_await read(reader, journal, pool, r);
-        if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
-        const auto receipts = co_await receipts_of(journal, *answer);
-        auto res = http::json_response(200, batch_body(*answer, receipts), req.version());
-        co_return no_store(applied(std::move(res), req));
-      });
+  router.add(bhttp::verb::post, path + "/batch", role,
+             [&reader, &journal, &pool, resource, always](
+                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               auto r = request_of(req, ctx, resource, always);
+               auto ids = identifiers_of(req.body());
+               if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
+               r.identifiers = std::move(*ids);
+               auto answer = co_await read(reader, journal, pool, r);
+               if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
+               const auto receipts = co_await receipts_of(journal, *answer);
+               auto res = http::json_response(200, batch_body(*answer, receipts), req.version());
+               co_return no_store(applied(std::move(res), req));
+             });
 }
 
 }  // namespace

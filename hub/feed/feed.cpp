@@ -47,8 +47,8 @@ json::Value change_of(const store::FeedChange& c, const std::string& masked, jso
 }
 
 // The page as the consumer may see it, and how many changes it serves.
-std::pair<std::string, std::size_t> page_of(const store::FeedPage& page,
-                                            const ConsumerMasks& masks, std::int64_t after) {
+std::pair<std::string, std::size_t> page_of(const store::FeedPage& page, const ConsumerMasks& masks,
+                                            std::int64_t after) {
   json::Doc out = json::object();
   auto& a = out.GetAllocator();
   json::Value list(rapidjson::kArrayType);
@@ -115,8 +115,8 @@ Result<ConsumerMasks> Feed::masks_of(const std::string& principal) {
 
 boost::asio::awaitable<Result<std::string>> Feed::changes(std::string principal, Query query) {
   // The agreements as they are when the request starts (a long poll keeps them to its end).
-  auto masks = co_await pool_.run<Result<ConsumerMasks>>(
-      [this, &principal] { return masks_of(principal); });
+  auto masks =
+      co_await pool_.run<Result<ConsumerMasks>>([this, &principal] { return masks_of(principal); });
   if (!masks) co_return masks.error();
   const auto deadline = Clock::now() + query.wait;
   for (;;) {

@@ -70,8 +70,7 @@ struct ReaderParts {
 class Reader {
  public:
   explicit Reader(ReaderParts parts)
-      : parts_(std::move(parts)),
-        quotas_(*parts_.store, parts_.node) {}
+      : parts_(std::move(parts)), quotas_(*parts_.store, parts_.node) {}
 
   // Blocking (store calls): run it on the store's threads. Errors refuse the whole request: those
   // of admit(); rate_limited/quota_exceeded (Retry-After); journal_unavailable when the journal

@@ -22,8 +22,7 @@ std::string_view canonical_status(std::string_view s) {
   return "";
 }
 
-void copy_members(const json::Value& from, json::Doc& to,
-                  std::span<const std::string_view> names) {
+void copy_members(const json::Value& from, json::Doc& to, std::span<const std::string_view> names) {
   auto& a = to.GetAllocator();
   for (const auto name : names) {
     const auto m = from.FindMember(json::Value(rapidjson::StringRef(name.data(), name.size())));
@@ -35,8 +34,8 @@ void copy_members(const json::Value& from, json::Doc& to,
 
 std::string insured_record(const json::Value& insured) {
   static constexpr std::array<std::string_view, 10> kFields{
-      "immatriculation", "cnie",          "category",      "status", "status_since",
-      "status_reason",   "status_cause",  "registered_on", "rib",    "contact"};
+      "immatriculation", "cnie",         "category",      "status", "status_since",
+      "status_reason",   "status_cause", "registered_on", "rib",    "contact"};
   json::Doc out = json::object();
   copy_members(insured, out, kFields);
   return json::dump(out);

@@ -1,7 +1,8 @@
 // The canonical records a partner resource or a change-feed resource is built from
 // (mappings/canonical/affiliation.yaml, coverage.yaml, person.yaml, registration.yaml), from the
-// registry's own records (their shapes: docs/registration.md, "Records, events and history"). What a partner then sees of one is its
-// agreement's field mask, then its reverse mapping (docs/partner-api.md).
+// registry's own records (their shapes: docs/registration.md, "Records, events and history"). What
+// a partner then sees of one is its agreement's field mask, then its reverse mapping
+// (docs/partner-api.md).
 #pragma once
 
 #include <optional>

@@ -330,8 +330,7 @@ TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor)
   ASSERT_EQ(numbers.size(), 2u);
   auto portal = [&](const std::string& number, Headers h) {
     return ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"),
-                                          "GET", "/v1/insured/" + number + "/disclosures", "",
-                                          h));
+                                          "GET", "/v1/insured/" + number + "/disclosures", "", h));
   };
   const Headers as_first = {{"X-On-Behalf-Of", numbers[0]}};
   auto own = portal(numbers[0], as_first);
@@ -344,14 +343,13 @@ TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor)
   EXPECT_EQ(anonymous.status, 403u) << anonymous.raw;
   EXPECT_EQ(str(anonymous.body, "/error/code"), "on_behalf_of_required");
   // The role opens nothing else: not an employer's disclosures, not the insured record itself.
-  auto employer = ts::reply_of(ts::https_request(hub_->port("internal"),
-                                                 ts::client("insured-portal"), "GET",
-                                                 "/v1/employers/1234567/disclosures", "", as_first));
+  auto employer =
+      ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"), "GET",
+                                     "/v1/employers/1234567/disclosures", "", as_first));
   EXPECT_EQ(employer.status, 403u) << employer.raw;
   EXPECT_EQ(str(employer.body, "/error/code"), "forbidden");
-  auto record = ts::reply_of(ts::https_request(hub_->port("internal"),
-                                               ts::client("insured-portal"), "GET",
-                                               "/v1/insured/" + numbers[0], "", as_first));
+  auto record = ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"),
+                                               "GET", "/v1/insured/" + numbers[0], "", as_first));
   EXPECT_EQ(record.status, 403u) << record.raw;
   // An agent (role registration) reads anyone's, with no header.
   EXPECT_EQ(internal("GET", "/v1/insured/" + numbers[1] + "/disclosures").status, 200u);
@@ -400,12 +398,12 @@ TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].response_sha256, hub::audit::sha256_hex(plain.response->body()));
   const std::string body = R"({"identifiers": [")" + ice + R"("]})";
-  auto batch = ts::reply_of(
-      pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", asking, body));
+  auto batch =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", asking, body));
   ASSERT_EQ(batch.status, 200u) << batch.raw;
   EXPECT_TRUE(batch.body["results"][0].HasMember("receipt")) << batch.raw;
-  auto quiet = ts::reply_of(
-      pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
+  auto quiet =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
   ASSERT_EQ(quiet.status, 200u) << quiet.raw;
   EXPECT_FALSE(quiet.body["results"][0].HasMember("receipt")) << quiet.raw;
 }

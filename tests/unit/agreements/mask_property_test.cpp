@@ -13,16 +13,16 @@
 #include "model.hpp"
 
 namespace {
+using agreements_test::allowed;
+using agreements_test::leaves;
+using agreements_test::PathInfo;
+using agreements_test::paths_of;
 using hub::agreements::FieldMask;
 using hub::agreements::MaskField;
 using hub::mapping::CanonicalField;
 using hub::mapping::Entity;
 using hub::mapping::FieldType;
 using rapidjson::Value;
-using agreements_test::PathInfo;
-using agreements_test::paths_of;
-using agreements_test::leaves;
-using agreements_test::allowed;
 
 class RecordMaker {
  public:

@@ -92,8 +92,8 @@ TEST(Config, JournalReceiptsAreAlwaysOrOnRequest) {
                                      "hub.yaml", "", false);
   ASSERT_TRUE(on_request.config) << all(on_request);
   EXPECT_FALSE(on_request.config->journal.receipts_always);
-  auto bad = parse_hub_config(std::string(kValid) + "journal:\n  receipts: sometimes\n",
-                              "hub.yaml", "", false);
+  auto bad = parse_hub_config(std::string(kValid) + "journal:\n  receipts: sometimes\n", "hub.yaml",
+                              "", false);
   EXPECT_FALSE(bad.config);
   ASSERT_EQ(bad.problems.size(), 1u) << all(bad);
   EXPECT_EQ(bad.problems[0].path, "/journal/receipts");
