@@ -30,7 +30,7 @@ force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# Usage:/p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
