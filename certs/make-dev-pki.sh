@@ -8,6 +8,8 @@
 #   - an agency front-end's and an administrator's client certificates (CNSS CA);
 #   - two business systems reading the change feed (CNSS CA): feed-prestations, cleared for
 #     personal data, and feed-statistics, which is not (docs/feed.md);
+#   - the insured's portal (CNSS CA), which reads an insured person's disclosures on their behalf
+#     (role insured_self; docs/partner-api.md, "The insured's portal");
 #   - for negative tests: an expired, a revoked, an untrusted-CA and a no-clientAuth client
 #     certificate (all with the agency's subject), and a valid one that maps to no principal;
 #   - cross-CA negatives: a partner's CA minting another's identity (DGI CA with DGCT's subject,
@@ -21,14 +23,14 @@
 # is left as it is unless --force is given; any other is made again.
 set -euo pipefail
 
-version=4  # raise when the PKI gains or changes files, so that older ones are made again
+version=5  # raise when the PKI gains or changes files, so that older ones are made again
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/dev"
 force=0
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# Usage:/p' "$0"; exit 0 ;;
     *) out="$a" ;;
   esac
 done
@@ -181,6 +183,7 @@ issue cnss clients/admin "/C=MA/O=CNSS/OU=DSI/CN=hub-admin" client_ext
 issue cnss clients/admin2 "/C=MA/O=CNSS/OU=DSI/CN=hub-admin2" client_ext
 issue cnss clients/feed-prestations "/C=MA/O=CNSS/OU=DSI/CN=feed-prestations" client_ext
 issue cnss clients/feed-statistics "/C=MA/O=CNSS/OU=DSI/CN=feed-statistics" client_ext
+issue cnss clients/insured-portal "/C=MA/O=CNSS/OU=DSI/CN=insured-portal" client_ext
 issue cnss clients/unknown "/C=MA/O=CNSS/OU=Agences/CN=agency-not-registered" client_ext
 issue cnss negative/expired "$agency" client_ext 20200101000000Z 20210101000000Z
 issue cnss negative/revoked "$agency" client_ext

@@ -78,6 +78,12 @@ struct Agreement {
   }
 };
 
+// The UTC day of a time (ms since the Unix epoch): what Agreement::in_force() is asked about.
+inline std::chrono::sys_days day_of(std::int64_t time_ms) {
+  return std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(time_ms)));
+}
+
 // "YYYY-MM-DD" of a day.
 inline std::string iso_day(std::chrono::sys_days d) {
   const std::chrono::year_month_day ymd{d};

@@ -17,6 +17,10 @@ namespace {
 constexpr std::array kKinds{
     ResourceKind{"affiliation_attestation", "affiliation"},
     ResourceKind{"coverage", "coverage"},
+    ResourceKind{"person", "person", true},
+    ResourceKind{"insured", "insured", true},
+    ResourceKind{"family", "insured_family", true},
+    ResourceKind{"employer", "affiliation", true},
 };
 
 std::vector<std::string_view> split(std::string_view path) {

@@ -24,10 +24,16 @@ namespace hub::agreements {
 struct ResourceKind {
   std::string_view name;
   std::string_view entity;
+  // The change feed serves it: the registry records of this kind (store kind column, equal to
+  // the resource's name) are read as its entity (hub/partner/records.hpp) and masked by the
+  // consumer's agreement (docs/feed.md).
+  bool feed = false;
 };
 
-// Every resource an agreement may name: affiliation_attestation (an employer's affiliation, by
-// ICE) and coverage (a person's coverage, by CNIE).
+// Every resource an agreement may name. Partner API: affiliation_attestation (an employer's
+// affiliation, by ICE) and coverage (a person's coverage, by CNIE). Change feed: person (entity
+// person), insured (insured), family (insured_family: the ayants droit) and employer
+// (affiliation).
 std::span<const ResourceKind> resource_kinds();
 const ResourceKind* find_resource_kind(std::string_view name);
 

@@ -1,6 +1,6 @@
 // The change feed's route (docs/feed.md, docs/openapi/feed.yaml): GET /v1/changes on listeners
-// with the "feed" interface, for principals with the role `feed` that the feed: section lists as
-// consumers.
+// with the "feed" interface, for principals with the role `feed` whose agreements list a feed
+// resource.
 #pragma once
 
 #include <string>

@@ -17,9 +17,26 @@ using http::Request;
 using http::RequestContext;
 using http::Response;
 
+// Prefer: receipt (RFC 7240), in any of the request's Prefer headers.
+bool asks_receipt(const Request& req) {
+  const auto [first, last] = req.equal_range(bhttp::field::prefer);
+  for (auto f = first; f != last; ++f) {
+    if (audit::prefers_receipt(f->value())) return true;
+  }
+  return false;
+}
+
+// Answers that honour a Prefer: receipt say so (RFC 7240 section 3).
+Response applied(Response res, const Request& req) {
+  if (asks_receipt(req)) res.set(bhttp::field::preference_applied, audit::kReceiptPreference);
+  return res;
+}
+
+// `receipts_always`: journal.receipts; else a read has its receipt when it asks (Prefer: receipt).
 partner::Request request_of(const Request& req, const RequestContext& ctx,
-                            const std::string& resource) {
+                            const std::string& resource, bool receipts_always) {
   partner::Request r;
+  r.receipt = receipts_always || asks_receipt(req);
   r.principal = ctx.principal ? ctx.principal->name : "";
   r.correlation_id = ctx.correlation_id;
   r.resource = resource;
@@ -32,6 +49,7 @@ partner::Request request_of(const Request& req, const RequestContext& ctx,
 }
 
 // {"identifiers": ["...", ...]}: 1 to kMaxBatch strings.
+
 Result<std::vector<std::string>> identifiers_of(const std::string& body) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
@@ -133,13 +151,23 @@ Response no_store(Response res) {
   return res;
 }
 
-void add_resource(http::Router& router, partner::Reader& reader, audit::Journal& journal,
-                  registry::StorePool& pool, const std::string& role, const std::string& path,
-                  const std::string& resource, const std::string& param) {
+struct Parts {
+  partner::Reader& reader;
+  audit::Journal& journal;
+  registry::StorePool& pool;
+  bool receipts_always;
+};
+
+void add_resource(http::Router& router, const Parts& parts, const std::string& role,
+                  const std::string& path, const std::string& resource, const std::string& param) {
+  auto& reader = parts.reader;
+  auto& journal = parts.journal;
+  auto& pool = parts.pool;
+  const bool always = parts.receipts_always;
   router.add(bhttp::verb::get, path + "/{" + param + "}", role,
-             [&reader, &journal, &pool, resource, param](
+             [&reader, &journal, &pool, resource, param, always](
                  const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
-               auto r = request_of(req, ctx, resource);
+               auto r = request_of(req, ctx, resource, always);
                r.identifiers.push_back(ctx.params[param]);
                auto answer = co_await read(reader, journal, pool, r);
                if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
@@ -152,30 +180,32 @@ void add_resource(http::Router& router, partner::Reader& reader, audit::Journal&
                if (receipts.front()) {
                  res.set(audit::kReceiptHeader, audit::format_receipt(*receipts.front()));
                }
-               co_return no_store(std::move(res));
+               co_return no_store(applied(std::move(res), req));
              });
-  router.add(
-      bhttp::verb::post, path + "/batch", role,
-      [&reader, &journal, &pool, resource](const Request& req,
-                                           RequestContext& ctx) -> asio::awaitable<Response> {
-        auto r = request_of(req, ctx, resource);
-        auto ids = identifiers_of(req.body());
-        if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
-        r.identifiers = std::move(*ids);
-        auto answer = co_await read(reader, journal, pool, r);
-        if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
-        const auto receipts = co_await receipts_of(journal, *answer);
-        co_return no_store(http::json_response(200, batch_body(*answer, receipts), req.version()));
-      });
+  router.add(bhttp::verb::post, path + "/batch", role,
+             [&reader, &journal, &pool, resource, always](
+                 const Request& req, RequestContext& ctx) -> asio::awaitable<Response> {
+               auto r = request_of(req, ctx, resource, always);
+               auto ids = identifiers_of(req.body());
+               if (!ids) co_return http::error_response(ids.error(), ctx, req.version());
+               r.identifiers = std::move(*ids);
+               auto answer = co_await read(reader, journal, pool, r);
+               if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
+               const auto receipts = co_await receipts_of(journal, *answer);
+               auto res = http::json_response(200, batch_body(*answer, receipts), req.version());
+               co_return no_store(applied(std::move(res), req));
+             });
 }
 
 }  // namespace
 
 void add_partner_read_routes(http::Router& router, partner::Reader& reader, audit::Journal& journal,
-                             registry::StorePool& pool, const std::string& role) {
-  add_resource(router, reader, journal, pool, role, "/partner/v1/affiliation-attestations",
+                             registry::StorePool& pool, bool receipts_always,
+                             const std::string& role) {
+  const Parts parts{reader, journal, pool, receipts_always};
+  add_resource(router, parts, role, "/partner/v1/affiliation-attestations",
                "affiliation_attestation", "ice");
-  add_resource(router, reader, journal, pool, role, "/partner/v1/coverage", "coverage", "cnie");
+  add_resource(router, parts, role, "/partner/v1/coverage", "coverage", "cnie");
 }
 
 }  // namespace hub::api

@@ -16,8 +16,12 @@
 
 namespace hub::api {
 
-// The reader, journal and pool must outlive the router.
+// Each answer carries its journal receipt (X-Journal-Receipt; in a batch, each result's
+// "receipt") always when `receipts_always` (journal.receipts: always), else only when the request
+// asks with `Prefer: receipt` (RFC 7240), answered `Preference-Applied: receipt`. The reader,
+// journal and pool must outlive the router.
 void add_partner_read_routes(http::Router& router, partner::Reader& reader, audit::Journal& journal,
-                             registry::StorePool& pool, const std::string& role = "partner");
+                             registry::StorePool& pool, bool receipts_always = true,
+                             const std::string& role = "partner");
 
 }  // namespace hub::api

@@ -176,9 +176,12 @@ Result<void> App::start() {
     if (auto c = events_->check(); !c) return c.error();
     if (auto a = seed_agreements(); !a) return a;
     make_workbench();
+    agreements_ = std::make_unique<agreements::Current>(*store_, config_.principals);
     partner_reader_ = std::make_unique<partner::Reader>(
         partner::ReaderParts{store_.get(), registry_.get(), mappings_.get(), journal_.get(),
-                             &config_.principals, &node_->clock(), cluster::node_id()});
+                             agreements_.get(), &node_->clock(), cluster::node_id()});
+    // The feed's consumers read under their agreements too (docs/feed.md).
+    feed_->serve_agreements(*agreements_, *mappings_, node_->clock());
   }
 
   for (const auto& l : config_.listeners) {
@@ -201,7 +204,8 @@ Result<void> App::start() {
       }
       if (iface == "partner" && events_) {
         api::add_partner_event_routes(*router, *events_, *store_pool_);
-        api::add_partner_read_routes(*router, *partner_reader_, *journal_, *store_pool_);
+        api::add_partner_read_routes(*router, *partner_reader_, *journal_, *store_pool_,
+                                     config_.journal.receipts_always);
       }
       if (iface == "admin" && events_) {
         api::add_event_admin_routes(*router, *events_, *store_pool_);

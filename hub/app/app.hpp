@@ -95,6 +95,7 @@ class App {
   std::unique_ptr<events::Applier> applier_;  // the inbox's, over the registry
   std::unique_ptr<events::Inbox> events_;
   // The partner API's reads under agreements (docs/partner-api.md).
+  std::unique_ptr<agreements::Current> agreements_;
   std::unique_ptr<partner::Reader> partner_reader_;
   // The journal's checkpoints (signed in the background) and proofs (served).
   std::unique_ptr<audit::Checkpointer> checkpointer_;

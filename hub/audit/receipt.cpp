@@ -1,5 +1,7 @@
 #include "hub/audit/receipt.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -20,6 +22,26 @@ std::string_view trim(std::string_view s) {
 
 std::string format_receipt(const Receipt& r) {
   return "index=" + std::to_string(r.leaf_index) + ", leaf_hash=\"" + to_hex(r.leaf_hash) + "\"";
+}
+
+bool prefers_receipt(std::string_view prefer) {
+  // Written here: Boost.Beast's token_list and ext_list refuse `token=value` preferences.
+  while (!prefer.empty()) {
+    const auto comma = prefer.find(',');
+    std::string_view one = prefer.substr(0, comma);
+    one = one.substr(0, one.find_first_of("=;"));
+    while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+    while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+    if (one.size() == kReceiptPreference.size() &&
+        std::equal(one.begin(), one.end(), kReceiptPreference.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return true;
+    }
+    if (comma == std::string_view::npos) break;
+    prefer.remove_prefix(comma + 1);
+  }
+  return false;
 }
 
 Result<Receipt> parse_receipt(std::string_view value) {

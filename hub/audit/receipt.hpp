@@ -24,6 +24,14 @@ struct Receipt {
   Hash leaf_hash{};              // RFC 9162 2.1.1 leaf hash of the entry (journal_leaf.hpp)
 };
 
+// How a client asks for a receipt when the hub gives them on request only (journal.receipts:
+// on_request): the RFC 7240 preference `Prefer: receipt`; an answer that honours it says
+// `Preference-Applied: receipt` (RFC 7240 section 3).
+inline constexpr std::string_view kReceiptPreference = "receipt";
+// Whether a Prefer header's value (RFC 7240 section 2: comma-separated preferences, each
+// `token [= value] *(; parameter)`, tokens case-insensitive) holds the preference `receipt`.
+bool prefers_receipt(std::string_view prefer);
+
 std::string format_receipt(const Receipt& r);
 // The header's value, as format_receipt writes it (the two members in either order, spaces
 // optional). Errc::invalid_input naming what is wrong.

@@ -47,13 +47,20 @@ void read_audit(ReadContext& ctx, MapReader& root, AuditSettings& a) {
   read_tsa(ctx, *m, a);
 }
 
-void read_journal(ReadContext&, MapReader& root, JournalSettings& j) {
+void read_journal(ReadContext& ctx, MapReader& root, JournalSettings& j) {
   auto m = root.map("journal");
   if (!m) return;
   m->boolean("spool", j.spool);
   // Below the 2 s a request waits for its entries (JournalOptions::wait_limit): a store that hangs
   // longer is spooled before the requests waiting on it are refused.
   m->millis("spool_after_ms", j.spool_after, 10, 1'000);
+  std::string receipts = "always";
+  m->string("receipts", receipts);
+  if (receipts != "always" && receipts != "on_request") {
+    ctx.problem(m->node()["receipts"], m->path() + "/receipts", "invalid_value",
+                "receipts is always or on_request (a partner then asks with Prefer: receipt)");
+  }
+  j.receipts_always = receipts != "on_request";
 }
 
 }  // namespace hub::config

@@ -285,7 +285,7 @@ void read_events(ReadContext& ctx, MapReader& root, HubConfig& c) {
   }
 }
 
-void read_feed(ReadContext& ctx, MapReader& root, HubConfig& c) {
+void read_feed(ReadContext&, MapReader& root, HubConfig& c) {
   auto f = root.map("feed");
   if (!f) return;
   f->millis("retention_ms", c.feed.retention, 1'000, 10LL * 366 * 86'400'000);
@@ -293,19 +293,11 @@ void read_feed(ReadContext& ctx, MapReader& root, HubConfig& c) {
   f->millis("max_wait_ms", c.feed.max_wait, 0, 300'000);
   f->millis("poll_ms", c.feed.poll, 10, 60'000);
   f->size("max_limit", c.feed.max_limit, 1, 10'000);
-  for (auto& [name, cm] : f->named_maps("consumers")) {
-    if (!cm.valid()) continue;
-    FeedConsumer consumer;
-    consumer.principal = name;
-    cm.boolean("personal", consumer.personal);
-    bool known = false;
-    for (const auto& p : c.principals) known = known || p.name == name;
-    if (!known) {
-      ctx.problem(cm.node(), "/feed/consumers/" + name, "invalid_value",
-                  "no principal named '" + name + "' under principals:");
-    }
-    c.feed.consumers.push_back(std::move(consumer));
-  }
+  // The consumers and what they see are agreements now (docs/feed.md): say so, not "unknown key".
+  f->retired("consumers",
+             "feed.consumers was replaced by agreements: give each consumer an agreement listing "
+             "the resources person, insured, family or employer and their fields (docs/feed.md, "
+             "\"What a consumer sees\")");
 }
 
 LoadResult parse_impl(const std::string& text, const std::string& name, const std::string& base_dir,

@@ -239,14 +239,10 @@ struct JournalSettings {
   // How long a journal write may wait on the store before the entries go to the spool: 10 ms to
   // 1 s, below the 2 s a request waits for its entries.
   std::chrono::milliseconds spool_after{250};
-};
-
-// A business system that reads the change feed (docs/feed.md), by its principal's name. Until
-// the consumer's agreement gives its field mask, a consumer sees the fields the canonical model
-// does not mark personal, and the personal ones only with `personal: true`.
-struct FeedConsumer {
-  std::string principal;
-  bool personal = false;
+  // journal.receipts: `always` (true) gives every partner read its X-Journal-Receipt;
+  // `on_request` (false) only the reads that ask with `Prefer: receipt` (docs/audit.md,
+  // "Receipts"; the cost of each: docs/performance.md).
+  bool receipts_always = true;
 };
 
 // The change feed: GET /v1/changes on listeners with the "feed" interface (docs/feed.md).
@@ -259,8 +255,8 @@ struct FeedSettings {
   // PostgreSQL: how often a waiting reader looks for the commits of other hub nodes (this
   // node's own commits wake it at once).
   std::chrono::milliseconds poll{250};
-  std::size_t max_limit = 1000;         // the largest ?limit
-  std::vector<FeedConsumer> consumers;  // deny by default: a principal not listed reads nothing
+  std::size_t max_limit = 1000;  // the largest ?limit
+  // Who reads the feed, and what of it, is said by agreements (docs/feed.md): deny by default.
 };
 
 // The mapping workbench (docs/workbench.md).

@@ -127,6 +127,10 @@ std::string MapReader::key_path(std::string_view key) const {
   return path_ + "/" + std::string(key);
 }
 
+void MapReader::retired(std::string_view key, const std::string& message) {
+  if (auto n = get(key, false)) ctx_->problem(*n, key_path(key), "replaced", message);
+}
+
 std::optional<YAML::Node> MapReader::get(std::string_view key, bool required) {
   seen_.emplace(key);
   if (!valid_) return std::nullopt;

@@ -84,6 +84,10 @@ class MapReader {
   std::vector<std::pair<std::string, MapReader>> named_maps(std::string_view key,
                                                             bool required = false);
 
+  // A key the configuration no longer has: reported once, when present, with code "replaced" and
+  // `message` (what replaces it), and its contents left unread.
+  void retired(std::string_view key, const std::string& message);
+
   void finish();
 
  private:

@@ -30,8 +30,7 @@ std::string cursor_text(std::int64_t position) {
   return std::to_string(position);
 }
 
-json::Value change_of(const store::FeedChange& c, const config::FeedConsumer& consumer,
-                      json::Alloc& a) {
+json::Value change_of(const store::FeedChange& c, const std::string& masked, json::Alloc& a) {
   json::Value item(rapidjson::kObjectType);
   item.AddMember("cursor", json::Value(cursor_text(c.position).c_str(), a), a);
   item.AddMember("kind", json::Value(c.kind.c_str(), a), a);
@@ -40,27 +39,30 @@ json::Value change_of(const store::FeedChange& c, const config::FeedConsumer& co
   item.AddMember("version", json::Value(static_cast<int64_t>(c.version)), a);
   item.AddMember("type", json::Value(c.type.c_str(), a), a);
   item.AddMember("at_ms", json::Value(static_cast<int64_t>(c.time_ms)), a);
-  const auto state = json::parse(c.state);
-  auto masked = mask_state(consumer, c.kind,
-                           state ? static_cast<const json::Value&>(*state)
-                                 : static_cast<const json::Value&>(json::object()));
-  json::Value v;
-  v.CopyFrom(masked, a);
+  const auto state = json::parse(masked);
+  json::Value v(rapidjson::kObjectType);
+  if (state && state->IsObject()) v.CopyFrom(*state, a);
   item.AddMember("state", v, a);
   return item;
 }
 
-std::string page_of(const store::FeedPage& page, const config::FeedConsumer& consumer,
-                    std::int64_t after) {
+// The page as the consumer may see it, and how many changes it serves.
+std::pair<std::string, std::size_t> page_of(const store::FeedPage& page, const ConsumerMasks& masks,
+                                            std::int64_t after) {
   json::Doc out = json::object();
   auto& a = out.GetAllocator();
   json::Value list(rapidjson::kArrayType);
-  for (const auto& c : page.changes) list.PushBack(change_of(c, consumer, a), a);
+  for (const auto& c : page.changes) {
+    const auto masked = masks.state(c.kind, c.state);
+    if (masked) list.PushBack(change_of(c, *masked, a), a);
+  }
+  const std::size_t served = list.Size();
   out.AddMember("changes", list, a);
+  // Past the last change read, served or not: the cursor moves over what the consumer may not see.
   const std::int64_t next = page.changes.empty() ? after : page.changes.back().position;
   out.AddMember("next", json::Value(cursor_text(next).c_str(), a), a);
   out.AddMember("head", json::Value(cursor_text(page.head).c_str(), a), a);
-  return json::dump(out);
+  return {json::dump(out), served};
 }
 
 }  // namespace
@@ -93,15 +95,29 @@ Feed::Feed(store::Store& store, registry::StorePool& pool, config::FeedSettings 
            bool poll_other_nodes)
     : store_(store), pool_(pool), settings_(std::move(settings)), poll_(poll_other_nodes) {}
 
-const config::FeedConsumer* Feed::consumer(std::string_view principal) const {
-  for (const auto& c : settings_.consumers) {
-    if (c.principal == principal) return &c;
-  }
-  return nullptr;
+void Feed::serve_agreements(agreements::Current& current, const mapping::Catalog& mappings,
+                            const registry::Clock& clock) {
+  agreements_ = &current;
+  mappings_ = &mappings;
+  clock_ = &clock;
 }
 
-boost::asio::awaitable<Result<std::string>> Feed::changes(const config::FeedConsumer& consumer,
-                                                          Query query) {
+Result<ConsumerMasks> Feed::masks_of(const std::string& principal) {
+  if (agreements_ == nullptr) {
+    return make_error(Errc::forbidden, "this hub serves no agreements (no mappings)",
+                      "no_agreement");
+  }
+  auto set = agreements_->get();
+  if (!set) return set.error();
+  return ConsumerMasks::of((*set)->agreements, principal, mappings_->current(),
+                           agreements::day_of(clock_->now_ms()));
+}
+
+boost::asio::awaitable<Result<std::string>> Feed::changes(std::string principal, Query query) {
+  // The agreements as they are when the request starts (a long poll keeps them to its end).
+  auto masks =
+      co_await pool_.run<Result<ConsumerMasks>>([this, &principal] { return masks_of(principal); });
+  if (!masks) co_return masks.error();
   const auto deadline = Clock::now() + query.wait;
   for (;;) {
     // Taken before the read: a commit after it makes the wait below return at once.
@@ -128,7 +144,13 @@ boost::asio::awaitable<Result<std::string>> Feed::changes(const config::FeedCons
                            "cursor_unknown");
     }
     const auto now = Clock::now();
-    if (!page->changes.empty() || now >= deadline) co_return page_of(*page, consumer, query.after);
+    auto [body, served] = page_of(*page, *masks, query.after);
+    if (served > 0 || now >= deadline) co_return std::move(body);
+    if (!page->changes.empty()) {
+      // Nothing this consumer may see: read on from there without waiting.
+      query.after = page->changes.back().position;
+      continue;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     if (poll_) left = std::min(left, settings_.poll);
     co_await signal_.wait(generation, left);

@@ -10,9 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "hub/agreements/current.hpp"
 #include "hub/config/config.hpp"
 #include "hub/core/error.hpp"
+#include "hub/feed/mask.hpp"
 #include "hub/feed/signal.hpp"
+#include "hub/mapping/engine.hpp"
+#include "hub/registry/clock.hpp"
 #include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
@@ -40,20 +44,30 @@ class Feed {
 
   // Called after each local commit that appended to the outbox (store::Store::on_feed_append).
   void notify() { signal_.notify(); }
-  // The consumer a principal reads as; nullptr when it is none (it then reads nothing).
-  const config::FeedConsumer* consumer(std::string_view principal) const;
-  // The JSON page: {"changes": [{"cursor", "kind", "id", "version", "type", "at_ms", "state"}],
-  // "next", "head"}. Errors: gone/"cursor_pruned" when changes after the cursor were pruned;
-  // invalid_input/"cursor_unknown" for a cursor past the last change; store errors.
-  boost::asio::awaitable<Result<std::string>> changes(const config::FeedConsumer& consumer,
-                                                      Query query);
+  // Where the consumers' agreements come from; until it is called (a hub without mappings) no
+  // principal reads the feed. The three outlive the feed.
+  void serve_agreements(agreements::Current& current, const mapping::Catalog& mappings,
+                        const registry::Clock& clock);
+  // The JSON page for `principal`: {"changes": [{"cursor", "kind", "id", "version", "type",
+  // "at_ms", "state"}], "next", "head"}. Only the changes of the kinds its agreements list, each
+  // state masked by them (mask.hpp); `next` is past the last change read, served or not, so a
+  // consumer's cursor moves over the changes it may not see. Errors: forbidden/"no_agreement"
+  // when no agreement in force lets the principal read the feed; gone/"cursor_pruned" when
+  // changes after the cursor were pruned; invalid_input/"cursor_unknown" for a cursor past the
+  // last change; store errors.
+  boost::asio::awaitable<Result<std::string>> changes(std::string principal, Query query);
   // Removes the changes older than the retention at now_ms; the number removed.
   Result<std::int64_t> prune(std::int64_t now_ms);
   const config::FeedSettings& settings() const { return settings_; }
 
  private:
+  Result<ConsumerMasks> masks_of(const std::string& principal);
+
   store::Store& store_;
   registry::StorePool& pool_;
+  agreements::Current* agreements_ = nullptr;
+  const mapping::Catalog* mappings_ = nullptr;
+  const registry::Clock* clock_ = nullptr;
   config::FeedSettings settings_;
   bool poll_;
   Signal signal_;

@@ -1,52 +1,48 @@
 #include "hub/feed/mask.hpp"
 
-#include <array>
-#include <map>
-#include <string>
-#include <vector>
+#include "hub/partner/records.hpp"
 
 namespace hub::feed {
-namespace {
 
-namespace json = registry::json;
-
-// The top-level fields of each kind that carry no personal data (mappings/canonical/: the
-// affiliation's own fields are not personal, its legal_representative and employees are; every
-// field of an insured_person is). Anything not listed is withheld.
-const std::map<std::string, std::vector<std::string>, std::less<>>& not_personal() {
-  static const std::map<std::string, std::vector<std::string>, std::less<>> fields = {
-      {"insured",
-       {"category", "status", "status_since", "status_cause", "registered_on", "agency"}},
-      {"employer",
-       {"affiliation_number", "ice", "company", "status", "status_since", "status_date",
-        "status_reason", "affiliated_on", "agency"}},
-      {"family", {"status"}},
-      {"person", {}},
-  };
-  return fields;
+Result<ConsumerMasks> ConsumerMasks::of(const std::vector<agreements::Agreement>& set,
+                                        std::string_view principal,
+                                        std::shared_ptr<const mapping::Snapshot> mappings,
+                                        std::chrono::sys_days today) {
+  std::map<std::string, std::vector<agreements::MaskField>, std::less<>> fields;
+  for (const auto& a : set) {
+    if (a.principal != principal || !a.in_force(today)) continue;
+    for (const auto& r : a.resources) {
+      const auto* kind = agreements::find_resource_kind(r.name);
+      if (kind == nullptr || !kind->feed) continue;
+      auto& f = fields[r.name];
+      f.insert(f.end(), r.fields.begin(), r.fields.end());
+    }
+  }
+  if (fields.empty()) {
+    return make_error(Errc::forbidden,
+                      "no agreement in force lets " + std::string(principal) +
+                          " read the change feed (a resource person, insured, family or employer)",
+                      "no_agreement");
+  }
+  ConsumerMasks out;
+  for (const auto& [name, listed] : fields) {
+    const auto* kind = agreements::find_resource_kind(name);
+    const mapping::Entity* entity = mappings ? mappings->model().find(kind->entity) : nullptr;
+    if (entity == nullptr) continue;  // no canonical entity: nothing of the kind is served
+    out.masks_.emplace(name, agreements::FieldMask::compile(listed, *entity));
+  }
+  out.mappings_ = std::move(mappings);
+  return out;
 }
 
-}  // namespace
-
-json::Doc mask_state(const config::FeedConsumer& consumer, std::string_view kind,
-                     const json::Value& state) {
-  json::Doc out = json::object();
-  if (!state.IsObject()) return out;
-  if (consumer.personal) {
-    out.CopyFrom(state, out.GetAllocator());
-    return out;
-  }
-  const auto it = not_personal().find(kind);
-  if (it == not_personal().end()) return out;
-  auto& a = out.GetAllocator();
-  for (const auto& name : it->second) {
-    const auto m = state.FindMember(name.c_str());
-    if (m == state.MemberEnd()) continue;
-    json::Value v;
-    v.CopyFrom(m->value, a);
-    out.AddMember(json::Value(name.c_str(), a), v, a);
-  }
-  return out;
+std::optional<std::string> ConsumerMasks::state(std::string_view kind,
+                                                std::string_view state_json) const {
+  const auto mask = masks_.find(kind);
+  if (mask == masks_.end()) return std::nullopt;
+  const auto record = partner::feed_record(kind, state_json);
+  if (!record) return std::string("{}");
+  auto masked = mask->second.apply(*record);
+  return masked ? std::move(masked->json) : std::string("{}");
 }
 
 }  // namespace hub::feed

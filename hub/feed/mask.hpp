@@ -1,22 +1,44 @@
-// What a feed consumer may see of a record's state. The one place the feed decides it: when the
-// consumers' agreements (issue 12, item 1) give field masks, this function applies the consumer's
-// agreement instead, and nothing else in the feed changes.
+// What a feed consumer may see (docs/feed.md, "What a consumer sees"): the field masks of its
+// agreements (docs/agreements.md) for the feed's resources (person, insured, family, employer:
+// hub/agreements/mask.hpp), applied to each change's state read as its canonical entity
+// (hub/partner/records.hpp). Deny by default: a kind no agreement of the consumer lists is not
+// served at all, and of a kind it lists only the fields of its mask.
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "hub/config/config.hpp"
-#include "hub/registry/json.hpp"
+#include "hub/agreements/agreement.hpp"
+#include "hub/agreements/mask.hpp"
+#include "hub/core/error.hpp"
+#include "hub/mapping/engine.hpp"
 
 namespace hub::feed {
 
-// The consumer's view of `state` (a registration record of `kind`: person, insured, family,
-// employer). Deny by default: a consumer without `personal` sees only the top-level fields listed
-// for the kind as not personal (the canonical model's `personal` markings, mappings/canonical/:
-// names, CNIE, immatriculation of persons, addresses, contacts, RIBs, family members and employer
-// representatives are personal); a kind not listed shows an empty object. A consumer with
-// `personal` sees the whole state.
-registry::json::Doc mask_state(const config::FeedConsumer& consumer, std::string_view kind,
-                               const registry::json::Value& state);
+class ConsumerMasks {
+ public:
+  // The masks of `principal`'s agreements in force on `today`, by record kind (several
+  // agreements listing one resource: the union of their fields). The purpose and quota of an
+  // agreement do not apply to the feed. Error forbidden/no_agreement when no agreement of the
+  // principal in force lists a feed resource.
+  static Result<ConsumerMasks> of(const std::vector<agreements::Agreement>& set,
+                                  std::string_view principal,
+                                  std::shared_ptr<const mapping::Snapshot> mappings,
+                                  std::chrono::sys_days today);
+
+  // The consumer's view of one change's state (JSON text as stored) of a record of `kind`:
+  // nullopt when no agreement lists the kind (the change is not served); else the canonical
+  // record with the mask applied ({} when nothing passes).
+  std::optional<std::string> state(std::string_view kind, std::string_view state_json) const;
+
+ private:
+  std::shared_ptr<const mapping::Snapshot> mappings_;  // the entities the masks point into
+  std::map<std::string, agreements::FieldMask, std::less<>> masks_;
+};
 
 }  // namespace hub::feed

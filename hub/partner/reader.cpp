@@ -72,18 +72,6 @@ std::string Reader::view_of(const mapping::Snapshot& mappings, const std::string
   return mappings.find(own) ? own : "cnss." + resource;
 }
 
-Result<std::shared_ptr<const agreements::AgreementSet>> Reader::agreements() {
-  auto st = parts_.store->read_record(agreements::kStream);
-  if (!st) return st.error();
-  if (!*st) return std::make_shared<const agreements::AgreementSet>();  // none stored: deny all
-  std::lock_guard lock(mutex_);
-  if (agreements_ && agreements_->version == (*st)->version) return agreements_;
-  auto set = agreements::from_state(**st, *parts_.principals);
-  if (!set) return set.error();
-  agreements_ = std::make_shared<const agreements::AgreementSet>(std::move(*set));
-  return agreements_;
-}
-
 Item Reader::build(const Request& request, const std::string& id, const agreements::FieldMask& mask,
                    const mapping::Snapshot& mappings, const std::string& view, Built& built) {
   const auto started = std::chrono::steady_clock::now();
@@ -128,11 +116,9 @@ Item Reader::build(const Request& request, const std::string& id, const agreemen
 
 Result<Answer> Reader::read(const Request& request) {
   if (auto refused = parts_.journal->refusal()) return *refused;
-  auto set = agreements();
+  auto set = parts_.agreements->get();
   if (!set) return set.error();
-  const auto today =
-      std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
-          std::chrono::milliseconds(parts_.clock->now_ms())));
+  const auto today = agreements::day_of(parts_.clock->now_ms());
   auto admitted =
       admit((*set)->agreements, request.principal, request.resource, request.header, today);
   if (!admitted) return admitted.error();
@@ -169,9 +155,14 @@ Result<Answer> Reader::read(const Request& request) {
     auto& e = built.entries[k];
     e.purpose = admitted->purpose;
     e.operation = "disclosure/" + agreement.name + "/" + request.resource;
-    // Each answer carries its receipt (issue 18: every answer to a partner's pull).
-    answer.ticket = parts_.journal->append_with_receipt(std::move(e));
-    answer.items[built.entry_item[k]].ticket = answer.ticket;
+    // Each answer carries its receipt (issue 18: every answer to a partner's pull), unless the
+    // hub gives them on request and this one did not ask (journal.receipts).
+    if (request.receipt) {
+      answer.ticket = parts_.journal->append_with_receipt(std::move(e));
+      answer.items[built.entry_item[k]].ticket = answer.ticket;
+    } else {
+      answer.ticket = parts_.journal->append(std::move(e));
+    }
   }
   return answer;
 }

@@ -6,11 +6,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hub/agreements/current.hpp"
 #include "hub/agreements/mask.hpp"
 #include "hub/agreements/stored.hpp"
 #include "hub/audit/journal.hpp"
@@ -34,6 +34,9 @@ struct Request {
   HeaderLookup header;
   std::string resource;  // affiliation_attestation | coverage
   std::vector<std::string> identifiers;
+  // Each answer's journal entry keeps its receipt (audit::Journal::append_with_receipt); false:
+  // the entries are journaled all the same, without a receipt to give.
+  bool receipt = true;
 };
 
 // The answer about one identifier: the partner's view (status 200), or the hub's error object
@@ -59,7 +62,7 @@ struct ReaderParts {
   registry::Registry* registry = nullptr;
   mapping::Catalog* mappings = nullptr;
   audit::Journal* journal = nullptr;
-  const std::vector<config::Principal>* principals = nullptr;
+  agreements::Current* agreements = nullptr;  // the set in force (shared with the change feed)
   const registry::Clock* clock = nullptr;
   std::string node;  // this node's name, for the quota's slices
 };
@@ -82,14 +85,11 @@ class Reader {
 
  private:
   struct Built;
-  Result<std::shared_ptr<const agreements::AgreementSet>> agreements();
   Item build(const Request& request, const std::string& id, const agreements::FieldMask& mask,
              const mapping::Snapshot& mappings, const std::string& view, Built& built);
 
   ReaderParts parts_;
   Quotas quotas_;
-  std::mutex mutex_;
-  std::shared_ptr<const agreements::AgreementSet> agreements_;  // the last read, by version
 };
 
 }  // namespace hub::partner

@@ -310,8 +310,11 @@ std::optional<store::StreamWrite> Registry::Impl::change(Registry& r, const std:
   w.expected_version = expected_version;
   w.events.push_back(std::move(e));
   w.state = json::dump(after);
-  // Every registration record (person, insured, family, employer) is carried by the change feed.
-  w.feed = true;
+  // Every registration record (person, insured, family, employer) is carried by the change feed:
+  // the kinds an agreement can name (docs/feed.md). The registry's settings and the pending
+  // affiliations are not registrations, and no consumer could be served them.
+  w.feed = w.kind == streams::kPerson || w.kind == streams::kInsured ||
+           w.kind == streams::kFamily || w.kind == streams::kEmployer;
   // A family keeps the index of its members up to date, in the same transaction.
   if (w.kind == streams::kFamily) w.members = member_index(after);
   return w;

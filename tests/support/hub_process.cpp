@@ -60,10 +60,14 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
     << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
     << "  - name: feed-statistics\n    subject: CN=feed-statistics,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [feed]\n"
+    << "  - name: insured-portal\n    subject: CN=insured-portal,OU=DSI,O=CNSS,C=MA\n"
+    << "    issuer: " << dev_ca_subject("CNSS") << "\n    roles: [insured_self]\n"
     << "  - name: hub-admin2\n    subject: CN=hub-admin2,OU=DSI,O=CNSS,C=MA\n"
     << "    issuer: " << dev_ca_subject("CNSS") << "\n"
     << "    roles: [mapping_author, mapping_approver]\n";
-  if (!o.agreements_yaml.empty()) y << "agreements:\n" << o.agreements_yaml;
+  if (!o.agreements_yaml.empty() || !o.feed_agreements_yaml.empty()) {
+    y << "agreements:\n" << o.agreements_yaml << o.feed_agreements_yaml;
+  }
   // The events DGCT, OMPIC and ANRC push are read by the project's mappings.
   if (o.mappings && o.partner_events) {
     y << "events:\n  retry_every_ms: 1000\n  sources:\n"
@@ -71,13 +75,34 @@ std::string hub_test_config(const std::string& dir, const HubOptions& o) {
       << "    ompic: {principal: ompic, mapping: ompic.company_event}\n"
       << "    anrc: {principal: anrc, mapping: anrc.eligibility_event}\n";
   }
-  // The two business systems of the test PKI read the change feed, one cleared for personal data.
-  y << "feed:\n"
-    << (o.feed_yaml.empty() ? "  consumers:\n    feed-prestations: {personal: true}\n"
-                              "    feed-statistics: {}\n"
-                            : o.feed_yaml);
+  if (!o.feed_yaml.empty()) y << "feed:\n" << o.feed_yaml;
   y << o.extra_yaml;
   return y.str();
+}
+
+std::string feed_consumer_agreements(bool statistics_in_force) {
+  const std::string quota = "    quota: {per_second: 1000, per_day: 1000000000}\n";
+  const std::string rest = quota + "    valid_from: 2026-01-01\n    valid_until: 2099-12-31\n";
+  const std::string ended = quota + "    valid_from: 2020-01-01\n    valid_until: 2020-12-31\n";
+  return "  feed_prestations:\n    principal: feed-prestations\n"
+         "    legal_basis: {text: benefits, reference: TEST-FEED-1}\n"
+         "    purposes: [BENEFITS]\n    resources:\n"
+         "      person: {fields: [cnie, last_name, first_name, birth_date, sex, address, card,"
+         " death_date]}\n"
+         "      insured: {fields: [immatriculation, cnie, category, status, status_since,"
+         " status_reason, status_cause, registered_on, rib, contact/phone, contact/email,"
+         " contact/address]}\n"
+         "      family: {fields: [immatriculation, holder_cnie, members, members/cnie,"
+         " members/last_name, members/first_name, members/birth_date, members/death_date]}\n"
+         "      employer: {fields: [affiliation_number, ice, company_name, status, status_since,"
+         " affiliated_on, agency, declared_employees_last_month]}\n" +
+         rest +
+         "  feed_statistics:\n    principal: feed-statistics\n"
+         "    legal_basis: {text: statistics, reference: TEST-FEED-2}\n"
+         "    purposes: [STATISTICS]\n    resources:\n"
+         "      insured: {fields: [category, status, status_since, registered_on]}\n"
+         "      employer: {fields: [affiliation_number, status, affiliated_on]}\n" +
+         (statistics_in_force ? rest : ended);
 }
 
 HubProcess::HubProcess(const HubOptions& options) {

@@ -9,6 +9,12 @@
 
 namespace testing_support {
 
+// The agreements of the test PKI's two feed consumers (as in conf/hub.yaml): feed-prestations
+// reads every feed resource with its personal fields; feed-statistics reads insured and employer
+// records without any personal field, and no person or family record (its agreement ended in
+// 2020 when !statistics_in_force).
+std::string feed_consumer_agreements(bool statistics_in_force = true);
+
 struct HubOptions {
   std::string limits_yaml;     // the body of the limits: section ("" = defaults)
   std::string partners_yaml;   // the body of the partners: section ("" = none)
@@ -31,7 +37,10 @@ struct HubOptions {
   std::string dir;              // reuse this folder (a restart); "" = a new temporary one
   std::string web_dir;          // serve these pages on the internal listener ("web" interface)
   std::string agreements_yaml;  // the body of the agreements: section ("" = none)
-  std::string feed_yaml;        // the body of the feed: section ("" = the two test consumers)
+  // Added to the agreements: the change feed's consumers' (feed_consumer_agreements(): the two
+  // business systems of the test PKI, one cleared for personal data).
+  std::string feed_agreements_yaml = feed_consumer_agreements();
+  std::string feed_yaml;  // the body of the feed: section ("" = none: the defaults)
 };
 
 // The partners: section for a hub that calls the simulators on the given ports, with the hub's

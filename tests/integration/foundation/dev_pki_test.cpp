@@ -20,10 +20,10 @@ TEST(DevPki, EveryPrivateKeyIsOwnerOnly) {
     EXPECT_EQ(perms & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write) << e.path();
   }
   // For P partners: P + 3 CAs (CNSS, rogue, twin), the hub's server key and its P client keys,
-  // P simulators, P + 6 clients (agency, two administrators, unknown, two feed consumers), 8
-  // negatives, and the journal's signing key.
+  // P simulators, P + 7 clients (agency, two administrators, unknown, two feed consumers, the
+  // insured's portal), 8 negatives, and the journal's signing key.
   const std::size_t p = ts::certificates_in(ts::pki("ca/partners.crt"));
-  EXPECT_EQ(keys, 4 * p + 19);
+  EXPECT_EQ(keys, 4 * p + 20);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The change feed through the real hub process over mutual TLS, on SQLite and on PostgreSQL
 // (docs/feed.md): every change of a stream of concurrent registrations delivered in commit
 // order with no gap, across a restart; a long poll answered when a change commits; a pruned
-// cursor answered 410; the state masked for a consumer not cleared for personal data.
+// cursor answered 410; each consumer served only the kinds and fields its agreement lists.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
@@ -156,31 +156,57 @@ TEST_P(FeedTest, ALongPollIsAnsweredWhenAChangeCommits) {
   EXPECT_GE(took, 400ms) << "the poll did not wait";
 }
 
-TEST_P(FeedTest, StateIsMaskedForAConsumerNotClearedForPersonalData) {
+// The keys of an object, sorted.
+std::set<std::string> keys_of(const rapidjson::Value& v) {
+  std::set<std::string> out;
+  for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) out.insert(m->name.GetString());
+  return out;
+}
+
+// Each consumer reads under its own agreement (ts::feed_consumer_agreements()): feed-prestations
+// every kind with the personal fields it lists; feed-statistics only insured and employer
+// records, four fields of an insured person's, no personal one, and no person or family record,
+// while its cursor moves over them.
+TEST_P(FeedTest, EachConsumerSeesWhatItsAgreementLists) {
   const std::string from = head();
   std::random_device rd;
   const std::string number = register_one(rd());
   ASSERT_FALSE(number.empty());
-  auto find_insured = [&](const std::string& who) {
-    auto r = changes(who, from, "&limit=50");
+  const std::string to = head();
+  auto page = [&](const std::string& who) {
+    auto r = changes(who, from, "&limit=1000");
     EXPECT_EQ(r.status, 200u) << r.raw;
-    rapidjson::Document d;
-    for (const auto& c : r.body["changes"].GetArray()) {
-      if (std::string(c["kind"].GetString()) == "insured" && c["id"].GetString() == number) {
-        d.CopyFrom(c["state"], d.GetAllocator());
-      }
-    }
-    return d;
+    return r;
   };
-  auto full = find_insured("feed-prestations");
-  auto masked = find_insured("feed-statistics");
-  ASSERT_TRUE(full.IsObject() && masked.IsObject());
-  EXPECT_TRUE(full.HasMember("cnie"));
-  EXPECT_EQ(str(masked, "/status"), str(full, "/status"));
-  EXPECT_EQ(str(masked, "/category"), "SALARIE");
-  for (const char* personal : {"cnie", "person", "rib", "contact", "provenance"}) {
-    EXPECT_FALSE(masked.HasMember(personal)) << personal << " reached a consumer not cleared";
+  auto full = page("feed-prestations");
+  auto stats = page("feed-statistics");
+  // Both cursors move to the same place, whatever each was served.
+  EXPECT_EQ(str(full.body, "/next"), to);
+  EXPECT_EQ(str(stats.body, "/next"), to);
+  std::set<std::string> full_kinds, stats_kinds;
+  const rapidjson::Value* full_insured = nullptr;
+  const rapidjson::Value* stats_insured = nullptr;
+  for (const auto& c : full.body["changes"].GetArray()) {
+    full_kinds.insert(c["kind"].GetString());
+    if (c["id"].GetString() == number && std::string(c["kind"].GetString()) == "insured")
+      full_insured = &c["state"];
   }
+  for (const auto& c : stats.body["changes"].GetArray()) {
+    stats_kinds.insert(c["kind"].GetString());
+    if (c["id"].GetString() == number && std::string(c["kind"].GetString()) == "insured")
+      stats_insured = &c["state"];
+  }
+  EXPECT_TRUE(full_kinds.contains("person")) << full.raw;
+  EXPECT_EQ(stats_kinds, std::set<std::string>{"insured"}) << stats.raw;
+  ASSERT_NE(full_insured, nullptr) << full.raw;
+  ASSERT_NE(stats_insured, nullptr) << stats.raw;
+  EXPECT_TRUE(full_insured->HasMember("cnie"));
+  EXPECT_TRUE(full_insured->HasMember("immatriculation"));
+  EXPECT_FALSE(full_insured->HasMember("provenance")) << "not a field of the canonical insured";
+  const std::set<std::string> listed{"category", "status", "status_since", "registered_on"};
+  for (const auto& k : keys_of(*stats_insured)) EXPECT_TRUE(listed.contains(k)) << k << " leaked";
+  EXPECT_TRUE(stats_insured->HasMember("registered_on")) << stats.raw;
+  EXPECT_EQ(str(*stats_insured, "/category"), "SALARIE");
   // The feed's role alone opens nothing: the agency (no role feed) is refused.
   EXPECT_EQ(changes("agency", from).status, 403u);
 }
@@ -192,9 +218,8 @@ INSTANTIATE_TEST_SUITE_P(Engines, FeedTest, ::testing::Values("sqlite", "postgre
 class PrunedFeedTest : public FeedTest {
  protected:
   void tune(ts::HubOptions& o) override {
-    o.feed_yaml =
-        "  retention_ms: 1000\n  prune_every_ms: 1000\n"
-        "  consumers:\n    feed-prestations: {personal: true}\n";
+    o.feed_yaml = "  retention_ms: 1000\n  prune_every_ms: 1000\n";
+    o.feed_agreements_yaml = ts::feed_consumer_agreements(false);
   }
 };
 
@@ -212,7 +237,7 @@ TEST_P(PrunedFeedTest, APrunedCursorIsAnswered410WithWhereTheFeedResumes) {
   const std::string resume = str(r.body, "/error/details/pruned_through");
   ASSERT_FALSE(resume.empty()) << r.raw;
   EXPECT_EQ(changes("feed-prestations", resume).status, 200u);
-  // A consumer the feed: section does not list reads nothing, whatever its role.
+  // A consumer whose agreement has ended reads nothing, whatever its role.
   auto refused = changes("feed-statistics", resume);
   EXPECT_EQ(refused.status, 403u);
   EXPECT_EQ(str(refused.body, "/error/code"), "no_agreement");

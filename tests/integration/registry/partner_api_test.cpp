@@ -318,7 +318,98 @@ TEST_P(PartnerApi, CoverageOfAPersonAndTheInsuredsDisclosures) {
   EXPECT_EQ(d.raw.find(cnie), std::string::npos) << "the CNIE only masked";
 }
 
+// The insured's portal (role insured_self, the dev PKI's insured-portal certificate) reads the
+// disclosures of the insured person it names in X-On-Behalf-Of, and no other's.
+TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor) {
+  std::vector<std::string> numbers;
+  for (int attempt = 0; attempt < 20 && numbers.size() < 2; ++attempt) {
+    const std::string cnie = ts::ordinary_cnie("XS", rng_());
+    auto r = internal("POST", "/v1/insured", R"({"cnie":")" + cnie + R"(","category":"SALARIE"})");
+    if (r.status == 201) numbers.push_back(str(r.body, "/immatriculation"));
+  }
+  ASSERT_EQ(numbers.size(), 2u);
+  auto portal = [&](const std::string& number, Headers h) {
+    return ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"),
+                                          "GET", "/v1/insured/" + number + "/disclosures", "", h));
+  };
+  const Headers as_first = {{"X-On-Behalf-Of", numbers[0]}};
+  auto own = portal(numbers[0], as_first);
+  ASSERT_EQ(own.status, 200u) << own.raw;
+  EXPECT_GE(own.body["exchanges"].Size(), 1u) << own.raw;
+  auto other = portal(numbers[1], as_first);
+  EXPECT_EQ(other.status, 403u) << other.raw;
+  EXPECT_EQ(str(other.body, "/error/code"), "not_own_record");
+  auto anonymous = portal(numbers[0], {});
+  EXPECT_EQ(anonymous.status, 403u) << anonymous.raw;
+  EXPECT_EQ(str(anonymous.body, "/error/code"), "on_behalf_of_required");
+  // The role opens nothing else: not an employer's disclosures, not the insured record itself.
+  auto employer =
+      ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"), "GET",
+                                     "/v1/employers/1234567/disclosures", "", as_first));
+  EXPECT_EQ(employer.status, 403u) << employer.raw;
+  EXPECT_EQ(str(employer.body, "/error/code"), "forbidden");
+  auto record = ts::reply_of(ts::https_request(hub_->port("internal"), ts::client("insured-portal"),
+                                               "GET", "/v1/insured/" + numbers[0], "", as_first));
+  EXPECT_EQ(record.status, 403u) << record.raw;
+  // An agent (role registration) reads anyone's, with no header.
+  EXPECT_EQ(internal("GET", "/v1/insured/" + numbers[1] + "/disclosures").status, 200u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, PartnerApi, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// journal.receipts: on_request: a read has its receipt when it asks (Prefer: receipt, RFC 7240),
+// and is journaled all the same when it does not.
+class PartnerApiReceiptsOnRequest : public PartnerApi {
+ protected:
+  void tune(ts::HubOptions& o) override {
+    PartnerApi::tune(o);
+    o.extra_yaml += "journal:\n  receipts: on_request\n";
+  }
+};
+
+TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string target = "/partner/v1/affiliation-attestations/" + ice;
+  auto plain = pull("dgi", "GET", target, kVat);
+  ASSERT_TRUE(plain.response);
+  ASSERT_EQ(plain.response->result_int(), 200) << plain.response->body();
+  EXPECT_EQ(plain.response->count(hub::audit::kReceiptHeader), 0u);
+  EXPECT_EQ(plain.response->count("Preference-Applied"), 0u);
+  Headers asking = kVat;
+  asking.emplace_back("Prefer", "return=minimal, receipt");
+  auto asked = pull("dgi", "GET", target, asking);
+  ASSERT_TRUE(asked.response);
+  ASSERT_EQ(asked.response->result_int(), 200) << asked.response->body();
+  ASSERT_EQ(asked.response->count(hub::audit::kReceiptHeader), 1u);
+  EXPECT_EQ(asked.response->at("Preference-Applied"), "receipt");
+  auto receipt = hub::audit::parse_receipt(asked.response->at(hub::audit::kReceiptHeader));
+  ASSERT_TRUE(receipt) << receipt.error().message;
+  // The read without a receipt was journaled all the same: it is the entry just before.
+  auto store = hub::store::open(db_->options());
+  ASSERT_TRUE(store);
+  std::vector<hub::store::JournalEntry> entries;
+  ASSERT_TRUE((*store)->scan_journal(static_cast<std::int64_t>(receipt->leaf_index),
+                                     [&](const hub::store::JournalEntry& e) {
+                                       entries.push_back(e);
+                                       return entries.size() < 2;
+                                     }));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].response_sha256, hub::audit::sha256_hex(plain.response->body()));
+  const std::string body = R"({"identifiers": [")" + ice + R"("]})";
+  auto batch =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", asking, body));
+  ASSERT_EQ(batch.status, 200u) << batch.raw;
+  EXPECT_TRUE(batch.body["results"][0].HasMember("receipt")) << batch.raw;
+  auto quiet =
+      ts::reply_of(pull("dgi", "POST", "/partner/v1/affiliation-attestations/batch", kVat, body));
+  ASSERT_EQ(quiet.status, 200u) << quiet.raw;
+  EXPECT_FALSE(quiet.body["results"][0].HasMember("receipt")) << quiet.raw;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PartnerApiReceiptsOnRequest,
+                         ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -9,29 +9,20 @@
 
 #include "hub/agreements/mask.hpp"
 #include "hub/mapping/engine.hpp"
+#include "mask_rule.hpp"
 #include "model.hpp"
 
 namespace {
+using agreements_test::allowed;
+using agreements_test::leaves;
+using agreements_test::PathInfo;
+using agreements_test::paths_of;
 using hub::agreements::FieldMask;
 using hub::agreements::MaskField;
 using hub::mapping::CanonicalField;
 using hub::mapping::Entity;
 using hub::mapping::FieldType;
 using rapidjson::Value;
-
-struct PathInfo {
-  std::string path;
-  bool personal = false;
-};
-
-// Every field path of an entity, depth-first (nested entities up to `depth` levels).
-void paths_of(const Entity& e, const std::string& prefix, int depth, std::vector<PathInfo>& out) {
-  for (const auto& f : e.fields) {
-    out.push_back({prefix + f.name, f.personal});
-    if (f.entity != nullptr && depth > 0)
-      paths_of(*f.entity, prefix + f.name + "/", depth - 1, out);
-  }
-}
 
 class RecordMaker {
  public:
@@ -67,33 +58,6 @@ class RecordMaker {
   std::mt19937& rng_;
   rapidjson::Document::AllocatorType& a_;
 };
-
-// Collects the leaf paths (without array indices) of a masked record.
-void leaves(const Value& v, const std::string& prefix, std::set<std::string>& out) {
-  if (v.IsObject()) {
-    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m)
-      leaves(m->value, prefix + (prefix.empty() ? "" : "/") + m->name.GetString(), out);
-  } else if (v.IsArray()) {
-    for (const auto& item : v.GetArray()) leaves(item, prefix, out);
-  } else {
-    out.insert(prefix);
-  }
-}
-
-// The rule: a leaf passes when some listed path is it or its ancestor, and no field below that
-// listed path (down to the leaf) is personal.
-bool allowed(const std::string& leaf, const std::set<std::string>& listed,
-             const std::map<std::string, bool>& personal) {
-  std::string at = leaf;
-  while (true) {
-    if (listed.contains(at)) return true;
-    auto p = personal.find(at);
-    if (p == personal.end() || p->second) return false;  // unknown, or personal and not listed
-    const auto slash = at.rfind('/');
-    if (slash == std::string::npos) return false;
-    at.resize(slash);
-  }
-}
 
 TEST(FieldMaskProperty, RandomMasksOverRandomRecordsNeverLeak) {
   const auto& model = agreements_test::model();

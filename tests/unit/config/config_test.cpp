@@ -72,6 +72,33 @@ TEST(Config, UnknownKeyIsRefusedWithItsPosition) {
   EXPECT_TRUE(has(r, "(at /hub/thread)")) << all(r);
 }
 
+// The feed's consumers are agreements now (docs/feed.md): the old section says what replaced it,
+// once, and not as unknown keys.
+TEST(Config, TheFeedsConsumersSectionSaysItWasReplacedByAgreements) {
+  const std::string text =
+      std::string(kValid) + "feed:\n  consumers:\n    agency: {personal: true}\n";
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.problems.size(), 1u) << all(r);
+  EXPECT_EQ(r.problems[0].code, "replaced");
+  EXPECT_NE(r.problems[0].message.find("replaced by agreements"), std::string::npos);
+}
+
+TEST(Config, JournalReceiptsAreAlwaysOrOnRequest) {
+  auto always = parse_hub_config(kValid, "hub.yaml", "", false);
+  ASSERT_TRUE(always.config) << all(always);
+  EXPECT_TRUE(always.config->journal.receipts_always);
+  auto on_request = parse_hub_config(std::string(kValid) + "journal:\n  receipts: on_request\n",
+                                     "hub.yaml", "", false);
+  ASSERT_TRUE(on_request.config) << all(on_request);
+  EXPECT_FALSE(on_request.config->journal.receipts_always);
+  auto bad = parse_hub_config(std::string(kValid) + "journal:\n  receipts: sometimes\n", "hub.yaml",
+                              "", false);
+  EXPECT_FALSE(bad.config);
+  ASSERT_EQ(bad.problems.size(), 1u) << all(bad);
+  EXPECT_EQ(bad.problems[0].path, "/journal/receipts");
+}
+
 TEST(Config, WrongTypeMissingAndOutOfRangeAreAllReported) {
   std::string text = kValid;
   text.replace(text.find("threads: 4"), 10, "threads: x");
