@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
+#include "support/process.hpp"
 #include "support/tls_client.hpp"
 
 namespace ts = testing_support;
@@ -178,6 +180,33 @@ TEST_P(BulkPrefill, ACancelledJobStopsAndAFileWithoutIdentifiersIsRefused) {
   EXPECT_EQ(job(id)["done"].GetInt64(), stopped_at) << "a cancelled job asks nothing more";
   EXPECT_STREQ(job(id)["state"].GetString(), "cancelled");
   EXPECT_LT(stopped_at, 3000);
+}
+
+// The command line: cnss-hub jobs prefill submits the file over mutual TLS, follows the job
+// (plain progress lines when standard error is no terminal) and writes every result line.
+TEST_P(BulkPrefill, TheCommandLineSubmitsFollowsAndWritesTheResults) {
+  const std::string dir = ts::temp_dir("cnss-jobs-cli");
+  {
+    std::ofstream f(dir + "/people.csv");
+    f << "cnie\n";
+    for (int n = 500'001; n < 500'201; ++n) f << "JC" << n << "\n";
+  }
+  const auto agency = ts::client("agency");
+  auto r =
+      ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "jobs", "prefill", dir + "/people.csv",
+                       "--url", "https://localhost:" + std::to_string(hub_->port("internal")),
+                       "--cert", agency.certificate, "--key", agency.key, "--ca", agency.ca,
+                       "--purpose", "IMMATRICULATION", "--out", dir + "/results.ndjson"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("progress: 200/200 (100 %)"), std::string::npos) << r.output;
+  std::ifstream in(dir + "/results.ndjson");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 200u);
+  EXPECT_EQ(lines.front().rfind(R"({"line":2,"cnie":"JC500001","status":200,)", 0), 0u)
+      << lines.front();
+  EXPECT_EQ(lines.back().rfind(R"({"line":201,"cnie":"JC500200","status":200,)", 0), 0u)
+      << lines.back();
 }
 
 // Fair share: DGSN, DGCT and DGI allow 20 calls a second, a prefill must be answered within 1 s,
