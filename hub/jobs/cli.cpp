@@ -6,7 +6,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/url/parse.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -17,7 +16,7 @@
 
 #include "hub/core/version.hpp"
 #include "hub/http/client.hpp"
-#include "hub/tls/context.hpp"
+#include "hub/http/url_client.hpp"
 
 namespace hub::jobs {
 namespace {
@@ -48,30 +47,20 @@ const char* option(int argc, char** argv, std::string_view name) {
 struct Hub {
   asio::io_context ioc;
   std::shared_ptr<http::ClientPool> pool;
+  std::string prefix;  // the URL's path: the hub behind a proxy's prefix
 };
 
 Result<void> connect(Hub& hub, const std::string& url, const char* cert, const char* key,
                      const char* ca) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || u->scheme() != "https" || u->host().empty()) {
-    return make_error(Errc::invalid_input, "--url '" + url + "' is not an https:// URL");
-  }
-  auto ctx = tls::make_client_context({ca, cert, key});
-  if (!ctx) return ctx.error();
-  http::ClientOptions o;
-  o.name = "hub";
-  o.base_url = "https://" + std::string(u->encoded_host_and_port());
-  o.tls = *ctx;
-  o.max_connections = 1;
-  o.request_timeout = kCallTimeout;
-  o.max_response_bytes = kMaxAnswerBytes;
-  auto pool = http::ClientPool::create(std::move(o), nullptr);
-  if (!pool) return pool.error();
-  hub.pool = *pool;
+  auto client = http::url_client(url, cert, key, ca, kCallTimeout, kMaxAnswerBytes);
+  if (!client) return client.error();
+  hub.pool = client->pool;
+  hub.prefix = client->prefix;
   return {};
 }
 
 Result<http::Response> call(Hub& hub, http::Request req) {
+  req.target(hub.prefix + std::string(req.target()));
   Result<http::Response> answer = make_error(Errc::timeout, "no answer from the hub");
   asio::co_spawn(
       hub.ioc,
@@ -132,6 +121,8 @@ Result<void> write_results(Hub& hub, const std::string& id, std::ostream& out) {
     out << r->body();
     const std::string link((*r)[bhttp::field::link]);
     target = link.empty() ? "" : link.substr(1, link.find('>') - 1);
+    // The Link names the hub's own path; the prefix is added again by call().
+    if (!hub.prefix.empty() && target.starts_with(hub.prefix)) target.erase(0, hub.prefix.size());
   }
   out.flush();
   if (!out) return make_error(Errc::internal, "cannot write the results");

@@ -41,6 +41,17 @@ class BulkPrefill : public ts::HubOnEngine {
                              {{"Content-Type", "text/csv"}, {"X-Purpose", "IMMATRICULATION"}});
   }
 
+  // POST /v1/jobs/prefill: the job created (202), or no object.
+  rapidjson::Document submit(const std::string& file) {
+    rapidjson::Document d;
+    auto posted = call("POST", "/v1/jobs/prefill", file);
+    EXPECT_TRUE(posted.response) << posted.error;
+    if (!posted.response) return d;
+    EXPECT_EQ(posted.response->result_int(), 202) << posted.response->body();
+    if (posted.response->result_int() == 202) d.Parse(posted.response->body().c_str());
+    return d;
+  }
+
   rapidjson::Document job(const std::string& id) {
     rapidjson::Document d;
     auto ex = call("GET", "/v1/jobs/" + id);
@@ -108,11 +119,8 @@ TEST_P(BulkPrefill, AJobSurvivesAKillAndAnswersEveryLineOnce) {
   ASSERT_TRUE(ts::https_request(sim_->port("dgsn"), ts::SimProcess::hub_client("dgsn"), "DELETE",
                                 "/_sim/counters")
                   .response);
-  auto posted = call("POST", "/v1/jobs/prefill", file);
-  ASSERT_TRUE(posted.response) << posted.error;
-  ASSERT_EQ(posted.response->result_int(), 202) << posted.response->body();
-  rapidjson::Document created;
-  created.Parse(posted.response->body().c_str());
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
   const std::string id = created["id"].GetString();
   EXPECT_EQ(created["total"].GetInt64(), kPeople + 1);
   EXPECT_EQ(created["errors"]["invalid_cnie"].GetInt64(), 1);
@@ -164,11 +172,8 @@ TEST_P(BulkPrefill, ACancelledJobStopsAndAFileWithoutIdentifiersIsRefused) {
 
   std::string file;
   for (int n = 200'001; n < 203'001; ++n) file += "JB" + std::to_string(n) + "\n";
-  auto posted = call("POST", "/v1/jobs/prefill", file);
-  ASSERT_TRUE(posted.response);
-  ASSERT_EQ(posted.response->result_int(), 202);
-  rapidjson::Document created;
-  created.Parse(posted.response->body().c_str());
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
   const std::string id = created["id"].GetString();
   EXPECT_EQ(call("DELETE", "/v1/jobs/" + id, "", "admin").response->result_int(), 404);
   auto cancelled = call("DELETE", "/v1/jobs/" + id);
@@ -230,11 +235,8 @@ TEST_P(FairShare, AnAgentNeverQueuesBehindAJob) {
     if (!ts::reserved_by_simulators(static_cast<std::uint64_t>(n)))
       file += "JF" + std::to_string(n) + "\n";
   }
-  auto posted = call("POST", "/v1/jobs/prefill", file);
-  ASSERT_TRUE(posted.response);
-  ASSERT_EQ(posted.response->result_int(), 202);
-  rapidjson::Document created;
-  created.Parse(posted.response->body().c_str());
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
   const std::string id = created["id"].GetString();
   wait_for(id, 50, "done", 60s);  // the job is under way
 
