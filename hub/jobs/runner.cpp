@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <vector>
@@ -82,7 +83,9 @@ asio::awaitable<void> Runner::loop() {
     auto ids = co_await in_store<Result<std::vector<std::string>>>(
         [this] { return store_.runnable_prefill_jobs(kJobsAPoll); });
     if (!ids) log::error("bulk jobs not listed", {{"error", ids.error().message}});
-    for (const auto& id : ids ? *ids : std::vector<std::string>{}) {
+    std::vector<std::string> runnable;
+    if (ids) runnable = std::move(*ids);
+    for (const auto& id : runnable) {
       if (stopping_) break;
       auto lease = co_await in_store<Result<std::optional<cluster::Lease>>>([this, &id] {
         return cluster::Lease::take(store_, "job:prefill/" + id, cluster::node_id(),
@@ -110,6 +113,8 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
   request.recipe = person ? "person" : "employer_by_ice";
   request.purpose = (*job)->purpose;
   request.provenance = exchange::ProvenanceForm::compact;
+  const Pace pace = pace_for(request.recipe);
+  const std::size_t batch_items = batch_size(pace);
   std::int64_t after = line_of(lease.progress());
   std::int64_t asked_again = 0;
   log::info("bulk job running", {{"job", id},
@@ -117,7 +122,9 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
                                  {"fence", std::to_string(lease.fence())}});
   while (!stopping_) {
     auto claimed = co_await in_store<Result<std::vector<store::PrefillJobItem>>>(
-        [this, &id, after] { return store_.claim_prefill_items(id, after, settings_.batch); });
+        [this, &id, after, batch_items] {
+          return store_.claim_prefill_items(id, after, batch_items);
+        });
     if (!claimed) {
       log::error("bulk job stopped", {{"job", id}, {"error", claimed.error().message}});
       break;
@@ -135,7 +142,7 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
     batch->request = request;
     batch->param = person ? "cnie" : "ice";
     batch->owner = (*job)->owner;
-    batch->pace = pace_for(request.recipe);
+    batch->pace = pace.pacer;
     co_await ask_all(batch);
 
     std::vector<store::PrefillJobItem> answered;
@@ -179,7 +186,14 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
       [&lease, after] { return lease.release(std::to_string(after)); });
 }
 
-std::shared_ptr<http::Pacer> Runner::pace_for(const std::string& recipe) {
+std::size_t Runner::batch_size(const Pace& pace) const {
+  if (pace.per_second <= 0) return settings_.batch;
+  const double half_lease = std::chrono::duration<double>(settings_.lease_ttl).count() / 2;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(pace.per_second * half_lease), 1,
+                                 settings_.batch);
+}
+
+Runner::Pace Runner::pace_for(const std::string& recipe) {
   if (auto it = paces_.find(recipe); it != paces_.end()) return it->second;
   double lowest = 0;
   const auto r = config_.exchange.recipes.find(recipe);
@@ -191,7 +205,11 @@ std::shared_ptr<http::Pacer> Runner::pace_for(const std::string& recipe) {
       if (p.name == step.partner && rate > 0 && (lowest == 0 || rate < lowest)) lowest = rate;
     }
   }
-  auto pace = lowest > 0 ? http::make_token_bucket(lowest * settings_.partner_share, 1) : nullptr;
+  Pace pace;
+  if (lowest > 0) {
+    pace.per_second = lowest * settings_.partner_share;
+    pace.pacer = http::make_token_bucket(pace.per_second, 1);
+  }
   paces_[recipe] = pace;
   return pace;
 }

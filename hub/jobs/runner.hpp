@@ -50,8 +50,16 @@ class Runner {
   boost::asio::awaitable<void> ask_all(std::shared_ptr<Batch> batch);
   boost::asio::awaitable<void> ask_some(std::shared_ptr<Batch> batch);
   // The pace of a job's prefills with this recipe: jobs.partner_share of the lowest
-  // rate_limit.per_second among the partners it always asks; null when none has a limit.
-  std::shared_ptr<http::Pacer> pace_for(const std::string& recipe);
+  // rate_limit.per_second among the partners it always asks (per_second 0 and a null pacer when
+  // none has a limit).
+  struct Pace {
+    double per_second = 0;
+    std::shared_ptr<http::Pacer> pacer;
+  };
+  Pace pace_for(const std::string& recipe);
+  // Items a claim takes: jobs.batch, fewer when the pace would make a batch outlast half the
+  // lease (which is renewed once a batch).
+  std::size_t batch_size(const Pace& pace) const;
   template <class T>
   boost::asio::awaitable<T> in_store(std::function<T()> f) {
     return pool_.run<T>(std::move(f));
@@ -59,7 +67,7 @@ class Runner {
 
   const config::HubConfig& config_;
   config::JobSettings settings_;
-  std::map<std::string, std::shared_ptr<http::Pacer>> paces_;  // by recipe
+  std::map<std::string, Pace> paces_;  // by recipe
   store::Store& store_;
   exchange::Broker& broker_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
