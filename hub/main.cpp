@@ -12,6 +12,7 @@
 #include "hub/core/log.hpp"
 #include "hub/core/version.hpp"
 #include "hub/exchange/config_check.hpp"
+#include "hub/jobs/cli.hpp"
 #include "hub/mapping/cli.hpp"
 #include "hub/mapping/engine.hpp"
 #include "hub/store/store.hpp"
@@ -37,6 +38,9 @@ Usage:
   cnss-hub audit verify --offline DIR --pubkey KEY [--checkpoint FILE]...
                                     check a journal export without the database: chain,
                                     Merkle tree, signed checkpoints (0, 1 names what fails)
+  cnss-hub jobs prefill FILE --url URL --cert F --key F --ca F --purpose P [--out RESULTS]
+                                    a bulk prefill job of FILE's CNIEs or ICEs: its progress,
+                                    then its results (NDJSON) to RESULTS or standard output
   cnss-hub --help | --version        this text | the version and the git commit it was built from
 
 Every command also takes --help (its own usage) and --version.
@@ -172,6 +176,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "audit") return hub::audit::run_cli(argc - 1, argv + 1);
+  if (cmd == "jobs") return hub::jobs::run_cli(argc - 1, argv + 1);
   if (cmd == "mapping" && argc > 2 && std::string_view(argv[2]) == "export")
     return hub::workbench::run_export_cli(argc - 2, argv + 2);
   if (cmd == "mapping") return hub::mapping::run_cli(argc - 1, argv + 1);

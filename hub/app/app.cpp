@@ -13,6 +13,7 @@
 #include "hub/api/authenticate.hpp"
 #include "hub/api/disclosure_routes.hpp"
 #include "hub/api/feed_routes.hpp"
+#include "hub/api/job_routes.hpp"
 #include "hub/api/journal_routes.hpp"
 #include "hub/api/ops.hpp"
 #include "hub/api/partner_events.hpp"
@@ -167,6 +168,7 @@ Result<void> App::start() {
         exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
+    jobs_ = std::make_unique<jobs::Runner>(config_, *store_, *broker_, ioc_);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());
@@ -201,6 +203,7 @@ Result<void> App::start() {
         api::add_prefill_routes(*router, *broker_);
         api::add_registration_routes(*router, *registry_, *store_pool_);
         api::add_disclosure_routes(*router, *registry_, *store_, *journal_, *store_pool_);
+        api::add_job_routes(*router, {&config_.jobs, store_.get(), store_pool_.get(), jobs_.get()});
       }
       if (iface == "partner" && events_) {
         api::add_partner_event_routes(*router, *events_, *store_pool_);
@@ -353,6 +356,7 @@ int App::run() {
   // but not applied yet); here also the change feed's pruning.
   node_->start(registry_.get(), events_.get());
   if (follower_) follower_->start();
+  if (jobs_) jobs_->start();
   // With mappings_from: store the follower serves the published set; the folder is watched only
   // when it is what is served (development).
   const bool watch_mappings = mappings_ && !follower_;
@@ -396,6 +400,7 @@ int App::run() {
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < config_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
   ioc_.run();
+  if (jobs_) jobs_->stop();
   for (auto& t : threads) t.join();
   stopping = true;
   watch_cv.notify_all();

@@ -23,6 +23,7 @@
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
+#include "hub/jobs/runner.hpp"
 #include "hub/mapping/engine.hpp"
 #include "hub/partner/reader.hpp"
 #include "hub/registry/clock.hpp"
@@ -111,6 +112,8 @@ class App {
   // The workbench's calls (they compile and test mappings): apart, so as never to hold up the
   // registry's store calls.
   std::unique_ptr<registry::StorePool> workbench_pool_;
+  // Bulk prefill jobs (docs/jobs.md): last, so first to go, before the broker and the store.
+  std::unique_ptr<jobs::Runner> jobs_;
 };
 
 }  // namespace hub::app

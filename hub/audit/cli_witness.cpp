@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/url/parse.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "hub/audit/signed_note.hpp"
 #include "hub/audit/witness.hpp"
 #include "hub/http/client.hpp"
+#include "hub/http/url_client.hpp"
 #include "hub/tls/context.hpp"
 
 namespace hub::audit::cli {
@@ -28,31 +28,12 @@ namespace fs = std::filesystem;
 constexpr std::chrono::seconds kCallTimeout{10};
 constexpr std::size_t kMaxAnswerBytes = 1024 * 1024;
 
-// The hub's journal API: a pool to its host and the path prefix of the journal routes.
-struct Hub {
-  std::shared_ptr<http::ClientPool> pool;
-  std::string prefix;  // "/partner/v1/journal"
-};
+// The hub's journal API: a pool to its host and the path prefix of the journal routes
+// ("/partner/v1/journal").
+using Hub = http::UrlClient;
 
 Result<Hub> connect(const std::string& url, const char* cert, const char* key, const char* ca) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || u->scheme() != "https" || u->host().empty()) {
-    return make_error(Errc::invalid_input, "--url '" + url + "' is not an https:// URL");
-  }
-  auto ctx = tls::make_client_context({ca, cert, key});
-  if (!ctx) return ctx.error();
-  http::ClientOptions o;
-  o.name = "hub";
-  o.base_url = "https://" + std::string(u->encoded_host_and_port());
-  o.tls = *ctx;
-  o.max_connections = 1;
-  o.request_timeout = kCallTimeout;
-  o.max_response_bytes = kMaxAnswerBytes;
-  auto pool = http::ClientPool::create(std::move(o), nullptr);
-  if (!pool) return pool.error();
-  std::string prefix(u->encoded_path());
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  return Hub{*pool, prefix};
+  return http::url_client(url, cert, key, ca, kCallTimeout, kMaxAnswerBytes);
 }
 
 // GET prefix + target; the body of a 200.

@@ -340,6 +340,14 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
       if (auto ag = root.map("agreements"))
         read_agreement_map(ctx, *ag, c.principals, c.agreements);
       read_feed(ctx, root, c);
+      if (auto j = root.map("jobs")) {
+        j->size("concurrency", c.jobs.concurrency, 1, 1'024);
+        j->size("batch", c.jobs.batch, 1, 10'000);
+        j->size("max_lines", c.jobs.max_lines, 1, 50'000'000);
+        j->millis("lease_ttl_ms", c.jobs.lease_ttl, 1'000, 600'000);
+        j->millis("poll_ms", c.jobs.poll, 10, 60'000);
+        j->number("partner_share", c.jobs.partner_share, 0.01, 1.0);
+      }
       if (auto w = root.map("workbench")) {
         w->size("replay_sample", c.workbench.replay_sample, 0, 100'000);
         w->millis("poll_ms", c.workbench.poll, 10, 1'000);

@@ -269,6 +269,25 @@ struct WorkbenchSettings {
   std::chrono::milliseconds poll{500};
 };
 
+// Bulk prefill jobs (jobs:, docs/jobs.md).
+struct JobSettings {
+  // Items asked at once by a job's runner: also the most identifiers that may be asked twice
+  // after the hub is killed mid-job (docs/jobs.md "Resuming").
+  std::size_t concurrency = 32;
+  // Items claimed, then recorded, in one store transaction.
+  std::size_t batch = 256;
+  // The most lines a submitted file may hold.
+  std::size_t max_lines = 5'000'000;
+  // How long a dead runner's lease holds the job back before another node (or the restarted
+  // hub) resumes it; renewed at every batch, so a batch must take well under it.
+  std::chrono::milliseconds lease_ttl{10'000};
+  // How often a node looks for queued jobs to run.
+  std::chrono::milliseconds poll{1'000};
+  // The share of each partner's rate_limit.per_second a job may use (0.01 to 1): the rest is
+  // the interactive prefills', so that an agent at a counter never queues behind a job.
+  double partner_share = 0.5;
+};
+
 struct HubConfig {
   std::string source_file;  // the file this came from (absolute)
   std::size_t threads = 2;
@@ -292,6 +311,7 @@ struct HubConfig {
   EventSettings events;
   AuditSettings audit;
   JournalSettings journal;
+  JobSettings jobs;
   // TEST ONLY (testing.clock_offset_file): a file holding a number of days by which the hub's
   // clock runs ahead (hub/cluster/offset_clock.hpp). "" in production.
   std::string testing_clock_offset_file;

@@ -215,6 +215,18 @@ const char* const kMigrations[] = {
     "CREATE INDEX disclosures_by_subject ON disclosures (subject_hmac, id);"
     "CREATE INDEX disclosures_by_time ON disclosures (time_ms);"
     "CREATE INDEX audit_journal_by_identifier ON audit_journal (identifier_hmac, seq);",
+    // 12: bulk prefill jobs (jobs.hpp, docs/jobs.md): a job, its items one a line of the file
+    // (the primary key keeps them in line order: what the runner and the results read), and its
+    // errors counted by code.
+    "CREATE TABLE prefill_jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, purpose TEXT NOT NULL,"
+    " kind TEXT NOT NULL, state TEXT NOT NULL, total BIGINT NOT NULL, done BIGINT NOT NULL,"
+    " created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);"
+    "CREATE INDEX prefill_jobs_by_state ON prefill_jobs (state, created_ms);"
+    "CREATE TABLE prefill_job_items (job TEXT NOT NULL, line BIGINT NOT NULL,"
+    " identifier TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+    " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line));"
+    "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
+    " items BIGINT NOT NULL, PRIMARY KEY (job, code));",
 };
 
 constexpr const char* kJournalColumns =
@@ -232,6 +244,8 @@ constexpr const char* kPrunedThroughKey = "audit_journal_pruned_through";
 // Tree nodes per INSERT or SELECT statement (three or two parameters each).
 constexpr std::size_t kNodeChunk = 10'000;
 constexpr int kScanPage = 512;
+// Job items per INSERT or UPDATE statement (seven or five parameters each).
+constexpr std::size_t kItemChunk = 1'000;
 // Each statement of a journal append, the head's row lock included, waits at most this long.
 constexpr const char* kJournalStatementTimeout = "SET LOCAL statement_timeout = '5s'";
 
@@ -461,12 +475,13 @@ StoredCheckpoint read_checkpoint(PGresult* r, int row) {
                           text_at(r, row, 3), text_at(r, row, 4)};
 }
 
-// "($1, $2), ($3, $4)...": `rows` rows of `per_row` parameters. `casts`, when given, types the
-// first row's parameters (a bare VALUES list needs them; the other rows follow the first).
+// "($1, $2), ($3, $4)...": `rows` rows of `per_row` parameters, numbered from `first`. `casts`,
+// when given, types the first row's parameters (a bare VALUES list needs them; the other rows
+// follow the first).
 std::string placeholder_rows(std::size_t rows, int per_row,
-                             const std::vector<const char*>& casts = {}) {
+                             const std::vector<const char*>& casts = {}, int first = 1) {
   std::string sql;
-  int n = 0;
+  int n = first - 1;
   for (std::size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ", (";
     for (int f = 0; f < per_row; ++f) {
@@ -1482,7 +1497,224 @@ class PostgresStore final : public Store {
     return g;
   }
 
+  // Bulk prefill jobs (jobs.hpp).
+
+  Result<void> create_prefill_job(const PrefillJob& job) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r =
+        query(lease->get(),
+              "INSERT INTO prefill_jobs (id, owner, purpose, kind, state, total, done,"
+              " created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $6)",
+              {job.id, job.owner, job.purpose, job.kind, job.state, std::to_string(job.created_ms)},
+              "cannot create a job");
+    if (!r) return r.error();
+    return {};
+  }
+
+  Result<void> add_prefill_items(const std::string& id,
+                                 const std::vector<PrefillJobItem>& items) override {
+    return in_pg_transaction<void>([&](PGconn* c) -> Result<void> {
+      std::map<std::string, std::int64_t> refused;
+      std::int64_t final_items = 0;
+      for (std::size_t at = 0; at < items.size(); at += kItemChunk) {
+        const std::size_t n = std::min(kItemChunk, items.size() - at);
+        std::vector<std::string> params;
+        params.reserve(n * 7);
+        for (std::size_t i = at; i < at + n; ++i) {
+          const auto& item = items[i];
+          for (std::string v : {id, std::to_string(item.line), item.identifier, item.state,
+                                std::to_string(item.status), item.error, item.result}) {
+            params.push_back(std::move(v));
+          }
+          if (item.state == "error" || item.state == "done") ++final_items;
+          if (!item.error.empty()) ++refused[item.error];
+        }
+        auto r = query(c,
+                       "INSERT INTO prefill_job_items (job, line, identifier, state, status, error,"
+                       " result) VALUES " +
+                           placeholder_rows(n, 7),
+                       params, "cannot add job items");
+        if (!r) return r.error();
+      }
+      return count_items(c, id, static_cast<std::int64_t>(items.size()), final_items, refused);
+    });
+  }
+
+  Result<std::optional<PrefillJob>> read_prefill_job(const std::string& id) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT id, owner, purpose, kind, state, total, done, created_ms, updated_ms"
+                   " FROM prefill_jobs WHERE id = $1",
+                   {id}, "cannot read a job");
+    if (!r) return r.error();
+    PGresult* p = r->get();
+    if (PQntuples(p) == 0) return std::optional<PrefillJob>();
+    PrefillJob job{text_at(p, 0, 0),  text_at(p, 0, 1),
+                   text_at(p, 0, 2),  text_at(p, 0, 3),
+                   text_at(p, 0, 4),  int64_at(p, 0, 5),
+                   int64_at(p, 0, 6), int64_at(p, 0, 7),
+                   int64_at(p, 0, 8), {}};
+    auto e = query(lease->get(), "SELECT code, items FROM prefill_job_errors WHERE job = $1", {id},
+                   "cannot read a job's errors");
+    if (!e) return e.error();
+    for (int i = 0; i < PQntuples(e->get()); ++i) {
+      job.errors[text_at(e->get(), i, 0)] = int64_at(e->get(), i, 1);
+    }
+    return std::optional<PrefillJob>(std::move(job));
+  }
+
+  Result<std::vector<std::string>> runnable_prefill_jobs(std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT id FROM prefill_jobs WHERE state IN ('queued', 'running')"
+                   " ORDER BY created_ms, id LIMIT $1",
+                   {std::to_string(limit)}, "cannot list jobs");
+    if (!r) return r.error();
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(text_at(r->get(), i, 0));
+    return out;
+  }
+
+  Result<std::vector<PrefillJobItem>> claim_prefill_items(const std::string& id,
+                                                          std::int64_t after_line,
+                                                          std::size_t limit) override {
+    return in_pg_transaction<std::vector<PrefillJobItem>>(
+        [&](PGconn* c) -> Result<std::vector<PrefillJobItem>> {
+          auto items = read_items(c, id, after_line, limit, true);
+          if (!items || items->empty()) return items;
+          auto r =
+              query(c,
+                    "UPDATE prefill_job_items SET state = 'asking' WHERE job = $1"
+                    " AND line BETWEEN $2 AND $3 AND state = 'pending'",
+                    {id, std::to_string(items->front().line), std::to_string(items->back().line)},
+                    "cannot claim job items");
+          if (!r) return r.error();
+          return items;
+        });
+  }
+
+  Result<void> record_prefill_results(const std::string& id,
+                                      const std::vector<PrefillJobItem>& items) override {
+    return in_pg_transaction<void>([&](PGconn* c) -> Result<void> {
+      std::map<std::string, std::int64_t> errors;
+      std::int64_t recorded = 0;
+      for (std::size_t at = 0; at < items.size(); at += kItemChunk) {
+        const std::size_t n = std::min(kItemChunk, items.size() - at);
+        std::vector<std::string> params{id};
+        params.reserve(1 + n * 5);
+        for (std::size_t i = at; i < at + n; ++i) {
+          const auto& item = items[i];
+          for (std::string v : {std::to_string(item.line), item.state, std::to_string(item.status),
+                                item.error, item.result}) {
+            params.push_back(std::move(v));
+          }
+        }
+        // Only the items still to answer change: RETURNING names those, to be counted once.
+        // $1 is the job; each row's five values follow it.
+        const std::string values = placeholder_rows(
+            n, 5, {"::bigint", "::text", "::int", "::text", "::text"}, /*first=*/2);
+        auto r = query(c,
+                       "UPDATE prefill_job_items i SET state = v.state, status = v.status,"
+                       " error = v.error, result = v.result FROM (VALUES " +
+                           values +
+                           ") AS v (line, state, status, error, result)"
+                           " WHERE i.job = $1 AND i.line = v.line"
+                           " AND i.state IN ('pending', 'asking') RETURNING v.error",
+                       params, "cannot record job results");
+        if (!r) return r.error();
+        for (int row = 0; row < PQntuples(r->get()); ++row) {
+          ++recorded;
+          std::string code = text_at(r->get(), row, 0);
+          if (!code.empty()) ++errors[code];
+        }
+      }
+      return count_items(c, id, 0, recorded, errors);
+    });
+  }
+
+  Result<bool> set_prefill_job_state(const std::string& id, const std::string& state) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "UPDATE prefill_jobs SET state = $2, updated_ms = hub_now_ms() WHERE id = $1"
+                   " AND state NOT IN ('done', 'cancelled', 'failed')",
+                   {id, state}, "cannot change a job's state");
+    if (!r) return r.error();
+    return affected(r->get()) == 1;
+  }
+
+  Result<std::vector<PrefillJobItem>> prefill_job_items(const std::string& id,
+                                                        std::int64_t after_line,
+                                                        std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return read_items(lease->get(), id, after_line, limit, false);
+  }
+
  private:
+  // Runs `write(c)` in a transaction on one connection of the pool.
+  template <class T, class F>
+  Result<T> in_pg_transaction(F&& write) {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    PGconn* c = lease->get();
+    if (auto r = exec(c, "BEGIN"); !r) return r.error();
+    Result<T> out = write(c);
+    if (out) {
+      if (auto r = exec(c, "COMMIT"); !r) out = r.error();
+    }
+    if (!out) (void)exec(c, "ROLLBACK");
+    return out;
+  }
+
+  // Adds to a job's totals: items added, items final, errors by code.
+  static Result<void> count_items(PGconn* c, const std::string& id, std::int64_t added,
+                                  std::int64_t final_items,
+                                  const std::map<std::string, std::int64_t>& errors) {
+    auto r =
+        query(c,
+              "UPDATE prefill_jobs SET total = total + $2, done = done + $3,"
+              " updated_ms = hub_now_ms() WHERE id = $1",
+              {id, std::to_string(added), std::to_string(final_items)}, "cannot count job items");
+    if (!r) return r.error();
+    for (const auto& [code, n] : errors) {
+      auto e = query(c,
+                     "INSERT INTO prefill_job_errors AS e (job, code, items) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (job, code) DO UPDATE SET items = e.items + excluded.items",
+                     {id, code, std::to_string(n)}, "cannot count job errors");
+      if (!e) return e.error();
+    }
+    return {};
+  }
+
+  // A job's items after a line, in line order: all of them, or those still to answer.
+  static Result<std::vector<PrefillJobItem>> read_items(PGconn* c, const std::string& id,
+                                                        std::int64_t after_line, std::size_t limit,
+                                                        bool unanswered) {
+    auto r =
+        query(c,
+              unanswered ? "SELECT line, identifier, state, status, error, result"
+                           " FROM prefill_job_items WHERE job = $1 AND line > $2"
+                           " AND state IN ('pending', 'asking') ORDER BY line LIMIT $3"
+                         : "SELECT line, identifier, state, status, error, result"
+                           " FROM prefill_job_items WHERE job = $1 AND line > $2"
+                           " ORDER BY line LIMIT $3",
+              {id, std::to_string(after_line), std::to_string(limit)}, "cannot read job items");
+    if (!r) return r.error();
+    PGresult* p = r->get();
+    std::vector<PrefillJobItem> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(p)));
+    for (int i = 0; i < PQntuples(p); ++i) {
+      out.push_back(PrefillJobItem{int64_at(p, i, 0), text_at(p, i, 1), text_at(p, i, 2),
+                                   static_cast<int>(int64_at(p, i, 3)), text_at(p, i, 4),
+                                   text_at(p, i, 5)});
+    }
+    return out;
+  }
+
   static LeaseGrant lease_grant(PGresult* r, bool held) {
     return LeaseGrant{held, text_at(r, 0, 0), int64_at(r, 0, 1),
                       std::max<std::int64_t>(int64_at(r, 0, 2), 0), text_at(r, 0, 3)};

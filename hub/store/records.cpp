@@ -14,6 +14,11 @@ Error not_coordinating(const Store& s) {
                     "store_error");
 }
 
+Error no_jobs(const Store& s) {
+  return make_error(Errc::internal, "the " + s.engine() + " store keeps no bulk prefill jobs",
+                    "store_error");
+}
+
 }  // namespace
 
 Error lease_lost(const std::string& name) {
@@ -84,6 +89,33 @@ Result<std::int64_t> Store::prune_disclosures(std::int64_t) {
 }
 Result<std::vector<JournalEntry>> Store::journal_about(const std::string&, std::size_t) {
   return unsupported(*this);
+}
+
+Result<void> Store::create_prefill_job(const PrefillJob&) {
+  return no_jobs(*this);
+}
+Result<void> Store::add_prefill_items(const std::string&, const std::vector<PrefillJobItem>&) {
+  return no_jobs(*this);
+}
+Result<std::optional<PrefillJob>> Store::read_prefill_job(const std::string&) {
+  return no_jobs(*this);
+}
+Result<std::vector<std::string>> Store::runnable_prefill_jobs(std::size_t) {
+  return no_jobs(*this);
+}
+Result<std::vector<PrefillJobItem>> Store::claim_prefill_items(const std::string&, std::int64_t,
+                                                               std::size_t) {
+  return no_jobs(*this);
+}
+Result<void> Store::record_prefill_results(const std::string&, const std::vector<PrefillJobItem>&) {
+  return no_jobs(*this);
+}
+Result<bool> Store::set_prefill_job_state(const std::string&, const std::string&) {
+  return no_jobs(*this);
+}
+Result<std::vector<PrefillJobItem>> Store::prefill_job_items(const std::string&, std::int64_t,
+                                                             std::size_t) {
+  return no_jobs(*this);
 }
 
 }  // namespace hub::store

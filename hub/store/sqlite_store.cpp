@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -164,6 +165,18 @@ const char* const kMigrations[] = {
     "CREATE INDEX disclosures_by_subject ON disclosures (subject_hmac, id);"
     "CREATE INDEX disclosures_by_time ON disclosures (time_ms);"
     "CREATE INDEX audit_journal_by_identifier ON audit_journal (identifier_hmac, seq);",
+    // 12: bulk prefill jobs (jobs.hpp, docs/jobs.md): a job, its items one a line of the file
+    // (the primary key keeps them in line order: what the runner and the results read), and its
+    // errors counted by code.
+    "CREATE TABLE prefill_jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, purpose TEXT NOT NULL,"
+    " kind TEXT NOT NULL, state TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX prefill_jobs_by_state ON prefill_jobs (state, created_ms);"
+    "CREATE TABLE prefill_job_items (job TEXT NOT NULL, line INTEGER NOT NULL,"
+    " identifier TEXT NOT NULL, state TEXT NOT NULL, status INTEGER NOT NULL,"
+    " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line)) WITHOUT ROWID;"
+    "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
+    " items INTEGER NOT NULL, PRIMARY KEY (job, code)) WITHOUT ROWID;",
 };
 
 std::int64_t now_ms() {
@@ -1083,7 +1096,218 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // Bulk prefill jobs (jobs.hpp).
+
+  Result<void> create_prefill_job(const PrefillJob& job) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "INSERT INTO prefill_jobs (id, owner, purpose, kind, state, total, done,"
+                 " created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)");
+    if (!st) return sqlite_error(db_, "cannot create a job");
+    st.bind(1, job.id);
+    st.bind(2, job.owner);
+    st.bind(3, job.purpose);
+    st.bind(4, job.kind);
+    st.bind(5, job.state);
+    st.bind(6, job.created_ms);
+    st.bind(7, job.created_ms);
+    if (!st.run()) return sqlite_error(db_, "cannot create a job");
+    return {};
+  }
+
+  Result<void> add_prefill_items(const std::string& id,
+                                 const std::vector<PrefillJobItem>& items) override {
+    std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> Result<void> {
+      auto ins = kept(
+          "INSERT INTO prefill_job_items (job, line, identifier, state, status, error, result)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?)");
+      if (!ins) return sqlite_error(db_, "cannot add job items");
+      std::map<std::string, std::int64_t> refused;
+      std::int64_t final_items = 0;
+      for (const auto& item : items) {
+        bind_item(ins, id, item);
+        if (!ins.run()) return sqlite_error(db_, "cannot add job items");
+        if (item.state == "error" || item.state == "done") ++final_items;
+        if (!item.error.empty()) ++refused[item.error];
+      }
+      return count_items(id, static_cast<std::int64_t>(items.size()), final_items, refused);
+    });
+  }
+
+  Result<std::optional<PrefillJob>> read_prefill_job(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT id, owner, purpose, kind, state, total, done, created_ms, updated_ms"
+                 " FROM prefill_jobs WHERE id = ?");
+    if (!st) return sqlite_error(db_, "cannot read a job");
+    st.bind(1, id);
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_DONE) return std::optional<PrefillJob>();
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "cannot read a job");
+    PrefillJob job{st.text(0),  st.text(1),  st.text(2),  st.text(3),  st.text(4),
+                   st.int64(5), st.int64(6), st.int64(7), st.int64(8), {}};
+    Statement errors(db_, "SELECT code, items FROM prefill_job_errors WHERE job = ?");
+    if (!errors) return sqlite_error(db_, "cannot read a job's errors");
+    errors.bind(1, id);
+    int erc = SQLITE_OK;
+    while ((erc = sqlite3_step(errors.get())) == SQLITE_ROW) {
+      job.errors[errors.text(0)] = errors.int64(1);
+    }
+    if (erc != SQLITE_DONE) return sqlite_error(db_, "cannot read a job's errors");
+    return std::optional<PrefillJob>(std::move(job));
+  }
+
+  Result<std::vector<std::string>> runnable_prefill_jobs(std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT id FROM prefill_jobs WHERE state IN ('queued', 'running')"
+                 " ORDER BY created_ms, id LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot list jobs");
+    st.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list jobs");
+    return out;
+  }
+
+  Result<std::vector<PrefillJobItem>> claim_prefill_items(const std::string& id,
+                                                          std::int64_t after_line,
+                                                          std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> Result<std::vector<PrefillJobItem>> {
+      auto items = items_locked(id, after_line, limit, true);
+      if (!items || items->empty()) return items;
+      auto mark = kept(
+          "UPDATE prefill_job_items SET state = 'asking' WHERE job = ? AND line BETWEEN ? AND ?"
+          " AND state = 'pending'");
+      if (!mark) return sqlite_error(db_, "cannot claim job items");
+      mark.bind(1, id);
+      mark.bind(2, items->front().line);
+      mark.bind(3, items->back().line);
+      if (!mark.run()) return sqlite_error(db_, "cannot claim job items");
+      return items;
+    });
+  }
+
+  Result<void> record_prefill_results(const std::string& id,
+                                      const std::vector<PrefillJobItem>& items) override {
+    std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> Result<void> {
+      auto up = kept(
+          "UPDATE prefill_job_items SET state = ?3, status = ?4, error = ?5, result = ?6"
+          " WHERE job = ?1 AND line = ?2 AND state IN ('pending', 'asking')");
+      if (!up) return sqlite_error(db_, "cannot record job results");
+      std::map<std::string, std::int64_t> errors;
+      std::int64_t recorded = 0;
+      for (const auto& item : items) {
+        up.bind(1, id);
+        up.bind(2, item.line);
+        up.bind(3, item.state);
+        up.bind(4, item.status);
+        up.bind(5, item.error);
+        up.bind(6, item.result);
+        if (!up.run()) return sqlite_error(db_, "cannot record job results");
+        if (sqlite3_changes(db_) != 1) continue;  // recorded already: counted once
+        ++recorded;
+        if (!item.error.empty()) ++errors[item.error];
+      }
+      return count_items(id, 0, recorded, errors);
+    });
+  }
+
+  Result<bool> set_prefill_job_state(const std::string& id, const std::string& state) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "UPDATE prefill_jobs SET state = ?2, updated_ms = ?3 WHERE id = ?1"
+                 " AND state NOT IN ('done', 'cancelled', 'failed')");
+    if (!st) return sqlite_error(db_, "cannot change a job's state");
+    st.bind(1, id);
+    st.bind(2, state);
+    st.bind(3, now_ms());
+    if (!st.run()) return sqlite_error(db_, "cannot change a job's state");
+    return sqlite3_changes(db_) == 1;
+  }
+
+  Result<std::vector<PrefillJobItem>> prefill_job_items(const std::string& id,
+                                                        std::int64_t after_line,
+                                                        std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    return items_locked(id, after_line, limit, false);
+  }
+
  private:
+  // Runs `write` in a transaction that takes the write lock first (the caller holds mutex_).
+  template <class F>
+  auto in_transaction(F&& write) -> decltype(write()) {
+    if (auto r = exec_kept("BEGIN IMMEDIATE"); !r) return r.error();
+    auto out = write();
+    if (out) {
+      if (auto c = exec_kept("COMMIT"); !c) out = c.error();
+    }
+    if (!out) (void)exec("ROLLBACK");
+    return out;
+  }
+
+  static void bind_item(Statement& st, const std::string& id, const PrefillJobItem& item) {
+    st.bind(1, id);
+    st.bind(2, item.line);
+    st.bind(3, item.identifier);
+    st.bind(4, item.state);
+    st.bind(5, item.status);
+    st.bind(6, item.error);
+    st.bind(7, item.result);
+  }
+
+  // Adds to a job's totals: items added, items final, errors by code.
+  Result<void> count_items(const std::string& id, std::int64_t added, std::int64_t final_items,
+                           const std::map<std::string, std::int64_t>& errors) {
+    auto job = kept(
+        "UPDATE prefill_jobs SET total = total + ?2, done = done + ?3, updated_ms = ?4"
+        " WHERE id = ?1");
+    if (!job) return sqlite_error(db_, "cannot count job items");
+    job.bind(1, id);
+    job.bind(2, added);
+    job.bind(3, final_items);
+    job.bind(4, now_ms());
+    if (!job.run()) return sqlite_error(db_, "cannot count job items");
+    auto count = kept(
+        "INSERT INTO prefill_job_errors AS e (job, code, items) VALUES (?, ?, ?)"
+        " ON CONFLICT (job, code) DO UPDATE SET items = e.items + excluded.items");
+    if (!count) return sqlite_error(db_, "cannot count job errors");
+    for (const auto& [code, n] : errors) {
+      count.bind(1, id);
+      count.bind(2, code);
+      count.bind(3, n);
+      if (!count.run()) return sqlite_error(db_, "cannot count job errors");
+    }
+    return {};
+  }
+
+  // A job's items after a line, in line order: all of them, or those still to answer.
+  Result<std::vector<PrefillJobItem>> items_locked(const std::string& id, std::int64_t after_line,
+                                                   std::size_t limit, bool unanswered) {
+    auto st = kept(
+        unanswered ? "SELECT line, identifier, state, status, error, result"
+                     " FROM prefill_job_items WHERE job = ? AND line > ?"
+                     " AND state IN ('pending', 'asking') ORDER BY line LIMIT ?"
+                   : "SELECT line, identifier, state, status, error, result"
+                     " FROM prefill_job_items WHERE job = ? AND line > ? ORDER BY line LIMIT ?");
+    if (!st) return sqlite_error(db_, "cannot read job items");
+    st.bind(1, id);
+    st.bind(2, after_line);
+    st.bind(3, static_cast<std::int64_t>(limit));
+    std::vector<PrefillJobItem> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+      out.push_back(PrefillJobItem{st.int64(0), st.text(1), st.text(2),
+                                   static_cast<int>(st.int64(3)), st.text(4), st.text(5)});
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read job items");
+    return out;
+  }
+
   // Records of a kind (with that label, when given) after a stream, in stream order.
   Result<std::vector<RecordState>> list(const std::string& kind, const std::string* label,
                                         const std::string& after, std::size_t limit) {

@@ -13,6 +13,7 @@
 #include "hub/store/coordination.hpp"
 #include "hub/store/disclosures.hpp"
 #include "hub/store/feed.hpp"
+#include "hub/store/jobs.hpp"
 #include "hub/store/records.hpp"
 
 namespace hub::store {
@@ -236,6 +237,37 @@ class Store {
   // at most `limit` (an index lookup: migration 11).
   virtual Result<std::vector<JournalEntry>> journal_about(const std::string& identifier_hmac,
                                                           std::size_t limit);
+  // Bulk prefill jobs (jobs.hpp, docs/jobs.md); the defaults say "not supported".
+
+  // Stores a new job (its state as given, no item yet).
+  virtual Result<void> create_prefill_job(const PrefillJob& job);
+  // Adds items to a job in one transaction, counting them in its total, and those already final
+  // (an identifier refused at submission: state error) in its done and errors by code. A line
+  // given twice is conflict (the primary key), and nothing of the call is stored.
+  virtual Result<void> add_prefill_items(const std::string& id,
+                                         const std::vector<PrefillJobItem>& items);
+  virtual Result<std::optional<PrefillJob>> read_prefill_job(const std::string& id);
+  // The ids of the jobs queued or running, oldest first, at most `limit`.
+  virtual Result<std::vector<std::string>> runnable_prefill_jobs(std::size_t limit);
+  // Up to `limit` items still to answer (pending or asking) whose line is after `after_line`, in
+  // line order, as they were; the pending ones are marked asking in the same transaction (in
+  // flight: docs/jobs.md "Resuming"). An item that comes back as "asking" was claimed before,
+  // by a runner that may have asked it.
+  virtual Result<std::vector<PrefillJobItem>> claim_prefill_items(const std::string& id,
+                                                                  std::int64_t after_line,
+                                                                  std::size_t limit);
+  // Stores the items' results (state done or error, status, error code, result) in one
+  // transaction and counts them in the job's done and errors; an item already final is left as
+  // it is and not counted again.
+  virtual Result<void> record_prefill_results(const std::string& id,
+                                              const std::vector<PrefillJobItem>& items);
+  // Sets a job's state unless it is final (done, cancelled, failed); false when it was.
+  virtual Result<bool> set_prefill_job_state(const std::string& id, const std::string& state);
+  // Up to `limit` items whose line is after `after_line`, in line order.
+  virtual Result<std::vector<PrefillJobItem>> prefill_job_items(const std::string& id,
+                                                                std::int64_t after_line,
+                                                                std::size_t limit);
+
   // Called on the committing thread after each commit that appended to the outbox (how this
   // node wakes its long-polling readers). Set once, before the store is shared between threads.
   void on_feed_append(std::function<void()> listener) { feed_listener_ = std::move(listener); }

@@ -85,6 +85,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Command{"cnss-hub", {"mapping", "run"}, "cnss-hub mapping check"},
                       Command{"cnss-hub", {"audit"}, "cnss-hub audit verify --config FILE"},
                       Command{"cnss-hub", {"audit", "verify"}, "cnss-hub audit verify"},
+                      Command{"cnss-hub", {"jobs"}, "cnss-hub jobs prefill FILE"},
+                      Command{"cnss-hub", {"jobs", "prefill"}, "cnss-hub jobs prefill FILE"},
                       Command{"cnss-sim", {}, "cnss-sim serve"},
                       Command{"cnss-sim", {"serve"}, "cnss-sim serve --config FILE"},
                       Command{"cnss-sim", {"push"}, "cnss-sim push dgct|ompic"},
@@ -111,7 +113,7 @@ INSTANTIATE_TEST_SUITE_P(Scripts, ScriptHelp,
                                            "bench/run-load.sh", "bench/run-registrations.sh",
                                            "bench/mapping-instructions.sh",
                                            "bench/run-journal-ab.sh", "bench/run-anchors.sh",
-                                           "certs/make-dev-pki.sh"),
+                                           "bench/run-jobs.sh", "certs/make-dev-pki.sh"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (auto& ch : name) ch = std::isalnum(ch) ? ch : '_';

@@ -219,7 +219,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       "DROP TABLE hub_leases; DROP TABLE partner_quota_slices;"
       "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;"
       "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
-      "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;" +
+      "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;"
+      "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items; DROP TABLE prefill_job_errors;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -238,7 +239,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 11);
+  EXPECT_EQ(*(*s)->schema_version(), 12);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
@@ -295,7 +296,9 @@ TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
       // The migrations after 9 are undone too, so that they apply again.
       std::string("DROP TABLE registry_members;"
                   "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
-                  "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;") +
+                  "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;"
+                  "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items;"
+                  "DROP TABLE prefill_job_errors;") +
       (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
       "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
       "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A bulk prefill job of N distinct CNIEs through the hub (docs/jobs.md), the simulators local:
+# POST /v1/jobs/prefill with the file, then GET /v1/jobs/{id} until it is done. Prints the rate
+# (lines a second, from the job's own times) and the hub's resident memory (VmRSS) when the job
+# passes 10 %, 50 % and 100 %, and the bytes the store keeps per result. SQLite (the embedded
+# default), the shipped conf/hub.yaml with its own data folder and a body limit raised to fit
+# the file.
+# Usage: bench/run-jobs.sh [N]   (N: 100000 by default; needs scripts/setup.sh)
+set -euo pipefail
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+n=${1:-100000}
+bin=build/bin
+pki=certs/dev
+certs/make-dev-pki.sh > /dev/null
+work=$(mktemp -d /tmp/cnss-bench-jobs-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
+$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
+pids+=($!)
+sleep 0.5
+
+# N distinct CNIEs of ordinary people (the simulators reserve the numbers ending 000, 996-999).
+python3 - "$n" > "$work/cnies.csv" <<'PY'
+import sys
+n, out, k = int(sys.argv[1]), ["cnie"], 0
+for prefix in ("JA", "JB", "JC", "JD", "JE", "JF", "JG", "JH", "JK", "JL", "JM", "JN"):
+    for d in range(100000, 900000):
+        if d % 1000 == 0 or d % 1000 >= 996: continue
+        out.append(f"{prefix}{d}"); k += 1
+        if k == n: break
+    if k == n: break
+print("\n".join(out))
+PY
+bytes=$(stat -c %s "$work/cnies.csv")
+python3 - "$root" "$work" "$(( bytes + 1048576 ))" > "$work/hub.yaml" <<'PY'
+import re, sys
+root, work, limit = sys.argv[1], sys.argv[2], sys.argv[3]
+y = open(f"{root}/conf/hub.yaml").read()
+y = re.sub(r"store:\n(  .*\n)+", f"store:\n  engine: sqlite\n  path: {work}/data/hub.db\n", y)
+y = re.sub(r"max_body_bytes: \d+", f"max_body_bytes: {limit}", y)
+y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
+print(y, end="")
+PY
+$bin/cnss-hub serve --config "$work/hub.yaml" 2> "$work/hub.log" &
+hub_pid=$!
+pids+=($hub_pid)
+for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub.log" && break; sleep 0.02; done
+
+tls=(--silent --show-error --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt
+  --key $pki/clients/agency.key)
+t0=$(date +%s.%N)
+job=$(curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
+  --data-binary @"$work/cnies.csv" https://127.0.0.1:8443/v1/jobs/prefill)
+id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$job")
+echo "job $id: $n CNIEs submitted in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"
+next=10
+while :; do
+  state=$(curl "${tls[@]}" "https://127.0.0.1:8443/v1/jobs/$id")
+  read -r done total st rate < <(python3 -c '
+import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["state"], j["rate_per_s"])' "$state")
+  while [[ $next -le 100 && $(( done * 100 )) -ge $(( total * next )) ]]; do
+    echo "$next %: done $done/$total, $rate lines/s so far, hub RSS $(awk '/VmRSS/{print $2}' /proc/$hub_pid/status) kB"
+    next=$(( next == 10 ? 50 : next == 50 ? 100 : 101 ))
+  done
+  [[ $st == done || $st == cancelled || $st == failed ]] && break
+  sleep 1
+done
+echo "state: $st; errors: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["errors"])' "$state")"
+echo "hub peak RSS $(awk '/VmHWM/{print $2}' /proc/$hub_pid/status) kB"
+kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+python3 - "$work/data/hub.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n, size = db.execute("SELECT count(*), sum(length(result)) FROM prefill_job_items").fetchone()
+print(f"results: {n} items, {size / max(n, 1):.0f} bytes a result on average (the result column)")
+PY
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

@@ -1,0 +1,269 @@
+// Bulk prefill jobs end to end, on both engines: the hub and the simulators as real processes
+// over mutual TLS. A job of 10,000 distinct CNIEs survives a SIGKILL of the hub mid-job: the
+// restarted hub resumes it from what the store holds, the results hold every line exactly once
+// with its own CNIE, and DGSN (whose simulator counts the requests it serves) is asked for at
+// most one batch of identifiers twice (docs/jobs.md "Resuming").
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/hub_on_engine.hpp"
+#include "support/json_reply.hpp"
+#include "support/pki.hpp"
+#include "support/process.hpp"
+#include "support/tls_client.hpp"
+
+namespace ts = testing_support;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kPeople = 10'000;
+constexpr int kBatch = 100;
+
+class BulkPrefill : public ts::HubOnEngine {
+ protected:
+  void tune(ts::HubOptions& o) override {
+    o.extra_yaml = "jobs:\n  concurrency: 16\n  batch: " + std::to_string(kBatch) +
+                   "\n  lease_ttl_ms: 2000\n  poll_ms: 200\n";
+  }
+
+  ts::Exchange call(const std::string& method, const std::string& target,
+                    const std::string& body = "", const std::string& who = "agency") {
+    return ts::https_request(hub_->port("internal"), ts::client(who), method, target, body,
+                             {{"Content-Type", "text/csv"}, {"X-Purpose", "IMMATRICULATION"}});
+  }
+
+  // POST /v1/jobs/prefill: the job created (202), or no object.
+  rapidjson::Document submit(const std::string& file) {
+    rapidjson::Document d;
+    auto posted = call("POST", "/v1/jobs/prefill", file);
+    EXPECT_TRUE(posted.response) << posted.error;
+    if (!posted.response) return d;
+    EXPECT_EQ(posted.response->result_int(), 202) << posted.response->body();
+    if (posted.response->result_int() == 202) d.Parse(posted.response->body().c_str());
+    return d;
+  }
+
+  rapidjson::Document job(const std::string& id) {
+    rapidjson::Document d;
+    auto ex = call("GET", "/v1/jobs/" + id);
+    if (ex.response && ex.response->result_int() == 200) d.Parse(ex.response->body().c_str());
+    return d;
+  }
+
+  // Waits until the job has done at least `done` items (or is in `state`); its last view.
+  rapidjson::Document wait_for(const std::string& id, std::int64_t done, const char* state,
+                               std::chrono::seconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    rapidjson::Document d;
+    while (std::chrono::steady_clock::now() < until) {
+      d = job(id);
+      if (d.IsObject() &&
+          (d["done"].GetInt64() >= done || d["state"].GetString() == std::string(state))) {
+        return d;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return d;
+  }
+
+  std::uint64_t dgsn_requests() {
+    auto ex = ts::https_request(sim_->port("dgsn"), ts::SimProcess::hub_client("dgsn"), "GET",
+                                "/_sim/counters");
+    if (!ex.response) return 0;
+    rapidjson::Document d;
+    d.Parse(ex.response->body().c_str());
+    return d.IsObject() && d.HasMember("total") ? d["total"].GetUint64() : 0;
+  }
+
+  // Every result line, following the pages' Link headers.
+  std::vector<std::string> results(const std::string& id) {
+    std::vector<std::string> lines;
+    std::string target = "/v1/jobs/" + id + "/results?limit=2000";
+    for (int page = 0; page < 100 && !target.empty(); ++page) {
+      auto ex = call("GET", target);
+      if (!ex.response || ex.response->result_int() != 200) break;
+      const std::string& body = ex.response->body();
+      for (std::size_t at = 0; at < body.size();) {
+        const auto end = body.find('\n', at);
+        lines.push_back(body.substr(at, end - at));
+        at = end + 1;
+      }
+      target.clear();
+      if (ex.response->count("Link")) {
+        const std::string link(ex.response->at("Link"));
+        target = link.substr(1, link.find('>') - 1);
+      }
+    }
+    return lines;
+  }
+};
+
+TEST_P(BulkPrefill, AJobSurvivesAKillAndAnswersEveryLineOnce) {
+  std::vector<std::string> cnies;
+  std::string file = "cnie\n";
+  for (std::uint64_t n = 100'001; static_cast<int>(cnies.size()) < kPeople; ++n) {
+    if (ts::reserved_by_simulators(n)) continue;
+    cnies.push_back("JB" + std::to_string(n));
+    file += cnies.back() + "\n";
+  }
+  file += "not a cnie\n";  // a bad line is an item error, never the whole file refused
+  ASSERT_TRUE(ts::https_request(sim_->port("dgsn"), ts::SimProcess::hub_client("dgsn"), "DELETE",
+                                "/_sim/counters")
+                  .response);
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
+  const std::string id = created["id"].GetString();
+  EXPECT_EQ(created["total"].GetInt64(), kPeople + 1);
+  EXPECT_EQ(created["errors"]["invalid_cnie"].GetInt64(), 1);
+  EXPECT_EQ(call("GET", "/v1/jobs/" + id, "", "admin").response->result_int(), 404)
+      << "another principal does not see the job";
+
+  auto before = wait_for(id, kPeople / 4, "done", 120s);
+  ASSERT_TRUE(before.IsObject());
+  ASSERT_LT(before["done"].GetInt64(), kPeople)
+      << "the job ended before the kill: no resume tested";
+  hub_->process().stop(SIGKILL);
+  hub_.reset();
+  start();
+
+  auto after = wait_for(id, kPeople + 1, "done", 300s);
+  ASSERT_TRUE(after.IsObject());
+  EXPECT_STREQ(after["state"].GetString(), "done");
+  EXPECT_EQ(after["done"].GetInt64(), kPeople + 1);
+
+  const auto lines = results(id);
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(kPeople + 1));
+  for (int i = 0; i < kPeople; ++i) {
+    rapidjson::Document d;
+    d.Parse(lines[static_cast<std::size_t>(i)].c_str());
+    ASSERT_TRUE(d.IsObject()) << lines[static_cast<std::size_t>(i)];
+    ASSERT_EQ(d["line"].GetInt64(), i + 2) << "in line order, each line once";
+    ASSERT_EQ(d["cnie"].GetString(), cnies[static_cast<std::size_t>(i)]);
+    ASSERT_EQ(d["status"].GetInt(), 200) << lines[static_cast<std::size_t>(i)];
+    ASSERT_TRUE(d["record"]["person"].IsObject()) << lines[static_cast<std::size_t>(i)];
+  }
+  EXPECT_NE(lines.back().find("\"error\":\"invalid_cnie\""), std::string::npos) << lines.back();
+
+  // Each CNIE asked of DGSN once, but for those in flight at the kill: one batch at most.
+  const auto asked = dgsn_requests();
+  EXPECT_GE(asked, static_cast<std::uint64_t>(kPeople));
+  EXPECT_LE(asked, static_cast<std::uint64_t>(kPeople + kBatch))
+      << "items whose result was stored were asked again";
+}
+
+TEST_P(BulkPrefill, ACancelledJobStopsAndAFileWithoutIdentifiersIsRefused) {
+  auto empty = call("POST", "/v1/jobs/prefill", "cnie\n\n");
+  ASSERT_TRUE(empty.response);
+  EXPECT_EQ(empty.response->result_int(), 400);
+  EXPECT_NE(empty.response->body().find("empty_file"), std::string::npos);
+  auto no_purpose = ts::https_request(hub_->port("internal"), ts::client("agency"), "POST",
+                                      "/v1/jobs/prefill", "JB100001\n");
+  ASSERT_TRUE(no_purpose.response);
+  EXPECT_EQ(no_purpose.response->result_int(), 403) << no_purpose.response->body();
+
+  std::string file;
+  for (int n = 200'001; n < 203'001; ++n) file += "JB" + std::to_string(n) + "\n";
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
+  const std::string id = created["id"].GetString();
+  EXPECT_EQ(call("DELETE", "/v1/jobs/" + id, "", "admin").response->result_int(), 404);
+  auto cancelled = call("DELETE", "/v1/jobs/" + id);
+  ASSERT_TRUE(cancelled.response);
+  EXPECT_EQ(cancelled.response->result_int(), 200) << cancelled.response->body();
+  std::this_thread::sleep_for(1s);
+  const auto stopped_at = job(id)["done"].GetInt64();
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(job(id)["done"].GetInt64(), stopped_at) << "a cancelled job asks nothing more";
+  EXPECT_STREQ(job(id)["state"].GetString(), "cancelled");
+  EXPECT_LT(stopped_at, 3000);
+}
+
+// The command line: cnss-hub jobs prefill submits the file over mutual TLS, follows the job
+// (plain progress lines when standard error is no terminal) and writes every result line.
+TEST_P(BulkPrefill, TheCommandLineSubmitsFollowsAndWritesTheResults) {
+  const std::string dir = ts::temp_dir("cnss-jobs-cli");
+  {
+    std::ofstream f(dir + "/people.csv");
+    f << "cnie\n";
+    for (int n = 500'001; n < 500'201; ++n) f << "JC" << n << "\n";
+  }
+  const auto agency = ts::client("agency");
+  auto r =
+      ts::run_command({ts::binary_dir() + "/bin/cnss-hub", "jobs", "prefill", dir + "/people.csv",
+                       "--url", "https://localhost:" + std::to_string(hub_->port("internal")),
+                       "--cert", agency.certificate, "--key", agency.key, "--ca", agency.ca,
+                       "--purpose", "IMMATRICULATION", "--out", dir + "/results.ndjson"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("progress: 200/200 (100 %)"), std::string::npos) << r.output;
+  std::ifstream in(dir + "/results.ndjson");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 200u);
+  EXPECT_EQ(lines.front().rfind(R"({"line":2,"cnie":"JC500001","status":200,)", 0), 0u)
+      << lines.front();
+  EXPECT_EQ(lines.back().rfind(R"({"line":201,"cnie":"JC500200","status":200,)", 0), 0u)
+      << lines.back();
+}
+
+// Fair share: DGSN, DGCT and DGI allow 20 calls a second, a prefill must be answered within 1 s,
+// and a job of 2,000 CNIEs runs 32 at a time. The job paces itself to jobs.partner_share (half)
+// of that rate, so that an agent's prefills, made while it runs, find the rest free: none is
+// refused for the local quota. (Without the job's pace, its 32 calls in flight queue at the
+// partners' token buckets longer than the deadline, and the agent's prefills are refused.)
+class FairShare : public BulkPrefill {
+ protected:
+  void tune(ts::HubOptions& o) override {
+    o.partners_yaml =
+        ts::partners_for_sim(sim_->ports(), "    rate_limit: {per_second: 20, burst: 2}\n", 3000);
+    o.exchange_yaml = ts::default_exchange_yaml(1000);
+    o.extra_yaml = "jobs:\n  concurrency: 32\n  batch: 64\n  poll_ms: 100\n  partner_share: 0.5\n";
+  }
+};
+
+TEST_P(FairShare, AnAgentNeverQueuesBehindAJob) {
+  std::string file;
+  for (int n = 300'001; n < 302'001; ++n) {
+    if (!ts::reserved_by_simulators(static_cast<std::uint64_t>(n)))
+      file += "JF" + std::to_string(n) + "\n";
+  }
+  auto created = submit(file);
+  ASSERT_TRUE(created.IsObject());
+  const std::string id = created["id"].GetString();
+  wait_for(id, 50, "done", 60s);  // the job is under way
+
+  std::map<unsigned, int> statuses;
+  for (int i = 0; i < 20; ++i) {
+    auto ex = ts::https_request(
+        hub_->port("internal"), ts::client("agency"), "POST", "/v1/prefill/person",
+        R"({"cnie":"JA)" + std::to_string(400'001 + i) + R"(","purpose":"IMMATRICULATION"})",
+        {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(ex.response) << ex.error;
+    ++statuses[ex.response->result_int()];
+    EXPECT_EQ(ex.response->body().find("local_quota"), std::string::npos) << ex.response->body();
+    std::this_thread::sleep_for(200ms);  // an agent's pace: 5 a second, under the half left
+  }
+  EXPECT_EQ(statuses[200], 20) << "every interactive prefill answered in full";
+  // The job is paced, not stopped: it records its next batch (a batch's results are recorded
+  // together, once its last item is answered).
+  auto running = wait_for(id, 51, "done", 60s);
+  ASSERT_TRUE(running.IsObject());
+  EXPECT_GT(running["done"].GetInt64(), 50) << "the job went on";
+  EXPECT_EQ(call("DELETE", "/v1/jobs/" + id).response->result_int(), 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, FairShare, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+
+INSTANTIATE_TEST_SUITE_P(Engines, BulkPrefill, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace

@@ -1,0 +1,85 @@
+// A job's file read into items: CSV or NDJSON, identifiers read as people type them, a bad line
+// an item error with its line number and code, the whole file refused only when it holds no
+// identifier or too many lines; items handed over a chunk at a time.
+#include "hub/jobs/submission.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hub::jobs {
+namespace {
+
+struct Read {
+  Result<void> result;
+  Reading reading;
+  std::vector<store::PrefillJobItem> items;
+  std::vector<std::size_t> chunks;
+};
+
+Read read(std::string_view body, std::string_view kind = "person", std::size_t max_lines = 100,
+          std::size_t chunk = 1000) {
+  Read r;
+  r.result = read_identifiers(body, kind, max_lines, chunk, r.reading, [&](Reading& in) {
+    r.chunks.push_back(in.items.size());
+    r.items.insert(r.items.end(), in.items.begin(), in.items.end());
+    in.items.clear();
+    return Result<void>{};
+  });
+  return r;
+}
+
+TEST(JobFile, CsvWithHeaderTypedFormsQuotesAndABadLine) {
+  auto r = read("cnie\r\nbk 123 456\r\n\r\n\"AB12\"\nnot a cnie\n");
+  ASSERT_TRUE(r.result) << r.result.error().message;
+  EXPECT_EQ(r.reading.kind, "person");
+  ASSERT_EQ(r.items.size(), 3u);
+  EXPECT_EQ(r.items[0].line, 2);
+  EXPECT_EQ(r.items[0].identifier, "BK123456");
+  EXPECT_EQ(r.items[0].state, "pending");
+  EXPECT_EQ(r.items[1].line, 4) << "a blank line still counts in the numbering";
+  EXPECT_EQ(r.items[1].identifier, "AB12");
+  EXPECT_EQ(r.items[2].line, 5);
+  EXPECT_EQ(r.items[2].state, "error");
+  EXPECT_EQ(r.items[2].error, kInvalidCnie);
+  EXPECT_EQ(r.items[2].status, 400);
+}
+
+TEST(JobFile, HeaderlessCsvTakesTheKindAsked) {
+  auto r = read("001561191000066\n001561191000067\n", "employer");
+  ASSERT_TRUE(r.result);
+  EXPECT_EQ(r.reading.kind, "employer");
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[0].state, "pending");
+  EXPECT_EQ(r.items[1].error, kInvalidIce) << "the modulo-97 key is wrong";
+}
+
+TEST(JobFile, NdjsonFirstObjectGivesTheKindAndBadLinesAreItemErrors) {
+  auto r = read("{\"ice\":\"001561191000066\"}\n{\"cnie\":\"BK1\"}\n{\"ice\":\n[1]\n");
+  ASSERT_TRUE(r.result);
+  EXPECT_EQ(r.reading.kind, "employer");
+  ASSERT_EQ(r.items.size(), 4u);
+  EXPECT_EQ(r.items[0].identifier, "001561191000066");
+  EXPECT_EQ(r.items[1].error, kOtherKind);
+  EXPECT_EQ(r.items[2].error, kMalformedLine);
+  EXPECT_EQ(r.items[3].error, kMalformedLine);
+  EXPECT_EQ(r.items[3].line, 4);
+}
+
+TEST(JobFile, ItemsAreHandedOverAChunkAtATime) {
+  auto r = read("BK1\nBK2\nBK3\nBK4\nBK5\n", "person", 100, 2);
+  ASSERT_TRUE(r.result);
+  EXPECT_EQ(r.chunks, (std::vector<std::size_t>{2, 2, 1}));
+  EXPECT_EQ(r.items.size(), 5u);
+}
+
+TEST(JobFile, TooManyLinesOrNoIdentifierRefusesTheFile) {
+  auto many = read("BK1\nBK2\nBK3\n", "person", 2);
+  ASSERT_FALSE(many.result);
+  EXPECT_EQ(many.result.error().code, Errc::payload_too_large);
+  EXPECT_EQ(many.result.error().wire_code(), "too_many_lines");
+  auto empty = read("cnie\n\n  \n");
+  ASSERT_FALSE(empty.result);
+  EXPECT_EQ(empty.result.error().wire_code(), "empty_file");
+}
+
+}  // namespace
+}  // namespace hub::jobs
