@@ -276,6 +276,37 @@ fields:
   EXPECT_EQ(d->pos.line, 8);
 }
 
+// YAML keys are unique (YAML 1.2 section 3.2.1.1): a key written twice is refused at the second,
+// never read as the first. A partner view with an output name twice would send the partner a
+// JSON object with a name twice, which readers read two ways.
+TEST_F(CompilerTest, AKeyWrittenTwiceIsRefusedAtTheSecond) {
+  auto m = compile(R"(mapping: t.view
+version: 1
+direction: reverse
+source: {canonical: affiliation}
+output: {format: json}
+fields:
+  numero: {path: affiliation_number, required: true}
+  statut: status
+  numero: status
+)");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("duplicate_key");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 9);
+  EXPECT_EQ(d->pos.col, 3);
+  EXPECT_EQ(d->key_path, "fields.numero");
+
+  m = compile("mapping: test.person\nmapping: test.other\n" + kHead.substr(kHead.find('\n') + 1) +
+              "  last_name: {path: c:Nom/c:Latin, transform: [trim], transform: [upper]}\n");
+  EXPECT_EQ(m, nullptr);
+  std::vector<int> lines;
+  for (const auto& x : diags) {
+    if (x.code == "duplicate_key") lines.push_back(x.pos.line);
+  }
+  EXPECT_EQ(lines, (std::vector<int>{2, 10})) << all();
+}
+
 TEST_F(CompilerTest, ReversePathsAreCheckedAgainstTheCanonicalModel) {
   EXPECT_EQ(compile("mapping: t\nversion: 1\ndirection: reverse\nsource: {canonical: affiliation}\n"
                     "output: {format: json}\nfields:\n  n: affiliation_numbr\n  d: {path: "
