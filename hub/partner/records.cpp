@@ -1,5 +1,7 @@
 #include "hub/partner/records.hpp"
 
+#include <cstdio>
+
 namespace hub::partner {
 namespace json = registry::json;
 
@@ -19,7 +21,15 @@ std::string_view canonical_status(std::string_view s) {
 
 }  // namespace
 
-std::string affiliation_record(const json::Value& employer) {
+std::string month_before(const registry::Date& today) {
+  const int year = today.month == 1 ? today.year - 1 : today.year;
+  const int month = today.month == 1 ? 12 : today.month - 1;
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02d", year, month);
+  return out;
+}
+
+std::string affiliation_record(const json::Value& employer, std::string_view last_month) {
   json::Doc out = json::object();
   copy_text(employer, "/affiliation_number", out, "/affiliation_number");
   copy_text(employer, "/ice", out, "/ice");
@@ -27,11 +37,12 @@ std::string affiliation_record(const json::Value& employer) {
   const auto status = canonical_status(json::text(employer, "/status").value_or(""));
   if (!status.empty()) json::set_string(out, "/status", status);
   copy_text(employer, "/affiliated_on", out, "/affiliated_on");
-  if (const auto* n = json::find(employer, "/declared_employees_last_month");
-      n != nullptr && n->IsInt64()) {
+  const auto period = json::text(employer, "/last_declaration_period");
+  const auto* n = json::find(employer, "/declared_employees_last_month");
+  if (period == last_month && n != nullptr && n->IsInt64()) {
     json::set(out, "/declared_employees_last_month", json::Value(n->GetInt64()));
+    json::set_string(out, "/last_declaration_period", *period);
   }
-  copy_text(employer, "/last_declaration_period", out, "/last_declaration_period");
   return json::dump(out);
 }
 

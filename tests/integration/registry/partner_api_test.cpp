@@ -114,7 +114,7 @@ TEST_P(PartnerApi, DgiAttestationInDgisFormatHoldingExactlyWhatDgiMdAllows) {
   const auto [affiliation, ice] = affiliate();
   ASSERT_FALSE(affiliation.empty());
   auto declared = internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
-                           R"({"declared_employees": 42, "period": "2026-11"})");
+                           R"({"declared_employees": 42, "period": ")" + ts::month(-1) + R"("})");
   ASSERT_EQ(declared.status, 200u) << declared.raw;
 
   auto r = attestation("dgi", ice, kVat);
@@ -181,7 +181,7 @@ TEST_P(PartnerApi, EachAnswerCarriesItsJournalReceipt) {
 TEST_P(PartnerApi, AFieldOutsideTheMaskIsAbsent) {
   const auto [affiliation, ice] = affiliate();
   ASSERT_EQ(internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
-                     R"({"declared_employees": 7, "period": "2026-11"})")
+                     R"({"declared_employees": 7, "period": ")" + ts::month(-1) + R"("})")
                 .status,
             200u);
   // OMPIC has no view of its own: the hub's (cnss.affiliation_attestation), which would show the
