@@ -99,7 +99,13 @@ class Compiler {
 
   std::shared_ptr<Mapping> run(const YAML::Node& doc) {
     if (!doc.IsMap()) {
-      r_.error(doc, "bad_value", "a mapping file is a YAML map (mapping:, version:, fields: ...)");
+      const std::string what = "a mapping file is a YAML map (mapping:, version:, fields: ...)";
+      // An empty file has no node to point at: its first line, so the position stays 1-based.
+      if (doc.IsNull() && doc.Mark().line < 0) {
+        r_.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
+      } else {
+        r_.error(doc, "bad_value", what);
+      }
       return nullptr;
     }
     allow(doc, {"mapping", "version", "partner", "description", "direction", "target", "source",

@@ -307,6 +307,19 @@ fields:
   EXPECT_EQ(lines, (std::vector<int>{2, 10})) << all();
 }
 
+// An empty file is refused at its first line: diagnostics are 1-based (docs/workbench.md), and
+// an editor has a line to show the problem at.
+TEST_F(CompilerTest, AnEmptyFileIsRefusedAtItsFirstLine) {
+  EXPECT_EQ(compile(""), nullptr);
+  const Diagnostic* d = find("bad_value");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 1);
+  EXPECT_EQ(d->pos.col, 1);
+  EXPECT_EQ(compile("- a\n"), nullptr);
+  ASSERT_NE(find("bad_value"), nullptr) << all();
+  EXPECT_EQ(find("bad_value")->pos.line, 1);
+}
+
 TEST_F(CompilerTest, ReversePathsAreCheckedAgainstTheCanonicalModel) {
   EXPECT_EQ(compile("mapping: t\nversion: 1\ndirection: reverse\nsource: {canonical: affiliation}\n"
                     "output: {format: json}\nfields:\n  n: affiliation_numbr\n  d: {path: "
