@@ -260,14 +260,17 @@ fields: {}
   EXPECT_NE(d->message.find("did you mean 'not_found'"), std::string::npos);
 }
 
-TEST_F(CompilerTest, APartnerViewMayNotExposePersonalData) {
-  auto m = compile(R"(mapping: t.view
+// A partner view of an affiliation, its fields to follow (line 7 on).
+const std::string kReverseHead = R"(mapping: t.view
 version: 1
 direction: reverse
 source: {canonical: affiliation}
 output: {format: json}
 fields:
-  numero: affiliation_number
+)";
+
+TEST_F(CompilerTest, APartnerViewMayNotExposePersonalData) {
+  auto m = compile(kReverseHead + R"(  numero: affiliation_number
   salaire: legal_representative/salary
 )");
   EXPECT_EQ(m, nullptr);
@@ -280,13 +283,7 @@ fields:
 // never read as the first. A partner view with an output name twice would send the partner a
 // JSON object with a name twice, which readers read two ways.
 TEST_F(CompilerTest, AKeyWrittenTwiceIsRefusedAtTheSecond) {
-  auto m = compile(R"(mapping: t.view
-version: 1
-direction: reverse
-source: {canonical: affiliation}
-output: {format: json}
-fields:
-  numero: {path: affiliation_number, required: true}
+  auto m = compile(kReverseHead + R"(  numero: {path: affiliation_number, required: true}
   statut: status
   numero: status
 )");
