@@ -9,7 +9,14 @@
 # Environment: CNSS_BENCH_CONNECTIONS (loadgen connections, 16), CNSS_BENCH_HUB_THREADS (the
 # hub's I/O threads instead of conf/hub.yaml's), CNSS_BENCH_PG_PORT (the throwaway cluster, 55442),
 # CNSS_BENCH_FEED=1 (a change-feed consumer, bench/feed-consumer.py, long-polls GET /v1/changes
-# during the run and reports the commit -> consumer latency at p50/p99, docs/feed.md).
+# during the run and reports the commit -> consumer latency at p50/p99, docs/feed.md),
+# CNSS_BENCH_HUB (another hub binary instead of build/bin/cnss-hub, for an A/B),
+# CNSS_BENCH_PROFILE_SECONDS (perf samples the hub's CPU for that long during each run and prints
+# where it goes, by bench/profile-share.py; default 0: no profile).
+# Besides req/s and latency, prints the CPU time (user + system) per answer of the hub process,
+# of the simulators, of PostgreSQL's server and of the load generator, their sum, and the rate
+# the machine's cores could give at that cost if nothing else ran: steadier than throughput on
+# a shared machine. The CPU counted includes the load generator's 1 s warm-up (a few % high).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +25,7 @@ secs=${1:-10}
 engines=${2:-both}
 [[ $engines == both ]] && engines="sqlite postgresql"
 bin=build/bin
+hub_bin=${CNSS_BENCH_HUB:-$root/build/bin/cnss-hub}
 pki=certs/dev
 certs/make-dev-pki.sh > /dev/null
 work=$(mktemp -d /tmp/cnss-bench-reg-XXXXXX)
@@ -34,7 +42,12 @@ trap cleanup EXIT
 
 grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
 $bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
+sim_pid=$!
+pids+=($sim_pid)
+# User + system clock ticks of processes, summed (0 for one that has gone).
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0))); done; echo "$t"; }
+# The PostgreSQL cluster's processes: the postmaster and its children (the hub's backends).
+pg_pids() { [[ -f $pgdir/data/postmaster.pid ]] || return 0; local m; m=$(head -n 1 "$pgdir/data/postmaster.pid"); echo "$m" $(pgrep -P "$m"); }
 sleep 0.5
 
 run_engine() { # engine
@@ -58,7 +71,7 @@ if threads: y = re.sub(r"  threads: \d+", f"  threads: {threads}", y, count=1)
 y = y.replace("data_dir: ../var/data", f"data_dir: {data}").replace("../", f"{root}/")
 print(y, end="")
 PY
-  $bin/cnss-hub serve --config "$work/hub-$engine.yaml" 2> "$work/hub-$engine.log" &
+  "$hub_bin" serve --config "$work/hub-$engine.yaml" 2> "$work/hub-$engine.log" &
   local hub_pid=$!
   pids+=($hub_pid)
   for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub-$engine.log" && break; sleep 0.02; done
@@ -71,8 +84,23 @@ PY
     sleep 0.5
   fi
   local from=$(( 100000 + RANDOM * 20 ))
-  local out
-  out=$($bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
+  local out t0 t1
+  t0=$(ticks "$hub_pid")
+  local sim0 pg0 pg_before
+  sim0=$(ticks "$sim_pid")
+  pg_before=$(pg_pids)
+  pg0=$(ticks $pg_before)
+  local perf_pid=""
+  if [[ ${CNSS_BENCH_PROFILE_SECONDS:-0} != 0 ]]; then
+    (sleep 2 && perf record -q -e cpu-clock -F 499 --call-graph dwarf,16384 -p "$hub_pid" \
+      -o "$work/perf-$engine.data" -- sleep "$CNSS_BENCH_PROFILE_SECONDS" > /dev/null 2>&1) &
+    perf_pid=$!
+  fi
+  # loadgen's own CPU from /usr/bin/time (Debian's time), counted as 0 where it is missing.
+  local timed=()
+  echo "0 0" > "$work/loadgen-time"
+  [[ -x /usr/bin/time ]] && timed=(/usr/bin/time -f '%U %S' -o "$work/loadgen-time")
+  out=$("${timed[@]}" $bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
     --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
     --target /v1/insured --header 'Content-Type: application/json' \
     --header 'Idempotency-Key: bench-{id}' \
@@ -84,6 +112,19 @@ PY
     wait "$feed_pid" || true
     echo "$engine: feed commit -> consumer latency: $(cat "$work/feed-$engine.json")"
   fi
+  t1=$(ticks "$hub_pid")
+  # The others' CPU per answer, so that the machine's whole cost of a registration is known: the
+  # simulators (all four partners), the load generator, PostgreSQL's server.
+  local sim1 pg1 others
+  sim1=$(ticks "$sim_pid")
+  pg1=$(ticks $(echo $pg_before $(pg_pids) | tr ' ' '\n' | sort -u))
+  others="$((sim1 - sim0)) $((pg1 - pg0)) $(cat "$work/loadgen-time")"
+  if [[ -n $perf_pid ]]; then
+    wait "$perf_pid" || true
+    echo "## where the hub's CPU goes: $engine registrations (perf cpu-clock)"
+    perf script -i "$work/perf-$engine.data" -F comm,ip,sym,dso --no-inline 2> /dev/null |
+      python3 bench/profile-share.py
+  fi
   local rss
   rss=$(awk '/VmHWM/{print $2}' /proc/$hub_pid/status)
   kill "$hub_pid"
@@ -94,15 +135,19 @@ PY
   echo "$engine: $out"
   echo "$engine: peak resident ${rss} kB; journal: $verify"
   python3 -c "
-import json,sys
-d=json.loads(sys.argv[2]); s=d.get('status',{})
-print(f\"| {sys.argv[1]} | {s.get('201',0)/d['seconds'] if 'seconds' in d else 0:.0f} | {d['throughput_rps']:.0f} | {d['p50_ms']} | {d['p99_ms']} | {json.dumps(s)} | {d['errors']} |\")
-" "$engine" "$out" >> "$work/table.md"
+import json,os,sys
+d=json.loads(sys.argv[2]); s=d.get('status',{}); n=max(d['requests'],1); tick=1e6/os.sysconf('SC_CLK_TCK')
+hub=int(sys.argv[3])*tick/n
+sim,pg,lu,ls=sys.argv[4].split()
+sim=int(sim)*tick/n; pg=int(pg)*tick/n; lg=(float(lu)+float(ls))*1e6/n
+total=hub+sim+pg+lg
+print(f\"| {sys.argv[1]} | {s.get('201',0)/d['seconds'] if 'seconds' in d else 0:.0f} | {d['throughput_rps']:.0f} | {d['p50_ms']} | {d['p99_ms']} | {hub:.0f} | {sim:.0f} / {pg:.0f} / {lg:.0f} | {total:.0f} | {os.cpu_count()*1e6/total:.0f} | {json.dumps(s)} | {d['errors']} |\")
+" "$engine" "$out" "$((t1 - t0))" "$others" >> "$work/table.md"
 }
 
 for e in $engines; do run_engine "$e"; done
 echo
-echo "| engine | registrations/s (201) | answers/s | p50 ms | p99 ms | statuses | errors |"
-echo "|---|---|---|---|---|---|---|"
+echo "| engine | registrations/s (201) | answers/s | p50 ms | p99 ms | hub CPU µs/answer | simulators / PostgreSQL / loadgen µs | all µs/answer | cores ÷ all: answers/s the machine could give | statuses | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 cat "$work/table.md"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${CNSS_BENCH_CONNECTIONS:-16} connections, ${secs} s"

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "hub/registry/streams.hpp"
+
 namespace hub::app {
 namespace {
 
@@ -35,6 +37,10 @@ Result<rapidjson::Document> RegistryEvents::apply(std::string_view kind,
     registry::Caller caller;
     caller.principal = delivery.principal;
     caller.correlation_id = delivery.correlation_id;
+    if (!delivery.chosen_member.empty()) {
+      caller.chosen_member = store::MemberRef{registry::streams::family(delivery.chosen_family),
+                                              delivery.chosen_member};
+    }
     auto r = (registry_.*op)(record_json, provenance_json, caller);
     if (!r) return r.error();
     return std::move(r->view);

@@ -20,6 +20,11 @@ namespace hub::events {
 struct Delivery {
   std::string principal;
   std::string correlation_id;
+  // The family member an administrator chose in the review queue for an event whose match was
+  // ambiguous ("ambiguous_member"): the family's immatriculation number and the member's id.
+  // Empty: none chosen.
+  std::string chosen_family;
+  std::string chosen_member;
 };
 
 class Applier {

@@ -301,6 +301,8 @@ void Inbox::apply(const std::string& stream, std::int64_t version, const json::D
   Delivery caller;
   caller.principal = json::text(state, "/principal").value_or(partner);
   caller.correlation_id = json::text(state, "/correlation_id").value_or("");
+  caller.chosen_family = json::text(state, "/choice/family").value_or("");
+  caller.chosen_member = json::text(state, "/choice/member").value_or("");
   // The kind recorded with the event (its mapping's target) says which operation applies it.
   Result<json::Doc> r = applier_.apply(entity, json::dump(*record), json::dump(*prov), caller);
   if (!r && !is_final(r.error())) {
@@ -321,6 +323,11 @@ void Inbox::apply(const std::string& stream, std::int64_t version, const json::D
   if (!r) {
     json::set_string(result, "/error/code", std::string(r.error().wire_code()));
     json::set_string(result, "/error/message", r.error().message);
+    // The facts behind the refusal (ambiguous_member: the candidates, CNIEs masked).
+    if (auto details = json::parse(r.error().details_json.empty() ? "{}" : r.error().details_json);
+        details && details->IsObject() && !details->ObjectEmpty()) {
+      json::set(result, "/error/details", *details);
+    }
   }
   json::set(after, "/result", result);
   store::RecordCommit commit =

@@ -72,13 +72,17 @@ class Inbox {
   // decide on — recorded ones that await a fact no partner has sent (awaiting_facts) and those
   // the registry refused (not_applicable) — not yet reviewed, in stream order after `after`, at
   // most `limit`: {"entries": [{partner, event_id, type, status, received_at, since, reason:
-  // {code, message}, action}], "next"?}.
+  // {code, message}, candidates?, action}], "next"?}. candidates: for ambiguous_member, the
+  // different people who fit ([{members: [{family, member}], cnie? (masked), birth_act}]).
   Result<Answer> review(const std::string& after, std::size_t limit);
-  // An administrator's decision on an entry: body {"decision": "retry"|"dismiss", "reason"}.
-  // retry: the event is recorded again and applied by the next sweep; dismiss: it is left
-  // not_applicable. Appended to the event's stream (partner_event.reviewed: who, why) and to the
-  // exchange journal (operation event_reviewed). 404 for an event not in the queue (unknown, or
-  // applied, or reviewed already); 400 for a body without a decision or a reason.
+  // An administrator's decision on an entry: body {"decision": "retry"|"dismiss"|"choose",
+  // "reason", "candidate"?: {"family", "member"}}. retry: the event is recorded again and applied
+  // by the next sweep; choose (an ambiguous_member entry): the same, applied to the candidate
+  // named (one of the entry's; 400 not_a_candidate otherwise) and to that person's other
+  // families; dismiss: it is left not_applicable. Appended to the event's stream
+  // (partner_event.reviewed: who, why) and to the exchange journal (operation event_reviewed). 404
+  // for an event not in the queue (unknown, or applied, or reviewed already); 400 for a body
+  // without a decision or a reason.
   Result<Answer> resolve(const std::string& principal, const std::string& partner,
                          const std::string& event_id, const std::string& body,
                          const std::string& correlation_id);

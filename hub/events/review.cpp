@@ -49,6 +49,13 @@ std::string action_for(const std::string& code, const std::string& partner) {
            "for it; the event applies by itself once it is recorded. Dismiss the event if it "
            "concerns no family CNSS covers.";
   }
+  if (code == "ambiguous_member") {
+    return "Several family members fit the event's person by name and birth date alone (see "
+           "the candidates). Check with " +
+           partner +
+           " which one it is, then choose it (decision \"choose\" with the candidate's "
+           "family and member): the event is applied to that person; or dismiss the event.";
+  }
   if (code == "contradicts_recorded_death") {
     return "The event contradicts a death already recorded. Check both acts with " + partner +
            "; correct the wrong record (PATCH /v1/persons/{cnie}), then retry the event, or "
@@ -70,6 +77,9 @@ rapidjson::Value entry(const json::Doc& s, const Queued& q, json::Alloc& a) {
   reason.AddMember("code", rapidjson::Value(q.code.c_str(), a), a);
   reason.AddMember("message", rapidjson::Value(q.message.c_str(), a), a);
   item.AddMember("reason", reason, a);
+  if (const json::Value* c = json::find(s, "/result/error/details/candidates")) {
+    item.AddMember("candidates", rapidjson::Value(*c, a), a);
+  }
   std::string partner = "the partner";
   if (auto name = json::text(s, "/partner")) {
     partner = *name;
@@ -103,6 +113,8 @@ Result<std::vector<store::RecordState>> queued_with(store::Store& store, std::st
 struct Decision {
   std::string decision;
   std::string reason;
+  std::string family;  // choose: the candidate's family (immatriculation number) and member
+  std::string member;
 };
 
 Result<Decision> read_decision(const std::string& body) {
@@ -112,18 +124,44 @@ Result<Decision> read_decision(const std::string& body) {
   }
   for (const auto& m : d->GetObject()) {
     const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (name != "decision" && name != "reason") {
+    if (name != "decision" && name != "reason" && name != "candidate") {
       return make_error(Errc::invalid_input, "/" + std::string(name) + ": unknown field");
     }
   }
-  Decision out{json::text(*d, "/decision").value_or(""), json::text(*d, "/reason").value_or("")};
-  if (out.decision != "retry" && out.decision != "dismiss") {
-    return make_error(Errc::invalid_input, "/decision: must be retry or dismiss");
+  Decision out{json::text(*d, "/decision").value_or(""), json::text(*d, "/reason").value_or(""),
+               json::text(*d, "/candidate/family").value_or(""),
+               json::text(*d, "/candidate/member").value_or("")};
+  if (out.decision != "retry" && out.decision != "dismiss" && out.decision != "choose") {
+    return make_error(Errc::invalid_input, "/decision: must be retry, dismiss or choose");
   }
   if (out.reason.empty() || out.reason.size() > 500) {
     return make_error(Errc::invalid_input, "/reason: is required (1 to 500 characters)");
   }
+  const bool candidate = json::find(*d, "/candidate") != nullptr;
+  if (out.decision == "choose" && (out.family.empty() || out.member.empty())) {
+    return make_error(Errc::invalid_input,
+                      "/candidate: choose needs the candidate's family and member");
+  }
+  if (out.decision != "choose" && candidate) {
+    return make_error(Errc::invalid_input, "/candidate: only with the decision choose");
+  }
   return out;
+}
+
+// Whether the member a choice names is one of the entry's candidates (an ambiguous match's).
+bool among_candidates(const json::Doc& state, const Decision& d) {
+  const json::Value* candidates = json::find(state, "/result/error/details/candidates");
+  if (candidates == nullptr || !candidates->IsArray()) return false;
+  for (const auto& c : candidates->GetArray()) {
+    const json::Value* members = json::find(c, "/members");
+    if (members == nullptr || !members->IsArray()) continue;
+    for (const auto& m : members->GetArray()) {
+      if (json::text(m, "/family") == d.family && json::text(m, "/member") == d.member) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -191,15 +229,26 @@ Result<Answer> Inbox::resolve(const std::string& principal, const std::string& p
     return make_error(Errc::not_found,
                       "no event " + event_id + " of " + partner + " awaits a review", "not_found");
   }
+  if (decision->decision == "choose" && !among_candidates(state, *decision)) {
+    return make_error(Errc::invalid_input,
+                      "/candidate: member " + decision->member + " of family " + decision->family +
+                          " is not one of this event's candidates",
+                      "not_a_candidate");
+  }
   json::Doc after = parsed((*rec)->state);
   const std::string from = json::text(state, "/status").value_or("");
-  const bool retry = decision->decision == "retry";
+  const bool retry = decision->decision != "dismiss";
   json::Doc review = json::object();
   json::set_string(review, "/decision", decision->decision);
   json::set_string(review, "/by", principal);
   json::set_string(review, "/at", log::now_iso8601());
   json::set_string(review, "/reason", decision->reason);
   json::set_string(review, "/from_status", from);
+  if (decision->decision == "choose") {
+    json::set_string(review, "/candidate/family", decision->family);
+    json::set_string(review, "/candidate/member", decision->member);
+    json::set(after, "/choice", *json::find(review, "/candidate"));
+  }
   json::set(after, "/last_review", review);
   if (retry) {
     json::set_string(after, "/status", kRecorded);

@@ -27,16 +27,14 @@ void set_sourced(Doc& family, const std::string& path, const Value& value, const
   json::set(family, "/provenance/" + json::escape(path), prov);
 }
 
-// The member of a family with this CNIE, or with this birth act.
-std::optional<std::string> find_member(const Value& family, const std::optional<std::string>& cnie,
-                                       const std::optional<std::string>& act) {
+// The member of a family with this CNIE (DGCT names the spouses of a marriage by CNIE:
+// shared/partners/dgct.md).
+std::optional<std::string> member_with_cnie(const Value& family,
+                                            const std::optional<std::string>& cnie) {
   const Value* members = json::find(family, "/members");
-  if (members == nullptr || !members->IsObject()) return std::nullopt;
+  if (!cnie || members == nullptr || !members->IsObject()) return std::nullopt;
   for (const auto& m : members->GetObject()) {
-    if (cnie && json::text(m.value, "/cnie") == cnie) return std::string(m.name.GetString());
-    if (act && json::text(m.value, "/birth_act/number") == act) {
-      return std::string(m.name.GetString());
-    }
+    if (json::text(m.value, "/cnie") == cnie) return std::string(m.name.GetString());
   }
   return std::nullopt;
 }
@@ -73,6 +71,8 @@ std::string next_id(const Value& family, char prefix) {
 struct FamilyEdits {
   Registry& registry;
   std::map<std::string, std::pair<Loaded, Doc>> by_stream;
+  // The member an administrator chose in the review queue, when the event's match was ambiguous.
+  std::optional<store::MemberRef> pick;
 
   Result<Doc*> of(const std::string& stream) {
     if (auto it = by_stream.find(stream); it != by_stream.end()) return &it->second.second;
@@ -83,12 +83,19 @@ struct FamilyEdits {
     slot = {std::move(*l), std::move(after)};
     return &slot.second;
   }
-  // The family of the insured person with this CNIE; nullptr when they are not registered.
-  Result<Doc*> of_insured(const std::string& cnie) {
+  // The family stream of the insured person with this CNIE; nullopt when not registered.
+  Result<std::optional<std::string>> stream_of_insured(const std::string& cnie) {
     auto number = insured_number(registry, cnie);
     if (!number) return number.error();
-    if (!*number) return static_cast<Doc*>(nullptr);
-    return of(streams::family(**number));
+    if (!*number) return std::optional<std::string>();
+    return std::optional<std::string>(streams::family(**number));
+  }
+  // The family of the insured person with this CNIE; nullptr when they are not registered.
+  Result<Doc*> of_insured(const std::string& cnie) {
+    auto stream = stream_of_insured(cnie);
+    if (!stream) return stream.error();
+    if (!*stream) return static_cast<Doc*>(nullptr);
+    return of(**stream);
   }
 };
 
@@ -127,14 +134,17 @@ Result<void> check_spouses_alive(Registry& r, const Value& spouses, const Value&
   return {};
 }
 
-// A birth: the child joins the family of each parent who is an insured person.
+// A birth: the child joins the family of each parent who is an insured person, as a new member
+// or as the member already there (matched by member_in: CNIE, the act as birth act, then name
+// and birth date; several children fitting by name and birth date go to the review queue).
 Result<void> apply_birth(FamilyEdits& edits, const Value& event, const Value& prov,
                          const std::string& partner) {
   const Value* child = json::find(event, "/person");
   const Value* parents = json::find(event, "/parents");
   if (child == nullptr || !child->IsObject()) return invalid("/person", "is required");
   if (parents == nullptr || !parents->IsArray()) return invalid("/parents", "is required");
-  const auto act = json::text(event, "/act/number");
+  Doc candidate = copy_of(*child);
+  if (const Value* a = json::find(event, "/act")) json::set(candidate, "/birth_act", *a);
   for (const auto& p : parents->GetArray()) {
     const auto cnie = json::text(p, "/cnie");
     if (!cnie || identifiers::cnie_problem(*cnie)) continue;
@@ -142,12 +152,15 @@ Result<void> apply_birth(FamilyEdits& edits, const Value& event, const Value& pr
     for (const auto& q : parents->GetArray()) {
       if (json::text(q, "/cnie") != cnie) other = json::text(q, "/cnie");
     }
-    auto family = edits.of_insured(*cnie);
+    auto stream = edits.stream_of_insured(*cnie);
+    if (!stream) return stream.error();
+    if (!*stream) continue;
+    auto family = edits.of(**stream);
     if (!family) return family.error();
-    if (*family == nullptr) continue;
     Doc& f = **family;
-    const auto found = find_member(f, json::text(*child, "/cnie"), act);
-    const std::string base = "/members/" + (found ? *found : next_id(f, 'k'));
+    auto found = member_in(edits.registry, f, **stream, candidate, edits.pick, "/person");
+    if (!found) return found.error();
+    const std::string base = "/members/" + (*found ? **found : next_id(f, 'k'));
     for (const auto& field : child->GetObject()) {
       if (field.value.IsNull()) continue;
       set_sourced(f, base + "/" + json::escape(field.name.GetString()), field.value, prov);
@@ -165,7 +178,7 @@ Result<void> apply_birth(FamilyEdits& edits, const Value& event, const Value& pr
 Result<void> apply_spouse(Doc& family, const Value& event, const Value& spouse, const Value& prov,
                           const std::string& type, const std::string& id,
                           const std::string& partner) {
-  const auto found = find_member(family, json::text(spouse, "/cnie"), std::nullopt);
+  const auto found = member_with_cnie(family, json::text(spouse, "/cnie"));
   auto& a = family.GetAllocator();
   if (type == "divorce") {
     // DGCT does not keep its events in order: a divorce may come before the marriage it
@@ -196,11 +209,12 @@ Result<void> apply_spouse(Doc& family, const Value& event, const Value& spouse, 
 
 // A spouse who is a child in families (their parents'): married from the act's date in each,
 // which ends the student extension of their coverage (eligibility.hpp: loi 65-00, article 5).
-// An earlier marriage already recorded stands.
+// An earlier marriage already recorded stands. `named`: set when a family names the spouse.
 Result<void> record_child_marriage(FamilyEdits& edits, const Value& spouse, const Value& event,
-                                   const Value& prov) {
-  auto naming = families_naming(edits.registry, spouse);
+                                   const Value& prov, const std::string& where, bool& named) {
+  auto naming = families_naming(edits.registry, spouse, edits.pick, where);
   if (!naming) return naming.error();
+  named = named || !naming->empty();
   const auto date = json::text(event, "/act_date");
   for (const auto& ref : *naming) {
     auto family = edits.of(ref.stream);
@@ -215,6 +229,16 @@ Result<void> record_child_marriage(FamilyEdits& edits, const Value& spouse, cons
   return {};
 }
 
+// A marriage that concerns no family yet: neither spouse is insured, and no family names either
+// as a child. Kept (the inbox tries it again) until a family names one: a child's marriage may
+// come before the booklet or the agent that names the child.
+Error awaiting_spouse(const std::string& event_id) {
+  return make_error(Errc::conflict,
+                    "/spouses: no family names either spouse yet; marriage " + event_id +
+                        " is applied once one does",
+                    "awaiting_facts");
+}
+
 Result<void> apply_spouses(FamilyEdits& edits, const Value& event, const Value& prov,
                            const std::string& type, const std::string& id,
                            const std::string& partner) {
@@ -225,6 +249,7 @@ Result<void> apply_spouses(FamilyEdits& edits, const Value& event, const Value& 
   if (type == "marriage") {
     if (auto alive = check_spouses_alive(edits.registry, *spouses, event); !alive) return alive;
   }
+  bool named = false;
   for (rapidjson::SizeType i = 0; i < 2; ++i) {
     const auto cnie = json::text((*spouses)[i], "/cnie");
     const Value& spouse = (*spouses)[1 - i];
@@ -232,12 +257,16 @@ Result<void> apply_spouses(FamilyEdits& edits, const Value& event, const Value& 
     auto family = edits.of_insured(*cnie);
     if (!family) return family.error();
     if (*family != nullptr) {
+      named = true;
       if (auto r = apply_spouse(**family, event, spouse, prov, type, id, partner); !r) return r;
     }
     if (type == "marriage") {
-      if (auto r = record_child_marriage(edits, (*spouses)[i], event, prov); !r) return r;
+      const std::string where = "/spouses/" + std::to_string(i);
+      if (auto r = record_child_marriage(edits, (*spouses)[i], event, prov, where, named); !r)
+        return r;
     }
   }
+  if (type == "marriage" && !named) return awaiting_spouse(id);
   return {};
 }
 
@@ -255,7 +284,7 @@ Error awaiting_birth(const std::string& event_id, const std::string& act) {
 // record, and registration, are record_death's.
 Result<void> record_member_death(FamilyEdits& edits, const Value& person, const std::string& date,
                                  const Value& prov, const std::string& id) {
-  auto naming = families_naming(edits.registry, person);
+  auto naming = families_naming(edits.registry, person, edits.pick, "/person");
   if (!naming) return naming.error();
   if (naming->empty() && !json::text(person, "/cnie")) {
     if (auto act = json::text(person, "/birth_act/number")) return awaiting_birth(id, *act);
@@ -300,7 +329,7 @@ Result<Outcome> Registry::apply_civil_event(const std::string& event_json,
   const std::string& partner = read->partner;  // who reported the event
   Doc applied = json::object();
   Value changed(rapidjson::kArrayType);
-  FamilyEdits edits{*this, {}};
+  FamilyEdits edits{*this, {}, caller.chosen_member};
   Result<void> done;
   if (type == "birth") {
     done = apply_birth(edits, event, prov, partner);

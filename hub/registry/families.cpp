@@ -9,65 +9,12 @@
 #include "hub/registry/eligibility.hpp"
 #include "hub/registry/registry.hpp"
 #include "hub/registry/support.hpp"
-#include "hub/text/compare.hpp"
 
 namespace hub::registry {
 namespace {
 
 using json::Doc;
 using json::Value;
-
-std::string member_name(const Value::Member& m) {
-  return std::string(m.name.GetString(), m.name.GetStringLength());
-}
-
-// Whether two values of a member's identifier contradict: both given and different.
-bool contradict(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-  return a && b && *a != *b;
-}
-
-// A name as two sources may write it: the text rule's comparison key (case, spaces, invisible
-// marks and Unicode forms aside: hub/text/compare.hpp, docs/text.md).
-std::string name_key(const Value& v, const char* pointer) {
-  return text::comparison_key(json::text(v, pointer).value_or(""));
-}
-
-// The member of `family` that is the same person as `candidate`, matched as issue 19 (kind 4)
-// sets: by CNIE, then by birth act (number and commune), then — for a person known by neither,
-// as the booklet lists young children — by family name, first name and birth date, when no
-// identifier contradicts.
-std::optional<std::string> same_member(const Value& family, const Value& candidate, bool spouse) {
-  const Value* members = json::find(family, "/members");
-  if (members == nullptr || !members->IsObject()) return std::nullopt;
-  const auto cnie = json::text(candidate, "/cnie");
-  const auto act = json::text(candidate, "/birth_act/number");
-  const auto commune = json::text(candidate, "/birth_act/commune").value_or("");
-  auto of_kind = [&](const Value& m) { return (json::text(m, "/relation") == "spouse") == spouse; };
-  for (const auto& m : members->GetObject()) {
-    if (of_kind(m.value) && cnie && json::text(m.value, "/cnie") == cnie) return member_name(m);
-  }
-  for (const auto& m : members->GetObject()) {
-    if (of_kind(m.value) && !spouse && act && json::text(m.value, "/birth_act/number") == act &&
-        json::text(m.value, "/birth_act/commune").value_or("") == commune) {
-      return member_name(m);
-    }
-  }
-  const auto born = json::text(candidate, "/birth_date");
-  const std::string last = name_key(candidate, "/last_name");
-  const std::string first = name_key(candidate, "/first_name");
-  if (!born || last.empty() || first.empty()) return std::nullopt;
-  for (const auto& m : members->GetObject()) {
-    if (!of_kind(m.value) || contradict(cnie, json::text(m.value, "/cnie")) ||
-        contradict(act, json::text(m.value, "/birth_act/number"))) {
-      continue;
-    }
-    if (json::text(m.value, "/birth_date") == born && name_key(m.value, "/last_name") == last &&
-        name_key(m.value, "/first_name") == first) {
-      return member_name(m);
-    }
-  }
-  return std::nullopt;
-}
 
 std::string new_member_id(const Value& family, char prefix) {
   const Value* members = json::find(family, "/members");
@@ -210,33 +157,6 @@ std::vector<store::MemberEntry> member_index(const Value& family) {
   for (const auto& m : members->GetObject()) {
     for (const auto& [prefix, pointer] : kKeys) {
       if (auto v = json::text(m.value, pointer)) out.push_back({prefix + *v, member_name(m)});
-    }
-  }
-  return out;
-}
-
-Result<std::vector<store::MemberRef>> families_naming(Registry& r, const Value& person) {
-  // The index gives the candidates under every key the person has; same_member, which also
-  // matches a refresh's booklet, decides (a CNIE, then a birth act, then name and birth date).
-  std::vector<std::string> streams;
-  for (const auto& [prefix, pointer] :
-       {std::pair{"cnie/", "/cnie"}, std::pair{"act/", "/birth_act/number"},
-        std::pair{"born/", "/birth_date"}}) {
-    const auto v = json::text(person, pointer);
-    if (!v) continue;
-    auto found = Registry::Impl::store(r).find_members(std::string(prefix) + *v);
-    if (!found) return found.error();
-    for (const auto& c : *found) streams.push_back(c.stream);
-  }
-  std::sort(streams.begin(), streams.end());
-  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
-  std::vector<store::MemberRef> out;
-  for (const auto& stream : streams) {
-    auto family = Registry::Impl::load(r, stream);
-    if (!family) return family.error();
-    if (!*family) continue;
-    if (auto member = same_member((*family)->state, person, false)) {
-      out.push_back({stream, *member});
     }
   }
   return out;
@@ -403,15 +323,6 @@ Result<Loaded> family_for_update(Registry& r, const std::string& number, const C
   return l;
 }
 
-// The CNIE of the insured person whose family this is ("" when unknown).
-Result<std::string> declarant_cnie(Registry& r, const Value& family) {
-  const auto number = json::text(family, "/immatriculation").value_or("");
-  auto insured = Registry::Impl::load(r, streams::insured(number));
-  if (!insured) return insured.error();
-  if (!*insured) return std::string();
-  return json::text((*insured)->state, "/cnie").value_or("");
-}
-
 // A fact about a child is one fact wherever the child is an ayant droit (issue 19, kind 4: a
 // child of divorced parents may be in both parents' families). `facts` (member fields, null to
 // erase) given in the family `stream`, whose declarant is `declarant`, are written to the same
@@ -420,12 +331,14 @@ Result<std::string> declarant_cnie(Registry& r, const Value& family) {
 // is the other parent's there, and it is carried only where that family's declarant is the
 // child's other parent, as recorded on either side.
 Result<std::vector<store::StreamWrite>> shared_fact(Registry& r, const std::string& stream,
+                                                    const std::string& member,
                                                     const std::string& declarant,
                                                     const Value& child, const Value& facts,
                                                     const std::string& type, const Caller& caller,
                                                     const std::string& reason) {
   std::vector<store::StreamWrite> out;
-  auto naming = families_naming(r, child);
+  // The agent named the member: the same person elsewhere, never another who fits as well.
+  auto naming = families_naming(r, child, store::MemberRef{stream, member});
   if (!naming) return naming.error();
   for (const auto& ref : *naming) {
     if (ref.stream == stream) continue;
@@ -687,8 +600,8 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
   if (!spouse) {
     auto declarant = declarant_cnie(*this, l->state);
     if (!declarant) return declarant.error();
-    auto shared = shared_fact(*this, l->stream, *declarant, *json::find(after, base), *input,
-                              "beneficiary.updated", caller, *reason);
+    auto shared = shared_fact(*this, l->stream, member, *declarant, *json::find(after, base),
+                              *input, "beneficiary.updated", caller, *reason);
     if (!shared) return shared.error();
     also = std::move(*shared);
   }
@@ -731,7 +644,7 @@ Result<Outcome> Registry::record_beneficiary_death(const std::string& number,
   }
   auto declarant = declarant_cnie(*this, l->state);
   if (!declarant) return declarant.error();
-  auto also = shared_fact(*this, l->stream, *declarant, *json::find(after, base), facts,
+  auto also = shared_fact(*this, l->stream, member, *declarant, *json::find(after, base), facts,
                           "beneficiary.death_recorded", caller, *reason);
   if (!also) return also.error();
   return commit_family(*this, *l, number, after, "beneficiary.death_recorded", caller, *reason,
@@ -742,7 +655,7 @@ Result<int> Registry::record_eligibility_changes(
     std::string after_stream, const std::function<bool(const std::string&)>& page_done) {
   int appended = 0;
   const Date today = clock_.today();
-  Caller job{"system:eligibility-job", false, "eligibility-" + format_date(today), "", "", {}};
+  Caller job{"system:eligibility-job", false, "eligibility-" + format_date(today), "", "", {}, {}};
   for (;;) {
     auto page = store_.list_records(std::string(streams::kFamily), after_stream, 200);
     if (!page) return page.error();

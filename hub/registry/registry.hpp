@@ -31,6 +31,10 @@ struct Caller {
   std::string idempotency_key;           // empty: the request carried none
   std::string request_hash;              // of the method, target and body, to spot a reused key
   std::optional<std::int64_t> if_match;  // the record version the client last read
+  // A partner event an administrator resolved in the review queue: the family member (family
+  // stream, member id) it applies to among the candidates of an ambiguous match
+  // (unprocessable/"ambiguous_member", member_match.cpp).
+  std::optional<store::MemberRef> chosen_member;
 };
 
 class Registry {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hub/registry/json.hpp"
 #include "hub/registry/registry.hpp"
@@ -163,9 +164,43 @@ void merge_booklet(json::Doc& family, const Section& booklet);
 // "act/<birth act number>" and "born/<birth date>", for those it has. The migration that made
 // the index (store, migration 9) fills it with the same keys.
 std::vector<store::MemberEntry> member_index(const json::Value& family);
-// The families that name a person (by CNIE, else birth act, else name and birth date, as
-// same_member matches: families.cpp), with the member each names them as.
-Result<std::vector<store::MemberRef>> families_naming(Registry& r, const json::Value& person);
+// The name of a JSON object's member: a family member's id ("k1"), a field's name.
+std::string member_name(const json::Value::Member& m);
+// How a member was found (member_match.cpp): by an identifier (CNIE, birth act) or by name and
+// birth date alone.
+enum class MatchedBy { identifier, name_and_birth_date };
+struct Fit {
+  std::string member;
+  MatchedBy by;
+};
+// The members of a family that may be `candidate` (issue 19, kind 4): those with its CNIE; else
+// those with its birth act (number and commune; children only); else, for a person known by
+// neither, as the booklet lists young children, those with its family name, first name and birth
+// date (text::comparison_key) whose CNIE and birth act do not contradict. Spouses or children.
+std::vector<Fit> members_fitting(const json::Value& family, const json::Value& candidate,
+                                 bool spouse);
+// The first of members_fitting: the booklet's merge and an agent's duplicate check.
+std::optional<std::string> same_member(const json::Value& family, const json::Value& candidate,
+                                       bool spouse);
+// The member of one family (its state and stream) that is `candidate`, nullopt when none; several
+// fitting by name and birth date alone are unprocessable/"ambiguous_member" (the candidates in
+// Error::details_json, CNIEs masked; the message starts with `where`), unless `pick` names one.
+Result<std::optional<std::string>> member_in(Registry& r, const json::Value& family,
+                                             const std::string& stream,
+                                             const json::Value& candidate,
+                                             const std::optional<store::MemberRef>& pick,
+                                             std::string_view where);
+// The families that name a person (a child), with the member each names them as, through the
+// member index. The same child in several families (same CNIE or birth act, or each family
+// recording the other's declarant as the other parent) is one person; when the members found by
+// name and birth date alone are different people: unprocessable/"ambiguous_member", as member_in,
+// unless `pick` names one of them (then only that person's members); not_found/
+// "chosen_member_gone" when `pick` names none of several.
+Result<std::vector<store::MemberRef>> families_naming(
+    Registry& r, const json::Value& person, const std::optional<store::MemberRef>& pick = {},
+    std::string_view where = "/person");
+// The CNIE of the insured person whose family this is ("" when unknown).
+Result<std::string> declarant_cnie(Registry& r, const json::Value& family);
 // Every member's coverage on `on`, as {"<member>": {"covered", "reason", "until"?,
 // "attached_to"?}}, given the declarant's insured and person states.
 Result<json::Doc> coverage(Registry& r, const json::Value& family, const json::Value& insured,

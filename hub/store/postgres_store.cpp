@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -279,6 +281,144 @@ Result<PgResult> query(PGconn* c, const std::string& sql, const std::vector<std:
   return r;
 }
 
+// A statement's name on a connection, from its text.
+std::string statement_name(std::string_view sql) {
+  char name[24];
+  const auto h = std::hash<std::string_view>{}(sql);
+  const auto end = std::to_chars(name, name + sizeof name, h, 16).ptr;
+  return "cnss_" + std::string(name, end);
+}
+
+// Statements sent together and answered after one round trip instead of one each (libpq's
+// pipeline mode, PostgreSQL 14+: https://www.postgresql.org/docs/15/libpq-pipeline-mode.html).
+// Once a statement fails the server skips the others up to the sync (and an explicit transaction
+// is left failed, for the caller to roll back). For small batches only: the connection stays in
+// blocking mode, so the server's answers (command tags, a few rows) must fit in the socket's
+// buffers while the statements are sent. Given the names of the statements the connection has
+// prepared, a statement with parameters is prepared on the connection at its first use and run
+// by name after that: PostgreSQL then parses and plans it once a connection, not at each run.
+class Pipeline {
+ public:
+  using Prepared = std::unordered_set<std::string>;
+  explicit Pipeline(PGconn* c, Prepared* prepared = nullptr)
+      : c_(c), prepared_(prepared), entered_(PQenterPipelineMode(c) == 1) {}
+  ~Pipeline() { leave(); }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Queues a statement; its result is results()'s element of the same rank (from 0).
+  void send(const char* sql, const std::vector<std::string>& params, const char* what) {
+    if (!entered_ || sent_failed_) return;
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p.c_str());
+    const int n = static_cast<int>(values.size());
+    if (prepared_ == nullptr || params.empty()) {
+      sent_failed_ =
+          PQsendQueryParams(c_, sql, n, nullptr, values.data(), nullptr, nullptr, 0) != 1;
+      sent_.push_back({what, {}});
+      return;
+    }
+    std::string name = statement_name(sql);
+    // Counted as prepared from now on, so that the pipeline prepares it once; forgotten again
+    // below if the preparation fails.
+    if (prepared_->insert(name).second) {
+      sent_failed_ = PQsendPrepare(c_, name.c_str(), sql, n, nullptr) != 1;
+      sent_.push_back({what, name});  // a preparation: its result is not the caller's
+    }
+    if (PQsendQueryPrepared(c_, name.c_str(), n, values.data(), nullptr, nullptr, 0) != 1) {
+      sent_failed_ = true;
+    }
+    sent_.push_back({what, {}});
+  }
+
+  // Sends the sync and reads every statement's result, in order. A lost connection is an error
+  // (store_unavailable, as for query()); a statement's own failure is left in its result, for
+  // the caller to read in order with failed() (a conflict found by an earlier statement explains
+  // a later one's failure).
+  Result<std::vector<PgResult>> results() {
+    if (!entered_) return pg_error(c_, "cannot enter pipeline mode");
+    if (sent_failed_ || !sync()) return pg_error(c_, "cannot send a pipeline");
+    std::vector<PgResult> out;
+    out.reserve(sent_.size());
+    for (const auto& sent : sent_) {
+      PgResult r(PQgetResult(c_), &PQclear);
+      if (!r) return pg_error(c_, sent.what);
+      // Each statement's result is followed by a null that ends it.
+      while (PGresult* extra = PQgetResult(c_)) PQclear(extra);
+      if (sent.prepares.empty()) {
+        whats_.push_back(sent.what);
+        out.push_back(std::move(r));
+      } else if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+        prepared_->erase(sent.prepares);
+      }
+    }
+    if (!leave()) return pg_error(c_, "cannot end a pipeline");
+    return out;
+  }
+
+  // The failure of the statement of rank i, if it failed (or was skipped after one that did).
+  std::optional<Error> failed(std::size_t i, const PgResult& r) const {
+    const auto st = PQresultStatus(r.get());
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return std::nullopt;
+    return pg_error(c_, whats_[i], r.get());
+  }
+
+ private:
+  // Reads what is left up to the sync and leaves pipeline mode; false if the connection broke.
+  bool leave() {
+    if (!entered_) return true;
+    if (!synced_ && !sync()) return false;  // what was queued goes, to be read and dropped
+    for (int guard = 0; guard < 4096 && PQpipelineStatus(c_) != PQ_PIPELINE_OFF; ++guard) {
+      if (PQexitPipelineMode(c_) == 1) break;
+      PGresult* r = PQgetResult(c_);
+      if (r == nullptr && PQstatus(c_) != CONNECTION_OK) return false;
+      PQclear(r);
+    }
+    entered_ = PQpipelineStatus(c_) != PQ_PIPELINE_OFF;
+    return !entered_;
+  }
+
+  bool sync() {
+    synced_ = true;
+    return PQpipelineSync(c_) == 1;
+  }
+
+  struct Sent {
+    const char* what;
+    std::string prepares;  // the name a preparation gives; empty for a statement run
+  };
+
+  PGconn* c_;
+  Prepared* prepared_;
+  bool entered_;
+  bool sent_failed_ = false;
+  bool synced_ = false;
+  std::vector<Sent> sent_;
+  std::vector<const char*> whats_;  // the caller's statements' descriptions, by rank
+};
+
+// query() for a statement run again and again: prepared on the connection at its first use (its
+// name then in `prepared`), run by name after that, so that PostgreSQL parses and plans it once a
+// connection.
+Result<PgResult> query_prepared(PGconn* c, Pipeline::Prepared* prepared, const std::string& sql,
+                                const std::vector<std::string>& params, const std::string& what) {
+  const std::string name = statement_name(sql);
+  const int n = static_cast<int>(params.size());
+  if (!prepared->contains(name)) {
+    PgResult made(PQprepare(c, name.c_str(), sql.c_str(), n, nullptr), &PQclear);
+    if (PQresultStatus(made.get()) != PGRES_COMMAND_OK) return pg_error(c, what, made.get());
+    prepared->insert(name);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  PgResult r(PQexecPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0), &PQclear);
+  const auto st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(c, what, r.get());
+  return r;
+}
+
 std::int64_t int64_at(PGresult* r, int row, int col) {
   const char* s = PQgetvalue(r, row, col);
   std::int64_t v = 0;
@@ -532,17 +672,22 @@ class Pool {
 
   class Lease {
    public:
-    Lease(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
-    Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)) {}
+    Lease(Pool* pool, PGconn* conn, Pipeline::Prepared* prepared)
+        : pool_(pool), conn_(conn), prepared_(prepared) {}
+    Lease(Lease&& o) noexcept
+        : pool_(o.pool_), conn_(std::exchange(o.conn_, nullptr)), prepared_(o.prepared_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
       if (conn_) pool_->release(conn_);
     }
     PGconn* get() const { return conn_; }
+    // The statements this connection has prepared (Pipeline's), for its lessee alone.
+    Pipeline::Prepared* prepared() const { return prepared_; }
 
    private:
     Pool* pool_;
     PGconn* conn_;
+    Pipeline::Prepared* prepared_;
   };
 
   Result<Lease> acquire() {
@@ -557,22 +702,33 @@ class Pool {
         ++open_;
       }
     }
+    bool reconnected = false;
     if (c == nullptr) {
       c = connect();
+      reconnected = true;
     } else if (!alive(c)) {
       // The server closed it (a restart, a failover, a proxy cut): reconnect now rather than
       // fail the borrower's first statement.
       PQreset(c);
+      set_up_session(c);
+      reconnected = true;
     }
     if (PQstatus(c) != CONNECTION_OK) {
       auto e = unavailable(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c));
       PQfinish(c);
       std::lock_guard lock(mutex_);
+      prepared_.erase(c);
       --open_;
       cv_.notify_one();
       return e;
     }
-    return Lease(this, c);
+    Pipeline::Prepared* prepared = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      prepared = &prepared_[c];  // nodes stay put as the map grows
+    }
+    if (reconnected) prepared->clear();  // a new session has none
+    return Lease(this, c, prepared);
   }
 
  private:
@@ -586,7 +742,16 @@ class Pool {
     // break the hub's one-JSON-object-a-line log.
     PQsetNoticeProcessor(
         c, [](void*, const char*) {}, nullptr);
+    set_up_session(c);
     return c;
+  }
+
+  // The large values (records' states, events' data, stored answers: JSON of a few kB) are
+  // compressed with LZ4 rather than PostgreSQL's default pglz, the server's first cost in a
+  // registration (docs/performance.md). A server built without LZ4 refuses the setting and keeps
+  // pglz: values written either way read the same.
+  static void set_up_session(PGconn* c) {
+    if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, "SET default_toast_compression = 'lz4'"));
   }
 
   // Whether an idle connection is still open, without a round trip: a server that ended the
@@ -613,6 +778,7 @@ class Pool {
   std::condition_variable cv_;
   std::vector<PGconn*> idle_;
   std::size_t open_ = 0;
+  std::unordered_map<PGconn*, Pipeline::Prepared> prepared_;  // by connection
 };
 
 class PostgresStore final : public Store {
@@ -675,7 +841,7 @@ class PostgresStore final : public Store {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     PGconn* c = lease->get();
-    auto out = append_in_transaction(c, entries, seal, tree);
+    auto out = append_in_transaction(c, lease->prepared(), entries, seal, tree);
     if (out) {
       if (auto r = exec(c, "COMMIT"); !r) out = r.error();
     }
@@ -919,7 +1085,8 @@ class PostgresStore final : public Store {
   // Three round trips whatever the batch's size: the transaction begun with the head locked and
   // the entries from it read (one message), the write (append_sql()), and the commit. The tree
   // builder reads the store only when another writer appended since its last batch.
-  static Result<JournalHead> append_in_transaction(PGconn* c, std::vector<JournalEntry>& entries,
+  static Result<JournalHead> append_in_transaction(PGconn* c, Pipeline::Prepared* prepared,
+                                                   std::vector<JournalEntry>& entries,
                                                    const JournalSealer& seal,
                                                    const JournalTreeBuilder& tree) {
     // The row lock serialises appenders across connections, processes and hub nodes; under READ
@@ -959,8 +1126,9 @@ class PostgresStore final : public Store {
       if (!built) return built.error();
       nodes = std::move(*built);
     }
-    auto written = query(c, append_sql(), append_params(entries, nodes, head, with_tree),
-                         "cannot append to the journal");
+    auto written =
+        query_prepared(c, prepared, append_sql(), append_params(entries, nodes, head, with_tree),
+                       "cannot append to the journal");
     if (!written) return written.error();
     return head;
   }
@@ -968,16 +1136,15 @@ class PostgresStore final : public Store {
   Pool pool_;
 
  public:
+  // Two round trips, whatever the commit's size: BEGIN and the records' writes, checked here;
+  // then the feed and COMMIT (last, so that the feed head's lock is held only from there to the
+  // commit: docs/feed.md).
   Result<void> commit_records(const RecordCommit& commit) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
     PGconn* c = lease->get();
-    auto r = exec(c, "BEGIN");
-    if (!r) return r;
-    r = commit_in_transaction(c, commit);
-    // Last, so that the head row's lock is held only from here to the commit (docs/feed.md).
-    if (r) r = append_feed(c, commit);
-    if (r) r = exec(c, "COMMIT");
+    auto r = write_records(c, lease->prepared(), commit);
+    if (r) r = append_feed_and_commit(c, lease->prepared(), commit);
     if (!r) {
       (void)exec(c, "ROLLBACK");
       return r;
@@ -1085,10 +1252,11 @@ class PostgresStore final : public Store {
   Result<std::optional<RecordState>> read_record(const std::string& stream) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(),
-                   "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
-                   " WHERE stream = $1",
-                   {stream}, "cannot read a record");
+    auto r = query_prepared(
+        lease->get(), lease->prepared(),
+        "SELECT stream, kind, version, state, updated_ms, label FROM registry_records"
+        " WHERE stream = $1",
+        {stream}, "cannot read a record");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<RecordState>();
     return std::optional<RecordState>(read_state(r->get(), 0));
@@ -1097,8 +1265,9 @@ class PostgresStore final : public Store {
   Result<std::optional<std::string>> find_record_key(const std::string& key) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(), "SELECT stream FROM registry_keys WHERE key = $1", {key},
-                   "cannot look a key up");
+    auto r = query_prepared(lease->get(), lease->prepared(),
+                            "SELECT stream FROM registry_keys WHERE key = $1", {key},
+                            "cannot look a key up");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<std::string>();
     return std::optional<std::string>(text_at(r->get(), 0, 0));
@@ -1170,10 +1339,11 @@ class PostgresStore final : public Store {
                                                             const std::string& key) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    auto r = query(lease->get(),
-                   "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
-                   " WHERE principal = $1 AND key = $2",
-                   {principal, key}, "cannot read an idempotent answer");
+    auto r =
+        query_prepared(lease->get(), lease->prepared(),
+                       "SELECT request_hash, status, body, etag, time_ms FROM registry_idempotency"
+                       " WHERE principal = $1 AND key = $2",
+                       {principal, key}, "cannot read an idempotent answer");
     if (!r) return r.error();
     if (PQntuples(r->get()) == 0) return std::optional<IdempotentAnswer>();
     PGresult* p = r->get();
@@ -1182,16 +1352,28 @@ class PostgresStore final : public Store {
                          text_at(p, 0, 2), text_at(p, 0, 3), int64_at(p, 0, 4)});
   }
 
+  // One round trip, and no wait for the disk: the draw commits asynchronously. A number is
+  // only ever kept by a later durable commit (the record that bears it), and PostgreSQL's WAL
+  // is written in order, so that commit makes the draw durable too; a crash before it loses
+  // only a number that nothing kept (docs/registration.md). Concurrent callers queue on the row
+  // lock.
   Result<std::int64_t> next_number(const std::string& counter) override {
     auto lease = pool_.acquire();
     if (!lease) return lease.error();
-    // One statement, so one implicit transaction: concurrent callers queue on the row lock.
-    auto r = query(lease->get(),
-                   "INSERT INTO registry_counters VALUES ($1, 1) ON CONFLICT (name)"
-                   " DO UPDATE SET value = registry_counters.value + 1 RETURNING value",
-                   {counter}, "cannot draw a number");
-    if (!r) return r.error();
-    return int64_at(r->get(), 0, 0);
+    Pipeline p(lease->get(), lease->prepared());
+    p.send("BEGIN", {}, "cannot begin a transaction");
+    p.send("SET LOCAL synchronous_commit TO OFF", {}, "cannot draw a number");
+    p.send(
+        "INSERT INTO registry_counters VALUES ($1, 1) ON CONFLICT (name)"
+        " DO UPDATE SET value = registry_counters.value + 1 RETURNING value",
+        {counter}, "cannot draw a number");
+    p.send("COMMIT", {}, "cannot draw a number");
+    auto results = p.results();
+    if (!results) return results.error();
+    for (std::size_t i = 0; i < results->size(); ++i) {
+      if (auto f = p.failed(i, (*results)[i])) return *f;
+    }
+    return int64_at((*results)[2].get(), 0, 0);
   }
 
   // In one snapshot: the head and the entries from it on as one committed state, even while
@@ -1319,29 +1501,38 @@ class PostgresStore final : public Store {
   }
 
   // Takes the commit's positions from the head row (whose lock this transaction then holds until
-  // it ends) and appends its feed events.
-  static Result<void> append_feed(PGconn* c, const RecordCommit& commit) {
+  // it ends), appends its feed events and commits, in one round trip. Each event's position is
+  // read back from the head row the transaction moved: a missing head row leaves it null, which
+  // the primary key refuses, so that COMMIT is then skipped.
+  static Result<void> append_feed_and_commit(PGconn* c, Pipeline::Prepared* prepared,
+                                             const RecordCommit& commit) {
     const std::int64_t n = feed_events(commit);
-    if (n == 0) return {};
-    auto take = query(c,
-                      "UPDATE feed_outbox_head SET position = position + $1 WHERE id = 1"
-                      " RETURNING position",
-                      {std::to_string(n)}, "cannot take feed positions");
-    if (!take) return take.error();
-    if (PQntuples(take->get()) != 1) {
-      return make_error(Errc::internal, "postgresql: the feed's head row is missing",
-                        "store_error");
+    Pipeline p(c, prepared);
+    if (n > 0) {
+      p.send("UPDATE feed_outbox_head SET position = position + $1 WHERE id = 1",
+             {std::to_string(n)}, "cannot take feed positions");
+      std::int64_t after_this = n;  // events of this commit still to append after this one
+      for (const auto& w : commit.writes) {
+        if (!w.feed) continue;
+        std::int64_t v = w.expected_version;
+        for (const auto& e : w.events) {
+          p.send(
+              "INSERT INTO feed_outbox VALUES ((SELECT position FROM feed_outbox_head"
+              " WHERE id = 1) - $1, $2, $3, $4, $5, $6, $7)",
+              {std::to_string(--after_this), w.stream, w.kind, std::to_string(++v), e.type,
+               std::to_string(e.time_ms), w.state},
+              "cannot append to the feed");
+        }
+      }
     }
-    std::int64_t position = int64_at(take->get(), 0, 0) - n;
-    for (const auto& w : commit.writes) {
-      if (!w.feed) continue;
-      std::int64_t v = w.expected_version;
-      for (const auto& e : w.events) {
-        auto ins = query(c, "INSERT INTO feed_outbox VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                         {std::to_string(++position), w.stream, w.kind, std::to_string(++v), e.type,
-                          std::to_string(e.time_ms), w.state},
-                         "cannot append to the feed");
-        if (!ins) return ins.error();
+    p.send("COMMIT", {}, "cannot commit");
+    auto results = p.results();
+    if (!results) return results.error();
+    for (std::size_t i = 0; i < results->size(); ++i) {
+      if (auto f = p.failed(i, (*results)[i])) return *f;
+      if (i == 0 && n > 0 && affected((*results)[0].get()) != 1) {
+        return make_error(Errc::internal, "postgresql: the feed's head row is missing",
+                          "store_error");
       }
     }
     return {};
@@ -1390,84 +1581,119 @@ class PostgresStore final : public Store {
     return static_cast<std::int64_t>(affected(del->get()));
   }
 
-  // Replaces the stream's entries in the member index by the write's.
-  Result<void> index_members(PGconn* c, const StreamWrite& w) {
-    auto drop = query(c, "DELETE FROM registry_members WHERE stream = $1", {w.stream},
-                      "cannot update the member index");
-    if (!drop) return drop.error();
+  // What a queued statement's result must show, read in the order the statements were sent.
+  struct Check {
+    enum Kind { ran, one_row, claim, owner, answer } kind;
+    const StreamWrite* write = nullptr;
+    const std::string* key = nullptr;
+  };
+
+  // Queues a write's statements: the record created or moved from its expected version, its
+  // events, the keys it claims (each followed by who holds it), its member index.
+  static void queue_write(Pipeline& p, std::vector<Check>& checks, const StreamWrite& w) {
+    const std::int64_t version = w.expected_version + static_cast<std::int64_t>(w.events.size());
+    const std::string now = std::to_string(w.events.empty() ? 0 : w.events.back().time_ms);
+    if (w.expected_version == 0) {
+      p.send(
+          "INSERT INTO registry_records (stream, kind, version, state, updated_ms, label)"
+          " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+          {w.stream, w.kind, std::to_string(version), w.state, now, w.label},
+          "cannot create a record");
+    } else {
+      p.send(
+          "UPDATE registry_records SET version = $1, state = $2, updated_ms = $3, label = $4"
+          " WHERE stream = $5 AND version = $6",
+          {std::to_string(version), w.state, now, w.label, w.stream,
+           std::to_string(w.expected_version)},
+          "cannot update a record");
+    }
+    checks.push_back({Check::one_row, &w});
+    std::int64_t v = w.expected_version;
+    for (const auto& e : w.events) {
+      p.send(
+          "INSERT INTO registry_events (stream, version, type, time_ms, principal, reason,"
+          " source, correlation_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          {w.stream, std::to_string(++v), e.type, std::to_string(e.time_ms), e.principal, e.reason,
+           e.source, e.correlation_id, e.data},
+          "cannot append an event");
+      checks.push_back({Check::ran});
+    }
+    for (const auto& key : w.keys) {
+      p.send("INSERT INTO registry_keys VALUES ($1, $2) ON CONFLICT DO NOTHING", {key, w.stream},
+             "cannot claim a key");
+      checks.push_back({Check::claim, &w, &key});
+      // A statement of its own, so a snapshot of its own: it sees a holder that committed while
+      // the claim waited on it.
+      p.send("SELECT stream FROM registry_keys WHERE key = $1", {key}, "cannot look a key up");
+      checks.push_back({Check::owner, &w, &key});
+    }
+    if (!w.members) return;
+    // The stream's entries in the member index replaced by the write's.
+    p.send("DELETE FROM registry_members WHERE stream = $1", {w.stream},
+           "cannot update the member index");
+    checks.push_back({Check::ran});
     for (const auto& m : *w.members) {
-      auto add = query(c, "INSERT INTO registry_members VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                       {m.key, w.stream, m.member}, "cannot update the member index");
-      if (!add) return add.error();
+      p.send("INSERT INTO registry_members VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+             {m.key, w.stream, m.member}, "cannot update the member index");
+      checks.push_back({Check::ran});
+    }
+  }
+
+  // BEGIN and the commit's writes in one round trip, then their results read in order, as if
+  // they had run one by one: the first conflict or failure is the answer.
+  static Result<void> write_records(PGconn* c, Pipeline::Prepared* prepared,
+                                    const RecordCommit& commit) {
+    Pipeline p(c, prepared);
+    std::vector<Check> checks;
+    p.send("BEGIN", {}, "cannot begin a transaction");
+    checks.push_back({Check::ran});
+    for (const auto& w : commit.writes) queue_write(p, checks, w);
+    if (commit.answer) {
+      const auto& a = *commit.answer;
+      p.send(
+          "INSERT INTO registry_idempotency VALUES ($1, $2, $3, $4, $5, $6, $7)"
+          " ON CONFLICT DO NOTHING",
+          {a.principal, a.key, a.request_hash, std::to_string(a.status), a.body, a.etag,
+           std::to_string(a.time_ms)},
+          "cannot store an idempotent answer");
+      checks.push_back({Check::answer});
+    }
+    auto results = p.results();
+    if (!results) return results.error();
+    bool claimed = false;
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      if (auto f = p.failed(i, (*results)[i])) return *f;
+      if (auto conflict = check_result(checks[i], (*results)[i].get(), claimed)) return *conflict;
     }
     return {};
   }
 
-  Result<void> commit_in_transaction(PGconn* c, const RecordCommit& commit) {
-    for (const auto& w : commit.writes) {
-      const std::int64_t version = w.expected_version + static_cast<std::int64_t>(w.events.size());
-      const std::string now = std::to_string(w.events.empty() ? 0 : w.events.back().time_ms);
-      Result<PgResult> r =
-          w.expected_version == 0
-              ? query(c,
-                      "INSERT INTO registry_records (stream, kind, version, state, updated_ms,"
-                      " label) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                      {w.stream, w.kind, std::to_string(version), w.state, now, w.label},
-                      "cannot create a record")
-              : query(c,
-                      "UPDATE registry_records SET version = $1, state = $2, updated_ms = $3,"
-                      " label = $4 WHERE stream = $5 AND version = $6",
-                      {std::to_string(version), w.state, now, w.label, w.stream,
-                       std::to_string(w.expected_version)},
-                      "cannot update a record");
-      if (!r) return r.error();
-      if (affected(r->get()) != 1) {
-        return make_error(Errc::conflict,
-                          w.stream + " changed since version " + std::to_string(w.expected_version),
-                          "stale_version");
-      }
-      std::int64_t v = w.expected_version;
-      for (const auto& e : w.events) {
-        auto ins = query(c,
-                         "INSERT INTO registry_events (stream, version, type, time_ms, principal,"
-                         " reason, source, correlation_id, data)"
-                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                         {w.stream, std::to_string(++v), e.type, std::to_string(e.time_ms),
-                          e.principal, e.reason, e.source, e.correlation_id, e.data},
-                         "cannot append an event");
-        if (!ins) return ins.error();
-      }
-      for (const auto& key : w.keys) {
-        auto claim = query(c, "INSERT INTO registry_keys VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                           {key, w.stream}, "cannot claim a key");
-        if (!claim) return claim.error();
-        if (affected(claim->get()) == 1) continue;
-        auto owner = query(c, "SELECT stream FROM registry_keys WHERE key = $1", {key},
-                           "cannot look a key up");
-        if (!owner) return owner.error();
-        if (PQntuples(owner->get()) == 1 && text_at(owner->get(), 0, 0) != w.stream) {
-          return make_error(Errc::conflict, key + " is already registered", "duplicate_key");
+  // The conflict a write's result shows, if any; `claimed` carries a claim's outcome to the look
+  // up of its key's holder that follows it.
+  static std::optional<Error> check_result(const Check& k, PGresult* r, bool& claimed) {
+    switch (k.kind) {
+      case Check::one_row:
+        if (affected(r) == 1) return std::nullopt;
+        return make_error(
+            Errc::conflict,
+            k.write->stream + " changed since version " + std::to_string(k.write->expected_version),
+            "stale_version");
+      case Check::claim:
+        claimed = affected(r) == 1;
+        return std::nullopt;
+      case Check::owner:
+        if (claimed || PQntuples(r) != 1 || text_at(r, 0, 0) == k.write->stream) {
+          return std::nullopt;
         }
-      }
-      if (w.members) {
-        if (auto r = index_members(c, w); !r) return r;
-      }
-    }
-    if (commit.answer) {
-      const auto& a = *commit.answer;
-      auto r = query(c,
-                     "INSERT INTO registry_idempotency VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                     " ON CONFLICT DO NOTHING",
-                     {a.principal, a.key, a.request_hash, std::to_string(a.status), a.body, a.etag,
-                      std::to_string(a.time_ms)},
-                     "cannot store an idempotent answer");
-      if (!r) return r.error();
-      if (affected(r->get()) != 1) {
+        return make_error(Errc::conflict, *k.key + " is already registered", "duplicate_key");
+      case Check::answer:
+        if (affected(r) == 1) return std::nullopt;
         return make_error(Errc::conflict, "this Idempotency-Key has already been answered",
                           "idempotent_replay");
-      }
+      case Check::ran:
+        break;
     }
-    return {};
+    return std::nullopt;
   }
 };
 

@@ -32,19 +32,21 @@ class KinshipTest : public RegistryTest {
                       std::string(R"({"spouses":[{"cnie":"AB654321","last_name":"BENJELLOUN",)"
                                   R"("first_name":"Youssef","sex":"M","status":"married"}],)"
                                   R"("children":[)") +
-                          kChildren + "]}"),
+                          kChildren + extra_children() + "]}"),
         kOk);
     facts_.people["AB654321"] = facts_with_provenance(
         person_record("AB654321", "BENJELLOUN", "Youssef", "M", "1981-11-02",
                       std::string(R"({"spouses":[{"cnie":"BK123456","last_name":"EL AMRANI",)"
                                   R"("first_name":"Fatima Zahra","sex":"F","status":"married"}],)"
                                   R"("children":[)") +
-                          kChildren + "]}"),
+                          kChildren + extra_children() + "]}"),
         kOk);
     mother_ = register_person("BK123456");
     father_ = register_person("AB654321");
   }
 
+  // More children in both parents' booklets (JSON objects, each after a comma).
+  virtual std::string extra_children() const { return ""; }
   json::Doc family(const std::string& number) {
     auto f = registry_->family(number);
     EXPECT_TRUE(f) << "family " << number << ": " << text_of(f);
@@ -233,6 +235,196 @@ TEST_P(KinshipTest, CustodyRecordedInOneFamilyDecidesInBoth) {
   EXPECT_EQ(json::find(family(mother_), "/members")->MemberCount(), 3u)
       << "one member a person: no twin, none lost";
 }
+
+// Matching members (issue 19, kind 4): by CNIE, then birth act, then name and birth date, with
+// ambiguous matches sent to the review queue.
+class MemberMatch : public KinshipTest {
+ protected:
+  // Yasmine, born 2019, and Adam, born 2026-11-18, known by name and birth date alone (DGCT's
+  // booklet may list a child without CNIE or birth act): each in both parents' booklets, one
+  // person, whom each family records as the other parent's child (a single spouse).
+  std::string extra_children() const override {
+    return R"(,{"last_name":"BENJELLOUN","first_name":"Yasmine","sex":"F",
+                "birth_date":"2019-03-03"},
+              {"last_name":"BENJELLOUN","first_name":"Adam","sex":"M","birth_date":"2026-11-18"})";
+  }
+  // Another insured person's family, naming another Yasmine BENJELLOUN born the same day.
+  std::string namesake_family() {
+    facts_.people["EE112233"] =
+        facts_with_provenance(person_record("EE112233", "BENJELLOUN", "Rachid", "M", "1980-01-01",
+                                            R"({"spouses":[],"children":[{"last_name":"BENJELLOUN",
+                          "first_name":"Yasmine","sex":"F","birth_date":"2019-03-03"}]})"),
+                              kOk);
+    return register_person("EE112233");
+  }
+  // The members of a family with this first name.
+  std::vector<std::string> named(const std::string& number, const std::string& first_name) {
+    std::vector<std::string> out;
+    const auto f = family(number);
+    for (const auto& m : json::find(f, "/members")->GetObject()) {
+      if (json::text(m.value, "/first_name") == first_name) out.emplace_back(m.name.GetString());
+    }
+    return out;
+  }
+  static constexpr const char* kYasminesDeath =
+      R"({"event_id":"dgct-d-9","type":"death","act_date":"2026-11-21",
+    "person":{"last_name":"BENJELLOUN","first_name":"Yasmine","birth_date":"2019-03-03",
+              "death_date":"2026-11-20"}})";
+};
+
+// The same child named in both parents' families by name and birth date alone is one person:
+// the death applies in both, no review needed.
+TEST_P(MemberMatch, TheSameChildInBothParentsFamiliesIsOnePerson) {
+  auto r = registry_->apply_civil_event(kYasminesDeath, kDgct, agent());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(at(family(father_), "Yasmine", "/death_date"), "2026-11-20");
+  EXPECT_EQ(at(family(mother_), "Yasmine", "/death_date"), "2026-11-20");
+}
+
+// Two different children fit by name and birth date alone: the event is not applied; the
+// candidates are listed (by family and member, CNIEs masked) for the review queue, and the
+// administrator's choice applies it to that person only, in each family naming them.
+TEST_P(MemberMatch, DifferentPeopleWhoFitByNameAloneGoToReview) {
+  const std::string other = namesake_family();
+  auto r = registry_->apply_civil_event(kYasminesDeath, kDgct, agent());
+  ASSERT_FALSE(r) << text_of(r);
+  EXPECT_EQ(r.error().code, Errc::unprocessable);
+  EXPECT_EQ(r.error().detail, "ambiguous_member") << r.error().message;
+  auto details = json::parse(r.error().details_json);
+  ASSERT_TRUE(details) << r.error().details_json;
+  const json::Value* candidates = json::find(*details, "/candidates");
+  ASSERT_TRUE(candidates && candidates->IsArray()) << r.error().details_json;
+  ASSERT_EQ(candidates->Size(), 2u) << r.error().details_json;
+  std::set<std::size_t> sizes;
+  for (const auto& c : candidates->GetArray()) sizes.insert(json::find(c, "/members")->Size());
+  EXPECT_EQ(sizes, (std::set<std::size_t>{1, 2})) << "the parents' Yasmine in two families";
+  EXPECT_EQ(at(family(father_), "Yasmine", "/death_date"), "") << "nothing applied";
+  EXPECT_EQ(at(family(other), "Yasmine", "/death_date"), "");
+
+  Caller chose = agent();
+  chose.chosen_member = store::MemberRef{streams::family(father_), named(father_, "Yasmine")[0]};
+  auto applied = registry_->apply_civil_event(kYasminesDeath, kDgct, chose);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(at(family(father_), "Yasmine", "/death_date"), "2026-11-20");
+  EXPECT_EQ(at(family(mother_), "Yasmine", "/death_date"), "2026-11-20") << "the same person";
+  EXPECT_EQ(at(family(other), "Yasmine", "/death_date"), "") << "another person";
+  EXPECT_TRUE(covered(family(other), "Yasmine"));
+}
+
+// An agent's entry names the member: a fact recorded on the parents' Yasmine is hers in the
+// other parent's family too, and never the namesake's in another family.
+TEST_P(MemberMatch, AnAgentsFactGoesToTheSamePersonNeverToANamesake) {
+  const std::string other = namesake_family();
+  auto r = registry_->record_beneficiary_death(
+      mother_, named(mother_, "Yasmine")[0],
+      R"({"death_date":"2026-11-20","reason":"death act brought by the mother"})", agent());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(at(family(father_), "Yasmine", "/death_date"), "2026-11-20");
+  EXPECT_EQ(at(family(other), "Yasmine", "/death_date"), "") << "another person";
+  EXPECT_TRUE(covered(family(other), "Yasmine"));
+}
+
+// A match by CNIE or birth act is never ambiguous: the namesake without them is not a candidate
+// of a death that names the birth act.
+TEST_P(MemberMatch, AMatchByIdentifierIsNeverAmbiguous) {
+  const std::string other = namesake_family();
+  auto r = registry_->add_beneficiary(other, R"({"relation":"child","last_name":"BENJELLOUN",
+      "first_name":"Salma","sex":"F","birth_date":"2012-09-30","cnie":"SS1"})",
+                                      agent());
+  ASSERT_TRUE(r) << r.error().message;
+  auto death = registry_->apply_civil_event(R"({"event_id":"dgct-d-8","type":"death",
+    "person":{"last_name":"BENJELLOUN","first_name":"Salma","birth_date":"2012-09-30",
+              "birth_act":{"number":"2201/2012","commune":"Rabat"},"death_date":"2026-11-20"}})",
+                                            kDgct, agent());
+  ASSERT_TRUE(death) << death.error().message;
+  EXPECT_EQ(at(family(father_), "Salma", "/death_date"), "2026-11-20");
+  EXPECT_EQ(at(family(other), "Salma", "/death_date"), "") << "another person";
+}
+
+// A birth finds a child the booklet already lists without the act by name and birth date, and
+// completes it: no second member.
+TEST_P(MemberMatch, ABirthCompletesTheChildTheBookletListed) {
+  ASSERT_EQ(named(father_, "Adam").size(), 1u);
+  const std::string birth = R"({"event_id":"dgct-b-9","type":"birth","act_date":"2026-11-20",
+    "act":{"number":"4512/2026","date":"2026-11-20","commune":"Salé"},
+    "person":{"last_name":"BENJELLOUN","first_name":"Adam","sex":"M","birth_date":"2026-11-18"},
+    "parents":[{"cnie":"AB654321","role":"father"},{"cnie":"BK123456","role":"mother"}]})";
+  auto b = registry_->apply_civil_event(birth, kDgct, agent());
+  ASSERT_TRUE(b) << b.error().message;
+  for (const auto& number : {father_, mother_}) {
+    EXPECT_EQ(named(number, "Adam").size(), 1u) << json::dump(family(number));
+    EXPECT_EQ(at(family(number), "Adam", "/birth_act/number"), "4512/2026");
+  }
+}
+
+// Twins given one first name by a typo (each with their own CNIE): a birth that fits both by
+// name and birth date goes to review; the choice completes that twin.
+TEST_P(MemberMatch, ABirthThatFitsTwinsGoesToReview) {
+  for (const char* cnie : {"GG1001", "GG1002"}) {
+    auto r = registry_->add_beneficiary(
+        father_,
+        std::string(R"({"relation":"child","last_name":"BENJELLOUN","first_name":"Ali",)"
+                    R"("sex":"M","birth_date":"2008-02-02","cnie":")") +
+            cnie + R"("})",
+        agent());
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  const std::string birth = R"({"event_id":"dgct-b-10","type":"birth","act_date":"2008-02-03",
+    "act":{"number":"77/2008","date":"2008-02-03","commune":"Rabat"},
+    "person":{"last_name":"BENJELLOUN","first_name":"Ali","sex":"M","birth_date":"2008-02-02"},
+    "parents":[{"cnie":"AB654321","role":"father"}]})";
+  auto b = registry_->apply_civil_event(birth, kDgct, agent());
+  ASSERT_FALSE(b) << text_of(b);
+  EXPECT_EQ(b.error().detail, "ambiguous_member");
+  EXPECT_EQ(b.error().details_json.find("GG1001"), std::string::npos) << "CNIEs masked";
+  EXPECT_NE(b.error().details_json.find("GG**01"), std::string::npos) << b.error().details_json;
+  const auto twins = named(father_, "Ali");
+  ASSERT_EQ(twins.size(), 2u);
+  Caller chose = agent();
+  chose.chosen_member = store::MemberRef{streams::family(father_), twins[1]};
+  ASSERT_TRUE(registry_->apply_civil_event(birth, kDgct, chose));
+  const auto f = family(father_);
+  EXPECT_EQ(named(father_, "Ali").size(), 2u);
+  EXPECT_EQ(json::text(f, "/members/" + twins[1] + "/birth_act/number"), "77/2008");
+  EXPECT_EQ(json::text(f, "/members/" + twins[0] + "/birth_act/number"), std::nullopt);
+}
+
+// A child's marriage that comes before any family names the child waits (awaiting_facts, which
+// the inbox tries again), then applies once an agent names the child; in the other order it
+// applies at once.
+TEST_P(MemberMatch, AChildsMarriageWaitsForAFamilyToNameTheChild) {
+  const std::string marriage = R"({"event_id":"dgct-m-9","type":"marriage",
+    "act_date":"2026-10-10","spouses":[{"cnie":"DD44","last_name":"BENJELLOUN","first_name":"Omar"},
+               {"cnie":"ZZ9","last_name":"FASSI","first_name":"Sara"}]})";
+  const std::string omar = R"({"relation":"child","cnie":"DD44","last_name":"BENJELLOUN",
+      "first_name":"Omar","sex":"M","birth_date":"2003-01-01",
+      "studies":{"proof_date":"2026-09-01","valid_until":"2027-07-31"}})";
+  auto early = registry_->apply_civil_event(marriage, kDgct, agent());
+  ASSERT_FALSE(early) << text_of(early);
+  EXPECT_EQ(early.error().detail, "awaiting_facts") << early.error().message;
+  ASSERT_TRUE(registry_->add_beneficiary(father_, omar, agent()));
+  EXPECT_TRUE(covered(family(father_), "Omar")) << "a student, unmarried as far as CNSS knows";
+  auto retried = registry_->apply_civil_event(marriage, kDgct, agent());
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_EQ(at(family(father_), "Omar", "/married_on"), "2026-10-10");
+  EXPECT_FALSE(covered(family(father_), "Omar"));
+
+  // The other order: the child named first (in the mother's family), the marriage then.
+  ASSERT_TRUE(registry_->add_beneficiary(
+      mother_, R"({"relation":"child","cnie":"DD55","last_name":"BENJELLOUN",
+      "first_name":"Hiba","sex":"F","birth_date":"2003-06-01",
+      "studies":{"proof_date":"2026-09-01","valid_until":"2027-07-31"}})",
+      agent()));
+  auto later = registry_->apply_civil_event(R"({"event_id":"dgct-m-10","type":"marriage",
+    "act_date":"2026-10-11","spouses":[{"cnie":"DD55"},{"cnie":"ZZ8"}]})",
+                                            kDgct, agent());
+  ASSERT_TRUE(later) << later.error().message;
+  EXPECT_EQ(at(family(mother_), "Hiba", "/married_on"), "2026-10-11");
+  EXPECT_FALSE(covered(family(mother_), "Hiba"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, MemberMatch, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Engines, KinshipTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
