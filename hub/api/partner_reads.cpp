@@ -7,6 +7,7 @@
 #include "hub/audit/receipt.hpp"
 #include "hub/audit/tree_hash.hpp"
 #include "hub/core/log.hpp"
+#include "hub/text/json.hpp"
 
 namespace hub::api {
 namespace {
@@ -40,25 +41,30 @@ partner::Request request_of(const Request& req, const RequestContext& ctx,
   r.principal = ctx.principal ? ctx.principal->name : "";
   r.correlation_id = ctx.correlation_id;
   r.resource = resource;
+  // A header sent on several lines is one list (RFC 9110 section 5.3): two purposes are read as
+  // "A, B" and refused, never the first alone.
   r.header = [&req](std::string_view name) -> std::optional<std::string> {
-    auto it = req.find(name);
-    if (it == req.end()) return std::nullopt;
-    return std::string(it->value());
+    std::optional<std::string> value;
+    for (auto [it, end] = req.equal_range(name); it != end; ++it) {
+      value = value ? *value + ", " + std::string(it->value()) : std::string(it->value());
+    }
+    return value;
   };
   return r;
 }
 
-// {"identifiers": ["...", ...]}: 1 to kMaxBatch strings.
-
+// {"identifiers": ["...", ...]}: 1 to kMaxBatch strings, read by the one JSON reader like every
+// client body (docs/text.md: a name twice, bytes that are not UTF-8, a lone surrogate refused
+// with their code and JSON pointer).
 Result<std::vector<std::string>> identifiers_of(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  auto doc = text::read_client_body(body);
+  if (!doc) return doc.error();
+  if (!doc->IsObject()) {
     return make_error(Errc::invalid_input,
-                      "the body must be a JSON object {\"identifiers\": [...]}");
+                      "/: the body must be a JSON object {\"identifiers\": [...]}");
   }
-  const auto it = doc.FindMember("identifiers");
-  if (it == doc.MemberEnd() || !it->value.IsArray() || it->value.Empty()) {
+  const auto it = doc->FindMember("identifiers");
+  if (it == doc->MemberEnd() || !it->value.IsArray() || it->value.Empty()) {
     return make_error(Errc::invalid_input, "/identifiers: must be a non-empty array of strings");
   }
   if (it->value.Size() > partner::kMaxBatch) {

@@ -1,6 +1,9 @@
 #include "hub/config/agreements.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstring>
 #include <set>
 
 namespace hub::config {
@@ -41,6 +44,38 @@ void read_day(ReadContext& ctx, MapReader& m, std::string_view key, std::chrono:
     ctx.problem(m.node()[std::string(key)], m.path() + "/" + std::string(key), "invalid_value",
                 "expected a date YYYY-MM-DD, got '" + text + "'");
   }
+}
+
+// A purpose is compared exactly with what the partner states in a header (docs/partner-api.md):
+// one that no header can carry is refused rather than stored unusable — empty, spaces at its ends
+// (HTTP drops them from a field value, RFC 9110 section 5.5), a comma (two header lines are read
+// as one list "A, B", section 5.3), a control character; and one listed twice.
+void check_purposes(ReadContext& ctx, MapReader& m, const Agreement& a) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < a.purposes.size(); ++i) {
+    const std::string& p = a.purposes[i];
+    const auto bad = [](unsigned char c) { return c < 0x20 || c == 0x7f || c == ','; };
+    std::string why;
+    if (p.empty() || p.front() == ' ' || p.back() == ' ' || p.front() == '\t' || p.back() == '\t' ||
+        std::any_of(p.begin(), p.end(), bad)) {
+      why =
+          "a purpose is a word a header can carry: not empty, no space at its ends, no comma "
+          "or control character";
+    } else if (!seen.insert(p).second) {
+      why = "'" + p + "' is listed twice";
+    }
+    if (!why.empty()) {
+      ctx.problem(m.node()["purposes"][i], m.path() + "/purposes/" + std::to_string(i),
+                  "invalid_value", why);
+    }
+  }
+}
+
+// An HTTP field name (RFC 9110 section 5.1: a token).
+bool is_field_name(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  });
 }
 
 void read_resources(ReadContext& ctx, MapReader& m, Agreement& a) {
@@ -86,7 +121,12 @@ void read_one(ReadContext& ctx, MapReader& m, const std::string& name,
     ctx.problem(m.node()["purposes"], m.path() + "/purposes", "invalid_value",
                 "an agreement names at least one purpose");
   }
+  check_purposes(ctx, m, a);
   m.string("purpose_header", a.purpose_header);
+  if (m.has("purpose_header") && !is_field_name(a.purpose_header)) {
+    ctx.problem(m.node()["purpose_header"], m.path() + "/purpose_header", "invalid_value",
+                "'" + a.purpose_header + "' is not an HTTP header name (RFC 9110 section 5.1)");
+  }
   read_resources(ctx, m, a);
   if (auto q = m.map("quota", true)) {
     q->number("per_second", a.quota.per_second, 0.001, 1e6, true);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <set>
 
 namespace hub::mapping {
 
@@ -98,7 +99,13 @@ class Compiler {
 
   std::shared_ptr<Mapping> run(const YAML::Node& doc) {
     if (!doc.IsMap()) {
-      r_.error(doc, "bad_value", "a mapping file is a YAML map (mapping:, version:, fields: ...)");
+      const std::string what = "a mapping file is a YAML map (mapping:, version:, fields: ...)";
+      // An empty file has no node to point at: its first line, so the position stays 1-based.
+      if (doc.IsNull() && doc.Mark().line < 0) {
+        r_.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
+      } else {
+        r_.error(doc, "bad_value", what);
+      }
       return nullptr;
     }
     allow(doc, {"mapping", "version", "partner", "description", "direction", "target", "source",
@@ -132,15 +139,27 @@ class Compiler {
  private:
   // ---- helpers --------------------------------------------------------------------------------
 
+  // Every key of `map` is one of `allowed`, and none is written twice: YAML keys are unique (YAML
+  // 1.2 section 3.2.1.1), and a reader taking the first of two would mean another thing than one
+  // taking the last.
   void allow(const YAML::Node& map, std::initializer_list<std::string_view> allowed) {
+    std::set<std::string> seen;
     for (const auto& kv : map) {
       const std::string key = kv.first.Scalar();
+      if (!once(kv.first, key, seen)) continue;  // the first was judged already
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string hint = closest(key, names_of(allowed));
       r_.error(kv.first, "unknown_key",
                "'" + key + "' is not allowed here" +
                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
+  }
+
+  // False, with a duplicate_key diagnostic at the second, when `key` is in `seen` already.
+  bool once(const YAML::Node& at, const std::string& key, std::set<std::string>& seen) {
+    if (seen.insert(key).second) return true;
+    r_.error(at, "duplicate_key", "'" + key + "' is written twice in this map");
+    return false;
   }
 
   void key_error(const YAML::Node& map, const char* key, std::string_view code, std::string msg) {
@@ -1192,9 +1211,12 @@ class Compiler {
       r_.error(n ? n : YAML::Node(), "missing_key", "'fields' is a map of output names");
       return;
     }
+    std::set<std::string> seen;
     for (const auto& kv : n) {
       const std::string name = kv.first.Scalar();
       Reporter::Key kf(r_, name);
+      // The partner's document would hold the name twice (a JSON object two readers read two ways).
+      if (!once(kv.first, name, seen)) continue;
       Field f;
       f.pos = pos_of(kv.first);
       output_name(name, f.pos, f);

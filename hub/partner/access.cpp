@@ -1,16 +1,40 @@
 #include "hub/partner/access.hpp"
 
+#include "hub/text/clean.hpp"
+
 namespace hub::partner {
 namespace {
 
-std::optional<std::string> purpose_of(const std::vector<const agreements::Agreement*>& candidates,
-                                      const HeaderLookup& header) {
-  if (auto p = header(kPurposeHeader); p && !p->empty()) return p;
+// The purpose as stated, through the entry rule for text (docs/text.md: NFC, invisible marks
+// dropped), from X-Purpose and each candidate agreement's own header; nullopt when none is set.
+// Refused: a value that is not text (400, the rule's code), or two headers stating different
+// purposes (403 forbidden_purpose: the disclosure would be recorded under one of them).
+Result<std::optional<std::string>> purpose_of(
+    const std::vector<const agreements::Agreement*>& candidates, const HeaderLookup& header) {
+  std::vector<std::string> names{std::string(kPurposeHeader)};
   for (const auto* a : candidates) {
-    if (a->purpose_header.empty()) continue;
-    if (auto p = header(a->purpose_header); p && !p->empty()) return p;
+    if (!a->purpose_header.empty()) names.push_back(a->purpose_header);
   }
-  return std::nullopt;
+  std::optional<std::string> purpose;
+  std::string stated_in;
+  for (const auto& name : names) {
+    auto raw = header(name);
+    if (!raw || raw->empty()) continue;
+    std::string clean;
+    if (auto refused = text::clean(*raw, clean)) {
+      return make_error(Errc::invalid_input, name + ": " + refused->describe(),
+                        std::string(refused->code));
+    }
+    if (purpose && *purpose != clean) {
+      return make_error(Errc::forbidden_purpose,
+                        "the purpose is stated twice, differently, in " + stated_in + " and " +
+                            name + ": state one",
+                        "forbidden_purpose");
+    }
+    purpose = std::move(clean);
+    stated_in = name;
+  }
+  return purpose;
 }
 
 std::string purpose_headers(const std::vector<const agreements::Agreement*>& candidates) {
@@ -36,7 +60,9 @@ Result<Admission> admit(const std::vector<agreements::Agreement>& set, std::stri
         "no agreement lets " + std::string(principal) + " read " + std::string(resource),
         "no_agreement");
   }
-  const auto purpose = purpose_of(candidates, header);
+  auto stated = purpose_of(candidates, header);
+  if (!stated) return stated.error();
+  const auto& purpose = *stated;
   if (!purpose) {
     return make_error(Errc::forbidden_purpose,
                       "the purpose is required: state it in " + purpose_headers(candidates),

@@ -25,14 +25,19 @@ struct Admission {
   std::string purpose;
 };
 
-// A request header's value by name (case-insensitive), or nullopt.
+// A request header's value by name (case-insensitive), or nullopt; a header sent on several
+// lines is one value, the lines joined with ", " (RFC 9110 section 5.3).
 using HeaderLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 // The agreement of `principal` that lists `resource`, allows the stated purpose and is in force
 // on `today` (UTC). Errors (all 403):
 // - forbidden/no_agreement: no agreement of this principal lists the resource;
 // - forbidden_purpose/purpose_required: neither X-Purpose nor the agreement's own header is set;
-// - forbidden_purpose/forbidden_purpose: no agreement for the resource lists that purpose;
+// - forbidden_purpose/forbidden_purpose: no agreement for the resource lists that purpose (the
+//   purpose read through the entry rule for text, docs/text.md), or two headers state different
+//   purposes;
+// - invalid_input (400) with the text rule's code (invalid_utf8, text_control_character...): a
+//   purpose header that is not text;
 // - forbidden/agreement_expired: the agreements that would allow it ended before today
 //   (forbidden/agreement_not_in_force when they start after today).
 Result<Admission> admit(const std::vector<agreements::Agreement>& set, std::string_view principal,

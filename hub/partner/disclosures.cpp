@@ -61,11 +61,6 @@ void write_exchange(Writer& w, const store::JournalEntry& e) {
   w.EndObject();
 }
 
-// A partner's pull is journaled too (operation "disclosure/..."): listed once, as a disclosure.
-bool is_disclosure(const store::JournalEntry& e) {
-  return e.operation.starts_with("disclosure/");
-}
-
 }  // namespace
 
 Result<std::string> disclosures_json(store::Store& store, const audit::Journal& journal,
@@ -73,8 +68,9 @@ Result<std::string> disclosures_json(store::Store& store, const audit::Journal& 
   const std::string hash = journal.identifier_hash(subject.identifier);
   auto rows = store.list_disclosures(hash, limit);
   if (!rows) return rows.error();
-  // Read more than the limit: the partners' own entries are among them and are left out.
-  auto entries = store.journal_about(hash, limit + rows->size());
+  // The hub's own exchanges: the store leaves the partners' pulls out (they are journaled too, and
+  // listed above), so that however many pulls there were, the exchanges are still shown.
+  auto entries = store.journal_about(hash, limit);
   if (!entries) return entries.error();
   rapidjson::StringBuffer buf;
   Writer w(buf);
@@ -91,12 +87,7 @@ Result<std::string> disclosures_json(store::Store& store, const audit::Journal& 
   w.EndArray();
   w.Key("exchanges");
   w.StartArray();
-  std::size_t n = 0;
-  for (const auto& e : *entries) {
-    if (is_disclosure(e) || n == limit) continue;
-    write_exchange(w, e);
-    ++n;
-  }
+  for (const auto& e : *entries) write_exchange(w, e);
   w.EndArray();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

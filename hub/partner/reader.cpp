@@ -38,7 +38,8 @@ std::string joined(const std::vector<std::string>& fields) {
 // The canonical record behind one identifier: nullopt when the registry knows none (404).
 Result<std::optional<std::string>> canonical_record(registry::Registry& r,
                                                     const std::string& resource,
-                                                    const std::string& id) {
+                                                    const std::string& id,
+                                                    const registry::Clock& clock) {
   if (resource == "affiliation_attestation") {
     if (auto p = identifiers::ice_problem(id)) {
       return make_error(Errc::invalid_input, "/ice: " + *p);
@@ -48,7 +49,8 @@ Result<std::optional<std::string>> canonical_record(registry::Registry& r,
       return std::optional<std::string>();
     }
     if (!employer) return employer.error();
-    return std::optional<std::string>(affiliation_record(employer->view));
+    return std::optional<std::string>(
+        affiliation_record(employer->view, month_before(clock.today())));
   }
   if (auto p = identifiers::cnie_problem(id))
     return make_error(Errc::invalid_input, "/cnie: " + *p);
@@ -75,7 +77,7 @@ std::string Reader::view_of(const mapping::Snapshot& mappings, const std::string
 Item Reader::build(const Request& request, const std::string& id, const agreements::FieldMask& mask,
                    const mapping::Snapshot& mappings, const std::string& view, Built& built) {
   const auto started = std::chrono::steady_clock::now();
-  auto record = canonical_record(*parts_.registry, request.resource, id);
+  auto record = canonical_record(*parts_.registry, request.resource, id, *parts_.clock);
   if (!record) return error_item(id, record.error());
   Item item{id, 404, {}, std::nullopt};
   std::vector<std::string> fields;

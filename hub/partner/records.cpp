@@ -3,6 +3,7 @@
 #include "hub/registry/streams.hpp"
 
 #include <array>
+#include <cstdio>
 #include <span>
 
 namespace hub::partner {
@@ -72,11 +73,19 @@ std::optional<std::string> feed_record(std::string_view kind, std::string_view s
   }
   if (kind == registry::streams::kInsured) return insured_record(*state);
   if (kind == registry::streams::kFamily) return family_record(*state);
-  if (kind == registry::streams::kEmployer) return affiliation_record(*state);
+  if (kind == registry::streams::kEmployer) return affiliation_record(*state, "");
   return std::nullopt;
 }
 
-std::string affiliation_record(const json::Value& employer) {
+std::string month_before(const registry::Date& today) {
+  const int year = today.month == 1 ? today.year - 1 : today.year;
+  const int month = today.month == 1 ? 12 : today.month - 1;
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02d", year, month);
+  return out;
+}
+
+std::string affiliation_record(const json::Value& employer, std::string_view last_month) {
   json::Doc out = json::object();
   copy_text(employer, "/affiliation_number", out, "/affiliation_number");
   copy_text(employer, "/ice", out, "/ice");
@@ -87,11 +96,12 @@ std::string affiliation_record(const json::Value& employer) {
   copy_text(employer, "/status_reason", out, "/status_reason");
   copy_text(employer, "/affiliated_on", out, "/affiliated_on");
   copy_text(employer, "/agency", out, "/agency");
-  if (const auto* n = json::find(employer, "/declared_employees_last_month");
-      n != nullptr && n->IsInt64()) {
+  const auto period = json::text(employer, "/last_declaration_period");
+  const auto* n = json::find(employer, "/declared_employees_last_month");
+  if (period && (last_month.empty() || *period == last_month) && n != nullptr && n->IsInt64()) {
     json::set(out, "/declared_employees_last_month", json::Value(n->GetInt64()));
+    json::set_string(out, "/last_declaration_period", *period);
   }
-  copy_text(employer, "/last_declaration_period", out, "/last_declaration_period");
   return json::dump(out);
 }
 

@@ -336,6 +336,12 @@ Result<Outcome> Registry::record_declared_employees(const std::string& affiliati
   auto period = string_at(*input, "/period", true, 7);
   if (!period) return period.error();
   if (!is_month(**period)) return invalid("/period", "must be a month yyyy-MM");
+  // A month to come is a mistake, and recorded it would refuse every real declaration until then
+  // (older_period below).
+  const auto today = format_date(clock_.today());
+  if (**period > today.substr(0, 7)) {
+    return invalid("/period", "is a month to come (this month is " + today.substr(0, 7) + ")");
+  }
   auto reason = reason_at(*input, false);
   if (!reason) return reason.error();
   auto l = for_update(*this, affiliation, caller);

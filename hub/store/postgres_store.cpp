@@ -1242,6 +1242,7 @@ class PostgresStore final : public Store {
     auto r = query(lease->get(),
                    std::string("SELECT ") + kJournalScanColumns +
                        " FROM audit_journal WHERE identifier_hmac = $1 AND pruned_ms = 0"
+                       " AND operation NOT LIKE 'disclosure/%'"
                        " ORDER BY seq DESC LIMIT $2",
                    {identifier_hmac, std::to_string(limit)}, "cannot read the journal");
     if (!r) return r.error();

@@ -894,6 +894,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     Statement st(db_, (std::string("SELECT ") + kJournalScanColumns +
                        " FROM audit_journal WHERE identifier_hmac = ? AND pruned_ms = 0"
+                       " AND operation NOT LIKE 'disclosure/%'"
                        " ORDER BY seq DESC LIMIT ?")
                           .c_str());
     if (!st) return sqlite_error(db_, "cannot read the journal");

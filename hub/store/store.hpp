@@ -233,8 +233,9 @@ class Store {
                                                            std::size_t limit);
   // Removes the rows older than before_ms. The number removed.
   virtual Result<std::int64_t> prune_disclosures(std::int64_t before_ms);
-  // The journal entries about one identifier hash that retention has not pruned, newest first,
-  // at most `limit` (an index lookup: migration 11).
+  // The journal entries about one identifier hash that retention has not pruned, other than the
+  // partners' pulls (operation "disclosure/...", listed from the disclosures index instead),
+  // newest first, at most `limit` (an index lookup: migration 11).
   virtual Result<std::vector<JournalEntry>> journal_about(const std::string& identifier_hmac,
                                                           std::size_t limit);
   // Bulk prefill jobs (jobs.hpp, docs/jobs.md); the defaults say "not supported".

@@ -1,11 +1,13 @@
 // What the registry's integration tests share: an HTTP answer with its JSON body parsed, a string
-// read by JSON pointer, a valid RIB and random valid ICEs.
+// read by JSON pointer, a valid RIB, random valid ICEs and a declaration month.
 #pragma once
 
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "support/tls_client.hpp"
@@ -52,7 +54,8 @@ inline std::string ordinary_cnie(const std::string& prefix, std::uint64_t random
 
 // A valid ICE (modulo-97 key) whose enterprise part comes from `random`, so runs never collide.
 inline std::string random_ice(std::uint64_t random) {
-  // Its enterprise part avoids the simulators' reserved suffixes (000, 996-999: docs/simulators.md).
+  // Its enterprise part avoids the simulators' reserved suffixes (000, 996-999:
+  // docs/simulators.md).
   std::uint64_t enterprise = 100000000 + random % 800000000;
   while (reserved_by_simulators(enterprise)) ++enterprise;
   std::string base = std::to_string(enterprise) + "0000";
@@ -61,6 +64,18 @@ inline std::string random_ice(std::uint64_t random) {
   m = (m * 100) % 97;
   const unsigned key = (97 - m) % 97;
   return base + (key < 10 ? "0" : "") + std::to_string(key);
+}
+
+// "yyyy-MM" of the month `delta` months from this one (UTC): month(-1) is the month whose
+// declaration is "last month's" (docs/partner-api.md).
+inline std::string month(int delta) {
+  using namespace std::chrono;
+  const year_month_day today{floor<days>(system_clock::now())};
+  const auto m = year_month{today.year(), today.month()} + months{delta};
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02u", static_cast<int>(m.year()),
+                static_cast<unsigned>(m.month()));
+  return out;
 }
 
 }  // namespace testing_support

@@ -5,10 +5,16 @@
 // agreement, a purpose outside the agreement and an expired agreement refused; the day's quota
 // answered 429 with Retry-After; a batch of 1,000 answered identifier by identifier (1,001
 // refused); a person's coverage; and every served answer listed in the employer's or the
-// insured's disclosures.
+// insured's disclosures. With odd input (docs/text.md): a batch body is read by the one JSON reader
+// (a name twice, bytes that are not UTF-8, a lone surrogate refused with their code, never echoed
+// back); a purpose stated twice differently is refused, never read as the first; a purpose header
+// that is not text is refused with the text rule's code; none of them discloses anything. DGI's
+// "employees declared last month" is the previous month's declaration only (dgi.md), and a
+// declaration for a month to come is refused.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <optional>
 #include <random>
 #include <set>
@@ -105,16 +111,34 @@ class PartnerApi : public ts::HubOnEngine {
     return {};
   }
 
+  // The raw request as written: two lines of one header cannot be sent through https_request.
+  ts::Exchange raw(const std::string& who, const std::string& request) {
+    return ts::slow_request(hub_->port("partners"), ts::client(who), request, request.size(),
+                            std::chrono::milliseconds(0), std::chrono::milliseconds(10000));
+  }
+  std::size_t disclosures_of(const std::string& affiliation) {
+    auto d = internal("GET", "/v1/employers/" + affiliation + "/disclosures");
+    EXPECT_EQ(d.status, 200u) << d.raw;
+    return d.status == 200 ? d.body["disclosures"].Size() : 0;
+  }
+
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
 const Headers kVat = {{"X-Purpose", "VAT_REFUND"}};
+const char* kBatch = "/partner/v1/affiliation-attestations/batch";
+
+bool valid_utf8_json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
+  return !d.HasParseError();
+}
 
 TEST_P(PartnerApi, DgiAttestationInDgisFormatHoldingExactlyWhatDgiMdAllows) {
   const auto [affiliation, ice] = affiliate();
   ASSERT_FALSE(affiliation.empty());
   auto declared = internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
-                           R"({"declared_employees": 42, "period": "2026-11"})");
+                           R"({"declared_employees": 42, "period": ")" + ts::month(-1) + R"("})");
   ASSERT_EQ(declared.status, 200u) << declared.raw;
 
   auto r = attestation("dgi", ice, kVat);
@@ -181,7 +205,7 @@ TEST_P(PartnerApi, EachAnswerCarriesItsJournalReceipt) {
 TEST_P(PartnerApi, AFieldOutsideTheMaskIsAbsent) {
   const auto [affiliation, ice] = affiliate();
   ASSERT_EQ(internal("PUT", "/v1/employers/" + affiliation + "/declared-employees",
-                     R"({"declared_employees": 7, "period": "2026-11"})")
+                     R"({"declared_employees": 7, "period": ")" + ts::month(-1) + R"("})")
                 .status,
             200u);
   // OMPIC has no view of its own: the hub's (cnss.affiliation_attestation), which would show the
@@ -353,6 +377,108 @@ TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor)
   EXPECT_EQ(record.status, 403u) << record.raw;
   // An agent (role registration) reads anyone's, with no header.
   EXPECT_EQ(internal("GET", "/v1/insured/" + numbers[1] + "/disclosures").status, 200u);
+}
+
+TEST_P(PartnerApi, ABatchBodyIsReadByTheOneJsonReader) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string other = ts::random_ice(rng_());
+  struct Case {
+    std::string body;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      // Another reader would take the second list: the partner meant one of them.
+      {R"({"identifiers": [")" + other + R"("], "identifiers": [")" + ice + R"("]})",
+       "json_duplicate_key"},
+      {R"({"identifiers": ["00156119100006)"
+       "\xff"
+       R"("]})",
+       "invalid_utf8"},
+      {R"({"identifiers": ["\ud800"]})", "json_lone_surrogate"},
+      {R"({"identifiers": ["A\u0001"]})", "text_control_character"},
+      {"identifiers=" + ice, "invalid_input"},
+  };
+  for (const auto& c : cases) {
+    auto ex = pull("dgi", "POST", kBatch, kVat, c.body);
+    ASSERT_TRUE(ex.response) << ex.error;
+    const std::string body = ex.response->body();
+    EXPECT_EQ(ex.response->result_int(), 400) << c.code << ": " << body;
+    EXPECT_TRUE(valid_utf8_json(body)) << c.code << ": the error is JSON in UTF-8: " << body;
+    auto r = ts::reply_of(ex);
+    EXPECT_EQ(str(r.body, "/error/code"), c.code) << body;
+  }
+  EXPECT_NE(ts::reply_of(pull("dgi", "POST", kBatch, kVat, "identifiers=x")).raw.find("at byte"),
+            std::string::npos)
+      << "a syntax error says where";
+  EXPECT_EQ(disclosures_of(affiliation), 0u) << "a refused batch discloses nothing";
+}
+
+TEST_P(PartnerApi, APurposeStatedTwiceDifferentlyIsRefused) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string target = "/partner/v1/affiliation-attestations/" + ice;
+  // Two lines of X-Purpose are one list (RFC 9110 section 5.3): "VAT_REFUND, MARKETING".
+  auto two_lines = raw("dgi", "GET " + target +
+                                  " HTTP/1.1\r\nHost: localhost\r\nX-Purpose: VAT_REFUND\r\n"
+                                  "X-Purpose: MARKETING\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(two_lines.response) << two_lines.error;
+  EXPECT_EQ(two_lines.response->result_int(), 403) << two_lines.response->body();
+  EXPECT_EQ(str(ts::reply_of(two_lines).body, "/error/code"), "forbidden_purpose");
+
+  auto both = attestation("dgi", ice, {{"X-Purpose", "VAT_REFUND"}, {"X-DGI-Motif", "MARKETING"}});
+  EXPECT_EQ(both.status, 403u) << both.raw;
+  EXPECT_EQ(str(both.body, "/error/code"), "forbidden_purpose");
+  // The same purpose in both is one purpose.
+  EXPECT_EQ(
+      attestation("dgi", ice, {{"X-Purpose", "VAT_REFUND"}, {"X-DGI-Motif", "VAT_REFUND"}}).status,
+      200u);
+  EXPECT_EQ(disclosures_of(affiliation), 1u) << "only the admitted read disclosed";
+}
+
+TEST_P(PartnerApi, APurposeIsTextThroughTheEntryRule) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  // An invisible mark left by a form does not make the purpose another one.
+  EXPECT_EQ(attestation("dgi", ice, {{"X-Purpose", "VAT_REFUND\u200b"}}).status, 200u);
+  auto ex = pull("dgi", "GET", "/partner/v1/affiliation-attestations/" + ice,
+                 {{"X-Purpose", "VAT_REFUND\xff\xfe"}});
+  ASSERT_TRUE(ex.response) << ex.error;
+  EXPECT_EQ(ex.response->result_int(), 400) << ex.response->body();
+  EXPECT_TRUE(valid_utf8_json(ex.response->body())) << "not echoed as it came";
+  EXPECT_EQ(str(ts::reply_of(ex).body, "/error/code"), "invalid_utf8");
+  auto d = internal("GET", "/v1/employers/" + affiliation + "/disclosures");
+  ASSERT_EQ(d.status, 200u) << d.raw;
+  ASSERT_EQ(d.body["disclosures"].Size(), 1u) << d.raw;
+  EXPECT_EQ(str(d.body, "/disclosures/0/purpose"), "VAT_REFUND") << "recorded as the rule reads it";
+}
+
+// dgi.md: "the number of declared employees last month". A figure recorded for an earlier month
+// is not last month's: DGI reads the key as unknown (absent), never an older month's figure.
+TEST_P(PartnerApi, EmployeesDeclaredLastMonthIsThePreviousMonthsOnly) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string path = "/v1/employers/" + affiliation + "/declared-employees";
+  auto older =
+      internal("PUT", path, R"({"declared_employees": 42, "period": ")" + ts::month(-3) + R"("})");
+  ASSERT_EQ(older.status, 200u) << older.raw;
+  auto r = attestation("dgi", ice, kVat);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_FALSE(r.body.HasMember("effectifDeclareMoisPrecedent"))
+      << "a declaration of three months ago is not last month's: " << r.raw;
+
+  // A month to come is refused, and does not block the real declaration after it.
+  auto future =
+      internal("PUT", path, R"({"declared_employees": 9, "period": ")" + ts::month(2) + R"("})");
+  EXPECT_EQ(future.status, 400u) << future.raw;
+  EXPECT_NE(future.raw.find("/period"), std::string::npos) << future.raw;
+  auto last =
+      internal("PUT", path, R"({"declared_employees": 17, "period": ")" + ts::month(-1) + R"("})");
+  ASSERT_EQ(last.status, 200u) << last.raw;
+  r = attestation("dgi", ice, kVat);
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  ASSERT_TRUE(r.body.HasMember("effectifDeclareMoisPrecedent")) << r.raw;
+  EXPECT_EQ(r.body["effectifDeclareMoisPrecedent"].GetInt(), 17);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, PartnerApi, ::testing::Values("sqlite", "postgresql"),

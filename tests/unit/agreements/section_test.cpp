@@ -91,6 +91,24 @@ TEST(AgreementsSection, ReportsEveryProblemWithItsPosition) {
   EXPECT_NE(s.find("put.yaml:10:3: unknown_key: unknown key 'colour'"), std::string::npos) << s;
 }
 
+// A purpose no header can carry (the partner could never state it) and a purpose header that is
+// no HTTP field name are refused at their position, not stored unusable.
+TEST(AgreementsSection, APurposeOrPurposeHeaderNoRequestCanCarryIsRefused) {
+  std::string text = kDgi;
+  text.replace(text.find("[VAT_REFUND, PUBLIC_PROCUREMENT]"), 32,
+               R"([VAT_REFUND, " A ", "", "A, B", VAT_REFUND])");
+  text.replace(text.find("X-DGI-Motif"), 11, "\"Motif DGI:\"");
+  auto r = parse_agreements(text, "put.yaml", kPrincipals);
+  const std::string s = all(r.problems);
+  for (const char* at :
+       {"/purposes/1)", "/purposes/2)", "/purposes/3)", "/purposes/4)", "/purpose_header)"}) {
+    EXPECT_NE(s.find(at), std::string::npos) << at << "\n" << s;
+  }
+  EXPECT_EQ(s.find("/purposes/0)"), std::string::npos) << s;
+  EXPECT_NE(s.find("put.yaml:6:"), std::string::npos) << "at the purpose's line: " << s;
+  EXPECT_NE(s.find("'VAT_REFUND' is listed twice"), std::string::npos) << s;
+}
+
 TEST(AgreementsSection, ValidUntilBeforeValidFromIsRefused) {
   std::string text = kDgi;
   text.replace(text.find("2027-12-31"), 10, "2024-12-31");

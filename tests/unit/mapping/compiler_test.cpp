@@ -260,20 +260,61 @@ fields: {}
   EXPECT_NE(d->message.find("did you mean 'not_found'"), std::string::npos);
 }
 
-TEST_F(CompilerTest, APartnerViewMayNotExposePersonalData) {
-  auto m = compile(R"(mapping: t.view
+// A partner view of an affiliation, its fields to follow (line 7 on).
+const std::string kReverseHead = R"(mapping: t.view
 version: 1
 direction: reverse
 source: {canonical: affiliation}
 output: {format: json}
 fields:
-  numero: affiliation_number
+)";
+
+TEST_F(CompilerTest, APartnerViewMayNotExposePersonalData) {
+  auto m = compile(kReverseHead + R"(  numero: affiliation_number
   salaire: legal_representative/salary
 )");
   EXPECT_EQ(m, nullptr);
   const Diagnostic* d = find("personal_data_exposed");
   ASSERT_NE(d, nullptr) << all();
   EXPECT_EQ(d->pos.line, 8);
+}
+
+// YAML keys are unique (YAML 1.2 section 3.2.1.1): a key written twice is refused at the second,
+// never read as the first. A partner view with an output name twice would send the partner a
+// JSON object with a name twice, which readers read two ways.
+TEST_F(CompilerTest, AKeyWrittenTwiceIsRefusedAtTheSecond) {
+  auto m = compile(kReverseHead + R"(  numero: {path: affiliation_number, required: true}
+  statut: status
+  numero: status
+)");
+  EXPECT_EQ(m, nullptr);
+  const Diagnostic* d = find("duplicate_key");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 9);
+  EXPECT_EQ(d->pos.col, 3);
+  EXPECT_EQ(d->key_path, "fields.numero");
+
+  m = compile("mapping: test.person\nmapping: test.other\n" + kHead.substr(kHead.find('\n') + 1) +
+              "  last_name: {path: c:Nom/c:Latin, transform: [trim], transform: [upper]}\n");
+  EXPECT_EQ(m, nullptr);
+  std::vector<int> lines;
+  for (const auto& x : diags) {
+    if (x.code == "duplicate_key") lines.push_back(x.pos.line);
+  }
+  EXPECT_EQ(lines, (std::vector<int>{2, 10})) << all();
+}
+
+// An empty file is refused at its first line: diagnostics are 1-based (docs/workbench.md), and
+// an editor has a line to show the problem at.
+TEST_F(CompilerTest, AnEmptyFileIsRefusedAtItsFirstLine) {
+  EXPECT_EQ(compile(""), nullptr);
+  const Diagnostic* d = find("bad_value");
+  ASSERT_NE(d, nullptr) << all();
+  EXPECT_EQ(d->pos.line, 1);
+  EXPECT_EQ(d->pos.col, 1);
+  EXPECT_EQ(compile("- a\n"), nullptr);
+  ASSERT_NE(find("bad_value"), nullptr) << all();
+  EXPECT_EQ(find("bad_value")->pos.line, 1);
 }
 
 TEST_F(CompilerTest, ReversePathsAreCheckedAgainstTheCanonicalModel) {

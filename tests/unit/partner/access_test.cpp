@@ -77,6 +77,55 @@ TEST(Admit, PurposeMissingOrOutsideTheAgreement) {
   EXPECT_EQ(a.error().detail, "forbidden_purpose");
 }
 
+// The purpose is text that enters the hub (docs/text.md): read through the entry rule, so a
+// decomposed accent or an invisible mark does not make a listed purpose unknown, and bytes that
+// are not text are refused with the rule's code (never echoed into a JSON error as they came).
+TEST(Admit, ThePurposeIsReadThroughTheTextRule) {
+  Agreement a = dgi();
+  a.purposes.push_back("CONTR\u00d4LE");  // as stored: NFC
+  const std::vector<Agreement> set{a};
+  auto r = admit(set, "dgi", "affiliation_attestation", headers({{"X-Purpose", "CONTRO\u0302LE"}}),
+                 kToday);  // NFD
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->purpose, "CONTR\u00d4LE");
+  r = admit(set, "dgi", "affiliation_attestation", headers({{"X-Purpose", "VAT_REFUND\u200b"}}),
+            kToday);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->purpose, "VAT_REFUND");
+  r = admit(set, "dgi", "affiliation_attestation", headers({{"X-Purpose", "VAT\xff"}}), kToday);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_input);
+  EXPECT_EQ(r.error().detail, "invalid_utf8");
+  EXPECT_EQ(r.error().message.find('\xff'), std::string::npos) << "not echoed";
+  r = admit(set, "dgi", "affiliation_attestation",
+            headers({{"X-DGI-Motif",
+                      "A\x07"
+                      "B"}}),
+            kToday);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, "text_control_character");
+}
+
+// Two headers that state different purposes are refused: the disclosure would be recorded under
+// one of them while the partner also said the other. The same purpose twice is one purpose.
+TEST(Admit, TwoDifferentPurposesAreRefused) {
+  const std::vector<Agreement> set{dgi()};
+  auto r = admit(set, "dgi", "affiliation_attestation",
+                 headers({{"X-Purpose", "VAT_REFUND"}, {"X-DGI-Motif", "MARKETING"}}), kToday);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::forbidden_purpose);
+  EXPECT_EQ(r.error().detail, "forbidden_purpose");
+  EXPECT_NE(r.error().message.find("X-DGI-Motif"), std::string::npos) << r.error().message;
+  r = admit(set, "dgi", "affiliation_attestation",
+            headers({{"X-Purpose", "VAT_REFUND"}, {"X-DGI-Motif", "VAT_REFUND"}}), kToday);
+  ASSERT_TRUE(r) << r.error().message;
+  // X-Purpose sent on two lines reaches admit() as one list (RFC 9110 section 5.3).
+  r = admit(set, "dgi", "affiliation_attestation",
+            headers({{"X-Purpose", "VAT_REFUND, MARKETING"}}), kToday);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, "forbidden_purpose");
+}
+
 TEST(Admit, OutOfItsValidityPeriod) {
   const std::vector<Agreement> expired{dgi("old", sys_days{2026y / 11 / 30})};
   auto a = admit(expired, "dgi", "affiliation_attestation", headers({{"X-Purpose", "VAT_REFUND"}}),

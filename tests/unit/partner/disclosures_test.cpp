@@ -74,6 +74,31 @@ TEST_P(Disclosures, PullsAndExchangesAboutOneIdentifierNewestFirst) {
   EXPECT_EQ(body->find(kIce), std::string::npos) << "the ICE only masked";
 }
 
+// More pulls than the limit (a partner's round of checks) do not push the hub's own exchanges out
+// of the listing: the pulls come from the index, the exchanges from the journal without them.
+TEST_P(Disclosures, ManyPullsLeaveTheHubsOwnExchangesListed) {
+  hub::audit::Journal journal(*store_, "a-test-key-of-32-bytes-or-more!!");
+  const std::int64_t now = 1'790'000'000'000;
+  journal.append(exchange(kIce, "company_by_ice"));
+  std::vector<hub::store::Disclosure> rows;
+  for (int i = 0; i < 5; ++i) {
+    rows.push_back(row(journal, kIce, now + i, "VAT_REFUND"));
+    journal.append(exchange(kIce, "disclosure/dgi_attestation/affiliation_attestation"));
+  }
+  ASSERT_TRUE(store_->add_disclosures(rows));
+  ASSERT_TRUE(journal.flush());
+
+  auto body =
+      hub::partner::disclosures_json(*store_, journal, Subject{"employer", "1234567", kIce}, 2);
+  ASSERT_TRUE(body) << body.error().message;
+  rapidjson::Document d;
+  d.Parse(body->c_str());
+  ASSERT_TRUE(d.IsObject()) << *body;
+  EXPECT_EQ(d["disclosures"].Size(), 2u) << *body;
+  ASSERT_EQ(d["exchanges"].Size(), 1u) << "the hub's own exchange is still listed: " << *body;
+  EXPECT_STREQ(d["exchanges"][0]["operation"].GetString(), "company_by_ice");
+}
+
 TEST_P(Disclosures, RetentionRemovesTheIndexRowsPastItAndLeavesTheJournal) {
   hub::audit::Journal journal(*store_, "a-test-key-of-32-bytes-or-more!!");
   const auto now = std::chrono::system_clock::now();
