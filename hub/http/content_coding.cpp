@@ -71,7 +71,7 @@ Result<std::string> inflate_all(std::string_view in, Wrapper w, std::size_t limi
     if (ret == Z_BUF_ERROR && z.avail_in == 0)
       return bad("bad_content_encoding", "the " + std::string(name) + " stream ends early");
     return bad("bad_content_encoding",
-               "the answer is not " + std::string(name) + ": " + (z.msg ? z.msg : "zlib error"));
+               "the content is not " + std::string(name) + ": " + (z.msg ? z.msg : "zlib error"));
   }
 }
 

@@ -1,7 +1,5 @@
 #include "hub/http/router.hpp"
 
-#include "hub/http/fields.hpp"
-
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -87,31 +85,9 @@ Response no_content_with_allow(std::string allow, unsigned version) {
   return res;
 }
 
-// A request whose content is coded (Content-Encoding other than identity): no route reads a coded
-// body, and read as it came it would be refused for what it seems to hold ("not UTF-8", "not
-// JSON"). 415 with Accept-Encoding: identity (RFC 9110 sections 8.4 and 15.5.16); nullopt
-// otherwise.
-std::optional<Response> coded_content(const Request& req, const RequestContext& ctx) {
-  for (auto [it, end] = req.equal_range(bhttp::field::content_encoding); it != end; ++it) {
-    for (const auto& coding : list_members(it->value())) {
-      if (coding == "identity") continue;
-      auto res = error_response(
-          make_error(Errc::invalid_input,
-                     "Content-Encoding '" + coding + "': send the request content uncoded",
-                     "unsupported_content_encoding"),
-          ctx, req.version());
-      res.result(bhttp::status::unsupported_media_type);
-      res.set(bhttp::field::accept_encoding, "identity");
-      return res;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& ctx) const {
-  if (auto refused = coded_content(req, ctx)) co_return std::move(*refused);
   const bool options = req.method() == bhttp::verb::options;
   if (options && req.target() == "*") {
     std::vector<bhttp::verb> all;

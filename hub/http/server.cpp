@@ -1,5 +1,7 @@
 #include "hub/http/server.hpp"
 
+#include "hub/http/request_content.hpp"
+
 #include <openssl/x509_vfy.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -490,6 +492,7 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     out.target = std::string(req.target());
     const auto incoming = req["X-Correlation-ID"];
     ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
+    auto undecodable = decode_request_content(req, limits_.max_body_bytes, ctx);
     if (c.principal == nullptr) {
       out.res = error_response(
           make_error(Errc::unknown_principal,
@@ -497,6 +500,8 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
                      "ask the hub's administrators to map its subject to a principal",
                      "unknown_principal"),
           ctx, req.version());
+    } else if (undecodable) {
+      out.res = std::move(*undecodable);
     } else {
       try {
         out.res = co_await l.options.handler(req, ctx);

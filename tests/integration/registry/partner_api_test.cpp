@@ -23,6 +23,7 @@
 #include "hub/audit/journal_leaf.hpp"
 #include "hub/audit/receipt.hpp"
 #include "hub/audit/tree_hash.hpp"
+#include "hub/http/content_coding.hpp"
 #include "hub/store/store.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
@@ -377,6 +378,30 @@ TEST_P(PartnerApi, TheInsuredsPortalReadsOnlyTheDisclosuresOfThePersonItActsFor)
   EXPECT_EQ(record.status, 403u) << record.raw;
   // An agent (role registration) reads anyone's, with no header.
   EXPECT_EQ(internal("GET", "/v1/insured/" + numbers[1] + "/disclosures").status, 200u);
+}
+
+// Partners' systems compress what they send (RFC 9110 section 8.4): a gzipped batch is read as
+// the batch it is; a coding the hub does not read gets 415 with what it reads; a bomb stops at the
+// body limit.
+TEST_P(PartnerApi, ACompressedBatchIsReadDecoded) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::string body = R"({"identifiers": [")" + ice + R"("]})";
+  Headers gz = kVat;
+  gz.emplace_back("Content-Encoding", "gzip");
+  auto r = ts::reply_of(pull("dgi", "POST", kBatch, gz, hub::http::gzip(body)));
+  ASSERT_EQ(r.status, 200u) << r.raw;
+  EXPECT_EQ(str(r.body, "/results/0/data/numeroAffiliation"), affiliation) << r.raw;
+
+  Headers br = kVat;
+  br.emplace_back("Content-Encoding", "br");
+  auto refused = ts::reply_of(pull("dgi", "POST", kBatch, br, body));
+  EXPECT_EQ(refused.status, 415u) << refused.raw;
+  EXPECT_EQ(str(refused.body, "/error/code"), "unsupported_content_encoding");
+  auto bomb = ts::reply_of(pull("dgi", "POST", kBatch, gz, hub::http::gzip_zeros(64u << 20)));
+  EXPECT_EQ(bomb.status, 413u) << bomb.raw;
+  EXPECT_EQ(str(bomb.body, "/error/code"), "body_too_large");
+  EXPECT_EQ(disclosures_of(affiliation), 1u) << "only the decoded batch disclosed";
 }
 
 TEST_P(PartnerApi, ABatchBodyIsReadByTheOneJsonReader) {

@@ -1,0 +1,23 @@
+// A client's coded request content (RFC 9110 section 8.4: Content-Encoding gzip, x-gzip, deflate,
+// identity, or a list of them), decoded before any route reads the body, with the size limit
+// counted on the decoded bytes. Partners' systems compress what they push; a route never sees a
+// coded body.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "hub/http/message.hpp"
+
+namespace hub::http {
+
+// Undoes `req`'s content codings in place: the body becomes the decoded bytes, Content-Encoding is
+// removed and Content-Length set to the decoded size. Nothing is done without Content-Encoding.
+// Returns the answer to send instead when the content cannot be decoded:
+// - 415 unsupported_content_encoding, with Accept-Encoding naming what the hub reads;
+// - 400 bad_content_encoding: the bytes are not what the coding says;
+// - 413 body_too_large: more than `max_body_bytes` once decoded (a decompression bomb stops there).
+std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
+                                               const RequestContext& ctx);
+
+}  // namespace hub::http
