@@ -6,6 +6,9 @@
 # default), the shipped conf/hub.yaml with its own data folder and a body limit raised to fit
 # the file.
 # Usage: bench/run-jobs.sh [N]   (N: 100000 by default; needs scripts/setup.sh)
+# Environment: CNSS_BENCH_KILL_AT (a percentage: the hub is SIGKILLed once the job passes it and
+# started again on the same store; the job resumes, and the store is then checked to hold every
+# line once, each with its own CNIE, and the hub's log says how many were asked again).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,10 +53,17 @@ y = re.sub(r"max_body_bytes: \d+", f"max_body_bytes: {limit}", y)
 y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
 print(y, end="")
 PY
-$bin/cnss-hub serve --config "$work/hub.yaml" 2> "$work/hub.log" &
-hub_pid=$!
-pids+=($hub_pid)
-for _ in $(seq 1 300); do grep -q '"msg":"ready"' "$work/hub.log" && break; sleep 0.02; done
+start_hub() {
+  $bin/cnss-hub serve --config "$work/hub.yaml" 2>> "$work/hub.log" &
+  hub_pid=$!
+  pids+=($hub_pid)
+  for _ in $(seq 1 500); do
+    [[ $(grep -c '"msg":"ready"' "$work/hub.log") -ge $1 ]] && break
+    sleep 0.02
+  done
+}
+start_hub 1
+kill_at=${CNSS_BENCH_KILL_AT:-}
 
 tls=(--silent --show-error --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt
   --key $pki/clients/agency.key)
@@ -72,6 +82,13 @@ import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["stat
     next=$(( next == 10 ? 50 : next == 50 ? 100 : 101 ))
   done
   [[ $st == done || $st == cancelled || $st == failed ]] && break
+  if [[ -n $kill_at && $(( done * 100 )) -ge $(( total * kill_at )) ]]; then
+    kill -9 "$hub_pid"
+    wait "$hub_pid" 2>/dev/null || true
+    echo "$kill_at %: done $done/$total, hub SIGKILLed and started again"
+    kill_at=
+    start_hub 2
+  fi
   sleep 1
 done
 echo "state: $st; errors: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["errors"])' "$state")"
@@ -82,5 +99,10 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 n, size = db.execute("SELECT count(*), sum(length(result)) FROM prefill_job_items").fetchone()
 print(f"results: {n} items, {size / max(n, 1):.0f} bytes a result on average (the result column)")
+lines, ids, unanswered = db.execute(
+    "SELECT count(DISTINCT line), count(DISTINCT identifier), sum(state <> 'done')"
+    " FROM prefill_job_items").fetchone()
+print(f"lines: {lines} distinct lines, {ids} distinct CNIEs, {unanswered} not answered")
 PY
+grep -o '"asked_again":"[0-9]*"' "$work/hub.log" | sed 's/^/after the restart: /' || true
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
