@@ -36,10 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
-sleep 0.5
+source "$root/bench/sims.sh"
+sims_start
 
 loadgen() { # url cert extra...
   local url=$1 cert=$2

@@ -30,9 +30,8 @@ trap cleanup EXIT
 pg_start -c max_connections=200
 psql() { "$pgbin/psql" -h "$pgdir" -p "$pgport" -U cnss -Atq "$@"; }
 
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
+source "$root/bench/sims.sh"
+sims_start
 cat "$pki/clients/admin.crt" "$pki/clients/admin.key" > "$work/probe.pem"
 chmod 600 "$work/probe.pem"
 

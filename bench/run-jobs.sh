@@ -26,10 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
-sleep 0.5
+source "$root/bench/sims.sh"
+sims_start
 
 # N distinct CNIEs of ordinary people (the simulators reserve the numbers ending 000, 996-999).
 python3 - "$n" > "$work/cnies.csv" <<'PY'
@@ -104,5 +102,5 @@ lines, ids, unanswered = db.execute(
     " FROM prefill_job_items").fetchone()
 print(f"lines: {lines} distinct lines, {ids} distinct CNIEs, {unanswered} not answered")
 PY
-grep -o '"asked_again":"[0-9]*"' "$work/hub.log" | sed 's/^/after the restart: /' || true
+grep -o '"asked_again":"[0-9]*"' "$work/hub.log" | sed 's/^/asked again (after a restart; 0 otherwise): /' || true
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

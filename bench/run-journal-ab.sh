@@ -23,10 +23,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
-sleep 0.5
+source "$root/bench/sims.sh"
+sims_start
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hubload() {

@@ -23,12 +23,10 @@ sed "s#data_dir: ../var/data#data_dir: $work/data#; s#path: ../var/data/hub.db#p
 sed -i "s#\.\./#$root/#g" "$work/hub.yaml"
 sed -i "s#$work/data#$work/data#" "$work/hub.yaml"
 
-# The simulators as shipped, except DGI's quota (50/s per certificate): its throughput run would
-# otherwise measure 429 answers.
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-pids+=($!)
-sleep 0.5
+# The simulators as shipped, except their quotas (DGI's 50/s per certificate would otherwise be
+# what the throughput run measures).
+source "$root/bench/sims.sh"
+sims_start
 start_ns=$(date +%s%N)
 $bin/cnss-hub serve --config "$work/hub.yaml" 2> "$work/hub.log" &
 hub_pid=$!

@@ -40,10 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-grep -v 'rate_limit:' conf/sim.yaml | sed "s#\.\./#$root/#g" > "$work/sim.yaml"
-$bin/cnss-sim serve --config "$work/sim.yaml" 2> "$work/sim.log" &
-sim_pid=$!
-pids+=($sim_pid)
+source "$root/bench/sims.sh"
+sims_start
 # User + system clock ticks of processes, summed (0 for one that has gone).
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0))); done; echo "$t"; }
 # The PostgreSQL cluster's processes: the postmaster and its children (the hub's backends).
