@@ -115,6 +115,24 @@ Response unreadable_request(const boost::system::error_code& ec, const ServerLim
       ctx);
 }
 
+// Parses what the buffer already holds (eagerly: header and body) and consumes it; returns the
+// bytes used. A request that arrived whole, as most do in one read, is then done without an
+// asynchronous read that would only complete at once through the scheduler. need_more is not an
+// error here: the caller reads the rest.
+std::size_t parse_buffered(bhttp::request_parser<bhttp::string_body>& parser,
+                           beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  parser.eager(true);
+  std::size_t used = 0;
+  while (!parser.is_done() && buffer.size() > 0) {
+    const std::size_t n = parser.put(buffer.data(), ec);
+    buffer.consume(n);
+    used += n;
+    if (ec == bhttp::error::need_more) ec = {};
+    if (ec || n == 0) break;
+  }
+  return used;
+}
+
 // What a client has sent by the time its connection is accepted, looked at without reading it: a
 // real client's whole ClientHello is usually there already, and its connection then starts in
 // the phase evicted last.
@@ -455,8 +473,12 @@ asio::awaitable<bool> Server::read_request(Listener& l, Connection& c, bool firs
   tcp_layer.expires_after(limits_.read_timeout);
   in.parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   in.parser.body_limit(limits_.max_body_bytes);
-  std::tie(in.ec, in.bytes_in) =
-      co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+  in.bytes_in = parse_buffered(in.parser, c.buffer, in.ec);
+  if (!in.ec && !in.parser.is_done()) {
+    std::size_t more = 0;
+    std::tie(in.ec, more) = co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+    in.bytes_in += more;
+  }
   if (in.ec == beast::error::timeout || in.ec == asio::error::eof ||
       in.ec == asio::ssl::error::stream_truncated || in.ec == asio::error::connection_reset ||
       in.ec == asio::error::operation_aborted) {

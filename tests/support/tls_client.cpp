@@ -230,4 +230,28 @@ Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::
   return ex;
 }
 
+std::vector<Exchange> pipelined_requests(unsigned short port, const ClientSetup& setup,
+                                         const std::string& raw, std::size_t answers) {
+  std::vector<Exchange> out;
+  asio::io_context ioc;
+  auto ctx = make_ctx(setup);
+  ssl::stream<tcp::socket> stream(ioc, *ctx);
+  boost::system::error_code ec;
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (!ec) stream.handshake(ssl::stream_base::client, ec);
+  if (!ec) asio::write(stream, asio::buffer(raw), ec);
+  boost::beast::flat_buffer buf;
+  while (!ec && out.size() < answers) {
+    HttpResponse res;
+    http::read(stream, buf, res, ec);
+    Exchange& ex = out.emplace_back();
+    ex.handshake_ok = true;
+    if (ec)
+      ex.error = "read: " + ec.message();
+    else
+      ex.response = std::move(res);
+  }
+  return out;
+}
+
 }  // namespace testing_support
