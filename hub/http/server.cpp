@@ -260,8 +260,9 @@ struct Server::Incoming {
 struct Server::Outgoing {
   RequestContext ctx;
   Response res;
-  std::string method = "-";
-  std::string target = "-";
+  // Views into the request, which lives in Incoming until the response is written.
+  std::string_view method = "-";
+  std::string_view target = "-";
   bool close_after = false;
 };
 
@@ -505,13 +506,13 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     out.res = unreadable_request(in.ec, limits_, ctx);
     out.close_after = true;
     if (in.parser.is_header_done()) {
-      out.method = std::string(in.parser.get().method_string());
-      out.target = std::string(in.parser.get().target());
+      out.method = in.parser.get().method_string();
+      out.target = in.parser.get().target();
     }
   } else {
     Request& req = in.parser.get();
-    out.method = std::string(req.method_string());
-    out.target = std::string(req.target());
+    out.method = req.method_string();
+    out.target = req.target();
     const auto incoming = req["X-Correlation-ID"];
     ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
     auto undecodable = decode_request_content(req, limits_.max_body_bytes, ctx);
