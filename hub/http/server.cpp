@@ -37,6 +37,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kCorrelationHeader = "X-Correlation-ID";
 
 void put(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, std::string_view v) {
   w.Key(key);
@@ -69,6 +70,21 @@ void access_log(const RequestContext& ctx, std::string_view method, std::string_
   put(w, "remote", ctx.remote_address);
   w.EndObject();
   log::write_raw_line({sb.GetString(), sb.GetSize()});
+}
+
+// The request's correlation id: the client's X-Correlation-ID when it can be logged as it is and
+// holds nothing shaped like a personal identifier (hub/core/ids.hpp), else one of the hub's own.
+// A replaced one is logged with its reason, never its value.
+std::string correlation_id_of(const Request& req) {
+  const auto given = req[kCorrelationHeader];
+  if (given.empty()) return new_uuid();
+  const char* why = !is_safe_correlation_id(given)     ? "characters_not_allowed"
+                    : holds_personal_identifier(given) ? "personal_identifier"
+                                                       : nullptr;
+  if (why == nullptr) return std::string(given);
+  std::string own = new_uuid();
+  log::info("client correlation id replaced", {{"correlation_id", own}, {"reason", why}});
+  return own;
 }
 
 // Writes the serialized response a few bytes at a time (fault injection: a slow partner body).
@@ -513,8 +529,7 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     Request& req = in.parser.get();
     out.method = req.method_string();
     out.target = req.target();
-    const auto incoming = req["X-Correlation-ID"];
-    ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
+    ctx.correlation_id = correlation_id_of(req);
     auto undecodable = decode_request_content(req, limits_.max_body_bytes, ctx);
     if (c.principal == nullptr) {
       out.res = error_response(
@@ -539,7 +554,7 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     if (req.method() == bhttp::verb::head) omit_content_for_head(out.res);
     out.close_after = !req.keep_alive();
   }
-  out.res.set("X-Correlation-ID", ctx.correlation_id);
+  out.res.set(kCorrelationHeader, ctx.correlation_id);
   out.res.keep_alive(!out.close_after);
   if (!out.res.has_content_length() && !out.res.chunked()) out.res.prepare_payload();
 }
