@@ -1378,7 +1378,14 @@ TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
       r.error(*doc, "missing_key", "a code table holds 'entries: {code: value}'");
       continue;
     }
+    std::set<std::string, std::less<>> codes;
     for (const auto& kv : entries) {
+      // A code written twice is refused at the second (YAML 1.2 section 3.2.1.1), where an
+      // editor shows it.
+      if (!codes.insert(kv.first.Scalar()).second) {
+        r.error(kv.first, "duplicate_key", "code '" + kv.first.Scalar() + "' appears twice");
+        continue;
+      }
       if (!kv.second.IsScalar()) {
         r.error(kv.second, "bad_value", "a table value is a scalar");
         continue;
@@ -1386,9 +1393,6 @@ TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
       t->entries.emplace_back(kv.first.Scalar(), kv.second.Scalar());
     }
     std::sort(t->entries.begin(), t->entries.end());
-    for (std::size_t i = 1; i < t->entries.size(); ++i)
-      if (t->entries[i].first == t->entries[i - 1].first)
-        r.error(entries, "duplicate_key", "code '" + t->entries[i].first + "' appears twice");
     if (auto d = scalar((*doc)["default"])) t->fallback = *d;
     tables.emplace(t->name, std::move(t));
   }

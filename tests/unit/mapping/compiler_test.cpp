@@ -304,6 +304,28 @@ TEST_F(CompilerTest, AKeyWrittenTwiceIsRefusedAtTheSecond) {
   EXPECT_EQ(lines, (std::vector<int>{2, 10})) << all();
 }
 
+// A code table's code written twice is refused at the second, where an editor shows it (the
+// workbench and `cnss-hub check` print this position), not at the table's first entry.
+TEST_F(CompilerTest, ATableCodeWrittenTwiceIsRefusedAtTheSecond) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tables-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "card_status.yaml")
+      << "description: card states\nentries:\n  VALIDE: valid\n  EXPIREE: expired\n"
+         "  PERDUE: lost\n  PERDUE: stolen\n";
+  Diagnostics d;
+  const TableSet tables = load_tables(dir, d);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, "duplicate_key");
+  EXPECT_EQ(d[0].pos.line, 6) << d[0].str();
+  EXPECT_EQ(d[0].pos.col, 3) << d[0].str();
+  // The first stands.
+  ASSERT_EQ(tables.count("card_status"), 1u);
+  ASSERT_NE(tables.at("card_status")->lookup("PERDUE"), nullptr);
+  EXPECT_EQ(*tables.at("card_status")->lookup("PERDUE"), "lost");
+}
+
 // An empty file is refused at its first line: diagnostics are 1-based (docs/workbench.md), and
 // an editor has a line to show the problem at.
 TEST_F(CompilerTest, AnEmptyFileIsRefusedAtItsFirstLine) {
