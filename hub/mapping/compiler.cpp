@@ -1359,6 +1359,41 @@ const std::string* Table::lookup(std::string_view key) const {
   return fallback ? &*fallback : nullptr;
 }
 
+namespace {
+
+// A code table file is a YAML map of `description`, `entries` and `default`, each once: anything
+// else is reported at its key (a misspelt `default` would otherwise be read as no default). False
+// when the file is not a map at all, which leaves nothing to read.
+bool table_shape(const YAML::Node& doc, Reporter& r) {
+  if (!doc.IsMap()) {
+    const std::string what = "a code table is a YAML map (description:, entries:, default:)";
+    if (doc.IsNull() && doc.Mark().line < 0) {
+      r.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
+    } else {
+      r.error(doc, "bad_value", what);
+    }
+    return false;
+  }
+  std::set<std::string, std::less<>> seen;
+  for (const auto& kv : doc) {
+    const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) {
+      r.error(kv.first, "duplicate_key", "'" + key + "' is written twice in this map");
+    } else if (key != "description" && key != "entries" && key != "default") {
+      const std::string hint = closest(key, names_of({"description", "entries", "default"}));
+      r.error(kv.first, "unknown_key",
+              "'" + key + "' is not allowed in a code table" +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+  if (doc["default"] && !doc["default"].IsScalar()) {
+    r.error(doc["default"], "bad_value", "a table's default is a scalar");
+  }
+  return true;
+}
+
+}  // namespace
+
 TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
   TableSet tables;
   std::error_code ec;
@@ -1373,6 +1408,7 @@ TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
     auto t = std::make_unique<Table>();
     t->name = file.stem().string();
     t->file = file.string();
+    if (!table_shape(*doc, r)) continue;
     YAML::Node entries = (*doc)["entries"];
     if (!entries || !entries.IsMap()) {
       r.error(*doc, "missing_key", "a code table holds 'entries: {code: value}'");

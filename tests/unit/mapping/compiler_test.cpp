@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 
 namespace hub::mapping {
@@ -324,6 +325,38 @@ TEST_F(CompilerTest, ATableCodeWrittenTwiceIsRefusedAtTheSecond) {
   ASSERT_EQ(tables.count("card_status"), 1u);
   ASSERT_NE(tables.at("card_status")->lookup("PERDUE"), nullptr);
   EXPECT_EQ(*tables.at("card_status")->lookup("PERDUE"), "lost");
+}
+
+// A code table file that is not a map of description, entries and default is refused with its
+// position, never thrown out of the loader: a scalar (an administrator's table draft "oops")
+// aborted cnss-hub check, and the hub validating the draft. A misspelt key is not read as no
+// default.
+TEST_F(CompilerTest, ATableOfAnotherShapeIsRefusedWithItsPosition) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tables-shape-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a_scalar.yaml") << "oops\n";
+  std::ofstream(dir / "b_list.yaml") << "- VALIDE\n- EXPIREE\n";
+  std::ofstream(dir / "c_empty.yaml") << "";
+  std::ofstream(dir / "d_typo.yaml") << "entries: {A: x}\ndefualt: y\n";
+  std::ofstream(dir / "e_default.yaml") << "entries: {A: x}\ndefault: [y]\n";
+  Diagnostics d;
+  const TableSet tables = load_tables(dir, d);
+  std::filesystem::remove_all(dir);
+  std::map<std::string, const Diagnostic*> by_file;
+  for (const auto& x : d) by_file[std::filesystem::path(x.file).stem().string()] = &x;
+  ASSERT_EQ(by_file.size(), 5u) << ::testing::PrintToString(d.size());
+  EXPECT_EQ(by_file["a_scalar"]->code, "bad_value");
+  EXPECT_EQ(by_file["a_scalar"]->pos.line, 1);
+  EXPECT_EQ(by_file["b_list"]->code, "bad_value");
+  EXPECT_EQ(by_file["c_empty"]->code, "bad_value");
+  EXPECT_EQ(by_file["c_empty"]->pos.line, 1);
+  EXPECT_EQ(by_file["d_typo"]->code, "unknown_key");
+  EXPECT_EQ(by_file["d_typo"]->pos.line, 2);
+  EXPECT_NE(by_file["d_typo"]->message.find("default"), std::string::npos)
+      << by_file["d_typo"]->message;
+  EXPECT_EQ(by_file["e_default"]->code, "bad_value");
+  EXPECT_EQ(by_file["e_default"]->pos.line, 2);
 }
 
 // An empty file is refused at its first line: diagnostics are 1-based (docs/workbench.md), and
