@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "hub/audit/digest.hpp"
 #include "hub/audit/journal_leaf.hpp"
@@ -401,6 +402,19 @@ TEST_P(PartnerApi, ACompressedBatchIsReadDecoded) {
   auto bomb = ts::reply_of(pull("dgi", "POST", kBatch, gz, hub::http::gzip_zeros(64u << 20)));
   EXPECT_EQ(bomb.status, 413u) << bomb.raw;
   EXPECT_EQ(str(bomb.body, "/error/code"), "body_too_large");
+  // A transfer coding other than chunked is not read as the body (RFC 9112 section 6.1): 501,
+  // never its gzip bytes handed to the route as JSON (was 400 invalid_utf8, or json_malformed).
+  const std::string gzipped = hub::http::gzip(body);
+  std::ostringstream raw;
+  raw << "POST " << kBatch << " HTTP/1.1\r\nHost: localhost\r\nX-Purpose: VAT_REFUND\r\n"
+      << "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      << std::hex << gzipped.size() << "\r\n"
+      << gzipped << "\r\n0\r\n\r\n";
+  auto transfer =
+      ts::reply_of(ts::slow_request(hub_->port("partners"), ts::client("dgi"), raw.str(), 1u << 20,
+                                    std::chrono::milliseconds(0), std::chrono::seconds(10)));
+  EXPECT_EQ(transfer.status, 501u) << transfer.raw;
+  EXPECT_EQ(str(transfer.body, "/error/code"), "unsupported_transfer_encoding") << transfer.raw;
   EXPECT_EQ(disclosures_of(affiliation), 1u) << "only the decoded batch disclosed";
 }
 
