@@ -204,6 +204,10 @@ TEST_P(TextRule, RegistrationsReadIdentifiersAsPeopleTypeThem) {
   EXPECT_EQ(str(r.body, "/rib"), ts::kTestRib) << r.raw;
   const std::string number = str(r.body, "/immatriculation");
   EXPECT_EQ(agency("GET", "/v1/insured?cnie=" + cnie).status, 200u) << "not found by its CNIE";
+  // Looked up as typed in a search box.
+  auto found = agency("GET", "/v1/insured?cnie=" + cnie.substr(0, 2) + "%20" + cnie.substr(2));
+  EXPECT_EQ(found.status, 200u) << found.raw;
+  EXPECT_EQ(str(found.body, "/immatriculation"), number) << found.raw;
   auto rib = agency("PUT", "/v1/insured/" + number + "/rib",
                     R"({"rib":"0018-1000-7800-0201-1062-0318","reason":"typed"})");
   EXPECT_EQ(rib.status, 200u) << rib.raw;
@@ -228,6 +232,9 @@ TEST_P(TextRule, RegistrationsReadIdentifiersAsPeopleTypeThem) {
   ASSERT_EQ(employer.status, 201u) << employer.raw;
   EXPECT_EQ(str(employer.body, "/ice"), ice) << employer.raw;
   EXPECT_EQ(str(employer.body, "/representatives/XT100001/cnie"), "XT100001") << employer.raw;
+  auto by_ice = agency("GET", "/v1/employers?ice=" + ice.substr(0, 3) + "." + ice.substr(3, 6) +
+                                  "-" + ice.substr(9));
+  EXPECT_EQ(by_ice.status, 200u) << by_ice.raw;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, TextRule, ::testing::Values("sqlite", "postgresql"),
