@@ -549,6 +549,13 @@ TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
   ASSERT_EQ(asked.response->result_int(), 200) << asked.response->body();
   ASSERT_EQ(asked.response->count(hub::audit::kReceiptHeader), 1u);
   EXPECT_EQ(asked.response->at("Preference-Applied"), "receipt");
+  // An identifier refused as malformed disclosed nothing: no receipt, and no claim of one.
+  auto malformed =
+      pull("dgi", "GET", "/partner/v1/affiliation-attestations/001561191000099", asking);
+  ASSERT_TRUE(malformed.response);
+  EXPECT_EQ(malformed.response->result_int(), 400) << malformed.response->body();
+  EXPECT_EQ(malformed.response->count(hub::audit::kReceiptHeader), 0u);
+  EXPECT_EQ(malformed.response->count("Preference-Applied"), 0u) << "claims a receipt it lacks";
   auto receipt = hub::audit::parse_receipt(asked.response->at(hub::audit::kReceiptHeader));
   ASSERT_TRUE(receipt) << receipt.error().message;
   // The read without a receipt was journaled all the same: it is the entry just before.
