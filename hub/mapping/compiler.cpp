@@ -57,6 +57,16 @@ constexpr ErrcName kErrcs[] = {
     {"malformed_response", Errc::malformed_response},
 };
 
+// A file whose top is not a YAML map: bad_value at the node, or at the first line of an empty
+// file (which has no node to point at), so that the position stays 1-based.
+void refuse_not_a_map(const YAML::Node& doc, Reporter& r, const std::string& what) {
+  if (doc.IsNull() && doc.Mark().line < 0) {
+    r.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
+  } else {
+    r.error(doc, "bad_value", what);
+  }
+}
+
 std::vector<std::string_view> names_of(std::initializer_list<std::string_view> l) {
   return l;
 }
@@ -99,13 +109,7 @@ class Compiler {
 
   std::shared_ptr<Mapping> run(const YAML::Node& doc) {
     if (!doc.IsMap()) {
-      const std::string what = "a mapping file is a YAML map (mapping:, version:, fields: ...)";
-      // An empty file has no node to point at: its first line, so the position stays 1-based.
-      if (doc.IsNull() && doc.Mark().line < 0) {
-        r_.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
-      } else {
-        r_.error(doc, "bad_value", what);
-      }
+      refuse_not_a_map(doc, r_, "a mapping file is a YAML map (mapping:, version:, fields: ...)");
       return nullptr;
     }
     allow(doc, {"mapping", "version", "partner", "description", "direction", "target", "source",
@@ -1366,12 +1370,7 @@ namespace {
 // when the file is not a map at all, which leaves nothing to read.
 bool table_shape(const YAML::Node& doc, Reporter& r) {
   if (!doc.IsMap()) {
-    const std::string what = "a code table is a YAML map (description:, entries:, default:)";
-    if (doc.IsNull() && doc.Mark().line < 0) {
-      r.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
-    } else {
-      r.error(doc, "bad_value", what);
-    }
+    refuse_not_a_map(doc, r, "a code table is a YAML map (description:, entries:, default:)");
     return false;
   }
   std::set<std::string, std::less<>> seen;

@@ -73,6 +73,18 @@ class PartnerEvents : public ts::HubOnEngine {
   Reply admin(const std::string& target) {
     return call("admin", hub_->port("internal"), "GET", target);
   }
+  // A new employer of the simulators' register, affiliated by the agency: its ICE and its answer
+  // (422: a company the register has struck off; another is drawn).
+  std::pair<std::string, Reply> new_employer() {
+    std::string ice;
+    Reply employer;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      ice = ts::random_ice(rng_());
+      employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
+      if (employer.status != 422) break;
+    }
+    return {ice, std::move(employer)};
+  }
   // Every event the admin page lists for a query ("partner=dgct&status=applied"): id -> status.
   std::map<std::string, std::string> inbox(const std::string& query) {
     auto r = admin("/admin/v1/events?" + query + "&limit=1000");
@@ -434,13 +446,7 @@ TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
 }
 
 TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) {
-  std::string ice;
-  Reply employer;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    ice = ts::random_ice(rng_());
-    employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
-    if (employer.status != 422) break;
-  }
+  auto [ice, employer] = new_employer();
   ASSERT_EQ(employer.status, 201u) << employer.raw;
   const std::string affiliation = str(employer.body, "/affiliation_number");
   std::string xml =
@@ -480,13 +486,7 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
 // (outcome superseded); a newer one applies. The instants compare as instants, whatever their
 // offset or fraction of a second.
 TEST_P(PartnerEvents, AnOlderRegisterExtractDeliveredLateChangesNothing) {
-  std::string ice;
-  Reply employer;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    ice = ts::random_ice(rng_());
-    employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
-    if (employer.status != 422) break;
-  }
+  auto [ice, employer] = new_employer();
   ASSERT_EQ(employer.status, 201u) << employer.raw;
   const std::string affiliation = str(employer.body, "/affiliation_number");
   const std::string base =
