@@ -91,6 +91,14 @@ TEST_P(AgreementAdmin, AnInvalidSetIsRefusedWithEveryProblem) {
   ASSERT_EQ(r.status, 400u) << r.raw;
   EXPECT_NE(r.raw.find("did you mean 'salary'"), std::string::npos) << r.raw;
   EXPECT_NE(r.raw.find("\"line\":4"), std::string::npos) << "the problem's position: " << r.raw;
+  // An agreement written twice under one name (JSON that readers read two ways) is refused, not
+  // read as one of the two.
+  std::string twice = kNext;
+  twice.pop_back();  // the set's closing brace
+  twice += ", " + std::string(kNext).substr(1);
+  r = call("admin", "PUT", "/admin/v1/agreements", twice, "\"1\"");
+  ASSERT_EQ(r.status, 400u) << r.raw;
+  EXPECT_NE(r.raw.find("duplicate_key"), std::string::npos) << r.raw;
   auto got = call("admin", "GET", "/admin/v1/agreements");
   EXPECT_EQ(got.body["version"].GetInt(), 1) << "nothing stored";
 }

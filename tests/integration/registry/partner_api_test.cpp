@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "hub/audit/digest.hpp"
 #include "hub/audit/journal_leaf.hpp"
@@ -464,6 +465,19 @@ TEST_P(PartnerApi, ACompressedBatchIsReadDecoded) {
   auto bomb = ts::reply_of(pull("dgi", "POST", kBatch, gz, hub::http::gzip_zeros(64u << 20)));
   EXPECT_EQ(bomb.status, 413u) << bomb.raw;
   EXPECT_EQ(str(bomb.body, "/error/code"), "body_too_large");
+  // A transfer coding other than chunked is not read as the body (RFC 9112 section 6.1): 501,
+  // never its gzip bytes handed to the route as JSON (was 400 invalid_utf8, or json_malformed).
+  const std::string gzipped = hub::http::gzip(body);
+  std::ostringstream raw;
+  raw << "POST " << kBatch << " HTTP/1.1\r\nHost: localhost\r\nX-Purpose: VAT_REFUND\r\n"
+      << "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      << std::hex << gzipped.size() << "\r\n"
+      << gzipped << "\r\n0\r\n\r\n";
+  auto transfer =
+      ts::reply_of(ts::slow_request(hub_->port("partners"), ts::client("dgi"), raw.str(), 1u << 20,
+                                    std::chrono::milliseconds(0), std::chrono::seconds(10)));
+  EXPECT_EQ(transfer.status, 501u) << transfer.raw;
+  EXPECT_EQ(str(transfer.body, "/error/code"), "unsupported_transfer_encoding") << transfer.raw;
   EXPECT_EQ(disclosures_of(affiliation), 1u) << "only the decoded batch disclosed";
 }
 
@@ -598,6 +612,13 @@ TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
   ASSERT_EQ(asked.response->result_int(), 200) << asked.response->body();
   ASSERT_EQ(asked.response->count(hub::audit::kReceiptHeader), 1u);
   EXPECT_EQ(asked.response->at("Preference-Applied"), "receipt");
+  // An identifier refused as malformed disclosed nothing: no receipt, and no claim of one.
+  auto malformed =
+      pull("dgi", "GET", "/partner/v1/affiliation-attestations/001561191000099", asking);
+  ASSERT_TRUE(malformed.response);
+  EXPECT_EQ(malformed.response->result_int(), 400) << malformed.response->body();
+  EXPECT_EQ(malformed.response->count(hub::audit::kReceiptHeader), 0u);
+  EXPECT_EQ(malformed.response->count("Preference-Applied"), 0u) << "claims a receipt it lacks";
   auto receipt = hub::audit::parse_receipt(asked.response->at(hub::audit::kReceiptHeader));
   ASSERT_TRUE(receipt) << receipt.error().message;
   // The read without a receipt was journaled all the same: it is the entry just before.
