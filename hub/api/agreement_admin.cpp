@@ -35,20 +35,28 @@ Result<agreements::AgreementSet> read(store::Store& store,
 }
 
 // The version If-Match names: required, so that a replacement never undoes one it did not see.
+// Errors (412): none sent, if_match_required; "*" names no version, if_match_any; a weak tag never
+// matches If-Match (RFC 9110 section 13.1.1), weak_etag; anything else, bad_if_match.
 Result<std::int64_t> required_if_match(const Request& req) {
   auto it = req.find(bhttp::field::if_match);
   const std::string_view v = it == req.end() ? std::string_view() : std::string_view(it->value());
+  auto refuse = [](std::string why, const char* code) {
+    return make_error(Errc::precondition_failed, "/headers/If-Match: " + why, code);
+  };
+  if (v.empty())
+    return refuse("required, the ETag of GET /admin/v1/agreements", "if_match_required");
+  if (v == "*")
+    return refuse("* names no version: send the ETag of GET /admin/v1/agreements", "if_match_any");
+  if (v.starts_with("W/"))
+    return refuse("a weak entity tag never matches If-Match (RFC 9110 section 13.1.1)",
+                  "weak_etag");
   std::int64_t n = 0;
   bool ok = v.size() >= 3 && v.size() < 20 && v.front() == '"' && v.back() == '"';
   for (std::size_t i = 1; ok && i + 1 < v.size(); ++i) {
     ok = v[i] >= '0' && v[i] <= '9';
     n = n * 10 + (v[i] - '0');
   }
-  if (!ok) {
-    return make_error(Errc::precondition_failed,
-                      "/headers/If-Match: required, the ETag of GET /admin/v1/agreements",
-                      "if_match_required");
-  }
+  if (!ok) return refuse("not an ETag of GET /admin/v1/agreements", "bad_if_match");
   return n;
 }
 

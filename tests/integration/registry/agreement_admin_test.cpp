@@ -50,6 +50,12 @@ TEST_P(AgreementAdmin, SeededReplacedWithHistoryAndKeptAcrossARestart) {
   auto missing = call("admin", "PUT", "/admin/v1/agreements", kNext);
   EXPECT_EQ(missing.status, 412u) << missing.raw;
   EXPECT_EQ(str(missing.body, "/error/code"), "if_match_required");
+  for (auto [given, code] : {std::pair{"*", "if_match_any"}, std::pair{"W/\"1\"", "weak_etag"},
+                             std::pair{"1", "bad_if_match"}}) {
+    auto refused = call("admin", "PUT", "/admin/v1/agreements", kNext, given);
+    EXPECT_EQ(refused.status, 412u) << given << refused.raw;
+    EXPECT_EQ(str(refused.body, "/error/code"), code) << given;
+  }
 
   auto put = call("admin", "PUT", "/admin/v1/agreements", kNext, "\"1\"");
   ASSERT_EQ(put.status, 200u) << put.raw;
