@@ -1009,7 +1009,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::string>> due_waits(const std::string& after, std::size_t limit) override {
     return streams_of(
-        "SELECT DISTINCT stream FROM registry_waits WHERE due = 1 AND stream > ?"
+        "SELECT DISTINCT stream FROM registry_waits INDEXED BY registry_waits_due"
+        " WHERE due = 1 AND stream > ?"
         " ORDER BY stream LIMIT ?",
         nullptr, after, limit);
   }
@@ -1017,7 +1018,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> expired_waits(std::int64_t now_ms, const std::string& after,
                                                  std::size_t limit) override {
     return streams_of(
-        "SELECT DISTINCT stream FROM registry_waits WHERE until_ms <= ?"
+        // By the end's index: ordering by stream would otherwise walk every wait.
+        "SELECT DISTINCT stream FROM registry_waits INDEXED BY registry_waits_by_end"
+        " WHERE until_ms <= ?"
         " AND stream > ? ORDER BY stream LIMIT ?",
         &now_ms, after, limit);
   }
