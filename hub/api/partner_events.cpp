@@ -66,24 +66,26 @@ void add_partner_event_routes(http::Router& router, events::Inbox& inbox, regist
 
 void add_event_admin_routes(http::Router& router, events::Inbox& inbox, registry::StorePool& pool,
                             const std::string& admin_role) {
-  router.add(bhttp::verb::get, "/admin/v1/events", admin_role,
-             [&inbox, &pool](const http::Request& req,
-                             http::RequestContext& ctx) -> asio::awaitable<http::Response> {
-               const std::string status = http::query_param(req.target(), "status").value_or("");
-               if (!status.empty() && !events::is_status(status)) {
-                 co_return http::error_response(
-                     make_error(Errc::invalid_input,
-                                "/status: must be recorded, applied or not_applicable"),
-                     ctx, req.version());
-               }
-               const auto limit = limit_param(req, 100);
-               if (!limit) co_return http::error_response(limit.error(), ctx, req.version());
-               co_return render(co_await pool.run<Result<Answer>>([&] {
-                 return inbox.list(http::query_param(req.target(), "partner").value_or(""), status,
-                                   http::query_param(req.target(), "after").value_or(""), *limit);
-               }),
-                                req, ctx);
-             });
+  router.add(
+      bhttp::verb::get, "/admin/v1/events", admin_role,
+      [&inbox, &pool](const http::Request& req,
+                      http::RequestContext& ctx) -> asio::awaitable<http::Response> {
+        const std::string status = http::query_param(req.target(), "status").value_or("");
+        if (!status.empty() && !events::is_status(status)) {
+          co_return http::error_response(
+              make_error(
+                  Errc::invalid_input,
+                  "/status: must be recorded, waiting, applied, not_applicable or not_concerned"),
+              ctx, req.version());
+        }
+        const auto limit = limit_param(req, 100);
+        if (!limit) co_return http::error_response(limit.error(), ctx, req.version());
+        co_return render(co_await pool.run<Result<Answer>>([&] {
+          return inbox.list(http::query_param(req.target(), "partner").value_or(""), status,
+                            http::query_param(req.target(), "after").value_or(""), *limit);
+        }),
+                         req, ctx);
+      });
   // The review queue (Inbox::review, docs/registration.md "Review queue").
   router.add(bhttp::verb::get, "/admin/v1/review", admin_role,
              [&inbox, &pool](const http::Request& req,

@@ -174,8 +174,11 @@ Result<void> App::start() {
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());
     applier_ = std::make_unique<RegistryEvents>(*registry_);
-    events_ = std::make_unique<events::Inbox>(config_.events.sources, *store_, *mappings_,
-                                              *applier_, node_->clock(), journal_.get(), &metrics_);
+    events_ = std::make_unique<events::Inbox>(
+        config_.events.sources, *store_, *mappings_, *applier_, node_->clock(), journal_.get(),
+        &metrics_,
+        std::chrono::milliseconds(static_cast<std::int64_t>(config_.events.await_days) *
+                                  86'400'000));
     if (auto c = events_->check(); !c) return c.error();
     if (auto a = seed_agreements(); !a) return a;
     make_workbench();

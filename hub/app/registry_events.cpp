@@ -28,6 +28,12 @@ std::vector<std::string> RegistryEvents::kinds() const {
   return out;
 }
 
+std::vector<std::string> RegistryEvents::waits_for(std::string_view kind,
+                                                   const std::string& record_json) const {
+  if (kind != "civil_event") return {};
+  return registry::Registry::civil_event_keys(record_json);
+}
+
 Result<rapidjson::Document> RegistryEvents::apply(std::string_view kind,
                                                   const std::string& record_json,
                                                   const std::string& provenance_json,

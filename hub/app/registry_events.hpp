@@ -19,6 +19,9 @@ class RegistryEvents final : public events::Applier {
   Result<rapidjson::Document> apply(std::string_view kind, const std::string& record_json,
                                     const std::string& provenance_json,
                                     const events::Delivery& delivery) override;
+  // civil_event: Registry::civil_event_keys; the other kinds wait for nothing.
+  std::vector<std::string> waits_for(std::string_view kind,
+                                     const std::string& record_json) const override;
 
  private:
   registry::Registry& registry_;

@@ -263,6 +263,7 @@ void read_events(ReadContext& ctx, MapReader& root, HubConfig& c) {
   auto ev = root.map("events");
   if (!ev) return;
   ev->millis("retry_every_ms", c.events.retry_every, 100, 86'400'000);
+  ev->size("await_days", c.events.await_days, 1, 3650);
   std::set<std::string> principals;
   for (auto& [name, sm] : ev->named_maps("sources")) {
     if (!sm.valid()) continue;

@@ -209,6 +209,11 @@ struct EventSettings {
   // How often events recorded but not applied yet (the store was busy, a record was being
   // changed by someone else) are applied again.
   std::chrono::milliseconds retry_every{30'000};
+  // How long an event waits for the facts it names (a marriage of people no family names yet, a
+  // divorce before its marriage): a waiting one is then closed not_concerned, an applied one stops
+  // waiting for the people it did not concern yet (docs/registration.md, "Events that wait for
+  // facts"). 1 to 3650 days; 365 by default.
+  std::size_t await_days = 365;
 };
 
 // An RFC 3161 Time Stamping Authority that time-stamps each checkpoint (docs/audit.md).

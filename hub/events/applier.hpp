@@ -43,6 +43,18 @@ class Applier {
   virtual Result<rapidjson::Document> apply(std::string_view kind, const std::string& record_json,
                                             const std::string& provenance_json,
                                             const Delivery& delivery) = 0;
+
+  // The keys under which the facts an event concerns are found: the member index's and the
+  // registry's lookup keys ("cnie/BK123456", "insured-of/BK123456", "act/77/2012",
+  // "born/2012-09-30"; hub/registry/streams.hpp and families.cpp member_index). The inbox keeps
+  // the event waiting on them (store::Waits) until events.await_days have passed, and applies it
+  // again when a commit writes one: an event that concerned nobody yet, or only some of the
+  // people it names, reaches the families registered later. Empty (the default): the event
+  // waits for nothing, and one the registry answers awaiting_facts is tried at every sweep.
+  virtual std::vector<std::string> waits_for(std::string_view /*kind*/,
+                                             const std::string& /*record_json*/) const {
+    return {};
+  }
 };
 
 }  // namespace hub::events

@@ -5,7 +5,8 @@
 namespace hub::events {
 
 Claimed apply_claimed(store::Store& store, const std::string& owner, const std::string& stream,
-                      std::int64_t version, const std::function<void()>& apply) {
+                      std::int64_t version, const std::function<void()>& apply,
+                      std::string_view label) {
   auto claim = cluster::Lease::take(store, "event:" + stream, owner, kClaimTtl);
   if (!claim) return Claimed::failed;
   if (!*claim) return Claimed::elsewhere;
@@ -13,8 +14,8 @@ Claimed apply_claimed(store::Store& store, const std::string& owner, const std::
   auto now = store.read_record(stream);
   Claimed out = Claimed::failed;
   if (now && *now) {
-    out = (*now)->version == version && (*now)->label == "recorded" ? Claimed::applied
-                                                                    : Claimed::settled;
+    out =
+        (*now)->version == version && (*now)->label == label ? Claimed::applied : Claimed::settled;
   }
   if (out == Claimed::applied) apply();
   (void)(*claim)->forget();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "hub/store/store.hpp"
 
@@ -27,9 +28,11 @@ enum class Claimed {
   failed,     // the store failed: left for the next sweep
 };
 
-// Runs `apply` on the event's stream if this node can claim it and the event is still recorded
-// at `version`; releases the claim after.
+// Runs `apply` on the event's stream if this node can claim it and the event is still at
+// `version` with `label` (recorded; or waiting, or applied, when a fact it waits for arrived);
+// releases the claim after.
 Claimed apply_claimed(store::Store& store, const std::string& owner, const std::string& stream,
-                      std::int64_t version, const std::function<void()>& apply);
+                      std::int64_t version, const std::function<void()>& apply,
+                      std::string_view label = "recorded");
 
 }  // namespace hub::events

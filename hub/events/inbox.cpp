@@ -84,14 +84,15 @@ bool is_final(const Error& e) {
 
 Inbox::Inbox(std::vector<config::EventSource> sources, store::Store& store,
              mapping::Catalog& mappings, Applier& applier, const registry::Clock& clock,
-             audit::Journal* journal, http::Metrics* metrics)
+             audit::Journal* journal, http::Metrics* metrics, std::chrono::milliseconds await)
     : sources_(std::move(sources)),
       store_(store),
       mappings_(mappings),
       applier_(applier),
       clock_(clock),
       journal_(journal),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      await_(await) {}
 
 bool Inbox::applies(const std::string& kind) const {
   const auto kinds = applier_.kinds();
@@ -227,9 +228,12 @@ Result<Answer> Inbox::record(const config::EventSource& source, const std::strin
 
   const std::string stream = stream_of(source.partner, event_id);
   const std::string data_text = json::dump(data);
+  // What it waits for is known from its first write: a fact written after it is recorded marks
+  // it due, even while its first application runs.
   auto stored = store_.commit_records(commit_of(
       {stream, kKind, 0, "partner_event.received", principal, "", source.partner, correlation_id,
-       data_text, json::dump(state), clock_.now_ms(), std::string(kRecorded)}));
+       data_text, json::dump(state), clock_.now_ms(), std::string(kRecorded),
+       waits_of(applier_.waits_for(mapped.entity(), json::dump(record)))}));
   if (!stored && stored.error().code == Errc::conflict) {
     return redelivered(source, principal, stream, event_id, body, data_text, correlation_id,
                        receipt);
@@ -281,9 +285,10 @@ Result<Answer> Inbox::redelivered(const config::EventSource& source, const std::
 }
 
 Claimed Inbox::apply_once(const std::string& stream, std::int64_t version, const json::Doc& state,
-                          std::string* outcome_json) {
-  const Claimed c = apply_claimed(store_, cluster::node_id(), stream, version,
-                                  [&] { apply(stream, version, state, outcome_json); });
+                          std::string* outcome_json, std::string_view label) {
+  const Claimed c = apply_claimed(
+      store_, cluster::node_id(), stream, version,
+      [&] { apply(stream, version, state, outcome_json); }, label);
   if (c == Claimed::failed) pending_ = true;
   if (c != Claimed::applied && outcome_json) {
     *outcome_json = c == Claimed::failed ? R"({"applied":"later"})" : R"({"applied":"elsewhere"})";
@@ -304,13 +309,24 @@ void Inbox::apply(const std::string& stream, std::int64_t version, const json::D
   caller.chosen_family = json::text(state, "/choice/family").value_or("");
   caller.chosen_member = json::text(state, "/choice/member").value_or("");
   // The kind recorded with the event (its mapping's target) says which operation applies it.
-  Result<json::Doc> r = applier_.apply(entity, json::dump(*record), json::dump(*prov), caller);
+  const std::string record_json = json::dump(*record);
+  Result<json::Doc> r = applier_.apply(entity, record_json, json::dump(*prov), caller);
+  const bool again = json::text(state, "/status") == kApplied;
+  const bool awaiting = !r && r.error().detail == kAwaitingFacts;
+  count_attempt(partner, r ? kApplied : awaiting ? kAwaitingFacts : r.error().wire_code());
+  if (again) {
+    if (r) applied_again(stream, version, state, *r);
+    return;  // applied already: a refusal now changes nothing of it
+  }
   if (!r && !is_final(r.error())) {
-    // Perhaps passing (the store, a family changed by someone else): left recorded, retried.
-    pending_ = true;
-    log::warn("a partner event is recorded but not applied yet",
-              {{"stream", stream}, {"error", r.error().message}});
-    if (r.error().detail == kAwaitingFacts) note_awaiting(stream, version, state, r.error());
+    // Waiting for a fact, or perhaps passing (the store, a family changed by someone else).
+    if (awaiting) {
+      note_awaiting(stream, version, state, r.error(), applier_.waits_for(entity, record_json));
+    } else {
+      pending_ = true;
+      log::warn("a partner event is recorded but not applied yet",
+                {{"stream", stream}, {"error", r.error().message}});
+    }
     if (outcome_json) *outcome_json = R"({"applied":"later"})";
     return;
   }
@@ -333,7 +349,10 @@ void Inbox::apply(const std::string& stream, std::int64_t version, const json::D
   store::RecordCommit commit =
       commit_of({stream, kKind, version, "partner_event." + std::string(status), caller.principal,
                  r ? "" : r.error().message, partner, caller.correlation_id, json::dump(result),
-                 json::dump(after), clock_.now_ms(), std::string(status)});
+                 json::dump(after), clock_.now_ms(), std::string(status),
+                 // A refused event waits for nothing more; an applied one still waits for the
+                 // people it did not concern yet (the other spouse's parents' family...).
+                 r ? std::nullopt : std::optional<store::Waits>(store::Waits{})});
   if (auto c = store_.commit_records(commit); !c && c.error().code != Errc::conflict) {
     // The application itself is idempotent: applying it again later changes nothing more.
     pending_ = true;
@@ -362,6 +381,15 @@ Result<int> Inbox::apply_pending() {
     }
     if (page->size() < kPage) break;
     after = page->back().stream;
+  }
+  // Then the waiting events on which a fact arrived, and those whose wait is over (waiting.cpp).
+  if (auto r = sweep_due(applied); !r) {
+    pending_ = true;
+    return r.error();
+  }
+  if (auto r = sweep_expired(applied); !r) {
+    pending_ = true;
+    return r.error();
   }
   return applied;
 }

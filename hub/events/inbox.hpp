@@ -10,7 +10,9 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,9 +40,14 @@ struct Answer {
 
 class Inbox {
  public:
+  // `await`: how long an event waits for the facts it names (events.await_days) before a waiting
+  // one is closed not_concerned, and an applied one stops waiting for the people it did not
+  // concern yet.
   Inbox(std::vector<config::EventSource> sources, store::Store& store, mapping::Catalog& mappings,
         Applier& applier, const registry::Clock& clock, audit::Journal* journal,
-        http::Metrics* metrics);
+        http::Metrics* metrics, std::chrono::milliseconds await = kDefaultAwait);
+  // events.await_days by default (docs/registration.md, "Events that wait for facts").
+  static constexpr std::chrono::milliseconds kDefaultAwait{365LL * 86'400'000LL};
 
   // Every source's mapping exists in the served set and reads a kind of record the applier
   // applies (its target: civil_event, company_event, eligibility_change...).
@@ -69,11 +76,14 @@ class Inbox {
                       const std::string& after, std::size_t limit);
 
   // The review queue (review.cpp, docs/registration.md "Review queue"): the events a person must
-  // decide on — recorded ones that await a fact no partner has sent (awaiting_facts) and those
-  // the registry refused (not_applicable) — not yet reviewed, in stream order after `after`, at
-  // most `limit`: {"entries": [{partner, event_id, type, status, received_at, since, reason:
-  // {code, message}, candidates?, action}], "next"?}. candidates: for ambiguous_member, the
-  // different people who fit ([{members: [{family, member}], cnie? (masked), birth_act}]).
+  // decide on — those the registry refused (not_applicable), and recorded ones that await a fact
+  // and name no key to wait on (awaiting_facts) — not yet reviewed, in stream order after
+  // `after`, at most `limit`: {"entries": [{partner, event_id, type, status, received_at, since,
+  // reason: {code, message}, candidates?, action}], "waiting": N, "next"?}. candidates: for
+  // ambiguous_member, the different people who fit ([{members: [{family, member}], cnie?
+  // (masked), birth_act}]). waiting: how many events wait for facts (status waiting): they apply
+  // by themselves when the facts arrive, or close not_concerned, so they are counted, not listed
+  // (GET /admin/v1/events?status=waiting lists them).
   Result<Answer> review(const std::string& after, std::size_t limit);
   // An administrator's decision on an entry: body {"decision": "retry"|"dismiss"|"choose",
   // "reason", "candidate"?: {"family", "member"}}. retry: the event is recorded again and applied
@@ -87,8 +97,11 @@ class Inbox {
                          const std::string& event_id, const std::string& body,
                          const std::string& correlation_id);
 
-  // Applies every event recorded and not applied yet, each under its claim (claim.hpp); returns
-  // how many this node applied (not those another node held or had applied).
+  // Applies every event recorded and not applied yet, each under its claim (claim.hpp); then the
+  // events waiting on a key that a commit wrote since (store::Store::due_waits: waiting, or
+  // applied and still waiting for the people they did not concern yet), and never those on which
+  // nothing was written; then closes those whose wait is over (not_concerned). Returns how many
+  // attempts this node made (not those another node held or had made).
   Result<int> apply_pending();
   // Set when an application failed for a reason that may pass (store, concurrent change).
   bool has_pending() const { return pending_.load(); }
@@ -111,11 +124,27 @@ class Inbox {
              std::string* outcome_json);
   // apply(), under the event's claim (claim.hpp): once across the hub nodes.
   Claimed apply_once(const std::string& stream, std::int64_t version,
-                     const rapidjson::Document& state, std::string* outcome_json);
-  // Notes on a recorded event, once per reason, why it waits (partner_event.awaiting_facts), so
-  // that the review queue shows it; its status stays recorded.
+                     const rapidjson::Document& state, std::string* outcome_json,
+                     std::string_view label = "recorded");
+  // Notes on an event, once per reason, why it waits (partner_event.awaiting_facts). With keys
+  // to wait on, its status becomes waiting, and it waits on them until `await` has passed;
+  // without, it stays recorded (swept again) and the review queue shows it.
   void note_awaiting(const std::string& stream, std::int64_t version,
-                     const rapidjson::Document& state, const Error& why);
+                     const rapidjson::Document& state, const Error& why,
+                     const std::vector<std::string>& keys);
+  // The event's waits: the applier's keys, until `await` from now.
+  std::optional<store::Waits> waits_of(const std::vector<std::string>& keys) const;
+  // An applied event applied again, a fact it waits for having arrived: what it changed, if
+  // anything, appended to its stream (partner_event.applied_again); its status stays applied.
+  void applied_again(const std::string& stream, std::int64_t version,
+                     const rapidjson::Document& state, const rapidjson::Document& result);
+  // The waiting events a commit made due, then those whose wait is over; `attempts` counts.
+  Result<void> sweep_due(int& attempts);
+  Result<void> sweep_expired(int& attempts);
+  // A waiting event that no fact made applicable in time: closed not_concerned (its stream, the
+  // exchange journal), waiting for nothing more.
+  void close_unconcerned(const store::RecordState& rec);
+  void count_attempt(const std::string& partner, std::string_view outcome);
   void keep_refused(const config::EventSource& source, const std::string& body,
                     const std::string& correlation_id, const Error& why);
   // The delivery's journal entry; its ticket when appended with a receipt, 0 otherwise.
@@ -131,6 +160,7 @@ class Inbox {
   const registry::Clock& clock_;
   audit::Journal* journal_;
   http::Metrics* metrics_;
+  std::chrono::milliseconds await_;
   std::atomic<bool> pending_{true};  // at start: what a previous run left is applied
   PayloadObserver observe_payload_;
 };

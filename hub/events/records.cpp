@@ -5,7 +5,8 @@
 namespace hub::events {
 
 bool is_status(std::string_view s) {
-  return s == kRecorded || s == kApplied || s == kNotApplicable;
+  return s == kRecorded || s == kApplied || s == kNotApplicable || s == kWaiting ||
+         s == kNotConcerned;
 }
 
 std::optional<std::string> event_id_problem(const std::string& id) {
@@ -36,6 +37,7 @@ store::RecordCommit commit_of(EventWrite o) {
   w.events.push_back(std::move(e));
   w.state = std::move(o.state);
   w.label = std::move(o.label);
+  w.waits = std::move(o.waits);
   store::RecordCommit c;
   c.writes.push_back(std::move(w));
   return c;

@@ -21,8 +21,14 @@ namespace hub::events {
 inline constexpr std::string_view kRecorded = "recorded";  // not applied yet: swept again
 inline constexpr std::string_view kApplied = "applied";
 inline constexpr std::string_view kNotApplicable = "not_applicable";  // a final refusal
+// Waits for a fact no partner has sent (kAwaitingFacts): tried again only when a commit writes a
+// key it waits for (store Waits), not at every sweep; closed not_concerned when none has made it
+// applicable within events.await_days.
+inline constexpr std::string_view kWaiting = "waiting";
+inline constexpr std::string_view kNotConcerned = "not_concerned";
 // The registry's answer for an event that waits for a fact not recorded yet (a divorce before
-// its marriage, a death by birth act before the birth): kept recorded, tried again.
+// its marriage, a death by birth act before the birth, a marriage of people no family names):
+// kept waiting, tried again when the facts arrive.
 inline constexpr std::string_view kAwaitingFacts = "awaiting_facts";
 // A refused delivery's label.
 inline constexpr std::string_view kRefused = "refused";
@@ -47,6 +53,7 @@ struct EventWrite {
   std::string state;
   std::int64_t time_ms = 0;
   std::string label;  // the event's status after the write (indexed: StreamWrite::label)
+  std::optional<store::Waits> waits = std::nullopt;  // StreamWrite::waits
 };
 store::RecordCommit commit_of(EventWrite w);
 

@@ -28,6 +28,8 @@ struct Queued {
 
 std::optional<Queued> queued(const json::Doc& s) {
   const auto status = json::text(s, "/status").value_or("");
+  // A waiting event (status waiting) is not listed: it applies by itself when the facts arrive,
+  // or closes not_concerned (waiting.cpp); the queue counts them.
   if (status == kRecorded && json::find(s, "/awaiting") != nullptr) {
     return Queued{json::text(s, "/awaiting/code").value_or(""),
                   json::text(s, "/awaiting/message").value_or(""),
@@ -166,27 +168,6 @@ bool among_candidates(const json::Doc& state, const Decision& d) {
 
 }  // namespace
 
-void Inbox::note_awaiting(const std::string& stream, std::int64_t version,
-                          const rapidjson::Document& state, const Error& why) {
-  if (json::text(state, "/awaiting/message") == why.message) return;  // noted already
-  json::Doc after;
-  after.CopyFrom(state, after.GetAllocator());
-  json::set_string(after, "/awaiting/code", why.detail);
-  json::set_string(after, "/awaiting/message", why.message);
-  json::set_string(after, "/awaiting/since", log::now_iso8601());
-  json::Doc data = json::object();
-  json::set(data, "/awaiting", *json::find(after, "/awaiting"));
-  const std::string partner = json::text(state, "/partner").value_or("");
-  auto c = store_.commit_records(commit_of(
-      {stream, kKind, version, "partner_event.awaiting_facts", "hub", why.message, partner, "",
-       json::dump(data), json::dump(after), clock_.now_ms(), std::string(kRecorded)}));
-  // A concurrent change (another node's attempt) notes it instead, or the next sweep does.
-  if (!c && c.error().code != Errc::conflict) {
-    log::warn("an awaiting event could not be noted for review",
-              {{"stream", stream}, {"error", c.error().message}});
-  }
-}
-
 Result<Answer> Inbox::review(const std::string& after, std::size_t limit) {
   bool more = false;
   auto waiting = queued_with(store_, kRecorded, after, limit, more);
@@ -209,6 +190,9 @@ Result<Answer> Inbox::review(const std::string& after, std::size_t limit) {
     if (auto q = queued(s)) entries.PushBack(entry(s, *q, a), a);
   }
   out.AddMember("entries", entries, a);
+  auto waiting_count = store_.count_labelled(std::string(kKind), std::string(kWaiting));
+  if (!waiting_count) return waiting_count.error();
+  out.AddMember("waiting", *waiting_count, a);
   if (more && !all.empty()) {
     out.AddMember("next", rapidjson::Value(all.back().stream.c_str(), a), a);
   }
@@ -225,7 +209,10 @@ Result<Answer> Inbox::resolve(const std::string& principal, const std::string& p
   auto rec = store_.read_record(stream);
   if (!rec) return rec.error();
   const json::Doc state = *rec ? parsed((*rec)->state) : json::object();
-  if (!*rec || !queued(state)) {
+  // A waiting event is not listed, but an administrator who knows it concerns no one may still
+  // dismiss it (or retry it).
+  const bool waiting = json::text(state, "/status") == kWaiting;
+  if (!*rec || (!queued(state) && !waiting)) {
     return make_error(Errc::not_found,
                       "no event " + event_id + " of " + partner + " awaits a review", "not_found");
   }
@@ -260,7 +247,8 @@ Result<Answer> Inbox::resolve(const std::string& principal, const std::string& p
   const std::string label(retry ? kRecorded : kNotApplicable);
   auto c = store_.commit_records(commit_of(
       {stream, kKind, (*rec)->version, "partner_event.reviewed", principal, decision->reason,
-       "admin", correlation_id, json::dump(review), json::dump(after), clock_.now_ms(), label}));
+       "admin", correlation_id, json::dump(review), json::dump(after), clock_.now_ms(), label,
+       retry ? std::nullopt : std::optional<store::Waits>(store::Waits{})}));
   if (!c) return c.error();
   if (retry) pending_ = true;  // the next sweep applies it
   if (journal_ != nullptr) {

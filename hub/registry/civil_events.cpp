@@ -1,5 +1,6 @@
 // Civil-status events (civil_event, pushed by the civil-status partner), applied to the families
 // and registrations they concern.
+#include <algorithm>
 #include <map>
 
 #include "hub/identifiers/cnss_numbers.hpp"
@@ -315,6 +316,36 @@ Result<PartnerEvent> read_partner_event(const std::string& event_json,
   out.partner = json::text(*prov, "/partner").value_or("");
   out.event = std::move(*event);
   out.provenance = std::move(*prov);
+  return out;
+}
+
+std::vector<std::string> Registry::civil_event_keys(const std::string& event_json) {
+  std::vector<std::string> out;
+  auto event = json::parse(event_json);
+  if (!event || !event->IsObject()) return out;
+  auto add = [&](const std::string& key) {
+    if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
+  };
+  auto people = [&](const char* pointer, bool as_member) {
+    const Value* list = json::find(*event, pointer);
+    if (list == nullptr || !list->IsArray()) return;
+    for (const auto& p : list->GetArray()) {
+      const auto cnie = json::text(p, "/cnie");
+      if (!cnie) continue;
+      if (as_member) add(streams::keys::cnie(*cnie));
+      add(streams::keys::insured_of(*cnie));
+    }
+  };
+  people("/spouses", true);   // a family naming a spouse as a child; a spouse registering
+  people("/parents", false);  // a parent registering: the child joins their family
+  if (const Value* person = json::find(*event, "/person");
+      person && json::text(*event, "/type") == "death") {
+    for (const auto& [prefix, pointer] :
+         {std::pair{"cnie/", "/cnie"}, std::pair{"act/", "/birth_act/number"},
+          std::pair{"born/", "/birth_date"}}) {
+      if (auto v = json::text(*person, pointer)) add(prefix + *v);
+    }
+  }
   return out;
 }
 

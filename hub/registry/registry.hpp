@@ -101,6 +101,12 @@ class Registry {
   // Applied: {"applied": [streams]}.
   Result<Outcome> apply_civil_event(const std::string& event_json,
                                     const std::string& provenance_json, const Caller& caller);
+  // The keys under which the people a civil event names are found once they are known (the
+  // member index's and the lookup keys, events::Applier::waits_for): each spouse's "cnie/..."
+  // and "insured-of/..." (a family naming them as a child, their own registration), each parent's
+  // "insured-of/..." (a birth), the person's "cnie/...", "act/..." and "born/..." (a death). An
+  // event applied to some of them reaches the others' families when those are written.
+  static std::vector<std::string> civil_event_keys(const std::string& event_json);
   // A commercial-register event (company_event) for a company CNSS affiliates: its facts
   // replace the employer's company facts with the event's provenance; a removal also flags the
   // employer for review (it does not close the affiliation). For a company not affiliated it

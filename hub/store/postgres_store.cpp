@@ -227,6 +227,18 @@ const char* const kMigrations[] = {
     " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line));"
     "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
     " items BIGINT NOT NULL, PRIMARY KEY (job, code));",
+    // 13, 14: numbered by other branches (the lead renumbers on merge).
+    "SELECT 1;",
+    "SELECT 1;",
+    // 15: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
+    // family concerns yet) waits for; a commit that writes one marks it due. The partial index
+    // is what the events sweep reads: those due, whatever the number waiting.
+    "CREATE TABLE registry_waits (key TEXT NOT NULL, stream TEXT NOT NULL,"
+    " until_ms BIGINT NOT NULL, due BOOLEAN NOT NULL DEFAULT false,"
+    " PRIMARY KEY (key, stream));"
+    "CREATE INDEX registry_waits_by_stream ON registry_waits (stream);"
+    "CREATE INDEX registry_waits_due ON registry_waits (stream COLLATE \"C\") WHERE due;"
+    "CREATE INDEX registry_waits_by_end ON registry_waits (until_ms);",
 };
 
 constexpr const char* kJournalColumns =
@@ -1302,6 +1314,59 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  Result<std::vector<std::string>> due_waits(const std::string& after, std::size_t limit) override {
+    return streams_of(
+        "SELECT DISTINCT stream COLLATE \"C\" FROM registry_waits WHERE due"
+        " AND stream COLLATE \"C\" > $1 ORDER BY 1 LIMIT $2",
+        {after, std::to_string(limit)});
+  }
+
+  Result<std::vector<std::string>> expired_waits(std::int64_t now_ms, const std::string& after,
+                                                 std::size_t limit) override {
+    return streams_of(
+        "SELECT DISTINCT stream COLLATE \"C\" FROM registry_waits WHERE until_ms <= $1"
+        " AND stream COLLATE \"C\" > $2 ORDER BY 1 LIMIT $3",
+        {std::to_string(now_ms), after, std::to_string(limit)});
+  }
+
+  Result<void> settle_waits(const std::string& stream) override {
+    return on_waits("UPDATE registry_waits SET due = false WHERE stream = $1 AND due", stream);
+  }
+
+  Result<void> end_waits(const std::string& stream) override {
+    return on_waits("DELETE FROM registry_waits WHERE stream = $1", stream);
+  }
+
+  Result<std::int64_t> count_labelled(const std::string& kind, const std::string& label) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r =
+        query(lease->get(), "SELECT count(*) FROM registry_records WHERE kind = $1 AND label = $2",
+              {kind, label}, "cannot count records");
+    if (!r) return r.error();
+    return int64_at(r->get(), 0, 0);
+  }
+
+  // The streams a waits query names, in the order it gives them.
+  Result<std::vector<std::string>> streams_of(const char* sql,
+                                              const std::vector<std::string>& params) {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), sql, params, "cannot read the waits index");
+    if (!r) return r.error();
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(text_at(r->get(), i, 0));
+    return out;
+  }
+
+  Result<void> on_waits(const char* sql, const std::string& stream) {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(), sql, {stream}, "cannot change the waits index");
+    if (!r) return r.error();
+    return {};
+  }
+
   Result<std::vector<RecordEvent>> record_events(const std::string& stream,
                                                  std::int64_t until_ms) override {
     auto lease = pool_.acquire();
@@ -1859,6 +1924,7 @@ class PostgresStore final : public Store {
       p.send("SELECT stream FROM registry_keys WHERE key = $1", {key}, "cannot look a key up");
       checks.push_back({Check::owner, &w, &key});
     }
+    queue_waits(p, checks, w);
     if (!w.members) return;
     // The stream's entries in the member index replaced by the write's.
     p.send("DELETE FROM registry_members WHERE stream = $1", {w.stream},
@@ -1869,6 +1935,41 @@ class PostgresStore final : public Store {
              {m.key, w.stream, m.member}, "cannot update the member index");
       checks.push_back({Check::ran});
     }
+  }
+
+  // The write's waits added to the stream's (none: the stream's removed); and the waits on the keys
+  // the write holds (its lookup keys, its members') marked due.
+  static void queue_waits(Pipeline& p, std::vector<Check>& checks, const StreamWrite& w) {
+    if (w.waits && w.waits->keys.empty()) {
+      p.send("DELETE FROM registry_waits WHERE stream = $1", {w.stream},
+             "cannot update the waits index");
+      checks.push_back({Check::ran});
+    }
+    if (w.waits) {
+      for (const auto& key : w.waits->keys) {
+        p.send("INSERT INTO registry_waits VALUES ($1, $2, $3, false) ON CONFLICT DO NOTHING",
+               {key, w.stream, std::to_string(w.waits->until_ms)}, "cannot update the waits index");
+        checks.push_back({Check::ran});
+      }
+    }
+    std::vector<std::string> keys = w.keys;
+    if (w.members) {
+      for (const auto& m : *w.members) keys.push_back(m.key);
+    }
+    if (keys.empty()) return;
+    std::string array = "{";
+    for (const auto& k : keys) {
+      array += (array.size() > 1 ? ",\"" : "\"");
+      for (char c : k) {
+        if (c == '"' || c == '\\') array += '\\';
+        array += c;
+      }
+      array += '"';
+    }
+    array += "}";
+    p.send("UPDATE registry_waits SET due = true WHERE key = ANY($1::text[]) AND NOT due", {array},
+           "cannot update the waits index");
+    checks.push_back({Check::ran});
   }
 
   // BEGIN and the commit's writes in one round trip, then their results read in order, as if

@@ -50,6 +50,22 @@ Result<std::vector<RecordState>> Store::list_labelled(const std::string&, const 
 Result<std::vector<MemberRef>> Store::find_members(const std::string&) {
   return unsupported(*this);
 }
+Result<std::vector<std::string>> Store::due_waits(const std::string&, std::size_t) {
+  return unsupported(*this);
+}
+Result<std::vector<std::string>> Store::expired_waits(std::int64_t, const std::string&,
+                                                      std::size_t) {
+  return unsupported(*this);
+}
+Result<void> Store::settle_waits(const std::string&) {
+  return unsupported(*this);
+}
+Result<void> Store::end_waits(const std::string&) {
+  return unsupported(*this);
+}
+Result<std::int64_t> Store::count_labelled(const std::string&, const std::string&) {
+  return unsupported(*this);
+}
 Result<std::optional<IdempotentAnswer>> Store::idempotent_answer(const std::string&,
                                                                  const std::string&) {
   return unsupported(*this);

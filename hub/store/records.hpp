@@ -48,6 +48,17 @@ struct MemberRef {
   std::string member;
 };
 
+// What a record waits for (the waits index, registry_waits): keys of the member index or of the
+// unique lookup keys ("cnie/BK123456", "act/77/2012", "born/2012-09-30"), until until_ms (UTC, ms
+// since the epoch). A commit that writes any of those keys (StreamWrite::keys, or an entry of
+// StreamWrite::members) marks the record due, in its transaction: the events inbox retries a
+// waiting event only when a fact it waits for may have arrived (docs/registration.md, "Events that
+// wait for facts").
+struct Waits {
+  std::vector<std::string> keys;
+  std::int64_t until_ms = 0;
+};
+
 // Appends events to one stream. The write fails with conflict/"stale_version" when the stream's
 // version is no longer expected_version (0: the stream must not exist yet).
 struct StreamWrite {
@@ -66,6 +77,10 @@ struct StreamWrite {
   // The record's member index: when set, replaces every entry the stream had, in the commit's
   // transaction, so that the index always says what the stored state says. nullopt: unchanged.
   std::optional<std::vector<MemberEntry>> members;
+  // The record's waits: when set with keys, those keys are added to the stream's (not due; a key
+  // it waits for already keeps its state, so that a fact written since the record was read is
+  // not missed); set without keys, the stream waits for nothing more. nullopt: unchanged.
+  std::optional<Waits> waits;
   // Whether the change feed carries this write: each of its events is appended to the outbox
   // (feed.hpp) in the commit's transaction. The registry sets it on registration records.
   bool feed = false;

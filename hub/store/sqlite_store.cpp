@@ -177,6 +177,18 @@ const char* const kMigrations[] = {
     " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line)) WITHOUT ROWID;"
     "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
     " items INTEGER NOT NULL, PRIMARY KEY (job, code)) WITHOUT ROWID;",
+    // 13, 14: numbered by other branches (the lead renumbers on merge).
+    "SELECT 1;",
+    "SELECT 1;",
+    // 15: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
+    // family concerns yet) waits for; a commit that writes one marks it due. The partial index
+    // is what the events sweep reads: those due, whatever the number waiting.
+    "CREATE TABLE registry_waits (key TEXT NOT NULL, stream TEXT NOT NULL,"
+    " until_ms INTEGER NOT NULL, due INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (key, stream)) WITHOUT ROWID;"
+    "CREATE INDEX registry_waits_by_stream ON registry_waits (stream);"
+    "CREATE INDEX registry_waits_due ON registry_waits (stream) WHERE due = 1;"
+    "CREATE INDEX registry_waits_by_end ON registry_waits (until_ms, stream);",
 };
 
 std::int64_t now_ms() {
@@ -995,6 +1007,42 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<std::string>> due_waits(const std::string& after, std::size_t limit) override {
+    return streams_of(
+        "SELECT DISTINCT stream FROM registry_waits INDEXED BY registry_waits_due"
+        " WHERE due = 1 AND stream > ?"
+        " ORDER BY stream LIMIT ?",
+        nullptr, after, limit);
+  }
+
+  Result<std::vector<std::string>> expired_waits(std::int64_t now_ms, const std::string& after,
+                                                 std::size_t limit) override {
+    return streams_of(
+        // By the end's index: ordering by stream would otherwise walk every wait.
+        "SELECT DISTINCT stream FROM registry_waits INDEXED BY registry_waits_by_end"
+        " WHERE until_ms <= ?"
+        " AND stream > ? ORDER BY stream LIMIT ?",
+        &now_ms, after, limit);
+  }
+
+  Result<void> settle_waits(const std::string& stream) override {
+    return on_waits("UPDATE registry_waits SET due = 0 WHERE stream = ? AND due = 1", stream);
+  }
+
+  Result<void> end_waits(const std::string& stream) override {
+    return on_waits("DELETE FROM registry_waits WHERE stream = ?", stream);
+  }
+
+  Result<std::int64_t> count_labelled(const std::string& kind, const std::string& label) override {
+    std::lock_guard lock(mutex_);
+    auto st = kept("SELECT count(*) FROM registry_records WHERE kind = ? AND label = ?");
+    if (!st) return sqlite_error(db_, "cannot count records");
+    st.bind(1, kind);
+    st.bind(2, label);
+    if (sqlite3_step(st.get()) != SQLITE_ROW) return sqlite_error(db_, "cannot count records");
+    return st.int64(0);
+  }
+
   Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
                                                             const std::string& key) override {
     std::lock_guard lock(mutex_);
@@ -1309,6 +1357,33 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // The streams a waits query names (bound: `at_ms` when given, then after and limit).
+  Result<std::vector<std::string>> streams_of(const char* sql, const std::int64_t* at_ms,
+                                              const std::string& after, std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    auto st = kept(sql);
+    if (!st) return sqlite_error(db_, "cannot read the waits index");
+    int at = 1;
+    if (at_ms) st.bind(at++, *at_ms);
+    st.bind(at++, after);
+    st.bind(at, static_cast<std::int64_t>(limit));
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read the waits index");
+    return out;
+  }
+
+  // One statement on a stream's waits, in a transaction of its own.
+  Result<void> on_waits(const char* sql, const std::string& stream) {
+    std::lock_guard lock(mutex_);
+    auto st = kept(sql);
+    if (!st) return sqlite_error(db_, "cannot change the waits index");
+    st.bind(1, stream);
+    if (!st.run()) return sqlite_error(db_, "cannot change the waits index");
+    return {};
+  }
+
   // Records of a kind (with that label, when given) after a stream, in stream order.
   Result<std::vector<RecordState>> list(const std::string& kind, const std::string* label,
                                         const std::string& after, std::size_t limit) {
@@ -1447,6 +1522,45 @@ class SqliteStore final : public Store {
     return {};
   }
 
+  // Adds the write's waits to the stream's; none: removes the stream's.
+  Result<void> set_waits_locked(const StreamWrite& w) {
+    if (w.waits->keys.empty()) {
+      auto drop = kept("DELETE FROM registry_waits WHERE stream = ?");
+      if (!drop) return sqlite_error(db_, "cannot prepare the waits index");
+      drop.bind(1, w.stream);
+      if (!drop.run()) return sqlite_error(db_, "cannot update the waits index");
+    }
+    auto add = kept("INSERT OR IGNORE INTO registry_waits VALUES (?, ?, ?, 0)");
+    if (!add) return sqlite_error(db_, "cannot prepare the waits index");
+    for (const auto& key : w.waits->keys) {
+      add.bind(1, key);
+      add.bind(2, w.stream);
+      add.bind(3, w.waits->until_ms);
+      if (!add.run()) return sqlite_error(db_, "cannot update the waits index");
+    }
+    return {};
+  }
+
+  // Marks due every stream that waits for a key the write holds (a lookup key or a member's).
+  Result<void> wake_waits_locked(const StreamWrite& w) {
+    if (w.keys.empty() && (!w.members || w.members->empty())) return {};
+    auto wake = kept("UPDATE registry_waits SET due = 1 WHERE key = ? AND due = 0");
+    if (!wake) return sqlite_error(db_, "cannot prepare the waits index");
+    auto one = [&](const std::string& key) {
+      wake.bind(1, key);
+      return wake.run();
+    };
+    for (const auto& key : w.keys) {
+      if (!one(key)) return sqlite_error(db_, "cannot update the waits index");
+    }
+    if (w.members) {
+      for (const auto& m : *w.members) {
+        if (!one(m.key)) return sqlite_error(db_, "cannot update the waits index");
+      }
+    }
+    return {};
+  }
+
   Result<void> commit_locked(const RecordCommit& commit) {
     auto insert_event = kept(
         "INSERT INTO registry_events (stream, version, type, time_ms,"
@@ -1515,6 +1629,10 @@ class SqliteStore final : public Store {
       if (w.members) {
         if (auto r = index_members_locked(w); !r) return r;
       }
+      if (w.waits) {
+        if (auto r = set_waits_locked(w); !r) return r;
+      }
+      if (auto r = wake_waits_locked(w); !r) return r;
     }
     if (commit.answer) {
       const auto& a = *commit.answer;

@@ -192,6 +192,21 @@ class Store {
                                                          std::size_t limit);
   // Every record whose member index (StreamWrite::members) holds `key`, in stream order.
   virtual Result<std::vector<MemberRef>> find_members(const std::string& key);
+  // The waits index (records.hpp, Waits). Up to `limit` streams that wait and were marked due (a
+  // commit wrote a key they wait for) whose name sorts after `after`, in stream order: an index
+  // lookup, whatever the number of streams that wait and are not due.
+  virtual Result<std::vector<std::string>> due_waits(const std::string& after, std::size_t limit);
+  // Up to `limit` streams whose waits end at or before now_ms, after `after`, in stream order.
+  virtual Result<std::vector<std::string>> expired_waits(std::int64_t now_ms,
+                                                         const std::string& after,
+                                                         std::size_t limit);
+  // Marks the stream's waits not due (before it is tried again: a key written meanwhile marks
+  // it due again).
+  virtual Result<void> settle_waits(const std::string& stream);
+  // Removes the stream's waits.
+  virtual Result<void> end_waits(const std::string& stream);
+  // How many records of a kind carry this label (an index count).
+  virtual Result<std::int64_t> count_labelled(const std::string& kind, const std::string& label);
   virtual Result<std::optional<IdempotentAnswer>> idempotent_answer(const std::string& principal,
                                                                     const std::string& key);
   // The next value of a named counter (1, 2, 3, ...), committed at once: a value is never given

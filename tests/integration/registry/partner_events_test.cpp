@@ -53,7 +53,13 @@ std::string read_text(const std::string& file) {
 class PartnerEvents : public ts::HubOnEngine {
  protected:
   // The partners' listener keeps its port across a restart: the pushers keep their URL.
-  void tune(ts::HubOptions& o) override { o.partners_port = free_port(); }
+  void tune(ts::HubOptions& o) override {
+    o.partners_port = free_port();
+    // TEST ONLY: the hub's clock runs ahead by the days this file holds (none: 0), so that a
+    // waiting event's wait (events.await_days) can end within the test.
+    clock_file_ = ::testing::TempDir() + "/clock-offset-" + std::to_string(rng_());
+    o.extra_yaml = "testing:\n  clock_offset_file: " + clock_file_ + "\n";
+  }
   Reply call(const std::string& who, unsigned short port, const std::string& method,
              const std::string& target, const std::string& body = "",
              const std::string& content_type = "application/json", const std::string& key = "") {
@@ -97,17 +103,6 @@ class PartnerEvents : public ts::HubOnEngine {
     }
     return out;
   }
-  // The events the review queue lists as waiting for a fact (awaiting_facts).
-  std::set<std::string> awaiting_facts() {
-    std::set<std::string> out;
-    auto r = admin("/admin/v1/review?limit=1000");
-    EXPECT_EQ(r.status, 200u) << r.raw;
-    if (!r.body.IsObject() || !r.body.HasMember("entries")) return out;
-    for (const auto& e : r.body["entries"].GetArray()) {
-      if (str(e, "/reason/code") == "awaiting_facts") out.insert(str(e, "/event_id"));
-    }
-    return out;
-  }
   // How many events of `type` a history (GET `target`) holds.
   std::size_t in_history(const std::string& target, const std::string& type) {
     auto h = agency("GET", target);
@@ -131,8 +126,34 @@ class PartnerEvents : public ts::HubOnEngine {
     return "";
   }
 
+  double metric(const std::string& name, const std::vector<std::string>& labels) {
+    auto m = call("admin", hub_->port("internal"), "GET", "/metrics");
+    return ts::metric_value(m.raw, name, labels);
+  }
+  // Waits (up to 10 s) for an event of DGCT to reach `status`.
+  std::string settle(const std::string& id, const std::string& status) {
+    std::string now;
+    for (int i = 0; i < 100 && (now = inbox("partner=dgct")[id]) != status; ++i) {
+      std::this_thread::sleep_for(100ms);
+    }
+    return now;
+  }
+  Reply marriage(const std::string& id, const std::string& a, const std::string& b) {
+    return partner("dgct", R"({"evenementId":")" + id +
+                               R"(","type":"MARIAGE","dateActe":"2026-10-10","epoux":[{"cnie":")" +
+                               a + R"("},{"cnie":")" + b + R"("}]})");
+  }
+  Reply add_child(const std::string& number, const std::string& cnie, const std::string& name) {
+    return agency("POST", "/v1/insured/" + number + "/beneficiaries",
+                  R"({"relation":"child","cnie":")" + cnie +
+                      R"(","last_name":"TAZI","first_name":")" + name +
+                      R"(","sex":"M","birth_date":"2003-04-0)" + std::to_string(1 + rng_() % 9) +
+                      R"(","reason":"booklet shown at the agency"})");
+  }
+
   std::mt19937_64 rng_{std::random_device{}()};
   std::string cnie_;
+  std::string clock_file_;
 };
 
 TEST_P(PartnerEvents, BirthIsRecordedOnceAndAddsTheChildWithItsProvenance) {
@@ -253,7 +274,7 @@ TEST_P(PartnerEvents, TheReviewQueueListsWhatAwaitsAPersonAndKeepsTheDecision) {
                                 R"("},{"cnie":")" + other + R"("}]})")
                 .status,
             202u);
-  EXPECT_EQ(inbox("partner=dgct")[divorce], "recorded") << "kept: it awaits its marriage";
+  EXPECT_EQ(inbox("partner=dgct")[divorce], "waiting") << "kept: it awaits its marriage";
   const std::string dead = ts::ordinary_cnie("XM", rng_());
   ASSERT_EQ(
       partner("dgct", R"({"evenementId":"dgct-x-)" + std::to_string(rng_()) +
@@ -277,9 +298,10 @@ TEST_P(PartnerEvents, TheReviewQueueListsWhatAwaitsAPersonAndKeepsTheDecision) {
   for (const auto& e : queue.body["entries"].GetArray()) {
     listed[str(e, "/event_id")] = {str(e, "/reason/code"), str(e, "/action")};
   }
-  ASSERT_EQ(listed.count(divorce), 1u) << queue.raw;
-  EXPECT_EQ(listed[divorce].first, "awaiting_facts");
-  EXPECT_NE(listed[divorce].second.find("Ask the partner"), std::string::npos);
+  // A waiting event is counted, not listed: it applies by itself when its marriage arrives, or
+  // closes not_concerned (events.await_days).
+  EXPECT_EQ(listed.count(divorce), 0u) << queue.raw;
+  EXPECT_GE(queue.body["waiting"].GetInt64(), 1) << queue.raw;
   ASSERT_EQ(listed.count(marriage), 1u) << queue.raw;
   EXPECT_EQ(listed[marriage].first, "contradicts_recorded_death");
   // The partner that sent the event, named from the event (the hub's code names no partner).
@@ -404,7 +426,7 @@ TEST_P(PartnerEvents, AnAmbiguousMemberIsReviewedAndAChildsMarriageWaitsForTheCh
                           omar + R"("},{"cnie":")" + ts::ordinary_cnie("XS", rng_()) + R"("}]})")
           .status,
       202u);
-  EXPECT_EQ(inbox("partner=dgct")[marriage], "recorded") << "kept until a family names him";
+  EXPECT_EQ(inbox("partner=dgct")[marriage], "waiting") << "kept until a family names him";
   auto added = agency("POST", "/v1/insured/" + first + "/beneficiaries",
                       R"({"relation":"child","cnie":")" + omar +
                           R"(","last_name":"BENJELLOUN","first_name":"Omar","sex":"M",)"
@@ -416,6 +438,80 @@ TEST_P(PartnerEvents, AnAmbiguousMemberIsReviewedAndAChildsMarriageWaitsForTheCh
   EXPECT_EQ(inbox("partner=dgct")[marriage], "applied");
   auto f = agency("GET", "/v1/insured/" + first + "/family");
   EXPECT_NE(f.raw.find(R"("married_on":"2026-10-10")"), std::string::npos) << f.raw;
+}
+
+// Issue 19, kind 4: "an event that matches nothing yet is kept pending and retried when the
+// facts arrive". A marriage of two people no family names waits, and sweeps do not try it again
+// while nothing is written (the attempts counter stands still over several sweeps); an agent
+// naming one spouse as a child in a family applies it. A marriage applied to an insured spouse's
+// family still waits for the other spouse, and reaches the family that names them later. One that
+// no family ever names is closed not_concerned when its wait (events.await_days) ends.
+TEST_P(PartnerEvents, AWaitingMarriageIsTriedWhenAFamilyNamesASpouseAndExpiresOtherwise) {
+  const std::string first = register_insured();
+  ASSERT_FALSE(first.empty());
+  const std::string insured = cnie_;
+  const std::string child = ts::ordinary_cnie("XC", rng_());
+  const std::string other = ts::ordinary_cnie("XD", rng_());
+  const std::string waits = "dgct-mw-" + std::to_string(rng_());
+  const std::string insured_marriage = "dgct-mi-" + std::to_string(rng_());
+  const std::string nobody = "dgct-mn-" + std::to_string(rng_());
+  ASSERT_EQ(marriage(waits, child, ts::ordinary_cnie("XS", rng_())).status, 202u);
+  ASSERT_EQ(marriage(insured_marriage, insured, other).status, 202u);
+  ASSERT_EQ(
+      marriage(nobody, ts::ordinary_cnie("XU", rng_()), ts::ordinary_cnie("XV", rng_())).status,
+      202u);
+  EXPECT_EQ(inbox("partner=dgct")[waits], "waiting");
+  EXPECT_EQ(inbox("partner=dgct")[nobody], "waiting");
+  EXPECT_EQ(settle(insured_marriage, "applied"), "applied");
+
+  // Sweeps run every second (events.retry_every_ms); while nothing is written, none tries the
+  // waiting marriages again.
+  std::this_thread::sleep_for(1500ms);
+  const std::vector<std::string> awaiting = {"partner=\"dgct\"", "outcome=\"awaiting_facts\""};
+  const double tried = metric("cnss_partner_event_attempts_total", awaiting);
+  EXPECT_EQ(tried, 2.0) << "each waiting marriage tried once, when it came";
+  std::this_thread::sleep_for(3500ms);
+  EXPECT_EQ(metric("cnss_partner_event_attempts_total", awaiting), tried)
+      << "swept again while no fact arrived";
+  auto queue = admin("/admin/v1/review?limit=1000");
+  ASSERT_EQ(queue.status, 200u) << queue.raw;
+  EXPECT_EQ(queue.raw.find(waits), std::string::npos) << "counted, not listed: " << queue.raw;
+  EXPECT_EQ(queue.body["waiting"].GetInt64(), 2) << queue.raw;
+
+  // A family names the first marriage's spouse (and the insured spouse's partner) as children:
+  // both marriages reach it.
+  const std::string second = register_insured();
+  ASSERT_FALSE(second.empty());
+  ASSERT_EQ(add_child(second, child, "Karim").status, 201u);
+  ASSERT_EQ(add_child(second, other, "Hamza").status, 201u);
+  EXPECT_EQ(settle(waits, "applied"), "applied");
+  std::string family;
+  for (int i = 0; i < 100; ++i) {
+    family = agency("GET", "/v1/insured/" + second + "/family").raw;
+    std::size_t married = 0;
+    for (auto at = family.find(R"("married_on":"2026-10-10")"); at != std::string::npos;
+         at = family.find(R"("married_on":"2026-10-10")", at + 1)) {
+      ++married;
+    }
+    if (married == 2) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(family.find(R"("married_on":"2026-10-10")"), std::string::npos) << family;
+  EXPECT_NE(family.find(R"("married_on":"2026-10-10")"),
+            family.rfind(R"("married_on":"2026-10-10")"))
+      << "the marriage applied to the insured spouse's family reached the other's: " << family;
+  EXPECT_EQ(inbox("partner=dgct")[insured_marriage], "applied");
+
+  // A year and more later, the marriage no family named is closed.
+  EXPECT_EQ(inbox("partner=dgct")[nobody], "waiting");
+  std::ofstream(clock_file_) << 400;
+  EXPECT_EQ(settle(nobody, "not_concerned"), "not_concerned");
+  queue = admin("/admin/v1/review?limit=1000");
+  EXPECT_EQ(queue.body["waiting"].GetInt64(), 0) << queue.raw;
+  EXPECT_EQ(queue.raw.find(nobody), std::string::npos) << queue.raw;
+  auto status = call("dgct", hub_->port("partners"), "GET", "/partner/v1/events/" + nobody);
+  EXPECT_EQ(str(status.body, "/status"), "not_concerned") << status.raw;
+  EXPECT_EQ(str(status.body, "/result/error/code"), "not_concerned") << status.raw;
 }
 
 TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
@@ -688,17 +784,13 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
     EXPECT_GT(retried, 0) << "no delivery met the killed hub: the kill was not mid-stream";
 
     // Every event is in the inbox once, and each is applied (or found not applicable) once the
-    // restarted hub has gone over what the killed one left recorded — or waits for a fact, in
-    // the review queue (a marriage of people no family names yet: awaiting_facts).
+    // restarted hub has gone over what the killed one left recorded — or waits for a fact (a
+    // marriage of people no family names yet: status waiting).
     std::map<std::string, std::string> events;
-    std::set<std::string> awaiting;
     for (int i = 0; i < 100; ++i) {
       events = inbox("partner=" + std::string(partners[k]));
-      awaiting = awaiting_facts();
       bool settled = events.size() == ids.size();
-      for (const auto& [id, status] : events) {
-        settled = settled && (status != "recorded" || awaiting.count(id) != 0);
-      }
+      for (const auto& [id, status] : events) settled = settled && status != "recorded";
       if (settled) break;
       std::this_thread::sleep_for(200ms);
     }
@@ -707,7 +799,7 @@ TEST_P(PartnerEvents, PushersLoseNothingAndDuplicateNothingAcrossAHubKill) {
       auto it = events.find(id);
       ASSERT_NE(it, events.end()) << id << " was acknowledged and is not in the inbox";
       EXPECT_TRUE(it->second == "applied" || it->second == "not_applicable" ||
-                  awaiting.count(id) != 0)
+                  it->second == "waiting")
           << id << " is " << it->second;
     }
   }

@@ -414,7 +414,8 @@ TEST_P(JournalTreeTest, AStoreWithEveryNodeIsMigratedWithoutLosingAProof) {
       "INSERT INTO audit_tree (level, idx, hash) VALUES " + rows +
       " ON CONFLICT DO NOTHING; ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
       "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;"
-      "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items; DROP TABLE prefill_job_errors;" +
+      "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items; DROP TABLE prefill_job_errors;"
+      "DROP TABLE registry_waits;" +
       (sqlite ? "PRAGMA user_version = " + std::to_string(kTreeMigration - 1) + ";"
               : "DELETE FROM schema_version WHERE version >= " + std::to_string(kTreeMigration) +
                     ";")))

@@ -423,6 +423,51 @@ TEST_P(MemberMatch, AChildsMarriageWaitsForAFamilyToNameTheChild) {
   EXPECT_FALSE(covered(family(mother_), "Hiba"));
 }
 
+// A marriage applied to an insured spouse's family is kept for the family that names the other
+// spouse later: the keys the registry names for it (civil_event_keys) are those the family's
+// commit writes, so the store marks the waiting event due, and applying it again reaches that
+// family (the inbox's sweep does so: hub/events/waiting.cpp).
+TEST_P(MemberMatch, AMarriageWaitsForTheOtherSpousesFamily) {
+  facts_.people["CD778899"] = facts_with_provenance(
+      person_record("CD778899", "ALAOUI", "Nadia", "F", "2001-01-01",
+                    R"({"spouses":[],"children":[]})"),
+      kOk);
+  const std::string nadia = register_person("CD778899");
+  ASSERT_FALSE(nadia.empty());
+  const std::string marriage = R"({"event_id":"dgct-m-11","type":"marriage",
+    "act_date":"2026-10-12","spouses":[{"cnie":"CD778899"},{"cnie":"DD66","last_name":"TAZI",
+    "first_name":"Hamza"}]})";
+  const auto keys = Registry::civil_event_keys(marriage);
+  EXPECT_EQ(keys, (std::vector<std::string>{"cnie/CD778899", "insured-of/CD778899", "cnie/DD66",
+                                            "insured-of/DD66"}));
+  ASSERT_TRUE(registry_->apply_civil_event(marriage, kDgct, agent()));
+  EXPECT_NE(json::dump(family(nadia)).find("Hamza"), std::string::npos) << "her spouse";
+  store::RecordCommit waits;  // what the inbox writes with the event
+  store::StreamWrite w;
+  w.stream = "partner-event/dgct/dgct-m-11";
+  w.kind = "partner_event";
+  store::RecordEvent e;
+  e.type = "partner_event.received";
+  e.data = "{}";
+  w.events.push_back(e);
+  w.state = "{}";
+  w.waits = store::Waits{keys, 1LL << 50};
+  waits.writes.push_back(std::move(w));
+  ASSERT_TRUE(store_->commit_records(waits));
+  ASSERT_TRUE(store_->settle_waits("partner-event/dgct/dgct-m-11"));  // the spouse added itself
+
+  ASSERT_TRUE(registry_->add_beneficiary(father_, R"({"relation":"child","cnie":"DD66",
+      "last_name":"TAZI","first_name":"Hamza","sex":"M","birth_date":"2003-02-01",
+      "studies":{"proof_date":"2026-09-01","valid_until":"2027-07-31"}})",
+                                         agent()));
+  EXPECT_EQ(*store_->due_waits("", 10), std::vector<std::string>{"partner-event/dgct/dgct-m-11"});
+  EXPECT_TRUE(covered(family(father_), "Hamza")) << "married, but the family does not know yet";
+  auto again = registry_->apply_civil_event(marriage, kDgct, agent());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(at(family(father_), "Hamza", "/married_on"), "2026-10-12");
+  EXPECT_FALSE(covered(family(father_), "Hamza"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, MemberMatch, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -220,7 +220,8 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       "DROP TABLE feed_outbox; DROP TABLE feed_outbox_head; DROP TABLE registry_members;"
       "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
       "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;"
-      "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items; DROP TABLE prefill_job_errors;" +
+      "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items; DROP TABLE prefill_job_errors;"
+      "DROP TABLE registry_waits;" +
       (sqlite ? "DROP TRIGGER audit_journal_extends_chain; PRAGMA user_version = 3;"
                 "DROP TRIGGER audit_journal_no_update; DROP TABLE audit_tree;"
                 "DROP TABLE audit_checkpoints; ALTER TABLE audit_journal DROP COLUMN pruned_ms;"
@@ -239,7 +240,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 12);
+  EXPECT_EQ(*(*s)->schema_version(), 15);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
@@ -288,6 +289,54 @@ TEST_P(RecordStoreTest, MemberIndexFindsEveryRecordNamingAPerson) {
   EXPECT_EQ(members_of(*store_, "act/2201/2012").size(), 1u) << "a failed commit changes none";
 }
 
+// The waits index: a record waits for keys; a commit that writes one of them (a member's key, or
+// a lookup key) marks it due, in the same transaction; the due ones are listed without the others,
+// settled, ended; the expired ones are listed by their end.
+TEST_P(RecordStoreTest, WaitsAreDueWhenACommitWritesAKeyTheyWaitFor) {
+  RecordCommit c;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string n = std::to_string(i);
+    c.writes.push_back(write("partner_event/e" + n, 0, {event("recorded", 10)}, "{}"));
+    c.writes.back().waits = Waits{{"cnie/W" + n, "born/2000-01-0" + n}, 1000 * i};
+  }
+  ASSERT_TRUE(store_->commit_records(c));
+  auto due = store_->due_waits("", 10);
+  ASSERT_TRUE(due) << due.error().message;
+  EXPECT_TRUE(due->empty()) << "nothing written yet";
+  EXPECT_EQ(*store_->count_labelled("partner_event", ""), 3);
+
+  RecordCommit family;
+  family.writes.push_back(write("family/1", 0, {event("created", 20)}, "{}"));
+  family.writes.back().members = std::vector<MemberEntry>{{"born/2000-01-02", "k1"}};
+  ASSERT_TRUE(store_->commit_records(family));
+  RecordCommit person;
+  person.writes.push_back(write("person/W3", 0, {event("registered", 20)}, "{}", {"cnie/W3"}));
+  ASSERT_TRUE(store_->commit_records(person));
+  EXPECT_EQ(*store_->due_waits("", 10),
+            (std::vector<std::string>{"partner_event/e2", "partner_event/e3"}));
+  EXPECT_EQ(*store_->due_waits("partner_event/e2", 10),
+            std::vector<std::string>{"partner_event/e3"});
+  ASSERT_TRUE(store_->settle_waits("partner_event/e2"));
+  EXPECT_EQ(*store_->due_waits("", 10), std::vector<std::string>{"partner_event/e3"});
+
+  RecordCommit failed;  // a failed commit marks nothing due
+  failed.writes.push_back(write("family/2", 0, {event("created", 30)}, "{}"));
+  failed.writes.back().members = std::vector<MemberEntry>{{"cnie/W1", "k1"}};
+  failed.writes.push_back(write("family/1", 0, {event("stale", 30)}, "{}"));
+  ASSERT_FALSE(store_->commit_records(failed));
+  EXPECT_EQ(store_->due_waits("", 10)->size(), 1u);
+
+  EXPECT_EQ(*store_->expired_waits(2000, "", 10),
+            (std::vector<std::string>{"partner_event/e1", "partner_event/e2"}));
+  ASSERT_TRUE(store_->end_waits("partner_event/e1"));
+  RecordCommit done;  // a write that waits for nothing more
+  done.writes.push_back(write("partner_event/e3", 1, {event("applied", 40)}, "{}"));
+  done.writes.back().waits = Waits{};
+  ASSERT_TRUE(store_->commit_records(done));
+  EXPECT_TRUE(store_->due_waits("", 10)->empty());
+  EXPECT_EQ(*store_->expired_waits(5000, "", 10), std::vector<std::string>{"partner_event/e2"});
+}
+
 // The migration that made the index fills it from the families stored before it.
 TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
   store_.reset();
@@ -298,7 +347,7 @@ TEST_P(RecordStoreTest, MigrationIndexesTheFamiliesStoredBefore) {
                   "ALTER TABLE audit_journal_head DROP COLUMN tree_size;"
                   "DROP TABLE disclosures; DROP INDEX audit_journal_by_identifier;"
                   "DROP TABLE prefill_jobs; DROP TABLE prefill_job_items;"
-                  "DROP TABLE prefill_job_errors;") +
+                  "DROP TABLE prefill_job_errors; DROP TABLE registry_waits;") +
       (sqlite ? "PRAGMA user_version = 8;" : "DELETE FROM schema_version WHERE version >= 9;") +
       "INSERT INTO registry_records VALUES ('family/9', 'family', 1, '{\"members\":{"
       "\"s1\":{\"cnie\":\"AB1\",\"relation\":\"spouse\"},"
