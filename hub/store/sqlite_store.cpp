@@ -177,6 +177,9 @@ const char* const kMigrations[] = {
     " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line)) WITHOUT ROWID;"
     "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
     " items INTEGER NOT NULL, PRIMARY KEY (job, code)) WITHOUT ROWID;",
+    // 14 (this branch's number, docs/jobs.md "Disclosures"): the bulk prefill job that
+    // disclosed a row of the disclosures index ('' for a partner's pull).
+    "ALTER TABLE disclosures ADD COLUMN job TEXT NOT NULL DEFAULT ''",
 };
 
 std::int64_t now_ms() {
@@ -864,7 +867,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     auto st = kept(
         "SELECT id, time_ms, subject_hmac, identifier_masked, principal, agreement,"
-        " purpose, resource, fields, outcome, correlation_id FROM disclosures"
+        " purpose, resource, fields, outcome, correlation_id, job FROM disclosures"
         " WHERE subject_hmac = ? ORDER BY id DESC LIMIT ?");
     if (!st) return sqlite_error(db_, "cannot list disclosures");
     st.bind(1, subject_hmac);
@@ -874,7 +877,7 @@ class SqliteStore final : public Store {
     while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
       out.push_back(Disclosure{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4),
                                st.text(5), st.text(6), st.text(7), st.text(8), st.text(9),
-                               st.text(10)});
+                               st.text(10), st.text(11)});
     }
     if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list disclosures");
     return out;
@@ -1193,7 +1196,8 @@ class SqliteStore final : public Store {
   }
 
   Result<void> record_prefill_results(const std::string& id,
-                                      const std::vector<PrefillJobItem>& items) override {
+                                      const std::vector<PrefillJobItem>& items,
+                                      const std::vector<Disclosure>& disclosures) override {
     std::lock_guard lock(mutex_);
     return in_transaction([&]() -> Result<void> {
       auto up = kept(
@@ -1202,7 +1206,9 @@ class SqliteStore final : public Store {
       if (!up) return sqlite_error(db_, "cannot record job results");
       std::map<std::string, std::int64_t> errors;
       std::int64_t recorded = 0;
-      for (const auto& item : items) {
+      std::vector<Disclosure> disclosed;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
         up.bind(1, id);
         up.bind(2, item.line);
         up.bind(3, item.state);
@@ -1213,7 +1219,11 @@ class SqliteStore final : public Store {
         if (sqlite3_changes(db_) != 1) continue;  // recorded already: counted once
         ++recorded;
         if (!item.error.empty()) ++errors[item.error];
+        if (i < disclosures.size() && !disclosures[i].subject_hmac.empty()) {
+          disclosed.push_back(disclosures[i]);
+        }
       }
+      if (auto r = add_disclosures_locked(disclosed); !r) return r;
       return count_items(id, 0, recorded, errors);
     });
   }
@@ -1369,8 +1379,8 @@ class SqliteStore final : public Store {
   Result<void> add_disclosures_locked(const std::vector<Disclosure>& rows) {
     auto ins = kept(
         "INSERT INTO disclosures (time_ms, subject_hmac, identifier_masked, principal,"
-        " agreement, purpose, resource, fields, outcome, correlation_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " agreement, purpose, resource, fields, outcome, correlation_id, job)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return sqlite_error(db_, "cannot record disclosures");
     for (const auto& d : rows) {
       ins.bind(1, d.time_ms);
@@ -1383,6 +1393,7 @@ class SqliteStore final : public Store {
       ins.bind(8, d.fields);
       ins.bind(9, d.outcome);
       ins.bind(10, d.correlation_id);
+      ins.bind(11, d.job);
       if (!ins.run()) return sqlite_error(db_, "cannot record disclosures");
     }
     return {};
