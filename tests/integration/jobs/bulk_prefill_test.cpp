@@ -256,11 +256,16 @@ TEST_P(BulkPrefill, TheCommandLineSubmitsFollowsAndWritesTheResults) {
 // quota.)
 class FairShare : public BulkPrefill {
  protected:
-  void tune(ts::HubOptions& o) override {
-    o.partners_yaml =
-        ts::partners_for_sim(sim_->ports(), "    rate_limit: {per_second: 20, burst: 4}\n", 3000);
+  void tune(ts::HubOptions& o) override { with_rate_limit(o, 20, "batch: 64\n  reserve: 0.25"); }
+
+  // Every simulated partner allowing `per_second` calls a second (bursts of 4), a prefill's
+  // deadline 1 s, jobs 32 at a time with `jobs` (YAML under jobs:).
+  void with_rate_limit(ts::HubOptions& o, int per_second, const std::string& jobs) {
+    o.partners_yaml = ts::partners_for_sim(
+        sim_->ports(),
+        "    rate_limit: {per_second: " + std::to_string(per_second) + ", burst: 4}\n", 3000);
     o.exchange_yaml = ts::default_exchange_yaml(1000);
-    o.extra_yaml = "jobs:\n  concurrency: 32\n  batch: 64\n  poll_ms: 100\n  reserve: 0.25\n";
+    o.extra_yaml = "jobs:\n  concurrency: 32\n  poll_ms: 100\n  " + jobs + "\n";
   }
 
   // The slowest partner call of a prefill's answer, in ms (its partners' latency_ms).
@@ -313,14 +318,9 @@ TEST_P(FairShare, AnAgentNeverQueuesBehindAJob) {
 
 // A job alone uses the partners' whole rate (100 calls a second), where the fixed share it had
 // before (jobs.partner_share, half the rate) held it to 50 items a second.
-class FairShareAlone : public BulkPrefill {
+class FairShareAlone : public FairShare {
  protected:
-  void tune(ts::HubOptions& o) override {
-    o.partners_yaml =
-        ts::partners_for_sim(sim_->ports(), "    rate_limit: {per_second: 100, burst: 4}\n", 3000);
-    o.exchange_yaml = ts::default_exchange_yaml(1000);
-    o.extra_yaml = "jobs:\n  concurrency: 32\n  batch: 100\n  poll_ms: 100\n";
-  }
+  void tune(ts::HubOptions& o) override { with_rate_limit(o, 100, "batch: 100"); }
 };
 
 TEST_P(FairShareAlone, AJobAloneGoesFasterThanTheOldFixedShare) {
