@@ -9,12 +9,21 @@
 # Environment: CNSS_BENCH_KILL_AT (a percentage: the hub is SIGKILLed once the job passes it and
 # started again on the same store; the job resumes, and the store is then checked to hold every
 # line once, each with its own CNIE, and the hub's log says how many were asked again).
+# CNSS_BENCH_RATE (calls a second: DGSN and DGCT, the partners a person's job asks, get
+# rate_limit {per_second: RATE, burst: RATE/10}, the job's pace then bound by it);
+# CNSS_BENCH_INTERACTIVE (prefills a second: loadgen makes agents' cache-miss prefills at that
+# rate for 10 s before the job is submitted, then for 10 s once it has passed 10 %, and prints
+# their p50/p99 each time); CNSS_BENCH_BIN (the folder of cnss-hub and cnss-sim, build/bin by
+# default) and CNSS_BENCH_CONF (conf/hub.yaml by default): another build to compare.
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 n=${1:-100000}
-bin=build/bin
+bin=${CNSS_BENCH_BIN:-build/bin}
+conf=${CNSS_BENCH_CONF:-$root/conf/hub.yaml}
+rate_limit=${CNSS_BENCH_RATE:-}
+interactive=${CNSS_BENCH_INTERACTIVE:-}
 pki=certs/dev
 certs/make-dev-pki.sh > /dev/null
 work=$(mktemp -d /tmp/cnss-bench-jobs-XXXXXX)
@@ -42,10 +51,13 @@ for prefix in ("JA", "JB", "JC", "JD", "JE", "JF", "JG", "JH", "JK", "JL", "JM",
 print("\n".join(out))
 PY
 bytes=$(stat -c %s "$work/cnies.csv")
-python3 - "$root" "$work" "$(( bytes + 1048576 ))" > "$work/hub.yaml" <<'PY'
+python3 - "$root" "$work" "$(( bytes + 1048576 ))" "$conf" "$rate_limit" > "$work/hub.yaml" <<'PY'
 import re, sys
-root, work, limit = sys.argv[1], sys.argv[2], sys.argv[3]
-y = open(f"{root}/conf/hub.yaml").read()
+root, work, limit, conf, rate = sys.argv[1:6]
+y = open(conf).read()
+if rate:
+    for p in ("dgsn", "dgct"):
+        y = y.replace(f"\n  {p}:\n", f"\n  {p}:\n    rate_limit: {{per_second: {rate}, burst: {max(1, int(rate) // 10)}}}\n", 1)
 y = re.sub(r"store:\n(  .*\n)+", f"store:\n  engine: sqlite\n  path: {work}/data/hub.db\n", y)
 y = re.sub(r"max_body_bytes: \d+", f"max_body_bytes: {limit}", y)
 y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
@@ -65,6 +77,18 @@ kill_at=${CNSS_BENCH_KILL_AT:-}
 
 tls=(--silent --show-error --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt
   --key $pki/clients/agency.key)
+# Agents' cache-miss prefills at $interactive a second for 10 s (people the job does not ask).
+agents() {
+  build/bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
+    --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
+    --target /v1/prefill/person --header 'Content-Type: application/json' \
+    --header 'Cache-Control: no-cache' --body '{"cnie":"{id}","purpose":"IMMATRICULATION"}' \
+    --id-kind cnie --id-from 100000 --id-to 999999 --connections 8 --rate "$interactive" \
+    --duration 10 --warmup 1 --json | tail -n 1 | python3 -c '
+import json,sys; d=json.loads(sys.stdin.read())
+print("%s req/s, p50 %s ms, p99 %s ms, statuses %s" % (d["throughput_rps"], d["p50_ms"], d["p99_ms"], d["status"]))'
+}
+[[ -n $interactive ]] && echo "agents alone, $interactive prefills/s: $(agents)"
 t0=$(date +%s.%N)
 job=$(curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
   --data-binary @"$work/cnies.csv" https://127.0.0.1:8443/v1/jobs/prefill)
@@ -80,6 +104,14 @@ import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["stat
     next=$(( next == 10 ? 50 : next == 50 ? 100 : 101 ))
   done
   [[ $st == done || $st == cancelled || $st == failed ]] && break
+  if [[ -n $interactive && $(( done * 100 )) -ge $(( total * 10 )) ]]; then
+    d0=$done
+    t_agents=$(date +%s.%N)
+    echo "agents beside the job, $interactive prefills/s: $(agents)"
+    d1=$(curl "${tls[@]}" "https://127.0.0.1:8443/v1/jobs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["done"])')
+    echo "the job meanwhile: $(python3 -c "print(f'{($d1 - $d0) / ($(date +%s.%N) - $t_agents):.0f}')") lines/s"
+    interactive=
+  fi
   if [[ -n $kill_at && $(( done * 100 )) -ge $(( total * kill_at )) ]]; then
     kill -9 "$hub_pid"
     wait "$hub_pid" 2>/dev/null || true

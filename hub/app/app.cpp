@@ -79,6 +79,7 @@ Result<void> App::build_partner_pools() {
     o.max_response_bytes = p.max_response_bytes;
     o.rate_per_second = p.rate_limit.per_second;
     o.rate_burst = p.rate_limit.burst;
+    o.rate_reserve = config_.jobs.reserve * p.rate_limit.burst;
     o.pacer = node_->pacer_for(p);
     auto pool = http::ClientPool::create(std::move(o), &metrics_);
     if (!pool) return pool.error();
@@ -169,7 +170,7 @@ Result<void> App::start() {
         exchange::Broker::create(config_, partners_, *mappings_, journal_.get(), &metrics_);
     if (!broker) return broker.error();
     broker_ = std::move(*broker);
-    jobs_ = std::make_unique<jobs::Runner>(config_, *store_, *broker_, ioc_);
+    jobs_ = std::make_unique<jobs::Runner>(config_, *store_, *broker_, journal_.get(), ioc_);
     facts_ = std::make_unique<BrokerFacts>(*broker_);
     registry_ = std::make_unique<registry::Registry>(*store_, *facts_, node_->clock());
     registry_->run_store_calls_on(store_pool_.get());

@@ -1,5 +1,7 @@
 #include "hub/app/node_work.hpp"
 
+#include <cmath>
+
 #include "hub/cluster/lease.hpp"
 #include "hub/cluster/offset_clock.hpp"
 #include "hub/core/log.hpp"
@@ -45,6 +47,7 @@ std::shared_ptr<http::Pacer> NodeWork::pacer_for(const config::PartnerEndpoint& 
   s.per_second = std::max<std::int64_t>(1, static_cast<std::int64_t>(p.rate_limit.per_second));
   s.batch = static_cast<std::int64_t>(p.rate_limit.batch);
   s.lease = p.rate_limit.lease;
+  s.reserve = static_cast<std::int64_t>(std::ceil(config_.jobs.reserve * p.rate_limit.per_second));
   auto quota = std::make_shared<cluster::SharedQuota>(store_, s, &metrics_);
   quotas_.push_back(quota);
   return quota;

@@ -21,8 +21,9 @@ constexpr std::chrono::milliseconds kErrorPause{200};
 }  // namespace
 
 struct SharedQuota::Waiter {
-  explicit Waiter(const asio::any_io_executor& ex) : timer(ex) {}
+  Waiter(const asio::any_io_executor& ex, http::Priority p) : timer(ex), priority(p) {}
   asio::steady_timer timer;
+  http::Priority priority;
 };
 
 SharedQuota::SharedQuota(store::Store& store, QuotaSettings settings, http::Metrics* metrics)
@@ -48,8 +49,9 @@ SharedQuota::Stats SharedQuota::stats() const {
   return stats_;
 }
 
-bool SharedQuota::take_locked(Clock::time_point now) {
+bool SharedQuota::take_locked(Clock::time_point now, http::Priority priority) {
   if (slice_.left <= 0 || now >= slice_.valid_until) return false;
+  if (priority == http::Priority::bulk && interactive_waiting_ > 0) return false;
   --slice_.left;
   ++slice_.used;
   ++stats_.used;
@@ -57,24 +59,39 @@ bool SharedQuota::take_locked(Clock::time_point now) {
   return true;
 }
 
-asio::awaitable<bool> SharedQuota::wait_turn(Clock::time_point deadline) {
+asio::awaitable<bool> SharedQuota::wait_turn(Clock::time_point deadline, http::Priority priority) {
   auto ex = co_await asio::this_coro::executor;
+  const bool interactive = priority == http::Priority::interactive;
   for (;;) {
-    auto waiter = std::make_shared<Waiter>(ex);
+    auto waiter = std::make_shared<Waiter>(ex, priority);
     {
       std::lock_guard lock(mutex_);
       const auto now = Clock::now();
-      if (take_locked(now)) co_return true;
+      if (take_locked(now, priority)) co_return true;
       if (now >= deadline) co_return false;
       waiter->timer.expires_at(deadline);
       waiters_.push_back(waiter);
+      interactive_waiting_ += interactive ? 1 : 0;
     }
     demand_.notify_one();
-    // Ends when the lease thread brings a slice (it cancels the timer) or at the deadline.
+    // Ends when the lease thread brings a slice (it cancels the timer), when the last
+    // interactive call waiting leaves tokens to the bulk ones, or at the deadline.
     co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(mutex_);
     std::erase(waiters_, waiter);
-    if (Clock::now() >= deadline) co_return take_locked(Clock::now());
+    interactive_waiting_ -= interactive ? 1 : 0;
+    const bool taken = take_locked(Clock::now(), priority);
+    // The last interactive call waiting has gone: the bulk ones may take what it left.
+    if (interactive && interactive_waiting_ == 0 && slice_.left > 0) wake_locked();
+    if (taken) co_return true;
+    if (Clock::now() >= deadline) co_return false;
+  }
+}
+
+void SharedQuota::wake_locked() {
+  for (const auto& w : waiters_) {
+    // The timer belongs to the waiter's executor: cancelled there, never from this thread.
+    asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
   }
 }
 
@@ -82,7 +99,10 @@ store::QuotaRequest SharedQuota::next_request_locked() const {
   store::QuotaRequest q;
   q.partner = settings_.partner;
   q.node = settings_.node;
-  q.per_window = settings_.per_second;
+  // Bulk calls alone leave the reserve of the window to the interactive calls of every node.
+  q.per_window = interactive_waiting_ > 0
+                     ? settings_.per_second
+                     : std::max<std::int64_t>(1, settings_.per_second - settings_.reserve);
   q.window_ms = 1000;
   q.want = std::clamp<std::int64_t>(
       std::max<std::int64_t>(settings_.batch, static_cast<std::int64_t>(waiters_.size())), 1,
@@ -150,10 +170,7 @@ void SharedQuota::run() {
     }
     stats_.granted += static_cast<std::uint64_t>(grant->tokens);
     count("granted");
-    for (const auto& w : waiters_) {
-      // The timer belongs to the waiter's executor: cancelled there, never from this thread.
-      asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
-    }
+    wake_locked();
   }
 }
 

@@ -9,6 +9,10 @@
 // (closing the previous one with what it used, in the same round trip) and waits meanwhile on a
 // timer of its own executor, never blocking an I/O thread. A store that cannot be reached grants
 // nothing: calls wait until their deadline and fail rate_limited/local_quota (fail closed).
+//
+// Priorities (http::Priority): on a node, an interactive call takes the slice's tokens before
+// any bulk call; a bulk call takes one only while no interactive call waits. Between nodes, the
+// slices asked for bulk calls alone leave `reserve` calls of every window to interactive calls.
 #pragma once
 
 #include <chrono>
@@ -32,6 +36,10 @@ struct QuotaSettings {
   std::int64_t per_second = 0;           // calls in any one-second window, all nodes together
   std::int64_t batch = 5;                // tokens asked for at a time
   std::chrono::milliseconds lease{500};  // how long a slice may be used
+  // Calls of every window that bulk calls leave to the interactive ones, all nodes together:
+  // a slice asked for bulk calls alone counts against per_second - reserve (at most
+  // per_second - 1), so that an agent's call on any node finds the window open.
+  std::int64_t reserve = 0;
 };
 
 class SharedQuota final : public http::Pacer {
@@ -42,7 +50,8 @@ class SharedQuota final : public http::Pacer {
   SharedQuota(const SharedQuota&) = delete;
   SharedQuota& operator=(const SharedQuota&) = delete;
 
-  boost::asio::awaitable<bool> wait_turn(Clock::time_point deadline) override;
+  boost::asio::awaitable<bool> wait_turn(Clock::time_point deadline,
+                                         http::Priority priority) override;
   // Stops the lease thread; waiting requests then wait until their deadline.
   void stop();
 
@@ -66,7 +75,9 @@ class SharedQuota final : public http::Pacer {
     Clock::time_point last_use{};
   };
 
-  bool take_locked(Clock::time_point now);
+  bool take_locked(Clock::time_point now, http::Priority priority);
+  // Wakes the waiting calls (they look at the slice again), on their own executors.
+  void wake_locked();
   void run();
   store::QuotaRequest next_request_locked() const;
   void count(const char* outcome);
@@ -77,6 +88,7 @@ class SharedQuota final : public http::Pacer {
   mutable std::mutex mutex_;
   std::condition_variable demand_;
   std::vector<std::shared_ptr<Waiter>> waiters_;
+  std::size_t interactive_waiting_ = 0;
   Slice slice_;
   Stats stats_;
   bool stopping_ = false;

@@ -347,7 +347,7 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
         j->size("max_lines", c.jobs.max_lines, 1, 50'000'000);
         j->millis("lease_ttl_ms", c.jobs.lease_ttl, 1'000, 600'000);
         j->millis("poll_ms", c.jobs.poll, 10, 60'000);
-        j->number("partner_share", c.jobs.partner_share, 0.01, 1.0);
+        j->number("reserve", c.jobs.reserve, 0.0, 0.5);
       }
       if (auto w = root.map("workbench")) {
         w->size("replay_sample", c.workbench.replay_sample, 0, 100'000);

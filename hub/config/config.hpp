@@ -288,9 +288,11 @@ struct JobSettings {
   std::chrono::milliseconds lease_ttl{10'000};
   // How often a node looks for queued jobs to run.
   std::chrono::milliseconds poll{1'000};
-  // The share of each partner's rate_limit.per_second a job may use (0.01 to 1): the rest is
-  // the interactive prefills', so that an agent at a counter never queues behind a job.
-  double partner_share = 0.5;
+  // The share of each partner's quota that bulk calls leave to the interactive ones even when no
+  // agent is asking (0 to 0.5): of rate_limit.burst on one node (at most burst - 1 tokens), of
+  // rate_limit.per_second in every window shared between nodes. Beyond it a job uses all that
+  // the agents leave idle (http/pacer.hpp, docs/jobs.md "Sharing the partners with the agents").
+  double reserve = 0.1;
 };
 
 struct HubConfig {

@@ -310,7 +310,7 @@ struct Broker::Impl {
       out.error = req.error();
       co_return out;
     }
-    auto res = co_await p.pool->request(std::move(*req), deadline);
+    auto res = co_await p.pool->request(std::move(*req), deadline, caller.priority);
     out.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     if (!res) {
       out.error = res.error();
@@ -485,7 +485,7 @@ struct Broker::Impl {
           p.settings.name);
     // An if, not a conditional expression around the two co_awaits: built by GCC 12, that one
     // crashes (free(): invalid pointer).
-    const std::pair<std::shared_ptr<Flight>, bool> joined = join_flight(p, key);
+    const std::pair<std::shared_ptr<Flight>, bool> joined = join_flight(p, flight_key(key, caller));
     const bool leader = joined.second;
     StepOutcome out;
     if (leader) {
@@ -507,6 +507,15 @@ struct Broker::Impl {
     co_return out;
   }
 
+  // Bulk calls share their flights among themselves: an agent never waits for a job's call (paced
+  // after every interactive one).
+  static std::string flight_key(const std::string& key, const Caller& caller) {
+    return caller.priority == http::Priority::bulk ? key +
+                                                         "\x1f"
+                                                         "bulk"
+                                                   : key;
+  }
+
   // The call in flight for `key`, and whether this request leads it (makes it) or follows.
   static std::pair<std::shared_ptr<Flight>, bool> join_flight(PartnerRuntime& p,
                                                               const std::string& key) {
@@ -525,7 +534,7 @@ struct Broker::Impl {
                                     Flight& flight, Clock::time_point deadline,
                                     const Caller& caller) {
     StepOutcome out = co_await fetch(p, q, mapping_id, deadline, caller);
-    if (out.answer) {
+    if (out.answer && caller.priority == http::Priority::interactive) {
       p.cache->put(key, out.answer, p.ttl_for(q.operation), p.settings.cache.stale_grace);
     }
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
@@ -537,7 +546,7 @@ struct Broker::Impl {
     }
     {
       std::lock_guard lock(p.flights_mutex);
-      p.flights.erase(key);
+      p.flights.erase(flight_key(key, caller));
     }
     for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
     co_return out;

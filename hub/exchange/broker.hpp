@@ -38,6 +38,10 @@ struct Caller {
   std::string principal;
   std::string correlation_id;  // a UUID: sent to every partner
   bool no_cache = false;       // Cache-Control: no-cache
+  // A bulk job's call (docs/jobs.md): the partners' pace after every interactive call
+  // (http/pacer.hpp); it may read the answer cache but never fills it (an agent's answers are
+  // not pushed out by a job's), and it neither joins nor leads an agent's call in flight.
+  http::Priority priority = http::Priority::interactive;
 };
 
 struct StepOutcome {

@@ -106,7 +106,9 @@ struct ClientPool::Impl {
   mutable std::mutex mutex;
   std::vector<std::unique_ptr<Connection>> idle;
   std::size_t in_use = 0;  // connections checked out or being opened
+  // Calls waiting for a connection: the interactive ones are given one before any bulk one.
   std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+  std::deque<std::shared_ptr<asio::steady_timer>> bulk_waiters;
   std::shared_ptr<SSL_SESSION> session;
   Stats stats;
   Error fail(Errc code, std::string detail, const std::string& what) const {
@@ -117,15 +119,18 @@ struct ClientPool::Impl {
     std::lock_guard lock(mutex);
     --in_use;
     if (conn) idle.push_back(std::move(conn));
-    if (!waiters.empty()) {
-      auto t = waiters.front();
-      waiters.pop_front();
+    auto& queue = waiters.empty() ? bulk_waiters : waiters;
+    if (!queue.empty()) {
+      auto t = queue.front();
+      queue.pop_front();
       asio::post(t->get_executor(), [t] { t->cancel(); });
     }
   }
 
   // Either an idle connection, or the right to open one (nullptr with a value), or a timeout.
-  asio::awaitable<Result<std::unique_ptr<Connection>>> acquire(Clock::time_point deadline) {
+  asio::awaitable<Result<std::unique_ptr<Connection>>> acquire(Clock::time_point deadline,
+                                                               Priority priority) {
+    auto& queue = priority == Priority::bulk ? bulk_waiters : waiters;
     auto ex = co_await asio::this_coro::executor;
     auto timer = std::make_shared<asio::steady_timer>(ex);
     for (;;) {
@@ -148,11 +153,11 @@ struct ClientPool::Impl {
                              " connections stayed busy until the deadline");
         }
         timer->expires_at(deadline);
-        waiters.push_back(timer);
+        queue.push_back(timer);
       }
       co_await timer->async_wait(use_tuple);
       std::lock_guard lock(mutex);
-      std::erase(waiters, timer);
+      std::erase(queue, timer);
     }
   }
 
@@ -251,8 +256,8 @@ Result<std::shared_ptr<ClientPool>> ClientPool::create(ClientOptions options, Me
   impl->options = std::move(options);
   impl->metrics = metrics;
   if (!impl->options.pacer && impl->options.rate_per_second > 0) {
-    impl->options.pacer =
-        make_token_bucket(impl->options.rate_per_second, impl->options.rate_burst);
+    impl->options.pacer = make_token_bucket(impl->options.rate_per_second, impl->options.rate_burst,
+                                            impl->options.rate_reserve);
   }
   return std::shared_ptr<ClientPool>(new ClientPool(std::move(impl)));
 }
@@ -274,7 +279,8 @@ void ClientPool::close_idle() {
   impl_->idle.clear();
 }
 
-asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_point deadline) {
+asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_point deadline,
+                                                      Priority priority) {
   auto self = shared_from_this();  // the pool outlives every call in flight
   Impl& p = *impl_;
   const auto started = Clock::now();
@@ -295,8 +301,20 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
     return r;
   };
 
+  auto paced = [&]() -> asio::awaitable<Result<void>> {
+    if (p.options.pacer && !co_await p.options.pacer->wait_turn(deadline, priority)) {
+      co_return p.fail(Errc::rate_limited, "local_quota",
+                       "the configured pace towards the partner leaves no slot before the "
+                       "deadline");
+    }
+    co_return Result<void>();
+  };
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto acquired = co_await p.acquire(deadline);
+    // A bulk call takes its turn before a connection (it may wait long: interactive calls first).
+    if (priority == Priority::bulk) {
+      if (auto turn = co_await paced(); !turn) co_return finish(turn.error());
+    }
+    auto acquired = co_await p.acquire(deadline, priority);
     if (!acquired) co_return finish(acquired.error());
     std::unique_ptr<Connection> conn = std::move(*acquired);
     const bool reused = conn != nullptr;
@@ -309,11 +327,11 @@ asio::awaitable<Result<Response>> ClientPool::request(Request req, Clock::time_p
       conn = std::move(*opened);
     }
     auto& lowest = beast::get_lowest_layer(conn->stream);
-    if (p.options.pacer && !co_await p.options.pacer->wait_turn(deadline)) {
-      p.release(std::move(conn));
-      co_return finish(p.fail(Errc::rate_limited, "local_quota",
-                              "the configured pace towards the partner leaves no slot before the "
-                              "deadline"));
+    if (priority == Priority::interactive) {
+      if (auto turn = co_await paced(); !turn) {
+        p.release(std::move(conn));
+        co_return finish(turn.error());
+      }
     }
     lowest.expires_at(deadline);
     auto [wec, written] = co_await bhttp::async_write(conn->stream, req, use_tuple);

@@ -33,6 +33,8 @@ struct ClientOptions {
   // requests queued for a connection reach the partner bunched together, over its quota.
   double rate_per_second = 0;
   double rate_burst = 0;
+  // Tokens of the burst a bulk call leaves to the interactive ones (pacer.hpp; at most burst - 1).
+  double rate_reserve = 0;
   // Another pace than that token bucket (pacer.hpp): hub nodes sharing a partner's quota.
   std::shared_ptr<Pacer> pacer;
 };
@@ -65,8 +67,12 @@ class ClientPool : public std::enable_shared_from_this<ClientPool> {
   // reads the answer, all before `deadline` (and within the request timeout). The answer comes
   // back decoded: its transfer and content codings (gzip, deflate) undone, its text in UTF-8
   // when Content-Type declares another charset (content_coding.hpp, docs/exchange.md).
+  // `priority`: an interactive call has the partner's pace and the pool's free connections
+  // before any bulk call (pacer.hpp); a bulk call waits for its turn of the pace before it takes
+  // a connection, so that bulk calls waiting for the partner's tokens hold no connection.
   boost::asio::awaitable<Result<Response>> request(Request req,
-                                                   std::chrono::steady_clock::time_point deadline);
+                                                   std::chrono::steady_clock::time_point deadline,
+                                                   Priority priority = Priority::interactive);
 
   Stats stats() const;
   const ClientOptions& options() const;

@@ -13,6 +13,7 @@
 
 #include "hub/core/ids.hpp"
 #include "hub/core/log.hpp"
+#include "hub/jobs/disclosure.hpp"
 #include "hub/jobs/outcome.hpp"
 
 namespace hub::jobs {
@@ -42,10 +43,10 @@ std::int64_t line_of(const std::string& progress) {
 struct Runner::Batch {
   std::vector<store::PrefillJobItem> items;
   std::vector<std::optional<store::PrefillJobItem>> outcomes;
+  std::vector<std::string> correlation_ids;  // each item's, once asked
   exchange::PrefillRequest request;  // the recipe, purpose and provenance form of every item
   std::string param;                 // cnie | ice
   std::string owner;
-  std::shared_ptr<http::Pacer> pace;  // null: no partner limit to share
   std::size_t next = 0;
   std::size_t workers = 0;
   std::optional<asio::steady_timer> done;
@@ -53,11 +54,12 @@ struct Runner::Batch {
 };
 
 Runner::Runner(const config::HubConfig& config, store::Store& store, exchange::Broker& broker,
-               asio::io_context& ioc)
+               const audit::Journal* journal, asio::io_context& ioc)
     : config_(config),
       settings_(config.jobs),
       store_(store),
       broker_(broker),
+      journal_(journal),
       strand_(asio::make_strand(ioc)),
       timer_(strand_) {}
 
@@ -113,8 +115,7 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
   request.recipe = person ? "person" : "employer_by_ice";
   request.purpose = (*job)->purpose;
   request.provenance = exchange::ProvenanceForm::compact;
-  const Pace pace = pace_for(request.recipe);
-  const std::size_t batch_items = batch_size(pace);
+  const std::size_t batch_items = batch_size(partner_rate(request.recipe));
   std::int64_t after = line_of(lease.progress());
   std::int64_t asked_again = 0;
   log::info("bulk job running", {{"job", id},
@@ -142,21 +143,30 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
     batch->request = request;
     batch->param = person ? "cnie" : "ice";
     batch->owner = (*job)->owner;
-    batch->pace = pace.pacer;
     co_await ask_all(batch);
 
     std::vector<store::PrefillJobItem> answered;
+    std::vector<store::Disclosure> disclosed;
     std::optional<std::int64_t> first_unanswered;
+    const JobOfItem of{id, (*job)->owner, (*job)->purpose};
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
     for (std::size_t i = 0; i < batch->items.size(); ++i) {
       if (batch->outcomes[i]) {
+        if (journal_ != nullptr) {
+          disclosed.push_back(
+              disclosure_of(of, *batch->outcomes[i], batch->correlation_ids[i], *journal_, now_ms));
+        }
         answered.push_back(std::move(*batch->outcomes[i]));
       } else if (!first_unanswered) {
         first_unanswered = batch->items[i].line;
       }
     }
     if (!answered.empty()) {
-      auto recorded = co_await in_store<Result<void>>(
-          [this, &id, &answered] { return store_.record_prefill_results(id, answered); });
+      auto recorded = co_await in_store<Result<void>>([this, &id, &answered, &disclosed] {
+        return store_.record_prefill_results(id, answered, disclosed);
+      });
       if (!recorded) {
         log::error("bulk job stopped", {{"job", id}, {"error", recorded.error().message}});
         break;
@@ -186,15 +196,15 @@ asio::awaitable<void> Runner::run_job(std::string id, cluster::Lease lease) {
       [&lease, after] { return lease.release(std::to_string(after)); });
 }
 
-std::size_t Runner::batch_size(const Pace& pace) const {
-  if (pace.per_second <= 0) return settings_.batch;
+std::size_t Runner::batch_size(double per_second) const {
+  if (per_second <= 0) return settings_.batch;
   const double half_lease = std::chrono::duration<double>(settings_.lease_ttl).count() / 2;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(pace.per_second * half_lease), 1,
+  return std::clamp<std::size_t>(static_cast<std::size_t>(per_second * half_lease), 1,
                                  settings_.batch);
 }
 
-Runner::Pace Runner::pace_for(const std::string& recipe) {
-  if (auto it = paces_.find(recipe); it != paces_.end()) return it->second;
+double Runner::partner_rate(const std::string& recipe) {
+  if (auto it = rates_.find(recipe); it != rates_.end()) return it->second;
   double lowest = 0;
   const auto r = config_.exchange.recipes.find(recipe);
   for (const auto& step :
@@ -205,17 +215,13 @@ Runner::Pace Runner::pace_for(const std::string& recipe) {
       if (p.name == step.partner && rate > 0 && (lowest == 0 || rate < lowest)) lowest = rate;
     }
   }
-  Pace pace;
-  if (lowest > 0) {
-    pace.per_second = lowest * settings_.partner_share;
-    pace.pacer = http::make_token_bucket(pace.per_second, 1);
-  }
-  paces_[recipe] = pace;
-  return pace;
+  rates_[recipe] = lowest;
+  return lowest;
 }
 
 asio::awaitable<void> Runner::ask_all(std::shared_ptr<Batch> batch) {
   batch->outcomes.resize(batch->items.size());
+  batch->correlation_ids.resize(batch->items.size());
   batch->workers = std::min(settings_.concurrency, batch->items.size());
   batch->done.emplace(strand_, asio::steady_timer::time_point::max());
   for (std::size_t i = 0; i < batch->workers; ++i) {
@@ -230,11 +236,12 @@ asio::awaitable<void> Runner::ask_some(std::shared_ptr<Batch> batch) {
     const auto& item = batch->items[i];
     exchange::PrefillRequest request = batch->request;
     request.params = {{batch->param, item.identifier}};
-    if (batch->pace) co_await batch->pace->wait_turn(http::Pacer::Clock::time_point::max());
     exchange::Caller caller;
     caller.principal = batch->owner;
+    caller.priority = http::Priority::bulk;
     caller.correlation_id = new_uuid();
-    exchange::PrefillResult r = co_await broker_.prefill(std::move(request), std::move(caller));
+    batch->correlation_ids[i] = caller.correlation_id;
+    exchange::PrefillResult r = co_await broker_.prefill(std::move(request), caller);
     batch->outcomes[i] = outcome_of(item, r);
     if (!batch->outcomes[i] && r.retry_after > batch->retry_after) {
       batch->retry_after = r.retry_after;

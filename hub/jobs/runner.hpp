@@ -3,9 +3,11 @@
 // restarted hub, resumes it once its holder has died. Items are claimed a batch at a time
 // (marked in flight before any is asked), asked through the broker as an interactive prefill is
 // (journaled, cached, within the partners' limits), `concurrency` at once, and their results
-// recorded in one transaction per batch. A job paces itself to jobs.partner_share of its
-// partners' rate limits, leaving the rest to the interactive prefills. A resumed job asks no item
-// whose result is stored; items in flight when the holder died (at most one batch) are asked again.
+// recorded in one transaction per batch, with the disclosures of the people whose data they
+// fetched. A job's calls are bulk calls (http::Priority::bulk): they take only the partners'
+// tokens the interactive prefills leave idle, and never fill the answer cache. A resumed job asks
+// no item whose result is stored; items in flight when the holder died (at most one batch) are
+// asked again.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -17,10 +19,10 @@
 #include <memory>
 #include <string>
 
+#include "hub/audit/journal.hpp"
 #include "hub/cluster/lease.hpp"
 #include "hub/config/config.hpp"
 #include "hub/exchange/broker.hpp"
-#include "hub/http/pacer.hpp"
 #include "hub/registry/store_pool.hpp"
 #include "hub/store/store.hpp"
 
@@ -28,9 +30,10 @@ namespace hub::jobs {
 
 class Runner {
  public:
-  // `config`: its jobs settings, and the partners and recipes that give a job its pace.
+  // `config`: its jobs settings, and the partners and recipes that size a job's batches.
+  // `journal` keys the disclosures' identifier hashes (null: no disclosure is recorded).
   Runner(const config::HubConfig& config, store::Store& store, exchange::Broker& broker,
-         boost::asio::io_context& ioc);
+         const audit::Journal* journal, boost::asio::io_context& ioc);
   ~Runner();
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -49,17 +52,12 @@ class Runner {
   // Asks the batch's items, `concurrency` at once; each gets its outcome (nullopt: ask again).
   boost::asio::awaitable<void> ask_all(std::shared_ptr<Batch> batch);
   boost::asio::awaitable<void> ask_some(std::shared_ptr<Batch> batch);
-  // The pace of a job's prefills with this recipe: jobs.partner_share of the lowest
-  // rate_limit.per_second among the partners it always asks (per_second 0 and a null pacer when
-  // none has a limit).
-  struct Pace {
-    double per_second = 0;
-    std::shared_ptr<http::Pacer> pacer;
-  };
-  Pace pace_for(const std::string& recipe);
-  // Items a claim takes: jobs.batch, fewer when the pace would make a batch outlast half the
-  // lease (which is renewed once a batch).
-  std::size_t batch_size(const Pace& pace) const;
+  // The lowest rate_limit.per_second among the partners a job with this recipe always asks (0
+  // when none has a limit): the fastest a job can go when the agents leave every token idle.
+  double partner_rate(const std::string& recipe);
+  // Items a claim takes: jobs.batch, fewer when the partners' rate would make a batch outlast
+  // half the lease (which is renewed once a batch).
+  std::size_t batch_size(double per_second) const;
   template <class T>
   boost::asio::awaitable<T> in_store(std::function<T()> f) {
     return pool_.run<T>(std::move(f));
@@ -67,9 +65,10 @@ class Runner {
 
   const config::HubConfig& config_;
   config::JobSettings settings_;
-  std::map<std::string, Pace> paces_;  // by recipe
+  std::map<std::string, double> rates_;  // partner_rate() by recipe
   store::Store& store_;
   exchange::Broker& broker_;
+  const audit::Journal* journal_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::steady_timer timer_;
   std::atomic<bool> stopping_{false};

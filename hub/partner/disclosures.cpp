@@ -44,6 +44,7 @@ void write_disclosure(Writer& w, const store::Disclosure& d) {
   write_fields(w, d.fields);
   field(w, "outcome", d.outcome);
   field(w, "correlation_id", d.correlation_id);
+  if (!d.job.empty()) field(w, "job", d.job);
   w.EndObject();
 }
 

@@ -22,7 +22,7 @@ struct Subject {
 
 // {"subject": {"kind", "id", "identifier_masked"},
 //  "disclosures": [{"time", "recipient", "agreement", "purpose", "resource", "fields": [...],
-//                   "outcome", "correlation_id"}],
+//                   "outcome", "correlation_id", "job"? (a bulk prefill job's row)}],
 //  "exchanges": [{"time", "partner", "operation", "purpose", "principal", "outcome",
 //                 "correlation_id", "seq"}]}, newest first, at most `limit` of each.
 Result<std::string> disclosures_json(store::Store& store, const audit::Journal& journal,

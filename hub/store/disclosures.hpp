@@ -1,9 +1,9 @@
 // The disclosures index (docs/audit.md, "Disclosures"): one row for each answer the hub served a
-// partner under an agreement, found by the keyed hash of the person's or company's identifier.
-// The exchange journal holds the same disclosure as a hashed, chained entry; this index adds what
-// the journal's fixed columns do not name (the agreement, the resource and the fields served) and
-// is what GET /v1/insured/{number}/disclosures reads. Retention prunes its rows outright: the
-// journal's chain and tree never include them.
+// partner under an agreement, or kept in a bulk prefill job's results, found by the keyed hash of
+// the person's or company's identifier. The exchange journal holds the same disclosure as a hashed,
+// chained entry; this index adds what the journal's fixed columns do not name (the agreement, the
+// resource and the fields served) and is what GET /v1/insured/{number}/disclosures reads. Retention
+// prunes its rows outright: the journal's chain and tree never include them.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,10 @@ struct Disclosure {
   std::string fields;    // the canonical paths served, comma-separated, sorted ("" when none)
   std::string outcome;   // "served" or "not_found"
   std::string correlation_id;
+  // The bulk prefill job whose result holds the answer (docs/jobs.md "Disclosures"); "" for a
+  // partner's pull. A job's row: principal = the job's owner, agreement "", resource
+  // "prefill_job" (migration 13).
+  std::string job;
 };
 
 }  // namespace hub::store

@@ -227,10 +227,10 @@ const char* const kMigrations[] = {
     " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line));"
     "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
     " items BIGINT NOT NULL, PRIMARY KEY (job, code));",
-    // 13, 14: numbered by other branches (the lead renumbers on merge).
-    "SELECT 1;",
-    "SELECT 1;",
-    // 15: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
+    // 13 (docs/jobs.md "Disclosures"): the bulk prefill job that
+    // disclosed a row of the disclosures index ('' for a partner's pull).
+    "ALTER TABLE disclosures ADD COLUMN job TEXT NOT NULL DEFAULT ''",
+    // 14: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
     // family concerns yet) waits for; a commit that writes one marks it due. The partial index
     // is what the events sweep reads: those due, whatever the number waiting.
     "CREATE TABLE registry_waits (key TEXT NOT NULL, stream TEXT NOT NULL,"
@@ -1192,29 +1192,7 @@ class PostgresStore final : public Store {
   }
 
   Result<void> add_disclosures(const std::vector<Disclosure>& rows) override {
-    auto lease = pool_.acquire();
-    if (!lease) return lease.error();
-    PGconn* c = lease->get();
-    if (auto r = exec(c, "BEGIN"); !r) return r.error();
-    Result<void> out;
-    for (const auto& d : rows) {
-      auto ins = query(c,
-                       "INSERT INTO disclosures (time_ms, subject_hmac, identifier_masked,"
-                       " principal, agreement, purpose, resource, fields, outcome, correlation_id)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                       {std::to_string(d.time_ms), d.subject_hmac, d.identifier_masked, d.principal,
-                        d.agreement, d.purpose, d.resource, d.fields, d.outcome, d.correlation_id},
-                       "cannot record disclosures");
-      if (!ins) {
-        out = ins.error();
-        break;
-      }
-    }
-    if (out) {
-      if (auto r = exec(c, "COMMIT"); !r) out = r.error();
-    }
-    if (!out) (void)exec(c, "ROLLBACK");
-    return out;
+    return in_pg_transaction<void>([&](PGconn* c) { return insert_disclosures(c, rows); });
   }
 
   Result<std::vector<Disclosure>> list_disclosures(const std::string& subject_hmac,
@@ -1223,7 +1201,7 @@ class PostgresStore final : public Store {
     if (!lease) return lease.error();
     auto r = query(lease->get(),
                    "SELECT id, time_ms, subject_hmac, identifier_masked, principal, agreement,"
-                   " purpose, resource, fields, outcome, correlation_id FROM disclosures"
+                   " purpose, resource, fields, outcome, correlation_id, job FROM disclosures"
                    " WHERE subject_hmac = $1 ORDER BY id DESC LIMIT $2",
                    {subject_hmac, std::to_string(limit)}, "cannot list disclosures");
     if (!r) return r.error();
@@ -1233,7 +1211,7 @@ class PostgresStore final : public Store {
       out.push_back(Disclosure{int64_at(p, i, 0), int64_at(p, i, 1), text_at(p, i, 2),
                                text_at(p, i, 3), text_at(p, i, 4), text_at(p, i, 5),
                                text_at(p, i, 6), text_at(p, i, 7), text_at(p, i, 8),
-                               text_at(p, i, 9), text_at(p, i, 10)});
+                               text_at(p, i, 9), text_at(p, i, 10), text_at(p, i, 11)});
     }
     return out;
   }
@@ -1663,10 +1641,16 @@ class PostgresStore final : public Store {
   }
 
   Result<void> record_prefill_results(const std::string& id,
-                                      const std::vector<PrefillJobItem>& items) override {
+                                      const std::vector<PrefillJobItem>& items,
+                                      const std::vector<Disclosure>& disclosures) override {
     return in_pg_transaction<void>([&](PGconn* c) -> Result<void> {
       std::map<std::string, std::int64_t> errors;
       std::int64_t recorded = 0;
+      std::map<std::int64_t, const Disclosure*> by_line;  // the items' rows, if any
+      for (std::size_t i = 0; i < items.size() && i < disclosures.size(); ++i) {
+        if (!disclosures[i].subject_hmac.empty()) by_line[items[i].line] = &disclosures[i];
+      }
+      std::vector<Disclosure> disclosed;
       for (std::size_t at = 0; at < items.size(); at += kItemChunk) {
         const std::size_t n = std::min(kItemChunk, items.size() - at);
         std::vector<std::string> params{id};
@@ -1688,15 +1672,18 @@ class PostgresStore final : public Store {
                            values +
                            ") AS v (line, state, status, error, result)"
                            " WHERE i.job = $1 AND i.line = v.line"
-                           " AND i.state IN ('pending', 'asking') RETURNING v.error",
+                           " AND i.state IN ('pending', 'asking') RETURNING v.error, v.line",
                        params, "cannot record job results");
         if (!r) return r.error();
         for (int row = 0; row < PQntuples(r->get()); ++row) {
           ++recorded;
           std::string code = text_at(r->get(), row, 0);
           if (!code.empty()) ++errors[code];
+          auto d = by_line.find(int64_at(r->get(), row, 1));
+          if (d != by_line.end()) disclosed.push_back(*d->second);
         }
       }
+      if (auto r = insert_disclosures(c, disclosed); !r) return r;
       return count_items(c, id, 0, recorded, errors);
     });
   }
@@ -1734,6 +1721,33 @@ class PostgresStore final : public Store {
     }
     if (!out) (void)exec(c, "ROLLBACK");
     return out;
+  }
+
+  // Rows of the disclosures index, kItemChunk to a statement, in the caller's transaction.
+  static Result<void> insert_disclosures(PGconn* c, const std::vector<Disclosure>& rows) {
+    constexpr int kColumns = 11;
+    for (std::size_t at = 0; at < rows.size(); at += kItemChunk) {
+      const std::size_t n = std::min(kItemChunk, rows.size() - at);
+      std::vector<std::string> params;
+      params.reserve(n * kColumns);
+      for (std::size_t i = at; i < at + n; ++i) {
+        const Disclosure& d = rows[i];
+        for (const std::string* v :
+             {&d.subject_hmac, &d.identifier_masked, &d.principal, &d.agreement, &d.purpose,
+              &d.resource, &d.fields, &d.outcome, &d.correlation_id, &d.job}) {
+          params.push_back(*v);
+        }
+        params.push_back(std::to_string(d.time_ms));
+      }
+      auto r = query(c,
+                     "INSERT INTO disclosures (subject_hmac, identifier_masked, principal,"
+                     " agreement, purpose, resource, fields, outcome, correlation_id, job,"
+                     " time_ms) VALUES " +
+                         placeholder_rows(n, kColumns),
+                     params, "cannot record disclosures");
+      if (!r) return r.error();
+    }
+    return {};
   }
 
   // Adds to a job's totals: items added, items final, errors by code.

@@ -123,7 +123,8 @@ Result<std::vector<PrefillJobItem>> Store::claim_prefill_items(const std::string
                                                                std::size_t) {
   return no_jobs(*this);
 }
-Result<void> Store::record_prefill_results(const std::string&, const std::vector<PrefillJobItem>&) {
+Result<void> Store::record_prefill_results(const std::string&, const std::vector<PrefillJobItem>&,
+                                           const std::vector<Disclosure>&) {
   return no_jobs(*this);
 }
 Result<bool> Store::set_prefill_job_state(const std::string&, const std::string&) {

@@ -177,10 +177,10 @@ const char* const kMigrations[] = {
     " error TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job, line)) WITHOUT ROWID;"
     "CREATE TABLE prefill_job_errors (job TEXT NOT NULL, code TEXT NOT NULL,"
     " items INTEGER NOT NULL, PRIMARY KEY (job, code)) WITHOUT ROWID;",
-    // 13, 14: numbered by other branches (the lead renumbers on merge).
-    "SELECT 1;",
-    "SELECT 1;",
-    // 15: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
+    // 13 (docs/jobs.md "Disclosures"): the bulk prefill job that
+    // disclosed a row of the disclosures index ('' for a partner's pull).
+    "ALTER TABLE disclosures ADD COLUMN job TEXT NOT NULL DEFAULT ''",
+    // 14: the waits index (records.hpp, Waits): the keys a waiting record (a partner event no
     // family concerns yet) waits for; a commit that writes one marks it due. The partial index
     // is what the events sweep reads: those due, whatever the number waiting.
     "CREATE TABLE registry_waits (key TEXT NOT NULL, stream TEXT NOT NULL,"
@@ -876,7 +876,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     auto st = kept(
         "SELECT id, time_ms, subject_hmac, identifier_masked, principal, agreement,"
-        " purpose, resource, fields, outcome, correlation_id FROM disclosures"
+        " purpose, resource, fields, outcome, correlation_id, job FROM disclosures"
         " WHERE subject_hmac = ? ORDER BY id DESC LIMIT ?");
     if (!st) return sqlite_error(db_, "cannot list disclosures");
     st.bind(1, subject_hmac);
@@ -886,7 +886,7 @@ class SqliteStore final : public Store {
     while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
       out.push_back(Disclosure{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4),
                                st.text(5), st.text(6), st.text(7), st.text(8), st.text(9),
-                               st.text(10)});
+                               st.text(10), st.text(11)});
     }
     if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list disclosures");
     return out;
@@ -1241,7 +1241,8 @@ class SqliteStore final : public Store {
   }
 
   Result<void> record_prefill_results(const std::string& id,
-                                      const std::vector<PrefillJobItem>& items) override {
+                                      const std::vector<PrefillJobItem>& items,
+                                      const std::vector<Disclosure>& disclosures) override {
     std::lock_guard lock(mutex_);
     return in_transaction([&]() -> Result<void> {
       auto up = kept(
@@ -1250,7 +1251,9 @@ class SqliteStore final : public Store {
       if (!up) return sqlite_error(db_, "cannot record job results");
       std::map<std::string, std::int64_t> errors;
       std::int64_t recorded = 0;
-      for (const auto& item : items) {
+      std::vector<Disclosure> disclosed;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
         up.bind(1, id);
         up.bind(2, item.line);
         up.bind(3, item.state);
@@ -1261,7 +1264,11 @@ class SqliteStore final : public Store {
         if (sqlite3_changes(db_) != 1) continue;  // recorded already: counted once
         ++recorded;
         if (!item.error.empty()) ++errors[item.error];
+        if (i < disclosures.size() && !disclosures[i].subject_hmac.empty()) {
+          disclosed.push_back(disclosures[i]);
+        }
       }
+      if (auto r = add_disclosures_locked(disclosed); !r) return r;
       return count_items(id, 0, recorded, errors);
     });
   }
@@ -1444,8 +1451,8 @@ class SqliteStore final : public Store {
   Result<void> add_disclosures_locked(const std::vector<Disclosure>& rows) {
     auto ins = kept(
         "INSERT INTO disclosures (time_ms, subject_hmac, identifier_masked, principal,"
-        " agreement, purpose, resource, fields, outcome, correlation_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " agreement, purpose, resource, fields, outcome, correlation_id, job)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return sqlite_error(db_, "cannot record disclosures");
     for (const auto& d : rows) {
       ins.bind(1, d.time_ms);
@@ -1458,6 +1465,7 @@ class SqliteStore final : public Store {
       ins.bind(8, d.fields);
       ins.bind(9, d.outcome);
       ins.bind(10, d.correlation_id);
+      ins.bind(11, d.job);
       if (!ins.run()) return sqlite_error(db_, "cannot record disclosures");
     }
     return {};

@@ -274,9 +274,12 @@ class Store {
                                                                   std::size_t limit);
   // Stores the items' results (state done or error, status, error code, result) in one
   // transaction and counts them in the job's done and errors; an item already final is left as
-  // it is and not counted again.
+  // it is and not counted again. `disclosures` is empty or one row per item (a row with no
+  // subject_hmac: none): an item's row is added to the disclosures index in the same
+  // transaction, only when its result is stored by this call (so never twice, and never lost).
   virtual Result<void> record_prefill_results(const std::string& id,
-                                              const std::vector<PrefillJobItem>& items);
+                                              const std::vector<PrefillJobItem>& items,
+                                              const std::vector<Disclosure>& disclosures);
   // Sets a job's state unless it is final (done, cancelled, failed); false when it was.
   virtual Result<bool> set_prefill_job_state(const std::string& id, const std::string& state);
   // Up to `limit` items whose line is after `after_line`, in line order.

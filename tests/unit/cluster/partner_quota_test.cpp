@@ -4,9 +4,12 @@
 // without closing its slice holds the others back for a second and a half at most.
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -60,7 +63,8 @@ class SharedQuotaTest : public hub::testing::StoreOnEngine {
             ioc,
             [&, node]() -> asio::awaitable<void> {
               while (Clock::now() < until) {
-                if (co_await node->wait_turn(std::min(until, Clock::now() + 500ms))) {
+                if (co_await node->wait_turn(std::min(until, Clock::now() + 500ms),
+                                             http::Priority::interactive)) {
                   std::lock_guard lock(mutex);
                   turns.push_back(Clock::now());
                 }
@@ -110,6 +114,61 @@ TEST_P(SharedQuotaTest, ADeadNodesSliceStopsCountingWithinTwoSeconds) {
   const auto first = turns.front() - start;
   EXPECT_GE(first, 1200ms) << "node-a's slice could still be in use: it must count";
   EXPECT_LE(first, 2000ms);
+}
+
+// node-a runs a bulk job asking without pause; node-b's agents ask four times a second. The
+// agents' calls are served within a store round trip or two (the bulk slices leave `reserve` of
+// every window), the job gets the rest, and both nodes together stay within the quota.
+TEST_P(SharedQuotaTest, AnAgentOnOneNodeIsServedPromptlyWhileAJobOnAnotherSaturatesTheQuota) {
+  auto bulk_settings = settings("node-a");
+  bulk_settings.reserve = 4;
+  auto agent_settings = settings("node-b");
+  agent_settings.reserve = 4;
+  auto bulk_node = std::make_shared<SharedQuota>(*store_, bulk_settings);
+  auto agent_node = std::make_shared<SharedQuota>(*store_, agent_settings);
+  asio::io_context ioc;
+  const auto until = Clock::now() + 4s;
+  std::vector<Clock::time_point> bulk_turns, agent_turns;
+  std::vector<Clock::duration> agent_waits;
+  for (int i = 0; i < 8; ++i) {
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          while (Clock::now() < until) {
+            if (co_await bulk_node->wait_turn(std::min(until, Clock::now() + 500ms),
+                                              http::Priority::bulk)) {
+              bulk_turns.push_back(Clock::now());
+            }
+          }
+        },
+        asio::detached);
+  }
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer pause(ioc);
+        while (Clock::now() + 250ms < until) {
+          pause.expires_after(250ms);
+          co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+          const auto asked = Clock::now();
+          if (co_await agent_node->wait_turn(asked + 2s, http::Priority::interactive)) {
+            agent_turns.push_back(Clock::now());
+            agent_waits.push_back(Clock::now() - asked);
+          }
+        }
+      },
+      asio::detached);
+  ioc.run();
+  ASSERT_GE(agent_turns.size(), 12u);
+  const auto worst = *std::max_element(agent_waits.begin(), agent_waits.end());
+  // Without the reserve, the job's slices fill every window and an agent's call waits for one
+  // of them to leave it (up to a second).
+  EXPECT_LT(worst, 300ms) << "an agent's call waited behind the job on another node";
+  std::vector<Clock::time_point> all = bulk_turns;
+  all.insert(all.end(), agent_turns.begin(), agent_turns.end());
+  EXPECT_LE(peak_per_second(all), 20u) << "the two nodes together went over the quota";
+  // 4 s at 20/s less the agents' 4/s is 64; the reserve and the slices' leases waste some.
+  EXPECT_GE(bulk_turns.size(), 35u) << "the job does not use what the agents leave";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SharedQuotaTest, ::testing::Values("sqlite", "postgresql"),

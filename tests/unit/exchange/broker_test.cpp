@@ -270,6 +270,27 @@ TEST(Broker, AFreshAnswerIsServedFromTheCacheUnlessNoCacheIsAsked) {
   EXPECT_EQ(server.calls(), 3u);
 }
 
+// A bulk job's call (docs/jobs.md "Sharing the partners with the agents") reads the cache an
+// agent's prefills filled, but never fills it: with room for one answer, a job asking for
+// another company leaves the agent's answer where it was, and asks again next time.
+TEST(Broker, AJobReadsTheCacheButNeitherFillsItNorPushesAnAgentsAnswerOut) {
+  FakePartner server(taxpayer("ATLAS"));
+  auto alpha = broker_rig::partner("alpha", server);
+  alpha.cache.max_entries = 1;
+  Rig rig(config({alpha}, {broker_rig::step("a", "alpha")}));
+  hub::exchange::Caller job;
+  job.priority = hub::http::Priority::bulk;
+  ASSERT_EQ(step(rig.prefill("r", kIce), "a").status, "ok");  // an agent's: cached
+  EXPECT_EQ(step(rig.prefill("r", kIce, job), "a").status, "cached") << "a job reads the cache";
+  EXPECT_EQ(server.calls(), 1u);
+  const std::string other = "002233445000042";
+  EXPECT_EQ(step(rig.prefill("r", other, job), "a").status, "ok");
+  EXPECT_EQ(step(rig.prefill("r", kIce), "a").status, "cached")
+      << "the job's answer pushed the agent's out of the cache";
+  EXPECT_EQ(step(rig.prefill("r", other, job), "a").status, "ok") << "a job filled the cache";
+  EXPECT_EQ(server.calls(), 3u);
+}
+
 TEST(Broker, AnAnswerIsCachedForItsPurposeOnly) {
   FakePartner server(taxpayer("ATLAS"));
   auto alpha = broker_rig::partner("alpha", server);

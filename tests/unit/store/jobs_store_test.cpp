@@ -70,8 +70,8 @@ TEST_P(JobsStoreTest, ItemsAreClaimedInLineOrderAndEachResultIsCountedOnce) {
   ASSERT_EQ(again->size(), 2u);
   EXPECT_EQ(again->at(0).state, "asking");
 
-  ASSERT_TRUE(store_->record_prefill_results("job-1", {answered(1, 200), answered(3, 404)}));
-  ASSERT_TRUE(store_->record_prefill_results("job-1", {answered(1, 200)}))
+  ASSERT_TRUE(store_->record_prefill_results("job-1", {answered(1, 200), answered(3, 404)}, {}));
+  ASSERT_TRUE(store_->record_prefill_results("job-1", {answered(1, 200)}, {}))
       << "recording twice is no error";
   EXPECT_EQ(job().done, 3) << "a result recorded twice is counted once";
   auto rest = store_->claim_prefill_items("job-1", 3, 10);
@@ -79,7 +79,7 @@ TEST_P(JobsStoreTest, ItemsAreClaimedInLineOrderAndEachResultIsCountedOnce) {
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ(rest->at(0).line, 4);
   ASSERT_TRUE(store_->record_prefill_results(
-      "job-1", {answered(4, 503, "partner_unavailable"), answered(5, 429, "rate_limited")}));
+      "job-1", {answered(4, 503, "partner_unavailable"), answered(5, 429, "rate_limited")}, {}));
   const auto j = job();
   EXPECT_EQ(j.done, 5);
   EXPECT_EQ(j.errors.at("partner_unavailable"), 1);
@@ -113,6 +113,50 @@ TEST_P(JobsStoreTest, AFinalStateIsKeptAndOnlyRunnableJobsAreListed) {
   EXPECT_FALSE(*store_->set_prefill_job_state("job-1", "running")) << "cancelled is final";
   EXPECT_EQ(job().state, "cancelled");
   EXPECT_TRUE(store_->runnable_prefill_jobs(10)->empty());
+}
+
+// A job's disclosures are written with its results, in the same transaction, and only for the
+// items whose result that call stores: recording a batch again (a resumed runner) adds none, and
+// a row with no subject (nothing fetched) is none.
+TEST_P(JobsStoreTest, AJobsDisclosuresAreRecordedWithItsResultsOnceEach) {
+  ASSERT_TRUE(store_->add_prefill_items("job-1", {item(1, "BK1"), item(2, "BK2"), item(3, "BK3")}));
+  ASSERT_TRUE(store_->claim_prefill_items("job-1", 0, 10));
+  auto disclosure = [](const std::string& subject, const std::string& outcome) {
+    Disclosure d;
+    d.time_ms = 5000;
+    d.subject_hmac = subject;
+    d.identifier_masked = "BK****1";
+    d.principal = "agency-casa";
+    d.purpose = "IMMATRICULATION";
+    d.resource = "prefill_job";
+    d.fields = outcome == "served" ? "person.last_name" : "";
+    d.outcome = outcome;
+    d.correlation_id = "c-" + subject;
+    d.job = "job-1";
+    return d;
+  };
+  ASSERT_TRUE(store_->record_prefill_results(
+      "job-1", {answered(1, 200), answered(2, 404, "not_found"), answered(3, 500, "internal")},
+      {disclosure("h1", "served"), disclosure("h2", "not_found"), Disclosure{}}));
+  // Again, as a runner resuming after a kill would: stored already, so no second row.
+  ASSERT_TRUE(
+      store_->record_prefill_results("job-1", {answered(1, 200)}, {disclosure("h1", "served")}));
+  auto h1 = store_->list_disclosures("h1", 10);
+  ASSERT_TRUE(h1);
+  ASSERT_EQ(h1->size(), 1u) << "a result recorded twice is disclosed once";
+  EXPECT_EQ(h1->at(0).job, "job-1");
+  EXPECT_EQ(h1->at(0).principal, "agency-casa");
+  EXPECT_EQ(h1->at(0).purpose, "IMMATRICULATION");
+  EXPECT_EQ(h1->at(0).fields, "person.last_name");
+  EXPECT_EQ(h1->at(0).time_ms, 5000);
+  ASSERT_EQ(store_->list_disclosures("h2", 10)->size(), 1u);
+  EXPECT_EQ(store_->list_disclosures("h2", 10)->at(0).outcome, "not_found");
+  EXPECT_TRUE(store_->list_disclosures("", 10)->empty()) << "nothing fetched, nothing disclosed";
+  // A partner's pull has no job.
+  Disclosure pull = disclosure("h3", "served");
+  pull.job.clear();
+  ASSERT_TRUE(store_->add_disclosures({pull}));
+  EXPECT_EQ(store_->list_disclosures("h3", 10)->at(0).job, "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, JobsStoreTest, ::testing::Values("sqlite", "postgresql"),

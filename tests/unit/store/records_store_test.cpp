@@ -240,7 +240,7 @@ TEST_P(RecordStoreTest, MigrationLabelsInboxRecordsWrittenBefore) {
       << db_->last_error();
   auto s = open(db_->options());
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(*(*s)->schema_version(), 15);
+  EXPECT_EQ(*(*s)->schema_version(), 14);
   auto pending = (*s)->list_labelled("partner_event", "recorded", "", 10);
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
