@@ -3,12 +3,15 @@
 # POST /v1/jobs/prefill with the file, then GET /v1/jobs/{id} until it is done. Prints the rate
 # (lines a second, from the job's own times) and the hub's resident memory (VmRSS) when the job
 # passes 10 %, 50 % and 100 %, and the bytes the store keeps per result. SQLite (the embedded
-# default), the shipped conf/hub.yaml with its own data folder and a body limit raised to fit
-# the file.
+# default), the shipped conf/hub.yaml with its own data folder (the listener's max_body_bytes
+# left at 1 MiB: the file is read in pieces, within jobs.max_upload_bytes).
 # Usage: bench/run-jobs.sh [N]   (N: 100000 by default; needs scripts/setup.sh)
 # Environment: CNSS_BENCH_KILL_AT (a percentage: the hub is SIGKILLed once the job passes it and
 # started again on the same store; the job resumes, and the store is then checked to hold every
-# line once, each with its own CNIE, and the hub's log says how many were asked again).
+# line once, each with its own CNIE, and the hub's log says how many were asked again);
+# CNSS_BENCH_UPLOAD_ONLY=1 (the upload and the results' stream alone: the file is submitted, the
+# hub's peak RSS during the upload and its time printed, the job cancelled, then its N result
+# lines read in one streamed answer, with the hub's peak RSS sampled meanwhile and the time).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,13 +44,11 @@ for prefix in ("JA", "JB", "JC", "JD", "JE", "JF", "JG", "JH", "JK", "JL", "JM",
     if k == n: break
 print("\n".join(out))
 PY
-bytes=$(stat -c %s "$work/cnies.csv")
-python3 - "$root" "$work" "$(( bytes + 1048576 ))" > "$work/hub.yaml" <<'PY'
+python3 - "$root" "$work" > "$work/hub.yaml" <<'PY'
 import re, sys
-root, work, limit = sys.argv[1], sys.argv[2], sys.argv[3]
+root, work = sys.argv[1], sys.argv[2]
 y = open(f"{root}/conf/hub.yaml").read()
 y = re.sub(r"store:\n(  .*\n)+", f"store:\n  engine: sqlite\n  path: {work}/data/hub.db\n", y)
-y = re.sub(r"max_body_bytes: \d+", f"max_body_bytes: {limit}", y)
 y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
 print(y, end="")
 PY
@@ -65,6 +66,41 @@ kill_at=${CNSS_BENCH_KILL_AT:-}
 
 tls=(--silent --show-error --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.crt
   --key $pki/clients/agency.key)
+rss() { awk '/VmRSS/{print $2}' /proc/$hub_pid/status; }
+# The hub's highest VmRSS (kB) while process $1 runs, sampled every 50 ms.
+peak_rss_while() {
+  local peak=0 r
+  while kill -0 "$1" 2>/dev/null; do
+    r=$(rss); (( r > peak )) && peak=$r
+    sleep 0.05
+  done
+  echo "$peak"
+}
+if [[ -n ${CNSS_BENCH_UPLOAD_ONLY:-} ]]; then
+  echo "file: $n CNIEs, $(stat -c %s "$work/cnies.csv") bytes; hub RSS before $(rss) kB"
+  t0=$(date +%s.%N)
+  curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
+    --data-binary @"$work/cnies.csv" -o "$work/job.json" https://127.0.0.1:8443/v1/jobs/prefill &
+  peak=$(peak_rss_while $!)
+  wait $!
+  id=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["id"], j["total"], file=sys.stderr); print(j["id"])' "$work/job.json")
+  echo "upload: $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB (VmHWM $(awk '/VmHWM/{print $2}' /proc/$hub_pid/status) kB)"
+  curl "${tls[@]}" -X DELETE -o /dev/null "https://127.0.0.1:8443/v1/jobs/$id"
+  t0=$(date +%s.%N)
+  curl "${tls[@]}" -o "$work/results.ndjson" -D "$work/results.head" \
+    "https://127.0.0.1:8443/v1/jobs/$id/results" &
+  peak=$(peak_rss_while $!)
+  wait $!
+  echo "results streamed: $(wc -l < "$work/results.ndjson") lines, $(stat -c %s "$work/results.ndjson") bytes in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB; $(grep -i '^transfer-encoding' "$work/results.head" | tr -d '\r')"
+  python3 - "$work/results.ndjson" "$n" <<'PY'
+import json, sys
+seen = [json.loads(l)["line"] for l in open(sys.argv[1])]
+ok = seen == list(range(2, int(sys.argv[2]) + 2))
+print("every line once, in order:", "yes" if ok else "NO")
+PY
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  exit 0
+fi
 t0=$(date +%s.%N)
 job=$(curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
   --data-binary @"$work/cnies.csv" https://127.0.0.1:8443/v1/jobs/prefill)
