@@ -11,7 +11,9 @@
 # line once, each with its own CNIE, and the hub's log says how many were asked again);
 # CNSS_BENCH_UPLOAD_ONLY=1 (the upload and the results' stream alone: the file is submitted, the
 # hub's peak RSS during the upload and its time printed, the job cancelled, then its N result
-# lines read in one streamed answer, with the hub's peak RSS sampled meanwhile and the time).
+# lines read in one streamed answer, with the hub's peak RSS sampled meanwhile and the time; no
+# simulator is started, the partners pointed at a closed port); CNSS_BENCH_PORT (the internal
+# listener's port, 8443 by default; the partners' listener takes it + 1000).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,8 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+port=${CNSS_BENCH_PORT:-8443}
+url=https://127.0.0.1:$port
 source "$root/bench/sims.sh"
-sims_start
+[[ -n ${CNSS_BENCH_UPLOAD_ONLY:-} ]] || sims_start
 
 # N distinct CNIEs of ordinary people (the simulators reserve the numbers ending 000, 996-999).
 python3 - "$n" > "$work/cnies.csv" <<'PY'
@@ -44,11 +48,14 @@ for prefix in ("JA", "JB", "JC", "JD", "JE", "JF", "JG", "JH", "JK", "JL", "JM",
     if k == n: break
 print("\n".join(out))
 PY
-python3 - "$root" "$work" > "$work/hub.yaml" <<'PY'
+python3 - "$root" "$work" "$port" "${CNSS_BENCH_UPLOAD_ONLY:-}" > "$work/hub.yaml" <<'PY'
 import re, sys
-root, work = sys.argv[1], sys.argv[2]
+root, work, port, upload_only = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 y = open(f"{root}/conf/hub.yaml").read()
 y = re.sub(r"store:\n(  .*\n)+", f"store:\n  engine: sqlite\n  path: {work}/data/hub.db\n", y)
+y = y.replace("port: 8443", f"port: {port}").replace("port: 9443", f"port: {port + 1000}")
+if upload_only:
+    y = re.sub(r"base_url: https://127.0.0.1:700\d", "base_url: https://127.0.0.1:1", y)
 y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
 print(y, end="")
 PY
@@ -80,15 +87,16 @@ if [[ -n ${CNSS_BENCH_UPLOAD_ONLY:-} ]]; then
   echo "file: $n CNIEs, $(stat -c %s "$work/cnies.csv") bytes; hub RSS before $(rss) kB"
   t0=$(date +%s.%N)
   curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
-    --data-binary @"$work/cnies.csv" -o "$work/job.json" https://127.0.0.1:8443/v1/jobs/prefill &
+    --data-binary @"$work/cnies.csv" -o "$work/job.json" $url/v1/jobs/prefill &
   peak=$(peak_rss_while $!)
   wait $!
-  id=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["id"], j["total"], file=sys.stderr); print(j["id"])' "$work/job.json")
+  id=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j.get("id") or j)' "$work/job.json")
+  [[ $id == *error* ]] && { echo "refused: $id"; exit 1; }
   echo "upload: $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB (VmHWM $(awk '/VmHWM/{print $2}' /proc/$hub_pid/status) kB)"
-  curl "${tls[@]}" -X DELETE -o /dev/null "https://127.0.0.1:8443/v1/jobs/$id"
+  curl "${tls[@]}" -X DELETE -o /dev/null "$url/v1/jobs/$id"
   t0=$(date +%s.%N)
   curl "${tls[@]}" -o "$work/results.ndjson" -D "$work/results.head" \
-    "https://127.0.0.1:8443/v1/jobs/$id/results" &
+    "$url/v1/jobs/$id/results" &
   peak=$(peak_rss_while $!)
   wait $!
   echo "results streamed: $(wc -l < "$work/results.ndjson") lines, $(stat -c %s "$work/results.ndjson") bytes in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB; $(grep -i '^transfer-encoding' "$work/results.head" | tr -d '\r')"
@@ -103,12 +111,12 @@ PY
 fi
 t0=$(date +%s.%N)
 job=$(curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
-  --data-binary @"$work/cnies.csv" https://127.0.0.1:8443/v1/jobs/prefill)
+  --data-binary @"$work/cnies.csv" $url/v1/jobs/prefill)
 id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$job")
 echo "job $id: $n CNIEs submitted in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"
 next=10
 while :; do
-  state=$(curl "${tls[@]}" "https://127.0.0.1:8443/v1/jobs/$id")
+  state=$(curl "${tls[@]}" "$url/v1/jobs/$id")
   read -r done total st rate < <(python3 -c '
 import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["state"], j["rate_per_s"])' "$state")
   while [[ $next -le 100 && $(( done * 100 )) -ge $(( total * next )) ]]; do

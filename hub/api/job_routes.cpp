@@ -165,20 +165,20 @@ asio::awaitable<Result<store::PrefillJob>> receive_file(const JobRoutes& parts,
     }
   }
   if (!read) {
-    if (created) co_await parts.pool->run<bool>([&] {
-      remove_job(*parts.store, job.id);
-      return true;
-    });
+    if (created)
+      co_await parts.pool->run<bool>([&] {
+        remove_job(*parts.store, job.id);
+        return true;
+      });
     co_return read.error();
   }
-  co_return co_await parts.pool->run<Result<store::PrefillJob>>(
-      [&]() -> Result<store::PrefillJob> {
-        if (auto q = parts.store->set_prefill_job_state(job.id, "queued"); !q) return q.error();
-        auto stored = parts.store->read_prefill_job(job.id);
-        if (!stored) return stored.error();
-        if (!*stored) return no_such_job();
-        return **stored;
-      });
+  co_return co_await parts.pool->run<Result<store::PrefillJob>>([&]() -> Result<store::PrefillJob> {
+    if (auto q = parts.store->set_prefill_job_state(job.id, "queued"); !q) return q.error();
+    auto stored = parts.store->read_prefill_job(job.id);
+    if (!stored) return stored.error();
+    if (!*stored) return no_such_job();
+    return **stored;
+  });
 }
 
 // One page of a job's results, NDJSON: a line per item.
@@ -273,7 +273,8 @@ void add_job_routes(http::Router& router, const JobRoutes& parts) {
         const std::string id = ctx.params["id"];
         const auto after = whole_number(http::query_param(req.target(), "after").value_or("0"));
         const auto limit_asked = http::query_param(req.target(), "limit");
-        const auto asked = limit_asked ? whole_number(*limit_asked) : std::optional<std::int64_t>(1);
+        const auto asked =
+            limit_asked ? whole_number(*limit_asked) : std::optional<std::int64_t>(1);
         if (!after || !asked || *asked < 1) {
           co_return http::error_response(
               make_error(Errc::invalid_input,

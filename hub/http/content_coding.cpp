@@ -113,11 +113,11 @@ Result<std::string> decode_content(std::string body, std::string_view content_en
 
 struct ContentDecoder::State {
   bool gzip = true;
-  std::string name;                // for messages: gzip or deflate
-  std::unique_ptr<Inflater> inf;   // deflate: made once its first two bytes tell zlib from raw
-  std::string head;                // deflate: the bytes before that
-  std::string_view in;             // given and not used yet
-  bool ended = false;              // the coded stream (its last gzip member) is complete
+  std::string name;               // for messages: gzip or deflate
+  std::unique_ptr<Inflater> inf;  // deflate: made once its first two bytes tell zlib from raw
+  std::string head;               // deflate: the bytes before that
+  std::string_view in;            // given and not used yet
+  bool ended = false;             // the coded stream (its last gzip member) is complete
 };
 
 Result<std::unique_ptr<ContentDecoder>> ContentDecoder::for_coding(

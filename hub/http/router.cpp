@@ -65,7 +65,7 @@ void Router::add(bhttp::verb method, std::string pattern, std::string role, Hand
 
 void Router::add_streamed(bhttp::verb method, std::string pattern, std::string role,
                           std::size_t max_body_bytes, StreamedHandler handler) {
-  Route r{method, pattern, split_pattern(pattern), std::move(role), {}, std::move(handler),
+  Route r{method,        pattern, split_pattern(pattern), std::move(role), {}, std::move(handler),
           max_body_bytes};
   routes_.push_back(std::move(r));
 }
@@ -135,9 +135,9 @@ Router::Match Router::match(const Request& req, RequestContext& ctx) const {
   }
   const auto path = segments_of(req.target());
   if (!path) {
-    return {nullptr, error_response(make_error(Errc::invalid_input, "malformed request target",
-                                               "bad_target"),
-                                    ctx, req.version())};
+    return {nullptr, error_response(
+                         make_error(Errc::invalid_input, "malformed request target", "bad_target"),
+                         ctx, req.version())};
   }
   const auto& segments = *path;
 
@@ -155,8 +155,8 @@ Router::Match Router::match(const Request& req, RequestContext& ctx) const {
       }
     }
     if (!r.role.empty() && (ctx.principal == nullptr || !ctx.principal->has_role(r.role))) {
-      return {nullptr, error_response(make_error(Errc::forbidden, "this operation needs the role '" +
-                                                                      r.role + "'"),
+      return {nullptr, error_response(make_error(Errc::forbidden,
+                                                 "this operation needs the role '" + r.role + "'"),
                                       ctx, req.version())};
     }
     return {&r, std::nullopt};

@@ -55,8 +55,8 @@ class Router {
     std::vector<std::string> segments;  // "{name}" marks a parameter
     std::string role;
     Handler handler;
-    StreamedHandler streamed;    // set instead of handler for a streamed route
-    std::size_t max_body = 0;    // a streamed route's limit
+    StreamedHandler streamed;  // set instead of handler for a streamed route
+    std::size_t max_body = 0;  // a streamed route's limit
   };
   // The route a request is for, its pattern and parameters put in ctx; or the answer to send
   // instead (no such route, 405, OPTIONS, the role missing).

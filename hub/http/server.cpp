@@ -158,10 +158,10 @@ bool may_be_streamed(const StreamedRoutes& routes, const beast::flat_buffer& buf
 }
 
 Error body_too_large(std::size_t limit) {
-  return make_error(Errc::payload_too_large,
-                    "the request body is over this route's limit of " + std::to_string(limit) +
-                        " bytes",
-                    "body_too_large");
+  return make_error(
+      Errc::payload_too_large,
+      "the request body is over this route's limit of " + std::to_string(limit) + " bytes",
+      "body_too_large");
 }
 
 // A streamed route's body (RequestBody), read from the connection a piece at a time into a
@@ -279,8 +279,7 @@ asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_in_chu
                                                {"route", ctx.route},
                                                {"error", piece.error().message}});
       abort_socket(tcp_layer.socket());
-      co_return std::make_tuple(boost::system::error_code(asio::error::connection_aborted),
-                                total);
+      co_return std::make_tuple(boost::system::error_code(asio::error::connection_aborted), total);
     }
     tcp_layer.expires_after(timeout);
     std::size_t n = 0;
@@ -593,7 +592,8 @@ Server::awaitable Server::serve_requests(Listener& l, Connection& c) {
     if (out.close_after) {
       // The stream position is unknown after a request we could not read: drain it first.
       if (in.ec || in.unread_body)
-        co_await lingering_close(c, std::max(limits_.max_body_bytes, in.streamed_limit.value_or(0)));
+        co_await lingering_close(c,
+                                 std::max(limits_.max_body_bytes, in.streamed_limit.value_or(0)));
       break;
     }
   }
@@ -708,9 +708,8 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     const auto incoming = req["X-Correlation-ID"];
     ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
     // A streamed route's body is decoded as it is read.
-    auto undecodable = in.streamed_limit
-                           ? std::nullopt
-                           : decode_request_content(req, limits_.max_body_bytes, ctx);
+    auto undecodable =
+        in.streamed_limit ? std::nullopt : decode_request_content(req, limits_.max_body_bytes, ctx);
     if (c.principal == nullptr) {
       out.res = error_response(
           make_error(Errc::unknown_principal,

@@ -56,7 +56,7 @@ class FileReader {
   std::string kind_asked_;
   std::size_t max_lines_;
   Reading out_;
-  std::string cut_;       // the start of a line the last piece ended in
+  std::string cut_;        // the start of a line the last piece ended in
   bool overlong_ = false;  // that line is longer than kMaxLineBytes: dropped to its end
   bool ndjson_ = false;
   bool first_ = true;

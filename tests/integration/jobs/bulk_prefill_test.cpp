@@ -351,9 +351,9 @@ TEST_P(Uploads, AFileBeyondTheBodyLimitIsStoredAndItsResultsStreamBackWhole) {
   EXPECT_NE(std::string(page.response->at("Link")).find("after=15&limit=5"), std::string::npos);
 
   // Any other route still reads its body whole within max_body_bytes.
-  auto other = ts::https_request(hub_->port("internal"), ts::client("agency"), "POST",
-                                 "/v1/prefill/person", std::string(100'000, ' '),
-                                 {{"Content-Type", "application/json"}});
+  auto other =
+      ts::https_request(hub_->port("internal"), ts::client("agency"), "POST", "/v1/prefill/person",
+                        std::string(100'000, ' '), {{"Content-Type", "application/json"}});
   ASSERT_TRUE(other.response) << other.error;
   EXPECT_EQ(other.response->result_int(), 413);
   EXPECT_NE(other.response->body().find("body_too_large"), std::string::npos);
@@ -367,7 +367,9 @@ TEST_P(Uploads, AnUploadRefusedOrCutOffHalfWayLeavesNoJob) {
 
   std::string padded;  // 150,000 lines of 41 bytes: 6 MB, over jobs.max_upload_bytes
   for (int n = 1'000'000; n < 1'150'000; ++n) {
-    padded += R"({"cnie": "JU)" + std::to_string(n) + R"("}                  )" "\n";
+    padded += R"({"cnie": "JU)" + std::to_string(n) +
+              R"("}                  )"
+              "\n";
   }
   auto too_large = call("POST", "/v1/jobs/prefill", padded);
   ASSERT_TRUE(too_large.response) << too_large.error;
@@ -388,10 +390,11 @@ TEST_P(Uploads, AnUploadRefusedOrCutOffHalfWayLeavesNoJob) {
   // Half the file sent, then nothing: the hub stops waiting (read_timeout_ms) and removes what
   // it had stored.
   const std::string file = file_of(1'000'000, 100'000);
-  const std::string head = "POST /v1/jobs/prefill HTTP/1.1\r\nHost: localhost\r\n"
-                           "X-Purpose: IMMATRICULATION\r\nContent-Type: text/csv\r\n"
-                           "Content-Length: " +
-                           std::to_string(file.size()) + "\r\n\r\n";
+  const std::string head =
+      "POST /v1/jobs/prefill HTTP/1.1\r\nHost: localhost\r\n"
+      "X-Purpose: IMMATRICULATION\r\nContent-Type: text/csv\r\n"
+      "Content-Length: " +
+      std::to_string(file.size()) + "\r\n\r\n";
   auto cut = ts::slow_request(hub_->port("internal"), ts::client("agency"),
                               head + file.substr(0, file.size() / 2), 64 * 1024, 1ms, 10s);
   EXPECT_TRUE(cut.handshake_ok) << cut.error;
@@ -409,18 +412,33 @@ TEST_P(Uploads, ACompressedUploadAndCurlWaitingForContinue) {
   auto created = submit_coded(hub::http::gzip(file_of(2'000'000, 150'000)), "gzip");
   ASSERT_TRUE(created.IsObject());
   EXPECT_EQ(created["total"].GetInt64(), 150'000);
-  EXPECT_EQ(call("DELETE", "/v1/jobs/" + std::string(created["id"].GetString()))
-                .response->result_int(),
-            200);
+  EXPECT_EQ(
+      call("DELETE", "/v1/jobs/" + std::string(created["id"].GetString())).response->result_int(),
+      200);
 
   // curl sends Expect: 100-continue before a body over 1 MB and waits for it.
   const std::string dir = ts::temp_dir("cnss-jobs-curl");
   std::ofstream(dir + "/people.csv") << file_of(3'000'000, 150'000);
   const auto agency = ts::client("agency");
   auto r = ts::run_command(
-      {"curl", "-sS", "-v", "--cert", agency.certificate, "--key", agency.key, "--cacert",
-       agency.ca, "-H", "X-Purpose: IMMATRICULATION", "-H", "Content-Type: text/csv",
-       "--data-binary", "@" + dir + "/people.csv", "-o", dir + "/answer.json", "-w",
+      {"curl",
+       "-sS",
+       "-v",
+       "--cert",
+       agency.certificate,
+       "--key",
+       agency.key,
+       "--cacert",
+       agency.ca,
+       "-H",
+       "X-Purpose: IMMATRICULATION",
+       "-H",
+       "Content-Type: text/csv",
+       "--data-binary",
+       "@" + dir + "/people.csv",
+       "-o",
+       dir + "/answer.json",
+       "-w",
        "status=%{http_code}",
        "https://localhost:" + std::to_string(hub_->port("internal")) + "/v1/jobs/prefill"});
   EXPECT_EQ(r.exit_code, 0) << r.output;

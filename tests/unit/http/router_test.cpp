@@ -126,18 +126,17 @@ TEST(StreamedRoutes, AreOptInWithTheirOwnLimit) {
   hub::http::Router router;
   router.add(bhttp::verb::get, "/v1/jobs/{id}", "registration", answering("job"));
   EXPECT_TRUE(router.streamed_routes().starts.empty()) << "no streamed route: nothing changes";
-  router.add_streamed(
-      bhttp::verb::post, "/v1/jobs/prefill", "registration", 4096,
-      [](const Request& r, hub::http::RequestBody& body,
-         RequestContext&) -> asio::awaitable<Response> {
-        std::string read;
-        for (;;) {
-          auto piece = co_await body.next();
-          if (!piece || piece->empty()) break;
-          read += *piece;
-        }
-        co_return hub::http::text_response(200, read, "text/plain", r.version());
-      });
+  router.add_streamed(bhttp::verb::post, "/v1/jobs/prefill", "registration", 4096,
+                      [](const Request& r, hub::http::RequestBody& body,
+                         RequestContext&) -> asio::awaitable<Response> {
+                        std::string read;
+                        for (;;) {
+                          auto piece = co_await body.next();
+                          if (!piece || piece->empty()) break;
+                          read += *piece;
+                        }
+                        co_return hub::http::text_response(200, read, "text/plain", r.version());
+                      });
   const auto streamed = router.streamed_routes();
   EXPECT_EQ(streamed.starts, std::vector<std::string>{"POST /v1/jobs/prefill"});
   EXPECT_EQ(streamed.limit_for(Request{bhttp::verb::post, "/v1/jobs/prefill?kind=person", 11}),
