@@ -1166,11 +1166,7 @@ class SqliteStore final : public Store {
                  " ORDER BY created_ms, id LIMIT ?");
     if (!st) return sqlite_error(db_, "cannot list jobs");
     st.bind(1, static_cast<std::int64_t>(limit));
-    std::vector<std::string> out;
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
-    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list jobs");
-    return out;
+    return first_column(st, "cannot list jobs");
   }
 
   Result<std::vector<PrefillJobItem>> claim_prefill_items(const std::string& id,
@@ -1250,11 +1246,7 @@ class SqliteStore final : public Store {
     st.bind(1, ended_before_ms);
     st.bind(2, abandoned_before_ms);
     st.bind(3, static_cast<std::int64_t>(limit));
-    std::vector<std::string> out;
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
-    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list expired jobs");
-    return out;
+    return first_column(st, "cannot list expired jobs");
   }
 
   Result<bool> remove_prefill_job(const std::string& id, std::size_t max_items) override {
@@ -1289,6 +1281,15 @@ class SqliteStore final : public Store {
       if (auto c = exec_kept("COMMIT"); !c) out = c.error();
     }
     if (!out) (void)exec("ROLLBACK");
+    return out;
+  }
+
+  // The first column of every row a statement gives (ids).
+  Result<std::vector<std::string>> first_column(Statement& st, const char* failure) {
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, failure);
     return out;
   }
 
