@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "hub/agreements/roles.hpp"
 #include "hub/app/app.hpp"
 #include "hub/audit/journal.hpp"
 #include "hub/config/config.hpp"
@@ -118,6 +119,11 @@ int check(const char* file) {
   auto loaded = hub::config::load_hub_config(file, true);
   if (!loaded.config) return report(loaded.problems);
   if (auto problems = check_references(*loaded.config); !problems.empty()) {
+    return report(problems);
+  }
+  if (auto problems =
+          hub::agreements::check_roles(loaded.config->agreements, loaded.config->principals);
+      !problems.empty()) {
     return report(problems);
   }
   if (!loaded.config->testing_clock_offset_file.empty()) {

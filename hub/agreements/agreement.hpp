@@ -63,6 +63,7 @@ struct Agreement {
   std::chrono::sys_days valid_from{};   // first day in force (UTC), inclusive
   std::chrono::sys_days valid_until{};  // last day in force (UTC), inclusive
   Where where;
+  Where principal_where;  // where `principal` is written (hub/agreements/roles.hpp)
 
   const Resource* resource(std::string_view r) const {
     for (const auto& x : resources) {

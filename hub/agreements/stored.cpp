@@ -1,6 +1,7 @@
 #include "hub/agreements/stored.hpp"
 
 #include "hub/agreements/mask.hpp"
+#include "hub/agreements/roles.hpp"
 #include "hub/config/agreements.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -171,6 +172,7 @@ Result<AgreementSet> replace(store::Store& store, const std::string& body,
                              const mapping::CanonicalModel& model, const Change& change) {
   auto parsed = config::parse_agreements(body, "body", principals);
   if (parsed.problems.empty()) parsed.problems = check(parsed.agreements, model);
+  for (auto& p : check_roles(parsed.agreements, principals)) parsed.problems.push_back(p);
   if (!parsed.problems.empty()) return invalid(parsed.problems);
   const std::string json = to_json(parsed.agreements);
   if (auto w = write(store, expected_version, "agreements.replaced", json, change); !w) {

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 #include "hub/audit/receipt.hpp"
 #include "hub/audit/tree_hash.hpp"
 #include "hub/core/log.hpp"
@@ -27,9 +29,13 @@ bool asks_receipt(const Request& req) {
   return false;
 }
 
-// Answers that honour a Prefer: receipt say so (RFC 7240 section 3).
-Response applied(Response res, const Request& req) {
-  if (asks_receipt(req)) res.set(bhttp::field::preference_applied, audit::kReceiptPreference);
+// Answers that honour a Prefer: receipt say so (RFC 7240 section 3): those that carry one. An
+// answer with none (an identifier refused as malformed disclosed nothing; an entry still in the
+// spool) does not claim the preference applied.
+Response applied(Response res, const Request& req, bool with_receipt) {
+  if (with_receipt && asks_receipt(req)) {
+    res.set(bhttp::field::preference_applied, audit::kReceiptPreference);
+  }
   return res;
 }
 
@@ -186,7 +192,7 @@ void add_resource(http::Router& router, const Parts& parts, const std::string& r
                if (receipts.front()) {
                  res.set(audit::kReceiptHeader, audit::format_receipt(*receipts.front()));
                }
-               co_return no_store(applied(std::move(res), req));
+               co_return no_store(applied(std::move(res), req, receipts.front().has_value()));
              });
   router.add(bhttp::verb::post, path + "/batch", role,
              [&reader, &journal, &pool, resource, always](
@@ -199,7 +205,9 @@ void add_resource(http::Router& router, const Parts& parts, const std::string& r
                if (!answer) co_return http::error_response(answer.error(), ctx, req.version());
                const auto receipts = co_await receipts_of(journal, *answer);
                auto res = http::json_response(200, batch_body(*answer, receipts), req.version());
-               co_return no_store(applied(std::move(res), req));
+               const bool any = std::any_of(receipts.begin(), receipts.end(),
+                                            [](const auto& r) { return r.has_value(); });
+               co_return no_store(applied(std::move(res), req, any));
              });
 }
 

@@ -43,10 +43,11 @@ Result<std::map<std::string, std::string>> read_body(
   return out;
 }
 
-http::Response answer(const exchange::PrefillResult& r, const http::RequestContext& ctx,
+// The answer's body is moved into the response, not copied (it is the whole prefill answer).
+http::Response answer(exchange::PrefillResult&& r, const http::RequestContext& ctx,
                       unsigned version) {
   if (r.error) return http::error_response(*r.error, ctx, version);
-  auto res = http::json_response(r.status, r.body, version);
+  auto res = http::json_response(r.status, std::move(r.body), version);
   if (r.retry_after.count() > 0)
     res.set(bhttp::field::retry_after, std::to_string(r.retry_after.count()));
   return res;
@@ -114,7 +115,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
         pr.category = b.contains("category") ? b["category"] : "";
         pr.provenance = *provenance;
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, ctx, req.version());
+        co_return answer(std::move(r), ctx, req.version());
       });
 
   router.add(
@@ -172,7 +173,7 @@ void add_prefill_routes(http::Router& router, exchange::Broker& broker) {
               req.version());
         }
         auto r = co_await broker.prefill(std::move(pr), caller_of(req, ctx));
-        co_return answer(r, ctx, req.version());
+        co_return answer(std::move(r), ctx, req.version());
       });
 }
 

@@ -1,6 +1,7 @@
 #include "hub/api/registration_routes.hpp"
 
 #include "hub/api/registration_http.hpp"
+#include "hub/identifiers/typed.hpp"
 #include "hub/registry/streams.hpp"
 
 namespace hub::api {
@@ -51,6 +52,8 @@ void add_insured(Routes& s) {
   s.read(V::get, "/v1/insured", [&r](const Request& req, RequestContext&, std::optional<Date>) {
     auto cnie = http::query_param(req.target(), "cnie");
     if (!cnie) return RegistryResult(make_error(Errc::invalid_input, "/cnie: is required"));
+    // As an agent types it in a search box (docs/identifiers.md).
+    if (auto typed = identifiers::typed_letters_and_digits(*cnie)) cnie = *typed;
     return r.insured_by_cnie(*cnie);
   });
   s.read(V::get, "/v1/insured/{number}",
@@ -135,6 +138,7 @@ void add_employers(Routes& s) {
   s.read(V::get, "/v1/employers", [&r](const Request& req, RequestContext&, std::optional<Date>) {
     auto ice = http::query_param(req.target(), "ice");
     if (!ice) return RegistryResult(make_error(Errc::invalid_input, "/ice: is required"));
+    if (auto typed = identifiers::typed_digits(*ice)) ice = *typed;
     return r.employer_by_ice(*ice);
   });
   s.read(V::get, "/v1/employers/{affiliation}",

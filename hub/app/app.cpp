@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hub/agreements/mask.hpp"
+#include "hub/agreements/roles.hpp"
 #include "hub/agreements/stored.hpp"
 #include "hub/api/agreement_admin.hpp"
 #include "hub/api/authenticate.hpp"
@@ -247,6 +248,8 @@ Result<void> App::start() {
 // (later starts serve the stored set, which PUT /admin/v1/agreements changes).
 Result<void> App::seed_agreements() {
   auto problems = agreements::check(config_.agreements, mappings_->current()->model());
+  for (auto& p : agreements::check_roles(config_.agreements, config_.principals))
+    problems.push_back(p);
   if (!problems.empty()) {
     std::string why;
     for (const auto& p : problems) why += p.to_string() + "\n";

@@ -104,6 +104,8 @@ void read_one(ReadContext& ctx, MapReader& m, const std::string& name,
   a.name = name;
   a.where = where_of(ctx, m.node(), m.path());
   m.string("principal", a.principal, true);
+  a.principal_where =
+      where_of(ctx, m.has("principal") ? m.node()["principal"] : m.node(), m.path() + "/principal");
   if (!a.principal.empty()) {
     bool known = false;
     for (const auto& p : principals) known = known || p.name == a.principal;

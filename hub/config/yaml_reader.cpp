@@ -107,11 +107,28 @@ MapReader::~MapReader() {
   if (!finished_ && ctx_ != nullptr) finish();
 }
 
+namespace {
+
+// YAML keys are unique (YAML 1.2 section 3.2.1.1), yet yaml-cpp keeps both of a key written twice
+// and its lookups find the first: a line added below to change a value would be silently ignored.
+// False, with duplicate_key at the second, when `key` was written before in this mapping.
+bool written_once(ReadContext& ctx, std::set<std::string, std::less<>>& written,
+                  const YAML::Node& at, const std::string& key, const std::string& path) {
+  if (written.insert(key).second) return true;
+  ctx.problem(at, path, "duplicate_key",
+              "'" + key + "' is written twice in this mapping: keep one (YAML keys are unique)");
+  return false;
+}
+
+}  // namespace
+
 void MapReader::finish() {
   finished_ = true;
   if (!valid_) return;
+  std::set<std::string, std::less<>> written;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.Scalar();
+    if (!written_once(*ctx_, written, it->first, key, key_path(key))) continue;
     if (!seen_.contains(key)) {
       ctx_->problem(it->first, key_path(key), "unknown_key",
                     "unknown key '" + key + "' (check its spelling against the reference)");
@@ -334,9 +351,12 @@ std::vector<std::pair<std::string, MapReader>> MapReader::named_maps(std::string
     ctx_->problem(*n, key_path(key), "wrong_type", "expected a mapping of names");
     return out;
   }
+  std::set<std::string, std::less<>> written;
   for (auto it = n->begin(); it != n->end(); ++it) {
     const std::string name = it->first.Scalar();
-    out.emplace_back(name, MapReader(*ctx_, it->second, key_path(key) + "/" + name));
+    const std::string path = key_path(key) + "/" + name;
+    if (!written_once(*ctx_, written, it->first, name, path)) continue;
+    out.emplace_back(name, MapReader(*ctx_, it->second, path));
   }
   return out;
 }

@@ -142,6 +142,55 @@ bool is_safe_correlation_id(std::string_view s) {
   return true;
 }
 
+namespace {
+
+bool ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool ascii_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// The digits of the run starting at `i`, single '-' or '.' between two digits counted through.
+std::size_t digit_run(std::string_view s, std::size_t i) {
+  std::size_t digits = 0;
+  while (i < s.size()) {
+    if (ascii_digit(s[i])) {
+      ++digits;
+      ++i;
+    } else if ((s[i] == '-' || s[i] == '.') && i > 0 && ascii_digit(s[i - 1]) && i + 1 < s.size() &&
+               ascii_digit(s[i + 1])) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return digits;
+}
+
+// One or two letters at `i`, not preceded by a letter, then 4 digits or more.
+bool cnie_at(std::string_view s, std::size_t i) {
+  if (!ascii_letter(s[i]) || (i > 0 && ascii_letter(s[i - 1]))) return false;
+  std::size_t j = i + 1;
+  if (j < s.size() && ascii_letter(s[j])) ++j;
+  std::size_t digits = 0;
+  while (j + digits < s.size() && ascii_digit(s[j + digits])) ++digits;
+  return digits >= 4;
+}
+
+}  // namespace
+
+bool holds_personal_identifier(std::string_view s) {
+  if (is_uuid(s)) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (cnie_at(s, i)) return true;
+    if (ascii_digit(s[i]) && (i == 0 || !ascii_digit(s[i - 1])) && digit_run(s, i) >= 7) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string mask_identifier(std::string_view id) {
   if (id.size() <= 4) return std::string(id.size(), '*');
   std::string out(id);

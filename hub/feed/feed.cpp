@@ -30,12 +30,15 @@ std::string cursor_text(std::int64_t position) {
   return std::to_string(position);
 }
 
-json::Value change_of(const store::FeedChange& c, const std::string& masked, json::Alloc& a) {
+json::Value change_of(const store::FeedChange& c, const std::string& masked, bool with_id,
+                      json::Alloc& a) {
   json::Value item(rapidjson::kObjectType);
   item.AddMember("cursor", json::Value(cursor_text(c.position).c_str(), a), a);
   item.AddMember("kind", json::Value(c.kind.c_str(), a), a);
-  const std::string id(streams::id_of(c.stream));
-  item.AddMember("id", json::Value(id.c_str(), a), a);
+  if (with_id) {
+    const std::string id(streams::id_of(c.stream));
+    item.AddMember("id", json::Value(id.c_str(), a), a);
+  }
   item.AddMember("version", json::Value(static_cast<int64_t>(c.version)), a);
   item.AddMember("type", json::Value(c.type.c_str(), a), a);
   item.AddMember("at_ms", json::Value(static_cast<int64_t>(c.time_ms)), a);
@@ -54,7 +57,7 @@ std::pair<std::string, std::size_t> page_of(const store::FeedPage& page, const C
   json::Value list(rapidjson::kArrayType);
   for (const auto& c : page.changes) {
     const auto masked = masks.state(c.kind, c.state);
-    if (masked) list.PushBack(change_of(c, *masked, a), a);
+    if (masked) list.PushBack(change_of(c, *masked, masks.serves_id(c.kind), a), a);
   }
   const std::size_t served = list.Size();
   out.AddMember("changes", list, a);

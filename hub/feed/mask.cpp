@@ -2,7 +2,32 @@
 
 #include "hub/partner/records.hpp"
 
+#include <algorithm>
+
 namespace hub::feed {
+namespace {
+
+// Each feed kind's identifying field, the one its change's `id` is, with a value of its form.
+struct IdField {
+  std::string_view kind, field, sample;
+};
+constexpr IdField kIdFields[] = {{"person", "cnie", "BK123456"},
+                                 {"insured", "immatriculation", "100000018"},
+                                 {"family", "immatriculation", "100000018"},
+                                 {"employer", "affiliation_number", "1000005"}};
+
+bool mask_serves_id(std::string_view kind, const agreements::FieldMask& mask) {
+  for (const auto& id : kIdFields) {
+    if (id.kind != kind) continue;
+    auto probe =
+        mask.apply("{\"" + std::string(id.field) + "\":\"" + std::string(id.sample) + "\"}");
+    return probe &&
+           std::find(probe->fields.begin(), probe->fields.end(), id.field) != probe->fields.end();
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<ConsumerMasks> ConsumerMasks::of(const std::vector<agreements::Agreement>& set,
                                         std::string_view principal,
@@ -29,7 +54,9 @@ Result<ConsumerMasks> ConsumerMasks::of(const std::vector<agreements::Agreement>
     const auto* kind = agreements::find_resource_kind(name);
     const mapping::Entity* entity = mappings ? mappings->model().find(kind->entity) : nullptr;
     if (entity == nullptr) continue;  // no canonical entity: nothing of the kind is served
-    out.masks_.emplace(name, agreements::FieldMask::compile(listed, *entity));
+    auto mask = agreements::FieldMask::compile(listed, *entity);
+    if (mask_serves_id(name, mask)) out.ids_.insert(name);
+    out.masks_.emplace(name, std::move(mask));
   }
   out.mappings_ = std::move(mappings);
   return out;

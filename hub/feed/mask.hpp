@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,9 +37,16 @@ class ConsumerMasks {
   // record with the mask applied ({} when nothing passes).
   std::optional<std::string> state(std::string_view kind, std::string_view state_json) const;
 
+  // Whether a change's `id` may be served: the record's identifying field (person: cnie;
+  // insured, family: immatriculation; employer: affiliation_number) passes the kind's mask. An
+  // immatriculation or a CNIE is itself personal (registration.yaml, person.yaml): a consumer
+  // whose agreement does not list it reads the change without knowing whose it is.
+  bool serves_id(std::string_view kind) const { return ids_.contains(kind); }
+
  private:
   std::shared_ptr<const mapping::Snapshot> mappings_;  // the entities the masks point into
   std::map<std::string, agreements::FieldMask, std::less<>> masks_;
+  std::set<std::string, std::less<>> ids_;  // the kinds whose `id` the consumer may see
 };
 
 }  // namespace hub::feed

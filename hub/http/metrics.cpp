@@ -8,6 +8,7 @@
 
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace hub::http {
 namespace {
@@ -79,6 +80,16 @@ struct Metrics::Impl {
           .Help("notAfter of each certificate the hub presents or trusts, as a Unix time")
           .Register(*registry);
 
+  // The series of request_done, found once per label set: prometheus-cpp's Family::Add builds and
+  // hashes a map of label strings on every call. Series are never removed, so the pointers stay
+  // valid. Key: listener, route, method and status, each followed by a NUL.
+  struct RequestSeries {
+    prometheus::Counter* requests;
+    prometheus::Histogram* seconds;
+  };
+  std::mutex series_mutex;
+  std::unordered_map<std::string, RequestSeries> request_series;
+
   std::mutex extra_mutex;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> extra_gauges;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> extra_counters;
@@ -94,15 +105,31 @@ prometheus::Registry& Metrics::registry() {
 void Metrics::request_done(std::string_view listener, std::string_view route,
                            std::string_view method, unsigned status,
                            std::chrono::nanoseconds latency) {
-  impl_->requests
-      .Add({{"listener", std::string(listener)},
-            {"route", std::string(route)},
-            {"method", std::string(method)},
-            {"status", std::to_string(status)}})
-      .Increment();
-  impl_->request_seconds
-      .Add({{"listener", std::string(listener)}, {"route", std::string(route)}}, kLatencyBuckets)
-      .Observe(seconds(latency));
+  thread_local std::string key;
+  key.clear();
+  for (const auto part : {listener, route, method}) key.append(part).push_back('\0');
+  key.append(std::to_string(status)).push_back('\0');
+  Impl::RequestSeries series{};
+  {
+    std::lock_guard lock(impl_->series_mutex);
+    auto it = impl_->request_series.find(key);
+    if (it == impl_->request_series.end()) {
+      const std::string l(listener), r(route);
+      it = impl_->request_series
+               .emplace(
+                   key,
+                   Impl::RequestSeries{&impl_->requests.Add({{"listener", l},
+                                                             {"route", r},
+                                                             {"method", std::string(method)},
+                                                             {"status", std::to_string(status)}}),
+                                       &impl_->request_seconds.Add({{"listener", l}, {"route", r}},
+                                                                   kLatencyBuckets)})
+               .first;
+    }
+    series = it->second;
+  }
+  series.requests->Increment();
+  series.seconds->Observe(seconds(latency));
 }
 
 void Metrics::connection_opened(std::string_view listener) {

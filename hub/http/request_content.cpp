@@ -7,7 +7,30 @@
 
 namespace hub::http {
 
+// A transfer coding other than chunked (RFC 9112 section 6.1): the parser undoes the chunked
+// framing only, so gzip there would reach a route as its compressed bytes. 501
+// unsupported_transfer_encoding (the section's "SHOULD respond with 501"), and the connection
+// closes, since the body's end was not read as its codings say (section 6.3).
+std::optional<Response> refuse_transfer_coding(Request& req, const RequestContext& ctx) {
+  for (auto [it, end] = req.equal_range(bhttp::field::transfer_encoding); it != end; ++it) {
+    for (const auto& coding : bhttp::token_list(it->value())) {
+      if (beast::iequals(coding, "chunked")) continue;
+      Response res = error_response(
+          make_error(Errc::invalid_input,
+                     "Transfer-Encoding: the hub reads the chunked transfer coding only; send a "
+                     "compressed body with Content-Encoding",
+                     "unsupported_transfer_encoding"),
+          ctx, req.version());
+      res.result(bhttp::status::not_implemented);
+      req.keep_alive(false);
+      return res;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string content_coding_of(const Request& req) {
+  // Several Content-Encoding lines are one list (RFC 9110 section 5.3).
   std::string coding;
   for (auto [it, end] = req.equal_range(bhttp::field::content_encoding); it != end; ++it) {
     if (!coding.empty()) coding += ", ";
@@ -47,7 +70,7 @@ Response undecodable_content_response(const Error& decoding, std::size_t max_bod
 
 std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
                                                const RequestContext& ctx) {
-  // Several Content-Encoding lines are one list (RFC 9110 section 5.3).
+  if (auto refused = refuse_transfer_coding(req, ctx)) return refused;
   const std::string coding = content_coding_of(req);
   if (coding.empty()) return std::nullopt;
   auto decoded = decode_content(std::move(req.body()), coding, max_body_bytes);

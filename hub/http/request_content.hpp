@@ -17,10 +17,15 @@ namespace hub::http {
 // Returns the answer to send instead when the content cannot be decoded:
 // - 415 unsupported_content_encoding, with Accept-Encoding naming what the hub reads;
 // - 400 bad_content_encoding: the bytes are not what the coding says;
-// - 413 body_too_large: more than `max_body_bytes` once decoded (a decompression bomb stops there).
+// - 413 body_too_large: more than `max_body_bytes` once decoded (a decompression bomb stops there);
+// - 501 unsupported_transfer_encoding: a transfer coding other than chunked (RFC 9112 section
+//   6.1), the connection then closed (keep-alive cleared on `req`).
 std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
                                                const RequestContext& ctx);
 
+// 501 unsupported_transfer_encoding for a transfer coding other than chunked (RFC 9112 section
+// 6.1: the parser undoes the chunked framing only), keep-alive cleared on `req`; nullopt otherwise.
+std::optional<Response> refuse_transfer_coding(Request& req, const RequestContext& ctx);
 // A request's Content-Encoding, its lines joined into one list (RFC 9110 section 5.3); "" when
 // it has none.
 std::string content_coding_of(const Request& req);

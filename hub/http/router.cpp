@@ -4,6 +4,7 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace hub::http {
 namespace {
@@ -33,13 +34,26 @@ bool path_matches(const std::vector<std::string>& pattern, const std::vector<std
   return true;
 }
 
-// A request target's path segments; nullopt when it is not in origin form.
-std::optional<std::vector<std::string>> segments_of(std::string_view target) {
-  auto url = boost::urls::parse_origin_form(target);
-  if (!url) return std::nullopt;
+// A request target's path segments.
+std::vector<std::string> segments_of(const boost::urls::url_view& url) {
   std::vector<std::string> segments;
-  for (auto s : url->segments()) segments.push_back(std::string(s));
+  for (auto s : url.segments()) segments.push_back(std::string(s));
   return segments;
+}
+
+// A query parameter given more than once: every route reads one value of each (query_param()),
+// so `?limit=1&limit=2` would be served as limit=1 without a word. Refused for every route here:
+// 400 repeated_query_parameter, naming the parameter (percent-decoded, as routes read it).
+std::optional<Error> repeated_param(const boost::urls::url_view& url) {
+  std::set<std::string, std::less<>> seen;
+  for (const auto& p : url.params()) {
+    if (seen.insert(std::string(p.key)).second) continue;
+    return make_error(Errc::invalid_input,
+                      "/query/" + std::string(p.key) + ": the query parameter '" +
+                          std::string(p.key) + "' is given more than once; give it once",
+                      "repeated_query_parameter");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -79,10 +93,11 @@ StreamedRoutes Router::streamed_routes() const {
   }
   if (out.starts.empty()) return out;
   out.limit_for = [this](const Request& head) -> std::optional<std::size_t> {
-    const auto segments = segments_of(head.target());
-    if (!segments) return std::nullopt;
+    auto url = boost::urls::parse_origin_form(head.target());
+    if (!url) return std::nullopt;
+    const auto segments = segments_of(*url);
     for (const auto& r : routes_) {
-      if (r.streamed && r.method == head.method() && path_matches(r.segments, *segments))
+      if (r.streamed && r.method == head.method() && path_matches(r.segments, segments))
         return r.max_body;
     }
     return std::nullopt;
@@ -133,13 +148,16 @@ Router::Match Router::match(const Request& req, RequestContext& ctx) const {
     for (const auto& r : routes_) all.push_back(r.method);
     return {nullptr, no_content_with_allow(allow_value(all), req.version())};
   }
-  const auto path = segments_of(req.target());
-  if (!path) {
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) {
     return {nullptr, error_response(
                          make_error(Errc::invalid_input, "malformed request target", "bad_target"),
                          ctx, req.version())};
   }
-  const auto& segments = *path;
+  if (auto repeated = repeated_param(*url)) {
+    return {nullptr, error_response(*repeated, ctx, req.version())};
+  }
+  const auto segments = segments_of(*url);
 
   // HEAD is GET without the content, which the server leaves out (RFC 9110 §9.3.2).
   const auto wanted = req.method() == bhttp::verb::head ? bhttp::verb::get : req.method();

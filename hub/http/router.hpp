@@ -72,7 +72,8 @@ class Router {
 
 // The path of a request target, without its query.
 std::string_view path_of(std::string_view target);
-// The first value of a query parameter, percent-decoded; nullopt when absent.
+// The value of a query parameter, percent-decoded; nullopt when absent. Router::dispatch refuses
+// a request that gives one twice (400 repeated_query_parameter) before any route reads it.
 std::optional<std::string> query_param(std::string_view target, std::string_view key);
 
 }  // namespace hub::http

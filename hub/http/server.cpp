@@ -41,6 +41,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kCorrelationHeader = "X-Correlation-ID";
 
 void put(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key, std::string_view v) {
   w.Key(key);
@@ -73,6 +74,21 @@ void access_log(const RequestContext& ctx, std::string_view method, std::string_
   put(w, "remote", ctx.remote_address);
   w.EndObject();
   log::write_raw_line({sb.GetString(), sb.GetSize()});
+}
+
+// The request's correlation id: the client's X-Correlation-ID when it can be logged as it is and
+// holds nothing shaped like a personal identifier (hub/core/ids.hpp), else one of the hub's own.
+// A replaced one is logged with its reason, never its value.
+std::string correlation_id_of(const Request& req) {
+  const auto given = req[kCorrelationHeader];
+  if (given.empty()) return new_uuid();
+  const char* why = !is_safe_correlation_id(given)     ? "characters_not_allowed"
+                    : holds_personal_identifier(given) ? "personal_identifier"
+                                                       : nullptr;
+  if (why == nullptr) return std::string(given);
+  std::string own = new_uuid();
+  log::info("client correlation id replaced", {{"correlation_id", own}, {"reason", why}});
+  return own;
 }
 
 // Writes the serialized response a few bytes at a time (fault injection: a slow partner body).
@@ -117,6 +133,24 @@ Response unreadable_request(const boost::system::error_code& ec, const ServerLim
   return error_response(
       make_error(Errc::invalid_input, "malformed HTTP request: " + ec.message(), "bad_request"),
       ctx);
+}
+
+// Parses what the buffer already holds (eagerly: header and body) and consumes it; returns the
+// bytes used. A request that arrived whole, as most do in one read, is then done without an
+// asynchronous read that would only complete at once through the scheduler. need_more is not an
+// error here: the caller reads the rest.
+std::size_t parse_buffered(bhttp::request_parser<bhttp::string_body>& parser,
+                           beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  parser.eager(true);
+  std::size_t used = 0;
+  while (!parser.is_done() && buffer.size() > 0) {
+    const std::size_t n = parser.put(buffer.data(), ec);
+    buffer.consume(n);
+    used += n;
+    if (ec == bhttp::error::need_more) ec = {};
+    if (ec || n == 0) break;
+  }
+  return used;
 }
 
 // What a client has sent by the time its connection is accepted, looked at without reading it: a
@@ -402,8 +436,9 @@ struct Server::Incoming {
 struct Server::Outgoing {
   RequestContext ctx;
   Response res;
-  std::string method = "-";
-  std::string target = "-";
+  // Views into the request, which lives in Incoming until the response is written.
+  std::string_view method = "-";
+  std::string_view target = "-";
   bool close_after = false;
 };
 
@@ -620,8 +655,12 @@ asio::awaitable<bool> Server::read_request(Listener& l, Connection& c, bool firs
   if (may_be_streamed(l.options.streamed, c.buffer)) {
     co_await read_header_first(l, c, in);
   } else {
-    std::tie(in.ec, in.bytes_in) =
-        co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+    in.bytes_in = parse_buffered(in.parser, c.buffer, in.ec);
+    if (!in.ec && !in.parser.is_done()) {
+      std::size_t more = 0;
+      std::tie(in.ec, more) = co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+      in.bytes_in += more;
+    }
   }
   if (in.ec == beast::error::timeout || in.ec == asio::error::eof ||
       in.ec == asio::ssl::error::stream_truncated || in.ec == asio::error::connection_reset ||
@@ -698,18 +737,17 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     out.res = unreadable_request(in.ec, limits_, ctx);
     out.close_after = true;
     if (in.parser.is_header_done()) {
-      out.method = std::string(in.parser.get().method_string());
-      out.target = std::string(in.parser.get().target());
+      out.method = in.parser.get().method_string();
+      out.target = in.parser.get().target();
     }
   } else {
     Request& req = in.streamed_limit ? in.head : in.parser.get();
-    out.method = std::string(req.method_string());
-    out.target = std::string(req.target());
-    const auto incoming = req["X-Correlation-ID"];
-    ctx.correlation_id = is_safe_correlation_id(incoming) ? std::string(incoming) : new_uuid();
+    out.method = req.method_string();
+    out.target = req.target();
+    ctx.correlation_id = correlation_id_of(req);
     // A streamed route's body is decoded as it is read.
-    auto undecodable =
-        in.streamed_limit ? std::nullopt : decode_request_content(req, limits_.max_body_bytes, ctx);
+    auto undecodable = in.streamed_limit ? refuse_transfer_coding(req, ctx)
+                                         : decode_request_content(req, limits_.max_body_bytes, ctx);
     if (c.principal == nullptr) {
       out.res = error_response(
           make_error(Errc::unknown_principal,
@@ -743,7 +781,7 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
     if (head) omit_content_for_head(out.res);
     out.close_after = out.close_after || in.unread_body || !req.keep_alive();
   }
-  out.res.set("X-Correlation-ID", ctx.correlation_id);
+  out.res.set(kCorrelationHeader, ctx.correlation_id);
   out.res.keep_alive(!out.close_after);
   if (!out.res.has_content_length() && !out.res.chunked()) out.res.prepare_payload();
 }

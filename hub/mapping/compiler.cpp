@@ -57,6 +57,16 @@ constexpr ErrcName kErrcs[] = {
     {"malformed_response", Errc::malformed_response},
 };
 
+// A file whose top is not a YAML map: bad_value at the node, or at the first line of an empty
+// file (which has no node to point at), so that the position stays 1-based.
+void refuse_not_a_map(const YAML::Node& doc, Reporter& r, const std::string& what) {
+  if (doc.IsNull() && doc.Mark().line < 0) {
+    r.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
+  } else {
+    r.error(doc, "bad_value", what);
+  }
+}
+
 std::vector<std::string_view> names_of(std::initializer_list<std::string_view> l) {
   return l;
 }
@@ -99,13 +109,7 @@ class Compiler {
 
   std::shared_ptr<Mapping> run(const YAML::Node& doc) {
     if (!doc.IsMap()) {
-      const std::string what = "a mapping file is a YAML map (mapping:, version:, fields: ...)";
-      // An empty file has no node to point at: its first line, so the position stays 1-based.
-      if (doc.IsNull() && doc.Mark().line < 0) {
-        r_.error(Pos{1, 1}, "bad_value", "the file is empty: " + what);
-      } else {
-        r_.error(doc, "bad_value", what);
-      }
+      refuse_not_a_map(doc, r_, "a mapping file is a YAML map (mapping:, version:, fields: ...)");
       return nullptr;
     }
     allow(doc, {"mapping", "version", "partner", "description", "direction", "target", "source",
@@ -1359,6 +1363,36 @@ const std::string* Table::lookup(std::string_view key) const {
   return fallback ? &*fallback : nullptr;
 }
 
+namespace {
+
+// A code table file is a YAML map of `description`, `entries` and `default`, each once: anything
+// else is reported at its key (a misspelt `default` would otherwise be read as no default). False
+// when the file is not a map at all, which leaves nothing to read.
+bool table_shape(const YAML::Node& doc, Reporter& r) {
+  if (!doc.IsMap()) {
+    refuse_not_a_map(doc, r, "a code table is a YAML map (description:, entries:, default:)");
+    return false;
+  }
+  std::set<std::string, std::less<>> seen;
+  for (const auto& kv : doc) {
+    const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) {
+      r.error(kv.first, "duplicate_key", "'" + key + "' is written twice in this map");
+    } else if (key != "description" && key != "entries" && key != "default") {
+      const std::string hint = closest(key, names_of({"description", "entries", "default"}));
+      r.error(kv.first, "unknown_key",
+              "'" + key + "' is not allowed in a code table" +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+  if (doc["default"] && !doc["default"].IsScalar()) {
+    r.error(doc["default"], "bad_value", "a table's default is a scalar");
+  }
+  return true;
+}
+
+}  // namespace
+
 TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
   TableSet tables;
   std::error_code ec;
@@ -1373,12 +1407,20 @@ TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
     auto t = std::make_unique<Table>();
     t->name = file.stem().string();
     t->file = file.string();
+    if (!table_shape(*doc, r)) continue;
     YAML::Node entries = (*doc)["entries"];
     if (!entries || !entries.IsMap()) {
       r.error(*doc, "missing_key", "a code table holds 'entries: {code: value}'");
       continue;
     }
+    std::set<std::string, std::less<>> codes;
     for (const auto& kv : entries) {
+      // A code written twice is refused at the second (YAML 1.2 section 3.2.1.1), where an
+      // editor shows it.
+      if (!codes.insert(kv.first.Scalar()).second) {
+        r.error(kv.first, "duplicate_key", "code '" + kv.first.Scalar() + "' appears twice");
+        continue;
+      }
       if (!kv.second.IsScalar()) {
         r.error(kv.second, "bad_value", "a table value is a scalar");
         continue;
@@ -1386,9 +1428,6 @@ TableSet load_tables(const std::filesystem::path& dir, Diagnostics& diags) {
       t->entries.emplace_back(kv.first.Scalar(), kv.second.Scalar());
     }
     std::sort(t->entries.begin(), t->entries.end());
-    for (std::size_t i = 1; i < t->entries.size(); ++i)
-      if (t->entries[i].first == t->entries[i - 1].first)
-        r.error(entries, "duplicate_key", "code '" + t->entries[i].first + "' appears twice");
     if (auto d = scalar((*doc)["default"])) t->fallback = *d;
     tables.emplace(t->name, std::move(t));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace hub::partner {
 namespace {
@@ -15,6 +16,22 @@ std::int64_t ms_between(Clock::time_point a, Clock::time_point b) {
 Error quota_exceeded(const std::string& what, std::int64_t retry_ms) {
   Error e = make_error(Errc::rate_limited, what, "quota_exceeded");
   e.retry_after = std::chrono::seconds(std::max<std::int64_t>(1, (retry_ms + 999) / 1000));
+  return e;
+}
+
+// A batch larger than the whole day's quota can never be served, however long the partner waits:
+// refused as too large (413), not rate-limited (429 with a Retry-After that would not help).
+std::optional<Error> beyond_day(const agreements::Agreement& a, std::int64_t identifiers) {
+  const auto per_day = static_cast<std::int64_t>(a.quota.per_day);
+  if (identifiers <= per_day) return std::nullopt;
+  Error e = make_error(Errc::payload_too_large,
+                       "agreement '" + a.name + "': a batch of " + std::to_string(identifiers) +
+                           " identifiers exceeds the agreement's daily quota of " +
+                           std::to_string(per_day) + " identifiers in 24 hours; send at most " +
+                           std::to_string(per_day) + " in one request",
+                       "batch_exceeds_daily_quota");
+  e.details_json = R"({"identifiers":)" + std::to_string(identifiers) + R"(,"per_day":)" +
+                   std::to_string(per_day) + R"(,"max_batch":)" + std::to_string(per_day) + "}";
   return e;
 }
 
@@ -57,6 +74,7 @@ Quotas::Window Quotas::per_day(std::uint64_t per_day) {
 }
 
 Result<void> Quotas::take(const agreements::Agreement& a, std::int64_t identifiers) {
+  if (auto never = beyond_day(a, identifiers)) return *never;
   // The store's error as it is; a full window with what is spent and when it frees.
   const auto named = [&a](Error e, const std::string& window) {
     if (e.detail == "quota_exceeded")

@@ -27,8 +27,10 @@ class Quotas {
 
   // Takes one request (per second) and `identifiers` (per day: a batch counts each identifier)
   // from the agreement's quota. rate_limited/quota_exceeded with retry_after when either window
-  // is full (nothing of the day's is taken when the second's is full); the store's error when it
-  // cannot be reached (fail closed). Blocking: call it on the store's threads.
+  // is full (nothing of the day's is taken when the second's is full); payload_too_large/
+  // batch_exceeds_daily_quota (413, nothing taken) when `identifiers` is more than the whole
+  // day's quota, which no wait would free; the store's error when it cannot be reached (fail
+  // closed). Blocking: call it on the store's threads.
   Result<void> take(const agreements::Agreement& a, std::int64_t identifiers);
 
   struct Window {

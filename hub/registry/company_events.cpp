@@ -1,5 +1,11 @@
 // Commercial-register events (mappings/canonical/events.yaml, company_event), applied to the
 // employer they concern, if CNSS affiliates it.
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string_view>
+
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
 #include "hub/registry/registry.hpp"
@@ -11,6 +17,44 @@ using json::Doc;
 using json::Value;
 
 namespace {
+
+// An instant of the register (`dateExtrait`, ISO 8601: "2026-11-20T10:02:11Z", with or without
+// a fraction of a second, `Z` or an offset "+01:00") in ms since the Unix epoch; nullopt when it
+// reads otherwise.
+std::optional<std::int64_t> register_instant_ms(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) return std::nullopt;
+  std::int64_t ms = static_cast<std::int64_t>(timegm(&tm)) * 1000;
+  std::string_view rest(end);
+  if (rest.size() > 1 && rest.front() == '.' && std::isdigit(static_cast<unsigned char>(rest[1]))) {
+    rest.remove_prefix(1);
+    for (int scale = 100; !rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()));
+         scale /= 10) {
+      ms += (rest.front() - '0') * scale;
+      rest.remove_prefix(1);
+    }
+  }
+  if (rest == "Z") return ms;
+  int h = 0, m = 0;
+  if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' ||
+      std::sscanf(rest.data() + 1, "%2d:%2d", &h, &m) != 2) {
+    return std::nullopt;
+  }
+  return ms - (rest[0] == '-' ? -1 : 1) * (h * 60 + m) * 60'000LL;
+}
+
+// Whether the employer holds the register's facts as of a later extract than the event's: OMPIC
+// delivers its events unordered (shared/partners/ompic.md, "Company creations pushed to CNSS"),
+// so an older extract delivered late must not bring back what a newer one replaced.
+bool superseded(const Value& employer, const Value& company) {
+  const auto held = json::text(employer, "/company/extracted_at");
+  const auto given = json::text(company, "/extracted_at");
+  if (!held || !given) return false;
+  const auto h = register_instant_ms(*held);
+  const auto g = register_instant_ms(*given);
+  return h && g && *g < *h;
+}
 
 // {"applied": [], "outcome": why}: the event concerns no record, or changes nothing.
 Outcome no_change(const char* why) {
@@ -50,6 +94,7 @@ Result<Outcome> Registry::apply_company_event(const std::string& event_json,
   }
   auto l = Impl::load_existing(*this, **key, "employer");
   if (!l) return l.error();
+  if (superseded(l->state, *company)) return no_change("superseded");
   Doc after;
   after.CopyFrom(l->state, after.GetAllocator());
   // The register's facts replace the company facts, each with the event's provenance.

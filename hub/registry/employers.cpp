@@ -122,6 +122,12 @@ Result<void> check_representatives(const Value& input) {
 Result<NewEmployer> read_new_employer(const std::string& body) {
   auto input = parse_body(body, {"ice", "agency", "representatives"});
   if (!input) return input.error();
+  read_as_typed(*input, "/ice", Typed::digits);
+  if (const Value* reps = json::find(*input, "/representatives"); reps && reps->IsArray()) {
+    for (rapidjson::SizeType i = 0; i < reps->Size(); ++i) {
+      read_as_typed(*input, "/representatives/" + std::to_string(i) + "/cnie", Typed::cnie);
+    }
+  }
   auto ice = string_at(*input, "/ice", true, 15);
   if (!ice) return ice.error();
   if (auto p = identifiers::ice_problem(**ice)) return invalid("/ice", *p);
@@ -366,6 +372,7 @@ Result<Outcome> Registry::add_representative(const std::string& affiliation,
                                              const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"cnie", "role", "last_name", "first_name", "reason"});
   if (!input) return input.error();
+  read_as_typed(*input, "/cnie", Typed::cnie);
   auto cnie = string_at(*input, "/cnie", true, 8);
   if (!cnie) return cnie.error();
   if (auto p = identifiers::cnie_problem(**cnie)) return invalid("/cnie", *p);

@@ -456,6 +456,9 @@ Result<Outcome> Registry::add_beneficiary(const std::string& number, const std::
                                  "birth_act", "marriage_act", "act", "guardian",
                                  "other_parent_cnie", "studies", "disabled", "married", "reason"});
   if (!input) return input.error();
+  for (const char* p : {"/cnie", "/other_parent_cnie", "/guardian/cnie"}) {
+    read_as_typed(*input, p, Typed::cnie);
+  }
   auto relation = string_at(*input, "/relation", true, 20);
   if (!relation) return relation.error();
   const std::string& rel = **relation;
@@ -534,6 +537,7 @@ Result<Outcome> Registry::update_beneficiary(const std::string& number, const st
   auto input = parse_body(body, {"studies", "disabled", "married", "custody", "other_parent_cnie",
                                  "status", "dissolution_date", "reason"});
   if (!input) return input.error();
+  read_as_typed(*input, "/other_parent_cnie", Typed::cnie);
   const auto is_null = [&](const char* p) {
     const Value* v = json::find(*input, p);
     return v != nullptr && v->IsNull();

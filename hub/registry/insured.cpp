@@ -239,6 +239,8 @@ struct NewInsured {
 Result<NewInsured> read_new_insured(Registry& r, const std::string& body, const Caller& caller) {
   auto input = parse_body(body, {"cnie", "category", "rib", "contact", "person", "override"});
   if (!input) return input.error();
+  read_as_typed(*input, "/cnie", Typed::cnie);
+  read_as_typed(*input, "/rib", Typed::digits);
   auto cnie = string_at(*input, "/cnie", true, 8);
   if (!cnie) return cnie.error();
   if (auto p = identifiers::cnie_problem(**cnie)) return invalid("/cnie", *p);
@@ -479,6 +481,7 @@ Result<Outcome> Registry::change_rib(const std::string& number, const std::strin
                                      const Caller& caller) {
   auto input = parse_body(body, {"rib", "reason"});
   if (!input) return input.error();
+  read_as_typed(*input, "/rib", Typed::digits);
   auto rib = string_at(*input, "/rib", true, 24);
   if (!rib) return rib.error();
   if (auto p = identifiers::rib_problem(**rib)) return invalid("/rib", *p);

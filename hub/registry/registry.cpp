@@ -2,8 +2,11 @@
 
 #include "hub/identifiers/cnss_numbers.hpp"
 #include "hub/identifiers/partner_ids.hpp"
+#include "hub/identifiers/typed.hpp"
 #include "hub/registry/support.hpp"
 #include "hub/text/json.hpp"
+
+#include <rapidjson/pointer.h>
 
 namespace hub::registry {
 
@@ -83,6 +86,15 @@ Result<void> only_members(const Value& root, std::string_view path,
     if (!known) return invalid(std::string(path) + "/" + json::escape(name), "unknown field");
   }
   return {};
+}
+
+void read_as_typed(Doc& input, std::string_view path, Typed kind) {
+  Value* v = rapidjson::Pointer(std::string(path).c_str()).Get(input);  // array indices too
+  if (v == nullptr || !v->IsString()) return;
+  const std::string_view typed(v->GetString(), v->GetStringLength());
+  auto canonical = kind == Typed::cnie ? identifiers::typed_letters_and_digits(typed)
+                                       : identifiers::typed_digits(typed);
+  if (canonical) v->SetString(canonical->data(), canonical->size(), input.GetAllocator());
 }
 
 Result<std::optional<std::string>> string_at(const Value& root, std::string_view path,

@@ -98,6 +98,12 @@ Result<json::Doc> parse_body(const std::string& body,
 // Only the `allowed` members in the object at `path` (which must be an object when present).
 Result<void> only_members(const json::Value& root, std::string_view path,
                           std::initializer_list<std::string_view> allowed);
+// Identifiers as people type them (docs/identifiers.md, hub/identifiers/typed.hpp): the string at
+// `path` of a client's body, when there is one, replaced by its canonical form before it is
+// checked and kept ("bk 123-456" -> "BK123456", a RIB in groups of four -> its 24 digits). A value
+// that does not read as typed is left as sent, for its check to refuse it with its path.
+enum class Typed { cnie, digits };
+void read_as_typed(json::Doc& input, std::string_view path, Typed kind);
 // The string at `path`: nullopt when absent; invalid_input when not a string, empty, or longer
 // than max_chars, or when absent and required.
 Result<std::optional<std::string>> string_at(const json::Value& root, std::string_view path,

@@ -196,6 +196,16 @@ Exchange https_request(unsigned short port, const ClientSetup& setup, const std:
   return all.empty() ? Exchange{} : all.front();
 }
 
+namespace {
+// A TCP connection to the loopback port, then the client's side of the TLS handshake.
+bool connect_and_handshake(ssl::stream<tcp::socket>& stream, unsigned short port,
+                           boost::system::error_code& ec) {
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (!ec) stream.handshake(ssl::stream_base::client, ec);
+  return !ec;
+}
+}  // namespace
+
 Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::string& raw,
                       std::size_t chunk, std::chrono::milliseconds pause,
                       std::chrono::milliseconds give_up_after) {
@@ -204,9 +214,7 @@ Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::
   auto ctx = make_ctx(setup);
   ssl::stream<tcp::socket> stream(ioc, *ctx);
   boost::system::error_code ec;
-  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (!ec) stream.handshake(ssl::stream_base::client, ec);
-  if (ec) {
+  if (!connect_and_handshake(stream, port, ec)) {
     ex.error = "handshake: " + ec.message();
     return ex;
   }
@@ -229,6 +237,28 @@ Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::
   }
   ex.response = std::move(res);
   return ex;
+}
+
+std::vector<Exchange> pipelined_requests(unsigned short port, const ClientSetup& setup,
+                                         const std::string& raw, std::size_t answers) {
+  std::vector<Exchange> out;
+  asio::io_context ioc;
+  auto ctx = make_ctx(setup);
+  ssl::stream<tcp::socket> stream(ioc, *ctx);
+  boost::system::error_code ec;
+  if (connect_and_handshake(stream, port, ec)) asio::write(stream, asio::buffer(raw), ec);
+  boost::beast::flat_buffer buf;
+  while (!ec && out.size() < answers) {
+    HttpResponse res;
+    http::read(stream, buf, res, ec);
+    Exchange& ex = out.emplace_back();
+    ex.handshake_ok = true;
+    if (ec)
+      ex.error = "read: " + ec.message();
+    else
+      ex.response = std::move(res);
+  }
+  return out;
 }
 
 }  // namespace testing_support

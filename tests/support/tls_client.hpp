@@ -80,6 +80,11 @@ Exchange slow_request(unsigned short port, const ClientSetup& setup, const std::
                       std::size_t chunk, std::chrono::milliseconds pause,
                       std::chrono::milliseconds give_up_after);
 
+// Sends the raw bytes of several requests in one write (HTTP/1.1 pipelining) and reads `answers`
+// responses from the connection, in order; stops at the first read that fails.
+std::vector<Exchange> pipelined_requests(unsigned short port, const ClientSetup& setup,
+                                         const std::string& raw, std::size_t answers);
+
 // The agency's or another client's setup from the test PKI ("agency", "admin",
 // "negative/expired"...).
 ClientSetup client(const std::string& name);

@@ -217,6 +217,25 @@ TEST(CheckConfig, AnOperationTheAdapterDoesNotHaveIsRefusedAtItsName) {
   refused_at("operation: identity", "operation: identite", "identite", "unknown_operation");
 }
 
+// An agreement whose principal lacks the role `partner` could never be read under: check refuses
+// it at the agreement's principal (hub/agreements/roles.hpp).
+TEST(CheckConfig, AnAgreementsPrincipalWithoutThePartnerRoleIsRefusedAtIt) {
+  std::string text = read_text(ts::source_dir() + "/conf/hub.yaml");
+  const std::string from = "  dgi_attestation:\n    principal: dgi\n";
+  const auto where = text.find(from);
+  ASSERT_NE(where, std::string::npos);
+  text.replace(where, from.size(), "  dgi_attestation:\n    principal: agency-casa-anfa\n");
+  const std::string file = shipped_config(text);
+  auto r = ts::run_command({hub_bin(), "check", "--config", file});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const int line = line_of(text, "    principal: agency-casa-anfa");
+  EXPECT_NE(r.output.find(file + ":" + std::to_string(line) + ":16: principal_without_role:"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("(at /agreements/dgi_attestation/principal)"), std::string::npos)
+      << r.output;
+}
+
 TEST(CheckConfig, ServeRefusesAMissingMappingAsCheckDoes) {
   std::string text = read_text(ts::source_dir() + "/conf/hub.yaml");
   text.replace(text.find("mapping: dgct.family"), 20, "mapping: dgct.famille");

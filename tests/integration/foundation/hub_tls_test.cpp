@@ -172,6 +172,28 @@ TEST_F(HubTls, SlowHeadersAreCutWhileOthersAreServed) {
             1);
 }
 
+TEST_F(HubTls, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
+  // Three requests in one write: the server parses the second and third from what it has already
+  // read. The second has a body; the third is read right after it, so a body taken short or long
+  // would make the third unreadable.
+  const std::string body = R"({"cnie":"BK123456","purpose":"IMMATRICULATION"})";
+  const std::string raw =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+      "POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body +
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  auto answers = ts::pipelined_requests(port(), ts::client("agency"), raw, 3);
+  ASSERT_EQ(answers.size(), 3u);
+  std::vector<unsigned> statuses;
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a.response) << a.error;
+    statuses.push_back(a.response->result_int());
+  }
+  EXPECT_EQ(statuses, (std::vector<unsigned>{200, 404, 200}));
+  EXPECT_FALSE(answers[2].response->keep_alive());
+}
+
 TEST_F(HubTls, MetricsNeedTheOpsRole) {
   auto ex = ts::https_request(port(), ts::client("agency"), "GET", "/metrics");
   ASSERT_TRUE(ex.response) << ex.error;

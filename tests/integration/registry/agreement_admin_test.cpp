@@ -1,10 +1,12 @@
 // GET/PUT /admin/v1/agreements through the real hub process, over mutual TLS with the dev PKI's
 // administrator certificate, on SQLite and on PostgreSQL: the configuration's agreements are
 // seeded once, a valid set replaces them under If-Match and shows in the history, an invalid one
-// is refused with every problem's position, a stale one with 412, a non-administrator with 403;
+// is refused with every problem's position (a principal without the role `partner` among them), a
+// stale one with 412, a non-administrator with 403;
 // and a restart serves the stored set, not the configuration's.
 #include <gtest/gtest.h>
 
+#include "support/agreements.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
@@ -16,17 +18,8 @@ using ts::str;
 
 namespace {
 
-const char* kSeed = R"(  dgi_attestation:
-    principal: dgi
-    legal_basis: {text: "Convention CNSS-DGI, art. 3", reference: CNV-DGI-2024-017}
-    purposes: [VAT_REFUND, PUBLIC_PROCUREMENT]
-    resources:
-      affiliation_attestation:
-        fields: [affiliation_number, status, affiliated_on, declared_employees_last_month]
-    quota: {per_second: 50, per_day: 200000}
-    valid_from: 2025-01-01
-    valid_until: 2027-12-31
-)";
+const std::string kSeed = ts::dgi_attestation_yaml(
+    {.per_second = 50, .per_day = 200000, .valid_until = "2027-12-31", .purpose_header = ""});
 
 const char* kNext = R"({"dgi_attestation": {"principal": "dgi",
   "legal_basis": {"text": "Convention CNSS-DGI, avenant 2", "reference": "CNV-DGI-2024-017/2"},
@@ -98,8 +91,30 @@ TEST_P(AgreementAdmin, AnInvalidSetIsRefusedWithEveryProblem) {
   ASSERT_EQ(r.status, 400u) << r.raw;
   EXPECT_NE(r.raw.find("did you mean 'salary'"), std::string::npos) << r.raw;
   EXPECT_NE(r.raw.find("\"line\":4"), std::string::npos) << "the problem's position: " << r.raw;
+  // An agreement written twice under one name (JSON that readers read two ways) is refused, not
+  // read as one of the two.
+  std::string twice = kNext;
+  twice.pop_back();  // the set's closing brace
+  twice += ", " + std::string(kNext).substr(1);
+  r = call("admin", "PUT", "/admin/v1/agreements", twice, "\"1\"");
+  ASSERT_EQ(r.status, 400u) << r.raw;
+  EXPECT_NE(r.raw.find("duplicate_key"), std::string::npos) << r.raw;
   auto got = call("admin", "GET", "/admin/v1/agreements");
   EXPECT_EQ(got.body["version"].GetInt(), 1) << "nothing stored";
+}
+
+// An agreement for a principal without the role its resources are read with could never be used:
+// refused at validation, at the agreement's principal, and nothing stored.
+TEST_P(AgreementAdmin, APrincipalWithoutThePartnerRoleIsRefused) {
+  std::string bad = kNext;
+  bad.replace(bad.find("\"dgi\""), 5, "\"agency-casa-anfa\"");  // roles: [registration]
+  auto r = call("admin", "PUT", "/admin/v1/agreements", bad, "\"1\"");
+  ASSERT_EQ(r.status, 400u) << r.raw;
+  EXPECT_EQ(str(r.body, "/error/code"), "invalid_agreements");
+  EXPECT_EQ(str(r.body, "/error/details/problems/0/code"), "principal_without_role") << r.raw;
+  EXPECT_EQ(str(r.body, "/error/details/problems/0/path"), "/dgi_attestation/principal") << r.raw;
+  EXPECT_EQ(r.body["error"]["details"]["problems"][0]["line"].GetInt(), 1) << r.raw;
+  EXPECT_EQ(call("admin", "GET", "/admin/v1/agreements").body["version"].GetInt(), 1);
 }
 
 TEST_P(AgreementAdmin, OnlyAdministrators) {

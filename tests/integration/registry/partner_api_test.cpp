@@ -18,13 +18,16 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "hub/audit/digest.hpp"
 #include "hub/audit/journal_leaf.hpp"
 #include "hub/audit/receipt.hpp"
 #include "hub/audit/tree_hash.hpp"
+#include "hub/core/ids.hpp"
 #include "hub/http/content_coding.hpp"
 #include "hub/store/store.hpp"
+#include "support/agreements.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
 #include "support/tls_client.hpp"
@@ -37,18 +40,11 @@ namespace {
 
 // dgi: DGI's agreement (dgi.md); ompic: a narrower mask and a small day quota; dgct: expired;
 // anrc: coverage only.
-const char* kAgreements = R"(  dgi_attestation:
-    principal: dgi
-    legal_basis: {text: "Convention CNSS-DGI, art. 3", reference: CNV-DGI-2024-017}
-    purposes: [VAT_REFUND, PUBLIC_PROCUREMENT]
-    purpose_header: X-DGI-Motif
-    resources:
-      affiliation_attestation:
-        fields: [affiliation_number, status, affiliated_on, declared_employees_last_month]
-    quota: {per_second: 500, per_day: 100000}
-    valid_from: 2025-01-01
-    valid_until: 2099-12-31
-  ompic_check:
+const std::string kAgreements = ts::dgi_attestation_yaml({.per_second = 500,
+                                                          .per_day = 100000,
+                                                          .valid_until = "2099-12-31",
+                                                          .purpose_header = "X-DGI-Motif"}) +
+                                R"(  ompic_check:
     principal: ompic
     legal_basis: {text: "test", reference: T-1}
     purposes: [REGISTER_CHECK]
@@ -162,6 +158,55 @@ TEST_P(PartnerApi, DgiAttestationInDgisFormatHoldingExactlyWhatDgiMdAllows) {
   EXPECT_EQ(attestation("dgi", "12345", kVat).status, 400u);
 }
 
+// A client's X-Correlation-ID that holds a CNIE, or digits enough for a phone number or an ICE,
+// is not kept: the hub answers, journals, records the disclosure and logs under its own id, and
+// logs that it replaced the client's, without the value. An ordinary id is kept throughout (the
+// test sees one where it looks).
+TEST_P(PartnerApi, CorrelationIdsShapedLikePersonalIdentifiersAreReplaced) {
+  const auto [affiliation, ice] = affiliate();
+  ASSERT_FALSE(affiliation.empty());
+  const std::vector<std::string> leaky = {"XP123457-leak", "BK123456", "tel-06-12-34-56-78"};
+  const std::vector<std::string> needles = {"XP123457", "BK123456", "06-12-34-56-78"};
+  const std::string kept = "dgi-run.42";
+  auto read_as = [&](const std::string& id) {
+    Headers h = kVat;
+    h.emplace_back("X-Correlation-ID", id);
+    return pull("dgi", "GET", "/partner/v1/affiliation-attestations/" + ice, h);
+  };
+  for (const auto& id : leaky) {
+    auto ex = read_as(id);
+    ASSERT_TRUE(ex.response) << ex.error;
+    EXPECT_EQ(ex.response->result_int(), 200u) << ex.response->body();
+    const std::string echoed((*ex.response)["X-Correlation-ID"]);
+    EXPECT_TRUE(hub::is_uuid(echoed)) << id << " answered as " << echoed;
+    // An error answer names its correlation id in its body too.
+    auto missing = ts::https_request(hub_->port("internal"), ts::client("agency"), "GET",
+                                     "/v1/employers/0000000", "", {{"X-Correlation-ID", id}});
+    ASSERT_TRUE(missing.response) << missing.error;
+    EXPECT_EQ(missing.response->body().find(id), std::string::npos) << missing.response->body();
+  }
+  auto ok = read_as(kept);
+  ASSERT_TRUE(ok.response) << ok.error;
+  EXPECT_EQ(std::string((*ok.response)["X-Correlation-ID"]), kept);
+
+  // The disclosures and the journal entries the employer's disclosures answer lists.
+  auto d = internal("GET", "/v1/employers/" + affiliation + "/disclosures");
+  ASSERT_EQ(d.status, 200u) << d.raw;
+  ASSERT_GE(d.body["disclosures"].Size(), 4u) << d.raw;
+  EXPECT_NE(d.raw.find(kept), std::string::npos) << d.raw;
+  for (const auto& n : needles) EXPECT_EQ(d.raw.find(n), std::string::npos) << n << ": " << d.raw;
+
+  // The hub's log: the access lines and everything else.
+  const auto lines = hub_->process().lines();
+  std::size_t replaced = 0;
+  for (const auto& line : lines) {
+    for (const auto& n : needles) EXPECT_EQ(line.find(n), std::string::npos) << line;
+    replaced += line.find("client correlation id replaced") != std::string::npos &&
+                line.find("personal_identifier") != std::string::npos;
+  }
+  EXPECT_EQ(replaced, 2 * leaky.size());
+}
+
 // Each answer to a partner's pull carries its journal receipt (issue 18): a single read in
 // X-Journal-Receipt, each item of a batch in its "receipt"; the receipt names the entry that
 // records exactly the body served.
@@ -238,10 +283,29 @@ TEST_P(PartnerApi, RefusedWithoutAgreementPurposeOrValidity) {
   EXPECT_NE(attestation("agency", ice, kVat).status, 200u);
 }
 
+// A batch larger than the whole day's quota (3) can never be served: 413 with its own code and
+// the most a request may hold, nothing taken from the day; a batch that fits a day but not what is
+// left of it gets 429 with Retry-After.
 TEST_P(PartnerApi, TheDaysQuotaAnswers429WithRetryAfter) {
   const auto [affiliation, ice] = affiliate();
   const Headers h = {{"X-Purpose", "REGISTER_CHECK"}};
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(attestation("ompic", ice, h).status, 200u) << i;
+  const auto batch_of = [&](int n) {
+    std::string body = R"({"identifiers": [)";
+    for (int i = 0; i < n; ++i) body += std::string(i ? "," : "") + "\"" + ice + "\"";
+    return ts::reply_of(pull("ompic", "POST", kBatch, h, body + "]}"));
+  };
+  auto never = batch_of(4);
+  EXPECT_EQ(never.status, 413u) << never.raw;
+  EXPECT_EQ(str(never.body, "/error/code"), "batch_exceeds_daily_quota");
+  EXPECT_EQ(never.body["error"]["details"]["max_batch"].GetInt(), 3) << never.raw;
+  EXPECT_EQ(never.body["error"]["details"]["per_day"].GetInt(), 3) << never.raw;
+  EXPECT_EQ(disclosures_of(affiliation), 0u);
+
+  ASSERT_EQ(attestation("ompic", ice, h).status, 200u);
+  auto later = batch_of(3);
+  EXPECT_EQ(later.status, 429u) << later.raw;
+  EXPECT_EQ(str(later.body, "/error/code"), "quota_exceeded");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(attestation("ompic", ice, h).status, 200u) << i;
   auto over = pull("ompic", "GET", "/partner/v1/affiliation-attestations/" + ice, h);
   ASSERT_TRUE(over.response);
   EXPECT_EQ(over.response->result_int(), 429u) << over.response->body();
@@ -401,6 +465,19 @@ TEST_P(PartnerApi, ACompressedBatchIsReadDecoded) {
   auto bomb = ts::reply_of(pull("dgi", "POST", kBatch, gz, hub::http::gzip_zeros(64u << 20)));
   EXPECT_EQ(bomb.status, 413u) << bomb.raw;
   EXPECT_EQ(str(bomb.body, "/error/code"), "body_too_large");
+  // A transfer coding other than chunked is not read as the body (RFC 9112 section 6.1): 501,
+  // never its gzip bytes handed to the route as JSON (was 400 invalid_utf8, or json_malformed).
+  const std::string gzipped = hub::http::gzip(body);
+  std::ostringstream raw;
+  raw << "POST " << kBatch << " HTTP/1.1\r\nHost: localhost\r\nX-Purpose: VAT_REFUND\r\n"
+      << "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      << std::hex << gzipped.size() << "\r\n"
+      << gzipped << "\r\n0\r\n\r\n";
+  auto transfer =
+      ts::reply_of(ts::slow_request(hub_->port("partners"), ts::client("dgi"), raw.str(), 1u << 20,
+                                    std::chrono::milliseconds(0), std::chrono::seconds(10)));
+  EXPECT_EQ(transfer.status, 501u) << transfer.raw;
+  EXPECT_EQ(str(transfer.body, "/error/code"), "unsupported_transfer_encoding") << transfer.raw;
   EXPECT_EQ(disclosures_of(affiliation), 1u) << "only the decoded batch disclosed";
 }
 
@@ -535,6 +612,13 @@ TEST_P(PartnerApiReceiptsOnRequest, AReadHasItsReceiptWhenItAsks) {
   ASSERT_EQ(asked.response->result_int(), 200) << asked.response->body();
   ASSERT_EQ(asked.response->count(hub::audit::kReceiptHeader), 1u);
   EXPECT_EQ(asked.response->at("Preference-Applied"), "receipt");
+  // An identifier refused as malformed disclosed nothing: no receipt, and no claim of one.
+  auto malformed =
+      pull("dgi", "GET", "/partner/v1/affiliation-attestations/001561191000099", asking);
+  ASSERT_TRUE(malformed.response);
+  EXPECT_EQ(malformed.response->result_int(), 400) << malformed.response->body();
+  EXPECT_EQ(malformed.response->count(hub::audit::kReceiptHeader), 0u);
+  EXPECT_EQ(malformed.response->count("Preference-Applied"), 0u) << "claims a receipt it lacks";
   auto receipt = hub::audit::parse_receipt(asked.response->at(hub::audit::kReceiptHeader));
   ASSERT_TRUE(receipt) << receipt.error().message;
   // The read without a receipt was journaled all the same: it is the entry just before.

@@ -73,6 +73,18 @@ class PartnerEvents : public ts::HubOnEngine {
   Reply admin(const std::string& target) {
     return call("admin", hub_->port("internal"), "GET", target);
   }
+  // A new employer of the simulators' register, affiliated by the agency: its ICE and its answer
+  // (422: a company the register has struck off; another is drawn).
+  std::pair<std::string, Reply> new_employer() {
+    std::string ice;
+    Reply employer;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      ice = ts::random_ice(rng_());
+      employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
+      if (employer.status != 422) break;
+    }
+    return {ice, std::move(employer)};
+  }
   // Every event the admin page lists for a query ("partner=dgct&status=applied"): id -> status.
   std::map<std::string, std::string> inbox(const std::string& query) {
     auto r = admin("/admin/v1/events?" + query + "&limit=1000");
@@ -434,13 +446,7 @@ TEST_P(PartnerEvents, UnreadableEventsAreRefusedWithTheReason) {
 }
 
 TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) {
-  std::string ice;
-  Reply employer;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    ice = ts::random_ice(rng_());
-    employer = agency("POST", "/v1/employers", R"({"ice":")" + ice + R"("})");
-    if (employer.status != 422) break;
-  }
+  auto [ice, employer] = new_employer();
   ASSERT_EQ(employer.status, 201u) << employer.raw;
   const std::string affiliation = str(employer.body, "/affiliation_number");
   std::string xml =
@@ -451,6 +457,8 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
                            "ompic-test-" + std::to_string(rng_()));
   xml = std::regex_replace(xml, std::regex("type=\"CREATION\""), "type=\"MODIFICATION\"");
   xml = std::regex_replace(xml, std::regex("ATLAS LOGISTIQUE SARL"), "ATLAS RENOMMEE SARL");
+  // An extract after the one the affiliation read (the simulators' register is as of 2026-11-27).
+  xml = std::regex_replace(xml, std::regex("2026-11-20T10:02:11Z"), "2026-11-30T08:00:00Z");
   auto r = partner("ompic", xml, "application/xml");
   ASSERT_EQ(r.status, 202u) << r.raw;
   EXPECT_NE(r.raw.find(hub::registry::streams::employer(affiliation)), std::string::npos) << r.raw;
@@ -471,6 +479,44 @@ TEST_P(PartnerEvents, CompanyModificationUpdatesTheEmployerWithOmpicProvenance) 
   now = agency("GET", "/v1/employers/" + affiliation);
   EXPECT_EQ(str(now.body, "/status"), "ACTIVE") << now.raw;
   EXPECT_FALSE(str(now.body, "/review/reason").empty()) << now.raw;
+}
+
+// OMPIC delivers unordered (shared/partners/ompic.md): a modification whose register extract
+// (dateExtrait) is older than the one the employer holds, delivered late, changes nothing
+// (outcome superseded); a newer one applies. The instants compare as instants, whatever their
+// offset or fraction of a second.
+TEST_P(PartnerEvents, AnOlderRegisterExtractDeliveredLateChangesNothing) {
+  auto [ice, employer] = new_employer();
+  ASSERT_EQ(employer.status, 201u) << employer.raw;
+  const std::string affiliation = str(employer.body, "/affiliation_number");
+  const std::string base =
+      read_text(ts::source_dir() + "/mappings/ompic/cases/company_event.creation.xml");
+  const std::string run = std::to_string(rng_());
+  auto modification = [&](const std::string& id, const std::string& at, const std::string& name) {
+    std::string xml = std::regex_replace(base, std::regex("001561191000066"), ice);
+    xml = std::regex_replace(xml, std::regex("ompic-2026-00004411"), "ompic-order-" + run + id);
+    xml = std::regex_replace(xml, std::regex("type=\"CREATION\""), "type=\"MODIFICATION\"");
+    xml = std::regex_replace(xml, std::regex("2026-11-20T10:02:11Z"), at);
+    return std::regex_replace(xml, std::regex("ATLAS LOGISTIQUE SARL"), name);
+  };
+  auto name = [&] {
+    return str(agency("GET", "/v1/employers/" + affiliation).body, "/company/name");
+  };
+  auto newer = partner("ompic", modification("n", "2030-03-02T09:00:00Z", "ATLAS NOUVEAU SARL"),
+                       "application/xml");
+  ASSERT_EQ(newer.status, 202u) << newer.raw;
+  EXPECT_EQ(name(), "ATLAS NOUVEAU SARL");
+  // Older by a minute, written with an offset (10:59 at +02:00 is 08:59 UTC).
+  auto older =
+      partner("ompic", modification("o", "2030-03-02T10:59:00.250+02:00", "ATLAS ANCIEN SARL"),
+              "application/xml");
+  ASSERT_EQ(older.status, 202u) << older.raw;
+  EXPECT_NE(older.raw.find("superseded"), std::string::npos) << older.raw;
+  EXPECT_EQ(name(), "ATLAS NOUVEAU SARL") << "an older extract brought back what a newer replaced";
+  auto later = partner("ompic", modification("l", "2030-03-02T09:00:00.5Z", "ATLAS SUIVANT SARL"),
+                       "application/xml");
+  ASSERT_EQ(later.status, 202u) << later.raw;
+  EXPECT_EQ(name(), "ATLAS SUIVANT SARL");
 }
 
 // ANRC's eligibility changes (shared/partners/anrc.md, "Index changes pushed to CNSS") through

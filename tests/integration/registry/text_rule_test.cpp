@@ -183,6 +183,60 @@ TEST_P(TextRule, APartnersEventIsReadByTheSameRules) {
   EXPECT_EQ(stored.raw.find("\xC2\xA0"), std::string::npos) << stored.raw;
 }
 
+// Identifiers as an agent types them (docs/identifiers.md, issue 19 kind 6) are read into their
+// canonical form by the registration routes as by the prefill routes: a CNIE in lower case with
+// a space, a RIB in groups of four with Arabic-Indic digits and no-break spaces, an ICE with
+// dots and dashes. The answer and the stored record hold the canonical form.
+TEST_P(TextRule, RegistrationsReadIdentifiersAsPeopleTypeThem) {
+  const std::string rib_typed =
+      "0018 1000 7800 0201\u00a01062\u202f\u0660\u0663\u0661\u0668";  // kTestRib
+  Reply r;
+  std::string cnie;
+  for (int attempt = 0; attempt < 10 && r.status != 201; ++attempt) {
+    cnie = ts::ordinary_cnie("XT", rng_());
+    const std::string typed = "xt " + cnie.substr(2, 3) + "-" + cnie.substr(5);
+    r = agency("POST", "/v1/insured",
+               R"({"cnie":")" + typed + R"(","category":"SALARIE","rib":")" + rib_typed + R"("})");
+    if (r.status != 422) break;  // 422: deceased in the synthetic world
+  }
+  ASSERT_EQ(r.status, 201u) << r.raw;
+  EXPECT_EQ(str(r.body, "/cnie"), cnie) << r.raw;
+  EXPECT_EQ(str(r.body, "/rib"), ts::kTestRib) << r.raw;
+  const std::string number = str(r.body, "/immatriculation");
+  EXPECT_EQ(agency("GET", "/v1/insured?cnie=" + cnie).status, 200u) << "not found by its CNIE";
+  // Looked up as typed in a search box.
+  auto found = agency("GET", "/v1/insured?cnie=" + cnie.substr(0, 2) + "%20" + cnie.substr(2));
+  EXPECT_EQ(found.status, 200u) << found.raw;
+  EXPECT_EQ(str(found.body, "/immatriculation"), number) << found.raw;
+  auto rib = agency("PUT", "/v1/insured/" + number + "/rib",
+                    R"({"rib":"0018-1000-7800-0201-1062-0318","reason":"typed"})");
+  EXPECT_EQ(rib.status, 200u) << rib.raw;
+  EXPECT_EQ(str(rib.body, "/rib"), ts::kTestRib) << rib.raw;
+  // Anything else is still refused with the field's path.
+  auto bad = agency("PUT", "/v1/insured/" + number + "/rib", R"({"rib":"0018 1000 7800 0201 X"})");
+  EXPECT_EQ(bad.status, 400u) << bad.raw;
+  EXPECT_NE(str(bad.body, "/error/message").find("/rib"), std::string::npos) << bad.raw;
+
+  Reply employer;
+  std::string ice;
+  for (int attempt = 0; attempt < 10 && employer.status != 201; ++attempt) {
+    ice = ts::random_ice(rng_());
+    const std::string typed =
+        ice.substr(0, 3) + "." + ice.substr(3, 3) + "." + ice.substr(6, 3) + "-" + ice.substr(9);
+    employer = agency("POST", "/v1/employers",
+                      R"({"ice":")" + typed +
+                          R"(","representatives":[{"cnie":"xt 100 001",)"
+                          R"("role":"manager"}]})");
+    if (employer.status != 422) break;
+  }
+  ASSERT_EQ(employer.status, 201u) << employer.raw;
+  EXPECT_EQ(str(employer.body, "/ice"), ice) << employer.raw;
+  EXPECT_EQ(str(employer.body, "/representatives/XT100001/cnie"), "XT100001") << employer.raw;
+  auto by_ice = agency("GET", "/v1/employers?ice=" + ice.substr(0, 3) + "." + ice.substr(3, 6) +
+                                  "-" + ice.substr(9));
+  EXPECT_EQ(by_ice.status, 200u) << by_ice.raw;
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, TextRule, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -501,6 +501,25 @@ TEST_P(Workbench, ATableEditThatBreaksAMappingCannotBePublished) {
             1u);
 }
 
+// A table draft that is no map at all (a scalar, as a slip of the editor gives) is a diagnostic
+// at its line, and the hub that validated it still serves: it aborted on yaml-cpp's BadSubscript.
+TEST_P(Workbench, ATableDraftThatIsNoMapIsADiagnosticNotACrash) {
+  const std::string draft = new_draft("admin", kTable);
+  auto bad = edit(draft, "oops\n");
+  ASSERT_EQ(bad.status, 200u) << bad.raw;
+  ASSERT_GT(bad.body["diagnostics"].Size(), 0u) << bad.raw;
+  EXPECT_EQ(ts::str(bad.body, "/diagnostics/0/code"), "bad_value") << bad.raw;
+  EXPECT_EQ(bad.body["diagnostics"][0]["line"].GetInt(), 1) << bad.raw;
+  auto validated = call("admin", "POST", "/admin/v1/drafts/" + draft + "/validate");
+  EXPECT_EQ(validated.status, 200u) << validated.raw;
+  // A misspelt key is named, not read as no default.
+  auto typo = edit(draft, table_ + "defualt: valid\n");
+  ASSERT_EQ(typo.status, 200u) << typo.raw;
+  ASSERT_GT(typo.body["diagnostics"].Size(), 0u) << typo.raw;
+  EXPECT_EQ(ts::str(typo.body, "/diagnostics/0/code"), "unknown_key") << typo.raw;
+  EXPECT_EQ(call("agency", "GET", "/healthz").status, 200u) << "the hub is down";
+}
+
 // Right after the seed, `cnss-hub mapping export` gives back the mappings folder byte for byte:
 // every mapping, golden case and code table (the canonical model copied beside them).
 TEST_P(Workbench, ExportAfterASeedIsTheMappingsFolder) {

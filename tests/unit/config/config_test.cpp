@@ -72,6 +72,25 @@ TEST(Config, UnknownKeyIsRefusedWithItsPosition) {
   EXPECT_TRUE(has(r, "(at /hub/thread)")) << all(r);
 }
 
+// A key written twice (YAML 1.2 section 3.2.1.1) is refused at the second: yaml-cpp's lookups find
+// the first, so a line added below to change a value was silently ignored. Names too: two
+// partners named alike are not both read.
+TEST(Config, AKeyWrittenTwiceIsRefusedAtTheSecond) {
+  std::string text = kValid;
+  text.replace(text.find("  threads: 4\n"), 13, "  threads: 4\n  threads: 8\n");
+  auto r = parse_hub_config(text, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:3:3: duplicate_key: 'threads' is written twice")) << all(r);
+  EXPECT_TRUE(has(r, "(at /hub/threads)")) << all(r);
+  std::string partners = kValid;
+  const auto block = partners.find("  dgsn:");
+  const auto after = partners.find("principals:");
+  partners.insert(after, partners.substr(block, after - block));  // dgsn: {...} twice
+  r = parse_hub_config(partners, "hub.yaml", "", false);
+  EXPECT_FALSE(r.config);
+  EXPECT_TRUE(has(r, "hub.yaml:22:3: duplicate_key: 'dgsn' is written twice")) << all(r);
+}
+
 // The feed's consumers are agreements now (docs/feed.md): the old section says what replaced it,
 // once, and not as unknown keys.
 TEST(Config, TheFeedsConsumersSectionSaysItWasReplacedByAgreements) {

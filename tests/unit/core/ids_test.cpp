@@ -30,6 +30,22 @@ TEST(Ids, CorrelationIdsThatCouldInjectAreRefused) {
   EXPECT_FALSE(hub::is_safe_correlation_id(std::string(65, 'a')));
 }
 
+// A client's id that holds a CNIE, or digits enough for an ICE, IF, RIB, immatriculation or
+// phone number, is not kept (the server makes its own); ordinary ids and UUIDs are.
+TEST(Ids, CorrelationIdsShapedLikePersonalIdentifiersAreSeen) {
+  for (const char* id : {"BK123456", "XP123457-leak", "xp123457-leak", "req-A12345", "J1234",
+                         "case_BE654321_x", "0612345678", "06-12-34-56-78", "06.12.34.56.78",
+                         "tel212612345678", "ice-001561191000066", "rib.181810000000000000000000",
+                         "aff-1234567", "if_12345678", "imm123456789", "born-1985-03-12"}) {
+    EXPECT_TRUE(hub::holds_personal_identifier(id)) << id;
+  }
+  for (const char* id : {"dgct.2026_000001", "0f6d2c9e-5d1b-4f5e-9a55-2b1f7c1e9a10",
+                         "0f6d2c9e-5d1b-4f5e-9a55-2b1f7c123456", "req-42", "v1.2.3", "batch7_run12",
+                         "order-123456", "abc1234", "job_2026_12_000123", "ab-123"}) {
+    EXPECT_FALSE(hub::holds_personal_identifier(id)) << id;
+  }
+}
+
 TEST(Ids, MaskingKeepsOnlyTheEnds) {
   EXPECT_EQ(hub::mask_identifier("BK123456"), "BK****56");
   EXPECT_EQ(hub::mask_identifier("001561191000066"), "00***********66");

@@ -72,6 +72,25 @@ TEST(RequestContent, BytesThatAreNotTheirCodingGet400) {
   EXPECT_EQ(code_of(*res), "bad_content_encoding") << res->body();
 }
 
+// The parser undoes chunked framing only: another transfer coding (RFC 9112 section 6.1) gets
+// 501 and closes the connection, rather than its bytes reaching the route as the body.
+TEST(RequestContent, ATransferCodingOtherThanChunkedGets501AndCloses) {
+  RequestContext ctx;
+  for (const char* te : {"gzip, chunked", "Chunked, GZIP", "deflate"}) {
+    auto req = coded(gzip(kBody), {});
+    req.set(bhttp::field::transfer_encoding, te);
+    auto res = decode_request_content(req, 1000, ctx);
+    ASSERT_TRUE(res) << te;
+    EXPECT_EQ(res->result_int(), 501) << te;
+    EXPECT_EQ(code_of(*res), "unsupported_transfer_encoding") << res->body();
+    EXPECT_FALSE(req.keep_alive()) << te;
+  }
+  auto chunked = coded(kBody, {});
+  chunked.set(bhttp::field::transfer_encoding, "chunked");
+  EXPECT_FALSE(decode_request_content(chunked, 1000, ctx));
+  EXPECT_EQ(chunked.body(), kBody);
+}
+
 // A decompression bomb: 64 MiB of zeros in a few kB of gzip stops at the limit.
 TEST(RequestContent, TheLimitCountsDecodedBytes) {
   RequestContext ctx;

@@ -1,6 +1,6 @@
 // The router's answers by method (RFC 9110 §9 and §15.5.6): the handler of the route, 405 with
 // the path's methods in `Allow`, HEAD served by GET, OPTIONS answered from the routes, and the
-// list of routes a listener serves.
+// list of routes a listener serves; a query parameter given twice refused for every route.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -72,6 +72,24 @@ TEST_F(RouterTest, WrongMethodGets405WithTheMethodsOfThePath) {
   auto put_only = call(bhttp::verb::get, "/v1/insured/123456782/rib");
   EXPECT_EQ(put_only.result_int(), 405);
   EXPECT_EQ(std::string(put_only[bhttp::field::allow]), "PUT, OPTIONS");
+}
+
+// Every route reads one value of a parameter: a repeat is refused before any route runs, never
+// read as its first value; distinct parameters, and a parameter alone, pass.
+TEST_F(RouterTest, RepeatedQueryParameterGets400NamingIt) {
+  auto res = call(bhttp::verb::get, "/v1/insured?limit=1&limit=2");
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_NE(res.body().find("\"repeated_query_parameter\""), std::string::npos) << res.body();
+  EXPECT_NE(res.body().find("/query/limit"), std::string::npos) << res.body();
+  EXPECT_EQ(route_, "unmatched");  // no route ran
+
+  // The name as routes read it: "%61s_of" is as_of; an empty value counts.
+  auto encoded = call(bhttp::verb::get, "/v1/insured/123456782?as_of=2026-01-01&%61s_of=");
+  EXPECT_EQ(encoded.result_int(), 400);
+  EXPECT_NE(encoded.body().find("/query/as_of"), std::string::npos) << encoded.body();
+
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/insured?limit=1&after=x").result_int(), 200);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/insured?limit=1").result_int(), 200);
 }
 
 TEST_F(RouterTest, UnknownPathGets404WithoutAllow) {

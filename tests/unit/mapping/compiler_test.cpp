@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 
 namespace hub::mapping {
@@ -302,6 +303,60 @@ TEST_F(CompilerTest, AKeyWrittenTwiceIsRefusedAtTheSecond) {
     if (x.code == "duplicate_key") lines.push_back(x.pos.line);
   }
   EXPECT_EQ(lines, (std::vector<int>{2, 10})) << all();
+}
+
+// A code table's code written twice is refused at the second, where an editor shows it (the
+// workbench and `cnss-hub check` print this position), not at the table's first entry.
+TEST_F(CompilerTest, ATableCodeWrittenTwiceIsRefusedAtTheSecond) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tables-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "card_status.yaml")
+      << "description: card states\nentries:\n  VALIDE: valid\n  EXPIREE: expired\n"
+         "  PERDUE: lost\n  PERDUE: stolen\n";
+  Diagnostics d;
+  const TableSet tables = load_tables(dir, d);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, "duplicate_key");
+  EXPECT_EQ(d[0].pos.line, 6) << d[0].str();
+  EXPECT_EQ(d[0].pos.col, 3) << d[0].str();
+  // The first stands.
+  ASSERT_EQ(tables.count("card_status"), 1u);
+  ASSERT_NE(tables.at("card_status")->lookup("PERDUE"), nullptr);
+  EXPECT_EQ(*tables.at("card_status")->lookup("PERDUE"), "lost");
+}
+
+// A code table file that is not a map of description, entries and default is refused with its
+// position, never thrown out of the loader: a scalar (an administrator's table draft "oops")
+// aborted cnss-hub check, and the hub validating the draft. A misspelt key is not read as no
+// default.
+TEST_F(CompilerTest, ATableOfAnotherShapeIsRefusedWithItsPosition) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tables-shape-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a_scalar.yaml") << "oops\n";
+  std::ofstream(dir / "b_list.yaml") << "- VALIDE\n- EXPIREE\n";
+  std::ofstream(dir / "c_empty.yaml") << "";
+  std::ofstream(dir / "d_typo.yaml") << "entries: {A: x}\ndefualt: y\n";
+  std::ofstream(dir / "e_default.yaml") << "entries: {A: x}\ndefault: [y]\n";
+  Diagnostics d;
+  const TableSet tables = load_tables(dir, d);
+  std::filesystem::remove_all(dir);
+  std::map<std::string, const Diagnostic*> by_file;
+  for (const auto& x : d) by_file[std::filesystem::path(x.file).stem().string()] = &x;
+  ASSERT_EQ(by_file.size(), 5u) << ::testing::PrintToString(d.size());
+  EXPECT_EQ(by_file["a_scalar"]->code, "bad_value");
+  EXPECT_EQ(by_file["a_scalar"]->pos.line, 1);
+  EXPECT_EQ(by_file["b_list"]->code, "bad_value");
+  EXPECT_EQ(by_file["c_empty"]->code, "bad_value");
+  EXPECT_EQ(by_file["c_empty"]->pos.line, 1);
+  EXPECT_EQ(by_file["d_typo"]->code, "unknown_key");
+  EXPECT_EQ(by_file["d_typo"]->pos.line, 2);
+  EXPECT_NE(by_file["d_typo"]->message.find("default"), std::string::npos)
+      << by_file["d_typo"]->message;
+  EXPECT_EQ(by_file["e_default"]->code, "bad_value");
+  EXPECT_EQ(by_file["e_default"]->pos.line, 2);
 }
 
 // An empty file is refused at its first line: diagnostics are 1-based (docs/workbench.md), and

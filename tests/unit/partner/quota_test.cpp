@@ -1,7 +1,7 @@
 // An agreement's quota over the store's shared counter, on both engines: the requests of one
 // second and the identifiers of one day are counted, across every node of the store (two Quotas
 // objects stand for two nodes); the request over either answers rate_limited/quota_exceeded with
-// a Retry-After that says when the window frees.
+// a Retry-After that says when the window frees; a batch larger than the whole day is too large.
 #include <gtest/gtest.h>
 
 #include "hub/partner/quota.hpp"
@@ -61,11 +61,20 @@ TEST_P(AgreementQuota, PerSecondWithRetryAfter) {
   EXPECT_LE(last.retry_after.count(), 2);
 }
 
-TEST_P(AgreementQuota, ABatchLargerThanTheDayIsRefused) {
+// A batch larger than the whole day could never be served: too large (413), not rate-limited,
+// and nothing taken from either window; a batch of the whole day passes.
+TEST_P(AgreementQuota, ABatchLargerThanTheDayIsRefusedAsTooLarge) {
   Quotas node(*store_, "node-a");
-  auto r = node.take(with_quota(10, 100), 101);
+  const auto a = with_quota(1, 100);
+  auto r = node.take(a, 101);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::rate_limited);
+  EXPECT_EQ(r.error().code, Errc::payload_too_large);
+  EXPECT_EQ(r.error().detail, "batch_exceeds_daily_quota");
+  EXPECT_EQ(r.error().retry_after.count(), 0);
+  EXPECT_EQ(r.error().details_json, R"({"identifiers":101,"per_day":100,"max_batch":100})");
+  EXPECT_NE(r.error().message.find("at most 100"), std::string::npos) << r.error().message;
+  // The second's one request is still there, and the whole day.
+  EXPECT_TRUE(node.take(a, 100));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AgreementQuota, ::testing::Values("sqlite", "postgresql"),
