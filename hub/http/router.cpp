@@ -73,7 +73,7 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 }
 
 void Router::add(bhttp::verb method, std::string pattern, std::string role, Handler handler) {
-  Route r{method, pattern, split_pattern(pattern), std::move(role), std::move(handler)};
+  Route r{method, pattern, split_pattern(pattern), std::move(role), std::move(handler), {}, 0};
   routes_.push_back(std::move(r));
 }
 
