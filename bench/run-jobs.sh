@@ -3,18 +3,23 @@
 # POST /v1/jobs/prefill with the file, then GET /v1/jobs/{id} until it is done. Prints the rate
 # (lines a second, from the job's own times) and the hub's resident memory (VmRSS) when the job
 # passes 10 %, 50 % and 100 %, and the bytes the store keeps per result. SQLite (the embedded
-# default), the shipped conf/hub.yaml with its own data folder and a body limit raised to fit
-# the file.
+# default), the shipped conf/hub.yaml with its own data folder (the listener's max_body_bytes
+# left at 1 MiB: the file is read in pieces, within jobs.max_upload_bytes).
 # Usage: bench/run-jobs.sh [N]   (N: 100000 by default; needs scripts/setup.sh)
 # Environment: CNSS_BENCH_KILL_AT (a percentage: the hub is SIGKILLed once the job passes it and
 # started again on the same store; the job resumes, and the store is then checked to hold every
-# line once, each with its own CNIE, and the hub's log says how many were asked again).
+# line once, each with its own CNIE, and the hub's log says how many were asked again);
 # CNSS_BENCH_RATE (calls a second: DGSN and DGCT, the partners a person's job asks, get
 # rate_limit {per_second: RATE, burst: RATE/10}, the job's pace then bound by it);
 # CNSS_BENCH_INTERACTIVE (prefills a second: loadgen makes agents' cache-miss prefills at that
 # rate for 10 s before the job is submitted, then for 10 s once it has passed 10 %, and prints
 # their p50/p99 each time); CNSS_BENCH_BIN (the folder of cnss-hub and cnss-sim, build/bin by
-# default) and CNSS_BENCH_CONF (conf/hub.yaml by default): another build to compare.
+# default) and CNSS_BENCH_CONF (conf/hub.yaml by default): another build to compare;
+# CNSS_BENCH_UPLOAD_ONLY=1 (the upload and the results' stream alone: the file is submitted, the
+# hub's peak RSS during the upload and its time printed, the job cancelled, then its N result
+# lines read in one streamed answer, with the hub's peak RSS sampled meanwhile and the time; no
+# simulator is started, the partners pointed at a closed port); CNSS_BENCH_PORT (the internal
+# listener's port, 8443 by default; the partners' listener takes it + 1000).
 set -euo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,8 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+port=${CNSS_BENCH_PORT:-8443}
+url=https://127.0.0.1:$port
 source "$root/bench/sims.sh"
-sims_start
+[[ -n ${CNSS_BENCH_UPLOAD_ONLY:-} ]] || sims_start
 
 # N distinct CNIEs of ordinary people (the simulators reserve the numbers ending 000, 996-999).
 python3 - "$n" > "$work/cnies.csv" <<'PY'
@@ -50,16 +57,17 @@ for prefix in ("JA", "JB", "JC", "JD", "JE", "JF", "JG", "JH", "JK", "JL", "JM",
     if k == n: break
 print("\n".join(out))
 PY
-bytes=$(stat -c %s "$work/cnies.csv")
-python3 - "$root" "$work" "$(( bytes + 1048576 ))" "$conf" "$rate_limit" > "$work/hub.yaml" <<'PY'
+python3 - "$root" "$work" "$port" "${CNSS_BENCH_UPLOAD_ONLY:-}" "$conf" "$rate_limit" > "$work/hub.yaml" <<'PY'
 import re, sys
-root, work, limit, conf, rate = sys.argv[1:6]
+root, work, port, upload_only, conf, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 y = open(conf).read()
 if rate:
     for p in ("dgsn", "dgct"):
         y = y.replace(f"\n  {p}:\n", f"\n  {p}:\n    rate_limit: {{per_second: {rate}, burst: {max(1, int(rate) // 10)}}}\n", 1)
 y = re.sub(r"store:\n(  .*\n)+", f"store:\n  engine: sqlite\n  path: {work}/data/hub.db\n", y)
-y = re.sub(r"max_body_bytes: \d+", f"max_body_bytes: {limit}", y)
+y = y.replace("port: 8443", f"port: {port}").replace("port: 9443", f"port: {port + 1000}")
+if upload_only:
+    y = re.sub(r"base_url: https://127.0.0.1:700\d", "base_url: https://127.0.0.1:1", y)
 y = y.replace("data_dir: ../var/data", f"data_dir: {work}/data").replace("../", f"{root}/")
 print(y, end="")
 PY
@@ -79,7 +87,7 @@ tls=(--silent --show-error --cacert $pki/ca/cnss.crt --cert $pki/clients/agency.
   --key $pki/clients/agency.key)
 # Agents' cache-miss prefills at $interactive a second for 10 s (people the job does not ask).
 agents() {
-  build/bin/loadgen --url https://127.0.0.1:8443 --ca $pki/ca/cnss.crt \
+  build/bin/loadgen --url $url --ca $pki/ca/cnss.crt \
     --cert $pki/clients/agency.crt --key $pki/clients/agency.key --method POST \
     --target /v1/prefill/person --header 'Content-Type: application/json' \
     --header 'Cache-Control: no-cache' --body '{"cnie":"{id}","purpose":"IMMATRICULATION"}' \
@@ -89,14 +97,50 @@ import json,sys; d=json.loads(sys.stdin.read())
 print("%s req/s, p50 %s ms, p99 %s ms, statuses %s" % (d["throughput_rps"], d["p50_ms"], d["p99_ms"], d["status"]))'
 }
 [[ -n $interactive ]] && echo "agents alone, $interactive prefills/s: $(agents)"
+rss() { awk '/VmRSS/{print $2}' /proc/$hub_pid/status; }
+# The hub's highest VmRSS (kB) while process $1 runs, sampled every 50 ms.
+peak_rss_while() {
+  local peak=0 r
+  while kill -0 "$1" 2>/dev/null; do
+    r=$(rss); (( r > peak )) && peak=$r
+    sleep 0.05
+  done
+  echo "$peak"
+}
+if [[ -n ${CNSS_BENCH_UPLOAD_ONLY:-} ]]; then
+  echo "file: $n CNIEs, $(stat -c %s "$work/cnies.csv") bytes; hub RSS before $(rss) kB"
+  t0=$(date +%s.%N)
+  curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
+    --data-binary @"$work/cnies.csv" -o "$work/job.json" $url/v1/jobs/prefill &
+  peak=$(peak_rss_while $!)
+  wait $!
+  id=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j.get("id") or j)' "$work/job.json")
+  [[ $id == *error* ]] && { echo "refused: $id"; exit 1; }
+  echo "upload: $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB (VmHWM $(awk '/VmHWM/{print $2}' /proc/$hub_pid/status) kB)"
+  curl "${tls[@]}" -X DELETE -o /dev/null "$url/v1/jobs/$id"
+  t0=$(date +%s.%N)
+  curl "${tls[@]}" -o "$work/results.ndjson" -D "$work/results.head" \
+    "$url/v1/jobs/$id/results" &
+  peak=$(peak_rss_while $!)
+  wait $!
+  echo "results streamed: $(wc -l < "$work/results.ndjson") lines, $(stat -c %s "$work/results.ndjson") bytes in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; hub peak RSS during it $peak kB; $(grep -i '^transfer-encoding' "$work/results.head" | tr -d '\r')"
+  python3 - "$work/results.ndjson" "$n" <<'PY'
+import json, sys
+seen = [json.loads(l)["line"] for l in open(sys.argv[1])]
+ok = seen == list(range(2, int(sys.argv[2]) + 2))
+print("every line once, in order:", "yes" if ok else "NO")
+PY
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  exit 0
+fi
 t0=$(date +%s.%N)
 job=$(curl "${tls[@]}" -X POST -H 'Content-Type: text/csv' -H 'X-Purpose: IMMATRICULATION' \
-  --data-binary @"$work/cnies.csv" https://127.0.0.1:8443/v1/jobs/prefill)
+  --data-binary @"$work/cnies.csv" $url/v1/jobs/prefill)
 id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$job")
 echo "job $id: $n CNIEs submitted in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"
 next=10
 while :; do
-  state=$(curl "${tls[@]}" "https://127.0.0.1:8443/v1/jobs/$id")
+  state=$(curl "${tls[@]}" "$url/v1/jobs/$id")
   read -r done total st rate < <(python3 -c '
 import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["state"], j["rate_per_s"])' "$state")
   while [[ $next -le 100 && $(( done * 100 )) -ge $(( total * next )) ]]; do
@@ -108,7 +152,7 @@ import json,sys; j=json.loads(sys.argv[1]); print(j["done"], j["total"], j["stat
     d0=$done
     t_agents=$(date +%s.%N)
     echo "agents beside the job, $interactive prefills/s: $(agents)"
-    d1=$(curl "${tls[@]}" "https://127.0.0.1:8443/v1/jobs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["done"])')
+    d1=$(curl "${tls[@]}" "$url/v1/jobs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["done"])')
     echo "the job meanwhile: $(python3 -c "print(f'{($d1 - $d0) / ($(date +%s.%N) - $t_agents):.0f}')") lines/s"
     interactive=
   fi

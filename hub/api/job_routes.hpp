@@ -1,8 +1,9 @@
 // Bulk prefill jobs (role `registration`, docs/jobs.md, docs/openapi/jobs.yaml):
-// POST /v1/jobs/prefill (a file of identifiers and a purpose), GET /v1/jobs/{id} (state,
-// progress, rate, ETA, errors by code), GET /v1/jobs/{id}/results (NDJSON, in line order, a page
-// at a time), DELETE /v1/jobs/{id} (cancels). A job is its owner's alone: another principal gets
-// 404, as for a job that does not exist.
+// POST /v1/jobs/prefill (a file of identifiers and a purpose, read in pieces and stored as it
+// arrives: a streamed route within jobs.max_upload_bytes), GET /v1/jobs/{id} (state, progress,
+// rate, ETA, errors by code), GET /v1/jobs/{id}/results (NDJSON in line order: streamed whole in
+// one chunked answer, or a page at a time with ?limit=), DELETE /v1/jobs/{id} (cancels). A job is
+// its owner's alone: another principal gets 404, as for a job that does not exist.
 #pragma once
 
 #include "hub/config/config.hpp"

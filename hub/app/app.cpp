@@ -237,6 +237,7 @@ Result<void> App::start() {
     o.tls = *ctx;
     o.connections = connection_limits(l.connections);
     o.handler = router->handler();
+    o.streamed = router->streamed_routes();
     o.authenticate = api::make_authenticator(l.name, config_, principals_, metrics_);
     listener_routers_[l.name] = std::move(router);
     auto port = server_->listen(std::move(o));

@@ -17,6 +17,12 @@ constexpr std::chrono::milliseconds kJobTtl{10'000};
 // others back only seconds. A sweep outliving it may overlap another node's, which costs only
 // work: each event is still applied once, under its claim (hub/events/claim.hpp).
 constexpr std::chrono::milliseconds kSweepTtl{5'000};
+// A job still receiving its file that has stored nothing for this long lost its upload (the node
+// died mid-file): the retention sweep removes it (docs/jobs.md "Retention").
+constexpr std::int64_t kAbandonedUploadMs = 3'600'000;
+// Jobs looked at, and items removed in one transaction, by a retention sweep.
+constexpr std::size_t kJobsPerSweep = 100;
+constexpr std::size_t kItemsPerRemoval = 50'000;
 
 }  // namespace
 
@@ -66,6 +72,7 @@ void NodeWork::start(registry::Registry* registry, events::Inbox* events) {
   if (events_ != nullptr) {
     background_.every("events", config_.events.retry_every, [this] { sweep_events(); });
   }
+  background_.every("jobs-retention", config_.jobs.sweep, [this] { sweep_jobs(); });
   background_.start();
 }
 
@@ -103,6 +110,35 @@ void NodeWork::sweep_events() {
   } else if (*applied > 0) {
     log::info("partner events applied", {{"events", std::to_string(*applied)}});
   }
+  (void)(*lease)->release("");
+}
+
+void NodeWork::sweep_jobs() {
+  // One node sweeps at a time; the lease is renewed after each transaction of a large job.
+  auto lease = cluster::Lease::take(store_, "job:jobs-retention", cluster::node_id(), kSweepTtl);
+  if (!lease || !*lease) return;
+  const std::int64_t now = clock_->now_ms();
+  const auto days = static_cast<std::int64_t>(config_.jobs.retention_days);
+  auto expired =
+      store_.expired_prefill_jobs(now - days * 86'400'000, now - kAbandonedUploadMs, kJobsPerSweep);
+  if (!expired) {
+    log::error("expired jobs not listed", {{"error", expired.error().message}});
+    return;
+  }
+  std::size_t removed = 0;
+  for (const auto& id : *expired) {
+    for (bool gone = false; !gone;) {
+      auto r = store_.remove_prefill_job(id, kItemsPerRemoval);
+      if (!r) {
+        log::error("expired job not removed", {{"job", id}, {"error", r.error().message}});
+        return;
+      }
+      gone = *r;
+      if (!(*lease)->checkpoint("")) return;  // lost: another node goes on
+    }
+    ++removed;
+  }
+  if (removed > 0) log::info("expired jobs removed", {{"jobs", std::to_string(removed)}});
   (void)(*lease)->release("");
 }
 

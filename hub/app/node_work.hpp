@@ -1,7 +1,7 @@
 // What a hub node does beside answering requests, coordinated with the other nodes sharing its
 // store (docs/operations.md): the clock, the pace of calls to partners with a quota, and the
-// background work that must run once across the nodes — the daily eligibility job and the
-// events sweep, each under a lease in the store.
+// background work that must run once across the nodes — the daily eligibility job, the events
+// sweep and the bulk jobs' retention sweep, each under a lease in the store.
 #pragma once
 
 #include <memory>
@@ -40,6 +40,8 @@ class NodeWork {
  private:
   void run_eligibility_job();
   void sweep_events();
+  // Removes the jobs past jobs.retention_days, and the uploads abandoned half-way.
+  void sweep_jobs();
 
   const config::HubConfig& config_;
   store::Store& store_;

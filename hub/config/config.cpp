@@ -345,6 +345,9 @@ LoadResult parse_impl(const std::string& text, const std::string& name, const st
         j->size("concurrency", c.jobs.concurrency, 1, 1'024);
         j->size("batch", c.jobs.batch, 1, 10'000);
         j->size("max_lines", c.jobs.max_lines, 1, 50'000'000);
+        j->size("max_upload_bytes", c.jobs.max_upload_bytes, 1024, std::size_t{1} << 34);
+        j->size("retention_days", c.jobs.retention_days, 1, 3'660);
+        j->millis("sweep_ms", c.jobs.sweep, 100, 86'400'000);
         j->millis("lease_ttl_ms", c.jobs.lease_ttl, 1'000, 600'000);
         j->millis("poll_ms", c.jobs.poll, 10, 60'000);
         j->number("reserve", c.jobs.reserve, 0.0, 0.5);

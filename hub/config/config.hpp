@@ -283,6 +283,13 @@ struct JobSettings {
   std::size_t batch = 256;
   // The most lines a submitted file may hold.
   std::size_t max_lines = 5'000'000;
+  // The most bytes a submitted file may hold once decoded: POST /v1/jobs/prefill reads its body
+  // in pieces, stored as they arrive, within this limit instead of limits.max_body_bytes.
+  std::size_t max_upload_bytes = 256 * 1024 * 1024;
+  // Days a finished, cancelled or failed job (its items and results) is kept after it ended.
+  std::size_t retention_days = 30;
+  // How often a node sweeps the expired jobs away (one node at a time, under a lease).
+  std::chrono::milliseconds sweep{60'000};
   // How long a dead runner's lease holds the job back before another node (or the restarted
   // hub) resumes it; renewed at every batch, so a batch must take well under it.
   std::chrono::milliseconds lease_ttl{10'000};

@@ -111,6 +111,81 @@ Result<std::string> decode_content(std::string body, std::string_view content_en
   return body;
 }
 
+struct ContentDecoder::State {
+  bool gzip = true;
+  std::string name;               // for messages: gzip or deflate
+  std::unique_ptr<Inflater> inf;  // deflate: made once its first two bytes tell zlib from raw
+  std::string head;               // deflate: the bytes before that
+  std::string_view in;            // given and not used yet
+  bool ended = false;             // the coded stream (its last gzip member) is complete
+};
+
+Result<std::unique_ptr<ContentDecoder>> ContentDecoder::for_coding(
+    std::string_view content_encoding) {
+  std::string coding;
+  for (const auto& c : list_members(content_encoding)) {
+    if (!decodable_coding(c) || (c != "identity" && !coding.empty()))
+      return bad("unsupported_content_encoding",
+                 "Content-Encoding '" + std::string(content_encoding) +
+                     "': this route reads one coding of gzip, x-gzip or deflate");
+    if (c != "identity") coding = c;
+  }
+  if (coding.empty()) return std::unique_ptr<ContentDecoder>();
+  auto state = std::make_unique<State>();
+  state->gzip = coding != "deflate";
+  state->name = state->gzip ? "gzip" : "deflate";
+  if (state->gzip) state->inf = std::make_unique<Inflater>(Wrapper::gzip);
+  return std::unique_ptr<ContentDecoder>(new ContentDecoder(std::move(state)));
+}
+
+ContentDecoder::ContentDecoder(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ContentDecoder::~ContentDecoder() = default;
+
+void ContentDecoder::give(std::string_view coded) {
+  state_->in = coded;
+}
+
+Result<std::size_t> ContentDecoder::read(std::span<char> out) {
+  State& s = *state_;
+  if (!s.inf) {
+    s.head.append(s.in);
+    s.in = {};
+    if (s.head.size() < 2) return 0;
+    s.inf = std::make_unique<Inflater>(zlib_header(s.head) ? Wrapper::zlib : Wrapper::raw);
+    s.in = s.head;
+  }
+  if (!s.inf->ready) return make_error(Errc::internal, "zlib could not start", "zlib_init");
+  z_stream& z = s.inf->z;
+  std::size_t produced = 0;
+  while (produced == 0 && !s.in.empty()) {
+    if (s.ended) {
+      // gzip allows several members one after the other (RFC 1952 section 2.2).
+      if (!s.gzip || static_cast<unsigned char>(s.in[0]) != 0x1F || inflateReset(&z) != Z_OK)
+        return bad("bad_content_encoding", "bytes follow the end of the " + s.name + " stream");
+      s.ended = false;
+    }
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.in.data()));
+    z.avail_in = static_cast<uInt>(s.in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int ret = inflate(&z, Z_NO_FLUSH);
+    produced = out.size() - z.avail_out;
+    const bool stuck = produced == 0 && z.avail_in == s.in.size();
+    s.in.remove_prefix(s.in.size() - z.avail_in);
+    if (ret == Z_STREAM_END) s.ended = true;
+    if ((ret != Z_OK && ret != Z_STREAM_END) || (stuck && !s.ended))
+      return bad("bad_content_encoding",
+                 "the content is not " + s.name + ": " + (z.msg ? z.msg : "zlib error"));
+  }
+  return produced;
+}
+
+Result<void> ContentDecoder::finish() const {
+  if (!state_->ended)
+    return bad("bad_content_encoding", "the " + state_->name + " stream ends early");
+  return {};
+}
+
 namespace {
 
 std::string deflate_with(std::string_view data, int bits) {

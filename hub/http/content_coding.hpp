@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,34 @@ bool decodable_coding(std::string_view coding);
 // `limit` bytes once decoded; decoding stops there, having allocated no more than the limit).
 Result<std::string> decode_content(std::string body, std::string_view content_encoding,
                                    std::size_t limit);
+
+// A coded request content decoded as it arrives (a body read in pieces: the server's streamed
+// routes), its output a bounded piece at a time, so that a decompression bomb never holds more
+// than the caller's buffer. One coding is undone (gzip, x-gzip or deflate; identity members of the
+// list are skipped). zlib does the work.
+class ContentDecoder {
+ public:
+  // The decoder for a Content-Encoding value; nullptr when every member is identity. Error
+  // unsupported_content_encoding: a coding the hub does not read, or more than one that is not
+  // identity.
+  static Result<std::unique_ptr<ContentDecoder>> for_coding(std::string_view content_encoding);
+  ~ContentDecoder();
+  ContentDecoder(const ContentDecoder&) = delete;
+  ContentDecoder& operator=(const ContentDecoder&) = delete;
+
+  // The next coded bytes: held by the caller until read() answers 0.
+  void give(std::string_view coded);
+  // Decodes into `out`, at most its size; 0 once the bytes given are used up. Error
+  // bad_content_encoding: the bytes are not what the coding says, or bytes follow its end.
+  Result<std::size_t> read(std::span<char> out);
+  // At the end of the content. Error bad_content_encoding: the coded stream ends early.
+  Result<void> finish() const;
+
+ private:
+  struct State;
+  explicit ContentDecoder(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 // The encoders the simulators use (and the tests): gzip; deflate as the zlib format, or raw.
 std::string gzip(std::string_view data);

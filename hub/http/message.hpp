@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,9 +48,46 @@ struct RequestContext {
   bool reset_connection = false;
   std::size_t slow_write_chunk = 0;
   std::chrono::milliseconds slow_write_pause{0};
+
+  // Set by a handler whose answer's content comes in pieces: the server sends the answer's header
+  // fields (its body left empty) with Transfer-Encoding: chunked (RFC 9112 section 7.1), then each
+  // piece as a chunk, each write within the write timeout, until a piece is empty (the last
+  // chunk). An error cuts the connection without the last chunk: the client sees the answer
+  // incomplete. A client that leaves ends it: nothing more is asked of it.
+  std::function<asio::awaitable<Result<std::string>>()> content_stream;
 };
 
 using Handler = std::function<asio::awaitable<Response>(const Request&, RequestContext&)>;
+
+// A request body read in pieces as it arrives, for a route that stores a large upload without
+// holding it (Router::add_streamed). The content is decoded (Content-Encoding) and its limit
+// counted on the decoded bytes.
+class RequestBody {
+ public:
+  virtual ~RequestBody() = default;
+  // The next piece of the content, valid until the next call; empty once it is all read.
+  // "100 Continue" is sent first when the client asked for it (Expect: 100-continue, RFC 9110
+  // section 10.1.1). Errors: payload_too_large/body_too_large (over the route's limit, decoded),
+  // invalid_input/bad_content_encoding, invalid_input/bad_request (malformed framing),
+  // timeout/read_timeout or invalid_input/connection_closed (the client stopped sending).
+  virtual asio::awaitable<Result<std::string_view>> next() = 0;
+};
+
+using StreamedHandler =
+    std::function<asio::awaitable<Response>(const Request&, RequestBody&, RequestContext&)>;
+
+// A listener's routes that read their body in pieces (Router::add_streamed); the server reads
+// every other request whole, as before.
+struct StreamedRoutes {
+  // How their request lines start ("POST /v1/jobs/prefill"): only a request that starts so is
+  // read header first, so that the other requests are read as they always were.
+  std::vector<std::string> starts;
+  // The limit on the decoded body of the streamed route `head` (the header fields) is for;
+  // nullopt: it is for none.
+  std::function<std::optional<std::size_t>(const Request& head)> limit_for;
+  // Routes the request to its handler, as Handler does (role checked).
+  StreamedHandler handler;
+};
 
 // {"error": {"code": ..., "message": ..., "correlation_id": ...}} with the error's HTTP status.
 // An error that gives a retry_after is sent with Retry-After (seconds).

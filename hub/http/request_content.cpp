@@ -6,7 +6,6 @@
 #include "hub/http/content_coding.hpp"
 
 namespace hub::http {
-namespace {
 
 // A transfer coding other than chunked (RFC 9112 section 6.1): the parser undoes the chunked
 // framing only, so gzip there would reach a route as its compressed bytes. 501
@@ -30,17 +29,49 @@ std::optional<Response> refuse_transfer_coding(Request& req, const RequestContex
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
-                                               const RequestContext& ctx) {
-  if (auto refused = refuse_transfer_coding(req, ctx)) return refused;
+std::string content_coding_of(const Request& req) {
   // Several Content-Encoding lines are one list (RFC 9110 section 5.3).
   std::string coding;
   for (auto [it, end] = req.equal_range(bhttp::field::content_encoding); it != end; ++it) {
     if (!coding.empty()) coding += ", ";
     coding += it->value();
   }
+  return coding;
+}
+
+Error undecodable_content(const Error& decoding, std::size_t max_body_bytes) {
+  const std::string& detail = decoding.detail;
+  if (detail == "response_too_large") {
+    return make_error(Errc::payload_too_large,
+                      "the request body is over the limit of " + std::to_string(max_body_bytes) +
+                          " bytes once decoded",
+                      "body_too_large");
+  }
+  if (detail == "unsupported_content_encoding") {
+    return make_error(Errc::invalid_input,
+                      "Content-Encoding names a coding the hub does not read (it reads gzip, "
+                      "deflate and identity)",
+                      detail);
+  }
+  if (decoding.code != Errc::malformed_response) return decoding;
+  return make_error(Errc::invalid_input, "Content-Encoding: " + decoding.message,
+                    "bad_content_encoding");
+}
+
+Response undecodable_content_response(const Error& decoding, std::size_t max_body_bytes,
+                                      const RequestContext& ctx, unsigned version) {
+  Response res = error_response(undecodable_content(decoding, max_body_bytes), ctx, version);
+  if (decoding.detail == "unsupported_content_encoding") {
+    res.result(bhttp::status::unsupported_media_type);
+    res.set(bhttp::field::accept_encoding, kAcceptEncoding);
+  }
+  return res;
+}
+
+std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
+                                               const RequestContext& ctx) {
+  if (auto refused = refuse_transfer_coding(req, ctx)) return refused;
+  const std::string coding = content_coding_of(req);
   if (coding.empty()) return std::nullopt;
   auto decoded = decode_content(std::move(req.body()), coding, max_body_bytes);
   if (decoded) {
@@ -49,27 +80,7 @@ std::optional<Response> decode_request_content(Request& req, std::size_t max_bod
     req.prepare_payload();
     return std::nullopt;
   }
-  Error e = decoded.error();
-  const std::string detail = e.detail;
-  if (detail == "response_too_large") {
-    e = make_error(Errc::payload_too_large,
-                   "the request body is over the limit of " + std::to_string(max_body_bytes) +
-                       " bytes once decoded",
-                   "body_too_large");
-  } else if (detail == "unsupported_content_encoding") {
-    e = make_error(Errc::invalid_input,
-                   "Content-Encoding names a coding the hub does not read (it reads gzip, "
-                   "deflate and identity)",
-                   detail);
-  } else {
-    e = make_error(Errc::invalid_input, "Content-Encoding: " + e.message, "bad_content_encoding");
-  }
-  Response res = error_response(e, ctx, req.version());
-  if (detail == "unsupported_content_encoding") {
-    res.result(bhttp::status::unsupported_media_type);
-    res.set(bhttp::field::accept_encoding, kAcceptEncoding);
-  }
-  return res;
+  return undecodable_content_response(decoded.error(), max_body_bytes, ctx, req.version());
 }
 
 }  // namespace hub::http

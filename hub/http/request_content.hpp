@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "hub/http/message.hpp"
 
@@ -21,5 +22,19 @@ namespace hub::http {
 //   6.1), the connection then closed (keep-alive cleared on `req`).
 std::optional<Response> decode_request_content(Request& req, std::size_t max_body_bytes,
                                                const RequestContext& ctx);
+
+// 501 unsupported_transfer_encoding for a transfer coding other than chunked (RFC 9112 section
+// 6.1: the parser undoes the chunked framing only), keep-alive cleared on `req`; nullopt otherwise.
+std::optional<Response> refuse_transfer_coding(Request& req, const RequestContext& ctx);
+// A request's Content-Encoding, its lines joined into one list (RFC 9110 section 5.3); "" when
+// it has none.
+std::string content_coding_of(const Request& req);
+// What the client is told of a content that cannot be decoded (an error of decode_content or
+// ContentDecoder): body_too_large (over `max_body_bytes` once decoded), bad_content_encoding,
+// unsupported_content_encoding.
+Error undecodable_content(const Error& decoding, std::size_t max_body_bytes);
+// The answer with that error: 415 with Accept-Encoding for a coding the hub does not read.
+Response undecodable_content_response(const Error& decoding, std::size_t max_body_bytes,
+                                      const RequestContext& ctx, unsigned version);
 
 }  // namespace hub::http

@@ -26,6 +26,21 @@ bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+bool path_matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!is_param(pattern[i]) && pattern[i] != path[i]) return false;
+  }
+  return true;
+}
+
+// A request target's path segments.
+std::vector<std::string> segments_of(const boost::urls::url_view& url) {
+  std::vector<std::string> segments;
+  for (auto s : url.segments()) segments.push_back(std::string(s));
+  return segments;
+}
+
 // A query parameter given more than once: every route reads one value of each (query_param()),
 // so `?limit=1&limit=2` would be served as limit=1 without a word. Refused for every route here:
 // 400 repeated_query_parameter, naming the parameter (percent-decoded, as routes read it).
@@ -58,8 +73,39 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
 }
 
 void Router::add(bhttp::verb method, std::string pattern, std::string role, Handler handler) {
-  Route r{method, pattern, split_pattern(pattern), std::move(role), std::move(handler)};
+  Route r{method, pattern, split_pattern(pattern), std::move(role), std::move(handler), {}, 0};
   routes_.push_back(std::move(r));
+}
+
+void Router::add_streamed(bhttp::verb method, std::string pattern, std::string role,
+                          std::size_t max_body_bytes, StreamedHandler handler) {
+  Route r{method,        pattern, split_pattern(pattern), std::move(role), {}, std::move(handler),
+          max_body_bytes};
+  routes_.push_back(std::move(r));
+}
+
+StreamedRoutes Router::streamed_routes() const {
+  StreamedRoutes out;
+  for (const auto& r : routes_) {
+    if (!r.streamed) continue;
+    const auto literal = r.pattern.substr(0, r.pattern.find('{'));
+    out.starts.push_back(std::string(bhttp::to_string(r.method)) + " " + literal);
+  }
+  if (out.starts.empty()) return out;
+  out.limit_for = [this](const Request& head) -> std::optional<std::size_t> {
+    auto url = boost::urls::parse_origin_form(head.target());
+    if (!url) return std::nullopt;
+    const auto segments = segments_of(*url);
+    for (const auto& r : routes_) {
+      if (r.streamed && r.method == head.method() && path_matches(r.segments, segments))
+        return r.max_body;
+    }
+    return std::nullopt;
+  };
+  out.handler = [this](const Request& head, RequestBody& body, RequestContext& ctx) {
+    return dispatch_streamed(head, body, ctx);
+  };
+  return out;
 }
 
 Handler Router::handler() const {
@@ -87,14 +133,6 @@ std::string Router::allow_value(const std::vector<bhttp::verb>& methods) {
 
 namespace {
 
-bool path_matches(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
-  if (pattern.size() != path.size()) return false;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (!is_param(pattern[i]) && pattern[i] != path[i]) return false;
-  }
-  return true;
-}
-
 Response no_content_with_allow(std::string allow, unsigned version) {
   Response res{bhttp::status::no_content, version};
   res.set(bhttp::field::allow, allow);
@@ -103,24 +141,23 @@ Response no_content_with_allow(std::string allow, unsigned version) {
 
 }  // namespace
 
-asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& ctx) const {
+Router::Match Router::match(const Request& req, RequestContext& ctx) const {
   const bool options = req.method() == bhttp::verb::options;
   if (options && req.target() == "*") {
     std::vector<bhttp::verb> all;
     for (const auto& r : routes_) all.push_back(r.method);
-    co_return no_content_with_allow(allow_value(all), req.version());
+    return {nullptr, no_content_with_allow(allow_value(all), req.version())};
   }
   auto url = boost::urls::parse_origin_form(req.target());
   if (!url) {
-    co_return error_response(
-        make_error(Errc::invalid_input, "malformed request target", "bad_target"), ctx,
-        req.version());
+    return {nullptr, error_response(
+                         make_error(Errc::invalid_input, "malformed request target", "bad_target"),
+                         ctx, req.version())};
   }
   if (auto repeated = repeated_param(*url)) {
-    co_return error_response(*repeated, ctx, req.version());
+    return {nullptr, error_response(*repeated, ctx, req.version())};
   }
-  std::vector<std::string> segments;
-  for (auto s : url->segments()) segments.push_back(std::string(s));
+  const auto segments = segments_of(*url);
 
   // HEAD is GET without the content, which the server leaves out (RFC 9110 §9.3.2).
   const auto wanted = req.method() == bhttp::verb::head ? bhttp::verb::get : req.method();
@@ -136,24 +173,58 @@ asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& c
       }
     }
     if (!r.role.empty() && (ctx.principal == nullptr || !ctx.principal->has_role(r.role))) {
-      co_return error_response(
-          make_error(Errc::forbidden, "this operation needs the role '" + r.role + "'"), ctx,
-          req.version());
+      return {nullptr, error_response(make_error(Errc::forbidden,
+                                                 "this operation needs the role '" + r.role + "'"),
+                                      ctx, req.version())};
     }
-    co_return co_await r.handler(req, ctx);
+    return {&r, std::nullopt};
   }
   if (allowed.empty()) {
-    co_return error_response(make_error(Errc::not_found, "no such resource", "no_route"), ctx,
-                             req.version());
+    return {nullptr, error_response(make_error(Errc::not_found, "no such resource", "no_route"),
+                                    ctx, req.version())};
   }
-  if (options) co_return no_content_with_allow(allow_value(allowed), req.version());
+  if (options) return {nullptr, no_content_with_allow(allow_value(allowed), req.version())};
   // RFC 9110 §15.5.6: a 405 answer lists the methods the resource supports.
   auto res = error_response(make_error(Errc::method_not_allowed,
                                        std::string("method ") + std::string(req.method_string()) +
                                            " is not allowed here"),
                             ctx, req.version());
   res.set(bhttp::field::allow, allow_value(allowed));
-  co_return res;
+  return {nullptr, std::move(res)};
+}
+
+namespace {
+
+// A body that has arrived whole, handed to a streamed route in one piece.
+class WholeBody final : public RequestBody {
+ public:
+  explicit WholeBody(std::string_view body) : body_(body) {}
+  asio::awaitable<Result<std::string_view>> next() override {
+    co_return std::exchange(body_, std::string_view());
+  }
+
+ private:
+  std::string_view body_;
+};
+
+}  // namespace
+
+asio::awaitable<Response> Router::dispatch(const Request& req, RequestContext& ctx) const {
+  auto m = match(req, ctx);
+  if (m.answer) co_return std::move(*m.answer);
+  if (m.route->streamed) {
+    WholeBody body(req.body());
+    co_return co_await m.route->streamed(req, body, ctx);
+  }
+  co_return co_await m.route->handler(req, ctx);
+}
+
+asio::awaitable<Response> Router::dispatch_streamed(const Request& head, RequestBody& body,
+                                                    RequestContext& ctx) const {
+  auto m = match(head, ctx);
+  if (m.answer) co_return std::move(*m.answer);
+  if (m.route->streamed) co_return co_await m.route->streamed(head, body, ctx);
+  co_return co_await m.route->handler(head, ctx);  // not reached: limit_for named a streamed route
 }
 
 }  // namespace hub::http

@@ -29,10 +29,20 @@ class Router {
   // role: the role the principal needs; empty: any known principal.
   void add(bhttp::verb method, std::string pattern, std::string role, Handler handler);
 
+  // A route whose handler reads the body in pieces (RequestBody), up to `max_body_bytes` once
+  // decoded, instead of the whole body within the listener's limits.max_body_bytes: a large
+  // upload stored as it arrives. A request for it that arrives whole is handed over the same way.
+  void add_streamed(bhttp::verb method, std::string pattern, std::string role,
+                    std::size_t max_body_bytes, StreamedHandler handler);
+
   asio::awaitable<Response> dispatch(const Request& req, RequestContext& ctx) const;
+  asio::awaitable<Response> dispatch_streamed(const Request& head, RequestBody& body,
+                                              RequestContext& ctx) const;
 
   // A handler that dispatches through this router (which must outlive it).
   Handler handler() const;
+  // The streamed routes for the server (which must not outlive this router); empty without any.
+  StreamedRoutes streamed_routes() const;
 
   // Every route, in the order added (HEAD and OPTIONS, which the router answers itself, are not
   // listed).
@@ -45,7 +55,16 @@ class Router {
     std::vector<std::string> segments;  // "{name}" marks a parameter
     std::string role;
     Handler handler;
+    StreamedHandler streamed;  // set instead of handler for a streamed route
+    std::size_t max_body = 0;  // a streamed route's limit
   };
+  // The route a request is for, its pattern and parameters put in ctx; or the answer to send
+  // instead (no such route, 405, OPTIONS, the role missing).
+  struct Match {
+    const Route* route = nullptr;
+    std::optional<Response> answer;
+  };
+  Match match(const Request& req, RequestContext& ctx) const;
   // The `Allow` value for these methods: the standard order, HEAD beside GET, OPTIONS last.
   static std::string allow_value(const std::vector<bhttp::verb>& methods);
   std::vector<Route> routes_;

@@ -1,5 +1,6 @@
 #include "hub/http/server.hpp"
 
+#include "hub/http/content_coding.hpp"
 #include "hub/http/request_content.hpp"
 
 #include <openssl/x509_vfy.h>
@@ -20,8 +21,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <sstream>
@@ -173,6 +177,158 @@ void abort_socket(tcp::socket& socket) {
   socket.close(ignored);
 }
 
+// True when the request whose first bytes are in `buffer` may be for a streamed route: its
+// request line starts (or, cut short, could start) as one of `starts`. Only such a request is
+// read header first; any other is read whole as it always was.
+bool may_be_streamed(const StreamedRoutes& routes, const beast::flat_buffer& buffer) {
+  if (routes.starts.empty()) return false;
+  const auto in = buffer.cdata();
+  const std::string_view arrived(static_cast<const char*>(in.data()), in.size());
+  for (const auto& start : routes.starts) {
+    const auto n = std::min(start.size(), arrived.size());
+    if (arrived.compare(0, n, start, 0, n) == 0) return true;
+  }
+  return false;
+}
+
+Error body_too_large(std::size_t limit) {
+  return make_error(
+      Errc::payload_too_large,
+      "the request body is over this route's limit of " + std::to_string(limit) + " bytes",
+      "body_too_large");
+}
+
+// A streamed route's body (RequestBody), read from the connection a piece at a time into a
+// buffer_body parser made from the one that read its header (Beast's way to change a parser's
+// body type), decoded as it arrives.
+class StreamedBody final : public RequestBody {
+ public:
+  static constexpr std::size_t kPiece = 64 * 1024;
+
+  StreamedBody(beast::ssl_stream<beast::tcp_stream>& stream, beast::flat_buffer& buffer,
+               bhttp::request_parser<bhttp::string_body>&& header_read, std::size_t limit,
+               std::unique_ptr<ContentDecoder> decoder, std::chrono::milliseconds read_timeout)
+      : stream_(stream),
+        buffer_(buffer),
+        parser_(std::move(header_read)),
+        limit_(limit),
+        decoder_(std::move(decoder)),
+        read_timeout_(read_timeout) {
+    parser_.body_limit(limit);  // on the bytes as sent; the decoded ones are counted below
+    continue_ = beast::iequals(parser_.get()[bhttp::field::expect], "100-continue");
+  }
+
+  asio::awaitable<Result<std::string_view>> next() override {
+    if (continue_) {
+      continue_ = false;
+      static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+      beast::get_lowest_layer(stream_).expires_after(read_timeout_);
+      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(k100), use_tuple);
+      if (ec) co_return failed(ec);
+    }
+    for (;;) {
+      if (decoder_) {
+        auto n = decoder_->read({out_.get(), kPiece});
+        if (!n) co_return undecodable_content(n.error(), limit_);
+        if (*n > 0) co_return counted(out_.get(), *n);
+      }
+      if (parser_.is_done()) {
+        if (decoder_) {
+          if (auto f = decoder_->finish(); !f) co_return undecodable_content(f.error(), limit_);
+        }
+        co_return std::string_view();
+      }
+      parser_.get().body().data = raw_.get();
+      parser_.get().body().size = kPiece;
+      beast::get_lowest_layer(stream_).expires_after(read_timeout_);
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, use_tuple);
+      bytes_in_ += n;
+      if (ec && ec != bhttp::error::need_buffer) co_return failed(ec);
+      const std::size_t got = kPiece - parser_.get().body().size;
+      if (got == 0) continue;
+      if (!decoder_) co_return counted(raw_.get(), got);
+      decoder_->give({raw_.get(), got});
+    }
+  }
+
+  // True once the whole body was read: the connection can carry another request.
+  bool done() const { return parser_.is_done() && !broken_; }
+  // True when the client left or the framing is unknown: no answer to write, or no more requests.
+  bool broken() const { return broken_; }
+  std::size_t bytes_in() const { return bytes_in_; }
+
+ private:
+  Result<std::string_view> counted(const char* data, std::size_t n) {
+    decoded_ += n;
+    if (decoded_ > limit_) {
+      broken_ = true;
+      return body_too_large(limit_);
+    }
+    return std::string_view(data, n);
+  }
+
+  Error failed(const boost::system::error_code& ec) {
+    broken_ = true;
+    if (ec == bhttp::error::body_limit) return body_too_large(limit_);
+    if (ec == beast::error::timeout) {
+      return make_error(Errc::timeout, "the request body stopped arriving", "read_timeout");
+    }
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      return make_error(Errc::invalid_input, "the client closed the connection mid-body",
+                        "connection_closed");
+    }
+    return make_error(Errc::invalid_input, "malformed HTTP request: " + ec.message(),
+                      "bad_request");
+  }
+
+  beast::ssl_stream<beast::tcp_stream>& stream_;
+  beast::flat_buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body> parser_;
+  std::size_t limit_;
+  std::unique_ptr<ContentDecoder> decoder_;
+  std::chrono::milliseconds read_timeout_;
+  bool continue_ = false;
+  bool broken_ = false;
+  std::size_t decoded_ = 0;
+  std::size_t bytes_in_ = 0;
+  std::unique_ptr<char[]> raw_ = std::make_unique_for_overwrite<char[]>(kPiece);
+  std::unique_ptr<char[]> out_ = std::make_unique_for_overwrite<char[]>(kPiece);
+};
+
+// Writes an answer whose content comes in pieces (RequestContext::content_stream): the header
+// fields, then each piece as a chunk, each write within `timeout`; then the last chunk. A piece
+// that fails cuts the connection (the client sees no last chunk).
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_in_chunks(
+    beast::ssl_stream<beast::tcp_stream>& stream, Response& res, RequestContext& ctx,
+    std::chrono::milliseconds timeout) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  bhttp::response_serializer<bhttp::string_body> header(res);
+  tcp_layer.expires_after(timeout);
+  auto [ec, total] = co_await bhttp::async_write_header(stream, header, use_tuple);
+  while (!ec) {
+    auto piece = co_await ctx.content_stream();
+    if (!piece) {
+      log::error("streamed answer cut short", {{"correlation_id", ctx.correlation_id},
+                                               {"route", ctx.route},
+                                               {"error", piece.error().message}});
+      abort_socket(tcp_layer.socket());
+      co_return std::make_tuple(boost::system::error_code(asio::error::connection_aborted), total);
+    }
+    tcp_layer.expires_after(timeout);
+    std::size_t n = 0;
+    if (piece->empty()) {
+      std::tie(ec, n) = co_await asio::async_write(stream, bhttp::make_chunk_last(), use_tuple);
+      total += n;
+      break;
+    }
+    std::tie(ec, n) =
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(*piece)), use_tuple);
+    total += n;
+  }
+  co_return std::make_tuple(ec, total);
+}
+
 }  // namespace
 
 struct Server::Listener {
@@ -271,6 +427,10 @@ struct Server::Incoming {
   boost::system::error_code ec;  // set: the request was over a limit or malformed
   std::size_t bytes_in = 0;
   Clock::time_point started;
+  // Set: the request is for a streamed route, with this limit; only its header was read.
+  std::optional<std::size_t> streamed_limit;
+  Request head;              // a streamed route's request: its header fields, kept from the parser
+  bool unread_body = false;  // a streamed body left unread: drained before the connection closes
 };
 
 struct Server::Outgoing {
@@ -466,7 +626,9 @@ Server::awaitable Server::serve_requests(Listener& l, Connection& c) {
     if (!co_await write_response(l, c, in, out)) break;
     if (out.close_after) {
       // The stream position is unknown after a request we could not read: drain it first.
-      if (in.ec) co_await lingering_close(c);
+      if (in.ec || in.unread_body)
+        co_await lingering_close(c,
+                                 std::max(limits_.max_body_bytes, in.streamed_limit.value_or(0)));
       break;
     }
   }
@@ -490,11 +652,15 @@ asio::awaitable<bool> Server::read_request(Listener& l, Connection& c, bool firs
   tcp_layer.expires_after(limits_.read_timeout);
   in.parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   in.parser.body_limit(limits_.max_body_bytes);
-  in.bytes_in = parse_buffered(in.parser, c.buffer, in.ec);
-  if (!in.ec && !in.parser.is_done()) {
-    std::size_t more = 0;
-    std::tie(in.ec, more) = co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
-    in.bytes_in += more;
+  if (may_be_streamed(l.options.streamed, c.buffer)) {
+    co_await read_header_first(l, c, in);
+  } else {
+    in.bytes_in = parse_buffered(in.parser, c.buffer, in.ec);
+    if (!in.ec && !in.parser.is_done()) {
+      std::size_t more = 0;
+      std::tie(in.ec, more) = co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+      in.bytes_in += more;
+    }
   }
   if (in.ec == beast::error::timeout || in.ec == asio::error::eof ||
       in.ec == asio::ssl::error::stream_truncated || in.ec == asio::error::connection_reset ||
@@ -504,6 +670,55 @@ asio::awaitable<bool> Server::read_request(Listener& l, Connection& c, bool firs
     co_return false;
   }
   co_return c.closed_because.empty();
+}
+
+Server::awaitable Server::read_header_first(Listener& l, Connection& c, Incoming& in) {
+  in.parser.body_limit(boost::none);  // the route, known once the header is read, sets it
+  std::tie(in.ec, in.bytes_in) =
+      co_await bhttp::async_read_header(*c.stream, c.buffer, in.parser, use_tuple);
+  if (in.ec) co_return;
+  in.streamed_limit = l.options.streamed.limit_for(in.parser.get());
+  if (in.streamed_limit) {
+    in.head = in.parser.get();
+    in.unread_body = true;  // until the route has read it whole
+    co_return;
+  }
+  // Another route: its body is read whole, within the listener's limit, as any request's.
+  in.parser.body_limit(limits_.max_body_bytes);
+  if (const auto length = in.parser.content_length(); length && *length > limits_.max_body_bytes) {
+    in.ec = bhttp::error::body_limit;
+    co_return;
+  }
+  std::size_t n = 0;
+  std::tie(in.ec, n) = co_await bhttp::async_read(*c.stream, c.buffer, in.parser, use_tuple);
+  in.bytes_in += n;
+}
+
+Server::awaitable Server::dispatch_streamed(Listener& l, Connection& c, Incoming& in,
+                                            Outgoing& out) {
+  RequestContext& ctx = out.ctx;
+  const Request& head = in.head;
+  const std::size_t limit = *in.streamed_limit;
+  auto decoder = ContentDecoder::for_coding(content_coding_of(head));
+  const auto length = in.parser.content_length();
+  if (!decoder) {
+    out.res = undecodable_content_response(decoder.error(), limit, ctx, head.version());
+  } else if (length && *length > limit) {
+    out.res = error_response(body_too_large(limit), ctx, head.version());
+  }
+  if (!decoder || (length && *length > limit)) co_return;
+  StreamedBody body(*c.stream, c.buffer, std::move(in.parser), limit, std::move(*decoder),
+                    limits_.read_timeout);
+  try {
+    out.res = co_await l.options.streamed.handler(head, body, ctx);
+  } catch (const std::exception& e) {
+    log::error("handler failed",
+               {{"correlation_id", ctx.correlation_id}, {"route", ctx.route}, {"error", e.what()}});
+    out.res = error_response(make_error(Errc::internal, "internal error"), ctx, head.version());
+  }
+  in.bytes_in += body.bytes_in();
+  if (body.broken()) out.close_after = true;
+  in.unread_body = !body.done();
 }
 
 Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Outgoing& out) {
@@ -526,11 +741,13 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
       out.target = in.parser.get().target();
     }
   } else {
-    Request& req = in.parser.get();
+    Request& req = in.streamed_limit ? in.head : in.parser.get();
     out.method = req.method_string();
     out.target = req.target();
     ctx.correlation_id = correlation_id_of(req);
-    auto undecodable = decode_request_content(req, limits_.max_body_bytes, ctx);
+    // A streamed route's body is decoded as it is read.
+    auto undecodable = in.streamed_limit ? refuse_transfer_coding(req, ctx)
+                                         : decode_request_content(req, limits_.max_body_bytes, ctx);
     if (c.principal == nullptr) {
       out.res = error_response(
           make_error(Errc::unknown_principal,
@@ -540,6 +757,8 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
           ctx, req.version());
     } else if (undecodable) {
       out.res = std::move(*undecodable);
+    } else if (in.streamed_limit) {
+      co_await dispatch_streamed(l, c, in, out);
     } else {
       try {
         out.res = co_await l.options.handler(req, ctx);
@@ -551,8 +770,16 @@ Server::awaitable Server::dispatch(Listener& l, Connection& c, Incoming& in, Out
       }
     }
     out.res.version(req.version());
-    if (req.method() == bhttp::verb::head) omit_content_for_head(out.res);
-    out.close_after = !req.keep_alive();
+    const bool head = req.method() == bhttp::verb::head;
+    if (out.ctx.content_stream && (head || out.res.result_int() != 200)) {
+      out.ctx.content_stream = nullptr;
+    }
+    if (out.ctx.content_stream) {
+      out.res.erase(bhttp::field::content_length);
+      out.res.chunked(true);
+    }
+    if (head) omit_content_for_head(out.res);
+    out.close_after = out.close_after || in.unread_body || !req.keep_alive();
   }
   out.res.set(kCorrelationHeader, ctx.correlation_id);
   out.res.keep_alive(!out.close_after);
@@ -564,7 +791,10 @@ asio::awaitable<bool> Server::write_response(Listener& l, Connection& c, const I
   beast::get_lowest_layer(*c.stream).expires_after(limits_.write_timeout);
   boost::system::error_code ec;
   std::size_t bytes_out = 0;
-  if (out.ctx.slow_write_chunk > 0) {
+  if (out.ctx.content_stream) {
+    std::tie(ec, bytes_out) =
+        co_await write_in_chunks(*c.stream, out.res, out.ctx, limits_.write_timeout);
+  } else if (out.ctx.slow_write_chunk > 0) {
     std::tie(ec, bytes_out) = co_await write_slowly(*c.stream, out.res, out.ctx);
   } else {
     std::tie(ec, bytes_out) = co_await bhttp::async_write(*c.stream, out.res, use_tuple);
@@ -580,14 +810,14 @@ asio::awaitable<bool> Server::write_response(Listener& l, Connection& c, const I
   co_return !ec;
 }
 
-Server::awaitable Server::lingering_close(Connection& c) {
+Server::awaitable Server::lingering_close(Connection& c, std::size_t limit) {
   // The client may still be sending the body we refused. Closing with unread bytes makes the
   // kernel reset the connection, and the client could lose our answer; read and discard for a
   // moment first.
   beast::get_lowest_layer(*c.stream).expires_after(std::chrono::seconds(1));
   std::array<char, 16 * 1024> sink{};
   std::size_t drained = 0;
-  while (drained < 4 * limits_.max_body_bytes) {
+  while (drained < 4 * limit) {
     auto [ec, n] = co_await c.stream->async_read_some(asio::buffer(sink), use_tuple);
     if (ec) break;
     drained += n;

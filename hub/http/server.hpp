@@ -44,6 +44,9 @@ struct ListenerOptions {
   // Maps the verified client certificate to a principal; nullptr answers 403 unknown_principal.
   std::function<const Principal*(const tls::PeerIdentity&)> authenticate;
   Handler handler;
+  // The routes that read their body in pieces (Router::streamed_routes); empty: none, and every
+  // request is read whole within limits.max_body_bytes.
+  StreamedRoutes streamed;
   bool access_log = true;
   bool request_metrics = true;   // per-request counters and histograms (a simulator skips them)
   ConnectionLimits connections;  // this listener's own: a flood on one leaves the others be
@@ -91,11 +94,17 @@ class Server {
   awaitable serve_requests(Listener& l, Connection& c);
   // False: the connection is gone (closed, idle, too slow), nothing to answer.
   boost::asio::awaitable<bool> read_request(Listener& l, Connection& c, bool first, Incoming& in);
+  // A request that may be for a streamed route: its header first, then its body whole unless
+  // the route is a streamed one (Incoming::streamed_limit).
+  awaitable read_header_first(Listener& l, Connection& c, Incoming& in);
   awaitable dispatch(Listener& l, Connection& c, Incoming& in, Outgoing& out);
+  // A streamed route's request: the handler reads the body from the connection.
+  awaitable dispatch_streamed(Listener& l, Connection& c, Incoming& in, Outgoing& out);
   // False: the answer could not be written whole.
   boost::asio::awaitable<bool> write_response(Listener& l, Connection& c, const Incoming& in,
                                               Outgoing& out);
-  awaitable lingering_close(Connection& c);
+  // Reads and discards what the client still sends (at most 4 × limit bytes, for a second).
+  awaitable lingering_close(Connection& c, std::size_t limit);
 
   boost::asio::io_context& ioc_;
   ServerLimits limits_;

@@ -70,49 +70,85 @@ store::PrefillJobItem ndjson_item(std::int64_t line, std::string_view text, std:
 
 }  // namespace
 
-Result<void> read_identifiers(std::string_view body, std::string_view kind, std::size_t max_lines,
-                              std::size_t chunk, Reading& out,
-                              const std::function<Result<void>(Reading&)>& flush) {
-  bool ndjson = false;
-  bool first = true;
-  std::size_t valid_or_not = 0;
-  while (!body.empty()) {
-    const auto end = body.find('\n');
-    const std::string_view raw = body.substr(0, end);
-    body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
-    if (++out.lines > max_lines) {
-      return make_error(Errc::payload_too_large,
-                        "the file has more than " + std::to_string(max_lines) +
-                            " lines (jobs.max_lines): split it into several jobs",
-                        "too_many_lines");
+FileReader::FileReader(std::string_view kind, std::size_t max_lines)
+    : kind_asked_(kind), max_lines_(max_lines) {}
+
+Result<void> FileReader::feed(std::string_view piece) {
+  while (!piece.empty()) {
+    const auto end = piece.find('\n');
+    if (end == std::string_view::npos) {
+      keep(piece);
+      return {};
     }
-    const auto line = static_cast<std::int64_t>(out.lines);
-    const std::string_view text = trimmed(raw);
-    if (text.empty()) continue;
-    if (first) {
-      first = false;
-      ndjson = text.front() == '{';
-      if (!ndjson && (text == "cnie" || text == "ice")) {  // a CSV header
-        out.kind = text == "cnie" ? "person" : "employer";
-        continue;
-      }
-      if (!ndjson) out.kind = std::string(kind);
+    const std::string_view raw = piece.substr(0, end);
+    piece.remove_prefix(end + 1);
+    Result<void> read;
+    if (cut_.empty() && !overlong_) {
+      read = read_line(raw);
+    } else {
+      keep(raw);
+      read = read_line(cut_);
+      cut_.clear();
+      overlong_ = false;
     }
-    out.items.push_back(ndjson ? ndjson_item(line, text, out.kind)
-                               : checked(line, out.kind, unquoted(text)));
-    ++valid_or_not;
-    if (out.items.size() >= chunk) {
-      if (auto r = flush(out); !r) return r;
-    }
+    if (!read) return read;
   }
-  if (valid_or_not == 0) {
+  return {};
+}
+
+void FileReader::keep(std::string_view part) {
+  if (overlong_) return;
+  if (cut_.size() + part.size() > kMaxLineBytes) {
+    overlong_ = true;
+    cut_.clear();
+    return;
+  }
+  cut_.append(part);
+}
+
+Result<void> FileReader::read_line(std::string_view raw) {
+  if (++out_.lines > max_lines_) {
+    return make_error(Errc::payload_too_large,
+                      "the file has more than " + std::to_string(max_lines_) +
+                          " lines (jobs.max_lines): split it into several jobs",
+                      "too_many_lines");
+  }
+  const auto line = static_cast<std::int64_t>(out_.lines);
+  if (overlong_) {
+    out_.items.push_back(refused(line, "", kMalformedLine));
+    ++identifiers_;
+    return {};
+  }
+  const std::string_view text = trimmed(raw);
+  if (text.empty()) return {};
+  if (first_) {
+    first_ = false;
+    ndjson_ = text.front() == '{';
+    if (!ndjson_ && (text == "cnie" || text == "ice")) {  // a CSV header
+      out_.kind = text == "cnie" ? "person" : "employer";
+      return {};
+    }
+    if (!ndjson_) out_.kind = kind_asked_;
+  }
+  out_.items.push_back(ndjson_ ? ndjson_item(line, text, out_.kind)
+                               : checked(line, out_.kind, unquoted(text)));
+  ++identifiers_;
+  return {};
+}
+
+Result<void> FileReader::finish() {
+  if (!cut_.empty() || overlong_) {
+    if (auto r = read_line(cut_); !r) return r;
+    cut_.clear();
+    overlong_ = false;
+  }
+  if (identifiers_ == 0) {
     return make_error(Errc::invalid_input,
                       "the file holds no identifier: one CNIE or ICE a line (CSV, optional header"
                       " cnie or ice), or NDJSON objects {\"cnie\": ...} or {\"ice\": ...}",
                       "empty_file");
   }
-  if (out.kind.empty()) out.kind = std::string(kind);  // NDJSON with no readable line
-  if (!out.items.empty()) return flush(out);
+  if (out_.kind.empty()) out_.kind = kind_asked_;  // NDJSON with no readable line
   return {};
 }
 

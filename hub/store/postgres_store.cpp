@@ -1707,6 +1707,41 @@ class PostgresStore final : public Store {
     return read_items(lease->get(), id, after_line, limit, false);
   }
 
+  Result<std::vector<std::string>> expired_prefill_jobs(std::int64_t ended_before_ms,
+                                                        std::int64_t abandoned_before_ms,
+                                                        std::size_t limit) override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    auto r = query(lease->get(),
+                   "SELECT id FROM prefill_jobs WHERE (state IN ('done', 'cancelled', 'failed')"
+                   " AND updated_ms < $1) OR (state = 'receiving' AND updated_ms < $2)"
+                   " ORDER BY updated_ms, id LIMIT $3",
+                   {std::to_string(ended_before_ms), std::to_string(abandoned_before_ms),
+                    std::to_string(limit)},
+                   "cannot list expired jobs");
+    if (!r) return r.error();
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(text_at(r->get(), i, 0));
+    return out;
+  }
+
+  Result<bool> remove_prefill_job(const std::string& id, std::size_t max_items) override {
+    return in_pg_transaction<bool>([&](PGconn* c) -> Result<bool> {
+      auto items = query(c,
+                         "DELETE FROM prefill_job_items WHERE job = $1 AND line IN"
+                         " (SELECT line FROM prefill_job_items WHERE job = $1 ORDER BY line"
+                         " LIMIT $2)",
+                         {id, std::to_string(max_items)}, "cannot remove job items");
+      if (!items) return items.error();
+      if (static_cast<std::size_t>(affected(items->get())) >= max_items) return false;
+      for (const char* sql : {"DELETE FROM prefill_job_errors WHERE job = $1",
+                              "DELETE FROM prefill_jobs WHERE id = $1"}) {
+        if (auto r = query(c, sql, {id}, "cannot remove a job"); !r) return r.error();
+      }
+      return true;
+    });
+  }
+
  private:
   // Runs `write(c)` in a transaction on one connection of the pool.
   template <class T, class F>

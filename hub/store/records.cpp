@@ -134,5 +134,12 @@ Result<std::vector<PrefillJobItem>> Store::prefill_job_items(const std::string&,
                                                              std::size_t) {
   return no_jobs(*this);
 }
+Result<std::vector<std::string>> Store::expired_prefill_jobs(std::int64_t, std::int64_t,
+                                                             std::size_t) {
+  return no_jobs(*this);
+}
+Result<bool> Store::remove_prefill_job(const std::string&, std::size_t) {
+  return no_jobs(*this);
+}
 
 }  // namespace hub::store

@@ -1214,11 +1214,7 @@ class SqliteStore final : public Store {
                  " ORDER BY created_ms, id LIMIT ?");
     if (!st) return sqlite_error(db_, "cannot list jobs");
     st.bind(1, static_cast<std::int64_t>(limit));
-    std::vector<std::string> out;
-    int rc = SQLITE_OK;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
-    if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot list jobs");
-    return out;
+    return first_column(st, "cannot list jobs");
   }
 
   Result<std::vector<PrefillJobItem>> claim_prefill_items(const std::string& id,
@@ -1293,6 +1289,43 @@ class SqliteStore final : public Store {
     return items_locked(id, after_line, limit, false);
   }
 
+  Result<std::vector<std::string>> expired_prefill_jobs(std::int64_t ended_before_ms,
+                                                        std::int64_t abandoned_before_ms,
+                                                        std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement st(db_,
+                 "SELECT id FROM prefill_jobs WHERE (state IN ('done', 'cancelled', 'failed')"
+                 " AND updated_ms < ?1) OR (state = 'receiving' AND updated_ms < ?2)"
+                 " ORDER BY updated_ms, id LIMIT ?3");
+    if (!st) return sqlite_error(db_, "cannot list expired jobs");
+    st.bind(1, ended_before_ms);
+    st.bind(2, abandoned_before_ms);
+    st.bind(3, static_cast<std::int64_t>(limit));
+    return first_column(st, "cannot list expired jobs");
+  }
+
+  Result<bool> remove_prefill_job(const std::string& id, std::size_t max_items) override {
+    std::lock_guard lock(mutex_);
+    return in_transaction([&]() -> Result<bool> {
+      auto items = kept(
+          "DELETE FROM prefill_job_items WHERE job = ?1 AND line IN"
+          " (SELECT line FROM prefill_job_items WHERE job = ?1 ORDER BY line LIMIT ?2)");
+      if (!items) return sqlite_error(db_, "cannot remove job items");
+      items.bind(1, id);
+      items.bind(2, static_cast<std::int64_t>(max_items));
+      if (!items.run()) return sqlite_error(db_, "cannot remove job items");
+      if (static_cast<std::size_t>(sqlite3_changes(db_)) >= max_items) return false;
+      for (const char* sql : {"DELETE FROM prefill_job_errors WHERE job = ?",
+                              "DELETE FROM prefill_jobs WHERE id = ?"}) {
+        auto st = kept(sql);
+        if (!st) return sqlite_error(db_, "cannot remove a job");
+        st.bind(1, id);
+        if (!st.run()) return sqlite_error(db_, "cannot remove a job");
+      }
+      return true;
+    });
+  }
+
  private:
   // Runs `write` in a transaction that takes the write lock first (the caller holds mutex_).
   template <class F>
@@ -1303,6 +1336,15 @@ class SqliteStore final : public Store {
       if (auto c = exec_kept("COMMIT"); !c) out = c.error();
     }
     if (!out) (void)exec("ROLLBACK");
+    return out;
+  }
+
+  // The first column of every row a statement gives (ids).
+  Result<std::vector<std::string>> first_column(Statement& st, const char* failure) {
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) out.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return sqlite_error(db_, failure);
     return out;
   }
 

@@ -286,6 +286,17 @@ class Store {
   virtual Result<std::vector<PrefillJobItem>> prefill_job_items(const std::string& id,
                                                                 std::int64_t after_line,
                                                                 std::size_t limit);
+  // The jobs to remove (docs/jobs.md "Retention"), oldest first, at most `limit`: those final
+  // (done, cancelled, failed) last changed before `ended_before_ms`, and those still receiving
+  // their file last changed before `abandoned_before_ms` (an upload cut by a crash). ms since the
+  // Unix epoch.
+  virtual Result<std::vector<std::string>> expired_prefill_jobs(std::int64_t ended_before_ms,
+                                                                std::int64_t abandoned_before_ms,
+                                                                std::size_t limit);
+  // Removes up to `max_items` of a job's items in one transaction, and with the last of them its
+  // errors and the job itself; true once nothing of the job is left (a job that does not exist
+  // included). Called again until true, a large job goes in bounded transactions.
+  virtual Result<bool> remove_prefill_job(const std::string& id, std::size_t max_items);
 
   // Called on the committing thread after each commit that appended to the outbox (how this
   // node wakes its long-polling readers). Set once, before the store is shared between threads.

@@ -118,6 +118,7 @@ struct TlsConnection::Impl {
     // content sent all the same is left in the buffer, and spoils the next answer.
     http::response_parser<http::string_body> parser;
     parser.skip(req.method() == http::verb::head);
+    parser.body_limit(std::uint64_t{1} << 30);  // a job's results streamed whole run to many MB
     boost::system::error_code ec = wec;
     if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple);
     request_took = std::chrono::steady_clock::now() - t0;

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "hub/http/content_coding.hpp"
+#include "hub/store/store.hpp"
 #include "support/hub_on_engine.hpp"
 #include "support/json_reply.hpp"
 #include "support/pki.hpp"
@@ -36,15 +38,22 @@ class BulkPrefill : public ts::HubOnEngine {
   }
 
   ts::Exchange call(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& who = "agency") {
+                    const std::string& body = "", const std::string& who = "agency",
+                    const std::string& coding = "") {
+    std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "text/csv"},
+                                                             {"X-Purpose", "IMMATRICULATION"}};
+    if (!coding.empty()) headers.emplace_back("Content-Encoding", coding);
     return ts::https_request(hub_->port("internal"), ts::client(who), method, target, body,
-                             {{"Content-Type", "text/csv"}, {"X-Purpose", "IMMATRICULATION"}});
+                             headers);
   }
 
   // POST /v1/jobs/prefill: the job created (202), or no object.
-  rapidjson::Document submit(const std::string& file) {
+  rapidjson::Document submit(const std::string& file) { return submit_coded(file, ""); }
+
+  // The same with a coded body (Content-Encoding).
+  rapidjson::Document submit_coded(const std::string& body, const std::string& coding) {
     rapidjson::Document d;
-    auto posted = call("POST", "/v1/jobs/prefill", file);
+    auto posted = call("POST", "/v1/jobs/prefill", body, "agency", coding);
     EXPECT_TRUE(posted.response) << posted.error;
     if (!posted.response) return d;
     EXPECT_EQ(posted.response->result_int(), 202) << posted.response->body();
@@ -84,19 +93,34 @@ class BulkPrefill : public ts::HubOnEngine {
     return d.IsObject() && d.HasMember("total") ? d["total"].GetUint64() : 0;
   }
 
-  // Every result line, following the pages' Link headers.
+  // Every result line, in one streamed answer (no limit asked).
   std::vector<std::string> results(const std::string& id) {
+    auto ex = call("GET", "/v1/jobs/" + id + "/results");
+    EXPECT_TRUE(ex.response) << ex.error;
+    if (!ex.response) return {};
+    EXPECT_EQ(ex.response->result_int(), 200);
+    EXPECT_TRUE(ex.response->chunked()) << "streamed: Transfer-Encoding: chunked";
+    return lines_of(ex.response->body());
+  }
+
+  static std::vector<std::string> lines_of(const std::string& body) {
+    std::vector<std::string> lines;
+    for (std::size_t at = 0; at < body.size();) {
+      const auto end = body.find('\n', at);
+      lines.push_back(body.substr(at, end - at));
+      at = end + 1;
+    }
+    return lines;
+  }
+
+  // Every result line, following the pages' Link headers.
+  std::vector<std::string> paged_results(const std::string& id) {
     std::vector<std::string> lines;
     std::string target = "/v1/jobs/" + id + "/results?limit=2000";
     for (int page = 0; page < 100 && !target.empty(); ++page) {
       auto ex = call("GET", target);
       if (!ex.response || ex.response->result_int() != 200) break;
-      const std::string& body = ex.response->body();
-      for (std::size_t at = 0; at < body.size();) {
-        const auto end = body.find('\n', at);
-        lines.push_back(body.substr(at, end - at));
-        at = end + 1;
-      }
+      for (auto& line : lines_of(ex.response->body())) lines.push_back(std::move(line));
       target.clear();
       if (ex.response->count("Link")) {
         const std::string link(ex.response->at("Link"));
@@ -135,7 +159,8 @@ TEST_P(BulkPrefill, AJobSurvivesAKillAndAnswersEveryLineOnce) {
   hub_.reset();
   start();
 
-  auto after = wait_for(id, kPeople + 1, "done", 300s);
+  // The state, not the count: the last batch is counted just before the job is marked done.
+  auto after = wait_for(id, INT64_MAX, "done", 300s);
   ASSERT_TRUE(after.IsObject());
   EXPECT_STREQ(after["state"].GetString(), "done");
   EXPECT_EQ(after["done"].GetInt64(), kPeople + 1);
@@ -152,6 +177,7 @@ TEST_P(BulkPrefill, AJobSurvivesAKillAndAnswersEveryLineOnce) {
     ASSERT_TRUE(d["record"]["person"].IsObject()) << lines[static_cast<std::size_t>(i)];
   }
   EXPECT_NE(lines.back().find("\"error\":\"invalid_cnie\""), std::string::npos) << lines.back();
+  EXPECT_EQ(paged_results(id), lines) << "the pages (?limit=) hold what the stream holds";
 
   // Each CNIE asked of DGSN once, but for those in flight at the kill: one batch at most.
   const auto asked = dgsn_requests();
@@ -348,6 +374,193 @@ TEST_P(FairShareAlone, AJobAloneGoesFasterThanTheOldFixedShare) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, FairShareAlone, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+
+// Uploads read in pieces and stored as they arrive: beyond the listener's max_body_bytes (64 KiB
+// here) up to jobs.max_upload_bytes (4 MiB here) and jobs.max_lines; one refused or cut off
+// half-way leaves no job; results streamed whole in one chunked answer.
+class Uploads : public BulkPrefill {
+ protected:
+  void tune(ts::HubOptions& o) override {
+    clock_file_ = ts::temp_dir("cnss-jobs-clock") + "/offset_days";
+    std::ofstream(clock_file_) << 0;
+    o.limits_yaml = "  max_body_bytes: 65536\n  read_timeout_ms: 2000\n";
+    o.extra_yaml =
+        "jobs:\n  concurrency: 4\n  batch: 50\n  poll_ms: 100\n  max_lines: 300000\n"
+        "  max_upload_bytes: 4194304\n  retention_days: 30\n  sweep_ms: 200\n"
+        "testing:\n  clock_offset_file: " +
+        clock_file_ + "\n";
+  }
+
+  static std::string file_of(int first, int count) {
+    std::string file;
+    file.reserve(static_cast<std::size_t>(count) * 9);
+    for (int n = first; n < first + count; ++n) file += "JU" + std::to_string(n) + "\n";
+    return file;
+  }
+
+  // Every job in the store, whatever its state: none is left by a refused upload.
+  std::vector<std::string> stored_jobs() {
+    auto store = hub::store::open(db_->options(1));
+    EXPECT_TRUE(store) << store.error().message;
+    if (!store) return {};
+    auto runnable = (*store)->runnable_prefill_jobs(1000);
+    auto others = (*store)->expired_prefill_jobs(INT64_MAX, INT64_MAX, 1000);
+    EXPECT_TRUE(runnable && others);
+    if (!runnable || !others) return {};
+    runnable->insert(runnable->end(), others->begin(), others->end());
+    return *runnable;
+  }
+
+  std::string clock_file_;
+};
+
+TEST_P(Uploads, AFileBeyondTheBodyLimitIsStoredAndItsResultsStreamBackWhole) {
+  constexpr int kLines = 200'000;  // 1.8 MB: 28 times the listener's max_body_bytes
+  auto created = submit(file_of(1'000'000, kLines));
+  ASSERT_TRUE(created.IsObject());
+  const std::string id = created["id"].GetString();
+  EXPECT_EQ(created["total"].GetInt64(), kLines);
+  EXPECT_EQ(call("DELETE", "/v1/jobs/" + id).response->result_int(), 200);
+
+  const auto lines = results(id);
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(kLines));
+  for (int i = 0; i < kLines; ++i) {
+    rapidjson::Document d;
+    d.Parse(lines[static_cast<std::size_t>(i)].c_str());
+    ASSERT_TRUE(d.IsObject()) << lines[static_cast<std::size_t>(i)];
+    ASSERT_EQ(d["line"].GetInt64(), i + 1) << "every line once, in order";
+    ASSERT_EQ(d["cnie"].GetString(), "JU" + std::to_string(1'000'000 + i));
+  }
+  auto tail = call("GET", "/v1/jobs/" + id + "/results?after=199990");
+  ASSERT_TRUE(tail.response);
+  EXPECT_EQ(lines_of(tail.response->body()).size(), 10u) << "streamed from after= to the end";
+  auto page = call("GET", "/v1/jobs/" + id + "/results?after=10&limit=5");
+  ASSERT_TRUE(page.response);
+  EXPECT_FALSE(page.response->chunked());
+  EXPECT_EQ(lines_of(page.response->body()).size(), 5u);
+  EXPECT_NE(std::string(page.response->at("Link")).find("after=15&limit=5"), std::string::npos);
+
+  // Any other route still reads its body whole within max_body_bytes.
+  auto other =
+      ts::https_request(hub_->port("internal"), ts::client("agency"), "POST", "/v1/prefill/person",
+                        std::string(100'000, ' '), {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(other.response) << other.error;
+  EXPECT_EQ(other.response->result_int(), 413);
+  EXPECT_NE(other.response->body().find("body_too_large"), std::string::npos);
+}
+
+TEST_P(Uploads, AnUploadRefusedOrCutOffHalfWayLeavesNoJob) {
+  auto too_many = call("POST", "/v1/jobs/prefill", file_of(1'000'000, 300'001));
+  ASSERT_TRUE(too_many.response) << too_many.error;
+  EXPECT_EQ(too_many.response->result_int(), 413);
+  EXPECT_NE(too_many.response->body().find("too_many_lines"), std::string::npos);
+
+  std::string padded;  // 150,000 lines of 41 bytes: 6 MB, over jobs.max_upload_bytes
+  for (int n = 1'000'000; n < 1'150'000; ++n) {
+    padded += R"({"cnie": "JU)" + std::to_string(n) +
+              R"("}                  )"
+              "\n";
+  }
+  auto too_large = call("POST", "/v1/jobs/prefill", padded);
+  ASSERT_TRUE(too_large.response) << too_large.error;
+  EXPECT_EQ(too_large.response->result_int(), 413);
+  EXPECT_NE(too_large.response->body().find("body_too_large"), std::string::npos);
+
+  auto bomb = call("POST", "/v1/jobs/prefill", hub::http::gzip_zeros(8 << 20), "agency", "gzip");
+  ASSERT_TRUE(bomb.response) << bomb.error;
+  EXPECT_EQ(bomb.response->result_int(), 413) << "counted on the decoded bytes";
+
+  const std::string gz = hub::http::gzip(file_of(1'000'000, 100'000));
+  auto broken = call("POST", "/v1/jobs/prefill", gz.substr(0, gz.size() / 2) + "not gzip at all",
+                     "agency", "gzip");
+  ASSERT_TRUE(broken.response) << broken.error;
+  EXPECT_EQ(broken.response->result_int(), 400);
+  EXPECT_NE(broken.response->body().find("bad_content_encoding"), std::string::npos);
+
+  // Half the file sent, then nothing: the hub stops waiting (read_timeout_ms) and removes what
+  // it had stored.
+  const std::string file = file_of(1'000'000, 100'000);
+  const std::string head =
+      "POST /v1/jobs/prefill HTTP/1.1\r\nHost: localhost\r\n"
+      "X-Purpose: IMMATRICULATION\r\nContent-Type: text/csv\r\n"
+      "Content-Length: " +
+      std::to_string(file.size()) + "\r\n\r\n";
+  auto cut = ts::slow_request(hub_->port("internal"), ts::client("agency"),
+                              head + file.substr(0, file.size() / 2), 64 * 1024, 1ms, 10s);
+  EXPECT_TRUE(cut.handshake_ok) << cut.error;
+  EXPECT_FALSE(cut.response) << "no answer to a request cut off";
+
+  std::vector<std::string> left = stored_jobs();
+  for (int i = 0; i < 50 && !left.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    left = stored_jobs();
+  }
+  EXPECT_TRUE(left.empty()) << left.size() << " job(s) left, first " << left.front();
+}
+
+TEST_P(Uploads, ACompressedUploadAndCurlWaitingForContinue) {
+  auto created = submit_coded(hub::http::gzip(file_of(2'000'000, 150'000)), "gzip");
+  ASSERT_TRUE(created.IsObject());
+  EXPECT_EQ(created["total"].GetInt64(), 150'000);
+  EXPECT_EQ(
+      call("DELETE", "/v1/jobs/" + std::string(created["id"].GetString())).response->result_int(),
+      200);
+
+  // curl sends Expect: 100-continue before a body over 1 MB and waits for it.
+  const std::string dir = ts::temp_dir("cnss-jobs-curl");
+  std::ofstream(dir + "/people.csv") << file_of(3'000'000, 150'000);
+  const auto agency = ts::client("agency");
+  auto r = ts::run_command(
+      {"curl",
+       "-sS",
+       "-v",
+       "--cert",
+       agency.certificate,
+       "--key",
+       agency.key,
+       "--cacert",
+       agency.ca,
+       "-H",
+       "X-Purpose: IMMATRICULATION",
+       "-H",
+       "Content-Type: text/csv",
+       "--data-binary",
+       "@" + dir + "/people.csv",
+       "-o",
+       dir + "/answer.json",
+       "-w",
+       "status=%{http_code}",
+       "https://localhost:" + std::to_string(hub_->port("internal")) + "/v1/jobs/prefill"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Expect: 100-continue"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("HTTP/1.1 100 Continue"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("status=202"), std::string::npos) << r.output;
+}
+
+// Retention: an ended job is removed with its results jobs.retention_days after it ended (the
+// hub's clock moved ahead with testing.clock_offset_file).
+TEST_P(Uploads, AnEndedJobIsRemovedAfterTheRetentionDays) {
+  auto created = submit(file_of(4'000'000, 100));
+  ASSERT_TRUE(created.IsObject());
+  const std::string id = created["id"].GetString();
+  (void)call("DELETE", "/v1/jobs/" + id);  // cancelled, or done already (409): ended either way
+  const std::string state = wait_for(id, 100, "cancelled", 10s)["state"].GetString();
+  ASSERT_TRUE(state == "cancelled" || state == "done") << state;
+  std::ofstream(clock_file_) << 29;
+  std::this_thread::sleep_for(1500ms);  // the clock read again, several sweeps
+  EXPECT_EQ(call("GET", "/v1/jobs/" + id).response->result_int(), 200) << "kept 30 days";
+  std::ofstream(clock_file_) << 31;
+  unsigned status = 200;
+  for (int i = 0; i < 100 && status == 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = call("GET", "/v1/jobs/" + id).response->result_int();
+  }
+  EXPECT_EQ(status, 404u) << "removed after 30 days";
+  EXPECT_TRUE(stored_jobs().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, Uploads, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Engines, FairShare, ::testing::Values("sqlite"),

@@ -35,9 +35,11 @@ class RouterTest : public ::testing::Test {
   }
 
   Response call(bhttp::verb method, const std::string& target,
-                const std::vector<std::string>& roles = {"registration"}) {
+                const std::vector<std::string>& roles = {"registration"},
+                const std::string& body = "") {
     principal_.roles = roles;
     Request req{method, target, 11};
+    req.body() = body;
     RequestContext ctx;
     ctx.principal = &principal_;
     asio::io_context ioc;
@@ -135,6 +137,35 @@ TEST_F(RouterTest, RoutesAreListedWithMethodPatternAndRole) {
   EXPECT_EQ(routes[3].method, "PUT");
   EXPECT_EQ(routes[3].pattern, "/v1/insured/{number}/rib");
   EXPECT_EQ(routes[5].role, "");
+}
+
+// A streamed route: the server reads a request header first only when its request line may be
+// for one (starts), learns the route's own limit (limit_for), and a body that arrived whole is
+// handed to it in one piece all the same.
+TEST_F(RouterTest, StreamedRoutesAreOptInWithTheirOwnLimit) {
+  EXPECT_TRUE(router_.streamed_routes().starts.empty()) << "no streamed route: nothing changes";
+  router_.add_streamed(bhttp::verb::post, "/v1/jobs/prefill", "registration", 4096,
+                       [](const Request& r, hub::http::RequestBody& body,
+                          RequestContext&) -> asio::awaitable<Response> {
+                         std::string read;
+                         for (;;) {
+                           auto piece = co_await body.next();
+                           if (!piece || piece->empty()) break;
+                           read += *piece;
+                         }
+                         co_return hub::http::text_response(200, read, "text/plain", r.version());
+                       });
+  const auto streamed = router_.streamed_routes();
+  EXPECT_EQ(streamed.starts, std::vector<std::string>{"POST /v1/jobs/prefill"});
+  EXPECT_EQ(streamed.limit_for(Request{bhttp::verb::post, "/v1/jobs/prefill?kind=person", 11}),
+            std::optional<std::size_t>(4096));
+  EXPECT_FALSE(streamed.limit_for(Request{bhttp::verb::get, "/v1/jobs/prefill", 11}));
+  EXPECT_FALSE(streamed.limit_for(Request{bhttp::verb::post, "/v1/insured", 11}));
+
+  auto res = call(bhttp::verb::post, "/v1/jobs/prefill", {"registration"}, "BK123456\n");
+  EXPECT_EQ(res.body(), "BK123456\n") << "a whole body is handed over as one piece";
+  EXPECT_EQ(route_, "/v1/jobs/prefill");
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/jobs/prefill", {"ops"}, "BK1\n").result_int(), 403);
 }
 
 }  // namespace

@@ -15,15 +15,26 @@ struct Read {
   std::vector<std::size_t> chunks;
 };
 
+// The file fed `piece` bytes at a time (lines cut across pieces), its items taken once `chunk`
+// are read, as the upload route stores them.
 Read read(std::string_view body, std::string_view kind = "person", std::size_t max_lines = 100,
-          std::size_t chunk = 1000) {
+          std::size_t chunk = 1000, std::size_t piece = 3) {
   Read r;
-  r.result = read_identifiers(body, kind, max_lines, chunk, r.reading, [&](Reading& in) {
-    r.chunks.push_back(in.items.size());
-    r.items.insert(r.items.end(), in.items.begin(), in.items.end());
-    in.items.clear();
-    return Result<void>{};
-  });
+  FileReader file(kind, max_lines);
+  auto take = [&](bool all) {
+    auto& items = file.reading().items;
+    if (items.empty() || (!all && items.size() < chunk)) return;
+    r.chunks.push_back(items.size());
+    r.items.insert(r.items.end(), items.begin(), items.end());
+    items.clear();
+  };
+  for (std::size_t at = 0; at < body.size() && r.result; at += piece) {
+    r.result = file.feed(body.substr(at, piece));
+    take(false);
+  }
+  if (r.result) r.result = file.finish();
+  take(true);
+  r.reading = file.reading();
   return r;
 }
 
@@ -65,7 +76,7 @@ TEST(JobFile, NdjsonFirstObjectGivesTheKindAndBadLinesAreItemErrors) {
 }
 
 TEST(JobFile, ItemsAreHandedOverAChunkAtATime) {
-  auto r = read("BK1\nBK2\nBK3\nBK4\nBK5\n", "person", 100, 2);
+  auto r = read("BK1\nBK2\nBK3\nBK4\nBK5\n", "person", 100, 2, 4);
   ASSERT_TRUE(r.result);
   EXPECT_EQ(r.chunks, (std::vector<std::size_t>{2, 2, 1}));
   EXPECT_EQ(r.items.size(), 5u);
@@ -79,6 +90,33 @@ TEST(JobFile, TooManyLinesOrNoIdentifierRefusesTheFile) {
   auto empty = read("cnie\n\n  \n");
   ASSERT_FALSE(empty.result);
   EXPECT_EQ(empty.result.error().wire_code(), "empty_file");
+}
+
+TEST(JobFile, AWholeFileInOnePieceReadsAsInSmallOnes) {
+  const std::string body = "cnie\nBK123456\n\nAB12\nnot a cnie\nBK9";  // no final newline
+  auto small = read(body, "person", 100, 1000, 1);
+  auto whole = read(body, "person", 100, 1000, body.size());
+  ASSERT_TRUE(small.result && whole.result);
+  ASSERT_EQ(small.items.size(), 4u);
+  ASSERT_EQ(whole.items.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(small.items[i].line, whole.items[i].line);
+    EXPECT_EQ(small.items[i].identifier, whole.items[i].identifier);
+  }
+  EXPECT_EQ(whole.items[3].line, 6);
+  EXPECT_EQ(whole.items[3].identifier, "BK9");
+}
+
+TEST(JobFile, AnOverlongLineIsAMalformedItemAndNotKept) {
+  const std::string body = "BK1\n" + std::string(kMaxLineBytes * 3, 'A') + "\nBK2\n";
+  auto r = read(body, "person", 100, 1000, 100);
+  ASSERT_TRUE(r.result);
+  ASSERT_EQ(r.items.size(), 3u);
+  EXPECT_EQ(r.items[1].line, 2);
+  EXPECT_EQ(r.items[1].error, kMalformedLine);
+  EXPECT_TRUE(r.items[1].identifier.empty());
+  EXPECT_EQ(r.items[2].line, 3);
+  EXPECT_EQ(r.items[2].identifier, "BK2");
 }
 
 }  // namespace
