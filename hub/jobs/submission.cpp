@@ -23,6 +23,14 @@ std::string_view unquoted(std::string_view s) {
   return s;
 }
 
+// A CSV header naming the file's kind, as spreadsheets write it: "cnie", "CNIE", "\"Ice\"";
+// the kind ("person", "employer") or "" for a line that is no header.
+std::string_view header_kind(std::string_view text) {
+  std::string name(unquoted(text));
+  for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return name == "cnie" ? "person" : name == "ice" ? "employer" : "";
+}
+
 // The identifier read and checked as the prefill routes check it.
 store::PrefillJobItem checked(std::int64_t line, std::string_view kind, std::string_view raw) {
   store::PrefillJobItem item;
@@ -124,8 +132,8 @@ Result<void> FileReader::read_line(std::string_view raw) {
   if (first_) {
     first_ = false;
     ndjson_ = text.front() == '{';
-    if (!ndjson_ && (text == "cnie" || text == "ice")) {  // a CSV header
-      out_.kind = text == "cnie" ? "person" : "employer";
+    if (const auto kind = ndjson_ ? "" : header_kind(text); !kind.empty()) {
+      out_.kind = std::string(kind);
       return {};
     }
     if (!ndjson_) out_.kind = kind_asked_;

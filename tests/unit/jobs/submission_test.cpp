@@ -54,6 +54,21 @@ TEST(JobFile, CsvWithHeaderTypedFormsQuotesAndABadLine) {
   EXPECT_EQ(r.items[2].status, 400);
 }
 
+TEST(JobFile, AHeaderIsReadWhateverItsCaseOrQuotes) {
+  for (std::string_view header : {"ICE", "Ice", "\"ice\""}) {
+    auto r = read(std::string(header) + "\n001561191000066\n", "person");
+    ASSERT_TRUE(r.result) << header;
+    EXPECT_EQ(r.reading.kind, "employer") << header;
+    ASSERT_EQ(r.items.size(), 1u) << header << ": the header is no item";
+    EXPECT_EQ(r.items[0].state, "pending") << header;
+  }
+  auto r = read("\xEF\xBB\xBF\"CNIE\"\nBK123456\n", "employer");
+  ASSERT_TRUE(r.result);
+  EXPECT_EQ(r.reading.kind, "person");
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].line, 2);
+}
+
 TEST(JobFile, HeaderlessCsvTakesTheKindAsked) {
   auto r = read("001561191000066\n001561191000067\n", "employer");
   ASSERT_TRUE(r.result);
