@@ -69,7 +69,8 @@ std::size_t coded_limit(std::size_t limit) {
 
 // The answer as the mapping engine reads it: its codings undone within the size limit, and its
 // text in UTF-8 when Content-Type declares another charset (RFC 9110 section 8.3.1; a
-// Content-Type that does not parse says nothing about the charset).
+// Content-Type that does not parse says nothing about the charset), or, for XML with no charset
+// parameter, when its declaration names another encoding (RFC 7303 section 3.2).
 Result<void> decode_answer(Response& res, std::size_t limit) {
   if (const std::string codings = codings_of(res); !codings.empty()) {
     auto decoded = decode_content(std::move(res.body()), codings, limit);
@@ -80,8 +81,11 @@ Result<void> decode_answer(Response& res, std::size_t limit) {
     res.content_length(res.body().size());
   }
   const auto type = media_type(res[bhttp::field::content_type]);
-  if (type && !text::is_utf8_charset(type->charset)) {
-    auto utf8 = text::to_utf8(res.body(), type->charset);
+  std::string charset = type ? type->charset : "";
+  if (type && charset.empty() && type->type.ends_with("xml"))
+    charset = text::xml_declared_encoding(res.body());  // RFC 7303 section 3.2
+  if (type && !text::is_utf8_charset(charset)) {
+    auto utf8 = text::to_utf8(res.body(), charset);
     if (!utf8) return utf8.error();
     if (utf8->size() > limit)
       return make_error(

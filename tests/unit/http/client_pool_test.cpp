@@ -16,6 +16,7 @@
 #include "hub/http/content_coding.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/server.hpp"
+#include "hub/text/charset.hpp"
 #include "support/pki.hpp"
 
 namespace ts = testing_support;
@@ -420,6 +421,30 @@ TEST(ClientCoding, DeclaredCharsetsAreReadIntoUtf8) {
   CannedServer unknown(answer_with("Content-Type: text/xml; charset=x-no-such\r\n", "<a/>"));
   expect_error(call(make_pool(url(unknown.port())), "/ok"), hub::Errc::malformed_response,
                "unsupported_charset");
+}
+
+// XML with no charset parameter is in the encoding its declaration names (RFC 7303 section
+// 3.2); a charset parameter, when present, governs over the declaration.
+TEST(ClientCoding, AnXmlDeclarationsEncodingIsReadWhenContentTypeNamesNone) {
+  const std::string latin = "<?xml version='1.0' encoding = \"ISO-8859-1\"?><Ville>F\xe8s</Ville>";
+  CannedServer declared(answer_with("Content-Type: application/xml\r\n", latin));
+  auto r = call(make_pool(url(declared.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), "<?xml version='1.0' encoding = \"ISO-8859-1\"?><Ville>F\xc3\xa8s</Ville>");
+  const std::string utf8 =
+      "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><V>F\xc3\xa8s</V>";
+  CannedServer governed(answer_with("Content-Type: text/xml; charset=utf-8\r\n", utf8));
+  r = call(make_pool(url(governed.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), utf8) << "the charset parameter governs";
+  CannedServer none(answer_with("Content-Type: text/xml\r\n", "<?xml version=\"1.0\"?><V/>"));
+  r = call(make_pool(url(none.port())), "/ok");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->body(), "<?xml version=\"1.0\"?><V/>");
+  EXPECT_EQ(hub::text::xml_declared_encoding("\xEF\xBB\xBF<?xml encoding='windows-1256'?><a/>"),
+            "windows-1256");
+  EXPECT_EQ(hub::text::xml_declared_encoding("<a encoding=\"x\"/>"), "");
+  EXPECT_EQ(hub::text::xml_declared_encoding("<?xml encoding=\"x"), "");
 }
 
 }  // namespace
