@@ -5,6 +5,7 @@
 
 #include "hub/agreements/stored.hpp"
 #include "hub/config/agreements.hpp"
+#include "hub/http/fields.hpp"
 
 namespace hub::api {
 namespace {
@@ -50,14 +51,9 @@ Result<std::int64_t> required_if_match(const Request& req) {
   if (v.starts_with("W/"))
     return refuse("a weak entity tag never matches If-Match (RFC 9110 section 13.1.1)",
                   "weak_etag");
-  std::int64_t n = 0;
-  bool ok = v.size() >= 3 && v.size() < 20 && v.front() == '"' && v.back() == '"';
-  for (std::size_t i = 1; ok && i + 1 < v.size(); ++i) {
-    ok = v[i] >= '0' && v[i] <= '9';
-    n = n * 10 + (v[i] - '0');
-  }
-  if (!ok) return refuse("not an ETag of GET /admin/v1/agreements", "bad_if_match");
-  return n;
+  const auto n = http::etag_version(v);
+  if (!n) return refuse("not an ETag of GET /admin/v1/agreements", "bad_if_match");
+  return *n;
 }
 
 std::string history_json(const std::vector<store::RecordEvent>& events) {

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "hub/http/fields.hpp"
+
 namespace hub::api {
 namespace {
 
@@ -54,14 +56,9 @@ Result<std::optional<std::int64_t>> if_match(const Request& req) {
   std::string_view v = it->value();
   if (v == "*") return std::optional<std::int64_t>();
   if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  std::int64_t n = 0;
-  bool ok = v.size() >= 3 && v.front() == '"' && v.back() == '"' && v.size() < 20;
-  for (std::size_t i = 1; ok && i + 1 < v.size(); ++i) {
-    ok = v[i] >= '0' && v[i] <= '9';
-    n = n * 10 + (v[i] - '0');
-  }
-  if (!ok) return make_error(Errc::invalid_input, "/headers/If-Match: must be an ETag we gave");
-  return std::optional<std::int64_t>(n);
+  const auto n = http::etag_version(v);
+  if (!n) return make_error(Errc::invalid_input, "/headers/If-Match: must be an ETag we gave");
+  return n;
 }
 
 }  // namespace

@@ -212,4 +212,14 @@ bool accepts_coding(std::string_view accept_encoding, std::string_view coding) {
   return named.value_or(any.value_or(0)) > 0;
 }
 
+std::optional<std::int64_t> etag_version(std::string_view tag) {
+  if (tag.size() < 3 || tag.size() >= 20 || tag.front() != '"' || tag.back() != '"') return {};
+  std::int64_t n = 0;
+  for (const char c : tag.substr(1, tag.size() - 2)) {
+    if (c < '0' || c > '9') return {};
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
 }  // namespace hub::http

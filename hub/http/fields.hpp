@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct MediaType {
 // Content-Type (RFC 9110 section 8.3.1): type/subtype, then parameters (name case-insensitive,
 // value a token or a quoted-string); nullopt when it does not parse.
 std::optional<MediaType> media_type(std::string_view value);
+
+// The version a strong entity tag of ours names: "\"<version>\"" (RFC 9110 section 8.8.3), the
+// version 1 to 17 decimal digits; nullopt for anything else ("*", a weak tag, other text).
+std::optional<std::int64_t> etag_version(std::string_view tag);
 
 // An HTTP-date (RFC 9110 section 5.6.7): IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), or the
 // obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994")

@@ -35,6 +35,13 @@ TEST(Fields, MediaTypeWithParametersInAnyCase) {
   EXPECT_FALSE(media_type("text/xml; charset=\"unterminated"));
 }
 
+TEST(Fields, AnEtagOfOursNamesItsVersion) {
+  EXPECT_EQ(etag_version("\"12\""), 12);
+  EXPECT_EQ(etag_version("\"0\""), 0);
+  for (std::string_view other : {"*", "W/\"1\"", "12", "\"\"", "\"1a\"", "\"123456789012345678\""})
+    EXPECT_FALSE(etag_version(other)) << other;
+}
+
 TEST(Fields, TheThreeDateForms) {
   const auto now = kExample;
   EXPECT_EQ(http_date("Sun, 06 Nov 1994 08:49:37 GMT", now), kExample);
