@@ -51,6 +51,19 @@ struct Pusher {
 
 class Cluster : public ts::ClusterTest {};
 
+// Stops the client streams and joins them on any way out of a test, so that a restart that throws
+// fails the test with its message instead of aborting it (a joinable std::thread's destructor
+// calls std::terminate).
+struct JoinedOnExit {
+  std::atomic<bool>& stop;
+  std::vector<std::thread>& threads;
+  ~JoinedOnExit() {
+    stop = true;
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  }
+};
+
 TEST_F(Cluster, KillsAndRestartsLoseNothingAndCoordinationHolds) {
   std::random_device rd;
   const unsigned base = 100000 + rd() % 600000;
@@ -124,6 +137,7 @@ TEST_F(Cluster, KillsAndRestartsLoseNothingAndCoordinationHolds) {
 
   const auto started = Clock::now();
   std::vector<std::thread> streams;
+  JoinedOnExit joined_on_exit{stop, streams};
   for (int lane = 0; lane < 2; ++lane) streams.emplace_back(registrations, lane);
   streams.emplace_back(employer_stream);
   for (int k = 0; k < 3; ++k) streams.emplace_back(prefill_stream);
